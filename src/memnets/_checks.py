@@ -1,0 +1,199 @@
+"""Input checks shared by every construction, estimator and experiment."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._errors import ConflictingLabelsError, InputError, OptionError
+
+__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "find_conflict"]
+
+RNGLike = np.random.Generator | int | np.integer | None
+
+
+def as_rng(rng: RNGLike) -> tuple[np.random.Generator, int | None]:
+    """Normalise ``rng`` once into a Generator and the seed to record.
+
+    ``int`` -> seeded generator, seed recorded; ``None`` -> fresh OS entropy, the drawn
+    seed is recorded so the run can be repeated; a ``Generator`` is used as is and the
+    recorded seed is ``None`` (the caller owns its state).
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng, None
+    if rng is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+        return np.random.default_rng(seed), seed
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if int(rng) < 0:
+            raise OptionError(f"rng seed must be non-negative, got {rng}")
+        return np.random.default_rng(int(rng)), int(rng)
+    raise OptionError(
+        f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {type(rng).__name__}"
+    )
+
+
+def check_X(
+    X: object,
+    *,
+    n_features: int | None = None,
+    rescale: bool = False,
+    unit_interval: bool = True,
+    name: str = "X",
+) -> np.ndarray:
+    """Return ``X`` as a C-contiguous float64 array of shape (N, n), or raise InputError.
+
+    Checks: numeric, 2-D (a 1-D array is refused: say whether it is one sample or one
+    feature), at least one row, finite, ``n_features`` columns when given, and values in
+    [0, 1] when ``unit_interval`` (or rescaled column-wise by min/max when ``rescale``).
+    """
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise InputError(f"{name} cannot be read as a numeric array: {exc}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise InputError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise InputError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise InputError(
+            f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}; "
+            "reshape a single sample with x.reshape(1, -1)"
+        )
+    if arr.shape[0] == 0:
+        raise InputError(f"{name} has no samples (shape {arr.shape})")
+    if arr.shape[1] == 0:
+        raise InputError(f"{name} has no features (shape {arr.shape})")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputError(f"{name} contains {arr[i, j]} at sample {i}, feature {j}: values must be finite")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise InputError(f"{name} has {arr.shape[1]} features, expected {n_features}")
+    if unit_interval:
+        lo, hi = arr.min(), arr.max()
+        if lo < 0.0 or hi > 1.0:
+            if not rescale:
+                i, j = np.argwhere((arr < 0.0) | (arr > 1.0))[0]
+                raise InputError(
+                    f"{name} must lie in [0, 1]^n; sample {i}, feature {j} is {arr[i, j]!r} "
+                    "(scale features into [0, 1] first, e.g. with sklearn's MinMaxScaler, "
+                    "or pass rescale=True where a function offers it)"
+                )
+            arr = minmax_scale(arr)
+    return arr
+
+
+def minmax_scale(X: np.ndarray) -> np.ndarray:
+    """Scale each column of X affinely onto [0, 1] (constant columns become 0)."""
+    lo = X.min(axis=0)
+    span = X.max(axis=0) - lo
+    span[span == 0] = 1.0
+    out = (X - lo) / span
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A checked dataset: float64 X in [0,1]^n, labels, and their integer codes.
+
+    ``classes`` is sorted (``np.unique`` order); ``codes[i]`` indexes ``classes``;
+    ``signs`` is the binary encoding -1/+1 (classes[0] -> -1, classes[1] -> +1) and is
+    ``None`` for more than two classes.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    classes: np.ndarray
+    codes: np.ndarray
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def signs(self) -> np.ndarray | None:
+        if self.n_classes != 2:
+            return None
+        return np.where(self.codes == 1, 1, -1).astype(np.int64)
+
+
+def check_y(y: object, n_samples: int) -> np.ndarray:
+    try:
+        arr = np.asarray(y)
+    except Exception as exc:
+        raise InputError(f"y cannot be read as an array: {exc}") from exc
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise InputError(f"y must be 1-D (n_samples,), got shape {arr.shape}")
+    if arr.shape[0] != n_samples:
+        raise InputError(f"X has {n_samples} samples but y has {arr.shape[0]} labels")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        i = int(np.argwhere(~np.isfinite(arr))[0, 0])
+        raise InputError(f"y contains {arr[i]} at sample {i}")
+    if arr.dtype == object and any(v is None for v in arr):
+        i = next(k for k, v in enumerate(arr) if v is None)
+        raise InputError(f"y contains None at sample {i}")
+    return arr
+
+
+def find_conflict(X: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:
+    """Return the first pair (i, j), i < j, of identical rows with different codes, or None."""
+    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    rep_code = codes[first[inverse]]
+    bad = np.flatnonzero(rep_code != codes)
+    if bad.size == 0:
+        return None
+    j = int(bad[0])
+    i = int(first[inverse[j]])
+    return (min(i, j), max(i, j))
+
+
+def check_dataset(
+    X: object,
+    y: object,
+    *,
+    rescale: bool = False,
+    min_classes: int = 2,
+    check_conflicts: bool = True,
+) -> Dataset:
+    """Check a training set and encode its labels.
+
+    Raises :class:`InputError` for non-finite values, bad shapes, mismatched lengths,
+    values outside [0, 1] (unless ``rescale``), fewer than ``min_classes`` classes, and
+    :class:`ConflictingLabelsError` naming the two indices of a conflicting duplicate.
+    """
+    Xa = check_X(X, rescale=rescale)
+    ya = check_y(y, Xa.shape[0])
+    try:
+        classes, codes = np.unique(ya, return_inverse=True)
+    except TypeError as exc:
+        raise InputError(f"labels in y cannot be sorted: {exc}") from exc
+    codes = codes.ravel().astype(np.int64)
+    if len(classes) < min_classes:
+        raise InputError(
+            f"y has {len(classes)} class{'es' if len(classes) != 1 else ''} "
+            f"({list(classes)!r}); at least {min_classes} are needed"
+        )
+    if check_conflicts:
+        pair = find_conflict(Xa, codes)
+        if pair is not None:
+            i, j = pair
+            raise ConflictingLabelsError(i, j, ya[i], ya[j])
+    return Dataset(X=Xa, y=ya, classes=classes, codes=codes)

@@ -1,0 +1,64 @@
+"""One exception hierarchy for everything memnets raises on purpose.
+
+Every error memnets raises deliberately derives from :class:`MemnetsError`, so
+``except memnets.MemnetsError`` catches exactly the library's own complaints.
+Errors about bad input also derive from :class:`ValueError` so that generic
+callers (scikit-learn's estimator checks among them) recognise them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConflictingLabelsError",
+    "ConstructionError",
+    "DataUnavailableError",
+    "ExactnessError",
+    "InputError",
+    "MemnetsError",
+    "ModelFileError",
+    "OptionError",
+    "VerificationError",
+]
+
+
+class MemnetsError(Exception):
+    """Root of every error memnets raises on purpose."""
+
+
+class InputError(MemnetsError, ValueError):
+    """The data handed to memnets is unusable (NaN/inf, shape, range, labels)."""
+
+
+class ConflictingLabelsError(InputError):
+    """Two samples are identical (separation 0) but carry different labels."""
+
+    def __init__(self, i: int, j: int, label_i: object, label_j: object) -> None:
+        self.indices = (int(i), int(j))
+        super().__init__(
+            f"samples {i} and {j} are identical but labelled {label_i!r} and {label_j!r}: "
+            "no function (hence no network) can memorize this dataset (separation is 0)"
+        )
+
+
+class OptionError(MemnetsError, ValueError):
+    """An option has an invalid value, or a method/experiment name is unknown."""
+
+
+class ConstructionError(MemnetsError, RuntimeError):
+    """A construction could not be carried out on this data (e.g. retry budget exhausted)."""
+
+
+class VerificationError(MemnetsError, RuntimeError):
+    """A constructed network failed its own memorization check (this is a bug in memnets)."""
+
+
+class ExactnessError(MemnetsError, ValueError):
+    """An export or float evaluation would not reproduce the exact network."""
+
+
+class ModelFileError(MemnetsError, ValueError):
+    """A model file is truncated, corrupt, or written by an unknown format version."""
+
+
+class DataUnavailableError(MemnetsError, FileNotFoundError):
+    """A dataset is not installed or not found where it was looked for."""

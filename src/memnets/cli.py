@@ -1,0 +1,207 @@
+"""The ``memnets`` command line (typer).
+
+``memnets reproduce`` is the main job. Each command is a thin layer over the library:
+parse options, call the public function, print a table. Heavy imports happen inside the
+commands so that ``memnets --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ._errors import MemnetsError
+
+app = typer.Typer(
+    name="memnets",
+    help="Construct, verify and evaluate ReLU networks that provably memorize a dataset.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Datasets: list what is available offline.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+console = Console()
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(code=2)
+
+
+def _parse_classes(classes: str | None) -> tuple[Any, ...] | None:
+    if not classes:
+        return None
+    parts = [c.strip() for c in classes.replace("-", ",").split(",") if c.strip()]
+    return tuple(int(p) if p.lstrip("-").isdigit() else p for p in parts)
+
+
+def _stats_table(title: str, rows: dict[str, Any]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("key", style="bold")
+    table.add_column("value")
+    for k, v in rows.items():
+        table.add_row(str(k), str(v))
+    return table
+
+
+@app.callback()
+def _main() -> None:
+    """memnets: memorization networks with exact verification."""
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the datasets memnets can load, and whether each is installed here."""
+    from . import datasets
+
+    table = Table(title="memnets datasets")
+    for col in ("name", "kind", "available", "features", "classes", "source / note"):
+        table.add_column(col)
+    for entry in datasets.catalog():
+        table.add_row(
+            entry["name"],
+            entry["kind"],
+            "yes" if entry["available"] else "no",
+            str(entry.get("n_features", "")),
+            str(entry.get("n_classes", "")),
+            entry.get("note", ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def inspect(path: Annotated[Path, typer.Argument(help="A .memnet file written by memnets")]) -> None:
+    """Show the structure, statistics and provenance of a saved model."""
+    from ._io import load
+
+    try:
+        res = load(path)
+    except MemnetsError as exc:
+        _fail(exc)
+    net = res.network
+    rows = {
+        "method": res.method,
+        "verified": res.verified,
+        "classes": list(res.classes.tolist()),
+        "min_margin": float(res.min_margin),
+        "engine": res.engine,
+        "layer sizes": " -> ".join(map(str, net.layer_sizes))
+        if net.depth <= 12
+        else f"{net.n_inputs} -> ... ({net.depth} layers) -> {net.n_outputs}",
+        **{k: v for k, v in res.stats.items() if k not in ("options",)},
+        "options": res.stats.get("options"),
+    }
+    console.print(_stats_table(str(path), rows))
+
+
+@app.command()
+def build(
+    data: Annotated[str, typer.Argument(help="Dataset name (see `memnets data list`)")],
+    method: Annotated[str, typer.Option(help="Construction (efficient, optimal, interval, constant, trained)")] = "efficient",
+    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")] = None,
+    n_train: Annotated[int | None, typer.Option(help="Subsample this many training points")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of every random choice")] = 0,
+    out: Annotated[Path, typer.Option(help="Where to save the model")] = Path("model.memnet"),
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
+) -> None:
+    """Construct a memorizing network on a dataset, verify it and save it."""
+    from . import datasets
+    from ._io import save
+    from ._registry import construct
+
+    try:
+        X, y = datasets.load(
+            data, classes=_parse_classes(classes), split="train", n=n_train, rng=seed, data_dir=data_dir
+        )
+        with console.status(f"constructing {method} on {len(y)} samples..."):
+            res = construct(X, y, method=method, rng=seed)
+        save(res, out)
+    except MemnetsError as exc:
+        _fail(exc)
+    console.print(_stats_table(f"{method} on {data} -> {out}", {k: v for k, v in res.stats.items() if k != "options"}))
+
+
+@app.command("eval")
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A .memnet file")],
+    data: Annotated[str, typer.Option(help="Dataset name")],
+    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")] = None,
+    split: Annotated[str, typer.Option(help="train or test")] = "test",
+    n: Annotated[int | None, typer.Option(help="Subsample this many points")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the subsample")] = 0,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
+) -> None:
+    """Accuracy of a saved model on a dataset split."""
+    from . import datasets
+    from ._io import load
+
+    try:
+        res = load(model)
+        X, y = datasets.load(data, classes=_parse_classes(classes), split=split, n=n, rng=seed, data_dir=data_dir)
+        acc = res.score(X, y)
+    except MemnetsError as exc:
+        _fail(exc)
+    console.print(f"accuracy on {data} {split} ({len(y)} samples): [bold]{acc:.4f}[/]")
+
+
+@app.command()
+def experiment(
+    name: Annotated[str, typer.Argument(help="Experiment name (see `memnets experiment --help`)")],
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("memnets-report"),
+    full: Annotated[bool, typer.Option("--full", help="Paper scale instead of the quick default")] = False,
+    jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 1,
+    seed: Annotated[int, typer.Option(help="Base seed")] = 0,
+    dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")] = None,
+    data: Annotated[str | None, typer.Option(help="Dataset, for experiments that take one")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
+) -> None:
+    """Run one experiment; writes NAME.json and PNG plots into --out."""
+    from . import experiments
+
+    opts: dict[str, Any] = {"full": full, "jobs": jobs, "seed": seed, "dask_scheduler": dask_scheduler}
+    if data is not None:
+        opts["data"] = data
+    if data_dir is not None:
+        opts["data_dir"] = data_dir
+    try:
+        summary = experiments.run(name, out, **opts)
+    except MemnetsError as exc:
+        _fail(exc)
+    console.print(f"[bold green]{name}[/] done: {summary.get('json')}")
+    for plot in summary.get("plots", []):
+        console.print(f"  plot: {plot}")
+
+
+@app.command()
+def reproduce(
+    out: Annotated[Path, typer.Option(help="Report folder")] = Path("memnets-report"),
+    full: Annotated[bool, typer.Option("--full", help="Paper scale (all of MNIST/Fashion-MNIST, CIFAR-10 if given)")] = False,
+    jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 2,
+    seed: Annotated[int, typer.Option(help="Base seed")] = 0,
+    dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py)")] = None,
+) -> None:
+    """The main job: run every experiment and write report.md with tables and plots."""
+    from .experiments.reproduce import reproduce as run_reproduce
+
+    try:
+        report = run_reproduce(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler, data_dir=data_dir)
+    except MemnetsError as exc:
+        _fail(exc)
+    console.print(f"[bold green]report written:[/] {report}")
+
+
+# --- commands added by later work go below this line (audit, estimate) ---
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

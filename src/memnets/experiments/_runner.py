@@ -1,0 +1,187 @@
+"""Shared machinery of every experiment: parallel grids, resume cache, JSON, progress.
+
+An experiment is a grid of independent *cells* (plain JSON-able dicts of parameters,
+each with its own seed). :func:`run_cells` evaluates a top-level function on every
+cell, in parallel with joblib (``jobs``) or on a Dask cluster (``dask_scheduler``), shows
+a progress bar, and caches each finished cell as a JSON file under ``cache_dir`` so an
+interrupted run resumes from the finished cells. Results come back in cell order, so a
+local run and a cluster run with the same seeds give identical numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["cell_key", "header", "run_cells", "to_jsonable", "write_json"]
+
+Cell = dict[str, Any]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays, Fractions, Paths and tuples into JSON-able values."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.bool_ | bool):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        f = float(obj)
+        return f if math.isfinite(f) else str(f)
+    if isinstance(obj, Fraction):
+        return float(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
+    """Write ``obj`` as pretty JSON atomically (write to a temp file, then rename)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
+    tmp.replace(p)
+    return p
+
+
+def header(name: str, *, seed: int, full: bool, **extra: Any) -> dict[str, Any]:
+    """Provenance recorded at the top of every experiment JSON."""
+    from .. import __version__
+
+    return {
+        "experiment": name,
+        "memnets_version": __version__,
+        "seed": seed,
+        "full": full,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+    }
+
+
+def cell_key(fn: Callable[..., Any], cell: Cell) -> str:
+    """Stable identity of one cell: function name + canonical JSON of its parameters."""
+    text = f"{fn.__module__}.{fn.__qualname__}:" + json.dumps(to_jsonable(cell), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _load_cached(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())["result"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def run_cells(
+    fn: Callable[[Cell], dict[str, Any]],
+    cells: Sequence[Cell],
+    *,
+    jobs: int = 1,
+    dask_scheduler: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    desc: str = "cells",
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Evaluate ``fn(cell)`` for every cell; results in cell order, JSON-normalised.
+
+    ``fn`` must be a module-level function (picklable) whose result depends only on the
+    cell (seeds inside the cell). Cached results under ``cache_dir`` are reused.
+    """
+    results: list[Any] = [None] * len(cells)
+    paths: list[Path | None] = [None] * len(cells)
+    todo: list[int] = []
+    cache = Path(cache_dir) if cache_dir is not None else None
+    for k, cell in enumerate(cells):
+        if cache is not None:
+            path = cache / f"{cell_key(fn, cell)}.json"
+            paths[k] = path
+            cached = _load_cached(path) if path.exists() else None
+            if cached is not None:
+                results[k] = cached
+                continue
+        todo.append(k)
+
+    def store(k: int, value: dict[str, Any]) -> None:
+        value = to_jsonable(value)
+        results[k] = value
+        if paths[k] is not None:
+            write_json(paths[k], {"cell": cells[k], "result": value})  # type: ignore[arg-type]
+
+    bar = _Progress(desc, total=len(cells), done=len(cells) - len(todo), enabled=progress)
+    try:
+        if not todo:
+            pass
+        elif dask_scheduler:
+            from distributed import Client, as_completed
+
+            with Client(dask_scheduler) as client:
+                futures = {client.submit(fn, cells[k], pure=False): k for k in todo}
+                for fut in as_completed(futures):
+                    store(futures[fut], fut.result())
+                    bar.advance()
+        elif jobs == 1:
+            for k in todo:
+                store(k, fn(cells[k]))
+                bar.advance()
+        else:
+            from joblib import Parallel, delayed
+
+            par = Parallel(n_jobs=jobs, return_as="generator_unordered")
+            out = par(delayed(_indexed)(fn, k, cells[k]) for k in todo)
+            for k, value in out:
+                store(k, value)
+                bar.advance()
+    finally:
+        bar.close()
+    return results
+
+
+def _indexed(fn: Callable[[Cell], dict[str, Any]], k: int, cell: Cell) -> tuple[int, dict[str, Any]]:
+    return k, fn(cell)
+
+
+class _Progress:
+    """A rich progress bar that degrades to nothing when disabled or not a terminal."""
+
+    def __init__(self, desc: str, *, total: int, done: int, enabled: bool) -> None:
+        self._bar: Any = None
+        if not enabled or total == 0:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(desc, total=total, completed=done)
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
