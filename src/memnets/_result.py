@@ -203,7 +203,8 @@ def finish(
             )
     elif mode == "certified":
         vals, err = margins_float(network, data)
-        unsure = np.flatnonzero(vals <= err)
+        # not (margin > error) also catches NaN/inf from weights too large for float64
+        unsure = np.flatnonzero(~(vals > err))
         if unsure.size:
             sub = Dataset(X=data.X[unsure], y=data.y[unsure], classes=data.classes, codes=data.codes[unsure])
             exact = margins_exact(network, sub)
