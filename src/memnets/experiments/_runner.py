@@ -10,22 +10,68 @@ local run and a cluster run with the same seeds give identical numbers.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import math
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["cell_key", "header", "run_cells", "to_jsonable", "write_json"]
+from .._errors import OptionError
+
+__all__ = [
+    "TIMING_KEYS",
+    "cell_key",
+    "default_cache",
+    "header",
+    "run_cells",
+    "to_jsonable",
+    "without_timing",
+    "write_json",
+]
 
 Cell = dict[str, Any]
+
+#: keys whose values are wall-clock measurements (or depend on them); everything else in an
+#: experiment's JSON is a deterministic function of the seed. See :func:`without_timing`.
+TIMING_KEYS = ("timing", "started")
+
+_DEFAULT_CACHE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("memnets_cache", default=None)
+
+
+@contextlib.contextmanager
+def default_cache(path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Within the block, :func:`run_cells` calls without ``cache_dir`` cache under ``path``.
+
+    ``memnets reproduce`` wraps every experiment in ``default_cache(out / "cache")`` so each
+    finished cell of every experiment is kept and an interrupted run resumes. Cache keys
+    include the cell function's qualified name, so experiments can share one folder.
+    """
+    token = _DEFAULT_CACHE.set(Path(path) if path is not None else None)
+    try:
+        yield
+    finally:
+        _DEFAULT_CACHE.reset(token)
+
+
+def without_timing(obj: Any, keys: Sequence[str] = TIMING_KEYS) -> Any:
+    """``obj`` with every dict entry named in ``keys`` removed, recursively.
+
+    Two runs with the same seed must agree exactly on ``without_timing(json)``.
+    """
+    if isinstance(obj, dict):
+        return {k: without_timing(v, keys) for k, v in obj.items() if k not in keys}
+    if isinstance(obj, list | tuple):
+        return [without_timing(v, keys) for v in obj]
+    return obj
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -100,15 +146,29 @@ def run_cells(
     cache_dir: str | os.PathLike[str] | None = None,
     desc: str = "cells",
     progress: bool = True,
+    counts: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Evaluate ``fn(cell)`` for every cell; results in cell order, JSON-normalised.
 
     ``fn`` must be a module-level function (picklable) whose result depends only on the
-    cell (seeds inside the cell). Cached results under ``cache_dir`` are reused.
+    cell (seeds inside the cell). Cached results under ``cache_dir`` (or the folder set by
+    :func:`default_cache`) are reused; every newly finished cell is written there as soon
+    as it completes, so an interrupted run loses only the cells in flight.
+
+    ``jobs`` > 1 runs the cells in joblib worker processes; ``dask_scheduler`` (an address
+    such as ``"tcp://127.0.0.1:8786"``) sends them to a Dask distributed cluster instead.
+    Either way the results are the same list in the same order as ``jobs=1``. When
+    ``counts`` is a dict, it receives ``{"total", "cached", "computed"}``.
     """
+    if jobs == -1:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise OptionError(f"jobs must be >= 1 (or -1 for every core), got {jobs}")
     results: list[Any] = [None] * len(cells)
     paths: list[Path | None] = [None] * len(cells)
     todo: list[int] = []
+    if cache_dir is None:
+        cache_dir = _DEFAULT_CACHE.get()
     cache = Path(cache_dir) if cache_dir is not None else None
     for k, cell in enumerate(cells):
         if cache is not None:
@@ -126,14 +186,24 @@ def run_cells(
         if paths[k] is not None:
             write_json(paths[k], {"cell": cells[k], "result": value})  # type: ignore[arg-type]
 
+    if counts is not None:
+        counts.update(total=len(cells), cached=len(cells) - len(todo), computed=len(todo))
     bar = _Progress(desc, total=len(cells), done=len(cells) - len(todo), enabled=progress)
     try:
         if not todo:
             pass
         elif dask_scheduler:
-            from distributed import Client, as_completed
-
-            with Client(dask_scheduler) as client:
+            try:
+                from distributed import Client, as_completed
+            except ImportError as exc:
+                raise OptionError(
+                    "dask_scheduler needs dask.distributed: pip install 'memnets[dask]'"
+                ) from exc
+            try:
+                client = Client(dask_scheduler, timeout=30)
+            except (OSError, TimeoutError) as exc:
+                raise OptionError(f"cannot reach the Dask scheduler at {dask_scheduler!r}: {exc}") from exc
+            with client:
                 futures = {client.submit(fn, cells[k], pure=False): k for k in todo}
                 for fut in as_completed(futures):
                     store(futures[fut], fut.result())

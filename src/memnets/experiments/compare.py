@@ -1,0 +1,224 @@
+"""M1 vs M2 vs M3 and the baselines people would pick instead, on five MNIST pairs.
+
+The paper (Yu, Gao, Zhang, Miao, NeurIPS 2024, Section 7) compares its three memorization
+algorithms on the MNIST pairs 0-1, 1-7, 3-5, 4-9 and 2-8 and finds the efficient algorithm
+M1 (Theorem 7.3) far ahead of the parameter-optimal M2 (Theorem 4.1) and the
+constant-parameter M3 (Theorem 4.3): M2 and M3 memorize through a one-dimensional projection
+of the data, which (Section 5) cannot generalize because their bottleneck is < n. Beside them
+we put the two baselines a practitioner would use instead:
+
+* ``1-NN``: scikit-learn's 1-nearest-neighbour classifier (stores the training set; its
+  "params" are the ``N (n + 1)`` stored numbers);
+* ``MLP``: ``memnets.construct(..., method="trained")``, a gradient-trained PyTorch MLP driven
+  to 100% training accuracy (the same baseline as the width experiment).
+
+Every memorizing network is verified on every training image before it is tested.
+
+Sizes: quick (default) ``QUICK_PER_CLASS`` training and test images per class (seeded
+subsample); ``full=True`` every training and test image of each pair.
+
+Outputs in ``out_dir``: ``compare.json`` (wall-clock times under ``"timing"``),
+``compare.csv`` and ``compare.png`` (grouped bars: accuracy and params per pair).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import OptionError
+from ._runner import header, run_cells, write_json
+from .pairs import _derived_seed, drop_conflicts, load_pair
+
+__all__ = ["METHODS", "PAIRS", "run"]
+
+#: the paper's five MNIST pairs
+PAIRS: tuple[tuple[int, int], ...] = ((0, 1), (1, 7), (3, 5), (4, 9), (2, 8))
+#: display name -> memnets construction (None: the scikit-learn 1-NN baseline)
+METHODS: dict[str, str | None] = {
+    "M1": "efficient",
+    "M2": "optimal",
+    "M3": "constant",
+    "1-NN": None,
+    "MLP": "trained",
+}
+QUICK_PER_CLASS = (250, 250)
+TINY_PER_CLASS = (40, 40)
+CSV_COLUMNS = (
+    "pair", "method", "construction", "n_train", "n_test", "accuracy", "train_accuracy", "params",
+    "params_nonzero", "width", "depth", "max_weight_bits", "seconds",
+)
+
+
+def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """One (pair, method) cell: build on the training images, score on the test images."""
+    pair = (int(cell["a"]), int(cell["b"]))
+    X, y = load_pair(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
+    Xt, yt = load_pair(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
+    X, y, dropped = drop_conflicts(X, y)
+    method = METHODS[cell["method"]]
+    row: dict[str, Any] = {
+        "pair": f"{pair[0]}-{pair[1]}", "method": cell["method"], "construction": method or "sklearn-1nn",
+        "n_train": len(y), "n_test": len(yt), "dropped_conflicts": dropped,
+    }
+    start = time.perf_counter()
+    if method is None:
+        from sklearn.neighbors import KNeighborsClassifier
+
+        knn = KNeighborsClassifier(n_neighbors=1).fit(X, y)
+        built = time.perf_counter()
+        accuracy = float(np.mean(knn.predict(Xt) == yt))
+        row.update(
+            accuracy=accuracy, train_accuracy=float(np.mean(knn.predict(X) == y)), verified=None,
+            params=int(X.size + len(y)), params_nonzero=int(np.count_nonzero(X) + len(y)),
+            width=None, depth=None, max_weight_bits=None,
+            timing={"construction_seconds": built - start, "test_seconds": time.perf_counter() - built},
+        )
+        return row
+    from .._registry import construct
+
+    res = construct(X, y, method=method, rng=_derived_seed(cell["seed"], *pair, 7))
+    built = time.perf_counter()
+    accuracy = res.score(Xt, yt)
+    tested = time.perf_counter()
+    s = res.stats
+    row.update(
+        accuracy=accuracy, train_accuracy=res.score(X, y), verified=bool(res.verified),
+        params=s["params"], params_nonzero=s["params_nonzero"], width=s["width"], depth=s["depth"],
+        max_weight_bits=s.get("max_weight_bits"), engine=res.engine,
+        timing={"construction_seconds": s["seconds"], "verify_seconds": s.get("verify_seconds"),
+                "wall_build_seconds": built - start, "test_seconds": tested - built},
+    )
+    return row
+
+
+def run(
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    progress: bool = True,
+    data: str = "mnist",
+    pairs: Sequence[tuple[int, int]] = PAIRS,
+    methods: Sequence[str] = tuple(METHODS),
+    n_train: int | None = None,
+    n_test: int | None = None,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """Compare M1, M2, M3, 1-NN and a trained MLP on class pairs; write ``compare.*``.
+
+    ``n_train``/``n_test`` are images per class (default: quick 250/250, tiny 40/40, full
+    all). ``data`` may be any ten-class dataset of :mod:`memnets.experiments.pairs`.
+    Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", ...}``.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for m in methods:
+        if m not in METHODS:
+            raise OptionError(f"compare: unknown method {m!r}; valid methods are {tuple(METHODS)}")
+    if profile == "tiny":
+        default: tuple[int | None, int | None] = TINY_PER_CLASS
+    elif full:
+        default = (None, None)
+    else:
+        default = QUICK_PER_CLASS
+    ntr = n_train if n_train is not None else default[0]
+    nte = n_test if n_test is not None else default[1]
+    pair_list = [(int(a), int(b)) for a, b in pairs]
+    cells = [
+        {"data": data, "a": a, "b": b, "method": m, "n_train": ntr, "n_test": nte, "seed": seed}
+        for a, b in pair_list
+        for m in methods
+    ]
+    counts: dict[str, int] = {}
+    rows = run_cells(_compare_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler,
+                     desc="compare", progress=progress, counts=counts)
+    mean = {m: float(np.mean([r["accuracy"] for r in rows if r["method"] == m])) for m in methods}
+    doc = {
+        **header("compare", seed=seed, full=full, profile=profile, data=data,
+                 per_class={"train": ntr, "test": nte}),
+        "pairs": [f"{a}-{b}" for a, b in pair_list],
+        "methods": {m: METHODS[m] or "sklearn-1nn" for m in methods},
+        "mean_accuracy": mean,
+        "rows": rows,
+        "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
+    }
+    json_path = write_json(out / "compare.json", doc)
+    csv_path = _write_csv(out / "compare.csv", rows)
+    plot = _plot(out / "compare.png", rows, pair_list, methods, data)
+    return {
+        "name": "compare",
+        "json": str(json_path),
+        "csv": str(csv_path),
+        "plots": [str(plot)],
+        "markdown": _markdown(rows, methods, mean, data, ntr, nte, plot),
+        "mean_accuracy": mean,
+    }
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for r in rows:
+            writer.writerow([
+                r["pair"], r["method"], r["construction"], r["n_train"], r["n_test"], f"{r['accuracy']:.6f}",
+                f"{r['train_accuracy']:.6f}", r["params"], r["params_nonzero"], r["width"], r["depth"],
+                r["max_weight_bits"], f"{r['timing']['construction_seconds']:.4f}",
+            ])
+    return path
+
+
+def _plot(path: Path, rows: list[dict[str, Any]], pairs: list[tuple[int, int]], methods: Sequence[str], data: str) -> Path:
+    from ._plots import grouped_bars
+
+    groups = [f"{a}-{b}" for a, b in pairs]
+    pick = {(r["pair"], r["method"]): r for r in rows}
+    panels: dict[str, dict[str, Sequence[float]]] = {
+        "test accuracy": {m: [pick[(g, m)]["accuracy"] for g in groups] for m in methods},
+        "params": {m: [float(pick[(g, m)]["params"]) for g in groups] for m in methods},
+    }
+    return grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
+                        log_panels=("params",), ylims={"test accuracy": (0.0, 1.0)})
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _markdown(
+    rows: list[dict[str, Any]], methods: Sequence[str], mean: dict[str, float], data: str,
+    ntr: int | None, nte: int | None, plot: Path,
+) -> str:
+    size = "all images of each pair" if ntr is None else f"{ntr} training / {nte} test images per class"
+    lines = [
+        f"Five {data} pairs, {size}. M1 = Theorem 7.3 (`efficient`), M2 = Theorem 4.1 (`optimal`), "
+        "M3 = Theorem 4.3 (`constant`), 1-NN = scikit-learn, MLP = gradient-trained to 100% "
+        "training accuracy (`trained`). Every memorizing network is verified on its training set.",
+        "",
+        "Mean test accuracy: " + ", ".join(f"{m} {mean[m]:.4f}" for m in methods) + ".",
+        "",
+        "| pair | method | test acc. | train acc. | params | nonzero | width | depth | weight bits | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['pair']} | {r['method']} | {r['accuracy']:.4f} | {r['train_accuracy']:.4f} | "
+            f"{_fmt(r['params'])} | {_fmt(r['params_nonzero'])} | {_fmt(r['width'])} | {_fmt(r['depth'])} | "
+            f"{_fmt(r['max_weight_bits'])} | {r['timing']['construction_seconds']:.2f} |"
+        )
+    lines += ["", f"![compare]({plot.name})", ""]
+    return "\n".join(lines)

@@ -1,0 +1,388 @@
+"""M1 (Theorem 7.3) on every pair of classes: the paper's 10 x 10 accuracy tables.
+
+For each dataset and each unordered pair of classes ``{a, b}`` (45 pairs for 10 classes)
+we take the training images of the two classes, construct M1
+(``memnets.construct(X, y, method="efficient", condense=...)``) for every condense
+option, verify memorization on every training image, and measure the accuracy on the test
+images of the two classes. The paper (Yu, Gao, Zhang, Miao, NeurIPS 2024, Section 7) reports
+these accuracies as two 10 x 10 tables (MNIST and CIFAR-10); row ``a``, column ``b`` of our
+table holds the accuracy on the pair ``{a, b}`` (the table is symmetric, the diagonal blank).
+
+Sizes
+-----
+quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
+                 ``500`` test images per class (seeded subsample).
+full (``full=True``)  all training and test images of ``mnist`` and ``fashion-mnist``, plus
+                 ``cifar10`` when ``data_dir`` points at the standard ``cifar-10-batches-py``
+                 folder (without it the section says how to supply it and the others run).
+
+Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
+``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
+heat map per condense option, laid out as the paper's table).
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import DataUnavailableError, OptionError
+from ._runner import header, run_cells, write_json
+
+__all__ = ["CONDENSE", "DATASETS", "run"]
+
+#: datasets with ten classes 0..9 that the experiment knows how to lay out
+DATASETS = ("mnist", "fashion-mnist", "cifar10", "digits")
+#: M1 condense options, in the order of the tables
+CONDENSE = ("cover", "consistent", "none")
+
+CLASS_NAMES: dict[str, tuple[str, ...]] = {
+    "fashion-mnist": ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"),
+    "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+}
+
+#: per-class (train, test) image counts; None = every image of the class
+QUICK_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (None, None), "mnist": (500, 500)}
+TINY_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (60, 60)}
+CSV_COLUMNS = (
+    "data", "class_a", "class_b", "condense", "n_train", "n_test", "accuracy", "train_accuracy",
+    "params", "params_nonzero", "width", "depth", "representatives", "construction_seconds",
+)
+
+CIFAR_HINT = (
+    "CIFAR-10 is not bundled: download cifar-10-python.tar.gz from "
+    "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and pass the folder "
+    "(the one holding data_batch_1 ... test_batch) with --data-dir, e.g. "
+    "`memnets experiment pairs --data cifar10 --data-dir ~/data/cifar-10-batches-py`."
+)
+
+
+def _derived_seed(*parts: int) -> int:
+    """A 63-bit seed that depends only on ``parts`` (never on run order)."""
+    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(2, np.uint64)[0] >> np.uint64(1))
+
+
+def load_pair(
+    data: str,
+    pair: tuple[int, int],
+    split: str,
+    per_class: int | None,
+    seed: int,
+    data_dir: str | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Images of the two classes of ``pair`` in ``split``, ``per_class`` of each (seeded).
+
+    The subsample of class ``c`` depends only on ``(seed, pair, split, c)``.
+    """
+    from .. import datasets
+
+    X, y = datasets.load(data, classes=tuple(pair), split=split, data_dir=data_dir)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if per_class is None:
+        return X, y
+    keep: list[np.ndarray] = []
+    for c in pair:
+        idx = np.flatnonzero(y == c)
+        if per_class < len(idx):
+            rng = np.random.default_rng(_derived_seed(seed, pair[0], pair[1], split == "test", int(c)))
+            idx = np.sort(rng.choice(idx, size=per_class, replace=False))
+        keep.append(idx)
+    sel = np.sort(np.concatenate(keep))
+    return X[sel], y[sel]
+
+
+def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Remove every image that also appears with another label (memorization needs c > 0).
+
+    Returns the kept ``(X, y)`` and how many images were dropped (0 on MNIST-like data).
+    """
+    first: dict[bytes, Any] = {}
+    bad: set[bytes] = set()
+    keys = [row.tobytes() for row in np.ascontiguousarray(X)]
+    for key, label in zip(keys, y.tolist(), strict=True):
+        if key in first and first[key] != label:
+            bad.add(key)
+        first.setdefault(key, label)
+    if not bad:
+        return X, y, 0
+    mask = np.array([k not in bad for k in keys])
+    return X[mask], y[mask], int((~mask).sum())
+
+
+def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """One (dataset, pair, condense) cell: construct M1, verify, test."""
+    from .._registry import construct
+
+    pair = (int(cell["a"]), int(cell["b"]))
+    X, y = load_pair(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
+    Xt, yt = load_pair(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y, dropped = drop_conflicts(X, y)
+    res = construct(X, y, method="efficient", rng=_derived_seed(cell["seed"], *pair), condense=cell["condense"])
+    start = time.perf_counter()
+    accuracy = res.score(Xt, yt)
+    test_seconds = time.perf_counter() - start
+    stats = res.stats
+    return {
+        "data": cell["data"],
+        "a": pair[0],
+        "b": pair[1],
+        "condense": cell["condense"],
+        "n_train": len(y),
+        "n_test": len(yt),
+        "dropped_conflicts": dropped,
+        "accuracy": accuracy,
+        "train_accuracy": res.score(X, y),
+        "verified": bool(res.verified),
+        "min_margin": float(res.min_margin),
+        "params": stats["params"],
+        "params_nonzero": stats["params_nonzero"],
+        "width": stats["width"],
+        "depth": stats["depth"],
+        "representatives": _representatives(res),
+        "timing": {
+            "construction_seconds": stats["seconds"],
+            "verify_seconds": stats.get("verify_seconds"),
+            "test_seconds": test_seconds,
+        },
+    }
+
+
+def _representatives(res: Any) -> int:
+    for key in ("representatives", "n_representatives"):
+        if key in res.stats:
+            return int(res.stats[key])
+    reps = res.info.get("representatives")
+    if reps is None:
+        raise KeyError("efficient construction did not report its representatives")
+    return len(reps)
+
+
+def _tables(cells: list[dict[str, Any]], condense: Sequence[str]) -> dict[str, list[list[float | None]]]:
+    out: dict[str, list[list[float | None]]] = {}
+    for opt in condense:
+        table: list[list[float | None]] = [[None] * 10 for _ in range(10)]
+        for c in cells:
+            if c["condense"] == opt:
+                table[c["a"]][c["b"]] = table[c["b"]][c["a"]] = c["accuracy"]
+        out[opt] = table
+    return out
+
+
+def _summary(cells: list[dict[str, Any]], condense: Sequence[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for opt in condense:
+        sel = [c for c in cells if c["condense"] == opt]
+        if not sel:
+            continue
+        acc = np.array([c["accuracy"] for c in sel])
+        worst = sel[int(np.argmin(acc))]
+        out[opt] = {
+            "pairs": len(sel),
+            "mean_accuracy": float(acc.mean()),
+            "min_accuracy": float(acc.min()),
+            "worst_pair": [worst["a"], worst["b"]],
+            "mean_params": float(np.mean([c["params"] for c in sel])),
+            "mean_params_nonzero": float(np.mean([c["params_nonzero"] for c in sel])),
+            "mean_representatives": float(np.mean([c["representatives"] for c in sel])),
+            "mean_train_images": float(np.mean([c["n_train"] for c in sel])),
+            "all_verified": all(c["verified"] for c in sel),
+        }
+    return out
+
+
+def _plan(
+    data: str | Sequence[str] | None, full: bool, profile: str | None, data_dir: str | None
+) -> list[str]:
+    if data is not None:
+        names = [data] if isinstance(data, str) else list(data)
+        for name in names:
+            if name not in DATASETS:
+                valid = ", ".join(repr(d) for d in DATASETS)
+                raise OptionError(f"pairs: unknown dataset {name!r}; valid datasets are {valid}")
+        return names
+    if profile == "tiny":
+        return list(TINY_SIZES)
+    if full:
+        return ["mnist", "fashion-mnist", "cifar10"]
+    return list(QUICK_SIZES)
+
+
+def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int | None]:
+    if profile == "tiny":
+        return TINY_SIZES.get(name, (60, 60))
+    if full:
+        return (None, None)
+    return QUICK_SIZES.get(name, (500, 500))
+
+
+def _check_available(name: str, data_dir: str | None) -> str | None:
+    """None when ``name`` loads here, else the reason (with how to supply it)."""
+    from .. import datasets
+
+    if name == "cifar10" and data_dir is None:
+        return CIFAR_HINT
+    try:
+        datasets.load(name, classes=(0, 1), split="test", n=2, rng=0, data_dir=data_dir)
+    except DataUnavailableError as exc:
+        return f"{exc}" + (f" {CIFAR_HINT}" if name == "cifar10" else "")
+    return None
+
+
+def run(
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    progress: bool = True,
+    data: str | Sequence[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    condense: Sequence[str] = CONDENSE,
+    n_train: int | None = None,
+    n_test: int | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """Run M1 on every class pair of each dataset; write ``pairs.json/.csv/_<data>.png``.
+
+    Parameters
+    ----------
+    out_dir : folder for the outputs (created)
+    full : paper scale (every image; MNIST, Fashion-MNIST and CIFAR-10 when present)
+    jobs, dask_scheduler : parallel cells on this machine (joblib) or a Dask cluster
+    seed : base seed; subsamples and constructions derive their seeds from it and the pair
+    data : one dataset name or a list (default: the quick or full plan above)
+    data_dir : CIFAR-10 folder ``cifar-10-batches-py``
+    condense : M1 condense options to compare (``"cover"``, ``"consistent"``, ``"none"``)
+    n_train, n_test : images per class (override the profile's sizes; None = profile)
+    pairs : restrict to these class pairs (default: all 45)
+    profile : ``"tiny"`` (used by the test suite) shrinks everything
+
+    Returns the summary ``{"name", "json", "csv", "plots", "markdown", "datasets", ...}``.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    condense = tuple(condense)
+    for opt in condense:
+        if opt not in CONDENSE:
+            raise OptionError(f"pairs: unknown condense option {opt!r}; valid options are {CONDENSE}")
+    ddir = str(data_dir) if data_dir is not None else None
+    pair_list = sorted({(min(a, b), max(a, b)) for a, b in pairs} if pairs else itertools.combinations(range(10), 2))
+    for a, b in pair_list:
+        if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
+            raise OptionError(f"pairs: bad class pair ({a}, {b}); classes are 0..9 and must differ")
+
+    results: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for name in _plan(data, full, profile, ddir):
+        reason = _check_available(name, ddir)
+        if reason is not None:
+            skipped[name] = reason
+            continue
+        ntr, nte = _sizes(name, full, profile)
+        ntr = n_train if n_train is not None else ntr
+        nte = n_test if n_test is not None else nte
+        cells = [
+            {"data": name, "a": a, "b": b, "condense": opt, "n_train": ntr, "n_test": nte,
+             "seed": seed, "data_dir": ddir if name == "cifar10" else None}
+            for a, b in pair_list
+            for opt in condense
+        ]
+        counts[name] = {}
+        got = run_cells(_pair_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler,
+                        desc=f"pairs {name}", progress=progress, counts=counts[name])
+        results[name] = {
+            "per_class": {"train": ntr, "test": nte},
+            "labels": list(CLASS_NAMES.get(name, tuple(str(c) for c in range(10)))),
+            "summary": _summary(got, condense),
+            "tables": _tables(got, condense),
+            "cells": got,
+        }
+
+    doc = {
+        **header("pairs", seed=seed, full=full, profile=profile, condense=list(condense)),
+        "datasets": results,
+        "skipped": skipped,
+        "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
+    }
+    json_path = write_json(out / "pairs.json", doc)
+    csv_path = _write_csv(out / "pairs.csv", results)
+    plots = [_plot(out, name, res, condense) for name, res in results.items()]
+    return {
+        "name": "pairs",
+        "json": str(json_path),
+        "csv": str(csv_path),
+        "plots": [str(p) for p in plots],
+        "markdown": _markdown(results, skipped, condense, csv_path, plots),
+        "datasets": {k: v["summary"] for k, v in results.items()},
+        "skipped": skipped,
+    }
+
+
+def _write_csv(path: Path, results: dict[str, Any]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for res in results.values():
+            for c in res["cells"]:
+                writer.writerow([
+                    c["data"], c["a"], c["b"], c["condense"], c["n_train"], c["n_test"],
+                    f"{c['accuracy']:.6f}", f"{c['train_accuracy']:.6f}", c["params"], c["params_nonzero"],
+                    c["width"], c["depth"], c["representatives"], f"{c['timing']['construction_seconds']:.4f}",
+                ])
+    return path
+
+
+def _plot(out: Path, name: str, res: dict[str, Any], condense: Sequence[str]) -> Path:
+    from ._plots import pair_heatmaps
+
+    tables = {f"condense={opt}": np.array(res["tables"][opt], dtype=float) for opt in condense}
+    per = res["per_class"]
+    size = "all images" if per["train"] is None else f"{per['train']} train / {per['test']} test per class"
+    return pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
+                         title=f"M1 (Theorem 7.3) test accuracy on every pair of {name} classes ({size})")
+
+
+def _markdown(
+    results: dict[str, Any], skipped: dict[str, str], condense: Sequence[str], csv_path: Path, plots: list[Path]
+) -> str:
+    lines = [
+        "M1 (Theorem 7.3) is built on the training images of each pair of classes and tested on "
+        "the test images of the same two classes; every network is verified to memorize its "
+        f"training set. All numbers per pair: `{csv_path.name}`.",
+        "",
+    ]
+    for (name, res), plot in zip(results.items(), plots, strict=True):
+        per = res["per_class"]
+        size = "all images" if per["train"] is None else f"{per['train']} train / {per['test']} test images per class"
+        lines += [f"### {name} ({size})", "",
+                  "| condense | pairs | mean acc. | min acc. (pair) | mean params | mean representatives | mean train images |",
+                  "|---|---|---|---|---|---|---|"]
+        for opt, s in res["summary"].items():
+            lines.append(
+                f"| {opt} | {s['pairs']} | {s['mean_accuracy']:.4f} | {s['min_accuracy']:.4f} "
+                f"({s['worst_pair'][0]}-{s['worst_pair'][1]}) | {s['mean_params']:,.0f} | "
+                f"{s['mean_representatives']:.1f} | {s['mean_train_images']:.0f} |"
+            )
+        main = condense[0]
+        labels = res["labels"]
+        lines += ["", f"Test accuracy, condense={main} (row a, column b = pair a-b):", "",
+                  "| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+        for i, row in enumerate(res["tables"][main]):
+            cells = ["" if v is None else f"{v:.3f}" for v in row]
+            lines.append(f"| **{labels[i]}** | " + " | ".join(cells) + " |")
+        lines += ["", f"![{name} pairs]({plot.name})", ""]
+    for name, reason in skipped.items():
+        lines += [f"### {name}: skipped", "", reason, ""]
+    return "\n".join(lines)

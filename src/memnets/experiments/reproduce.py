@@ -1,0 +1,207 @@
+"""``memnets reproduce``: run every experiment and write one report.
+
+:func:`reproduce` calls ``run(out, full=..., jobs=..., seed=..., dask_scheduler=...,
+progress=...)`` of every experiment in :data:`memnets.experiments.EXPERIMENTS`, in
+registry order, all writing into ``out`` (``NAME.json``, PNGs, CSVs), then assembles
+``out/report.md`` from each experiment's ``"markdown"`` and ``"plots"`` (relative image
+links) and writes ``out/reproduce.json`` (status and wall time of each experiment).
+
+Quick profile (default) -- every experiment at its small size; the whole run is designed
+to take under 10 minutes on 2 cores. ``full=True`` -- paper scale.
+
+Resume: every finished grid cell is cached under ``out/cache/`` (keyed by the cell's
+parameters), so re-running after an interruption only computes the missing cells; delete
+``out/cache`` to recompute everything. Determinism: the same seed gives identical numbers
+in every JSON except the wall-clock entries under ``"timing"`` (and ``"started"``).
+
+Failures: an experiment that raises does not stop the others; its section in the report
+shows the error. After the report is written, :class:`ExperimentsFailed` (a
+:class:`~memnets.MemnetsError`) is raised naming the failed experiments, so the command
+line exits with a non-zero status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .._errors import MemnetsError, OptionError
+from ._runner import default_cache, write_json
+
+__all__ = ["ExperimentsFailed", "reproduce"]
+
+
+class ExperimentsFailed(MemnetsError):
+    """Some experiments failed; the report (``.report``) was written anyway."""
+
+    def __init__(self, report: Path, failed: Sequence[str]) -> None:
+        self.report = report
+        self.failed = list(failed)
+        super().__init__(
+            f"{len(self.failed)} experiment(s) failed: {', '.join(self.failed)}; "
+            f"the report with their errors is {report}"
+        )
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    params = inspect.signature(fn).parameters
+    return name in params and params[name].kind is not inspect.Parameter.VAR_KEYWORD
+
+
+def reproduce(
+    out: str | os.PathLike[str] = "memnets-report",
+    *,
+    full: bool = False,
+    jobs: int = 2,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    names: Sequence[str] | None = None,
+    profile: str | None = None,
+) -> Path:
+    """Run every registered experiment into ``out`` and write ``out/report.md``.
+
+    Parameters
+    ----------
+    out : report folder (created); default ``./memnets-report``
+    full : paper scale instead of the quick profile
+    jobs : joblib worker processes for each experiment's grid
+    seed : base seed handed to every experiment
+    dask_scheduler : address of a Dask scheduler; grids run there instead of locally
+    data_dir : CIFAR-10 folder, handed to experiments that take ``data_dir``
+    progress : rich progress bars
+    names : run only these experiments (default: all, in registry order)
+    profile : ``"tiny"`` is handed to experiments that accept ``profile`` (the test suite)
+
+    Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
+    report when an experiment failed.
+    """
+    from . import EXPERIMENTS
+
+    selected = list(EXPERIMENTS) if names is None else list(names)
+    for name in selected:
+        if name not in EXPERIMENTS:
+            valid = ", ".join(repr(n) for n in EXPERIMENTS)
+            raise OptionError(f"unknown experiment {name!r}; valid experiments are {valid}")
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    console = _console(progress)
+    started = time.perf_counter()
+    sections: list[dict[str, Any]] = []
+    for k, name in enumerate(selected, 1):
+        module_name, description = EXPERIMENTS[name]
+        if console is not None:
+            console.rule(f"[bold]{k}/{len(selected)} {name}[/]: {description}")
+        t0 = time.perf_counter()
+        section: dict[str, Any] = {"name": name, "description": description}
+        try:
+            module = importlib.import_module(module_name)
+            options: dict[str, Any] = {"full": full, "jobs": jobs, "seed": seed,
+                                       "dask_scheduler": dask_scheduler, "progress": progress}
+            if data_dir is not None and _accepts(module.run, "data_dir"):
+                options["data_dir"] = data_dir
+            if profile is not None and _accepts(module.run, "profile"):
+                options["profile"] = profile
+            with default_cache(root / "cache"):
+                summary = module.run(root, **options)
+            section.update(status="ok", summary=summary)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            section.update(status="failed", error=f"{type(exc).__name__}: {exc}",
+                           traceback=traceback.format_exc(limit=6))
+            if console is not None:
+                console.print(f"[bold red]{name} failed:[/] {type(exc).__name__}: {exc}")
+        section["seconds"] = time.perf_counter() - t0
+        sections.append(section)
+    wall = time.perf_counter() - started
+    report = _write_report(root, sections, full=full, jobs=jobs, seed=seed,
+                           dask_scheduler=dask_scheduler, wall=wall, profile=profile)
+    write_json(root / "reproduce.json", {
+        "full": full, "seed": seed, "jobs": jobs, "dask_scheduler": dask_scheduler, "profile": profile,
+        "experiments": {s["name"]: {"status": s["status"], "json": s.get("summary", {}).get("json"),
+                                    "error": s.get("error")} for s in sections},
+        "timing": {"wall_seconds": wall, "experiments": {s["name"]: s["seconds"] for s in sections}},
+    })
+    if console is not None:
+        console.print(f"[bold]report:[/] {report}  ({wall:.0f} s)")
+    failed = [s["name"] for s in sections if s["status"] != "ok"]
+    if failed:
+        raise ExperimentsFailed(report, failed)
+    return report
+
+
+def _console(progress: bool) -> Any:
+    if not progress:
+        return None
+    from rich.console import Console
+
+    return Console()
+
+
+def _rel(root: Path, path: str | os.PathLike[str]) -> str:
+    """``path`` (absolute, or relative to the working folder) as a link relative to ``root``."""
+    p = Path(path)
+    if not p.exists() and (root / p.name).exists():
+        p = root / p.name
+    return Path(os.path.relpath(p.resolve(), root.resolve())).as_posix()
+
+
+def _write_report(
+    root: Path, sections: list[dict[str, Any]], *, full: bool, jobs: int, seed: int,
+    dask_scheduler: str | None, wall: float, profile: str | None,
+) -> Path:
+    from .. import __version__
+
+    command = "memnets reproduce" + (" --full" if full else "") + f" --seed {seed} --jobs {jobs}"
+    if dask_scheduler:
+        command += f" --dask-scheduler {dask_scheduler}"
+    scale = "full (paper scale)" if full else "quick" + (f" ({profile} profile)" if profile else "")
+    lines = [
+        "# memnets reproduction report",
+        "",
+        "Reproduces the experiments of *Generalizability of Memorization Neural Networks* "
+        "(Yu, Gao, Zhang, Miao, NeurIPS 2024, arXiv 2411.00372) with memnets "
+        f"{__version__}.",
+        "",
+        f"- command: `{command}`",
+        f"- scale: {scale}; seed {seed}; wall time {wall:.0f} s",
+        "- every number is in the experiment's JSON next to this file; re-running with the same "
+        "seed gives the same numbers (wall-clock times aside) and reuses the finished cells in `cache/`",
+        "",
+        "| experiment | status | seconds | data |",
+        "|---|---|---|---|",
+    ]
+    for s in sections:
+        link = ""
+        if s["status"] == "ok" and s["summary"].get("json"):
+            rel = _rel(root, s["summary"]["json"])
+            link = f"[{rel}]({rel})"
+        status = "ok" if s["status"] == "ok" else "**FAILED**"
+        lines.append(f"| [{s['name']}](#{s['name']}) | {status} | {s['seconds']:.1f} | {link} |")
+    lines.append("")
+    for s in sections:
+        lines += [f'<a id="{s["name"]}"></a>', "", f"## {s['name']}: {s['description']}", ""]
+        if s["status"] != "ok":
+            lines += ["**This experiment failed**; the other sections are unaffected.", "", "```text",
+                      s["traceback"].rstrip(), "```", ""]
+            continue
+        summary = s["summary"]
+        markdown = str(summary.get("markdown", "")).rstrip()
+        lines += [markdown, ""]
+        for plot in summary.get("plots", []):
+            rel = _rel(root, plot)
+            if rel not in markdown and Path(rel).name not in markdown:
+                lines += [f"![{s['name']}]({rel})", ""]
+    report = root / "report.md"
+    tmp = report.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines).rstrip() + "\n")
+    tmp.replace(report)
+    return report
