@@ -190,8 +190,8 @@ def _to_float(a: np.ndarray) -> np.ndarray:
     for k, v in enumerate(flat_in):
         try:
             flat_out[k] = float(v)
-        except OverflowError:
-            flat_out[k] = math.copysign(math.inf, v)
+        except OverflowError:  # |v| >= 2**1024 (copysign would overflow converting v too)
+            flat_out[k] = math.inf if v > 0 else -math.inf
     return out
 
 
@@ -283,11 +283,12 @@ class AffineLayer:
         out += self.float_bias
         return out
 
-    def apply_abs_float(self, a: np.ndarray) -> np.ndarray:
-        """``a @ |W|.T + |b|`` (used by the float error bound)."""
+    def apply_abs_float(self, a: np.ndarray, *, bias: bool = True) -> np.ndarray:
+        """``a @ |W|.T + |b|`` (used by the float error bound); ``bias=False`` omits ``|b|``."""
         w = self.abs_float_weight
         out = np.asarray((w @ a.T).T) if isinstance(w, sp.csr_array) else a @ w.T
-        out += np.abs(self.float_bias)
+        if bias:
+            out += np.abs(self.float_bias)
         return out
 
     def __repr__(self) -> str:
@@ -326,6 +327,15 @@ def _trailing_zeros(m: np.ndarray) -> np.ndarray:
     return np.log2(low.astype(np.float64)).astype(np.int64)
 
 
+def _float_significand_bits(values: np.ndarray) -> int:
+    """Largest number of significand bits (odd part of the mantissa) among float64 entries."""
+    v = values[values != 0]
+    if v.size == 0:
+        return 0
+    m = (np.frexp(np.abs(v))[0] * 2.0**53).astype(np.int64)
+    return int((53 - _trailing_zeros(m)).max())
+
+
 def _significand_bits(v: int | Fraction) -> int | None:
     """Bits float64 would need for ``v`` exactly (odd part of a dyadic), None if not dyadic."""
     if isinstance(v, Fraction):
@@ -342,10 +352,15 @@ def _significand_bits(v: int | Fraction) -> int | None:
 
 
 def _float_exponent_ok(v: int | Fraction) -> bool:
+    """For a dyadic ``v`` with <= 53 significand bits: is it inside float64's range?
+
+    Below 2**-1022 the significand shrinks (subnormals), so the test is on the lowest set
+    bit (denominator <= 2**1074), not on the magnitude.
+    """
     if v == 0:
         return True
     a = abs(Fraction(v))
-    return Fraction(1, 2**1074) <= a < Fraction(2**1024)
+    return a.denominator <= 2**1074 and a < 2**1024
 
 
 class ReLUNetwork:
@@ -458,8 +473,7 @@ class ReLUNetwork:
         for layer in self.layers:
             for arr in (layer.weight_values(), layer.bias):
                 if arr.dtype != object:
-                    if arr.size:
-                        need = max(need, min(53, _entry_bits(arr)))
+                    need = max(need, _float_significand_bits(arr))
                     continue
                 for v in arr:
                     bits = _significand_bits(v)
@@ -532,13 +546,24 @@ class ReLUNetwork:
         ``gamma_m = m u / (1 - m u)`` for any summation order (FMA included); the extra two
         terms cover rounding of exact entries to float64. Errors already in ``a`` pass
         through ``|W|`` (ReLU is 1-Lipschitz). A tiny absolute term covers underflow.
-        Returns ``(values, err)`` with the shapes of :meth:`forward`.
+        Returns ``(values, err)`` with the shapes of :meth:`forward`; ``err`` is ``inf`` where
+        the float evaluation overflowed (weights beyond float64's range give inf/NaN values).
         """
         Xa, _ = self._check_inputs(X)
         out = np.empty((Xa.shape[0], self.n_outputs))
         err_out = np.empty_like(out)
         step = self._chunk(Xa.shape[0], chunk_size)
         last = len(self.layers) - 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._certified_chunks(Xa, out, err_out, step, last)
+        err_out[~(np.isfinite(out) & np.isfinite(err_out))] = np.inf
+        if self.n_outputs == 1:
+            return out[:, 0], err_out[:, 0]
+        return out, err_out
+
+    def _certified_chunks(
+        self, Xa: np.ndarray, out: np.ndarray, err_out: np.ndarray, step: int, last: int
+    ) -> None:
         for s in range(0, Xa.shape[0], step):
             a = Xa[s : s + step]
             err = np.zeros_like(a)
@@ -546,7 +571,8 @@ class ReLUNetwork:
                 m = layer.max_row_terms + 2
                 gamma = m * UNIT_ROUNDOFF / (1 - m * UNIT_ROUNDOFF)
                 mag = layer.apply_abs_float(np.abs(a))
-                prop = layer.apply_abs_float(err) - np.abs(layer.float_bias) if err.any() else 0.0
+                # |W| err without the bias: adding then subtracting |b| would cancel err away
+                prop = layer.apply_abs_float(err, bias=False) if err.any() else 0.0
                 a = layer.apply_float(a)
                 # the bound itself is computed in float: inflate by (1 + 4(k+2)u) and add eta
                 err = (gamma * mag + prop) * (1.0 + 4.0 * m * UNIT_ROUNDOFF) + m * 2.0**-1070
@@ -554,9 +580,6 @@ class ReLUNetwork:
                     np.maximum(a, 0.0, out=a)
             out[s : s + step] = a
             err_out[s : s + step] = err
-        if self.n_outputs == 1:
-            return out[:, 0], err_out[:, 0]
-        return out, err_out
 
     def forward_exact(self, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
         """Exact outputs (object array of int/Fraction), float inputs read as exact binary fractions.
