@@ -200,7 +200,7 @@ def run_cells(
                     "dask_scheduler needs dask.distributed: pip install 'memnets[dask]'"
                 ) from exc
             try:
-                client = Client(dask_scheduler, timeout=30)
+                client = Client(dask_scheduler)
             except (OSError, TimeoutError) as exc:
                 raise OptionError(f"cannot reach the Dask scheduler at {dask_scheduler!r}: {exc}") from exc
             with client:

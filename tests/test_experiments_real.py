@@ -1,0 +1,156 @@
+"""The real-data experiments: every class pair (the paper's 10 x 10 tables) and the
+M1/M2/M3/baselines comparison, at tiny sizes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from itertools import combinations
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from conftest import needs_mnist
+
+from memnets import OptionError
+from memnets.experiments import compare, pairs
+
+
+@pytest.fixture(scope="module")
+def digits_pairs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pairs")
+    summary = pairs.run(out, data="digits", profile="tiny", jobs=1, progress=False)
+    return out, summary, json.loads((out / "pairs.json").read_text())
+
+
+def test_pairs_table_layout_and_accuracy(digits_pairs):
+    out, summary, doc = digits_pairs
+    res = doc["datasets"]["digits"]
+    assert res["per_class"] == {"train": 60, "test": 60}
+    assert len(res["cells"]) == 45 * len(pairs.CONDENSE)
+    for opt in pairs.CONDENSE:
+        table = res["tables"][opt]
+        assert len(table) == 10 and all(len(row) == 10 for row in table)
+        for i in range(10):
+            assert table[i][i] is None
+            for j in range(10):
+                assert table[i][j] == table[j][i]
+        cell = {(c["a"], c["b"]): c for c in res["cells"] if c["condense"] == opt}
+        assert set(cell) == set(combinations(range(10), 2))
+        for (a, b), c in cell.items():
+            assert table[a][b] == c["accuracy"]
+            assert c["n_train"] == 120 and c["n_test"] == 120
+            assert c["verified"] and c["train_accuracy"] == 1.0 and c["min_margin"] > 0
+        # the paper's claim on easy digit pairs: M1 generalizes
+        assert res["summary"][opt]["mean_accuracy"] > 0.95
+        assert res["summary"][opt]["min_accuracy"] > 0.8
+    reps = {(c["a"], c["b"], c["condense"]): c["representatives"] for c in res["cells"]}
+    for a, b in combinations(range(10), 2):
+        assert reps[(a, b, "none")] == 120  # no condensing: every training image represents itself
+        assert 2 <= reps[(a, b, "cover")] <= 120
+    assert summary["plots"] == [str(out / "pairs_digits.png")]
+    assert "| **0** |" in summary["markdown"] and "pairs_digits.png" in summary["markdown"]
+
+
+def test_pairs_none_equals_sklearn_1nn(digits_pairs):
+    """Without condensing, M1's argmax over h_k(x) = 2<s_k, x> - |s_k|^2 is the nearest
+    training image: its test accuracy must equal scikit-learn's 1-NN on the same split."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    _, _, doc = digits_pairs
+    cells = {(c["a"], c["b"]): c for c in doc["datasets"]["digits"]["cells"] if c["condense"] == "none"}
+    for a, b in [(0, 1), (3, 8), (4, 9), (7, 9)]:
+        X, y = pairs.load_pair("digits", (a, b), "train", 60, 0, None)
+        Xt, yt = pairs.load_pair("digits", (a, b), "test", 60, 0, None)
+        knn = KNeighborsClassifier(n_neighbors=1).fit(X, y)
+        expected = float(np.mean(knn.predict(Xt) == yt))
+        # ties between equidistant images may break differently: at most 1 test image apart
+        assert abs(cells[(a, b)]["accuracy"] - expected) <= 1 / len(yt) + 1e-12
+
+
+def test_pairs_csv_and_png(digits_pairs):
+    out, _, doc = digits_pairs
+    with (out / "pairs.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert tuple(rows[0]) == pairs.CSV_COLUMNS
+    assert len(rows) == 45 * len(pairs.CONDENSE)
+    by_key = {(int(r["class_a"]), int(r["class_b"]), r["condense"]): r for r in rows}
+    for c in doc["datasets"]["digits"]["cells"]:
+        r = by_key[(c["a"], c["b"], c["condense"])]
+        assert float(r["accuracy"]) == pytest.approx(c["accuracy"], abs=1e-6)
+        assert int(r["params"]) == c["params"] and int(r["representatives"]) == c["representatives"]
+    img = mpimg.imread(out / "pairs_digits.png")
+    assert img.ndim == 3 and img.shape[0] > 200 and img.shape[1] > 3 * img.shape[0] / 2
+
+
+def test_load_pair_subsample_is_seeded_and_balanced():
+    X1, y1 = pairs.load_pair("digits", (2, 7), "train", 25, 3, None)
+    X2, y2 = pairs.load_pair("digits", (2, 7), "train", 25, 3, None)
+    X3, _ = pairs.load_pair("digits", (2, 7), "train", 25, 4, None)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    assert not np.array_equal(X1, X3)
+    assert sorted(np.unique(y1, return_counts=True)[1].tolist()) == [25, 25]
+    assert set(np.unique(y1).tolist()) == {2, 7}
+
+
+def test_drop_conflicts_hand_worked():
+    X = np.array([[0.0, 1.0], [0.5, 0.5], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    y = np.array([0, 1, 1, 0, 1])
+    Xk, yk, dropped = pairs.drop_conflicts(X, y)
+    # [0, 1] carries labels 0 and 1: both copies go; [0.5, 0.5] twice with label 1 stays
+    assert dropped == 2
+    assert Xk.tolist() == [[0.5, 0.5], [1.0, 0.0], [0.5, 0.5]] and yk.tolist() == [1, 0, 1]
+    same, ys, none = pairs.drop_conflicts(X[1:2], y[1:2])
+    assert none == 0 and same.tolist() == [[0.5, 0.5]] and ys.tolist() == [1]
+
+
+def test_pairs_cifar_without_folder_says_how_and_runs_the_rest(tmp_path):
+    summary = pairs.run(tmp_path, data=["cifar10", "digits"], pairs=[(0, 1)], condense=("cover",),
+                        profile="tiny", progress=False)
+    assert "--data-dir" in summary["skipped"]["cifar10"]
+    assert set(summary["datasets"]) == {"digits"}
+    assert "cifar10: skipped" in summary["markdown"]
+    doc = json.loads((tmp_path / "pairs.json").read_text())
+    assert doc["datasets"]["digits"]["tables"]["cover"][1][0] == doc["datasets"]["digits"]["cells"][0]["accuracy"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"data": "imagenet"}, "unknown dataset 'imagenet'"),
+     ({"data": "digits", "condense": ("greedy",)}, "unknown condense option 'greedy'"),
+     ({"data": "digits", "pairs": [(3, 3)]}, r"bad class pair \(3, 3\)")],
+)
+def test_pairs_bad_options(tmp_path, kwargs, match):
+    with pytest.raises(OptionError, match=match):
+        pairs.run(tmp_path, progress=False, **kwargs)
+
+
+def test_compare_bad_method(tmp_path):
+    with pytest.raises(OptionError, match="unknown method 'M4'"):
+        compare.run(tmp_path, methods=("M1", "M4"), progress=False)
+
+
+@needs_mnist
+@pytest.mark.mnist
+@pytest.mark.slow
+def test_compare_m1_beats_m2_and_m3(tmp_path):
+    """The paper's claim on MNIST pairs: M1 far ahead of M2 and M3."""
+    summary = compare.run(tmp_path, pairs=[(3, 5), (4, 9)], profile="tiny", jobs=1, progress=False)
+    doc = json.loads((tmp_path / "compare.json").read_text())
+    rows = {(r["pair"], r["method"]): r for r in doc["rows"]}
+    assert len(rows) == 2 * len(compare.METHODS)
+    for pair in ("3-5", "4-9"):
+        m1, m2, m3 = rows[(pair, "M1")], rows[(pair, "M2")], rows[(pair, "M3")]
+        assert m1["accuracy"] > m2["accuracy"] + 0.15
+        assert m1["accuracy"] > m3["accuracy"] + 0.15
+        assert m1["accuracy"] > 0.75
+        for r in (m1, m2, m3, rows[(pair, "MLP")]):
+            assert r["verified"] and r["train_accuracy"] == 1.0 and r["n_train"] == 80
+        assert m2["width"] <= 12 and m3["width"] <= 12  # Theorem 4.1 / 4.3: width bounded by a constant
+        knn = rows[(pair, "1-NN")]
+        assert knn["params"] == 80 * (784 + 1) and knn["train_accuracy"] == 1.0
+    assert summary["mean_accuracy"]["M1"] > summary["mean_accuracy"]["M2"]
+    with (tmp_path / "compare.csv").open() as fh:
+        assert tuple(next(csv.reader(fh))) == compare.CSV_COLUMNS
+    assert (tmp_path / "compare.png").stat().st_size > 10_000
+    assert "| 3-5 | M1 |" in summary["markdown"]

@@ -1,0 +1,162 @@
+"""`memnets reproduce` and the shared grid runner: report assembly, failures, determinism,
+resume from the cache, joblib == sequential."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from conftest import mnist_dir
+
+import memnets.experiments as experiments
+from memnets import MemnetsError, OptionError
+from memnets.experiments import _runner, pairs
+from memnets.experiments.reproduce import ExperimentsFailed, reproduce
+
+
+def _digit_cells(n_pairs: int = 4) -> list[dict]:
+    return [
+        {"data": "digits", "a": a, "b": b, "condense": "cover", "n_train": 20, "n_test": 20, "seed": 5,
+         "data_dir": None}
+        for a, b in [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (1, 7)][:n_pairs]
+    ]
+
+
+def test_without_timing_recursive():
+    doc = {"a": 1, "timing": {"s": 2.0}, "rows": [{"x": 1, "timing": 3}, {"started": "now", "y": [1]}]}
+    assert _runner.without_timing(doc) == {"a": 1, "rows": [{"x": 1}, {"y": [1]}]}
+
+
+def test_run_cells_joblib_equals_sequential_and_resumes(tmp_path):
+    cells = _digit_cells()
+    seq = _runner.run_cells(pairs._pair_cell, cells, jobs=1, progress=False)
+    counts: dict[str, int] = {}
+    par = _runner.run_cells(pairs._pair_cell, cells, jobs=2, progress=False, cache_dir=tmp_path, counts=counts)
+    assert counts == {"total": 4, "cached": 0, "computed": 4}
+    assert _runner.without_timing(par) == _runner.without_timing(seq)
+    assert [(r["a"], r["b"]) for r in par] == [(c["a"], c["b"]) for c in cells]  # cell order kept
+    assert len(list(tmp_path.glob("*.json"))) == 4
+    # a second run computes nothing: results come from the cache, identical including timings
+    again: dict[str, int] = {}
+    with _runner.default_cache(tmp_path):
+        cached = _runner.run_cells(pairs._pair_cell, cells, progress=False, counts=again)
+    assert again == {"total": 4, "cached": 4, "computed": 0}
+    assert cached == par
+    # an interrupted run: only the missing cells are computed
+    more: dict[str, int] = {}
+    _runner.run_cells(pairs._pair_cell, _digit_cells(6), progress=False, cache_dir=tmp_path, counts=more)
+    assert more == {"total": 6, "cached": 4, "computed": 2}
+
+
+def test_run_cells_bad_jobs():
+    with pytest.raises(OptionError, match="jobs must be >= 1"):
+        _runner.run_cells(pairs._pair_cell, _digit_cells(1), jobs=0, progress=False)
+
+
+def _fake_module(name: str, fail: bool) -> types.ModuleType:
+    mod = types.ModuleType(name)
+
+    def run(out_dir, *, full=False, jobs=1, seed=0, dask_scheduler=None, progress=True):
+        if fail:
+            raise RuntimeError("boom in " + name)
+        out = Path(out_dir)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [seed, full])
+        fig.savefig(out / f"{name}.png")
+        plt.close(fig)
+        path = _runner.write_json(out / f"{name}.json", {"seed": seed, "jobs": jobs})
+        return {"name": name, "json": str(path), "plots": [str(out / f"{name}.png")],
+                "markdown": f"numbers of {name}: seed={seed}"}
+
+    mod.run = run  # type: ignore[attr-defined]
+    return mod
+
+
+@pytest.fixture
+def fake_registry(monkeypatch):
+    registry = {}
+    for name, fail in [("fake-ok", False), ("fake-bad", True), ("fake-two", False)]:
+        module = f"_memnets_test_{name.replace('-', '_')}"
+        monkeypatch.setitem(sys.modules, module, _fake_module(name, fail))
+        registry[name] = (module, f"description of {name}")
+    monkeypatch.setattr(experiments, "EXPERIMENTS", registry)
+    return registry
+
+
+def test_failed_experiment_is_reported_and_others_run(tmp_path, fake_registry):
+    with pytest.raises(ExperimentsFailed) as info:
+        reproduce(tmp_path, seed=3, jobs=1, progress=False)
+    assert isinstance(info.value, MemnetsError) and info.value.failed == ["fake-bad"]
+    report = (tmp_path / "report.md").read_text()
+    assert info.value.report == tmp_path / "report.md"
+    assert "RuntimeError: boom in fake-bad" in report and "**FAILED**" in report
+    assert "numbers of fake-ok: seed=3" in report and "numbers of fake-two: seed=3" in report
+    assert "![fake-ok](fake-ok.png)" in report  # plots not linked by the markdown are embedded
+    status = json.loads((tmp_path / "reproduce.json").read_text())["experiments"]
+    assert {k: v["status"] for k, v in status.items()} == {"fake-ok": "ok", "fake-bad": "failed", "fake-two": "ok"}
+
+
+def test_cli_reproduce_exits_nonzero_after_writing_report(tmp_path, fake_registry):
+    from typer.testing import CliRunner
+
+    from memnets.cli import app
+
+    result = CliRunner().invoke(app, ["reproduce", "--out", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert "fake-bad" in result.output
+    assert (tmp_path / "report.md").exists()
+
+
+def test_cli_reproduce_succeeds_without_failures(tmp_path, fake_registry, monkeypatch):
+    from typer.testing import CliRunner
+
+    from memnets.cli import app
+
+    del fake_registry["fake-bad"]
+    result = CliRunner().invoke(app, ["reproduce", "--out", str(tmp_path), "--jobs", "1", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert "numbers of fake-two: seed=4" in (tmp_path / "report.md").read_text()
+
+
+def test_unknown_experiment_name(tmp_path):
+    with pytest.raises(OptionError, match="unknown experiment 'nope'"):
+        reproduce(tmp_path, names=["nope"], progress=False)
+
+
+@pytest.mark.slow
+def test_reproduce_tiny_report_deterministic_and_resumes(tmp_path):
+    names = ["pairs", "compare"] if mnist_dir() is not None else ["pairs"]
+    first = tmp_path / "first"
+    report = reproduce(first, names=names, profile="tiny", jobs=1, seed=1, progress=False)
+    text = report.read_text()
+    assert report == first / "report.md"
+    for name in names:
+        assert f"## {name}:" in text
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert "pairs_digits.png" in links
+    for link in links:
+        assert (first / link).is_file() and (first / link).stat().st_size > 5_000
+    assert list((first / "cache").glob("*.json"))
+    doc1 = json.loads((first / "pairs.json").read_text())
+    assert doc1["timing"]["cells"]["digits"]["computed"] == 45 * 3
+
+    # same seed, fresh folder: identical numbers apart from wall-clock times
+    second = tmp_path / "second"
+    reproduce(second, names=["pairs"], profile="tiny", jobs=2, seed=1, progress=False)
+    doc2 = json.loads((second / "pairs.json").read_text())
+    assert _runner.without_timing(doc2) == _runner.without_timing(doc1)
+
+    # re-run into the first folder: every cell comes from the cache
+    reproduce(first, names=["pairs"], profile="tiny", jobs=1, seed=1, progress=False)
+    doc3 = json.loads((first / "pairs.json").read_text())
+    assert doc3["timing"]["cells"]["digits"] == {"total": 135, "cached": 135, "computed": 0}
+    assert doc3["datasets"] == doc1["datasets"]
