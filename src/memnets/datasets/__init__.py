@@ -1,0 +1,61 @@
+"""Datasets for memnets: real data offline, and seeded synthetic distributions with known c_D.
+
+Real data: :func:`load` (``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"``)
+returns ``(X float64 in [0,1]^n, y int64 original class ids)``; :func:`catalog` says what
+is installed here.
+
+Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
+``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``describe()``):
+:func:`ball_mixture`, :func:`alternating_shells`, :func:`cube_corners`, :func:`two_moons`;
+also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``).
+
+>>> import memnets as mn
+>>> D = mn.datasets.ball_mixture(n_features=3, n_balls=6, separation=0.2, rng=1)
+>>> X, y = D.sample(500, rng=0)
+>>> X.shape, bool(mn.separation(X, y) >= D.separation)
+((500, 3), True)
+"""
+
+from __future__ import annotations
+
+from ._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
+from ._idx import DataFileError, read_idx, write_idx
+from ._real import SYNTHETIC, catalog, digits_split_mask, load, scale_unit, stratified_subsample
+from ._synthetic import (
+    AlternatingShells,
+    BallMixture,
+    CubeCorners,
+    TwoMoons,
+    alternating_shells,
+    arc_distance,
+    ball_mixture,
+    cube_corners,
+    fp_margin,
+    two_moons,
+)
+
+__all__ = [
+    "CIFAR10_MD5",
+    "CIFAR10_URL",
+    "SYNTHETIC",
+    "AlternatingShells",
+    "BallMixture",
+    "CubeCorners",
+    "DataFileError",
+    "TwoMoons",
+    "alternating_shells",
+    "arc_distance",
+    "ball_mixture",
+    "catalog",
+    "cube_corners",
+    "digits_split_mask",
+    "download_cifar10",
+    "fp_margin",
+    "load",
+    "read_batch",
+    "read_idx",
+    "scale_unit",
+    "stratified_subsample",
+    "two_moons",
+    "write_idx",
+]
