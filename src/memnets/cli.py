@@ -199,6 +199,46 @@ def reproduce(
 # --- commands added by later work go below this line (audit, estimate) ---
 
 
+@app.command()
+def estimate(
+    data: Annotated[str, typer.Argument(help="Dataset name (see `memnets data list`)")],
+    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5 (N_D needs two classes)")] = None,
+    n: Annotated[int | None, typer.Option(help="Subsample this many training points")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the subsample and of the grid")] = 0,
+    eps: Annotated[float, typer.Option(help="Target error for the sample-size bounds")] = 0.01,
+    delta: Annotated[float, typer.Option(help="Failure probability for the sample-size bounds")] = 0.05,
+    grid: Annotated[str, typer.Option(help="M3 grid: fixed (diameter < c) or adaptive")] = "fixed",
+) -> None:
+    """Estimate c_D, S_D, M_D, N_D of a dataset and the sample sizes the theory predicts."""
+    from . import datasets
+    from .theory import estimate_all
+
+    try:
+        X, y = datasets.load(data, classes=_parse_classes(classes), split="train", n=n, rng=seed)
+        with console.status(f"estimating on {len(y)} samples..."):
+            est = estimate_all(X, y, rng=seed, eps=eps, delta=delta, grid=grid)
+    except MemnetsError as exc:
+        _fail(exc)
+    md = est["M_D"]
+    rows = {
+        "samples N / features n / classes": f"{est['n_samples']} / {est['n_features']} / {est['n_classes']}",
+        "c (separation, >= c_D)": f"{est['separation']:.6g}",
+        "S_D (greedy cover, radius c/4)": est["S_D"],
+        "M_D occupied cells": md["occupied"],
+        "  cell size / diameter": f"{md['cell_size']:.6g} / {md['cell_diameter']:.6g} ({md['grid']})",
+        "  singletons f1 / coverage 1-f1/N": f"{md['singletons']} / {md['coverage']:.4f}",
+        "  Chao1 cells": f"{md['chao1']:.1f}",
+        "N_D upper (M3 params, nonzero)": (
+            f"{est['N_D_upper']} ({est['N_D_upper_nonzero']})" if est["N_D_upper"] is not None else est["N_D_note"]
+        ),
+        f"N lower bound, any memorizer (eps={eps})": est["samples_lower_bound"],
+        f"N upper bound, constant params (eps={eps}, delta={delta})": est["samples_upper_bound_constant"],
+        "N for M1 (S_D/eps) ln(S_D/delta)": est["sample_size_m1"],
+        "N for M3 cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
+    }
+    console.print(_stats_table(f"memnets estimate {data}", rows))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -1,0 +1,231 @@
+"""M3 (constant-parameter memorization): staircases, grid, codes, exact memorization."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import memnets as mn
+from memnets._blocks import staircase, staircase_index, step_rows
+from memnets._constructions import constant as M3
+
+try:
+    from memnets._constructions.optimal import line_memorizer  # noqa: F401
+
+    M2_REASON = ""
+except ImportError as exc:  # M2 is written by another engineer
+    M2_REASON = f"M2's line_memorizer is not available yet: {exc}"
+needs_m2 = pytest.mark.skipif(bool(M2_REASON), reason=M2_REASON)
+
+
+# --------------------------------------------------------------------------- staircases
+def test_step_rows_hand_worked() -> None:
+    rows, bias = step_rows(2, Fraction(1, 4), Fraction(1, 8))
+    assert rows == [{2: 8}, {2: 8}]
+    assert bias == [Fraction(-3, 2), Fraction(-5, 2)]
+    rows, bias = step_rows(0, Fraction(3), Fraction(1, 2))
+    assert rows == [{0: 2}, {0: 2}] and bias == [Fraction(-11, 2), Fraction(-13, 2)]
+
+
+def test_staircase_hand_worked_exact_values() -> None:
+    th = [[Fraction(1, 4), Fraction(1, 2)], [], [Fraction(3, 4)]]
+    hidden, readout = staircase(th, Fraction(1, 8))
+    assert hidden.out_features == 6 and readout.out_features == 3
+    assert hidden.dense_weight().tolist() == [[8, 0, 0], [8, 0, 0], [8, 0, 0], [8, 0, 0], [0, 0, 8], [0, 0, 8]]
+    assert hidden.bias.tolist() == [Fraction(-3, 2), Fraction(-5, 2), Fraction(-7, 2), Fraction(-9, 2), Fraction(-11, 2), Fraction(-13, 2)]
+    assert readout.dense_weight().tolist() == [[1, -1, 1, -1, 0, 0], [0] * 6, [0, 0, 0, 0, 1, -1]]
+    net = mn.ReLUNetwork([hidden, readout])
+    X = np.array([[0.0, 0.3, 0.9], [0.375, 1.0, 0.5], [0.75, 0.0, 0.8125], [0.1875, 0.5, 0.6875]])
+    out = net.forward_exact(X)
+    assert out.tolist() == [[0, 0, 1], [1, 0, 0], [2, 0, 1], [0, 0, 0]]
+    assert out.tolist() == staircase_index(X, [[0.25, 0.5], [], [0.75]]).tolist()
+    # inside the ramp (distance < width/2) the step is linear: x = theta gives 1/2
+    assert net.forward_exact([[0.25, 0.0, 0.0]]).tolist() == [[Fraction(1, 2), 0, 0]]
+    assert net.forward_exact([[0.5 + 1 / 32, 0.0, 0.0]]).tolist() == [[Fraction(7, 4), 0, 0]]
+
+
+def test_fixed_cell_size_is_the_largest_dyadic_below_c_over_sqrt_n() -> None:
+    assert M3.fixed_cell_size(2, Fraction(1, 16)) == Fraction(1, 8)  # 0.25/sqrt2 = 0.177
+    assert M3.fixed_cell_size(1, Fraction(1, 4)) == Fraction(1, 4)  # strict: h = c is refused
+    assert M3.fixed_cell_size(1, Fraction(26, 100)) == Fraction(1, 2)
+    assert M3.fixed_cell_size(784, Fraction(4)) == Fraction(1, 16)  # 2/28 = 0.0714
+    with pytest.raises(mn.InputError):
+        M3.fixed_cell_size(2, Fraction(0))
+
+
+def test_grid_cells_and_band_exact(rng: np.random.Generator) -> None:
+    X = rng.random((200, 3))
+    h = Fraction(1, 8)
+    offsets = [Fraction(int(u), 2**30) * h for u in rng.integers(0, 2**30, size=3)]
+    cells, band = M3.grid_cells(X, h, offsets)
+    best = None
+    for i in range(0, 200, 7):
+        for j in range(3):
+            x = Fraction(float(X[i, j]))
+            k = cells[i, j]
+            lo, hi = offsets[j] + k * h, offsets[j] + (k + 1) * h
+            assert lo < x < hi
+            d = min(x - lo, hi - x)
+            best = d if best is None else min(best, d)
+    assert best is not None and band <= float(best)
+    assert band > 0
+
+
+def test_offsets_depend_on_the_seed_only(rng: np.random.Generator) -> None:
+    X = rng.random((300, 2))
+    y = (X[:, 0] > 0.5).astype(int)
+    g1 = M3.choose_grid(X[:100], y[:100], rng=np.random.default_rng(4), cell_size=0.25)
+    g2 = M3.choose_grid(X, y, rng=np.random.default_rng(4), cell_size=0.25)
+    assert g1.offsets == g2.offsets and g1.cell_size == Fraction(1, 4)
+    assert g1.band >= g2.band > 0
+
+
+def test_adaptive_grid_is_coarsest_clean_dyadic(rng: np.random.Generator) -> None:
+    X = rng.random((400, 2))
+    y = (X[:, 0] + X[:, 1] > 1.0).astype(int)
+    g = M3.choose_grid(X, y, rng=np.random.default_rng(0), grid="adaptive")
+    assert M3._first_mixed(g.cells, y) is None
+    coarser = g.cell_size * 2
+    if coarser <= 1:  # the next coarser level with the same offsets had a mixed cell
+        u = [o / g.cell_size * 2**M3.OFFSET_BITS for o in g.offsets]
+        cells, _ = M3.grid_cells(X, coarser, [v * coarser / 2**M3.OFFSET_BITS for v in u])
+        assert M3._first_mixed(cells, y) is not None
+    assert [lv["mixed"] for lv in g.levels_tried] == [True] * (len(g.levels_tried) - 1) + [False]
+
+
+# --------------------------------------------------------------------------- codes
+def test_codes_collision_always_raises_with_range_one() -> None:
+    idx = np.array([[0, 1], [1, 0], [0, 0]])
+    with pytest.raises(mn.ConstructionError, match="code_range=1"):
+        M3.draw_codes(idx, rng=np.random.default_rng(0), code_range=1, max_code_tries=5)
+
+
+def test_codes_collisions_are_retried() -> None:
+    idx = np.array([[0, 1], [1, 0], [0, 0], [1, 1]])
+    tries = []
+    for seed in range(20):
+        a, t, k = M3.draw_codes(idx, rng=np.random.default_rng(seed), code_range=2, max_code_tries=200)
+        assert len(set(t.tolist())) == 4 and t.tolist() == (idx @ a).tolist()
+        assert a[0] != a[1]  # the only injective choices in {1,2}^2
+        tries.append(k)
+    assert max(tries) >= 2 and min(tries) == 1
+
+
+def test_mixed_cell_raises_naming_samples() -> None:
+    cells = np.array([[0, 0], [1, 0], [0, 0]])
+    with pytest.raises(mn.ConstructionError, match="samples 0 and 2"):
+        M3.occupied_cells(cells, np.array([0, 1, 1]))
+    uniq, labels, inv = M3.occupied_cells(cells, np.array([0, 1, 0]))
+    assert uniq.tolist() == [[0, 0], [1, 0]] and labels.tolist() == [0, 1] and inv.tolist() == [0, 1, 0]
+
+
+def test_kept_thresholds_one_per_gap() -> None:
+    g = M3.Grid(Fraction(1, 4), [Fraction(0), Fraction(1, 8)], np.zeros((0, 2), dtype=np.int64), 0.1, 1)
+    cells = np.array([[0, 3], [3, 3], [1, 0]])
+    ths, idx = M3.kept_thresholds(g, cells)
+    # coordinate 0: occupied 0, 1, 3 -> thresholds theta_1 (gap 0|1) and theta_2 (middle of 2, 3)
+    assert ths[0] == [Fraction(1, 4), Fraction(1, 2)]
+    assert ths[1] == [Fraction(1, 8) + Fraction(2, 4)]  # gap 0|3: theta_{(1+3)//2} = theta_2
+    assert idx.tolist() == [[0, 1], [2, 1], [1, 0]]
+
+
+# --------------------------------------------------------------------------- construction
+def test_bad_input_and_options() -> None:
+    X = [[0.1, 0.1], [0.9, 0.9], [0.5, 0.1]]
+    with pytest.raises(mn.InputError, match="binary; y has 3 classes"):
+        mn.construct(X, [0, 1, 2], method="constant", rng=0)
+    with pytest.raises(mn.OptionError, match="grid must be"):
+        mn.construct(X, [0, 1, 1], method="constant", rng=0, grid="bogus")
+    with pytest.raises(mn.OptionError, match="cell_size must be 2"):
+        mn.construct(X, [0, 1, 1], method="constant", rng=0, cell_size=0.3)
+    with pytest.raises(mn.OptionError, match="separation must be"):
+        mn.construct(X, [0, 1, 1], method="constant", rng=0, separation=-1.0)
+    with pytest.raises(mn.OptionError, match="no option 'radius'"):
+        mn.construct(X, [0, 1, 1], method="constant", rng=0, radius=0.1)
+    with pytest.raises(mn.ConflictingLabelsError):
+        mn.construct([[0.2, 0.2], [0.2, 0.2]], [0, 1], method="constant", rng=0)
+    with pytest.raises(mn.InputError, match="finite"):
+        mn.construct([[np.nan, 0.2], [0.2, 0.2]], [0, 1], method="constant", rng=0)
+
+
+def test_too_coarse_cell_size_raises_mixed_cell() -> None:
+    X = np.array([[0.1, 0.1], [0.12, 0.1], [0.9, 0.9]])
+    with pytest.raises(mn.ConstructionError, match="share grid cell"):
+        M3.build(mn._checks.check_dataset(X, [0, 1, 1]), rng=np.random.default_rng(0), seed=0, cell_size=1.0)
+
+
+def _reference_codes(res: mn.ConstructionResult, X: np.ndarray) -> np.ndarray:
+    """Cell codes by the numpy reference staircase (independent of the network)."""
+    ths = [[float(t) for t in ts] for ts in res.info["thresholds"]]
+    return staircase_index(X, ths) @ np.array(res.info["code_weights"])
+
+
+@needs_m2
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    N=st.integers(2, 60),
+    n=st.integers(1, 4),
+    grid=st.sampled_from(["fixed", "adaptive"]),
+)
+def test_exact_memorization_property(seed: int, N: int, n: int, grid: str) -> None:
+    gen = np.random.default_rng(seed)
+    X = np.round(gen.random((N, n)), 3)
+    y = gen.integers(0, 2, N)
+    y[0], y[-1] = 0, 1
+    _, first = np.unique(X, axis=0, return_index=True)
+    X, y = X[np.sort(first)], y[np.sort(first)]
+    if len(np.unique(y)) < 2:
+        return
+    res = mn.construct(X, y, method="constant", rng=seed, grid=grid)
+    assert res.verified and res.stats["verification"] == "exact"
+    assert res.predict(X).tolist() == y.tolist()
+    out = res.network.forward_exact(X)
+    signs = np.where(y == 1, 1, -1)
+    assert all(s * v > 0 for s, v in zip(signs, out.ravel().tolist(), strict=True))
+    # the code of every sample is the code of its cell, computed independently
+    codes = _reference_codes(res, X)
+    cell_codes = np.array(res.info["cell_codes"])
+    assert codes.tolist() == cell_codes[res.info["sample_cell"]].tolist()
+    assert len(set(cell_codes.tolist())) == res.stats["occupied_cells"]
+    T = res.stats["thresholds"]
+    assert res.network.layers[0].out_features == 2 * T
+    assert n * (res.stats["occupied_cells"] - 1) >= T
+    assert res.stats["band"] >= res.stats["ramp_width"] > 0
+
+
+def _balls(seed: int = 3) -> Any:
+    from memnets.datasets import ball_mixture
+
+    return ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.03, rng=seed)
+
+
+@needs_m2
+def test_params_stop_growing_on_ball_mixture() -> None:
+    D = _balls()
+    stats = []
+    for N in (3000, 6000):
+        X, y = D.sample(N, rng=N)
+        res = mn.construct(X, y, method="constant", rng=7, separation=D.separation)
+        assert res.verified
+        stats.append(res.stats)
+    # the fixed grid depends on (seed, c_D) only; every cell meeting the balls is occupied
+    assert stats[0]["cell_size"] == stats[1]["cell_size"] == 0.125
+    assert stats[0]["occupied_cells"] == stats[1]["occupied_cells"]
+    assert stats[0]["params"] == stats[1]["params"]
+    assert stats[0]["params_nonzero"] == stats[1]["params_nonzero"]
+    assert stats[0]["thresholds"] == stats[1]["thresholds"]
+
+
+@needs_m2
+def test_generalizes_on_ball_mixture_once_cells_are_covered() -> None:
+    D = _balls()
+    X, y = D.sample(3000, rng=1)
+    Xt, yt = D.sample(2000, rng=2)
+    res = mn.construct(X, y, method="constant", rng=7, separation=D.separation)
+    assert res.score(Xt, yt) >= 0.99
