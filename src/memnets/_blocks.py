@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._network import AffineLayer, SparseWeight
 
@@ -21,6 +22,7 @@ __all__ = [
     "compose_affine",
     "exact_layer",
     "identity_rows",
+    "max_tree",
     "staircase",
     "staircase_index",
     "step_rows",
@@ -147,3 +149,232 @@ def staircase_index(X: np.ndarray, thresholds: Sequence[Sequence[float]]) -> np.
 
 def _exact(v: Fraction) -> Exact:
     return v.numerator if v.denominator == 1 else v
+
+
+# --------------------------------------------------------------------------- max-trees (M1)
+def max_tree(group_sizes: Sequence[int]) -> tuple[list[AffineLayer], sp.csr_array]:
+    """ReLU layers computing the maximum of each contiguous group of non-negative inputs.
+
+    The input ``a`` (length ``sum(group_sizes)``, every entry ``>= 0``) is split into
+    contiguous groups; level by level, nodes of a group are paired and each pair is merged
+    with
+
+    .. math::  \\max(a, b) = \\sigma(a - b) + \\sigma(b) \\qquad (b \\ge 0),
+
+    so a pair costs two ReLU units (``u = s(a - b)``, ``v = s(b)``) whose *sum* is the
+    node value of the next level (a lone last node passes through one unit ``s(a) = a``).
+    The sums are never materialised: they are folded into the next layer's weights, which
+    are therefore combinations of at most four ``+-1`` entries per row.
+
+    Returns ``(layers, readout)``: ``layers`` has ``L = ceil(log2(max group size))`` affine
+    maps (ReLU after each), float64 sparse weights in ``{-1, 0, 1}`` and zero biases;
+    ``readout`` (scipy CSR, ``n_groups x width_L``, entries 1) gives the group maxima as
+    ``readout @ relu(layers[-1](...))`` (``readout`` is the identity on the input for
+    ``L = 0``). Exact arithmetic gives the maxima exactly; the map is monotone and
+    1-Lipschitz in the sup-norm, which float error analyses may rely on. Sizes: layer
+    width ``<= sum(group_sizes)``, non-zeros ``<= 3 * sum(group_sizes)`` in the first layer
+    and ``<= 1.5 * sum(group_sizes) / 2**(l-2)`` in layer ``l >= 2`` (``< 4.5 *
+    sum(group_sizes)`` in total). Built with vectorised index arithmetic and sparse
+    products, one step per level (no Python loop per node).
+
+    >>> import numpy as np
+    >>> from memnets import ReLUNetwork
+    >>> layers, readout = max_tree([3, 2])
+    >>> net = ReLUNetwork([*layers, (readout.toarray(), np.zeros(2))])
+    >>> net.forward(np.array([[0.5, 2.0, 1.0, 0.25, 0.75]])).tolist()
+    [[2.0, 0.75]]
+    """
+    sizes = np.asarray(group_sizes, dtype=np.int64)
+    if sizes.ndim != 1 or sizes.size == 0 or (sizes < 1).any():
+        raise ValueError(f"group sizes must be a non-empty list of positive ints, got {group_sizes!r}")
+    n_in = int(sizes.sum())
+    # P: node values as combinations of the current layer's units (starts as the identity)
+    P = sp.identity(n_in, dtype=np.float64, format="csr")
+    layers: list[AffineLayer] = []
+    while (sizes > 1).any():
+        n_nodes = int(sizes.sum())
+        group = np.repeat(np.arange(sizes.size), sizes)
+        start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+        rank = np.arange(n_nodes) - start
+        m = sizes[group]
+        lone = (rank == m - 1) & (m % 2 == 1)
+        new_sizes = (sizes + 1) // 2
+        new_start = np.repeat(np.cumsum(new_sizes) - new_sizes, sizes)
+        parent = new_start + rank // 2  # index of the merged node at the next level
+        n_new = int(new_sizes.sum())
+        # units per new node: 2 for a pair, 1 for a lone node
+        is_pair = np.ones(n_new, dtype=bool)
+        is_pair[parent[lone]] = False
+        units_per = np.where(is_pair, 2, 1)
+        unit_start = np.cumsum(units_per) - units_per
+        n_units = int(units_per.sum())
+        first = (rank % 2 == 0) & ~lone  # the "a" of a pair
+        second = rank % 2 == 1  # the "b" of a pair
+        a_idx, b_idx, l_idx = np.flatnonzero(first), np.flatnonzero(second), np.flatnonzero(lone)
+        q_rows = np.concatenate(
+            [unit_start[parent[a_idx]], unit_start[parent[b_idx]], unit_start[parent[b_idx]] + 1,
+             unit_start[parent[l_idx]]]
+        )
+        q_cols = np.concatenate([a_idx, b_idx, b_idx, l_idx])
+        q_vals = np.concatenate(
+            [np.ones(a_idx.size), -np.ones(b_idx.size), np.ones(b_idx.size), np.ones(l_idx.size)]
+        )
+        Q = sp.csr_array((q_vals, (q_rows, q_cols)), shape=(n_units, n_nodes))
+        W = sp.csr_array(Q @ P)
+        W.sum_duplicates()
+        W.eliminate_zeros()
+        W.sort_indices()
+        layers.append(
+            AffineLayer(SparseWeight(W.shape, W.indptr, W.indices, W.data), np.zeros(n_units))
+        )
+        # next level's node values: the sum of each new node's units
+        P = sp.csr_array(
+            (np.ones(n_units), (np.repeat(np.arange(n_new), units_per), np.arange(n_units))),
+            shape=(n_new, n_units),
+        )
+        sizes = new_sizes
+    return layers, sp.csr_array(P)
+
+
+# --------------------------------------------------------------------------- steps (M2)
+# Owner: M2 (optimal memorization). Deep narrow exact networks are easiest to write as
+# *affine expressions over the units of the current layer*: a :class:`Lin` is
+# ``sum_j c_j u_j + c_0``; :class:`LayerBuilder.relu` turns a list of expressions into one
+# exact layer (each non-constant expression becomes a unit ``s(expression)``) and returns
+# the expressions ``u_k`` that stand for the new units. A non-negative quantity is carried
+# through a layer by ``s(q) = q``; affine combinations of units (a step's ``u+ - u-``, an
+# extracted digit) are never materialised, they are folded into the next layer's rows.
+#
+# The integer step. For an expression ``x`` whose values on the data are integers (or at
+# least never strictly between ``theta - 1`` and ``theta``) and an integer ``theta``:
+#
+#   [x >= theta] = s(x - theta + 1) - s(x - theta)      (0 for x <= theta - 1, 1 for x >= theta)
+#
+# exactly: it is the two-unit step of ``step_rows`` with ramp width 1 centred at
+# ``theta - 1/2``. Both units carry the denominator of ``x``; their difference is 0/1.
+class Lin:
+    """An exact affine expression ``sum_j terms[j] * u_j + const`` over the current units."""
+
+    __slots__ = ("const", "terms")
+
+    def __init__(self, terms: Mapping[int, Exact] | None = None, const: Exact = 0) -> None:
+        self.terms: dict[int, Exact] = {j: c for j, c in (terms or {}).items() if c != 0}
+        self.const: Exact = const
+
+    @property
+    def is_const(self) -> bool:
+        return not self.terms
+
+    def __add__(self, other: Lin | Exact) -> Lin:
+        if not isinstance(other, Lin):
+            return Lin(self.terms, self.const + other)
+        terms = dict(self.terms)
+        for j, c in other.terms.items():
+            terms[j] = terms.get(j, 0) + c
+        return Lin(terms, self.const + other.const)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Lin:
+        return Lin({j: -c for j, c in self.terms.items()}, -self.const)
+
+    def __sub__(self, other: Lin | Exact) -> Lin:
+        return self + (-other)
+
+    def __rsub__(self, other: Exact) -> Lin:
+        return (-self) + other
+
+    def __mul__(self, c: Exact) -> Lin:
+        return Lin({j: c * v for j, v in self.terms.items()}, c * self.const)
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"Lin({self.terms}, {self.const})"
+
+
+class LayerBuilder:
+    """Accumulate exact layers written with :class:`Lin` expressions.
+
+    >>> b = LayerBuilder(1)
+    >>> (x,) = b.inputs()
+    >>> hi, lo = b.relu(step_preacts(x, 3))
+    >>> b.output([hi - lo])
+    >>> from memnets import ReLUNetwork
+    >>> ReLUNetwork(b.layers).forward_exact([[2.0], [3.0], [7.0]]).tolist()
+    [0, 1, 1]
+    """
+
+    def __init__(self, n_inputs: int) -> None:
+        self.layers: list[AffineLayer] = []
+        self._n = int(n_inputs)
+
+    def inputs(self) -> list[Lin]:
+        if self.layers:
+            raise ValueError("inputs() refers to the network input, before any layer")
+        return [Lin({j: 1}) for j in range(self._n)]
+
+    def relu(self, exprs: Sequence[Lin]) -> list[Lin]:
+        """Append ``s(W a + b)`` for the non-constant expressions; constants ``c`` pass as ``max(c, 0)``."""
+        rows: list[dict[int, Exact]] = []
+        bias: list[Exact] = []
+        out: list[Lin] = []
+        for e in exprs:
+            if e.is_const:
+                out.append(Lin(const=max(e.const, 0)))
+                continue
+            out.append(Lin({len(rows): 1}))
+            rows.append(e.terms)
+            bias.append(e.const)
+        if not rows:
+            raise ValueError("a hidden layer needs at least one non-constant unit")
+        self.layers.append(exact_layer(rows, [_exact(Fraction(v)) for v in bias], self._n))
+        self._n = len(rows)
+        return out
+
+    def output(self, exprs: Sequence[Lin]) -> None:
+        """Append the final affine layer (no ReLU after it)."""
+        rows = [e.terms for e in exprs]
+        self.layers.append(exact_layer(rows, [_exact(Fraction(e.const)) for e in exprs], self._n))
+        self._n = len(rows)
+
+
+def step_preacts(x: Lin, theta: Exact) -> list[Lin]:
+    """``[x - theta + 1, x - theta]``: after ReLU, their difference is ``[x >= theta]``.
+
+    Exact for every value of ``x`` outside the open interval ``(theta - 1, theta)`` (in
+    particular for integer ``x`` and ``theta``).
+    """
+    return [x - theta + 1, x - theta]
+
+
+# --------------------------------------------------------------------------- bit extraction (M2)
+# Owner: M2. For an integer ``P`` with ``0 <= P < 2**(k + r)`` the digit of ``P`` in base
+# ``2**r`` at position ``k`` (i.e. ``floor(P / 2**k)``) is
+#
+#   d = sum_{c=1}^{2**r - 1} [P >= c 2**k] = sum_c s(P - c 2**k + 1) - s(P - c 2**k)
+#
+# exactly (each bracket is the integer step above), and ``P - 2**k d < 2**k`` is the rest.
+# ``r = 1`` gives ``b = s(P - 2**k + 1) - s(P - 2**k)``. Reading the top digit first and
+# subtracting it, a packed integer is unpacked digit by digit with ``2 (2**r - 1)`` units
+# per layer.
+def digit_preacts(p: Lin, k: int, r: int = 1) -> list[Lin]:
+    """The ``2 (2**r - 1)`` pre-activations whose ReLU pairs sum to the digit ``floor(P / 2**k)``.
+
+    Valid for integer ``0 <= P < 2**(k + r)``; pair ``c`` (entries ``2c-2, 2c-1``) is
+    ``[P >= c 2**k]``. Use :func:`digit_value` on the resulting units.
+    """
+    if r < 1 or k < 0:
+        raise ValueError(f"need r >= 1 and k >= 0, got r={r}, k={k}")
+    out: list[Lin] = []
+    for c in range(1, 2**r):
+        out.extend(step_preacts(p, c << k))
+    return out
+
+
+def digit_value(units: Sequence[Lin]) -> Lin:
+    """``sum_c (u_{2c} - u_{2c+1})``: the digit from the units of :func:`digit_preacts`."""
+    total = Lin()
+    for hi, lo in zip(units[0::2], units[1::2], strict=True):
+        total = total + hi - lo
+    return total

@@ -1,0 +1,616 @@
+"""M1: efficient generalizable memorization (Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
+
+Given a dataset ``(X, y)`` in ``[0,1]^n`` with separation ``c = c(X, y) > 0``, choose
+same-label *representatives* ``s_1, ..., s_R`` (a greedy cover: every sample ``x_i`` has a
+representative of its own label within distance ``r = alpha * c``) and build
+
+.. math::
+
+    h_k(x) = 2\\langle s_k, x\\rangle - \\lVert s_k\\rVert^2 + C
+           = \\lVert x\\rVert^2 - \\lVert x - s_k\\rVert^2 + C,
+    \\qquad C = \\max_k \\lVert s_k\\rVert^2,
+
+    F_j(x) = \\max_{k:\\ \\mathrm{label}(s_k) = j} \\sigma(h_k(x))
+    \\quad(\\text{one ReLU max-tree per class}),
+    \\qquad F(x) = F_{+1}(x) - F_{-1}(x) \\ \\text{(binary)}.
+
+Since ``x, s_k >= 0`` we have ``h_k(x) >= 0`` on ``[0,1]^n``, so the first ReLU is inactive
+there and ``argmax_k h_k(x)`` is the nearest representative: the network is exactly the
+nearest-representative classifier. **Margin**: a sample ``x`` with a same-label
+representative within ``r`` and every other-label representative at distance ``>= c``
+(representatives are samples) gets
+
+.. math::  F_{y}(x) - \\max_{j \\ne y} F_j(x) \\ \\ge\\ c^2 - r^2 = (1 - \\alpha^2)\\, c^2
+
+(minus ``2 eta``, ``eta`` the float64 rounding of the biases, reported in ``stats``).
+
+**Size**: first layer ``R x n`` dense (``R (n + 1)`` params), then
+``ceil(log2 max_j R_j)`` max-tree layers with ``< 4.5 R`` non-zero ``+-1`` weights
+(:func:`memnets._blocks.max_tree`); depth ``ceil(log2 max_j R_j) + 2``; width ``R``, so
+the width is ``>= n`` whenever the representatives span ``R^n`` (Section 5's condition).
+
+**Guarantee** (Theorem 7.3): if ``supp(D)`` splits into ``S_D`` cells of diameter
+``< c_D / 2`` and ``r <= c_D / 2``, then ``N >= (S_D / eps) ln(S_D / delta)`` samples give
+accuracy ``>= 1 - eps`` with probability ``>= 1 - delta``: :func:`sample_size_m1`;
+:func:`estimate_SD` estimates ``S_D`` from data.
+
+Options (``condense``): ``"cover"`` (the guarantee above), ``"consistent"`` (Hart's
+condensed nearest neighbour, 1968: fewer representatives, still memorizes, margin ``> 0``
+certified but no ``c^2 - r^2`` bound), ``"none"`` (every sample is a representative:
+the network *is* 1-nearest-neighbour, margin ``>= c^2``).
+
+Everything runs on chunked float32 matrix products (BLAS) with rigorous error bounds
+(no ``N x N`` matrix is ever held): distance comparisons are only trusted when the gap
+exceeds the bound, and the network itself is evaluated by :func:`forward_m1`, a float32
+engine whose error bound uses the max-tree structure (see there), with float64 and then
+exact re-evaluation of the few samples it cannot decide.
+
+References: [1] Yu, Gao, Zhang, Miao, *Generalizability of Memorization Neural Networks*,
+NeurIPS 2024, Thm 7.3. [2] P. Hart, *The condensed nearest neighbor rule*, IEEE Trans.
+Inf. Theory 14 (1968).
+
+>>> import memnets as mn
+>>> res = mn.construct([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1])
+>>> res.verified, res.stats["n_reps"], res.predict([[0.1, 0.2], [0.9, 0.9]]).tolist()
+(True, 2, [0, 1])
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._blocks import max_tree
+from .._checks import Dataset, check_X
+from .._errors import ConflictingLabelsError, InputError, OptionError
+from .._network import AffineLayer, ReLUNetwork
+from .._result import ConstructionResult, finish, predict_codes_exact
+
+__all__ = [
+    "CONDENSE",
+    "build",
+    "estimate_SD",
+    "forward_m1",
+    "greedy_cover",
+    "margins_m1",
+    "nearest_opposite_sq",
+    "predict_codes_m1",
+    "sample_size_m1",
+]
+
+CONDENSE = ("cover", "consistent", "none")
+RADIUS = ("global", "local")
+DEFAULT_ALPHA = 0.5
+
+_U32 = 2.0**-24
+_U64 = 2.0**-53
+_BLOCK_ELEMENTS = 2**24  # float32 entries per distance block (64 MiB)
+_BATCH = 512  # candidates resolved together in the greedy loops
+
+
+# --------------------------------------------------------------------------- distances
+def _tol_scale(n: int) -> float:
+    """``|fl32 d2(x, z) - d2(x, z)| <= _tol_scale(n) * (|x|^2 + |z|^2)``.
+
+    ``d2 = |x|^2 + |z|^2 - 2<x, z>`` with x, z rounded to float32 (relative ``u`` each),
+    the dot product a float32 GEMM (``gamma_n``, any summation order / FMA), the squared
+    norms rounded to float32 and three float32 additions on magnitudes
+    ``<= 2 (|x|^2 + |z|^2)``: at most ``(n + 11) u`` in total; 1.25 covers ``O(u^2)``
+    terms and the float64 evaluation of the bound itself.
+    """
+    return 1.25 * (n + 12) * _U32
+
+
+@dataclass
+class _Prepared:
+    X32: np.ndarray  # float32 copy of X
+    sq: np.ndarray  # float64 squared norms
+    sq32: np.ndarray
+    scale: float
+
+
+def _prepare(X: np.ndarray) -> _Prepared:
+    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    sq = np.einsum("ij,ij->i", X, X)
+    return _Prepared(X32, sq, sq.astype(np.float32), _tol_scale(X.shape[1]))
+
+
+def _d2_block(p: _Prepared, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """float32 squared distances between samples ``rows`` and ``cols`` (len(rows) x len(cols))."""
+    d2 = p.X32[rows] @ p.X32[cols].T
+    d2 *= -2.0
+    d2 += p.sq32[rows, None]
+    d2 += p.sq32[None, cols]
+    return d2
+
+
+def nearest_opposite_sq(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Squared distance from every sample to its nearest differently-labelled sample.
+
+    Returns ``(computed, lower)``: float32-GEMM values and rigorous lower bounds
+    (``lower_i <= min_{j: codes_j != codes_i} |x_i - x_j|^2``). Chunked over pairs of
+    classes (each pair of samples is computed once), ``O(N^2 n)`` flops, memory bounded by
+    one block. ``min(lower) > 0`` certifies a positive separation.
+    """
+    Xa = check_X(X, unit_interval=False)
+    cd = np.asarray(codes).ravel()
+    if cd.shape[0] != Xa.shape[0]:
+        raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
+    p = _prepare(Xa)
+    best = np.full(Xa.shape[0], np.inf, dtype=np.float32)
+    labels = np.unique(cd)
+    if labels.size < 2:
+        raise InputError("the nearest differently-labelled sample needs at least two classes")
+    members = [np.flatnonzero(cd == c) for c in labels]
+    for a in range(labels.size - 1):
+        rows_all = members[a]
+        cols = np.concatenate(members[a + 1 :])
+        step = max(1, _BLOCK_ELEMENTS // cols.size)
+        for s in range(0, rows_all.size, step):
+            rows = rows_all[s : s + step]
+            d2 = _d2_block(p, rows, cols)
+            best[rows] = np.minimum(best[rows], d2.min(axis=1))
+            best[cols] = np.minimum(best[cols], d2.min(axis=0))
+    computed = best.astype(np.float64)
+    lower = computed - p.scale * (p.sq + p.sq.max())
+    return computed, lower
+
+
+def _separation_sq_lower(X: np.ndarray, codes: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(lower bound on c^2, float estimate of c^2, per-sample lower bounds on c_i^2).
+
+    Raises :class:`ConflictingLabelsError` when the separation is zero. When float32 cannot
+    certify a positive bound (samples closer than the float tolerance) the separation is
+    computed exactly with :func:`memnets.closest_opposite_pair`.
+    """
+    computed, lower = nearest_opposite_sq(X, codes)
+    c2_low = float(lower.min())
+    if c2_low <= 0.0:
+        from .._separation import closest_opposite_pair
+
+        pair = closest_opposite_pair(X, codes)
+        if pair.squared == 0:
+            raise ConflictingLabelsError(pair.i, pair.j, int(codes[pair.i]), int(codes[pair.j]))
+        c2_low = float(pair.squared) * (1 - 4 * _U64)
+        lower = np.maximum(lower, c2_low)
+    return c2_low, float(computed.min()), np.maximum(lower, c2_low)
+
+
+# --------------------------------------------------------------------------- greedy cover
+def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
+    """Indices of a same-label greedy cover of ``X`` at ``radius``.
+
+    Scans the samples of each label in index order; an uncovered sample becomes a
+    representative and covers every same-label sample ``x_j`` with
+    ``|x_j - s| <= radius_j`` (``radius`` is a number or one radius per sample). Distances
+    are float32 GEMM values and a sample is only marked covered when the rigorous error
+    bound proves the inequality, so the result is a true cover: every sample has a
+    representative of its own label within its radius (itself, in the worst case).
+    Centres of one label are pairwise more than ``min radius`` apart.
+
+    Returns the representatives' indices, sorted. ``O(R N n)`` flops in chunked float32
+    matrix products (``R`` = number of representatives); no ``N x N`` matrix.
+
+    >>> greedy_cover([[0.0], [0.1], [0.5], [0.55]], [0, 0, 0, 1], 0.2).tolist()
+    [0, 2, 3]
+    """
+    Xa = check_X(X, unit_interval=False)
+    cd = np.asarray(codes).ravel()
+    if cd.shape[0] != Xa.shape[0]:
+        raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
+    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Xa.shape[0],))
+    if not np.isfinite(rad).all() or (rad < 0).any():
+        raise OptionError(f"radius must be finite and non-negative, got {radius!r}")
+    p = _prepare(Xa)
+    r2 = rad * rad
+    smax = float(p.sq.max())
+    reps: list[np.ndarray] = []
+    for c in np.unique(cd):
+        idx = np.flatnonzero(cd == c)
+        uncovered = np.ones(idx.size, dtype=bool)
+        # covered iff d2 + tol <= r2 ; tol <= scale (|x|^2 + |s|^2) <= scale (|x|^2 + smax)
+        thr = r2[idx] - p.scale * (p.sq[idx] + smax)
+        while True:
+            open_pos = np.flatnonzero(uncovered)
+            if open_pos.size == 0:
+                break
+            batch = open_pos[:_BATCH]
+            d2 = _d2_block(p, idx[batch], idx[batch])
+            cov = d2 <= thr[batch][None, :]
+            alive = np.ones(batch.size, dtype=bool)
+            chosen: list[int] = []
+            for t in range(batch.size):
+                if alive[t]:
+                    chosen.append(t)
+                    alive &= ~cov[t]
+            new = batch[np.asarray(chosen, dtype=np.int64)]
+            reps.append(idx[new])
+            uncovered[batch] = False
+            rest = np.flatnonzero(uncovered)
+            if rest.size == 0:
+                continue
+            step = max(1, _BLOCK_ELEMENTS // max(new.size, 1))
+            for s in range(0, rest.size, step):
+                part = rest[s : s + step]
+                d2 = _d2_block(p, idx[new], idx[part])
+                hit = (d2 <= thr[part][None, :]).any(axis=0)
+                uncovered[part[hit]] = False
+    return np.sort(np.concatenate(reps)) if reps else np.empty(0, dtype=np.int64)
+
+
+def _condensed_nn(X: np.ndarray, codes: np.ndarray, max_passes: int = 50) -> np.ndarray:
+    """Hart's condensed nearest neighbour with certified decisions; representative indices.
+
+    Start from the first sample of each label; scan the samples in index order and add
+    every one whose nearest representative is not *provably* of its own label (strictly
+    nearer than every other-label representative, by more than the float32 bound);
+    repeat passes until one adds nothing. Then every sample is strictly nearer to a
+    same-label representative than to any other: the 1-NN rule on the representatives
+    (hence the M1 network built on them) memorizes the data.
+    """
+    p = _prepare(X)
+    n_samples = X.shape[0]
+    smax = float(p.sq.max())
+    tol = p.scale * (p.sq + smax)
+    is_rep = np.zeros(n_samples, dtype=bool)
+    is_rep[np.unique(codes, return_index=True)[1]] = True
+    for _ in range(max_passes):
+        added = 0
+        todo = np.flatnonzero(~is_rep)
+        for s in range(0, todo.size, _BATCH):
+            batch = todo[s : s + _BATCH]
+            batch = batch[~is_rep[batch]]
+            if batch.size == 0:
+                continue
+            reps = np.flatnonzero(is_rep)
+            same = np.full(batch.size, np.inf, dtype=np.float32)
+            other = np.full(batch.size, np.inf, dtype=np.float32)
+            step = max(1, _BLOCK_ELEMENTS // batch.size)
+            for r0 in range(0, reps.size, step):
+                part = reps[r0 : r0 + step]
+                d2 = _d2_block(p, batch, part)
+                eq = codes[batch][:, None] == codes[part][None, :]
+                same = np.minimum(same, np.where(eq, d2, np.inf).min(axis=1))
+                other = np.minimum(other, np.where(eq, np.inf, d2).min(axis=1))
+            inner = _d2_block(p, batch, batch)
+            inner_eq = codes[batch][:, None] == codes[batch][None, :]
+            bt = tol[batch]
+            for t in range(batch.size):
+                if float(other[t]) - float(same[t]) > 2.0 * bt[t]:
+                    continue
+                is_rep[batch[t]] = True
+                added += 1
+                row = inner[t]
+                eq_row = inner_eq[t]
+                same = np.where(eq_row, np.minimum(same, row), same)
+                other = np.where(eq_row, other, np.minimum(other, row))
+        if added == 0:
+            return np.flatnonzero(is_rep)
+    raise RuntimeError(f"condensed nearest neighbour did not converge in {max_passes} passes")
+
+
+# --------------------------------------------------------------------------- guarantee
+def sample_size_m1(S_D: float, eps: float, delta: float) -> int:
+    """Samples that suffice for Theorem 7.3: ``ceil((S_D / eps) * ln(S_D / delta))``.
+
+    If ``supp(D)`` splits into ``S_D`` cells of diameter ``< c_D / 2`` and M1 uses
+    ``r <= c_D / 2``, then ``N >= sample_size_m1(S_D, eps, delta)`` i.i.d. samples give
+    ``A_D(F) >= 1 - eps`` with probability ``>= 1 - delta`` (each cell of mass
+    ``>= eps / S_D`` is hit with probability ``>= 1 - delta / S_D``; a union bound).
+
+    >>> sample_size_m1(10, 0.1, 0.05)
+    530
+    """
+    if not (isinstance(S_D, int | float | np.integer | np.floating) and S_D >= 1 and math.isfinite(S_D)):
+        raise OptionError(f"S_D must be a finite number >= 1, got {S_D!r}")
+    for name, v in (("eps", eps), ("delta", delta)):
+        if not (isinstance(v, int | float | np.integer | np.floating) and 0 < v < 1):
+            raise OptionError(f"{name} must lie in (0, 1), got {v!r}")
+    return math.ceil((float(S_D) / float(eps)) * math.log(float(S_D) / float(delta)))
+
+
+def estimate_SD(X: Any, y: Any) -> int:
+    """Estimate ``S_D`` from a sample: the greedy cover count at radius ``c / 4``.
+
+    ``c = c(X, y)`` is the sample's separation (``>= c_D`` for samples of D). A same-label
+    greedy cover at radius ``c / 4`` splits the sample into cells of diameter ``<= c / 2``;
+    their number is the estimate. It is non-decreasing in expectation as ``N`` grows and
+    saturates at the covering number of the support (up to the packing/covering factor),
+    which is what ``S_D`` counts. Costs one separation pass (``O(N^2 n)`` float32 GEMM)
+    plus the cover.
+
+    >>> estimate_SD([[0.0], [0.05], [0.5], [1.0]], [0, 0, 1, 1])
+    3
+    """
+    from .._checks import check_dataset
+
+    data = check_dataset(X, y)
+    c2_low, _, _ = _separation_sq_lower(data.X, data.codes)
+    return int(greedy_cover(data.X, data.codes, math.sqrt(c2_low) / 4.0).size)
+
+
+# --------------------------------------------------------------------------- network
+def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[ReLUNetwork, float, int]:
+    """The M1 network on representatives ``S`` (rows grouped by class, contiguous).
+
+    Returns ``(network, eta, tree_levels)`` where ``eta`` bounds the float64 rounding of
+    the first-layer biases (``|b_k - (C - |s_k|^2)| <= eta``).
+    """
+    sq = np.einsum("ij,ij->i", S, S)
+    C = float(sq.max())
+    bias = C - sq  # >= 0 exactly: fl(C - a) >= 0 for a <= C
+    eta = (S.shape[1] + 2) * _U64 * 2.0 * C + 1e-300
+    first = AffineLayer(2.0 * S, bias)
+    tree, readout = max_tree(group_sizes.tolist())
+    G = readout.shape[0]
+    if binary:
+        E = sp.csr_array((np.array([-1.0, 1.0]), (np.array([0, 0]), np.array([0, 1]))), shape=(1, G))
+    else:
+        E = sp.identity(G, dtype=np.float64, format="csr")
+    out_w = sp.csr_array(E @ readout)
+    out_w.sort_indices()
+    out = AffineLayer(out_w, np.zeros(out_w.shape[0]))
+    return ReLUNetwork([first, *tree, out]), eta, len(tree)
+
+
+# --------------------------------------------------------------------------- fast engine
+@dataclass
+class _Engine:
+    W: np.ndarray  # first layer, float32 or float64 (R x n)
+    b: np.ndarray
+    wmax: float  # max_k |w_k|_2 (float64, rounded up)
+    bmax: float
+    tree: list[tuple[sp.csr_array, np.ndarray]]
+    out: tuple[sp.csr_array, np.ndarray]
+
+
+_ENGINES: weakref.WeakKeyDictionary[ReLUNetwork, dict[Any, _Engine]] = weakref.WeakKeyDictionary()
+
+
+def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
+    cache = _ENGINES.setdefault(net, {})
+    key = np.dtype(dtype).str
+    if key not in cache:
+        first = net.layers[0]
+        W64 = np.asarray(first.float_weight)
+        if sp.issparse(W64) or W64.ndim != 2:
+            raise InputError("forward_m1 needs an M1 network (dense first layer)")
+        norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
+        rest = [
+            (sp.csr_array(layer.float_weight).astype(dtype), layer.float_bias.astype(dtype))
+            for layer in net.layers[1:]
+        ]
+        cache[key] = _Engine(
+            W=np.ascontiguousarray(W64, dtype=dtype),
+            b=first.float_bias.astype(dtype),
+            wmax=float(norms.max()) * (1 + 1e-12),
+            bmax=float(np.abs(first.float_bias).max()),
+            tree=rest[:-1],
+            out=rest[-1],
+        )
+    return cache[key]
+
+
+def forward_m1(
+    network: ReLUNetwork, X: Any, *, dtype: Any = np.float32, chunk_size: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fast certified forward pass of an M1 network: ``(outputs, error_bound)``.
+
+    Runs *the network's own layers* (dense first layer as one BLAS GEMM in ``dtype``,
+    float32 by default; max-tree layers as sparse products in ``dtype``) in a
+    samples-last layout, ``chunk_size`` samples at a time. ``outputs`` has the shape of
+    :meth:`ReLUNetwork.forward`; ``error_bound`` (shape (N,)) bounds
+    ``|F_exact(x) - output|`` for every output of the sample. With ``u`` the unit roundoff
+    of ``dtype`` and ``gamma_m = m u / (1 - m u)``:
+
+    * first layer: ``|h~_k - h_k| <= e_1 = gamma_{n+4} (|x| w_max + b_max)`` (rounding x,
+      W to ``dtype``, GEMM of ``n`` terms in any order, rounding and adding the bias;
+      ``sum_j |w_kj x_j| <= |w_k| |x|`` by Cauchy-Schwarz); ReLU is 1-Lipschitz; every
+      activation is ``<= M = |x| w_max + b_max + e_1``.
+    * max-tree level (rows of ``<= 4`` unit-weight terms): in exact arithmetic on the
+      computed inputs the level returns the exact maxima (``max(a, b) = s(a - b) + s(b)``
+      needs only ``b >= 0``, true for ReLU outputs), and max is 1-Lipschitz in the
+      sup-norm, so a node's error grows by at most the rounding of its two units,
+      ``2 gamma_4 4 M``, per level: ``E_L <= e_1 + 8 L gamma_4 M``.
+    * output (``<= 4`` terms): ``2 E_L + 4 gamma_4 M`` (binary ``F_+ - F_-``) or
+      ``E_L + 4 gamma_4 M`` (per-class maxima).
+
+    These bounds hold only for networks built by :func:`build` (the structure of
+    :func:`memnets._blocks.max_tree`, inputs with ``x >= 0``); tests compare them with the
+    exact engine. float32 error is ``~1e-2`` on MNIST scale, far below typical margins;
+    :func:`predict_codes_m1` re-evaluates undecided samples in float64, then exactly.
+    """
+    Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
+    if (Xa < 0).any():
+        raise InputError("forward_m1 certifies inputs with x >= 0 only (M1 acts on [0,1]^n)")
+    eng = _engine(network, dtype)
+    u = float(np.finfo(dtype).eps) / 2.0
+    n = Xa.shape[1]
+    L = len(eng.tree)
+    R = eng.W.shape[0]
+    step = chunk_size or max(1, min(Xa.shape[0], 2**23 // max(R, 1), 1024))
+    g_first = (n + 4) * u / (1 - (n + 4) * u)
+    g4 = 4 * u / (1 - 4 * u)
+    binary = network.n_outputs == 1
+    out = np.empty((Xa.shape[0], network.n_outputs))
+    err = np.empty(Xa.shape[0])
+    for s in range(0, Xa.shape[0], step):
+        xc = Xa[s : s + step]
+        a = eng.W @ xc.astype(dtype).T  # (R, B), samples last
+        a += eng.b[:, None]
+        np.maximum(a, 0, out=a)
+        for w, b in eng.tree:
+            a = w @ a
+            if b.any():
+                a += b[:, None]
+            np.maximum(a, 0, out=a)
+        w, b = eng.out
+        o = w @ a
+        o += b[:, None]
+        out[s : s + step] = o.T
+        norm = np.sqrt(np.einsum("ij,ij->i", xc, xc)) * (1 + 1e-12)
+        mag = norm * eng.wmax + eng.bmax
+        e1 = g_first * mag
+        M = mag + e1
+        e_tree = e1 + 8.0 * L * g4 * M
+        e_out = (2.0 * e_tree if binary else e_tree) + 4.0 * g4 * M
+        err[s : s + step] = e_out * (1 + 1e-6) + 1e-300
+    return (out[:, 0] if binary else out), err
+
+
+def _margins_from(scores: np.ndarray, err: np.ndarray, codes: np.ndarray, signs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    if scores.ndim == 1:
+        if signs is None:
+            raise InputError("a one-output network needs exactly two classes")
+        return signs * scores, err
+    n = scores.shape[0]
+    own = scores[np.arange(n), codes]
+    masked = scores.copy()
+    masked[np.arange(n), codes] = -np.inf
+    return own - masked.max(axis=1), 2.0 * err
+
+
+def margins_m1(network: ReLUNetwork, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Certified margins ``(values, bounds)`` of an M1 network on ``data`` (float32, then
+    float64 for samples float32 cannot decide); the contract of
+    :func:`memnets._result.margins_float`, at float32 GEMM speed."""
+    scores, err = forward_m1(network, data.X)
+    vals, bound = _margins_from(scores, err, data.codes, data.signs)
+    unsure = np.flatnonzero(~(vals > bound))
+    if unsure.size:
+        s64, e64 = forward_m1(network, data.X[unsure], dtype=np.float64)
+        signs = None if data.signs is None else data.signs[unsure]
+        v64, b64 = _margins_from(s64, e64, data.codes[unsure], signs)
+        vals[unsure], bound[unsure] = v64, b64
+    return vals, bound
+
+
+def predict_codes_m1(network: ReLUNetwork, X: Any) -> np.ndarray:
+    """Class indices (sign or argmax of the *exact* network output) at float32 speed.
+
+    float32 :func:`forward_m1`; samples whose decision is not certified by the error bound
+    are redone in float64, and those still undecided (near-exact ties) exactly.
+    Ties (equal exact scores) resolve like ``numpy.argmax`` / ``F > 0``.
+    """
+    Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
+    codes, unsure = _decide(*forward_m1(network, Xa))
+    if unsure.size:
+        c64, unsure64 = _decide(*forward_m1(network, Xa[unsure], dtype=np.float64))
+        codes[unsure] = c64
+        still = unsure[unsure64]
+        if still.size:
+            codes[still] = predict_codes_exact(network, Xa[still])
+    return codes
+
+
+def _decide(scores: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if scores.ndim == 1:
+        return (scores > 0).astype(np.int64), np.flatnonzero(~(np.abs(scores) > err))
+    top = np.argmax(scores, axis=1)
+    part = np.partition(scores, -2, axis=1)
+    gap = part[:, -1] - part[:, -2]
+    return top, np.flatnonzero(~(gap > 2.0 * err))
+
+
+# --------------------------------------------------------------------------- build
+def build(
+    data: Dataset,
+    *,
+    rng: np.random.Generator,
+    seed: int | None,
+    condense: str = "cover",
+    alpha: float = DEFAULT_ALPHA,
+    radius: str = "global",
+) -> ConstructionResult:
+    """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
+
+    Parameters
+    ----------
+    data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``, two or more classes
+    rng, seed : unused (the greedy scans are deterministic, in index order); recorded
+    condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``; margin
+        ``>= c^2 - r^2``), ``"consistent"`` (Hart's condensed nearest neighbour; margin
+        ``> 0``), ``"none"`` (all samples; the network is exact 1-NN; margin ``>= c^2``)
+    alpha : radius fraction in (0, 1). Default 1/2: ``r = c/2`` is the radius Theorem 7.3
+        analyses (cells of diameter < c/2), and it keeps 3/4 of the largest possible
+        margin (``(1 - alpha^2) c^2``), so test points within ``c/4`` of a training point
+        keep its label. Larger alpha gives fewer representatives and smaller margins.
+    radius : ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
+        ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
+        other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
+        ``r = alpha c``, far fewer representatives on real data)
+
+    Returns
+    -------
+    ConstructionResult with ``info['representatives']`` (training indices, grouped by
+    class) and stats ``n_reps``, ``reps_per_class``, ``radius``, ``separation``,
+    ``margin_guarantee``, ``tree_levels``, ``params_first_layer`` (= ``R (n + 1)``),
+    ``params_tree_nonzero``.
+
+    Raises
+    ------
+    OptionError : unknown ``condense``/``radius``, ``alpha`` outside (0, 1)
+    ConflictingLabelsError : separation zero
+    """
+    started = time.perf_counter()
+    if condense not in CONDENSE:
+        raise OptionError(f"condense must be one of {', '.join(map(repr, CONDENSE))}, got {condense!r}")
+    if radius not in RADIUS:
+        raise OptionError(f"radius must be one of {', '.join(map(repr, RADIUS))}, got {radius!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating) or not (
+        0.0 < float(alpha) < 1.0
+    ):
+        raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
+    alpha = float(alpha)
+    X, codes = data.X, data.codes
+    c2_low, c2_est, c2_each = _separation_sq_lower(X, codes)
+    if condense == "none":
+        reps = np.arange(data.n_samples)
+        r2_bound = 0.0
+    elif condense == "cover":
+        rad = alpha * np.sqrt(c2_each if radius == "local" else np.full(data.n_samples, c2_low))
+        reps = greedy_cover(X, codes, rad)
+        r2_bound = alpha * alpha * c2_low
+    else:
+        reps = _condensed_nn(X, codes)
+        r2_bound = math.nan
+    order = np.argsort(codes[reps], kind="stable")
+    reps = reps[order]
+    group_sizes = np.bincount(codes[reps], minlength=data.n_classes)
+    binary = data.n_classes == 2
+    net, eta, levels = _m1_network(X[reps], group_sizes, binary)
+    guarantee = c2_low - r2_bound - 2 * eta if condense != "consistent" else 0.0
+    tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])
+    stats = {
+        "condense": condense,
+        "alpha": alpha,
+        "radius_mode": radius,
+        "n_reps": int(reps.size),
+        "reps_per_class": group_sizes.tolist(),
+        "radius": math.sqrt(r2_bound) if condense == "cover" else (0.0 if condense == "none" else None),
+        "separation": math.sqrt(c2_est),
+        "separation_lower": math.sqrt(c2_low),
+        "margin_guarantee": guarantee,
+        "bias_rounding_bound": eta,
+        "tree_levels": levels,
+        "params_first_layer": int(reps.size) * (data.n_features + 1),
+        "params_tree_nonzero": int(tree_nnz),
+    }
+    margins = margins_m1(net, data)
+    return finish(
+        net,
+        data,
+        method="efficient",
+        options={"condense": condense, "alpha": alpha, "radius": radius},
+        seed=seed,
+        started=started,
+        info={"representatives": reps, "group_sizes": group_sizes},
+        extra_stats=stats,
+        margins=margins,
+    )
