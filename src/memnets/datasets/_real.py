@@ -153,8 +153,19 @@ def _load_idx(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     return _read_idx_pair(str(paths[0]), str(paths[1]), stamp)
 
 
+def _idx_folder(data_dir: Path | None, default: Path | None) -> Path | None:
+    """``data_dir`` when it holds the four IDX files, else the installed copy.
+
+    ``data_dir`` is shared by every dataset of a run (it usually names the CIFAR-10
+    folder), so a folder without IDX files does not hide an installed MNIST.
+    """
+    if data_dir is not None and _idx_complete(data_dir):
+        return data_dir
+    return default
+
+
 def _mnist_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray, float]:
-    folder = Path(data_dir) if data_dir is not None else mnist_dir()
+    folder = _idx_folder(data_dir, mnist_dir())
     if folder is None:
         raise DataUnavailableError(f"MNIST is not installed: {MNIST_INSTALL}")
     if not _idx_complete(folder):
@@ -164,10 +175,12 @@ def _mnist_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarra
 
 
 def _fashion_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray, float]:
-    folder = Path(data_dir) if data_dir is not None else FASHION_DIR
+    folder = _idx_folder(data_dir, FASHION_DIR)
     if not _idx_complete(folder):
         raise DataUnavailableError(
-            f"Fashion-MNIST IDX files not found in {folder}: {FASHION_INSTALL} "
+            f"Fashion-MNIST IDX files not found in {folder}"
+            + (f" nor {data_dir}" if data_dir is not None else "")
+            + f": {FASHION_INSTALL} "
             "(or pass data_dir= a folder with the four *-ubyte.gz files)"
         )
     X, y = _load_idx(folder, split)
@@ -344,8 +357,9 @@ def load(
         seeded by ``rng``, file order kept); synthetic data: the sample size
         (default 1000).
     rng : seed / Generator for subsampling and synthetic sampling.
-    data_dir : folder with the files (overrides the default place; required for a
-        CIFAR-10 outside the default places).
+    data_dir : folder with the files: the CIFAR-10 folder (or its parent); for MNIST /
+        Fashion-MNIST a folder with the four IDX files (``train-images-idx3-ubyte[.gz]``,
+        ...), used only when it holds them (else the installed copy); ignored by digits.
     download : CIFAR-10 only: fetch and MD5-check the archive if it is not found.
 
     Raises :class:`~memnets.OptionError` (unknown name, class, split, bad n) and
@@ -353,7 +367,7 @@ def load(
 
     >>> X, y = load("digits", classes=(3, 5), split="test")
     >>> X.shape, sorted(set(y.tolist())), float(X.max()) <= 1.0
-    ((91, 64), [3, 5], True)
+    ((90, 64), [3, 5], True)
     """
     key = _canonical(name)
     if split not in SPLITS:

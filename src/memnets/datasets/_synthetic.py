@@ -427,8 +427,8 @@ def alternating_shells(
     by its parameters.
 
     >>> S = alternating_shells(n_features=2, n_shells=2, gap=0.1)
-    >>> S.radii, S.shell_labels.tolist(), S.separation
-    (((0.0, 0.2), (0.3, 0.5)), [0, 1], 0.1)
+    >>> [(round(a, 12), round(b, 12)) for a, b in S.radii], S.shell_labels.tolist(), S.separation
+    ([(0.0, 0.2), (0.3, 0.5)], [0, 1], 0.1)
     """
     n_features = _check_count(n_features, "n_features", 1)
     n_shells = _check_count(n_shells, "n_shells", 2)
@@ -574,10 +574,11 @@ def arc_distance(
     """Exact (up to float rounding) minimum distance between two circular arcs.
 
     Each arc is ``(center, R, t0, t1)``. The minimum of |p - q| over p in A, q in B is
-    attained either with an endpoint of one arc (then the other point is its nearest
-    point on the other arc), or at two interior points where p - q is normal to both
-    circles, i.e. on the line through both centres; all candidates are distances of real
-    pairs, so their minimum is the answer. Assumes the two circles are not concentric.
+    attained either at a crossing of the arcs (distance 0), with an endpoint of one arc
+    (then the other point is its nearest point on the other arc), or at two interior
+    points where p - q is normal to both circles, i.e. on the line through both centres;
+    all candidates are distances of real pairs, so their minimum is the answer. Assumes
+    the two circles are not concentric.
     """
     (ca, Ra, a0, a1), (cb, Rb, b0, b1) = arc_a, arc_b
     cands = []
@@ -589,6 +590,18 @@ def arc_distance(
     norm = float(np.linalg.norm(axis))
     if norm > 0.0:
         u = axis / norm
+        # crossing points of the two circles (distance 0 if one lies on both arcs)
+        if abs(Ra - Rb) <= norm <= Ra + Rb:
+            along = (norm**2 + Ra**2 - Rb**2) / (2.0 * norm)
+            half = math.sqrt(max(Ra**2 - along**2, 0.0))
+            perp = np.array([-u[1], u[0]])
+            for sign in (1.0, -1.0):
+                x = ca + along * u + sign * half * perp
+                if (
+                    _point_arc_distance(x, ca, Ra, a0, a1) <= 1e-12 * Ra
+                    and _point_arc_distance(x, cb, Rb, b0, b1) <= 1e-12 * Rb
+                ):
+                    cands.append(0.0)
         for sa in (1.0, -1.0):
             p = ca + sa * Ra * u
             if _point_arc_distance(p, ca, Ra, a0, a1) > 1e-12 * Ra:
