@@ -1,0 +1,171 @@
+"""memnets.theory: estimators of c_D, M_D, S_D, N_D and the sample-size calculators."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import memnets as mn
+
+try:
+    from memnets import theory
+except ImportError as exc:  # M1's estimators (memnets._constructions.efficient) not there yet
+    pytest.skip(f"memnets.theory needs M1's estimate_SD/sample_size_m1: {exc}", allow_module_level=True)
+
+try:
+    from memnets._constructions.optimal import line_memorizer  # noqa: F401
+
+    M2_REASON = ""
+except ImportError as exc:
+    M2_REASON = f"M2's line_memorizer is not available yet: {exc}"
+needs_m2 = pytest.mark.skipif(bool(M2_REASON), reason=M2_REASON)
+
+
+# --------------------------------------------------------------------------- bounds
+def test_samples_lower_bound_hand_numbers() -> None:
+    assert theory.samples_lower_bound(100, eps=0.01) == 9800  # 0.98 * 100**2
+    assert theory.samples_lower_bound(10, eps=0.25) == 50
+    assert theory.samples_lower_bound(3, eps=0.1) == 8  # ceil(0.8 * 9 = 7.2)
+
+
+def test_samples_upper_bound_constant_hand_numbers() -> None:
+    # (100^2 ln^2 100 + ln 10) / 0.1 = (212075.92 + 2.30) / 0.1 = 2120782.3
+    assert theory.samples_upper_bound_constant(100, eps=0.1, delta=0.1) == 2120783
+    # N_D < e: ln N_D is replaced by 1 -> (4 + ln 20) / 0.5 = 13.99
+    assert theory.samples_upper_bound_constant(2, eps=0.5, delta=0.05) == 14
+    big = [theory.samples_upper_bound_constant(nd) for nd in (10, 100, 1000)]
+    assert big == sorted(big) and big[2] / big[1] > 100  # grows faster than N_D^2
+
+
+def test_sample_size_m1_and_cells_hand_numbers() -> None:
+    # (10 / 0.1) ln(10 / 0.1) = 100 ln 100 = 460.5
+    assert theory.sample_size_m1(10, 0.1, 0.1) == 461
+    assert theory.sample_size_cells(10, 0.1, 0.1) == 461
+    # (32 / 0.01) ln(32 / 0.05) = 3200 ln 640 = 3200 * 6.46147 = 20676.7
+    assert theory.sample_size_cells(32, 0.01, 0.05) == 20677
+
+
+def test_bounds_reject_bad_numbers() -> None:
+    with pytest.raises(mn.OptionError, match="N_D"):
+        theory.samples_lower_bound(0)
+    with pytest.raises(mn.OptionError, match="eps"):
+        theory.samples_lower_bound(10, eps=1.0)
+    with pytest.raises(mn.OptionError, match="delta"):
+        theory.samples_upper_bound_constant(10, delta=0.0)
+    with pytest.raises(mn.OptionError, match="N_D"):
+        theory.samples_upper_bound_constant(math.inf)
+
+
+# --------------------------------------------------------------------------- estimators
+def test_estimate_separation_is_the_sample_separation() -> None:
+    assert theory.estimate_separation([[0.0, 0.0], [0.0, 0.5], [1.0, 1.0]], [0, 1, 1]) == 0.5
+    X = np.array([[0.1, 0.2], [0.4, 0.6], [0.9, 0.9]])
+    assert theory.estimate_separation(X, [1, 0, 1]) == pytest.approx(0.5, abs=1e-15)
+
+
+def test_cell_count_good_turing_and_chao1_by_hand() -> None:
+    cells = np.array([[0], [0], [1], [2], [2], [3]])
+    c = theory._cell_count(cells, cell_size=0.5, grid="fixed")
+    assert (c.occupied, c.singletons, c.doubletons) == (4, 2, 2)
+    assert c.coverage == pytest.approx(1 - 2 / 6)
+    assert c.chao1 == 4 + 2**2 / (2 * 2)
+    c0 = theory._cell_count(np.array([[0], [1], [2]]), cell_size=0.5, grid="fixed")
+    assert (c0.occupied, c0.singletons, c0.doubletons, c0.chao1, c0.coverage) == (3, 3, 0, 6.0, 0.0)
+
+
+def test_estimate_MD_counts_grid_cells() -> None:
+    X = np.array([[0.1, 0.1], [0.12, 0.1], [0.9, 0.9]])
+    c = theory.estimate_MD(X, cell_size=0.5, rng=0)
+    assert (c.occupied, c.singletons, c.cell_size) == (2, 1, 0.5)
+    with pytest.raises(mn.OptionError, match="needs cell_size or separation"):
+        theory.estimate_MD(X)
+    # labelled: fixed grid from c(X, y) = 0.8 * sqrt 2 = 1.13 -> h = 1/2 in 2-D
+    c2 = theory.estimate_MD(X, [0, 0, 1], rng=0)
+    assert c2.cell_size == 0.5 and c2.cell_diameter == pytest.approx(0.5 * math.sqrt(2))
+
+
+def _balls() -> object:
+    # K = 6 balls of radius 0.02, c_D >= 0.2; same-label balls are > c/4 + 2r apart for
+    # this seed (checked below), so a greedy cover at radius c/4 needs exactly one
+    # representative per ball.
+    return mn.datasets.ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.02, rng=3)
+
+
+def test_estimators_recover_K_and_separation_on_ball_mixture() -> None:
+    D = _balls()
+    c_D, K = D.separation, D.n_balls  # type: ignore[attr-defined]
+    centers, labels = D.centers, D.ball_labels  # type: ignore[attr-defined]
+    same = [
+        np.linalg.norm(centers[i] - centers[j])
+        for i in range(K) for j in range(i + 1, K) if labels[i] == labels[j]
+    ]
+    assert min(same) > 2 * 0.02 + 1.05 * c_D / 4  # the precondition of exact recovery
+    X, y = D.sample(3000, rng=11)  # type: ignore[attr-defined]
+    c_hat = theory.estimate_separation(X, y)
+    # stated tolerance: c_D <= c(X, y) <= 1.05 c_D at N = 3000 (500 points per ball)
+    assert c_D <= c_hat <= 1.05 * c_D
+    assert theory.estimate_SD(X, y) == K
+    md = theory.estimate_MD(X, y, separation=c_D, rng=0)
+    assert md.coverage >= 0.995 and md.occupied <= md.chao1 <= md.occupied + 2
+    # every ball meets at most 2^n cells of a grid with h > 2r
+    assert K <= md.occupied <= 4 * K
+
+
+@needs_m2
+def test_estimate_ND_upper_is_M3_params_and_stops_growing() -> None:
+    D = _balls()
+    X, y = D.sample(3000, rng=1)  # type: ignore[attr-defined]
+    nd = theory.estimate_ND_upper(X, y, separation=D.separation, rng=5)  # type: ignore[attr-defined]
+    res = mn.construct(X, y, method="constant", rng=5, separation=D.separation)  # type: ignore[attr-defined]
+    assert nd == res.stats["params"]
+    X2, y2 = D.sample(6000, rng=2)  # type: ignore[attr-defined]
+    assert theory.estimate_ND_upper(X2, y2, separation=D.separation, rng=5) == nd  # type: ignore[attr-defined]
+
+
+@needs_m2
+def test_estimate_all_keys_and_consistency() -> None:
+    D = _balls()
+    X, y = D.sample(600, rng=4)  # type: ignore[attr-defined]
+    est = theory.estimate_all(X, y, rng=2)
+    assert est["n_samples"] == 600 and est["n_classes"] == 2
+    assert est["S_D"] == theory.estimate_SD(X, y)
+    assert est["separation"] == theory.estimate_separation(X, y)
+    assert est["N_D_upper"] == mn.construct(X, y, method="constant", rng=2).stats["params"]
+    assert est["M_D"]["occupied"] == theory.estimate_MD(X, y, rng=2).occupied
+    assert est["samples_lower_bound"] == theory.samples_lower_bound(est["N_D_upper"], 0.01)
+    assert est["sample_size_m1"] == theory.sample_size_m1(est["S_D"], 0.01, 0.05)
+
+
+def test_estimate_all_multiclass_has_no_ND() -> None:
+    D = mn.datasets.ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.02, n_classes=3, rng=1)
+    X, y = D.sample(300, rng=0)
+    est = theory.estimate_all(X, y, rng=0)
+    assert est["n_classes"] == 3 and est["N_D_upper"] is None and "two classes" in est["N_D_note"]
+    assert est["S_D"] >= 3
+
+
+# --------------------------------------------------------------------------- CLI
+@needs_m2
+def test_cli_estimate_prints_the_numbers() -> None:
+    from typer.testing import CliRunner
+
+    from memnets.cli import app
+
+    out = CliRunner().invoke(app, ["estimate", "balls", "--n", "400", "--seed", "1"])
+    assert out.exit_code == 0, out.output
+    X, y = mn.datasets.load("balls", n=400, rng=1)
+    est = theory.estimate_all(X, y, rng=1)
+    for text in ("S_D", "M_D occupied cells", "N_D upper", f"{est['separation']:.6g}", str(est["N_D_upper"])):
+        assert text in out.output
+
+
+def test_cli_estimate_bad_dataset_is_a_clear_error() -> None:
+    from typer.testing import CliRunner
+
+    from memnets.cli import app
+
+    out = CliRunner().invoke(app, ["estimate", "no-such-data"])
+    assert out.exit_code == 2
+    assert "error" in out.output and "no-such-data" in out.output
