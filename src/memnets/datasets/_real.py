@@ -168,7 +168,7 @@ def _mnist_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarra
     folder = _idx_folder(data_dir, mnist_dir())
     if folder is None:
         raise DataUnavailableError(f"MNIST is not installed: {MNIST_INSTALL}")
-    if not _idx_complete(folder):
+    if folder is None or not _idx_complete(folder):
         raise DataUnavailableError(f"MNIST IDX files not found in {folder} ({MNIST_INSTALL})")
     X, y = _load_idx(folder, split)
     return X, y, 255.0
@@ -176,7 +176,7 @@ def _mnist_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarra
 
 def _fashion_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray, float]:
     folder = _idx_folder(data_dir, FASHION_DIR)
-    if not _idx_complete(folder):
+    if folder is None or not _idx_complete(folder):
         raise DataUnavailableError(
             f"Fashion-MNIST IDX files not found in {folder}"
             + (f" nor {data_dir}" if data_dir is not None else "")
