@@ -239,6 +239,45 @@ def estimate(
     console.print(_stats_table(f"memnets estimate {data}", rows))
 
 
+@app.command("audit")
+def audit_command(
+    model: Annotated[Path, typer.Argument(help="A .memnet file, or a torch.save of an nn.Sequential of Linear/ReLU")],
+    data: Annotated[str | None, typer.Option(help="Distribution family with an exact line measure: shells or balls")] = None,
+    n_shells: Annotated[int, typer.Option(help="Shells of the 'shells' family")] = 4,
+    lines: Annotated[int, typer.Option(help="Lines sampled for the Monte Carlo bound")] = 4000,
+    delta: Annotated[float, typer.Option(help="The bound holds with probability >= 1 - delta")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled lines")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON")] = None,
+) -> None:
+    """Bottleneck, a direction v with W_1 v = 0, and a certified lower bound on the error."""
+    from ._audit import audit, family, load_model
+
+    try:
+        net = load_model(model)
+        dist = family(data, net.n_inputs, n_shells=n_shells) if data else None
+        with console.status(f"auditing {model} on {lines} lines..."):
+            rep = audit(net, dist, n_lines=lines, delta=delta, rng=seed)
+    except MemnetsError as exc:
+        _fail(exc)
+    d = rep.to_dict()
+    rows = {k: d[k] for k in ("n_inputs", "hidden_sizes", "bottleneck", "rank_first_layer", "exact")}
+    if rep.direction is not None:
+        shown = ", ".join(f"{x:.6g}" for x in rep.direction[:12].tolist())
+        rows["direction v (W_1 v = 0)"] = f"[{shown}{', ...' if rep.n_inputs > 12 else ''}]"
+    if rep.error_lower_bound is not None:
+        rows[f"error lower bound (prob >= {1 - delta:g})"] = f"{rep.error_lower_bound:.4f}"
+        rows["mean minority mass on lines"] = f"{rep.minority_mean:.4f}"
+    if rep.line_error is not None:
+        rows["network error on lines (estimate)"] = f"{rep.line_error:.4f} +- {rep.line_error_halfwidth:.4f}"
+    if rep.note:
+        rows["note"] = rep.note
+    console.print(_stats_table(f"memnets audit {model}" + (f" --data {data}" if data else ""), rows))
+    if json_out is not None:
+        from .experiments._runner import write_json
+
+        write_json(json_out, d)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

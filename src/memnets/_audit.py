@@ -1,0 +1,535 @@
+r"""Width audit (Section 5): a null direction of the first layer and a certified error bound.
+
+Let :math:`F(x) = W_L\sigma(\cdots\sigma(W_1x+b_1)\cdots)+b_L` on :math:`\mathbb R^n`. If
+:math:`\operatorname{rank} W_1 < n` there is a unit vector :math:`v` with :math:`W_1v = 0`, and
+then :math:`F(x + tv) = F(x)` for every :math:`x` and every real :math:`t`: **F is constant on
+every line parallel to v**, so it predicts one label on each such line.
+
+Derivation of the bound (the disintegration used). Write :math:`x = p + t v` with
+:math:`p = x - \langle x, v\rangle v \in v^\perp` and :math:`t = \langle x, v\rangle`. Let
+:math:`\mu` be the law of :math:`p` under D and :math:`D_p` the conditional law of
+:math:`(t, y)` given :math:`p` (a regular conditional distribution; it exists for any Borel
+law on :math:`\mathbb R^n\times\{1..C\}`). With :math:`\pi_c(p) = D_p(y = c)`,
+
+.. math::
+
+    \operatorname{err}_D(F) = \int P_{D_p}\big[\hat y(p) \ne y\big]\, d\mu(p)
+    = \int \big(1 - \pi_{\hat y(p)}(p)\big)\, d\mu(p)
+    \;\ge\; \int m(p)\, d\mu(p),\qquad m(p) = 1 - \max_c \pi_c(p),
+
+because the prediction :math:`\hat y(p)` of F is the same on the whole line. For a
+distribution with a piecewise constant density :math:`f = \sum_k q_k 1_{S_k}` (label
+:math:`\ell_k` on the piece :math:`S_k`), the conditional density of t given p is
+:math:`f(p + tv) / \int f(p + sv)\,ds`, hence
+
+.. math::
+
+    \pi_c(p) = \frac{\sum_{k:\ \ell_k = c} q_k\, |\{t: p + tv \in S_k\}|}
+                    {\sum_k q_k\, |\{t: p + tv \in S_k\}|},
+
+i.e. for a law uniform on its support the **minority length fraction** of the line. For
+concentric shells :math:`S_k = \{r^{in}_k \le \lVert x - c\rVert \le r^{out}_k\}` the lengths
+are exact: with :math:`\rho^2 = \lVert x - c\rVert^2 - \langle x - c, v\rangle^2` (squared
+distance of the line to the centre), the line meets the ball of radius r in a segment of
+length :math:`2\sqrt{(r^2 - \rho^2)_+}`, and the shell in
+:math:`2\sqrt{(r^{out\,2} - \rho^2)_+} - 2\sqrt{(r^{in\,2} - \rho^2)_+}`;
+:math:`q_k = P(\text{shell } k) / \operatorname{vol}(S_k)` with
+:math:`\operatorname{vol}(S_k) \propto r^{out\,n}_k - r^{in\,n}_k`. Ball mixtures are the same
+with balls. (The samplers trim :math:`\eta_n \approx 10^{-15}` off each boundary; the
+effect on the lengths is below :math:`10^{-14}` and is absorbed by the margin
+``_GEOMETRY_SLACK``.)
+
+Monte Carlo certificate: draw L points :math:`x_i \sim D`, so the :math:`p_i` are i.i.d.
+:math:`\mu`, and :math:`m(p_i) \in [0, 1 - 1/C]`. By Hoeffding's inequality, with
+probability at least :math:`1 - \delta` over the audit's own draws,
+
+.. math::
+
+    \operatorname{err}_D(F) \;\ge\; \frac1L\sum_i m(p_i)
+      - (1 - 1/C)\sqrt{\frac{\ln(1/\delta)}{2L}} \;=:\; \text{error\_lower\_bound}.
+
+"Certified" means exactly this: W_1 v = 0 is checked in exact rational arithmetic (float64
+weights are exact dyadic rationals), the line measure is in closed form, and the only
+randomness is the stated Hoeffding event. The same lines also give an unbiased estimate of
+the network's true error, :math:`\frac1L\sum_i (1 - \pi_{\hat y(p_i)}(p_i))`
+(``line_error``), an independent check of the error measured on test points.
+
+Distributions: anything with ``sample(n, rng)`` and either the attributes of
+:class:`~memnets.datasets.AlternatingShells` (``center``, ``radii``, ``shell_labels``,
+``shell_probabilities()``), of :class:`~memnets.datasets.BallMixture` (``centers``,
+``radius``, ``ball_labels``), or a method ``line_label_masses(X, v) -> (L, C)`` giving, for
+the line through each row of X parallel to v, non-negative masses proportional to
+:math:`\pi_c` (classes in ``sampler.classes`` order).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._checks import RNGLike, as_rng
+from ._errors import InputError, ModelFileError, OptionError
+from ._network import ReLUNetwork
+
+__all__ = ["AuditReport", "audit", "family", "from_torch", "load_model", "null_direction"]
+
+#: W_1 with more entries than this gets a float (SVD) null direction instead of an exact one
+EXACT_NULL_MAX_ENTRIES = 20_000
+#: absolute slack subtracted from the bound for the float64 evaluation of the closed-form
+#: lengths and the samplers' eta_n trimming (both are below 1e-13)
+_GEOMETRY_SLACK = 1e-9
+
+
+@dataclass
+class AuditReport:
+    """What the audit found about one network (and, optionally, one distribution).
+
+    Attributes
+    ----------
+    n_inputs, hidden_sizes, bottleneck, rank_first_layer : structure (``bottleneck`` is
+        ``min(n, hidden sizes, rank W_1)``)
+    direction : unit float64 vector v of shape (n,) with W_1 v = 0, or None when
+        rank W_1 = n
+    direction_exact : the same direction as exact rationals (not normalised), when computed
+        exactly; ``W_1 @ direction_exact == 0`` holds exactly
+    exact : True when W_1 v = 0 was established in exact arithmetic
+    residual : ``max |W_1 v|`` for the float direction (0.0 when exact)
+    error_lower_bound : certified lower bound on the network's error over the distribution,
+        valid with probability >= 1 - delta (None without a distribution or a direction)
+    minority_mean : Monte Carlo mean of the minority mass m(p) on the sampled lines
+    line_error : unbiased line-sampling estimate of the network's actual error, with its
+        two-sided Hoeffding half-width ``line_error_halfwidth`` at level delta
+    n_lines, delta, seed : the Monte Carlo design
+    note : why a bound is missing or not certified
+    """
+
+    n_inputs: int
+    hidden_sizes: tuple[int, ...]
+    bottleneck: int
+    rank_first_layer: int
+    direction: np.ndarray | None
+    direction_exact: tuple[Fraction, ...] | None
+    exact: bool
+    residual: float
+    error_lower_bound: float | None = None
+    minority_mean: float | None = None
+    line_error: float | None = None
+    line_error_halfwidth: float | None = None
+    n_lines: int = 0
+    delta: float = 0.05
+    seed: int | None = None
+    distribution: dict[str, Any] | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def certified(self) -> bool:
+        """True when the bound rests on an exact null direction."""
+        return self.error_lower_bound is not None and self.exact
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (exact direction as strings ``p/q``)."""
+        return {
+            "n_inputs": self.n_inputs,
+            "hidden_sizes": list(self.hidden_sizes),
+            "bottleneck": self.bottleneck,
+            "rank_first_layer": self.rank_first_layer,
+            "direction": None if self.direction is None else self.direction.tolist(),
+            "direction_exact": None
+            if self.direction_exact is None
+            else [str(v) for v in self.direction_exact],
+            "exact": self.exact,
+            "residual": self.residual,
+            "error_lower_bound": self.error_lower_bound,
+            "certified": self.certified,
+            "minority_mean": self.minority_mean,
+            "line_error": self.line_error,
+            "line_error_halfwidth": self.line_error_halfwidth,
+            "n_lines": self.n_lines,
+            "delta": self.delta,
+            "seed": self.seed,
+            "distribution": self.distribution,
+            "note": self.note,
+        }
+
+
+# --------------------------------------------------------------------------- models
+def from_torch(model: Any) -> ReLUNetwork:
+    """Convert a ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` into a :class:`ReLUNetwork`.
+
+    The module list must alternate ``Linear, ReLU, Linear, ..., Linear`` (an optional leading
+    ``Flatten`` is allowed). Weights are converted to float64 exactly (float32 and float16
+    values are float64 values). Any other module raises :class:`~memnets.InputError` naming
+    its position and type.
+    """
+    import torch
+
+    if isinstance(model, torch.nn.Linear):
+        model = torch.nn.Sequential(model)
+    if not isinstance(model, torch.nn.Sequential):
+        raise InputError(
+            f"audit takes a memnets network or a torch.nn.Sequential of Linear/ReLU, got {type(model).__name__}"
+        )
+    mods = list(model)
+    if mods and isinstance(mods[0], torch.nn.Flatten):
+        mods = mods[1:]
+    layers = []
+    expect_linear = True
+    for k, m in enumerate(mods):
+        if expect_linear and isinstance(m, torch.nn.Linear):
+            w = m.weight.detach().to(torch.float64).cpu().numpy().copy()
+            b = (
+                m.bias.detach().to(torch.float64).cpu().numpy().copy()
+                if m.bias is not None
+                else np.zeros(w.shape[0])
+            )
+            layers.append((w, b))
+        elif not expect_linear and isinstance(m, torch.nn.ReLU):
+            pass
+        else:
+            want = "Linear" if expect_linear else "ReLU"
+            raise InputError(
+                f"module {k} of the Sequential is {type(m).__name__}, expected {want}: audit "
+                "handles torch.nn.Sequential(Linear, ReLU, Linear, ..., Linear) only"
+            )
+        expect_linear = not expect_linear
+    if not layers or expect_linear:
+        raise InputError("the Sequential must start and end with a Linear layer")
+    return ReLUNetwork(layers)
+
+
+def _from_state_dict(state: dict[str, Any]) -> ReLUNetwork:
+    """``nn.Sequential(...).state_dict()``: consecutive ``k.weight``/``k.bias``, ReLU between."""
+    import torch
+
+    weights = sorted(
+        (int(k.split(".")[-2]), k) for k in state if k.endswith(".weight") and k.split(".")[-2].isdigit()
+    )
+    if not weights:
+        raise ModelFileError("the torch file holds a dict without '<index>.weight' entries")
+    layers = []
+    for _, key in weights:
+        w = state[key]
+        b = state.get(key[: -len("weight")] + "bias")
+        if not isinstance(w, torch.Tensor) or w.ndim != 2:
+            raise ModelFileError(f"{key} is not a 2-D tensor")
+        wn = w.detach().to(torch.float64).numpy().copy()
+        bn = b.detach().to(torch.float64).numpy().copy() if b is not None else np.zeros(wn.shape[0])
+        layers.append((wn, bn))
+    return ReLUNetwork(layers)
+
+
+def load_model(path: str | Path) -> ReLUNetwork:
+    """Load a network for auditing: a ``.memnet`` file, or a ``torch.save`` of an
+    ``nn.Sequential`` of Linear/ReLU (or of its ``state_dict``, ReLU assumed between layers).
+
+    Torch files are read with ``weights_only=True`` (Sequential, Linear, ReLU and Flatten
+    allow-listed), so loading never runs arbitrary pickled code.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ModelFileError(f"no such model file: {p}")
+    from ._io import MAGIC, load_network
+
+    if p.read_bytes()[: len(MAGIC)] == MAGIC or p.suffix == ".memnet":
+        return load_network(p)
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - torch is an optional dependency
+        raise ModelFileError(f"{p} is not a .memnet file and torch is not installed") from exc
+    nn = torch.nn
+    try:
+        with torch.serialization.safe_globals([nn.Sequential, nn.Linear, nn.ReLU, nn.Flatten]):
+            obj = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ModelFileError(
+            f"cannot read {p} as a memnets model or a torch.save of an nn.Sequential "
+            f"(loaded with weights_only=True): {exc}"
+        ) from exc
+    if isinstance(obj, dict):
+        return _from_state_dict(obj)
+    return from_torch(obj)
+
+
+def _as_network(network: Any) -> ReLUNetwork:
+    from ._result import ConstructionResult
+
+    if isinstance(network, ReLUNetwork):
+        return network
+    if isinstance(network, ConstructionResult):
+        return network.network
+    mod = type(network).__module__
+    if mod.startswith("torch"):
+        return from_torch(network)
+    raise InputError(
+        "audit takes a ReLUNetwork, a ConstructionResult or a torch.nn.Sequential of "
+        f"Linear/ReLU, got {type(network).__name__}"
+    )
+
+
+# --------------------------------------------------------------------------- null direction
+def _exact_null_vector(w: np.ndarray) -> tuple[Fraction, ...] | None:
+    """A non-zero rational v with W v = 0 (None if W has full column rank).
+
+    Reduced row echelon form over the rationals; v has 1 at the first free column, 0 at the
+    other free columns, and minus that column's RREF entries at the pivots.
+    """
+    rows = [[Fraction(v) for v in row] for row in w.tolist()]
+    n = w.shape[1]
+    pivots: list[int] = []
+    r = 0
+    for col in range(n):
+        piv = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        inv = 1 / rows[r][col]
+        rows[r] = [x * inv for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                f = rows[i][col]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
+        pivots.append(col)
+        r += 1
+        if r == len(rows):
+            break
+    free = [c for c in range(n) if c not in set(pivots)]
+    if not free:
+        return None
+    j = free[0]
+    v = [Fraction(0)] * n
+    v[j] = Fraction(1)
+    for i, c in enumerate(pivots):
+        v[c] = -rows[i][j]
+    return tuple(v)
+
+
+def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...] | None, float]:
+    """A unit vector v with W_1 v = 0: ``(v, v_exact or None, residual)``; ``(None, None, 0)``
+    when W_1 has full column rank.
+
+    Exact (rational elimination, then ``W_1 v_exact == 0`` is re-checked exactly) when W_1 has
+    at most ``EXACT_NULL_MAX_ENTRIES`` entries; otherwise the last right singular vector of
+    the float64 W_1 (then ``residual = max |W_1 v| > 0`` is reported and nothing is certified).
+    """
+    net = _as_network(network)
+    layer = net.layers[0]
+    w = layer.dense_weight()
+    n = w.shape[1]
+    if net.rank_first_layer >= n:
+        return None, None, 0.0
+    if w.size <= EXACT_NULL_MAX_ENTRIES or w.dtype == object:
+        ve = _exact_null_vector(w)
+        if ve is None:
+            return None, None, 0.0
+        for row in w.tolist():  # exact re-check, never skipped
+            if sum(Fraction(a) * b for a, b in zip(row, ve, strict=True)) != 0:
+                raise ArithmeticError("exact null vector check failed (bug in memnets)")
+        vf = np.array([float(x) for x in ve])
+        return vf / np.linalg.norm(vf), ve, 0.0
+    wf = layer.float_weight
+    wd = wf.toarray() if hasattr(wf, "toarray") else np.asarray(wf)
+    _, _, vt = np.linalg.svd(wd)
+    v = vt[-1]
+    return v / np.linalg.norm(v), None, float(np.abs(wd @ v).max())
+
+
+# --------------------------------------------------------------------------- line measures
+def _shell_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
+    c = np.asarray(dist.center, dtype=np.float64)
+    u = X - c
+    a = u @ v
+    rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
+    n = X.shape[1]
+    radii = [(float(r0), float(r1)) for r0, r1 in dist.radii]
+    probs = (
+        np.asarray(dist.shell_probabilities(), dtype=np.float64)
+        if hasattr(dist, "shell_probabilities")
+        else _volume_probs(radii, n)
+    )
+    # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
+    logq = np.array(
+        [
+            (math.log(p) if p > 0 else -math.inf) - (n * math.log(b) + math.log1p(-((a_ / b) ** n)))
+            for p, (a_, b) in zip(probs, radii, strict=True)
+        ]
+    )
+    q = np.exp(logq - logq[np.isfinite(logq)].max())
+    labels = np.asarray(dist.shell_labels)
+    classes = list(np.asarray(dist.classes).tolist())
+    out = np.zeros((X.shape[0], len(classes)))
+    for k, (r_in, r_out) in enumerate(radii):
+        length = 2.0 * (np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0)))
+        out[:, classes.index(labels[k])] += q[k] * length
+    return out
+
+
+def _volume_probs(radii: list[tuple[float, float]], n: int) -> np.ndarray:
+    logv = np.array([n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in radii])
+    p = np.exp(logv - logv.max())
+    return np.asarray(p / p.sum())
+
+
+def _ball_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
+    centers = np.asarray(dist.centers, dtype=np.float64)
+    r = float(dist.radius)
+    labels = np.asarray(dist.ball_labels)
+    classes = list(np.asarray(dist.classes).tolist())
+    out = np.zeros((X.shape[0], len(classes)))
+    for k in range(len(centers)):  # equal-mass, equal-radius balls: q_k equal, lengths add
+        u = X - centers[k]
+        a = u @ v
+        rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
+        out[:, classes.index(labels[k])] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
+    return out
+
+
+def _line_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray | None:
+    if hasattr(dist, "line_label_masses"):
+        return np.asarray(dist.line_label_masses(X, v), dtype=np.float64)
+    if all(hasattr(dist, a) for a in ("center", "radii", "shell_labels")):
+        return _shell_masses(dist, X, v)
+    if all(hasattr(dist, a) for a in ("centers", "radius", "ball_labels")):
+        return _ball_masses(dist, X, v)
+    return None
+
+
+def _describe(dist: Any) -> dict[str, Any]:
+    if hasattr(dist, "describe"):
+        d = dict(dist.describe())
+        d.pop("centers", None)
+        return d
+    return {"type": type(dist).__name__}
+
+
+# --------------------------------------------------------------------------- audit
+def audit(
+    network: Any,
+    sampler: Any = None,
+    *,
+    n_lines: int = 4000,
+    delta: float = 0.05,
+    rng: RNGLike = None,
+) -> AuditReport:
+    r"""Audit a ReLU network for the width condition of Section 5.
+
+    Parameters
+    ----------
+    network : :class:`~memnets.ReLUNetwork`, :class:`~memnets.ConstructionResult`, or a
+        ``torch.nn.Sequential`` of Linear/ReLU
+    sampler : optional distribution (see the module docstring); without it only the
+        structure and the null direction are reported
+    n_lines : L, number of lines sampled from D
+    delta : the bound holds with probability >= 1 - delta over the audit's draws
+    rng : Generator, seed or None (the seed is recorded)
+
+    Returns
+    -------
+    AuditReport. When ``rank W_1 = n`` there is no null direction and no bound (a narrow
+    *later* layer can still make ``bottleneck < n``; ``note`` says so).
+
+    Bound, with :math:`m(p_i)` the minority mass of the i-th sampled line and C classes:
+
+    .. math::
+
+        \operatorname{err}_D(F) \ge \frac1L \sum_{i=1}^L m(p_i)
+        - \Big(1 - \frac1C\Big)\sqrt{\frac{\ln(1/\delta)}{2L}}
+        \quad\text{with probability} \ge 1 - \delta.
+
+    >>> import memnets as mn
+    >>> net = mn.ReLUNetwork([([[1.0, 0.0]], [0.0]), ([[1.0]], [-0.5])])  # depends on x_0 only
+    >>> rep = mn.audit(net)
+    >>> rep.bottleneck, rep.direction.tolist(), rep.exact
+    (1, [0.0, 1.0], True)
+    """
+    net = _as_network(network)
+    if isinstance(n_lines, bool) or not isinstance(n_lines, int | np.integer) or n_lines < 1:
+        raise OptionError(f"n_lines must be a positive int, got {n_lines!r}")
+    if not (isinstance(delta, int | float) and 0 < delta < 1):
+        raise OptionError(f"delta must lie in (0, 1), got {delta!r}")
+    gen, seed = as_rng(rng)
+    v, v_exact, residual = null_direction(net)
+    report = AuditReport(
+        n_inputs=net.n_inputs,
+        hidden_sizes=net.hidden_sizes,
+        bottleneck=net.bottleneck,
+        rank_first_layer=net.rank_first_layer,
+        direction=v,
+        direction_exact=v_exact,
+        exact=v_exact is not None,
+        residual=residual,
+        n_lines=int(n_lines),
+        delta=float(delta),
+        seed=seed,
+    )
+    if v is None:
+        report.note = (
+            "rank W_1 = n: no direction is erased by the first layer, no line bound"
+            + (" (a narrower later layer makes the bottleneck < n)" if net.bottleneck < net.n_inputs else "")
+        )
+        return report
+    if v_exact is None:
+        report.note = (
+            f"W_1 too large for exact elimination ({net.layers[0].weight.shape}); float null "
+            f"direction with residual {residual:.3g}: bound reported but not certified"
+        )
+    if sampler is None:
+        return report
+    if getattr(sampler, "n_features", net.n_inputs) != net.n_inputs:
+        raise InputError(
+            f"the distribution has {sampler.n_features} features but the network takes {net.n_inputs}"
+        )
+    report.distribution = _describe(sampler)
+    X, _ = sampler.sample(int(n_lines), gen)
+    X = np.asarray(X, dtype=np.float64)
+    masses = _line_masses(sampler, X, v)
+    if masses is None:
+        report.note = (
+            f"{type(sampler).__name__} exposes no line measure (shells, balls, or "
+            "line_label_masses(X, v)); no bound"
+        )
+        return report
+    total = masses.sum(axis=1)
+    if np.any(total <= 0):
+        i = int(np.flatnonzero(total <= 0)[0])
+        raise ArithmeticError(f"sampled line {i} has zero mass under the distribution (bug)")
+    pi = masses / total[:, None]
+    C = pi.shape[1]
+    minority = 1.0 - pi.max(axis=1)
+    slack = (1.0 - 1.0 / C) * math.sqrt(math.log(1.0 / delta) / (2.0 * n_lines))
+    report.minority_mean = float(minority.mean())
+    report.error_lower_bound = max(0.0, report.minority_mean - slack - _GEOMETRY_SLACK)
+    # the network's own error, exactly per line (F is constant on it), averaged over lines
+    out = net.forward(X)
+    pred = (out > 0).astype(np.int64) if out.ndim == 1 else np.argmax(out, axis=1)
+    if pred.max(initial=0) < C:
+        err = 1.0 - pi[np.arange(len(pred)), pred]
+        report.line_error = float(err.mean())
+        report.line_error_halfwidth = math.sqrt(math.log(2.0 / delta) / (2.0 * n_lines))
+    return report
+
+
+# --------------------------------------------------------------------------- CLI helper
+def family(name: str, n_features: int, **options: Any) -> Any:
+    """A distribution with an exact line measure, by name, in ``n_features`` dimensions:
+    ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells) or
+    ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1)."""
+    from . import datasets
+
+    key = name.strip().lower()
+    if key == "shells":
+        return datasets.alternating_shells(
+            n_features=n_features, n_shells=int(options.get("n_shells", 4)),
+            weights=str(options.get("weights", "volume")),
+        )
+    if key == "balls":
+        return datasets.ball_mixture(
+            n_features=n_features, n_balls=int(options.get("n_balls", 8)),
+            separation=float(options.get("separation", 0.1)), rng=int(options.get("seed", 0)),
+        )
+    raise OptionError(f"audit knows the line measure of 'shells' and 'balls', not {name!r}")
