@@ -1,0 +1,407 @@
+"""M2: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
+
+A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of width
+at most 12 whose number of parameters is
+
+.. math::
+
+    O\\big(n + \\sqrt{K \\rho}\\big), \\qquad K \\le N \\text{ runs}, \\quad
+    \\rho = O(\\log(N n / c)) \\text{ bits},
+
+evaluated and verified **exactly** (its weights have hundreds to thousands of bits).
+
+Construction
+------------
+1. *Projection* (:mod:`._projection`): an integer direction ``w`` gives exact integer
+   projections ``p_i = 2**E <w, x_i>``; a direction is redrawn (seeded) while two
+   opposite-label samples collide. The network's first layer is this projection composed
+   (no ReLU in between, :func:`~memnets._blocks.compose_affine`) with the first layer of
+2. :func:`line_memorizer` on ``t_i = p_i``: sorted values merge into ``K`` runs of equal
+   label, separated by ``B = K - 1`` boundaries. With ``T = 2**s (t - t_min)`` (``s`` the
+   smallest power making every opposite-label gap at least ``ceil`` -safe, see below) every
+   boundary gets an integer threshold ``theta_k = ceil(T(a_k)) + 1`` with
+   ``T(a_k) <= theta_k - 1`` and ``T(b_k) >= theta_k`` (``a_k``/``b_k`` the values on either
+   side), so the two-unit integer step ``[T >= theta] = s(T - theta + 1) - s(T - theta)`` is
+   exact on every sample.
+3. *Blocks*: boundaries are cut into ``J = floor(B / (m + 1)) + 1`` blocks of ``m`` (odd)
+   boundaries; block ``j >= 1`` starts at boundary ``j (m + 1)`` (an even count, so the
+   label parity of a block needs no extra unit) with ``S_j = theta`` of that boundary,
+   ``S_0 = 0``. Block ``j`` stores its boundaries *relative to its start*,
+   ``O_{j,i} = theta - S_j < 2**rho``, packed into one integer
+   ``P_j = sum_i O_{j,i} 2**(rho (m - 1 - i))`` (missing boundaries padded with
+   ``2**rho - 1``), where ``rho`` (a multiple of ``r``) is the bit length of the largest
+   block span ``S_{j+1} - S_j``.
+4. *Stage 1* selects the block of the input and loads it: ``P = P_0 + sum_j (P_j -
+   P_{j-1}) [T >= S_j]`` and ``V = T - sum_j (S_j - S_{j-1}) [T >= S_j]``, three steps per
+   layer, pipelined (step units, then a 0/1 unit ``s(u+ - u-)`` so that the big register
+   ``P`` is only ever combined with integers).
+5. *Stage 2* unpacks ``P`` from the top, ``r`` bits per layer with ReLU digit extraction
+   (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`),
+   rebuilds each offset ``O`` and adds ``(-1)**i [V >= O_i]`` to a 0/1 unit ``S`` (the
+   parity of the number of boundaries below the input, inside its block). Output
+   ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first run): exactly ``+-1`` on every sample,
+   so the margin is 1.
+
+Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 3)``)
+-----------------------------------------------------------
+- depth ``= G + m rho / r + 4`` (block mode) or ``ceil(B / 5) + 2`` (direct mode: every
+  boundary a step on ``T``, chosen when it is shallower, i.e. for small ``K``); ``m`` is
+  chosen to minimise depth, ``m ~ sqrt(r B / (3 rho))`` giving depth ``~ 2 sqrt(B rho / (3 r))``.
+- width ``<= 12`` (stage 1: ``T, P, S`` + 3 step pairs + 3 unit steps; stage 2: ``P, V, O, S``
+  + ``2 (2**r - 1)`` digit units + 2 comparison units, ``r <= 2``).
+- params ``<= 12 * 13 * depth + 13 n`` (dense); non-zero far fewer.
+- bits: ``P_j < 2**(m rho)``, so weights and biases have at most ``m rho + 2`` bits in
+  stages 1-2; ``rho <= bitlen(T_max) <= log2(4 (t_max - t_min) / gamma) + 2`` with ``gamma``
+  the projected gap (``~ c / N**2`` for a random direction, so ``rho = O(log(N n / c))``); the
+  first layer has ``b + E + max(s, 0)`` bits (direction bits ``b``, input scale ``E``).
+
+References
+----------
+1. Yu, Gao, Zhang, Miao. Generalizability of Memorization Neural Networks. NeurIPS 2024, Thm 4.1.
+2. Vardi, Yehudai, Shamir. On the Optimal Memorization Power of ReLU Neural Networks. ICLR 2022.
+
+Examples
+--------
+>>> import numpy as np
+>>> import memnets as mn
+>>> X = np.random.default_rng(0).random((40, 3)); y = np.arange(40) % 2
+>>> res = mn.construct(X, y, method="optimal", rng=0)
+>>> res.verified, res.min_margin == 1, res.network.width <= 12
+(True, 1, True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .._blocks import (
+    LayerBuilder,
+    Lin,
+    compose_affine,
+    digit_preacts,
+    digit_value,
+    exact_layer,
+    step_preacts,
+)
+from .._checks import Dataset
+from .._errors import ConstructionError, InputError
+from .._network import AffineLayer, ReLUNetwork
+from .._result import ConstructionResult, finish
+from ._projection import ProjectionCollision, find_projection, label_runs
+
+__all__ = ["build", "line_memorizer"]
+
+MAX_WIDTH = 12
+_STAGE1_STEPS = 3  # steps per stage-1 layer: 3 carried + 3 * (2 step units + 1 unit step) = 12
+_DIRECT_STEPS = 5  # steps per direct-mode layer: T, S + 5 * 2 = 12
+
+
+def _ceil_div_pow2(x: int, s: int) -> int:
+    """``ceil(x * 2**s)`` for integer ``x`` and any integer ``s``."""
+    return x << s if s >= 0 else -((-x) >> -s)
+
+
+def _floor_mul_pow2(x: int, s: int) -> int:
+    return x << s if s >= 0 else x >> -s
+
+
+def _thresholds(runs_last: list[int], runs_first: list[int], z0: int, s: int) -> list[int] | None:
+    """Integer thresholds ``ceil(T(a)) + 1`` if every boundary satisfies ``T(b) >= theta``."""
+    out = []
+    for a, b in zip(runs_last[:-1], runs_first[1:], strict=True):
+        th = _ceil_div_pow2(a - z0, s) + 1
+        # T(b) >= th  <=>  (b - z0) * 2**s >= th
+        ok = ((b - z0) << s) >= th if s >= 0 else (b - z0) >= (th << -s)
+        if not ok:
+            return None
+        out.append(th)
+    return out
+
+
+def _plan(th: list[int], top: int, r: int) -> dict[str, Any]:
+    """Choose the block size ``m`` (odd) minimising depth; include the direct mode."""
+    B = len(th)
+    best: dict[str, Any] = {"mode": "direct", "depth": math.ceil(B / _DIRECT_STEPS) + 2, "m": B, "J": 1, "rho": 0}
+    th_arr = np.empty(B + 1, dtype=object)
+    th_arr[:B] = th
+    th_arr[B] = top
+    for m in range(1, B, 2):
+        J = B // (m + 1) + 1
+        if J < 2:
+            break
+        starts = th_arr[np.arange(1, J) * (m + 1) - 1]
+        ends = np.concatenate([starts[1:], [top]])
+        span = max(int(starts[0]), int((ends - starts).max()))
+        rho = r * math.ceil(max(span.bit_length(), 1) / r)
+        depth = math.ceil((J - 1) / _STAGE1_STEPS) + m * rho // r + 4
+        if depth < best["depth"]:
+            best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho}
+    return best
+
+
+def line_memorizer(
+    t: Sequence[int | Fraction],
+    signs: Sequence[int],
+    *,
+    rng: np.random.Generator,
+    bits_per_layer: int = 2,
+) -> tuple[list[AffineLayer], dict[str, Any]]:
+    """Exact layers of a width-<=12 network with one scalar input ``t`` and one output ``F``
+    such that ``sign F(t_i) = signs[i]`` (in fact ``F(t_i) = signs[i]`` exactly).
+
+    Parameters
+    ----------
+    t : sequence of int or Fraction (floats are read exactly), length N
+        Values with different signs must differ; equal values with equal signs may repeat.
+    signs : sequence of -1/+1, length N
+    rng : numpy Generator
+        Accepted for a stable interface; the 1-D construction itself is deterministic
+        (every choice is an optimum of the depth formula), so it draws nothing.
+    bits_per_layer : 1 or 2
+        Packed bits read per stage-2 layer (``r`` in the module docstring).
+
+    Returns
+    -------
+    (layers, diagnostics)
+        ``layers[0]`` acts on ``t`` directly and is affine in it (one output unit
+        ``s(2**s D (t - t_min))``), so a caller may compose its own affine map into it with
+        :func:`~memnets._blocks.compose_affine` (M2 composes the projection, M3 the cell
+        code). ReLU between consecutive layers; the last layer is the output.
+        ``diagnostics``: runs ``K``, boundaries ``B``, mode, blocks ``J``, boundaries per
+        block ``m``, ``rho``, packed bits, scale exponent ``s``, gap (in units of ``t``),
+        depth and stage sizes; see the module docstring for the formulas.
+
+    >>> layers, d = line_memorizer([0, 3, 1, 7, 8], [1, -1, 1, 1, -1], rng=np.random.default_rng(0))
+    >>> ReLUNetwork(layers).forward_exact([[0.0], [3.0], [1.0], [7.0], [8.0]]).tolist()
+    [1, -1, 1, 1, -1]
+    >>> d["runs"], d["gap"]
+    (4, Fraction(1, 1))
+    """
+    vals = list(t)
+    sg = list(signs)
+    if len(vals) != len(sg):
+        raise InputError(f"line_memorizer: {len(vals)} values but {len(sg)} signs")
+    if not vals:
+        raise InputError("line_memorizer: no values")
+    for i, s in enumerate(sg):
+        if s not in (-1, 1):
+            raise InputError(f"line_memorizer: signs[{i}] is {s!r}, expected -1 or +1")
+    if bits_per_layer not in (1, 2):
+        raise InputError(f"bits_per_layer must be 1 or 2, got {bits_per_layer!r}")
+    r = int(bits_per_layer)
+    if all(isinstance(v, int | np.integer) for v in vals):
+        D = 1
+        z = [int(v) for v in vals]
+    else:
+        fr = [Fraction(v) for v in vals]
+        D = math.lcm(*(f.denominator for f in fr))
+        z = [int(f * D) for f in fr]
+    try:
+        runs = label_runs(z, [int(s) for s in sg])
+    except ProjectionCollision as exc:
+        raise InputError(
+            f"line_memorizer: t[{exc.i}] == t[{exc.j}] but their signs differ"
+        ) from exc
+    K = runs.n_runs
+    l1 = runs.labels[0]
+    diag: dict[str, Any] = {"runs": K, "boundaries": K - 1, "denominator": D, "bits_per_layer": r}
+    if K == 1:
+        b1 = LayerBuilder(1)
+        b1.output([Lin(const=l1)])
+        diag.update(mode="constant", blocks=1, boundaries_per_block=0, rho=0, packed_bits=0,
+                    gap=None, scale_log2=0, depth=1, stage1_layers=0, stage2_layers=0)
+        return b1.layers, diag
+    gamma, _ = runs.min_gap()
+    z0, zmax = runs.first[0], runs.last[-1]
+    s0 = 2 - gamma.bit_length()  # smallest s with gamma * 2**s >= 2
+    th = _thresholds(runs.last, runs.first, z0, s0 - 1)
+    s = s0 - 1
+    if th is None:
+        s = s0
+        th = _thresholds(runs.last, runs.first, z0, s0)
+    if th is None:  # pragma: no cover - gamma * 2**s0 >= 2 always leaves room
+        raise ConstructionError("line_memorizer: no integer thresholds (internal error)")
+    top = _floor_mul_pow2(zmax - z0, s) + 2  # > every T on the data, + 1
+    plan = _plan(th, top, r)
+    lam = Fraction(D) * (Fraction(2) ** s)  # T = lam * t - 2**s z0
+    b = LayerBuilder(1)
+    (tin,) = b.inputs()
+    (T,) = b.relu([tin * _ex(lam) - _ex(Fraction(z0) * Fraction(2) ** s)])
+    if plan["mode"] == "direct":
+        S = _direct(b, T, th)
+        st1, st2 = 0, len(b.layers) - 1
+    else:
+        m, J, rho = plan["m"], plan["J"], plan["rho"]
+        starts = [0] + [th[j * (m + 1) - 1] for j in range(1, J)]
+        packed = []
+        for j in range(J):
+            offs = [th[k] - starts[j] for k in range(j * (m + 1), min(j * (m + 1) + m, len(th)))]
+            offs += [2**rho - 1] * (m - len(offs))
+            if any(not 0 < o < 2**rho for o in offs):  # pragma: no cover - by construction
+                raise ConstructionError("line_memorizer: offset out of range (internal error)")
+            packed.append(sum(o << (rho * (m - 1 - i)) for i, o in enumerate(offs)))
+        P, V = _stage1(b, T, starts, packed)
+        st1 = len(b.layers) - 1
+        S = _stage2(b, P, V, m, rho, r)
+        st2 = len(b.layers) - 1 - st1
+    b.output([(1 - 2 * S) * l1])
+    width = max(layer.out_features for layer in b.layers[:-1])
+    if width > MAX_WIDTH:  # pragma: no cover - guaranteed by the layouts above
+        raise ConstructionError(f"line_memorizer: width {width} > {MAX_WIDTH} (internal error)")
+    diag.update(
+        mode=plan["mode"],
+        blocks=plan["J"],
+        boundaries_per_block=plan["m"],
+        rho=plan["rho"],
+        packed_bits=plan["m"] * plan["rho"] if plan["mode"] == "blocks" else 0,
+        gap=Fraction(gamma, D),
+        scale_log2=s,
+        threshold_bits=top.bit_length(),
+        depth=len(b.layers),
+        planned_depth=plan["depth"],
+        stage1_layers=st1,
+        stage2_layers=st2,
+        width=width,
+    )
+    return b.layers, diag
+
+
+def _ex(v: Fraction) -> int | Fraction:
+    return v.numerator if v.denominator == 1 else v
+
+
+def _direct(b: LayerBuilder, T: Lin, th: list[int]) -> Lin:
+    """Every boundary as a step on ``T``: ``S = sum_k (-1)**k [T >= theta_k]`` (0/1 on data)."""
+    S = Lin()
+    pending: list[tuple[int, Lin, Lin]] = []
+    for g in range(0, len(th), _DIRECT_STEPS):
+        for k, hi, lo in pending:
+            S = S + (hi - lo) * (-1) ** k
+        group = list(range(g, min(g + _DIRECT_STEPS, len(th))))
+        exprs = [T, S] + [e for k in group for e in step_preacts(T, th[k])]
+        units = b.relu(exprs)
+        T, S = units[0], units[1]
+        pending = [(k, units[2 + 2 * q], units[3 + 2 * q]) for q, k in enumerate(group)]
+    for k, hi, lo in pending:
+        S = S + (hi - lo) * (-1) ** k
+    return S
+
+
+def _stage1(b: LayerBuilder, T: Lin, starts: list[int], packed: list[int]) -> tuple[Lin, Lin]:
+    """Select the block of ``T`` and load it: returns expressions for ``P`` and ``V = T - S_j``."""
+    Pacc, Sacc = Lin(const=packed[0]), Lin()
+    todo = list(range(1, len(starts)))
+    pend_ab: list[tuple[int, Lin, Lin]] = []
+    pend_i: list[tuple[int, Lin]] = []
+    while True:
+        for j, unit in pend_i:
+            Pacc = Pacc + unit * (packed[j] - packed[j - 1])
+            Sacc = Sacc + unit * (starts[j] - starts[j - 1])
+        if not todo and not pend_ab:
+            break
+        group, todo = todo[:_STAGE1_STEPS], todo[_STAGE1_STEPS:]
+        exprs = [T, Pacc, Sacc] + [hi - lo for _, hi, lo in pend_ab]
+        exprs += [e for j in group for e in step_preacts(T, starts[j])]
+        units = b.relu(exprs)
+        T, Pacc, Sacc = units[:3]
+        n_i = len(pend_ab)
+        pend_i = [(j, units[3 + q]) for q, (j, _, _) in enumerate(pend_ab)]
+        pend_ab = [(j, units[3 + n_i + 2 * q], units[4 + n_i + 2 * q]) for q, j in enumerate(group)]
+    return Pacc, T - Sacc
+
+
+def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int) -> Lin:
+    """Unpack the ``m`` offsets of ``P`` (``r`` bits per layer) and count those ``<= V`` with
+    alternating signs; returns the 0/1 expression ``S``."""
+    S = Lin()
+    off = Lin()
+    done: Lin | None = None  # the last completed offset, compared in the next layer
+    pend: tuple[int, Lin, Lin] | None = None
+    for i in range(m):
+        for c in range(rho // r):
+            if pend is not None:
+                k_cmp, hi, lo = pend
+                S = S + (hi - lo) * (-1) ** k_cmp
+                pend = None
+            k = rho * (m - 1 - i) + rho - r * (c + 1)
+            k_local = rho - r * (c + 1)
+            exprs = [P, V, off, S, *digit_preacts(P, k, r)]
+            cmp = step_preacts(V, done) if done is not None else []
+            units = b.relu(exprs + cmp)
+            P, V, off, S = units[:4]
+            digit = digit_value(units[4 : 4 + 2 * (2**r - 1)])
+            P = P - digit * (1 << k)
+            off = off + digit * (1 << k_local)
+            if done is not None:
+                pend = (i - 1, units[-2], units[-1])
+                done = None
+        done, off = off, Lin()
+    if pend is not None:
+        k_cmp, hi, lo = pend
+        S = S + (hi - lo) * (-1) ** k_cmp
+    assert done is not None  # m >= 1
+    units = b.relu([S, *step_preacts(V, done)])
+    return units[0] + (units[1] - units[2]) * (-1) ** (m - 1)
+
+
+def build(
+    data: Dataset,
+    *,
+    rng: np.random.Generator,
+    seed: int | None,
+    direction_bits: int | None = None,
+    max_tries: int = 8,
+    bits_per_layer: int = 2,
+) -> ConstructionResult:
+    """M2 (Theorem 4.1): see the module docstring for the construction and its bounds.
+
+    Options: ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default
+    ``2 ceil(log2 N) + 8``), ``max_tries`` (directions drawn before giving up with an error
+    naming the closest opposite-label pair), ``bits_per_layer`` (1 or 2). Binary data only:
+    for more classes use one-vs-rest or ``method="efficient"``. Evaluation is exact
+    (``result.engine == "exact"``); ``network.to_torch()`` refuses, naming the bits needed.
+    """
+    started = time.perf_counter()
+    if data.n_classes != 2 or data.signs is None:
+        raise InputError(
+            f"method 'optimal' is binary; y has {data.n_classes} classes "
+            "(use one-vs-rest, or method='efficient' which is multi-class)"
+        )
+    proj = find_projection(data.X, data.signs, data.y, rng=rng, bits=direction_bits,
+                           max_tries=max_tries, method="optimal")
+    t_proj = time.perf_counter()
+    layers, diag = line_memorizer(proj.p, data.signs.tolist(), rng=rng, bits_per_layer=bits_per_layer)
+    n = data.n_features
+    proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
+    layers = [compose_affine(proj_layer, layers[0]), *layers[1:]]
+    network = ReLUNetwork(layers)
+    t_line = time.perf_counter()
+    K, rho = diag["runs"], max(diag["rho"], 1)
+    extra = {
+        "runs": K,
+        "rho": diag["rho"],
+        "blocks": diag["blocks"],
+        "boundaries_per_block": diag["boundaries_per_block"],
+        "mode": diag["mode"],
+        "packed_bits": diag["packed_bits"],
+        "projection_tries": proj.tries,
+        "direction_bits": proj.bits,
+        "input_scale_log2": proj.E,
+        "projected_gap": float(proj.gap) * 2.0**-proj.E if proj.E < 1000 else 0.0,
+        "params_over_sqrt_K_rho": network.num_params() / math.sqrt(K * rho),
+        "projection_seconds": t_proj - started,
+        "line_seconds": t_line - t_proj,
+    }
+    options = {"direction_bits": direction_bits, "max_tries": max_tries, "bits_per_layer": bits_per_layer}
+    return finish(
+        network, data, method="optimal", options=options, seed=seed, started=started,
+        engine="exact", verification="exact",
+        info={"direction": proj.w, "input_scale_log2": proj.E, "line": diag},
+        extra_stats=extra,
+    )
