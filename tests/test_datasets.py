@@ -36,11 +36,15 @@ MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     seed=st.integers(0, 2**32 - 1),
 )
 def test_ball_mixture_properties(n_features, n_balls, n_classes, sep, seed):
+    if n_balls < n_classes:
+        with pytest.raises(mn.OptionError, match="every class needs a ball"):
+            ds.ball_mixture(n_features, n_balls, sep, n_classes=n_classes, rng=seed)
+        return
     try:
         D = ds.ball_mixture(n_features, n_balls, sep, n_classes=n_classes, rng=seed)
     except mn.OptionError as exc:
-        # only impossible/too-crowded requests may fail, and they say so
-        assert "balls" in str(exc) or "n_classes" in str(exc)
+        # rejection sampling may only give up on crowded 1-D requests, and says so
+        assert n_features == 1 and "could not place" in str(exc)
         return
     r = D.radius
     assert r == sep / 5 and D.n_cells == n_balls and D.n_features == n_features
@@ -257,6 +261,22 @@ def test_two_moons_separation():
         ds.two_moons(separation=0.4)
     with pytest.raises(mn.OptionError, match="closes the gap"):
         ds.two_moons(noise=0.3)
+
+
+@FAST
+@given(noise=st.floats(0.0, 0.2), frac=st.floats(0.05, 0.95), seed=st.integers(0, 2**32 - 1))
+def test_two_moons_properties(noise, frac, seed):
+    top = (1 - 2 * noise) / (3 + 2 * noise)  # the largest separation the moons allow
+    M = ds.two_moons(noise=noise, separation=frac * top)
+    assert M.separation == pytest.approx(frac * top, abs=2e-13) and M.separation <= frac * top
+    # the exact arc distance agrees with the closed form d = 1 - h used to solve for h
+    assert ds.arc_distance(
+        (np.zeros(2), 1.0, 0.0, math.pi), (np.array([1.0, M.offset]), 1.0, math.pi, 2 * math.pi)
+    ) == pytest.approx(1 - M.offset, abs=1e-12)
+    X, y = M.sample(300, rng=seed)
+    assert X.min() >= 0 and X.max() <= 1
+    if len(np.unique(y)) > 1:
+        assert mn.separation(X, y) >= M.separation
 
 
 # --------------------------------------------------------------------------- load: synthetic

@@ -468,6 +468,7 @@ class CubeCorners:
 
     Corner index: the coordinates read as a binary number, **x[0] the most significant
     bit**: :math:`\\text{index}(x) = \\sum_j x_j 2^{n-1-j}`; ``labels[index]`` is its label.
+    ``labels`` is a read-only int8 array of length 2^n (``sample`` returns int64 labels).
     """
 
     labels: np.ndarray
