@@ -435,6 +435,9 @@ def test_idx_round_trip_and_data_dir(tmp_path):
     X, y = ds.load("mnist", data_dir=tmp_path / "fake", split="test")
     images, labels = arrays["test"]
     assert np.array_equal(X * 255, images.reshape(3, -1)) and np.array_equal(y, labels)
+    ds.write_idx(tmp_path / "fake" / "t10k-labels-idx1-ubyte", np.arange(2, dtype=np.uint8))
+    with pytest.raises(ds.DataFileError, match=r"3 images but .* 2 labels"):
+        ds.load("fashion-mnist", data_dir=tmp_path / "fake", split="test")
 
 
 def test_idx_corrupt_files(tmp_path):

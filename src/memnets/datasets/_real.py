@@ -29,7 +29,7 @@ import numpy as np
 from .._checks import RNGLike, as_rng, check_X, minmax_scale
 from .._errors import DataUnavailableError, OptionError
 from . import _cifar, _synthetic
-from ._idx import read_idx
+from ._idx import DataFileError, read_idx
 
 __all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
 
@@ -154,8 +154,6 @@ def _idx_complete(folder: Path | None) -> bool:
 def _read_idx_pair(images: str, labels: str, stamp: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     imgs = read_idx(images, expect_ndim=3)
     labs = read_idx(labels, expect_ndim=1)
-    from ._idx import DataFileError
-
     if imgs.dtype != np.uint8 or labs.dtype != np.uint8:
         raise DataFileError(f"{images}/{labels}: expected uint8 IDX files, got {imgs.dtype}/{labs.dtype}")
     if imgs.shape[0] != labs.shape[0]:
@@ -167,11 +165,11 @@ def _read_idx_pair(images: str, labels: str, stamp: tuple[int, ...]) -> tuple[np
 
 def _load_idx(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     img_stem, lab_stem = _IDX_FILES[split]
-    paths = [_idx_path(folder, img_stem), _idx_path(folder, lab_stem)]
-    if paths[0] is None or paths[1] is None:
+    img, lab = _idx_path(folder, img_stem), _idx_path(folder, lab_stem)
+    if img is None or lab is None:
         raise DataUnavailableError(f"{folder} lacks {img_stem}(.gz) or {lab_stem}(.gz)")
-    stamp = tuple(v for p in paths for v in (p.stat().st_mtime_ns, p.stat().st_size))  # type: ignore[union-attr]
-    return _read_idx_pair(str(paths[0]), str(paths[1]), stamp)
+    stamp = tuple(v for p in (img, lab) for v in (p.stat().st_mtime_ns, p.stat().st_size))
+    return _read_idx_pair(str(img), str(lab), stamp)
 
 
 def _idx_folder(data_dir: Path | None, default: Path | None) -> Path | None:
@@ -189,7 +187,7 @@ def _mnist_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarra
     folder = _idx_folder(data_dir, mnist_dir())
     if folder is None:
         raise DataUnavailableError(f"MNIST is not installed: {MNIST_INSTALL}")
-    if folder is None or not _idx_complete(folder):
+    if not _idx_complete(folder):
         raise DataUnavailableError(f"MNIST IDX files not found in {folder} ({MNIST_INSTALL})")
     X, y = _load_idx(folder, split)
     return X, y, 255.0
