@@ -356,7 +356,27 @@ def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[R
     out_w = sp.csr_array(E @ readout)
     out_w.sort_indices()
     out = AffineLayer(out_w, np.zeros(out_w.shape[0]))
-    return ReLUNetwork([first, *tree, out]), eta, len(tree)
+    net = ReLUNetwork([first, *tree, out])
+    # rank W_1 = rank S = rank S^T S: an n x n eigenvalue problem instead of the SVD of a
+    # tall R x n matrix (minutes for R = 60000); seeds the network's cached property.
+    net.__dict__["rank_first_layer"] = _rank_tall(S)
+    return net, eta, len(tree)
+
+
+def _rank_tall(S: np.ndarray) -> int:
+    """Numerical rank of ``S`` (R x n) from the eigenvalues of the Gram matrix ``S^T S``.
+
+    Threshold as :func:`numpy.linalg.matrix_rank` applies to a Hermitian matrix
+    (``lambda > lambda_max * n * eps``), i.e. singular values below ``~sqrt(n eps)`` of the
+    largest count as zero; columns that are identically zero are dropped exactly first.
+    """
+    if S.shape[0] <= 2 * S.shape[1]:
+        return int(np.linalg.matrix_rank(S)) if S.size else 0
+    cols = np.flatnonzero(np.any(S != 0, axis=0))
+    if cols.size == 0:
+        return 0
+    Sc = S[:, cols]
+    return int(np.linalg.matrix_rank(Sc.T @ Sc, hermitian=True))
 
 
 # --------------------------------------------------------------------------- fast engine
