@@ -166,7 +166,7 @@ def _reference_codes(res: mn.ConstructionResult, X: np.ndarray) -> np.ndarray:
 
 
 @needs_m2
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
     N=st.integers(2, 60),
@@ -229,3 +229,33 @@ def test_generalizes_on_ball_mixture_once_cells_are_covered() -> None:
     Xt, yt = D.sample(2000, rng=2)
     res = mn.construct(X, y, method="constant", rng=7, separation=D.separation)
     assert res.score(Xt, yt) >= 0.99
+
+
+@needs_m2
+def test_experiment_constant_tiny(tmp_path: Any) -> None:
+    from memnets.experiments import constant as E
+
+    out = E.run(tmp_path, Ns=[64, 512], seeds=1, n_test=300, optimal_max_n=512, progress=False,
+                n_balls=6, separation=0.2, radius=0.02)
+    assert out["name"] == "constant" and len(out["plots"]) == 3
+    assert all((tmp_path / p).exists() for p in ("constant.json", "constant_params.png", "constant_accuracy.png"))
+    import json
+
+    doc = json.loads((tmp_path / "constant.json").read_text())
+    assert doc["seed"] == 0 and doc["memnets_version"] == mn.__version__
+    assert [r["N"] for r in doc["table"]] == [64, 512]
+    for c in doc["cells"]:
+        assert c["constant"]["verified"] and c["optimal"]["verified"]
+        assert c["constant"]["occupied_cells"] <= c["true_cells"]
+    assert doc["claims"]["K"] == 6 and "| 512 |" in out["markdown"]
+
+
+def test_true_cells_meeting_balls_by_hand() -> None:
+    from memnets.experiments.constant import true_cells_meeting_balls
+
+    # one ball at the centre of cell (0, 0) of a grid with h = 1/2: only that cell
+    assert true_cells_meeting_balls(np.array([[0.25, 0.25]]), 0.1, 0.5, [0.0, 0.0]) == 1
+    # a ball on the corner (1/2, 1/2) meets the four cells around it
+    assert true_cells_meeting_balls(np.array([[0.5, 0.5]]), 0.1, 0.5, [0.0, 0.0]) == 4
+    # on an edge: two cells; the distance to the diagonal cells is 0.11 > 0.1
+    assert true_cells_meeting_balls(np.array([[0.5, 0.39]]), 0.1, 0.5, [0.0, 0.0]) == 2
