@@ -78,9 +78,11 @@ def _as_object(values: Sequence[Any]) -> np.ndarray:
 # exactly, for every x whose coordinate x_j is at distance >= w/2 from every threshold of
 # T_j. With w = 2**-q and dyadic thresholds every entry is an integer (2**q) or a dyadic
 # fraction, so the exact engine keeps the 0/1 outputs at denominator 1.
-# (M2's 1-D block selector uses the same two-unit step on its projected line; this
-# section is its multi-coordinate form: one layer for all coordinates, plus the affine
-# read-out that sums the steps of each coordinate.)
+# This is M2's integer step ``[v >= 0] = s(v + 1) - s(v)`` (``step_preacts`` below) applied
+# to the rescaled coordinate ``v = (x_j - theta)/w - 1/2``; :func:`step_rows` builds it with
+# ``step_preacts`` so there is one step in the code base. This section adds the
+# multi-coordinate form: one layer for all coordinates plus the affine read-out that sums
+# the steps of each coordinate.
 def step_rows(j: int, theta: Exact, width: Exact) -> tuple[list[dict[int, Exact]], list[Exact]]:
     """The two ReLU rows of one exact step on input ``j`` at ``theta`` with ramp ``width``.
 
@@ -90,11 +92,9 @@ def step_rows(j: int, theta: Exact, width: Exact) -> tuple[list[dict[int, Exact]
     w = Fraction(width)
     if w <= 0:
         raise ValueError(f"step width must be positive, got {width}")
-    slope = 1 / w
-    slope_e: Exact = int(slope) if slope.denominator == 1 else slope
-    centre = -Fraction(theta) / w
-    half = Fraction(1, 2)
-    return [{j: slope_e}, {j: slope_e}], [_exact(centre + half), _exact(centre - half)]
+    x = Lin({j: _exact(1 / w)})
+    pre = step_preacts(x, _exact(Fraction(theta) / w + Fraction(1, 2)))
+    return [dict(e.terms) for e in pre], [_exact(Fraction(e.const)) for e in pre]
 
 
 def staircase(
