@@ -55,9 +55,9 @@ of ReLU Neural Networks*, ICLR 2022 (the M2 stage).
 
 >>> import memnets as mn
 >>> X = [[0.1, 0.1], [0.15, 0.2], [0.9, 0.8], [0.85, 0.9]]
->>> res = mn.construct(X, [0, 0, 1, 1], method="constant", rng=0)  # doctest: +SKIP
->>> res.verified, res.stats["occupied_cells"]  # doctest: +SKIP
-(True, 2)
+>>> res = mn.construct(X, [0, 0, 1, 1], method="constant", rng=0)
+>>> res.verified, res.stats["occupied_cells"], res.predict([[0.12, 0.15], [0.88, 0.85]]).tolist()
+(True, 3, [0, 1])
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ import numpy as np
 from .._blocks import compose_affine, exact_layer, staircase
 from .._checks import Dataset
 from .._errors import ConstructionError, InputError, OptionError
-from .._network import AffineLayer, ReLUNetwork
+from .._network import AffineLayer, ReLUNetwork, SparseWeight
 from .._result import ConstructionResult, finish
 from .._separation import closest_opposite_pair
 
@@ -300,6 +300,30 @@ def draw_codes(
     )
 
 
+def _as_float64_if_exact(layer: AffineLayer) -> AffineLayer:
+    """The same layer with float64 storage when every entry is a float64 number.
+
+    The staircase entries are ``2**q`` and dyadic biases of at most ~55 significant bits,
+    usually float64 numbers: stored as floats they keep their exact values (the exact
+    engine reads floats as the binary fractions they are) while structural statistics
+    (rank of W_1, export checks) take the fast float path. Otherwise the layer is returned
+    unchanged.
+    """
+    w = layer.weight
+    if not isinstance(w, SparseWeight):
+        return layer
+    entries = [*w.data.tolist(), *layer.bias.tolist()]
+    try:
+        ok = all(Fraction(float(v)) == v for v in entries)
+    except OverflowError:
+        ok = False
+    if not ok:
+        return layer
+    data = np.array([float(v) for v in w.data.tolist()], dtype=np.float64)
+    bias = np.array([float(v) for v in layer.bias.tolist()], dtype=np.float64)
+    return AffineLayer(SparseWeight(w.shape, w.indptr, w.indices, data), bias)
+
+
 def _line_memorizer() -> Any:
     try:
         from .optimal import line_memorizer
@@ -389,6 +413,7 @@ def build_network(
         q += 1
     width = Fraction(1, 2**q)
     hidden, readout = staircase(thresholds, width)
+    hidden = _as_float64_if_exact(hidden)
     code_row = exact_layer([{j: int(a[j]) for j in range(n) if a[j]}], [0], n)
     to_code = compose_affine(readout, code_row)  # 2T -> 1: t = sum_j a_j idx_j
     signs = [1 if c == 1 else -1 for c in cell_codes.tolist()]
