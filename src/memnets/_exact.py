@@ -36,8 +36,11 @@ __all__ = ["exact_units", "forward_exact", "reference_forward_exact"]
 _INT64_SAFE = 2**62
 DEFAULT_CHUNK = 16_384
 
-# A compiled row: (columns, weight numerators, weight denominators, bias num, bias den)
-_Row = tuple[list[int], list[int], list[int], int, int]
+# A compiled row: (linear-part id, columns, weight numerators, weight denominators,
+# bias numerator, bias denominator). Rows of one layer with the same (columns, weights)
+# share an id, and their linear part is evaluated once (the step and bit-test pairs
+# relu(L - c + 1), relu(L - c) of the constructions are such rows).
+_Row = tuple[int, list[int], list[int], list[int], int, int]
 
 
 def _as_pq(v: Any) -> tuple[int, int]:
@@ -60,6 +63,7 @@ def _compile(layer: AffineLayer) -> list[_Row]:
 
     w = layer.weight
     rows: list[_Row] = []
+    ids: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], int] = {}
     bias = layer.bias.tolist()
     for i in range(layer.out_features):
         if isinstance(w, SparseWeight):
@@ -80,7 +84,8 @@ def _compile(layer: AffineLayer) -> list[_Row]:
                 ps.append(p)
                 qs.append(q)
         bp, bq = _as_pq(bias[i])
-        rows.append((keep, ps, qs, bp, bq))
+        lin = ids.setdefault((tuple(keep), tuple(ps), tuple(qs)), len(ids))
+        rows.append((lin, keep, ps, qs, bp, bq))
     layer.__dict__["_exact_rows"] = rows
     return rows
 
@@ -94,20 +99,22 @@ class _Unit:
         self.bound = bound
 
 
-def _max_abs(a: np.ndarray) -> int:
+def _max_abs(a: np.ndarray, nonneg: bool = False) -> int:
     if a.size == 0:
         return 0
-    return int(np.max(np.abs(a)))
+    if nonneg:
+        return int(a.max())
+    return max(int(a.max()), -int(a.min()))
 
 
-def _normalise(num: np.ndarray, den: int) -> _Unit:
+def _normalise(num: np.ndarray, den: int, nonneg: bool = False) -> _Unit:
     """Reduce ``num/den`` by the common gcd and store as int64 when it fits."""
     if den > 1 and num.size:
         g = math.gcd(den, int(np.gcd.reduce(num)))
         if g > 1:
             num = num // g
             den //= g
-    bound = _max_abs(num)
+    bound = _max_abs(num, nonneg)
     if num.dtype == object and bound < _INT64_SAFE:
         num = num.astype(np.int64)
     return _Unit(num, den, bound)
@@ -136,49 +143,79 @@ def _input_units(X: np.ndarray) -> list[_Unit]:
     return units
 
 
+class _Linear:
+    """The linear part ``sum_j w_ij a_j`` of a row: numerators over ``den``, and a bound."""
+
+    __slots__ = ("bound", "den", "num")
+
+    def __init__(self, num: np.ndarray | None, den: int, bound: int) -> None:
+        self.num = num  # None when every term is zero
+        self.den = den
+        self.bound = bound
+
+
+def _linear(units: list[_Unit], cols: list[int], ps: list[int], qs: list[int], batch: int) -> _Linear:
+    den = 1
+    for j, q in zip(cols, qs, strict=True):
+        d = q * units[j].den
+        den = den * d // math.gcd(den, d)
+    terms = []
+    bound = 0
+    small = True
+    for j, p, q in zip(cols, ps, qs, strict=True):
+        u = units[j]
+        if u.bound == 0:
+            continue
+        mult = p * (den // (q * u.den))
+        terms.append((mult, u.num))
+        bound += abs(mult) * u.bound
+        small = small and u.num.dtype != object
+    if not terms:
+        return _Linear(None, den, 0)
+    dtype: Any = np.int64 if small and bound < _INT64_SAFE else object
+    acc: np.ndarray | None = None
+    for mult, a in terms:
+        if dtype is object and a.dtype != object:
+            a = a.astype(object)
+        term = a if mult == 1 else (-a if mult == -1 else mult * a)
+        acc = term if acc is None else acc + term
+    assert acc is not None
+    return _Linear(acc, den, bound)
+
+
 def _apply_layer(units: list[_Unit], rows: list[_Row], batch: int, relu: bool) -> list[_Unit]:
     out: list[_Unit] = []
-    for cols, ps, qs, bp, bq in rows:
-        den = bq
-        for j, q in zip(cols, qs, strict=True):
-            d = q * units[j].den
-            den = den * d // math.gcd(den, d)
+    shared: dict[int, _Linear] = {}
+    for lin_id, cols, ps, qs, bp, bq in rows:
+        lin = shared.get(lin_id)
+        if lin is None:
+            lin = shared[lin_id] = _linear(units, cols, ps, qs, batch)
+        den = lin.den * bq // math.gcd(lin.den, bq)
+        scale = den // lin.den
         bias_term = bp * (den // bq)
-        terms = []
-        bound = abs(bias_term)
-        small = True
-        for j, p, q in zip(cols, ps, qs, strict=True):
-            u = units[j]
-            if u.bound == 0:
-                continue
-            mult = p * (den // (q * u.den))
-            terms.append((mult, u))
-            bound += abs(mult) * u.bound
-            small = small and u.num.dtype != object
-        if small and bound < _INT64_SAFE:
-            acc = np.full(batch, bias_term, dtype=np.int64)
-            for mult, u in terms:
-                if mult == 1:
-                    acc += u.num
-                elif mult == -1:
-                    acc -= u.num
-                else:
-                    acc += mult * u.num
+        if lin.num is None:
+            value = max(bias_term, 0) if relu else bias_term
+            acc = np.full(batch, value, dtype=np.int64 if abs(value) < _INT64_SAFE else object)
+            out.append(_normalise(acc, den, nonneg=relu))
+            continue
+        bound = lin.bound * scale + abs(bias_term)
+        num = lin.num
+        if num.dtype != object and bound < _INT64_SAFE:
+            # a fresh array (``lin.num`` is shared between rows and must not be modified)
+            acc = num * scale if scale != 1 else num.copy()
+            if bias_term:
+                acc += bias_term
             if relu:
                 np.maximum(acc, 0, out=acc)
         else:
-            acc = np.full(batch, bias_term, dtype=object)
-            for mult, u in terms:
-                a = u.num if u.num.dtype == object else u.num.astype(object)
-                if mult == 1:
-                    acc = acc + a
-                elif mult == -1:
-                    acc = acc - a
-                else:
-                    acc = acc + mult * a
+            if num.dtype != object:
+                num = num.astype(object)
+            acc = num * scale if scale != 1 else num
+            if bias_term:
+                acc = acc + bias_term
             if relu:
-                acc = np.maximum(acc, 0)
-        out.append(_normalise(acc, den))
+                acc = np.maximum(acc, 0)  # a new array: shared inputs are never modified
+        out.append(_normalise(acc, den, nonneg=relu))
     return out
 
 
