@@ -259,3 +259,27 @@ def test_true_cells_meeting_balls_by_hand() -> None:
     assert true_cells_meeting_balls(np.array([[0.5, 0.5]]), 0.1, 0.5, [0.0, 0.0]) == 4
     # on an edge: two cells; the distance to the diagonal cells is 0.11 > 0.1
     assert true_cells_meeting_balls(np.array([[0.5, 0.39]]), 0.1, 0.5, [0.0, 0.0]) == 2
+
+
+@needs_m2
+def test_adaptive_grid_is_smaller_on_real_data() -> None:
+    X, y = mn.datasets.load("digits", classes=(3, 5), n=120, rng=0)
+    fixed = mn.construct(X, y, method="constant", rng=0)
+    adaptive = mn.construct(X, y, method="constant", rng=0, grid="adaptive")
+    assert fixed.verified and adaptive.verified
+    assert adaptive.stats["cell_size"] > fixed.stats["cell_size"]
+    assert adaptive.stats["thresholds"] < fixed.stats["thresholds"]
+    assert adaptive.stats["params_nonzero"] < fixed.stats["params_nonzero"]
+    assert adaptive.predict(X).tolist() == list(y)
+
+
+def test_code_range_option_reaches_the_collision_check() -> None:
+    X = np.array([[0.1, 0.6], [0.6, 0.1], [0.1, 0.1], [0.6, 0.6]])
+    # coordinates 0.1 and 0.6 are exactly h = 1/2 apart, so they never share an (open) cell:
+    # whatever the offsets, the compressed indices are (0,1), (1,0), (0,0), (1,1), and
+    # code_range=1 forces a = (1, 1): codes 1, 1, 0, 2 always collide
+    data = mn._checks.check_dataset(X, [0, 0, 1, 1])
+    g = M3.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), cell_size=0.5)
+    assert len({tuple(c) for c in g.cells.tolist()}) == 4
+    with pytest.raises(mn.ConstructionError, match="collided on the 4 occupied cells"):
+        M3.build(data, rng=np.random.default_rng(0), seed=0, cell_size=0.5, code_range=1, max_code_tries=3)

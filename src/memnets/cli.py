@@ -231,8 +231,9 @@ def estimate(
         "N_D upper (M3 params, nonzero)": (
             f"{est['N_D_upper']} ({est['N_D_upper_nonzero']})" if est["N_D_upper"] is not None else est["N_D_note"]
         ),
-        f"N lower bound, any memorizer (eps={eps})": est["samples_lower_bound"],
+        f"N lower bound (1-2eps) N_D^2, any memorizer (eps={eps})": est["samples_lower_bound"],
         f"N upper bound, constant params (eps={eps}, delta={delta})": est["samples_upper_bound_constant"],
+        "  (both bounds evaluated at the N_D upper estimate)": "",
         "N for M1 (S_D/eps) ln(S_D/delta)": est["sample_size_m1"],
         "N for M3 cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
     }

@@ -298,8 +298,9 @@ def estimate_all(
     Keys: n_samples, n_features, n_classes, separation (c), S_D, M_D (a :class:`CellCount`
     dict), N_D_upper / N_D_upper_nonzero (None for more than two classes, with
     ``N_D_note``), and the sample sizes samples_lower_bound, samples_upper_bound_constant
-    (both from N_D_upper), sample_size_m1 (from S_D) and sample_size_cells (from M_D's
-    Chao1 estimate), with eps and delta.
+    (both evaluated at N_D_upper, the upper estimate of N_D: the lower bound is then an
+    over-estimate of the true one), sample_size_m1 (from S_D) and sample_size_cells (from
+    M_D's Chao1 estimate), with eps and delta.
     """
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
