@@ -68,7 +68,7 @@ import scipy.sparse as sp
 
 from .._blocks import max_tree
 from .._checks import Dataset, check_X
-from .._errors import ConflictingLabelsError, InputError, OptionError
+from .._errors import ConflictingLabelsError, InputError, OptionError, VerificationError
 from .._network import AffineLayer, ReLUNetwork
 from .._result import ConstructionResult, finish, predict_codes_exact
 
@@ -86,6 +86,8 @@ __all__ = [
 
 CONDENSE = ("cover", "consistent", "none")
 RADIUS = ("global", "local")
+VERIFY = ("certificate", "network")
+_SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
 DEFAULT_ALPHA = 0.5
 
 _U32 = 2.0**-24
@@ -162,24 +164,71 @@ def nearest_opposite_sq(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
     return computed, lower
 
 
-def _separation_sq_lower(X: np.ndarray, codes: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """(lower bound on c^2, float estimate of c^2, per-sample lower bounds on c_i^2).
+def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: computed squared distance to the nearest other-label sample, and a
+    rigorous positive lower bound on it.
 
-    Raises :class:`ConflictingLabelsError` when the separation is zero. When float32 cannot
-    certify a positive bound (samples closer than the float tolerance) the separation is
-    computed exactly with :func:`memnets.closest_opposite_pair`.
+    Raises :class:`ConflictingLabelsError` when the separation is zero. Where float32
+    cannot certify a positive bound (samples closer than the float tolerance) the
+    separation is computed exactly with :func:`memnets.closest_opposite_pair` and used as
+    the bound.
     """
     computed, lower = nearest_opposite_sq(X, codes)
-    c2_low = float(lower.min())
-    if c2_low <= 0.0:
+    if float(lower.min()) <= 0.0:
         from .._separation import closest_opposite_pair
 
         pair = closest_opposite_pair(X, codes)
         if pair.squared == 0:
             raise ConflictingLabelsError(pair.i, pair.j, int(codes[pair.i]), int(codes[pair.j]))
-        c2_low = float(pair.squared) * (1 - 4 * _U64)
-        lower = np.maximum(lower, c2_low)
-    return c2_low, float(computed.min()), np.maximum(lower, c2_low)
+        lower = np.maximum(lower, float(pair.squared) * (1 - 4 * _U64))
+    return computed, lower
+
+
+def _certificate(
+    net: ReLUNetwork,
+    data: Dataset,
+    rng: np.random.Generator,
+    c2_comp: np.ndarray,
+    c2_low: np.ndarray,
+    assign: np.ndarray,
+    eta: float,
+    *,
+    two_sided: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Certified margins of the M1 network from the construction's proof (see ``verify``).
+
+    Exact margin of sample i (the network computes ``max_k h_k`` per class exactly, biases
+    within ``eta``): ``min_{other reps} |x-s|^2 - min_{own reps} |x-s|^2 +- 2 eta``, which is
+    ``>= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` (one-sided; returned as ``(lower, 0)``), and for
+    ``condense="none"`` equals ``c_i^2 +- 2 eta`` (returned as ``(computed, tol + 2 eta)``).
+    A seeded random subset is also pushed through the network and must agree.
+    """
+    X = data.X
+    n = X.shape[1]
+    if two_sided:
+        vals = c2_comp.copy()
+        err = (c2_comp - c2_low) + 2.0 * eta
+    else:
+        diff = X - X[assign]
+        d2 = np.einsum("ij,ij->i", diff, diff)
+        g = (n + 3) * _U64 / (1 - (n + 3) * _U64)
+        vals = c2_low - d2 * (1 + 2 * g) - 2.0 * eta - 1e-300
+        err = np.zeros_like(vals)
+    k = min(data.n_samples, _SPOT_CHECK)
+    pick = np.sort(rng.choice(data.n_samples, size=k, replace=False))
+    sub = Dataset(X=X[pick], y=data.y[pick], classes=data.classes, codes=data.codes[pick])
+    net_vals, net_err = margins_m1(net, sub)
+    lo = vals[pick] - err[pick]
+    hi = vals[pick] + err[pick] if two_sided else np.full(k, np.inf)
+    bad = np.flatnonzero((net_vals + net_err < lo) | (net_vals - net_err > hi))
+    if bad.size:
+        i = int(pick[bad[0]])
+        raise VerificationError(
+            f"efficient: the network's margin on sample {i} ({float(net_vals[bad[0]]):.6g}) "
+            f"contradicts its certificate ({float(vals[i]):.6g} +- {float(err[i]):.3g}); "
+            "this is a bug in memnets, please report it with the data and seed"
+        )
+    return vals, err
 
 
 # --------------------------------------------------------------------------- greedy cover
@@ -204,15 +253,21 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
     cd = np.asarray(codes).ravel()
     if cd.shape[0] != Xa.shape[0]:
         raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
-    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Xa.shape[0],))
+    return _greedy_cover(Xa, cd, radius)[0]
+
+
+def _greedy_cover(X: np.ndarray, codes: np.ndarray, radius: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`greedy_cover` plus ``assign``: for every sample, the index of a same-label
+    representative within its radius (proven by the float32 bound)."""
+    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (X.shape[0],))
     if not np.isfinite(rad).all() or (rad < 0).any():
         raise OptionError(f"radius must be finite and non-negative, got {radius!r}")
-    p = _prepare(Xa)
+    p = _prepare(X)
     r2 = rad * rad
     smax = float(p.sq.max())
-    reps: list[np.ndarray] = []
-    for c in np.unique(cd):
-        idx = np.flatnonzero(cd == c)
+    assign = np.full(X.shape[0], -1, dtype=np.int64)
+    for c in np.unique(codes):
+        idx = np.flatnonzero(codes == c)
         uncovered = np.ones(idx.size, dtype=bool)
         # covered iff d2 + tol <= r2 ; tol <= scale (|x|^2 + |s|^2) <= scale (|x|^2 + smax)
         thr = r2[idx] - p.scale * (p.sq[idx] + smax)
@@ -223,14 +278,13 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
             batch = open_pos[:_BATCH]
             d2 = _d2_block(p, idx[batch], idx[batch])
             cov = d2 <= thr[batch][None, :]
-            alive = np.ones(batch.size, dtype=bool)
-            chosen: list[int] = []
+            owner = np.full(batch.size, -1, dtype=np.int64)
             for t in range(batch.size):
-                if alive[t]:
-                    chosen.append(t)
-                    alive &= ~cov[t]
-            new = batch[np.asarray(chosen, dtype=np.int64)]
-            reps.append(idx[new])
+                if owner[t] < 0:
+                    owner[t] = t
+                    owner[(owner < 0) & cov[t]] = t
+            new = batch[np.flatnonzero(owner == np.arange(batch.size))]
+            assign[idx[batch]] = idx[batch[owner]]
             uncovered[batch] = False
             rest = np.flatnonzero(uncovered)
             if rest.size == 0:
@@ -238,10 +292,12 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
             step = max(1, _BLOCK_ELEMENTS // max(new.size, 1))
             for s in range(0, rest.size, step):
                 part = rest[s : s + step]
-                d2 = _d2_block(p, idx[new], idx[part])
-                hit = (d2 <= thr[part][None, :]).any(axis=0)
-                uncovered[part[hit]] = False
-    return np.sort(np.concatenate(reps)) if reps else np.empty(0, dtype=np.int64)
+                hit = _d2_block(p, idx[new], idx[part]) <= thr[part][None, :]
+                got = hit.any(axis=0)
+                assign[idx[part[got]]] = idx[new[np.argmax(hit[:, got], axis=0)]]
+                uncovered[part[got]] = False
+    reps = np.flatnonzero(assign == np.arange(X.shape[0]))
+    return reps, assign
 
 
 def _condensed_nn(X: np.ndarray, codes: np.ndarray, max_passes: int = 50) -> np.ndarray:
@@ -331,8 +387,8 @@ def estimate_SD(X: Any, y: Any) -> int:
     from .._checks import check_dataset
 
     data = check_dataset(X, y)
-    c2_low, _, _ = _separation_sq_lower(data.X, data.codes)
-    return int(greedy_cover(data.X, data.codes, math.sqrt(c2_low) / 4.0).size)
+    _, c2_low = _separation_sq(data.X, data.codes)
+    return int(greedy_cover(data.X, data.codes, math.sqrt(float(c2_low.min())) / 4.0).size)
 
 
 # --------------------------------------------------------------------------- network
@@ -547,6 +603,7 @@ def build(
     condense: str = "cover",
     alpha: float = DEFAULT_ALPHA,
     radius: str = "global",
+    verify: str = "certificate",
 ) -> ConstructionResult:
     """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
 
@@ -565,6 +622,19 @@ def build(
         ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
         other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
         ``r = alpha c``, far fewer representatives on real data)
+
+    verify : how memorization is proven before returning (always through
+        :func:`memnets._result.finish`, with exact re-checks of anything unsure):
+        ``"certificate"`` (default; ``O(N n)`` after the separation pass) proves for every
+        sample ``margin >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` from rigorous float32
+        lower bounds on ``c_i`` (distance to the nearest other-label sample, an upper bound
+        for every other-label representative) and the float64 distance to its covering
+        representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
+        the network itself is also evaluated (:func:`forward_m1`) on a random subset of
+        ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
+        ``"network"`` evaluates the network on every sample (``O(N R n)``, certified
+        float32 then float64). ``"consistent"`` always uses ``"network"`` (its proof needs
+        the representatives' distances).
 
     Returns
     -------
@@ -587,15 +657,19 @@ def build(
         0.0 < float(alpha) < 1.0
     ):
         raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
+    if verify not in VERIFY:
+        raise OptionError(f"verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
     alpha = float(alpha)
     X, codes = data.X, data.codes
-    c2_low, c2_est, c2_each = _separation_sq_lower(X, codes)
+    c2_comp, c2_each = _separation_sq(X, codes)
+    c2_low = float(c2_each.min())
+    assign = np.arange(data.n_samples)
     if condense == "none":
         reps = np.arange(data.n_samples)
         r2_bound = 0.0
     elif condense == "cover":
         rad = alpha * np.sqrt(c2_each if radius == "local" else np.full(data.n_samples, c2_low))
-        reps = greedy_cover(X, codes, rad)
+        reps, assign = _greedy_cover(X, codes, rad)
         r2_bound = alpha * alpha * c2_low
     else:
         reps = _condensed_nn(X, codes)
@@ -614,7 +688,7 @@ def build(
         "n_reps": int(reps.size),
         "reps_per_class": group_sizes.tolist(),
         "radius": math.sqrt(r2_bound) if condense == "cover" else (0.0 if condense == "none" else None),
-        "separation": math.sqrt(c2_est),
+        "separation": math.sqrt(float(c2_comp.min())),
         "separation_lower": math.sqrt(c2_low),
         "margin_guarantee": guarantee,
         "bias_rounding_bound": eta,
@@ -622,12 +696,20 @@ def build(
         "params_first_layer": int(reps.size) * (data.n_features + 1),
         "params_tree_nonzero": int(tree_nnz),
     }
-    margins = margins_m1(net, data)
+    if condense == "consistent" or verify == "network":
+        margins = margins_m1(net, data)
+        stats["verified_by"] = "network evaluation on every sample (certified float32/float64)"
+    else:
+        margins = _certificate(net, data, rng, c2_comp, c2_each, assign, eta, two_sided=condense == "none")
+        stats["verified_by"] = (
+            "certificate on every sample (two-sided: exact margin = c_i^2)" if condense == "none"
+            else "certificate on every sample (min_margin is a certified lower bound)"
+        ) + " + network evaluation on a random subset"
     return finish(
         net,
         data,
         method="efficient",
-        options={"condense": condense, "alpha": alpha, "radius": radius},
+        options={"condense": condense, "alpha": alpha, "radius": radius, "verify": verify},
         seed=seed,
         started=started,
         info={"representatives": reps, "group_sizes": group_sizes},
