@@ -10,9 +10,9 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import mnist_dir
 
 import memnets.experiments as experiments
+from conftest import mnist_dir
 from memnets import MemnetsError, OptionError
 from memnets.experiments import _runner, pairs
 from memnets.experiments.reproduce import ExperimentsFailed, reproduce
@@ -149,14 +149,9 @@ def test_reproduce_tiny_report_deterministic_and_resumes(tmp_path):
     doc1 = json.loads((first / "pairs.json").read_text())
     assert doc1["timing"]["cells"]["digits"]["computed"] == 45 * 3
 
-    # same seed, fresh folder: identical numbers apart from wall-clock times
-    second = tmp_path / "second"
-    reproduce(second, names=["pairs"], profile="tiny", jobs=2, seed=1, progress=False)
-    doc2 = json.loads((second / "pairs.json").read_text())
-    assert _runner.without_timing(doc2) == _runner.without_timing(doc1)
-
-    # re-run into the first folder: every cell comes from the cache
-    reproduce(first, names=["pairs"], profile="tiny", jobs=1, seed=1, progress=False)
+    # re-run into the same folder (e.g. after an interruption): every cell comes from the
+    # cache, the numbers are the same (fresh runs agree too: see the joblib and Dask tests)
+    reproduce(first, names=["pairs"], profile="tiny", jobs=2, seed=1, progress=False)
     doc3 = json.loads((first / "pairs.json").read_text())
     assert doc3["timing"]["cells"]["digits"] == {"total": 135, "cached": 135, "computed": 0}
-    assert doc3["datasets"] == doc1["datasets"]
+    assert _runner.without_timing(doc3) == _runner.without_timing(doc1)

@@ -40,8 +40,7 @@ def pair_heatmaps(
     k = len(labels)
     size = 0.42 * k + 1.4
     fig, axes = plt.subplots(1, len(names), figsize=(size * len(names) + 0.8, size + 0.6), squeeze=False)
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("white")
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     image = None
     for ax, name in zip(axes[0], names, strict=True):
         table = np.asarray(tables[name], dtype=float)

@@ -34,7 +34,7 @@ import numpy as np
 
 from .._errors import OptionError
 from ._runner import header, run_cells, write_json
-from .pairs import _derived_seed, drop_conflicts, load_pair
+from .pairs import DATASETS, _derived_seed, _load_pair_cached, drop_conflicts
 
 __all__ = ["METHODS", "PAIRS", "run"]
 
@@ -48,7 +48,7 @@ METHODS: dict[str, str | None] = {
     "1-NN": None,
     "MLP": "trained",
 }
-QUICK_PER_CLASS = (250, 250)
+QUICK_PER_CLASS = (150, 250)
 TINY_PER_CLASS = (40, 40)
 CSV_COLUMNS = (
     "pair", "method", "construction", "n_train", "n_test", "accuracy", "train_accuracy", "params",
@@ -59,8 +59,8 @@ CSV_COLUMNS = (
 def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (pair, method) cell: build on the training images, score on the test images."""
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
-    Xt, yt = load_pair(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
+    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
+    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
     X, y, dropped = drop_conflicts(X, y)
     method = METHODS[cell["method"]]
     row: dict[str, Any] = {
@@ -106,8 +106,8 @@ def run(
     seed: int = 0,
     dask_scheduler: str | None = None,
     progress: bool = True,
-    data: str = "mnist",
-    pairs: Sequence[tuple[int, int]] = PAIRS,
+    data: str | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
     methods: Sequence[str] = tuple(METHODS),
     n_train: int | None = None,
     n_test: int | None = None,
@@ -115,8 +115,10 @@ def run(
 ) -> dict[str, Any]:
     """Compare M1, M2, M3, 1-NN and a trained MLP on class pairs; write ``compare.*``.
 
-    ``n_train``/``n_test`` are images per class (default: quick 250/250, tiny 40/40, full
-    all). ``data`` may be any ten-class dataset of :mod:`memnets.experiments.pairs`.
+    ``n_train``/``n_test`` are images per class (default: quick ``QUICK_PER_CLASS``, full
+    all). ``data`` (default ``"mnist"``) may be any ten-class dataset of
+    :mod:`memnets.experiments.pairs`; ``pairs`` defaults to :data:`PAIRS`. The ``"tiny"``
+    profile (test suite) runs the first two pairs on ``digits``, 40 + 40 images per class.
     Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", ...}``.
     """
     started = time.perf_counter()
@@ -127,13 +129,18 @@ def run(
             raise OptionError(f"compare: unknown method {m!r}; valid methods are {tuple(METHODS)}")
     if profile == "tiny":
         default: tuple[int | None, int | None] = TINY_PER_CLASS
+        data = data or "digits"
+        pairs = pairs or PAIRS[:2]
     elif full:
         default = (None, None)
     else:
         default = QUICK_PER_CLASS
+    data = data or "mnist"
+    if data not in DATASETS:
+        raise OptionError(f"compare: unknown dataset {data!r}; valid datasets are {DATASETS}")
     ntr = n_train if n_train is not None else default[0]
     nte = n_test if n_test is not None else default[1]
-    pair_list = [(int(a), int(b)) for a, b in pairs]
+    pair_list = [(int(a), int(b)) for a, b in (pairs or PAIRS)]
     cells = [
         {"data": data, "a": a, "b": b, "method": m, "n_train": ntr, "n_test": nte, "seed": seed}
         for a, b in pair_list

@@ -24,6 +24,7 @@ heat map per condense option, laid out as the paper's table).
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import os
 import time
@@ -50,7 +51,7 @@ CLASS_NAMES: dict[str, tuple[str, ...]] = {
 
 #: per-class (train, test) image counts; None = every image of the class
 QUICK_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (None, None), "mnist": (500, 500)}
-TINY_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (60, 60)}
+TINY_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (60, 40)}
 CSV_COLUMNS = (
     "data", "class_a", "class_b", "condense", "n_train", "n_test", "accuracy", "train_accuracy",
     "params", "params_nonzero", "width", "depth", "representatives", "construction_seconds",
@@ -99,6 +100,18 @@ def load_pair(
     return X[sel], y[sel]
 
 
+@functools.lru_cache(maxsize=4)
+def _load_pair_cached(
+    data: str, pair: tuple[int, int], split: str, per_class: int | None, seed: int, data_dir: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`load_pair` memoised per worker process (the condense options of one pair and
+    the methods of the comparison reuse the images); the arrays are read-only."""
+    X, y = load_pair(data, pair, split, per_class, seed, data_dir)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
 def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Remove every image that also appears with another label (memorization needs c > 0).
 
@@ -122,8 +135,8 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     from .._registry import construct
 
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = load_pair(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
+    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
     res = construct(X, y, method="efficient", rng=_derived_seed(cell["seed"], *pair), condense=cell["condense"])
     start = time.perf_counter()
@@ -156,7 +169,7 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def _representatives(res: Any) -> int:
-    for key in ("representatives", "n_representatives"):
+    for key in ("n_reps", "representatives", "n_representatives"):
         if key in res.stats:
             return int(res.stats[key])
     reps = res.info.get("representatives")
@@ -217,7 +230,7 @@ def _plan(
 
 def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int | None]:
     if profile == "tiny":
-        return TINY_SIZES.get(name, (60, 60))
+        return TINY_SIZES.get(name, (60, 40))
     if full:
         return (None, None)
     return QUICK_SIZES.get(name, (500, 500))
