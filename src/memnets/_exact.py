@@ -110,7 +110,10 @@ def _max_abs(a: np.ndarray, nonneg: bool = False) -> int:
 def _normalise(num: np.ndarray, den: int, nonneg: bool = False) -> _Unit:
     """Reduce ``num/den`` by the common gcd and store as int64 when it fits."""
     if den > 1 and num.size:
-        g = math.gcd(den, int(np.gcd.reduce(num)))
+        g_num = int(np.gcd.reduce(num))
+        if g_num == 0:  # all zero: 0/1 (a huge den would not fit int64 in num // den)
+            return _Unit(np.zeros(num.shape, dtype=np.int64), 1, 0)
+        g = math.gcd(den, g_num)
         if g > 1:
             num = num // g
             den //= g
