@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._errors import InputError, OptionError
@@ -117,12 +117,16 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> MemorizationClassifier:
         """Construct and verify the memorizing network for ``(X, y)``; returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
-        check_classification_targets(y)
+        if not (y.dtype == object and type_of_target(y) == "unknown"):
+            check_classification_targets(y)  # mixed-type object labels are accepted below
         try:
             classes, codes = np.unique(y, return_inverse=True)
         except TypeError:  # hashable but not sortable: first-appearance order
             index: dict[Any, int] = {}
-            codes = np.array([index.setdefault(v, len(index)) for v in y.tolist()], dtype=np.int64)
+            try:
+                codes = np.array([index.setdefault(v, len(index)) for v in y.tolist()], dtype=np.int64)
+            except TypeError as exc:
+                raise InputError(f"labels must be hashable: {exc}") from exc
             classes = np.empty(len(index), dtype=object)
             classes[:] = list(index)
         self.classes_ = classes

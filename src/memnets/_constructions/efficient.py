@@ -426,7 +426,7 @@ def _rank_tall(S: np.ndarray) -> int:
     (``lambda > lambda_max * n * eps``), i.e. singular values below ``~sqrt(n eps)`` of the
     largest count as zero; columns that are identically zero are dropped exactly first.
     """
-    if S.shape[0] <= 2 * S.shape[1]:
+    if S.shape[0] <= S.shape[1]:
         return int(np.linalg.matrix_rank(S)) if S.size else 0
     cols = np.flatnonzero(np.any(S != 0, axis=0))
     if cols.size == 0:

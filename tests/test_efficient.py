@@ -1,0 +1,300 @@
+"""M1 (efficient memorization, Theorem 7.3): exact reference cases, properties, cross-paths."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.neighbors import KNeighborsClassifier
+
+import memnets as mn
+from conftest import needs_mnist
+from memnets._blocks import max_tree
+from memnets._checks import check_dataset
+from memnets._constructions import efficient as eff
+from memnets._result import margins_exact
+
+TINY_X = np.array([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]])
+TINY_Y = np.array([0, 0, 1, 1])
+
+
+# --------------------------------------------------------------------------- exact reference
+def test_tiny_cover_by_hand() -> None:
+    # c^2 = |(0, .25) - (1, .75)|^2 = 1.25; r = c/2, r^2 = 0.3125 > 0.0625 = |x0 - x1|^2:
+    # x0 covers x1, x2 covers x3. h = (2 s_k, C - |s_k|^2) with C = 2; F = h_2 - h_0.
+    res = mn.construct(TINY_X, TINY_Y, method="efficient", rng=0)
+    assert res.info["representatives"].tolist() == [0, 2]
+    net = res.network
+    assert net.depth == 2 and net.width == 2
+    w1, b1 = net.layers[0].weight, net.layers[0].bias
+    assert (w1 == np.array([[0.0, 0.0], [2.0, 2.0]])).all()
+    assert (b1 == np.array([2.0, 0.0])).all()
+    assert (net.layers[1].dense_weight() == np.array([[-1.0, 1.0]])).all()
+    assert (net.layers[1].bias == 0).all()
+    # F(x) = 2 (x1 + x2) - 2: margins (sign * F) = 2, 1.5, 2, 1.5, exactly
+    data = check_dataset(TINY_X, TINY_Y)
+    assert margins_exact(net, data) == [2, Fraction(3, 2), 2, Fraction(3, 2)]
+    # certificate (default): c_1^2 - |x_1 - x_0|^2 = 1.25 - 0.0625, a lower bound on 1.5
+    assert 1.1875 - 1e-5 <= res.min_margin <= 1.1875
+    full = mn.construct(TINY_X, TINY_Y, method="efficient", verify="network", rng=0)
+    assert abs(full.min_margin - 1.5) <= full.stats["margin_error_bound"]
+    assert res.stats["margin_guarantee"] <= 1.25 - 0.3125
+    assert res.stats["margin_guarantee"] > 1.25 - 0.3125 - 1e-4  # c from a float32 lower bound
+    assert res.stats["n_reps"] == 2 and res.stats["params_first_layer"] == 2 * 3
+
+
+def test_tiny_none_and_consistent_by_hand() -> None:
+    res = mn.construct(TINY_X, TINY_Y, method="efficient", condense="none", rng=0)
+    assert res.info["representatives"].tolist() == [0, 1, 2, 3]
+    # one tree level per class (2 reps each): depth 1 + 1 + 1
+    assert res.network.depth == 3
+    # margin of sample i = squared distance to the nearest other-label sample
+    assert margins_exact(res.network, check_dataset(TINY_X, TINY_Y)) == [
+        Fraction(25, 16), Fraction(5, 4), Fraction(25, 16), Fraction(5, 4),
+    ]
+    cons = mn.construct(TINY_X, TINY_Y, method="efficient", condense="consistent", rng=0)
+    # Hart: seeds x0 and x2; x1 is nearer x0, x3 nearer x2: nothing added
+    assert cons.info["representatives"].tolist() == [0, 2]
+    assert cons.predict(TINY_X).tolist() == TINY_Y.tolist()
+
+
+def test_tiny_multiclass_by_hand() -> None:
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.125, 0.0]])
+    y = np.array(["a", "b", "c", "a"])
+    res = mn.construct(X, y, method="efficient", rng=0)
+    assert res.classes.tolist() == ["a", "b", "c"]
+    assert res.network.n_outputs == 3
+    assert res.info["representatives"].tolist() == [0, 1, 2]  # x3 within r = 1/2 of x0
+    out = res.network.forward_exact(X)
+    # per-class score = relu(2 <s, x> - |s|^2 + C), C = 1
+    assert out.tolist() == [[1, 0, 0], [1, 2, 0], [1, 0, 2], [1, Fraction(1, 4), 0]]
+    assert res.predict(X).tolist() == y.tolist()
+
+
+# --------------------------------------------------------------------------- options / errors
+@pytest.mark.parametrize("alpha", [0, 1, -0.1, 1.5, math.nan, True, "half"])
+def test_bad_alpha(alpha: object) -> None:
+    with pytest.raises(mn.OptionError, match="alpha"):
+        mn.construct(TINY_X, TINY_Y, method="efficient", alpha=alpha)
+
+
+def test_bad_options() -> None:
+    with pytest.raises(mn.OptionError, match="condense"):
+        mn.construct(TINY_X, TINY_Y, method="efficient", condense="all")
+    with pytest.raises(mn.OptionError, match="radius"):
+        mn.construct(TINY_X, TINY_Y, method="efficient", radius="big")
+    with pytest.raises(mn.OptionError, match="verify"):
+        mn.construct(TINY_X, TINY_Y, method="efficient", verify="no")
+
+
+def test_zero_separation() -> None:
+    X = np.array([[0.5, 0.5], [0.1, 0.2], [0.5, 0.5]])
+    with pytest.raises(mn.ConflictingLabelsError, match="separation is 0"):
+        mn.construct(X, [0, 1, 1], method="efficient")
+    # the internal separation pass refuses it too (not only the shared input check)
+    with pytest.raises(mn.ConflictingLabelsError):
+        eff._separation_sq(X, np.array([0, 1, 1]))
+    with pytest.raises(mn.ConflictingLabelsError):
+        eff.estimate_SD(X, [0, 1, 1])
+
+
+def test_shared_input_checks() -> None:
+    with pytest.raises(mn.InputError, match="finite"):
+        mn.construct([[np.nan, 0.0], [1.0, 1.0]], [0, 1])
+    with pytest.raises(mn.InputError, match=r"\[0, 1\]"):
+        mn.construct([[2.0, 0.0], [1.0, 1.0]], [0, 1])
+    with pytest.raises(mn.InputError, match="1 class"):
+        mn.construct([[0.0, 0.0], [1.0, 1.0]], [0, 0])
+
+
+# --------------------------------------------------------------------------- guarantee helpers
+def test_sample_size_m1() -> None:
+    assert eff.sample_size_m1(10, 0.1, 0.05) == math.ceil(100 * math.log(200)) == 530
+    assert eff.sample_size_m1(1, 0.5, 0.5) == math.ceil(2 * math.log(2))
+    for bad in [(0, 0.1, 0.1), (10, 0, 0.1), (10, 0.1, 1.0), (10, 1.5, 0.1), (math.inf, 0.1, 0.1)]:
+        with pytest.raises(mn.OptionError):
+            eff.sample_size_m1(*bad)
+
+
+def test_estimate_SD_counts_clusters() -> None:
+    rng = np.random.default_rng(3)
+    centers = np.array([[0.1, 0.1], [0.9, 0.1], [0.5, 0.9], [0.1, 0.9]])
+    labels = np.array([0, 1, 0, 1])
+    k = rng.integers(0, 4, 400)
+    X = centers[k] + rng.uniform(-0.01, 0.01, (400, 2))
+    # c ~ 0.8 (0.1, 0.1)-(0.9, 0.1); clusters of diameter 0.03 < c/4: one cell each
+    assert eff.estimate_SD(X, labels[k]) == 4
+
+
+def test_greedy_cover_is_a_cover() -> None:
+    rng = np.random.default_rng(4)
+    X = rng.random((600, 3))
+    codes = rng.integers(0, 3, 600)
+    radius = rng.uniform(0.1, 0.3, 600)
+    reps, assign = eff._greedy_cover(X, codes, radius)
+    assert reps.tolist() == eff.greedy_cover(X, codes, radius).tolist()
+    d = np.sqrt(((X - X[assign]) ** 2).sum(axis=1))
+    assert (d <= radius).all()
+    assert (codes[assign] == codes).all()
+    assert set(assign.tolist()) == set(reps.tolist())
+    # centres are uncovered when chosen: no earlier same-label centre within their radius
+    for j, r in enumerate(reps):
+        earlier = reps[:j][codes[reps[:j]] == codes[r]]
+        if earlier.size:
+            assert np.sqrt(((X[earlier] - X[r]) ** 2).sum(axis=1)).min() > radius[r] - 1e-6
+
+
+# --------------------------------------------------------------------------- max-trees
+@pytest.mark.parametrize("sizes", [[1], [2], [5], [7, 1, 3], [64, 65, 1, 2, 100]])
+def test_max_tree_exact(sizes: list[int]) -> None:
+    rng = np.random.default_rng(5)
+    layers, readout = max_tree(sizes)
+    assert len(layers) == math.ceil(math.log2(max(sizes)))
+    first = mn.AffineLayer(np.eye(sum(sizes)), np.zeros(sum(sizes)))
+    net = mn.ReLUNetwork([first, *layers, mn.AffineLayer(readout, np.zeros(len(sizes)))])
+    X = rng.integers(0, 50, (20, sum(sizes))) / 8.0
+    expect = np.stack([g.max(axis=1) for g in np.split(X, np.cumsum(sizes)[:-1], axis=1)], axis=1)
+    exact = np.array(net.forward_exact(X), dtype=object).reshape(20, -1)
+    assert (exact == expect).all()
+    assert all(layer.is_sparse for layer in layers)
+    nnz = sum(layer.weight.nnz for layer in layers)
+    assert nnz < 4.5 * sum(sizes)
+
+
+def test_max_tree_large_is_sparse() -> None:
+    layers, readout = max_tree([30000, 30000])
+    assert len(layers) == 15
+    assert layers[0].weight.nnz == 3 * 30000  # two +-1 entries for s(a-b), one for s(b)
+    assert sum(layer.weight.nnz for layer in layers) < 4.5 * 60000
+    assert readout.shape == (2, layers[-1].out_features)
+
+
+# --------------------------------------------------------------------------- properties
+def _random_dataset(seed: int, n_samples: int, n_features: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_samples, n_features))
+    y = rng.integers(0, n_classes, n_samples)
+    y[:n_classes] = np.arange(n_classes)
+    return X, y
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n_samples=st.integers(4, 60),
+    n_features=st.integers(1, 5),
+    n_classes=st.integers(2, 4),
+    condense=st.sampled_from(eff.CONDENSE),
+    radius=st.sampled_from(eff.RADIUS),
+    alpha=st.floats(0.05, 0.95),
+)
+def test_memorizes_with_guaranteed_margin(
+    seed: int, n_samples: int, n_features: int, n_classes: int, condense: str, radius: str, alpha: float
+) -> None:
+    X, y = _random_dataset(seed, n_samples, n_features, n_classes)
+    res = mn.construct(X, y, method="efficient", condense=condense, alpha=alpha, radius=radius, rng=seed)
+    assert res.verified
+    assert (res.predict(X) == y).all()
+    margins = margins_exact(res.network, check_dataset(X, y))
+    assert min(margins) > 0
+    c2 = mn.closest_opposite_pair(X, y).squared
+    eta = Fraction(res.stats["bias_rounding_bound"])
+    if condense == "cover":
+        r2 = Fraction(res.stats["radius"]) ** 2
+        assert r2 < c2
+        assert min(margins) >= Fraction(res.stats["margin_guarantee"]) > 0
+        if radius == "global":
+            assert min(margins) >= c2 - r2 - 2 * eta  # Theorem 7.3's margin c^2 - r^2
+    if condense == "none":
+        assert min(margins) >= c2 - 2 * eta
+    # the reported minimum margin is a certified lower bound on the exact one
+    assert float(min(margins)) >= float(res.min_margin) - res.stats["margin_error_bound"] - 1e-12
+    # structure: depth ceil(log2 max class reps) + 2, width = #reps, params R (n + 1) + O(R)
+    R = res.stats["n_reps"]
+    assert res.network.depth == math.ceil(math.log2(max(res.stats["reps_per_class"]))) + 2
+    assert res.network.width == R
+    assert res.stats["params_first_layer"] == R * (n_features + 1)
+    assert res.stats["params_tree_nonzero"] <= 4.5 * R + 4
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), n_classes=st.integers(2, 4), condense=st.sampled_from(eff.CONDENSE))
+def test_agrees_with_nearest_representative(seed: int, n_classes: int, condense: str) -> None:
+    X, y = _random_dataset(seed, 80, 3, n_classes)
+    Xt = np.random.default_rng(seed + 1).random((200, 3))
+    res = mn.construct(X, y, method="efficient", condense=condense, rng=seed)
+    reps = res.info["representatives"]
+    knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X[reps], y[reps])
+    codes = eff.predict_codes_m1(res.network, Xt)
+    assert (res.classes[codes] == knn.predict(Xt)).all()
+    assert (res.predict(Xt) == knn.predict(Xt)).all()  # the generic float64 engine agrees
+    if condense == "none":
+        full = KNeighborsClassifier(n_neighbors=1).fit(X, y)
+        assert (res.classes[codes] == full.predict(Xt)).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), binary=st.booleans())
+def test_forward_m1_bound_holds(seed: int, binary: bool) -> None:
+    X, y = _random_dataset(seed, 50, 4, 2 if binary else 3)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=seed)
+    Xt = np.random.default_rng(seed).random((30, 4))
+    exact = np.array(res.network.forward_exact(Xt), dtype=float)
+    for dtype in (np.float32, np.float64):
+        vals, err = eff.forward_m1(res.network, Xt, dtype=dtype)
+        gap = np.abs(vals - exact)
+        bound = err if vals.ndim == 1 else err[:, None]
+        assert (gap <= bound).all()
+    # float32 really is float32: its bound is ~1e7 times the float64 one
+    assert eff.forward_m1(res.network, Xt)[1].min() > 1e5 * eff.forward_m1(res.network, Xt, dtype=np.float64)[1].max()
+
+
+def test_predict_decides_near_ties_exactly() -> None:
+    # test points exactly half way between two opposite-label samples: float32 cannot
+    # decide, float64 / exact must; exact tie -> F == 0 -> classes[0]
+    X = np.array([[0.25, 0.5], [0.75, 0.5]])
+    res = mn.construct(X, [0, 1], method="efficient", condense="none", rng=0)
+    Xt = np.array([[0.5, 0.5], [0.5 + 2.0**-30, 0.5], [0.5 - 2.0**-30, 0.25]])
+    assert eff.predict_codes_m1(res.network, Xt).tolist() == [0, 1, 0]
+
+
+def test_verify_modes_agree() -> None:
+    X, y = _random_dataset(11, 300, 4, 3)
+    a = mn.construct(X, y, method="efficient", condense="none", verify="certificate", rng=0)
+    b = mn.construct(X, y, method="efficient", condense="none", verify="network", rng=0)
+    tol = a.stats["margin_error_bound"] + b.stats["margin_error_bound"]
+    assert abs(float(a.min_margin) - float(b.min_margin)) <= tol
+    c = mn.construct(X, y, method="efficient", condense="cover", verify="certificate", rng=0)
+    d = mn.construct(X, y, method="efficient", condense="cover", verify="network", rng=0)
+    assert float(c.min_margin) <= float(d.min_margin) + d.stats["margin_error_bound"]
+    assert float(c.min_margin) >= c.stats["margin_guarantee"]
+
+
+def test_width_condition_and_sizes() -> None:
+    X, y = _random_dataset(12, 200, 6, 2)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=0)
+    assert res.network.rank_first_layer == 6  # random representatives span R^6
+    assert res.network.width >= 6
+    assert res.stats["params_first_layer"] == 200 * 7
+    assert res.network.layers[0].num_params() == 200 * 7
+
+
+# --------------------------------------------------------------------------- MNIST
+@needs_mnist
+@pytest.mark.mnist
+def test_mnist_subset_matches_1nn() -> None:
+    X, y = mn.datasets.load("mnist", classes=(3, 5), split="train")
+    Xt, yt = mn.datasets.load("mnist", classes=(3, 5), split="test")
+    X, y, Xt, yt = X[:1000], y[:1000], Xt[:300], yt[:300]
+    knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=0)
+    pred = res.classes[eff.predict_codes_m1(res.network, Xt)]
+    assert (pred == knn.predict(Xt)).all()
+    cover = mn.construct(X, y, method="efficient", condense="cover", radius="local", alpha=0.7, rng=0)
+    assert cover.stats["n_reps"] < 1000
+    acc = np.mean(cover.classes[eff.predict_codes_m1(cover.network, Xt)] == yt)
+    assert acc >= knn.score(Xt, yt) - 0.02

@@ -1,0 +1,118 @@
+"""MemorizationClassifier: scikit-learn estimator API, checks, pipelines, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import memnets as mn
+from memnets import MemorizationClassifier
+
+# No check is expected to fail. (scikit-learn itself skips check_array_api_input without
+# SCIPY_ARRAY_API and the pandas check without pandas; those are skips, not failures.)
+EXPECTED_FAILED_CHECKS: dict[str, str] = {}
+
+
+@parametrize_with_checks(
+    [MemorizationClassifier(), MemorizationClassifier(condense="none", random_state=0)],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check) -> None:
+    check(estimator)
+
+
+def _blobs(seed: int, n: int = 120, n_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 5, (n_classes, 4))
+    y = rng.integers(0, n_classes, n)
+    return centers[y] + rng.normal(0, 1, (n, 4)), y
+
+
+def test_equals_1nn_for_condense_none_on_raw_data() -> None:
+    X, y = _blobs(0)
+    Xt, _ = _blobs(1, 300)
+    clf = MemorizationClassifier(condense="none").fit(X, y)
+    knn = KNeighborsClassifier(n_neighbors=1).fit(X, y)
+    # global scaling is a uniform scale + shift: nearest neighbours unchanged (inside the box)
+    lo, hi = X.min(), X.max()
+    inside = ((Xt >= lo) & (Xt <= hi)).all(axis=1)
+    assert inside.sum() > 200
+    assert (clf.predict(Xt[inside]) == knn.predict(Xt[inside])).all()
+    assert clf.score(X, y) == 1.0
+    assert clf.result_.verified
+
+
+def test_pipeline_and_cross_val_score() -> None:
+    X, y = _blobs(2, 150)
+    pipe = make_pipeline(StandardScaler(), MemorizationClassifier(random_state=0))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    knn = cross_val_score(make_pipeline(StandardScaler(), KNeighborsClassifier(1)), X, y, cv=3)
+    assert scores.shape == (3,)
+    assert scores.mean() >= knn.mean() - 0.05
+    assert scores.min() > 0.8
+
+
+def test_string_and_unsortable_labels() -> None:
+    X, y = _blobs(3, 90)
+    names = np.array(["cat", "dog", "emu"])[y]
+    clf = MemorizationClassifier().fit(X, names)
+    assert clf.classes_.tolist() == ["cat", "dog", "emu"]
+    assert (clf.predict(X) == names).all()
+    assert clf.decision_function(X).shape == (90, 3)
+    assert (clf.classes_[np.argmax(clf.decision_function(X), axis=1)] == names).all()
+    # hashable but not mutually comparable: first-appearance order
+    mixed = np.empty(90, dtype=object)
+    mixed[:] = [("a", 1) if v == 0 else (2 if v == 1 else "z") for v in y]
+    clf2 = MemorizationClassifier().fit(X, mixed)
+    assert list(clf2.classes_) == list(dict.fromkeys(mixed.tolist()))
+    assert clf2.predict(X).tolist() == mixed.tolist()
+
+
+def test_binary_decision_function_sign() -> None:
+    X, y = _blobs(4, 80, 2)
+    labels = np.where(y == 1, "yes", "no")
+    clf = MemorizationClassifier(condense="consistent").fit(X, labels)
+    d = clf.decision_function(X)
+    assert d.shape == (80,)
+    assert (np.where(d > 0, clf.classes_[1], clf.classes_[0]) == labels).all()
+    assert clf.network_.n_outputs == 1
+
+
+def test_params_round_trip_and_errors() -> None:
+    clf = MemorizationClassifier(condense="none", alpha=0.25, random_state=7)
+    assert clf.get_params() == {
+        "method": "efficient", "scale": "global", "random_state": 7, "condense": "none", "alpha": 0.25,
+    }
+    twin = clone(clf)
+    assert twin.get_params() == clf.get_params()
+    clf.set_params(condense="cover", radius="local")
+    assert clf.get_params()["radius"] == "local"
+    X, y = _blobs(5, 60)
+    clf.fit(X, y)
+    assert clf.result_.stats["seed"] == 7
+    assert clf.result_.stats["options"]["radius"] == "local"
+    with pytest.raises(mn.OptionError, match="no option 'colour'"):
+        MemorizationClassifier(colour="red").fit(X, y)
+    with pytest.raises(mn.OptionError, match="alpha"):
+        MemorizationClassifier(alpha=1.0).fit(X, y)
+    with pytest.raises(mn.OptionError, match="scale"):
+        MemorizationClassifier(scale="minmax").fit(X, y)
+    with pytest.raises(mn.OptionError, match="unknown method"):
+        MemorizationClassifier(method="nope").fit(X, y)
+    with pytest.raises(mn.ConflictingLabelsError):
+        MemorizationClassifier().fit(np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 0.0]]), [0, 1, 1])
+
+
+def test_scale_none_requires_unit_interval() -> None:
+    X, y = _blobs(6, 40, 2)
+    with pytest.raises(mn.InputError, match=r"\[0, 1\]"):
+        MemorizationClassifier(scale="none").fit(X, y)
+    U = (X - X.min()) / (X.max() - X.min())
+    a = MemorizationClassifier(scale="none").fit(U, y).predict(U[:10])
+    assert (a == y[:10]).all()
