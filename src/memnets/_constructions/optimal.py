@@ -35,19 +35,23 @@ Construction
    P_{j-1}) [T >= S_j]`` and ``V = T - sum_j (S_j - S_{j-1}) [T >= S_j]``, three steps per
    layer, pipelined (step units, then a 0/1 unit ``s(u+ - u-)`` so that the big register
    ``P`` is only ever combined with integers).
-5. *Stage 2* unpacks ``P`` from the top, ``r`` bits per layer with ReLU digit extraction
-   (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`),
-   rebuilds each offset ``O`` and adds ``(-1)**i [V >= O_i]`` to a 0/1 unit ``S`` (the
-   parity of the number of boundaries below the input, inside its block). Output
-   ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first run): exactly ``+-1`` on every sample,
-   so the margin is 1.
+5. *Stage 2* reads the offsets from the top of ``P``. At the start of slot ``i``,
+   ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``rest < 2**L``), so
+   ``[V >= O_i] = 1 - [P_i - 2**L V >= 2**L]`` is one integer step (exact on the data,
+   where ``V <= O_i - 1`` or ``V >= O_i``); then the slot is removed ``r`` bits per layer by
+   ReLU digit extraction (``d = sum_{c < 2**r} [P >= c 2**k]``,
+   :func:`~memnets._blocks.digit_preacts`). A 0/1 unit ``S`` accumulates
+   ``(-1)**i [V >= O_i]`` (the parity of the number of boundaries below the input inside
+   its block). Output ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first run): exactly
+   ``+-1`` on every sample, so the margin is 1.
 
 Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 3)``)
 -----------------------------------------------------------
-- depth ``= G + m rho / r + 4`` (block mode) or ``ceil(B / 5) + 2`` (direct mode: every
-  boundary a step on ``T``, chosen when it is shallower, i.e. for small ``K``); ``m`` is
-  chosen to minimise depth, ``m ~ sqrt(r B / (3 rho))`` giving depth ``~ 2 sqrt(B rho / (3 r))``.
-- width ``<= 12`` (stage 1: ``T, P, S`` + 3 step pairs + 3 unit steps; stage 2: ``P, V, O, S``
+- depth ``= G + (m - 1) rho / r + 4`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
+  every boundary a step on ``T``, chosen when it is shallower, i.e. for small ``K``); ``m``
+  is chosen to minimise depth, ``m ~ sqrt(r B / (3 rho))`` giving
+  depth ``~ 2 sqrt(B rho / (3 r)) = 2 sqrt(K rho / 6)`` for ``r = 2``.
+- width ``<= 12`` (stage 1: ``T, P, S`` + 3 step pairs + 3 unit steps; stage 2: ``P, V, S``
   + ``2 (2**r - 1)`` digit units + 2 comparison units, ``r <= 2``).
 - params ``<= 12 * 13 * depth + 13 n`` (dense); non-zero far fewer.
 - bits: ``P_j < 2**(m rho)``, so weights and biases have at most ``m rho + 2`` bits in
@@ -139,7 +143,7 @@ def _plan(th: list[int], top: int, r: int) -> dict[str, Any]:
         ends = np.concatenate([starts[1:], [top]])
         span = max(int(starts[0]), int((ends - starts).max()))
         rho = r * math.ceil(max(span.bit_length(), 1) / r)
-        depth = math.ceil((J - 1) / _STAGE1_STEPS) + m * rho // r + 4
+        depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 4
         if depth < best["depth"]:
             best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho}
     return best
@@ -284,10 +288,13 @@ def _direct(b: LayerBuilder, T: Lin, th: list[int]) -> Lin:
         for k, hi, lo in pending:
             S = S + (hi - lo) * (-1) ** k
         group = list(range(g, min(g + _DIRECT_STEPS, len(th))))
-        exprs = [T, S] + [e for k in group for e in step_preacts(T, th[k])]
+        more = group[-1] + 1 < len(th)  # T is carried only while steps remain
+        exprs = ([T] if more else []) + [S] + [e for k in group for e in step_preacts(T, th[k])]
         units = b.relu(exprs)
-        T, S = units[0], units[1]
-        pending = [(k, units[2 + 2 * q], units[3 + 2 * q]) for q, k in enumerate(group)]
+        if more:
+            T, units = units[0], units[1:]
+        S = units[0]
+        pending = [(k, units[1 + 2 * q], units[2 + 2 * q]) for q, k in enumerate(group)]
     for k, hi, lo in pending:
         S = S + (hi - lo) * (-1) ** k
     return S
@@ -317,37 +324,39 @@ def _stage1(b: LayerBuilder, T: Lin, starts: list[int], packed: list[int]) -> tu
 
 
 def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int) -> Lin:
-    """Unpack the ``m`` offsets of ``P`` (``r`` bits per layer) and count those ``<= V`` with
-    alternating signs; returns the 0/1 expression ``S``."""
+    """Compare ``V`` with the ``m`` packed offsets of ``P``; returns the 0/1 expression ``S``.
+
+    At the start of slot ``i`` the remaining register is ``P_i = O_i 2**L + rest`` with
+    ``L = rho (m - 1 - i)`` and ``0 <= rest < 2**L``, so on the data (``V <= O_i - 1`` or
+    ``V >= O_i``) ``[V >= O_i] = 1 - [P_i - 2**L V >= 2**L]``: one integer step, no offset
+    accumulator. The slot is then removed ``r`` bits per layer (the last slot never is).
+    """
     S = Lin()
-    off = Lin()
-    done: Lin | None = None  # the last completed offset, compared in the next layer
     pend: tuple[int, Lin, Lin] | None = None
+
+    def fold(S: Lin, pend: tuple[int, Lin, Lin] | None) -> Lin:
+        if pend is None:
+            return S
+        i, hi, lo = pend
+        return S + (1 - (hi - lo)) * (-1) ** i
+
     for i in range(m):
+        L = rho * (m - 1 - i)
+        cmp = step_preacts(P - V * (1 << L), 1 << L)  # [P_i - 2**L V >= 2**L] = [V < O_i]
+        if i == m - 1:
+            units = b.relu([fold(S, pend), *cmp])
+            return units[0] + (1 - (units[1] - units[2])) * (-1) ** i
         for c in range(rho // r):
-            if pend is not None:
-                k_cmp, hi, lo = pend
-                S = S + (hi - lo) * (-1) ** k_cmp
-                pend = None
-            k = rho * (m - 1 - i) + rho - r * (c + 1)
-            k_local = rho - r * (c + 1)
-            exprs = [P, V, off, S, *digit_preacts(P, k, r)]
-            cmp = step_preacts(V, done) if done is not None else []
-            units = b.relu(exprs + cmp)
-            P, V, off, S = units[:4]
-            digit = digit_value(units[4 : 4 + 2 * (2**r - 1)])
-            P = P - digit * (1 << k)
-            off = off + digit * (1 << k_local)
-            if done is not None:
-                pend = (i - 1, units[-2], units[-1])
-                done = None
-        done, off = off, Lin()
-    if pend is not None:
-        k_cmp, hi, lo = pend
-        S = S + (hi - lo) * (-1) ** k_cmp
-    assert done is not None  # m >= 1
-    units = b.relu([S, *step_preacts(V, done)])
-    return units[0] + (units[1] - units[2]) * (-1) ** (m - 1)
+            S = fold(S, pend)
+            pend = None
+            k = L + rho - r * (c + 1)
+            exprs = [P, V, S, *digit_preacts(P, k, r)]
+            units = b.relu(exprs + (cmp if c == 0 else []))
+            P, V, S = units[:3]
+            P = P - digit_value(units[3 : 3 + 2 * (2**r - 1)]) * (1 << k)
+            if c == 0:
+                pend = (i, units[-2], units[-1])
+    raise AssertionError("unreachable: m >= 1")  # pragma: no cover
 
 
 def build(

@@ -1,0 +1,77 @@
+"""The Theta(N) interval reference: hand-worked layers, exactness, float export, params."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import memnets as mn
+from conftest import assert_close
+from memnets import ReLUNetwork
+from memnets._blocks import step_rows
+from memnets._constructions.interval import interval_layers
+from memnets._errors import InputError
+
+
+def test_interval_layers_hand_worked():
+    # x = p / 8 for p = 1, 2 (+), 5 (-), 9 (+); direction w = (1,), E = 3
+    # lo = floor(1/8) - 1 = -1 so u = x + 1; boundary 0: a = 2/8, gap 3/8 -> delta 1/8,
+    # F = floor((2/8 + 1) * 8) = 10; boundary 1: a = 5/8, gap 4/8 -> delta 1/4, F = 6
+    layers = interval_layers(np.array([1]), 3, [1, 5, 9], [2, 5, 9], [1, -1, 1], 1)
+    assert layers[0].dense_weight().tolist() == [[1.0]] and layers[0].bias.tolist() == [1.0]
+    assert layers[1].dense_weight().ravel().tolist() == [8.0, 8.0, 4.0, 4.0]
+    assert layers[1].bias.tolist() == [-11.0, -12.0, -7.0, -8.0]
+    assert layers[2].dense_weight().tolist() == [[-2.0, 2.0, 2.0, -2.0]]
+    assert layers[2].bias.tolist() == [1.0]
+    net = ReLUNetwork(layers)
+    X = np.array([[1 / 8], [2 / 8], [5 / 8], [9 / 8]])
+    assert net.forward_exact(X).tolist() == [1, 1, -1, 1]
+    # each step is the shared step_rows block with ramp delta at theta = (F + 3/2) delta
+    for k, (F, delta) in enumerate([(10, Fraction(1, 8)), (6, Fraction(1, 4))]):
+        rows, bias = step_rows(0, (F + Fraction(3, 2)) * delta, delta)
+        assert [r[0] for r in rows] == layers[1].dense_weight()[2 * k : 2 * k + 2, 0].tolist()
+        assert bias == layers[1].bias[2 * k : 2 * k + 2].tolist()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(N=st.integers(2, 500), n=st.integers(1, 16), seed=st.integers(0, 2**31))
+def test_interval_memorizes_and_exports(N, n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.random((N, n))
+    y = rng.integers(0, 2, N)
+    y[0], y[-1] = 0, 1
+    res = mn.construct(X, y, method="interval", rng=seed)
+    net = res.network
+    assert res.verified and res.min_margin == 1.0
+    K = res.stats["runs"]
+    assert net.num_params() == n + 6 * K - 4 and net.width == 2 * (K - 1) and net.depth == 3
+    assert res.stats["float64_exact"]
+    exact = net.forward_exact(X)
+    signs = np.where(y == 1, 1, -1)
+    assert exact.tolist() == signs.tolist()  # exactly +-1
+    assert np.array_equal(res.predict(X), y)
+    torch = pytest.importorskip("torch")
+    out = net.to_torch()(torch.from_numpy(X)).detach().numpy().ravel()
+    assert_close(out, net.forward(X))
+    assert np.array_equal(np.sign(out), signs)
+
+
+def test_interval_and_optimal_share_the_projection():
+    rng = np.random.default_rng(2)
+    X = rng.random((300, 6))
+    y = rng.integers(0, 2, 300)
+    a = mn.construct(X, y, method="interval", rng=4)
+    b = mn.construct(X, y, method="optimal", rng=4)
+    assert np.array_equal(a.info["direction"], b.info["direction"])
+    assert a.stats["runs"] == b.stats["runs"]
+    assert np.array_equal(a.predict(X), b.predict(X))
+
+
+def test_interval_rejects_multiclass():
+    X = np.random.default_rng(0).random((9, 2))
+    with pytest.raises(InputError, match="binary"):
+        mn.construct(X, np.arange(9) % 3, method="interval", rng=0)

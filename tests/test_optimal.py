@@ -1,0 +1,257 @@
+"""M2 (optimal-parameter memorization): hand-worked layers, exactness properties, bad input."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import memnets as mn
+from conftest import needs_mnist
+from memnets import ReLUNetwork
+from memnets._blocks import (
+    LayerBuilder,
+    Lin,
+    compose_affine,
+    digit_preacts,
+    digit_value,
+    exact_layer,
+    step_preacts,
+)
+from memnets._constructions._projection import exact_projection, label_runs
+from memnets._constructions.optimal import line_memorizer
+from memnets._errors import ConstructionError, ExactnessError, InputError
+from memnets._exact import reference_forward_exact
+
+
+def _exact_eval(layers, values):
+    """Plain Fraction evaluation of a one-input network at exact values (independent path)."""
+    out = []
+    last = len(layers) - 1
+    dense = [(layer.dense_weight().tolist(), layer.bias.tolist()) for layer in layers]
+    for v in values:
+        a = [Fraction(v)]
+        for k, (w, b) in enumerate(dense):
+            z = [Fraction(bb) + sum((Fraction(x) * y for x, y in zip(row, a, strict=True) if x != 0), Fraction(0)) for row, bb in zip(w, b, strict=True)]
+            a = [max(q, Fraction(0)) for q in z] if k < last else z
+        out.append(a[0])
+    return out
+
+
+# --------------------------------------------------------------------------- blocks
+def test_step_and_digit_rows_hand_worked():
+    b = LayerBuilder(1)
+    (p,) = b.inputs()
+    units = b.relu(digit_preacts(p, 2, r=2))  # digit of P at 2**2, base 4
+    b.output([digit_value(units)])
+    hidden, out = b.layers
+    assert hidden.dense_weight().tolist() == [[1]] * 6
+    assert hidden.bias.tolist() == [-3, -4, -7, -8, -11, -12]
+    assert out.dense_weight().tolist() == [[1, -1, 1, -1, 1, -1]]
+    net = ReLUNetwork(b.layers)
+    P = np.arange(16, dtype=np.float64).reshape(-1, 1)
+    assert net.forward_exact(P).tolist() == [v // 4 for v in range(16)]
+    assert [e.const for e in step_preacts(Lin({0: 1}), 5)] == [-4, -5]
+
+
+def test_integer_step_is_exact_outside_the_ramp():
+    b = LayerBuilder(1)
+    (x,) = b.inputs()
+    hi, lo = b.relu(step_preacts(x * 2, 7))  # [2x >= 7]
+    b.output([hi - lo])
+    vals = ReLUNetwork(b.layers).forward_exact(np.array([[3.0], [3.5], [10.0], [-4.0]])).tolist()
+    assert vals == [0, 1, 1, 0]
+
+
+# --------------------------------------------------------------------------- line_memorizer
+def test_line_memorizer_hand_worked_direct_mode():
+    # sorted: 0+ 1+ | 3- | 7+ | 8-  -> gaps 2, 4, 1 -> scale 2**0, thresholds 2, 4, 8
+    layers, d = line_memorizer([0, 3, 1, 7, 8], [1, -1, 1, 1, -1], rng=np.random.default_rng(0))
+    assert [layer.dense_weight().tolist() for layer in layers] == [
+        [[1]], [[1]] * 6, [[-2, 2, 2, -2, -2, 2]]
+    ]
+    assert [layer.bias.tolist() for layer in layers] == [[0], [-1, -2, -3, -4, -7, -8], [1]]
+    assert d["mode"] == "direct" and d["runs"] == 4 and d["gap"] == 1 and d["scale_log2"] == 0
+    assert _exact_eval(layers, [0, 1, 3, 7, 8]) == [1, 1, -1, 1, -1]
+
+
+def test_line_memorizer_rationals_and_scale():
+    # gap 1/3 in t: D = 3, z = 3t, gap 1 -> T = z - z_min, thresholds integers
+    t = [Fraction(0), Fraction(1, 3), Fraction(5, 3), Fraction(2)]
+    layers, d = line_memorizer(t, [-1, 1, 1, -1], rng=np.random.default_rng(0))
+    assert d["denominator"] == 3 and d["gap"] == Fraction(1, 3)
+    assert layers[0].dense_weight().tolist() == [[3]]
+    assert _exact_eval(layers, t) == [-1, 1, 1, -1]
+
+
+def test_line_memorizer_big_gaps_use_a_negative_scale():
+    t = [0, 2**40, 2**41, 3 * 2**40]
+    layers, d = line_memorizer(t, [1, -1, 1, -1], rng=np.random.default_rng(0))
+    assert d["scale_log2"] < -35  # T = 2**s (t - t_min) keeps the thresholds small
+    assert _exact_eval(layers, t) == [1, -1, 1, -1]
+
+
+def _labels_for(values, rng):
+    lab: dict = {}
+    return [lab.setdefault(v, int(rng.choice([-1, 1]))) for v in values]
+
+
+@pytest.mark.parametrize("bits_per_layer", [1, 2])
+def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
+    rng = np.random.default_rng(7)
+    t = [int(v) for v in rng.integers(-(2**40), 2**40, 1500)]
+    s = _labels_for(t, rng)
+    layers, d = line_memorizer(t, s, rng=rng, bits_per_layer=bits_per_layer)
+    net = ReLUNetwork(layers)
+    assert d["mode"] == "blocks"
+    assert d["depth"] == d["planned_depth"] == net.depth
+    J, m, rho, r = d["blocks"], d["boundaries_per_block"], d["rho"], bits_per_layer
+    assert m % 2 == 1 and rho % r == 0
+    assert d["boundaries"] // (m + 1) + 1 == J
+    assert net.depth == math.ceil((J - 1) / 3) + (m - 1) * rho // r + 4
+    assert net.width <= 12
+    out = net.forward_exact(np.array(t, dtype=np.float64).reshape(-1, 1))
+    assert out.tolist() == s  # F(t_i) = signs[i] exactly
+    # independent path on a few points
+    idx = [0, 1, 2, 500, 1499]
+    assert _exact_eval(layers, [t[i] for i in idx]) == [s[i] for i in idx]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(1, 600),
+    spread=st.integers(1, 60),
+    den_bits=st.integers(0, 6),
+    seed=st.integers(0, 2**31),
+)
+def test_line_memorizer_memorizes_random_lines(n, spread, den_bits, seed):
+    rng = np.random.default_rng(seed)
+    t = [Fraction(int(v), 2**den_bits) for v in rng.integers(-(2**spread), 2**spread, n)]
+    s = _labels_for(t, rng)
+    layers, d = line_memorizer(t, s, rng=rng)
+    net = ReLUNetwork(layers)
+    assert net.width <= 12 and d["depth"] == net.depth
+    X = np.array([float(v) for v in t]).reshape(-1, 1)  # dyadic: exact floats
+    assert net.forward_exact(X).tolist() == s
+
+
+def test_line_memorizer_first_layer_composes_with_an_affine_map():
+    codes = [4, 9, 13, 20, 31, 40]
+    s = [1, -1, -1, 1, -1, 1]
+    layers, _ = line_memorizer(codes, s, rng=np.random.default_rng(0))
+    # caller's affine map: code = 4 u + 1 on inputs u (dyadic, so the inputs are exact)
+    pre = exact_layer([{0: 4}], [1], 1)
+    net = ReLUNetwork([compose_affine(pre, layers[0]), *layers[1:]])
+    u = np.array([[(c - 1) / 4] for c in codes])
+    assert [reference_forward_exact(net, row)[0] for row in u] == s
+
+
+def test_line_memorizer_errors_name_the_samples():
+    with pytest.raises(InputError, match=r"t\[0\] == t\[2\]"):
+        line_memorizer([1, 2, 1], [1, 1, -1], rng=np.random.default_rng(0))
+    with pytest.raises(InputError, match=r"signs\[1\]"):
+        line_memorizer([1, 2], [1, 0], rng=np.random.default_rng(0))
+    with pytest.raises(InputError, match="bits_per_layer"):
+        line_memorizer([1, 2], [1, -1], rng=np.random.default_rng(0), bits_per_layer=3)
+    layers, d = line_memorizer([5, 6], [1, 1], rng=np.random.default_rng(0))
+    assert d["mode"] == "constant" and _exact_eval(layers, [5, 100]) == [1, 1]
+
+
+# --------------------------------------------------------------------------- projection
+def test_exact_projection_matches_fractions(rng):
+    X = rng.random((40, 6))
+    X[rng.random(X.shape) < 0.3] = 0.0
+    X[0, 0] = 2.0**-70
+    w = rng.integers(-(2**30), 2**30, 6)
+    p, E = exact_projection(X, w)
+    ref = [sum(Fraction(int(a)) * Fraction(float(x)) for a, x in zip(w, row, strict=True)) * 2**E for row in X]
+    assert [Fraction(v) for v in p] == ref
+    assert E == 70 + 52 or all(Fraction(v).denominator == 1 for v in ref)
+
+
+def test_label_runs_hand_worked():
+    r = label_runs([5, 1, 3, 3, 9], [1, -1, 1, 1, -1])
+    assert (r.first, r.last, r.labels, r.gaps(), r.min_gap()) == ([1, 3, 9], [1, 5, 9], [-1, 1, -1], [2, 4], (2, 0))
+
+
+# --------------------------------------------------------------------------- construct
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(N=st.integers(2, 400), n=st.integers(1, 12), seed=st.integers(0, 2**31))
+def test_optimal_memorizes_random_datasets(N, n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.random((N, n))
+    y = rng.integers(0, 2, N)
+    if len(np.unique(y)) < 2:
+        y[0] = 1 - y[1] if N > 1 else y[0]
+    res = mn.construct(X, y, method="optimal", rng=seed)
+    assert res.verified and res.engine == "exact" and res.min_margin == 1
+    assert res.network.width <= 12
+    assert np.array_equal(res.predict(X), y)
+    assert res.stats["runs"] <= N
+
+
+def test_optimal_stats_and_torch_refusal():
+    rng = np.random.default_rng(3)
+    X = rng.random((3000, 20))
+    y = rng.integers(0, 2, 3000)
+    res = mn.construct(X, y, method="optimal", rng=1)
+    s = res.stats
+    assert s["mode"] == "blocks" and s["width"] <= 12
+    assert 40 < s["params_over_sqrt_K_rho"] < 200
+    assert s["max_weight_bits"] >= s["packed_bits"]  # the packed register is a weight
+    assert s["params_nonzero"] < 6 * s["runs"]  # non-zeros already below the interval network
+    with pytest.raises(ExactnessError, match="bits"):
+        res.network.to_torch()
+
+
+def test_optimal_is_seeded():
+    rng = np.random.default_rng(5)
+    X = rng.random((200, 5))
+    y = rng.integers(0, 2, 200)
+    a = mn.construct(X, y, method="optimal", rng=11)
+    b = mn.construct(X, y, method="optimal", rng=11)
+    assert np.array_equal(a.info["direction"], b.info["direction"])
+    assert a.stats["params"] == b.stats["params"] and a.stats["seed"] == 11
+
+
+def test_optimal_rejects_multiclass():
+    X = np.random.default_rng(0).random((9, 2))
+    with pytest.raises(InputError, match="binary"):
+        mn.construct(X, np.arange(9) % 3, method="optimal", rng=0)
+
+
+def _unseparable():
+    # with direction entries in {-1, 0, 1}^2 every direction maps some opposite pair together:
+    # differences (1,0), (0,1), (1,1), (1,-1) (times 1/2) cover w1 = 0, w2 = 0, w1 = -w2, w1 = w2
+    X = np.array([[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75],
+                  [0.25, 0.5], [0.75, 0.0]])
+    y = np.array([1, 0, 0, 0, 1, 0])
+    return X, y
+
+
+@pytest.mark.parametrize("method", ["optimal", "interval"])
+def test_no_separating_projection_names_the_closest_pair(method):
+    X, y = _unseparable()
+    from memnets._separation import closest_opposite_pair
+
+    cp = closest_opposite_pair(X, y)
+    assert (cp.i, cp.j, cp.squared) == (2, 4, Fraction(1, 16))
+    with pytest.raises(ConstructionError, match=r"closest opposite-label pair of the data is samples 2 and 4 at distance 0.25\."):
+        mn.construct(X, y, method=method, rng=0, direction_bits=0, max_tries=6)
+    # with the default (large) direction bits the same data is fine
+    assert mn.construct(X, y, method=method, rng=0).verified
+
+
+@needs_mnist
+def test_optimal_on_an_mnist_pair():
+    X, y = mn.datasets.load("mnist", classes=(3, 5), split="train", n=600, rng=0)
+    Xt, yt = mn.datasets.load("mnist", classes=(3, 5), split="test", n=300, rng=0)
+    res = mn.construct(X, y, method="optimal", rng=0)
+    assert res.verified and res.min_margin == 1 and res.network.width <= 12
+    assert np.array_equal(res.predict(X), y)
+    acc = res.score(Xt, yt)
+    assert 0.0 <= acc <= 1.0  # recorded by the scaling experiment; theory predicts ~chance
