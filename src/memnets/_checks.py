@@ -81,7 +81,7 @@ def check_X(
             if not rescale:
                 i, j = np.argwhere((arr < 0.0) | (arr > 1.0))[0]
                 raise InputError(
-                    f"{name} must lie in [0, 1]^n; sample {i}, feature {j} is {arr[i, j]!r} "
+                    f"{name} must lie in [0, 1]^n; sample {i}, feature {j} is {float(arr[i, j])!r} "
                     "(scale features into [0, 1] first, e.g. with sklearn's MinMaxScaler, "
                     "or pass rescale=True where a function offers it)"
                 )
@@ -189,11 +189,12 @@ def check_dataset(
     if len(classes) < min_classes:
         raise InputError(
             f"y has {len(classes)} class{'es' if len(classes) != 1 else ''} "
-            f"({list(classes)!r}); at least {min_classes} are needed"
+            f"({classes.tolist()!r}); at least {min_classes} are needed"
         )
     if check_conflicts:
         pair = find_conflict(Xa, codes)
         if pair is not None:
             i, j = pair
-            raise ConflictingLabelsError(i, j, ya[i], ya[j])
+            label_i, label_j = ya[[i, j]].tolist()  # plain Python labels in the message
+            raise ConflictingLabelsError(i, j, label_i, label_j)
     return Dataset(X=Xa, y=ya, classes=classes, codes=codes)

@@ -1,0 +1,156 @@
+"""Input checks shared by everything: every bad input raises its error, naming the problem."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import memnets as mn
+from memnets import ConflictingLabelsError, InputError, MemnetsError, OptionError
+from memnets._checks import as_rng, check_dataset, check_X, find_conflict
+
+GOOD_X = np.array([[0.0, 0.5], [1.0, 0.25], [0.5, 0.5], [0.75, 1.0]])
+GOOD_Y = [0, 1, 1, 0]
+
+
+def test_good_dataset_encoding():
+    d = check_dataset(GOOD_X, ["b", "a", "a", "b"])
+    assert d.classes.tolist() == ["a", "b"]
+    assert d.codes.tolist() == [1, 0, 0, 1]
+    assert d.signs.tolist() == [1, -1, -1, 1]  # classes[1] -> +1
+    assert (d.n_samples, d.n_features, d.n_classes) == (4, 2, 2)
+    assert d.X.dtype == np.float64 and d.X.flags.c_contiguous
+    multi = check_dataset(GOOD_X, [2, 0, 1, 2])
+    assert multi.signs is None and multi.classes.tolist() == [0, 1, 2]
+    col = check_dataset(GOOD_X, np.array(GOOD_Y).reshape(-1, 1))  # (N, 1) labels are accepted
+    assert col.y.shape == (4,)
+    ints = check_dataset(np.array([[0, 1], [1, 0]]), [0, 1])  # integer X is fine in [0, 1]
+    assert ints.X.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        ([[0.0, np.nan], [1.0, 0.0]], [0, 1], "X contains nan at sample 0, feature 1"),
+        ([[0.0, 0.0], [1.0, 0.0], [0.5, np.inf]], [0, 1, 0], "X contains inf at sample 2, feature 1"),
+        ([[0.0, 0.0], [-np.inf, 0.0]], [0, 1], "X contains -inf at sample 1, feature 0"),
+        ([0.0, 1.0], [0, 1], r"X must be 2-D \(n_samples, n_features\), got shape \(2,\)"),
+        (np.zeros((2, 2, 2)), [0, 1], r"got shape \(2, 2, 2\)"),
+        (np.zeros((0, 3)), [], "X has no samples"),
+        (np.zeros((3, 0)), [0, 1, 0], "X has no features"),
+        (GOOD_X, [0, 1, 1], "X has 4 samples but y has 3 labels"),
+        (GOOD_X, [[0, 1], [1, 0], [0, 0], [1, 1]], r"y must be 1-D \(n_samples,\), got shape \(4, 2\)"),
+        (GOOD_X, [1, 1, 1, 1], r"y has 1 class \(\[1\]\); at least 2 are needed"),
+        (GOOD_X, [0.0, np.nan, 1.0, 0.0], "y contains nan at sample 1"),
+        (np.array([[0.0, 0.5], [1.2, 0.0]]), [0, 1], r"sample 1, feature 0 is 1.2"),
+        (np.array([[0.0, -0.5], [1.0, 0.0]]), [0, 1], r"sample 0, feature 1 is -0.5"),
+        (np.array([["a", "b"], ["c", "d"]]), [0, 1], "X must be numeric"),
+        (np.array([[1j, 0], [0, 0]]), [0, 1], "X must be real"),
+        ([[0.0, 1.0], [0.5]], [0, 1], "X cannot be read as a numeric array"),
+        (np.array([[0.0], [1.0]], dtype=object), [0, 1], "X must be numeric"),
+        (GOOD_X, np.array([0, None, 1, 0], dtype=object), "y contains None at sample 1"),
+        (GOOD_X, np.array([0, "a", 1, 0], dtype=object), "labels in y cannot be sorted"),
+    ],
+)
+def test_every_bad_input_raises_input_error(X, y, message):
+    with pytest.raises(InputError, match=message) as info:
+        check_dataset(X, y)
+    assert isinstance(info.value, MemnetsError) and isinstance(info.value, ValueError)
+
+
+def test_conflicting_duplicates_name_both_indices():
+    X = np.random.default_rng(0).random((10, 3))
+    y = np.array([0, 1] * 5)
+    X[7] = X[3]
+    y[3], y[7] = 0, 1
+    with pytest.raises(ConflictingLabelsError, match="samples 3 and 7 are identical but labelled 0 and 1") as info:
+        check_dataset(X, y)
+    assert info.value.indices == (3, 7)
+    assert isinstance(info.value, InputError)
+    # same duplicate with the same label is fine
+    y[7] = 0
+    check_dataset(X, y)
+    # string labels appear as plain strings
+    with pytest.raises(ConflictingLabelsError, match="labelled 'cat' and 'dog'"):
+        check_dataset([[0.5], [0.5]], ["cat", "dog"])
+
+
+def test_negative_zero_is_the_same_point():
+    with pytest.raises(ConflictingLabelsError, match="samples 0 and 2"):
+        check_dataset([[0.0, 0.5], [0.2, 0.1], [-0.0, 0.5]], [0, 1, 1])
+
+
+def test_conflict_check_can_be_skipped_and_rescale():
+    d = check_dataset([[0.5], [0.5], [0.1]], [0, 1, 0], check_conflicts=False)
+    assert d.n_samples == 3
+    r = check_dataset(np.array([[-2.0, 10.0], [2.0, 30.0], [0.0, 20.0]]), [0, 1, 0], rescale=True)
+    assert r.X.tolist() == [[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]]
+    one_class = check_dataset([[0.1], [0.2]], [5, 5], min_classes=1)
+    assert one_class.classes.tolist() == [5]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 30), st.integers(1, 3), st.integers(2, 4))
+def test_find_conflict_matches_brute_force(seed, n, d, n_classes):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 3, size=(n, d)) / 2.0  # few distinct points: many duplicates
+    codes = rng.integers(0, n_classes, size=n)
+    pairs = [(i, j) for i, j in itertools.combinations(range(n), 2)
+             if (X[i] == X[j]).all() and codes[i] != codes[j]]
+    got = find_conflict(X, codes)
+    if not pairs:
+        assert got is None
+    else:
+        assert got in pairs
+        i, j = got
+        assert i < j and (X[i] == X[j]).all() and codes[i] != codes[j]
+
+
+def test_check_X_options():
+    assert check_X([[5.0, -1.0]], unit_interval=False).tolist() == [[5.0, -1.0]]
+    with pytest.raises(InputError, match="X has 2 features, expected 3"):
+        check_X([[0.0, 1.0]], n_features=3)
+    with pytest.raises(InputError, match="Xtest must be 2-D"):
+        check_X([0.5], name="Xtest")
+
+
+def test_as_rng():
+    g, seed = as_rng(42)
+    assert seed == 42 and g.random() == np.random.default_rng(42).random()
+    g, seed = as_rng(np.int64(7))
+    assert seed == 7
+    g, seed = as_rng(None)
+    assert isinstance(seed, int) and 0 <= seed < 2**63
+    assert g.random() == np.random.default_rng(seed).random()  # the recorded seed replays the run
+    mine = np.random.default_rng(1)
+    g, seed = as_rng(mine)
+    assert g is mine and seed is None
+    for bad, msg in [(-1, "non-negative"), (True, "got bool"), (0.5, "got float"), ("3", "got str")]:
+        with pytest.raises(OptionError, match=msg):
+            as_rng(bad)
+
+
+def test_one_exception_hierarchy():
+    errors = [mn.InputError, mn.ConflictingLabelsError, mn.OptionError, mn.ConstructionError,
+              mn.VerificationError, mn.ExactnessError, mn.ModelFileError, mn.DataUnavailableError]
+    for err in errors:
+        assert issubclass(err, mn.MemnetsError)
+    assert issubclass(mn.ConflictingLabelsError, mn.InputError)
+    for err in (mn.InputError, mn.OptionError, mn.ExactnessError, mn.ModelFileError):
+        assert issubclass(err, ValueError)
+    assert issubclass(mn.DataUnavailableError, FileNotFoundError)
+
+
+def test_checks_are_shared_by_the_engines_and_separation():
+    net = mn.ReLUNetwork([([[1.0, 1.0]], [0.0])])
+    for fn in (net.forward, net.forward_exact, net.forward_certified):
+        with pytest.raises(InputError, match="X contains nan at sample 1, feature 0"):
+            fn(np.array([[0.0, 0.0], [np.nan, 0.0]]))
+    with pytest.raises(InputError, match="X contains inf"):
+        mn.separation([[0.0], [np.inf]], [0, 1])
+    with pytest.raises(InputError, match="X has 2 samples but y has 3 labels"):
+        mn.separation([[0.0], [1.0]], [0, 1, 1])
