@@ -37,10 +37,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import environment, timed, write_result  # noqa: E402
-
-import memnets as mn  # noqa: E402
-from memnets._constructions.efficient import predict_codes_m1  # noqa: E402
+import memnets as mn
+from _common import environment, timed, write_result
+from memnets._constructions.efficient import predict_codes_m1
 
 TASKS: dict[str, tuple[int, ...] | None] = {"all10": None, "3-5": (3, 5), "0-1": (0, 1), "4-9": (4, 9)}
 

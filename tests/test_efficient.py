@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from fractions import Fraction
 
 import numpy as np
@@ -182,7 +183,7 @@ def _random_dataset(seed: int, n_samples: int, n_features: int, n_classes: int) 
     return X, y
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=int(os.environ.get("MEMNETS_HYPOTHESIS_EXAMPLES", 12)), deadline=None)
 @given(
     seed=st.integers(0, 10**6),
     n_samples=st.integers(4, 60),

@@ -165,8 +165,8 @@ def nearest_opposite_sq(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per sample: computed squared distance to the nearest other-label sample, and a
-    rigorous positive lower bound on it.
+    """Per sample: rigorous upper and (positive) lower bounds on the squared distance
+    ``c_i^2`` to the nearest other-label sample (float32 GEMM values +- their tolerance).
 
     Raises :class:`ConflictingLabelsError` when the separation is zero. Where float32
     cannot certify a positive bound (samples closer than the float tolerance) the
@@ -174,6 +174,7 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     the bound.
     """
     computed, lower = nearest_opposite_sq(X, codes)
+    upper = 2.0 * computed - lower  # computed + tolerance: a rigorous upper bound
     if float(lower.min()) <= 0.0:
         from .._separation import closest_opposite_pair
 
@@ -181,7 +182,7 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
         if pair.squared == 0:
             raise ConflictingLabelsError(pair.i, pair.j, int(codes[pair.i]), int(codes[pair.j]))
         lower = np.maximum(lower, float(pair.squared) * (1 - 4 * _U64))
-    return computed, lower
+    return upper, lower
 
 
 def _certificate(
@@ -205,9 +206,9 @@ def _certificate(
     """
     X = data.X
     n = X.shape[1]
-    if two_sided:
-        vals = c2_comp.copy()
-        err = (c2_comp - c2_low) + 2.0 * eta
+    if two_sided:  # c2_comp is an upper bound here: margin in [c2_low, c2_comp] +- 2 eta
+        vals = 0.5 * (c2_comp + c2_low)
+        err = 0.5 * (c2_comp - c2_low) * (1 + 4 * _U64) + 2.0 * eta
     else:
         diff = X - X[assign]
         d2 = np.einsum("ij,ij->i", diff, diff)
@@ -438,7 +439,8 @@ def _rank_tall(S: np.ndarray) -> int:
 # --------------------------------------------------------------------------- fast engine
 @dataclass
 class _Engine:
-    W: np.ndarray  # first layer, float32 or float64 (R x n)
+    cols: np.ndarray | None  # input columns with a non-zero weight (None: all)
+    W: np.ndarray  # first layer restricted to ``cols``, float32 or float64 (R x n')
     b: np.ndarray
     wmax: float  # max_k |w_k|_2 (float64, rounded up)
     bmax: float
@@ -458,11 +460,17 @@ def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
         if sp.issparse(W64) or W64.ndim != 2:
             raise InputError("forward_m1 needs an M1 network (dense first layer)")
         norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
+        # columns whose weights are all zero contribute exactly 0: skip them in the GEMM
+        used = np.flatnonzero(np.any(W64 != 0, axis=0))
+        cols = None if used.size == W64.shape[1] else used
+        if cols is not None:
+            W64 = W64[:, cols]
         rest = [
             (sp.csr_array(layer.float_weight).astype(dtype), layer.float_bias.astype(dtype))
             for layer in net.layers[1:]
         ]
         cache[key] = _Engine(
+            cols=cols,
             W=np.ascontiguousarray(W64, dtype=dtype),
             b=first.float_bias.astype(dtype),
             wmax=float(norms.max()) * (1 + 1e-12),
@@ -479,7 +487,7 @@ def forward_m1(
     """Fast certified forward pass of an M1 network: ``(outputs, error_bound)``.
 
     Runs *the network's own layers* (dense first layer as one BLAS GEMM in ``dtype``,
-    float32 by default; max-tree layers as sparse products in ``dtype``) in a
+    float32 by default, skipping input columns whose weights are all zero; max-tree layers as sparse products in ``dtype``) in a
     samples-last layout, ``chunk_size`` samples at a time. ``outputs`` has the shape of
     :meth:`ReLUNetwork.forward`; ``error_bound`` (shape (N,)) bounds
     ``|F_exact(x) - output|`` for every output of the sample. With ``u`` the unit roundoff
@@ -507,7 +515,7 @@ def forward_m1(
         raise InputError("forward_m1 certifies inputs with x >= 0 only (M1 acts on [0,1]^n)")
     eng = _engine(network, dtype)
     u = float(np.finfo(dtype).eps) / 2.0
-    n = Xa.shape[1]
+    n = eng.W.shape[1]
     L = len(eng.tree)
     R = eng.W.shape[0]
     step = chunk_size or max(1, min(Xa.shape[0], 2**23 // max(R, 1), 1024))
@@ -518,7 +526,8 @@ def forward_m1(
     err = np.empty(Xa.shape[0])
     for s in range(0, Xa.shape[0], step):
         xc = Xa[s : s + step]
-        a = eng.W @ xc.astype(dtype).T  # (R, B), samples last
+        xin = xc if eng.cols is None else xc[:, eng.cols]
+        a = eng.W @ xin.astype(dtype).T  # (R, B), samples last
         a += eng.b[:, None]
         np.maximum(a, 0, out=a)
         for w, b in eng.tree:
@@ -530,7 +539,7 @@ def forward_m1(
         o = w @ a
         o += b[:, None]
         out[s : s + step] = o.T
-        norm = np.sqrt(np.einsum("ij,ij->i", xc, xc)) * (1 + 1e-12)
+        norm = np.sqrt(np.einsum("ij,ij->i", xin, xin)) * (1 + 1e-12)
         mag = norm * eng.wmax + eng.bmax
         e1 = g_first * mag
         M = mag + e1
@@ -661,7 +670,7 @@ def build(
         raise OptionError(f"verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
     alpha = float(alpha)
     X, codes = data.X, data.codes
-    c2_comp, c2_each = _separation_sq(X, codes)
+    c2_comp, c2_each = _separation_sq(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
     assign = np.arange(data.n_samples)
     if condense == "none":
@@ -688,7 +697,7 @@ def build(
         "n_reps": int(reps.size),
         "reps_per_class": group_sizes.tolist(),
         "radius": math.sqrt(r2_bound) if condense == "cover" else (0.0 if condense == "none" else None),
-        "separation": math.sqrt(float(c2_comp.min())),
+        "separation": math.sqrt(0.5 * (float(c2_comp.min()) + c2_low)),
         "separation_lower": math.sqrt(c2_low),
         "margin_guarantee": guarantee,
         "bias_rounding_bound": eta,
