@@ -255,3 +255,15 @@ def test_optimal_on_an_mnist_pair():
     assert np.array_equal(res.predict(X), y)
     acc = res.score(Xt, yt)
     assert 0.0 <= acc <= 1.0  # recorded by the scaling experiment; theory predicts ~chance
+
+
+def test_scaling_experiment_tiny(tmp_path):
+    from memnets.experiments import scaling
+
+    out = scaling.run(tmp_path, profile="tiny", progress=False)
+    assert (tmp_path / "scaling.json").exists() and (tmp_path / "scaling.png").exists()
+    d = out["summary"]["synthetic"]
+    assert d["N"] == [100, 300] and d["max_width_optimal"] <= 12
+    assert 0.85 < d["slope_interval_params"] < 1.1  # Theta(N)
+    assert "Parameter scaling" in out["markdown"]
+    assert round(scaling.fit_slope([1, 10, 100], [5, 50, 500]), 9) == 1.0

@@ -107,9 +107,23 @@ def _max_abs(a: np.ndarray, nonneg: bool = False) -> int:
     return max(int(a.max()), -int(a.min()))
 
 
+def _prefix_gcd(num: np.ndarray, den: int, k: int = 8) -> int:
+    """``gcd(den, num[0], ..., num[k-1])``, a multiple of ``gcd(den, every num)``.
+
+    When it is 1 (the usual case for a unit with a genuine denominator) the full
+    reduction over the batch is skipped: the full gcd divides it.
+    """
+    g = den
+    for v in num[:k].tolist():
+        g = math.gcd(g, int(v))
+        if g == 1:
+            break
+    return g
+
+
 def _normalise(num: np.ndarray, den: int, nonneg: bool = False) -> _Unit:
     """Reduce ``num/den`` by the common gcd and store as int64 when it fits."""
-    if den > 1 and num.size:
+    if den > 1 and num.size and _prefix_gcd(num, den) > 1:
         g_num = int(np.gcd.reduce(num))
         if g_num == 0:  # all zero: 0/1 (a huge den would not fit int64 in num // den)
             return _Unit(np.zeros(num.shape, dtype=np.int64), 1, 0)
@@ -186,10 +200,17 @@ def _linear(units: list[_Unit], cols: list[int], ps: list[int], qs: list[int], b
     return _Linear(acc, den, bound)
 
 
-def _apply_layer(units: list[_Unit], rows: list[_Row], batch: int, relu: bool) -> list[_Unit]:
+def _apply_layer(
+    units: list[_Unit], rows: list[_Row], batch: int, relu: bool, inputs_nonneg: bool = False
+) -> list[_Unit]:
+    """One layer; ``inputs_nonneg`` (the inputs are ReLU outputs) lets an identity row
+    ``s(u_j)`` reuse unit ``j`` itself (units are never modified in place)."""
     out: list[_Unit] = []
     shared: dict[int, _Linear] = {}
     for lin_id, cols, ps, qs, bp, bq in rows:
+        if relu and inputs_nonneg and bp == 0 and bq == 1 and ps == [1] and qs == [1]:
+            out.append(units[cols[0]])
+            continue
         lin = shared.get(lin_id)
         if lin is None:
             lin = shared[lin_id] = _linear(units, cols, ps, qs, batch)
@@ -237,7 +258,7 @@ def exact_units(
         chunk = X[s : s + step]
         units = _input_units(chunk)
         for k, rows in enumerate(compiled):
-            units = _apply_layer(units, rows, chunk.shape[0], relu=k < last)
+            units = _apply_layer(units, rows, chunk.shape[0], relu=k < last, inputs_nonneg=k > 0)
         yield s, [(u.num, u.den) for u in units]
 
 

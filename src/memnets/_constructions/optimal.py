@@ -178,7 +178,8 @@ def line_memorizer(
         :func:`~memnets._blocks.compose_affine` (M2 composes the projection, M3 the cell
         code). ReLU between consecutive layers; the last layer is the output.
         ``diagnostics``: runs ``K``, boundaries ``B``, mode, blocks ``J``, boundaries per
-        block ``m``, ``rho``, packed bits, scale exponent ``s``, gap (in units of ``t``),
+        block ``m``, ``rho`` (bits per stored boundary: the offset bits in block mode, the
+        threshold bits ``bitlen(T_max + 2)`` in direct mode), packed bits, scale exponent ``s``, gap (in units of ``t``),
         depth and stage sizes; see the module docstring for the formulas.
 
     >>> layers, d = line_memorizer([0, 3, 1, 7, 8], [1, -1, 1, 1, -1], rng=np.random.default_rng(0))
@@ -262,7 +263,7 @@ def line_memorizer(
         mode=plan["mode"],
         blocks=plan["J"],
         boundaries_per_block=plan["m"],
-        rho=plan["rho"],
+        rho=plan["rho"] if plan["mode"] == "blocks" else top.bit_length(),
         packed_bits=plan["m"] * plan["rho"] if plan["mode"] == "blocks" else 0,
         gap=Fraction(gamma, D),
         scale_log2=s,

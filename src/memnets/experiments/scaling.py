@@ -1,0 +1,314 @@
+"""M2 vs the interval reference: parameters against the number of samples N.
+
+Theorem 4.1 (after Vardi, Yehudai & Shamir 2022) memorizes ``N`` samples with
+``O(n + sqrt(N log(N n / c)))`` parameters at constant width; the one-step-per-boundary
+reference needs ``Theta(N)``. For every ``N`` of a grid we construct both networks
+(``method="optimal"`` and ``method="interval"``, same seed, hence the same projection),
+verify memorization on every sample (exactly for M2), and record params (dense and
+non-zero), width, depth, max weight bits, runs ``K``, ``rho`` and the times. Then:
+
+- log-log slope of params against ``N`` (least squares over the grid, and over
+  ``N >= 1000`` where M2 is past its small-``K`` direct mode, per method, dataset and
+  count); theory: ``~1/2`` (plus the logarithmic factor) for M2, ``1`` for interval;
+- ``params / sqrt(K rho)`` for M2, which the construction keeps in a constant band;
+- the crossover ``N`` where M2 becomes smaller than interval (first grid point, and the
+  log-log interpolated crossing), dense and non-zero;
+- test accuracy on MNIST pairs (the theory predicts no generalization; recorded, not tuned).
+
+Data: ``synthetic`` -- uniform ``[0, 1]^20`` with independent fair labels (the worst case
+for memorization, ``K ~ N / 2`` runs); ``mnist`` -- seeded subsets of the 3-vs-5 training
+images (at most 11,552), tested on the 3-vs-5 test images.
+
+Sizes: quick ``N in {100, 300, 1000, 3000, 10000}``; ``full=True`` adds 30,000 and 100,000
+(synthetic; MNIST stops at its 11,552 images). ``profile="tiny"`` (test suite): N <= 300.
+
+Outputs: ``scaling.json`` (every number, seeds, version) and ``scaling.png``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import DataUnavailableError, OptionError
+from ._runner import header, run_cells, write_json
+
+__all__ = ["fit_slope", "run"]
+
+METHODS = ("optimal", "interval")
+QUICK_N = (100, 300, 1000, 3000, 10000)
+FULL_N = (*QUICK_N, 30000, 100000)
+TINY_N = (100, 300)
+MNIST_MAX = 11552  # 3-vs-5 training images
+SYNTH_FEATURES = 20
+MNIST_TEST = 2000
+TAIL_N = 1000  # slopes are also fitted over N >= TAIL_N (past the small-K direct mode)
+
+
+def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    N, seed = int(cell["N"]), int(cell["seed"])
+    if cell["data"] == "synthetic":
+        rng = np.random.default_rng(seed)
+        X = rng.random((N, SYNTH_FEATURES))
+        y = rng.integers(0, 2, N)
+        y[0], y[-1] = 0, 1
+        return X, y, None, None
+    from .. import datasets
+
+    X, y = datasets.load("mnist", classes=(3, 5), split="train", n=N, rng=seed)
+    Xt, yt = datasets.load("mnist", classes=(3, 5), split="test", n=MNIST_TEST, rng=seed)
+    return X, y, Xt, yt
+
+
+def _cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """Construct and verify one (data, N, method); returns its statistics."""
+    from .. import construct
+
+    X, y, Xt, yt = _data(cell)
+    t0 = time.perf_counter()
+    res = construct(X, y, method=cell["method"], rng=int(cell["seed"]))
+    total = time.perf_counter() - t0
+    s = res.stats
+    out = {
+        **cell,
+        "n_samples": int(X.shape[0]),
+        "params": s["params"],
+        "params_nonzero": s["params_nonzero"],
+        "width": s["width"],
+        "depth": s["depth"],
+        "max_weight_bits": s["max_weight_bits"],
+        "runs": s["runs"],
+        "rho": s.get("rho"),
+        "verified": bool(res.verified),
+        "min_margin": float(res.min_margin),
+        "verification": s["verification"],
+        "construct_seconds": s["seconds"],
+        "verify_seconds": s["verify_seconds"],
+        "total_seconds": total,
+        "float64_exact": res.network.float64_representable,
+    }
+    if cell["method"] == "optimal":
+        out["params_over_sqrt_K_rho"] = s["params_over_sqrt_K_rho"]
+        out["nonzero_over_sqrt_K_rho"] = s["params_nonzero"] / math.sqrt(s["runs"] * max(s["rho"], 1))
+    if Xt is not None and yt is not None:
+        t1 = time.perf_counter()
+        out["test_accuracy"] = res.score(Xt, yt)
+        out["n_test"] = int(Xt.shape[0])
+        out["test_seconds"] = time.perf_counter() - t1
+    return out
+
+
+def fit_slope(N: list[float], P: list[float]) -> float:
+    """Least-squares slope of ``log P`` against ``log N``.
+
+    >>> round(fit_slope([10, 100, 1000], [3, 30, 300]), 6)
+    1.0
+    """
+    if len(N) < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(N), np.log(P), 1)[0])
+
+
+def _crossover(Ns: list[int], opt: list[float], ref: list[float]) -> dict[str, Any]:
+    """First grid N with opt < ref, and the log-log interpolated crossing before it."""
+    for k, (a, b) in enumerate(zip(opt, ref, strict=True)):
+        if a < b:
+            if k == 0:
+                return {"first_grid_N": Ns[0], "interpolated_N": None, "note": "optimal smaller at every N"}
+            # log(opt/ref) changes sign between k-1 and k
+            d0 = math.log(opt[k - 1] / ref[k - 1])
+            d1 = math.log(a / b)
+            x0, x1 = math.log(Ns[k - 1]), math.log(Ns[k])
+            x = x0 + (x1 - x0) * d0 / (d0 - d1)
+            return {"first_grid_N": Ns[k], "interpolated_N": round(math.exp(x))}
+    return {"first_grid_N": None, "interpolated_N": None, "note": "interval smaller on the whole grid"}
+
+
+def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for data in sorted({r["data"] for r in rows}):
+        by = {m: sorted((r for r in rows if r["data"] == data and r["method"] == m), key=lambda r: r["N"])
+              for m in METHODS}
+        Ns = [r["n_samples"] for r in by["optimal"]]
+        d: dict[str, Any] = {"N": Ns}
+        for m in METHODS:
+            for kind in ("params", "params_nonzero"):
+                d[f"slope_{m}_{kind}"] = fit_slope([r["n_samples"] for r in by[m]], [r[kind] for r in by[m]])
+                tail = [r for r in by[m] if r["n_samples"] >= TAIL_N]
+                d[f"tail_slope_{m}_{kind}"] = fit_slope([r["n_samples"] for r in tail], [r[kind] for r in tail])
+        for kind in ("params", "params_nonzero"):
+            d[f"crossover_{kind}"] = _crossover(Ns, [r[kind] for r in by["optimal"]],
+                                                [r[kind] for r in by["interval"]])
+        ratios = [r["params_over_sqrt_K_rho"] for r in by["optimal"]]
+        d["params_over_sqrt_K_rho_band"] = [min(ratios), max(ratios)] if ratios else None
+        d["max_width_optimal"] = max((r["width"] for r in by["optimal"]), default=0)
+        d["max_weight_bits_optimal"] = max((r["max_weight_bits"] for r in by["optimal"]), default=0)
+        if any("test_accuracy" in r for r in by["optimal"]):
+            d["test_accuracy"] = {m: {r["n_samples"]: r.get("test_accuracy") for r in by[m]} for m in METHODS}
+        out[data] = d
+    return out
+
+
+def _plot(path: Path, rows: list[dict[str, Any]], summ: dict[str, Any]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+    colors = {"optimal": "tab:blue", "interval": "tab:red"}
+    marks = {"synthetic": "o", "mnist": "s"}
+    for data, d in summ.items():
+        for m in METHODS:
+            rs = sorted((r for r in rows if r["data"] == data and r["method"] == m), key=lambda r: r["N"])
+            Ns = [r["n_samples"] for r in rs]
+            for kind, style in (("params", "-"), ("params_nonzero", ":")):
+                slope = d[f"slope_{m}_{kind}"]
+                label = f"{m} {data} {'dense' if kind == 'params' else 'non-zero'} (slope {slope:.2f})"
+                ax.loglog(Ns, [r[kind] for r in rs], style, marker=marks.get(data, "o"),
+                          color=colors[m], label=label, alpha=0.9 if kind == "params" else 0.6)
+        rs = sorted((r for r in rows if r["data"] == data and r["method"] == "optimal"), key=lambda r: r["N"])
+        ax2.semilogx([r["n_samples"] for r in rs], [r["params_over_sqrt_K_rho"] for r in rs],
+                     marker=marks.get(data, "o"), label=f"{data}: dense / sqrt(K rho)")
+        ax2.semilogx([r["n_samples"] for r in rs], [r["nonzero_over_sqrt_K_rho"] for r in rs], ":",
+                     marker=marks.get(data, "o"), label=f"{data}: non-zero / sqrt(K rho)")
+    ax.set_xlabel("N (training samples)")
+    ax.set_ylabel("parameters")
+    ax.set_title("M2 (optimal, width <= 12) vs interval reference")
+    ax.legend(fontsize=6.5)
+    ax.grid(True, which="both", alpha=0.3)
+    ax2.set_xlabel("N")
+    ax2.set_ylabel("params / sqrt(K rho)")
+    ax2.set_ylim(bottom=0)
+    ax2.set_title("M2 parameters per sqrt(runs x bits)")
+    ax2.legend(fontsize=7)
+    ax2.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    lines = ["## Parameter scaling: M2 (Theorem 4.1) vs the Theta(N) interval network", ""]
+    lines.append("| data | N | K | rho | optimal params (nz) | interval params (nz) | depth | width | max bits | verify s (opt / int) | test acc (opt / int) |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for data in summ:
+        opt = {r["N"]: r for r in rows if r["data"] == data and r["method"] == "optimal"}
+        itv = {r["N"]: r for r in rows if r["data"] == data and r["method"] == "interval"}
+        for N in sorted(opt):
+            o, i = opt[N], itv.get(N, {})
+            acc = (f"{o['test_accuracy']:.3f} / {i.get('test_accuracy', float('nan')):.3f}"
+                   if "test_accuracy" in o else "-")
+            lines.append(
+                f"| {data} | {o['n_samples']} | {o['runs']} | {o['rho']} | {o['params']} ({o['params_nonzero']}) | "
+                f"{i.get('params', '-')} ({i.get('params_nonzero', '-')}) | {o['depth']} | {o['width']} | "
+                f"{o['max_weight_bits']} | {o['verify_seconds']:.2f} / {i.get('verify_seconds', float('nan')):.2f} | {acc} |"
+            )
+    lines.append("")
+    for data, d in summ.items():
+        band = d["params_over_sqrt_K_rho_band"]
+        lines.append(
+            f"- **{data}**: log-log slope optimal {d['slope_optimal_params']:.3f} dense / "
+            f"{d['slope_optimal_params_nonzero']:.3f} non-zero; interval {d['slope_interval_params']:.3f} / "
+            f"{d['slope_interval_params_nonzero']:.3f} (over N >= {TAIL_N}: optimal "
+            f"{d['tail_slope_optimal_params']:.3f} / {d['tail_slope_optimal_params_nonzero']:.3f}, interval "
+            f"{d['tail_slope_interval_params']:.3f} / {d['tail_slope_interval_params_nonzero']:.3f}). "
+            f"params / sqrt(K rho) in [{band[0]:.1f}, {band[1]:.1f}]. "
+            f"Crossover (optimal smaller): dense {_fmt_cross(d['crossover_params'])}, non-zero "
+            f"{_fmt_cross(d['crossover_params_nonzero'])}. Width <= {d['max_width_optimal']}, max weight "
+            f"bits {d['max_weight_bits_optimal']}."
+        )
+    lines.append("")
+    lines.append("M2 is verified exactly on every sample (margin exactly 1); its weights do not fit "
+                 "float64, so it is evaluated with the exact engine. Test accuracy on MNIST is recorded "
+                 "as is: the theory predicts these networks do not generalize.")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt_cross(c: dict[str, Any]) -> str:
+    if c.get("first_grid_N") is None:
+        return "not reached on the grid"
+    if c.get("interpolated_N") is None:
+        return f"already at N = {c['first_grid_N']}"
+    return f"N ~ {c['interpolated_N']} (first grid point {c['first_grid_N']})"
+
+
+def run(
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    progress: bool = True,
+    data: tuple[str, ...] | list[str] | str | None = None,
+    sizes: tuple[int, ...] | list[int] | None = None,
+    profile: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Params vs N for ``optimal`` and ``interval``; writes ``scaling.json`` and ``scaling.png``.
+
+    Parameters
+    ----------
+    out_dir : output folder (created)
+    full : add N = 30,000 and 100,000 (synthetic)
+    jobs, dask_scheduler : parallel cells (joblib) or a Dask cluster
+    seed : seed of every subsample and construction
+    data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
+        when its files are not installed)
+    sizes : override the N grid
+    profile : ``"tiny"`` for the test suite (N in {100, 300}, synthetic only)
+    cache_dir : resume cache for cells (default: ``out_dir/.cache/scaling``)
+
+    Returns ``{"name", "json", "plots", "markdown", "summary"}``.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if profile not in (None, "tiny"):
+        raise OptionError(f"scaling: unknown profile {profile!r}; valid profiles are 'tiny'")
+    grid = tuple(sizes) if sizes is not None else (TINY_N if profile == "tiny" else (FULL_N if full else QUICK_N))
+    if data is None:
+        datas = ["synthetic"] if profile == "tiny" else ["synthetic", "mnist"]
+    else:
+        datas = [data] if isinstance(data, str) else list(data)
+    for d in datas:
+        if d not in ("synthetic", "mnist"):
+            raise OptionError(f"scaling: unknown data {d!r}; valid are 'synthetic', 'mnist'")
+    notes: list[str] = []
+    if "mnist" in datas:
+        try:
+            from .. import datasets
+
+            datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
+        except DataUnavailableError as exc:
+            datas.remove("mnist")
+            notes.append(f"MNIST skipped: {exc}")
+    cells = []
+    for d in datas:
+        for N in grid:
+            if d == "mnist" and N > MNIST_MAX:
+                continue
+            for m in METHODS:
+                cells.append({"data": d, "N": int(N), "method": m, "seed": int(seed)})
+    cache = cache_dir if cache_dir is not None else out / ".cache" / "scaling"
+    rows = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, cache_dir=cache,
+                     desc="scaling cells", progress=progress)
+    summ = _summaries(rows)
+    png = _plot(out / "scaling.png", rows, summ)
+    md = _markdown(summ, rows) + "".join(f"\n> {n}\n" for n in notes)
+    payload = {
+        **header("scaling", seed=seed, full=full, grid=list(grid), data=datas, profile=profile),
+        "rows": rows,
+        "summary": summ,
+        "notes": notes,
+        "wall_seconds": time.perf_counter() - started,
+    }
+    path = write_json(out / "scaling.json", payload)
+    return {"name": "scaling", "json": str(path), "plots": [str(png)], "markdown": md, "summary": summ}
