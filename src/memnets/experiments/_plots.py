@@ -34,12 +34,13 @@ def pair_heatmaps(
 
     Each table is laid out like the paper's: row ``i``, column ``j`` holds the accuracy on
     the pair of classes ``(labels[i], labels[j])``; NaN cells (the diagonal, pairs not run)
-    are left blank. Values are printed in each cell with two decimals.
+    are left blank. Values are printed in each cell in percent (one decimal).
     """
     names = list(tables)
     k = len(labels)
-    size = 0.42 * k + 1.4
-    fig, axes = plt.subplots(1, len(names), figsize=(size * len(names) + 0.8, size + 0.6), squeeze=False)
+    size = 0.42 * k + 1.0
+    fig, axes = plt.subplots(1, len(names), figsize=(size * len(names) + 1.2, size + 0.5), squeeze=False,
+                             layout="constrained")
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     image = None
     for ax, name in zip(axes[0], names, strict=True):
@@ -50,15 +51,15 @@ def pair_heatmaps(
                 v = table[i, j]
                 if np.isfinite(v):
                     dark = (v - vmin) / max(vmax - vmin, 1e-12) < 0.6
-                    ax.text(j, i, f"{v:.2f}"[1:] if 0 <= v < 1 else f"{v:.1f}", ha="center", va="center",
-                            fontsize=6.5, color="white" if dark else "black")
+                    text = f"{100 * v:.1f}" if v < 0.9995 else "100"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=6, color="white" if dark else "black")
         ax.set_xticks(range(k), labels=list(labels), rotation=90 if max(map(len, labels)) > 2 else 0, fontsize=7)
         ax.set_yticks(range(k), labels=list(labels), fontsize=7)
         finite = table[np.isfinite(table)]
         mean = f"mean {finite.mean():.3f}, min {finite.min():.3f}" if finite.size else "no cells"
         ax.set_title(f"{name}\n{mean}", fontsize=8)
     if image is not None:
-        fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label=cbar_label)
+        fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label=cbar_label + " (cells: %)")
     fig.suptitle(title, fontsize=10)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -75,14 +76,17 @@ def grouped_bars(
     title: str,
     log_panels: Sequence[str] = (),
     ylims: dict[str, tuple[float, float]] | None = None,
+    hlines: dict[str, float] | None = None,
 ) -> Path:
     """Grouped bar chart: one panel per entry of ``panels``.
 
     ``panels[panel][series]`` is a sequence with one value per group (NaN = missing bar).
-    Panels named in ``log_panels`` use a logarithmic y axis.
+    Panels named in ``log_panels`` use a logarithmic y axis; ``hlines[panel]`` draws a
+    dashed reference line (e.g. chance accuracy).
     """
     names = list(panels)
-    fig, axes = plt.subplots(len(names), 1, figsize=(1.3 * len(groups) + 3.5, 2.8 * len(names)), squeeze=False)
+    fig, axes = plt.subplots(len(names), 1, figsize=(1.3 * len(groups) + 3.5, 2.8 * len(names)), squeeze=False,
+                             layout="constrained")
     for ax, panel in zip(axes[:, 0], names, strict=True):
         series = panels[panel]
         width = 0.8 / max(len(series), 1)
@@ -98,10 +102,12 @@ def grouped_bars(
             ax.set_yscale("log")
         if ylims and panel in ylims:
             ax.set_ylim(*ylims[panel])
+        if hlines and panel in hlines:
+            ax.axhline(hlines[panel], color="gray", linestyle="--", linewidth=1)
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncols=min(len(panels[names[0]]), 5), loc="lower center",
                       bbox_to_anchor=(0.5, 1.02))
-    fig.suptitle(title, fontsize=10, y=1.0 + 0.12 / len(names))
+    fig.suptitle(title, fontsize=10)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110, bbox_inches="tight")

@@ -18,6 +18,7 @@ import math
 import os
 import platform
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -215,11 +216,15 @@ def run_cells(
         else:
             from joblib import Parallel, delayed
 
-            par = Parallel(n_jobs=jobs, return_as="generator_unordered")
-            out = par(delayed(_indexed)(fn, k, cells[k]) for k in todo)
-            for k, value in out:
-                store(k, value)
-                bar.advance()
+            with warnings.catch_warnings():
+                # loky restarts a worker whose memory grew (big exact networks); the cell is
+                # resubmitted and its result is unaffected, so the notice is noise here
+                warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+                par = Parallel(n_jobs=jobs, return_as="generator_unordered")
+                out = par(delayed(_indexed)(fn, k, cells[k]) for k in todo)
+                for k, value in out:
+                    store(k, value)
+                    bar.advance()
     finally:
         bar.close()
     return results

@@ -13,8 +13,9 @@ Sizes
 quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
                  ``500`` test images per class (seeded subsample).
 full (``full=True``)  all training and test images of ``mnist`` and ``fashion-mnist``, plus
-                 ``cifar10`` when ``data_dir`` points at the standard ``cifar-10-batches-py``
-                 folder (without it the section says how to supply it and the others run).
+                 ``cifar10`` when its standard ``cifar-10-batches-py`` folder is found
+                 (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
+                 section says how to supply it and the others run.
 
 Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
 ``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
@@ -240,12 +241,10 @@ def _check_available(name: str, data_dir: str | None) -> str | None:
     """None when ``name`` loads here, else the reason (with how to supply it)."""
     from .. import datasets
 
-    if name == "cifar10" and data_dir is None:
-        return CIFAR_HINT
     try:
         datasets.load(name, classes=(0, 1), split="test", n=2, rng=0, data_dir=data_dir)
     except DataUnavailableError as exc:
-        return f"{exc}" + (f" {CIFAR_HINT}" if name == "cifar10" else "")
+        return f"{CIFAR_HINT} ({exc})" if name == "cifar10" else str(exc)
     return None
 
 
@@ -302,6 +301,10 @@ def run(
         reason = _check_available(name, ddir)
         if reason is not None:
             skipped[name] = reason
+            if progress:
+                from rich.console import Console
+
+                Console(stderr=True).print(f"[yellow]pairs: skipping {name}:[/] {reason}")
             continue
         ntr, nte = _sizes(name, full, profile)
         ntr = n_train if n_train is not None else ntr

@@ -116,7 +116,7 @@ def reproduce(
             raise
         except Exception as exc:
             section.update(status="failed", error=f"{type(exc).__name__}: {exc}",
-                           traceback=traceback.format_exc(limit=6))
+                           traceback=traceback.format_exc(limit=-6))
             if console is not None:
                 console.print(f"[bold red]{name} failed:[/] {type(exc).__name__}: {exc}")
         section["seconds"] = time.perf_counter() - t0
