@@ -76,7 +76,15 @@ from ._checks import RNGLike, as_rng
 from ._errors import InputError, ModelFileError, OptionError
 from ._network import ReLUNetwork
 
-__all__ = ["AuditReport", "audit", "family", "from_torch", "load_model", "null_direction"]
+__all__ = [
+    "AuditReport",
+    "audit",
+    "family",
+    "from_torch",
+    "load_model",
+    "null_direction",
+    "predict_codes",
+]
 
 #: W_1 with more entries than this gets a float (SVD) null direction instead of an exact one
 EXACT_NULL_MAX_ENTRIES = 20_000
@@ -505,13 +513,39 @@ def audit(
     report.minority_mean = float(minority.mean())
     report.error_lower_bound = max(0.0, report.minority_mean - slack - _GEOMETRY_SLACK)
     # the network's own error, exactly per line (F is constant on it), averaged over lines
-    out = net.forward(X)
-    pred = (out > 0).astype(np.int64) if out.ndim == 1 else np.argmax(out, axis=1)
+    pred = predict_codes(net, X)
     if pred.max(initial=0) < C:
         err = 1.0 - pi[np.arange(len(pred)), pred]
         report.line_error = float(err.mean())
         report.line_error_halfwidth = math.sqrt(math.log(2.0 / delta) / (2.0 * n_lines))
     return report
+
+
+def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
+    """Class index predicted by the network on each row (sign for one output, else argmax).
+
+    Networks with exact (int/Fraction) entries are evaluated exactly; float64 networks use
+    :meth:`~memnets.ReLUNetwork.forward_certified` and re-evaluate exactly every row whose
+    decision the float error bound does not settle, so every prediction is the exact one.
+    """
+    from ._result import predict_codes_exact
+
+    net = _as_network(network)
+    if any(layer.is_exact for layer in net.layers):
+        return predict_codes_exact(net, X)
+    vals, err = net.forward_certified(X)
+    if vals.ndim == 1:
+        pred = (vals > 0).astype(np.int64)
+        unsure = np.flatnonzero(np.abs(vals) <= err)
+    else:
+        pred = np.argmax(vals, axis=1)
+        top = vals[np.arange(len(pred)), pred]
+        rest = vals.copy()
+        rest[np.arange(len(pred)), pred] = -np.inf
+        unsure = np.flatnonzero(top - rest.max(axis=1) <= 2 * err.max(axis=1))
+    if unsure.size:
+        pred[unsure] = predict_codes_exact(net, X[unsure])
+    return pred
 
 
 # --------------------------------------------------------------------------- CLI helper

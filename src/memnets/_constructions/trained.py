@@ -109,6 +109,12 @@ def build(
     -------
     ConstructionResult with ``stats['epochs']``, ``stats['final_loss']``,
     ``stats['torch_seed']``, ``stats['hidden']``.
+
+    Raises
+    ------
+    ConstructionError
+        When 100% training accuracy is not reached; its attribute ``train_accuracy`` is the
+        best training accuracy seen.
     """
     started = time.perf_counter()
     sizes = _check_options(hidden, first_width, max_epochs, lr, batch_size)
@@ -237,11 +243,13 @@ def _train(
                 batch_loss, _ = loss_and_margin(forward(xs[idx]), idx)
                 batch_loss.backward()
                 opt.step()
-    raise ConstructionError(
+    err = ConstructionError(
         f"trained: the MLP {' -> '.join(map(str, dims))} reached only {best_acc:.4f} training "
         f"accuracy in {max_epochs} epochs (lr={lr}); it is a memorization method, so it fails "
         "here. Give it more hidden units, a larger max_epochs or another lr."
     )
+    err.train_accuracy = best_acc  # type: ignore[attr-defined]
+    raise err
 
 
 def _to_network(params: list[Any], mu: np.ndarray, sd: np.ndarray) -> ReLUNetwork:

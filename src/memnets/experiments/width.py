@@ -1,0 +1,364 @@
+r"""``memnets experiment width``: networks that erase a direction cannot generalize (Section 5).
+
+Family: alternating shells in :math:`[0,1]^n` (:func:`memnets.datasets.alternating_shells`,
+K shells of equal width, gap = width, labels 0, 1, 0, ..., uniform on the support). For each
+dimension n, sample size N and seed, the experiment builds every *arm* on the same sample,
+measures its test accuracy on fresh samples, and audits it (:func:`memnets.audit`):
+
+- ``efficient`` (M1, Theorem 7.3): rank W_1 = n;
+- ``optimal`` (M2, Theorem 4.1): projects to one dimension, rank W_1 = 1;
+- ``constant`` (M3, Theorem 4.3): per-coordinate staircases (rank W_1 = n) then a width-1
+  code: its *bottleneck* is 1 but no direction is erased by W_1, so the audit's argument
+  does not apply to it (reported as a caveat to "bottleneck < n cannot generalize");
+- ``trained`` with first-layer width n - 1 (< n) and 2n (>= n): gradient-trained MLPs
+  (``method="trained"``) driven to 100% training accuracy; a run that does not get there
+  within its epoch budget is recorded as *not memorized* with its best training accuracy.
+
+For every network with :math:`\operatorname{rank} W_1 < n` the audit gives a certified lower
+bound b on its error (probability >= 1 - delta over the audit's lines), so its accuracy is
+at most 1 - b **whatever N is**: the claim checked here is that such memorizers stay below
+that ceiling while M1 (and wide trained nets) approach accuracy 1 as N grows.
+
+Outputs: ``width.json`` (every cell, seeds, version), ``width_accuracy.png`` (accuracy vs N per
+arm, one panel per n, with the audit ceiling), ``width_audit.png`` (certified bound vs
+measured error).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import ConstructionError, OptionError
+from ._runner import header, run_cells, write_json
+
+__all__ = ["ARMS", "run"]
+
+#: arm name -> (method, description)
+ARMS: dict[str, tuple[str, str]] = {
+    "efficient": ("efficient", "M1 (rank W_1 = n)"),
+    "optimal": ("optimal", "M2 (projects to 1-D)"),
+    "constant": ("constant", "M3 (staircases, then width-1 code)"),
+    "trained_narrow": ("trained", "trained MLP, first width n-1"),
+    "trained_wide": ("trained", "trained MLP, first width 2n"),
+}
+
+QUICK: dict[str, Any] = {
+    "dims": [2, 3, 4], "Ns": [30, 100, 300, 1000], "seeds": 1, "n_test": 2000,
+    "n_lines": 2000, "max_epochs": 1500, "head": 128,
+}
+FULL: dict[str, Any] = {
+    "dims": [2, 3, 4, 5, 6, 7, 8], "Ns": [30, 100, 300, 1000, 3000, 10000], "seeds": 3,
+    "n_test": 10000, "n_lines": 10000, "max_epochs": 4000, "head": 256,
+}
+DELTA = 0.05
+
+
+def _first_width(arm: str, n: int) -> int | None:
+    if arm == "trained_narrow":
+        return max(1, n - 1)
+    if arm == "trained_wide":
+        return 2 * n
+    return None
+
+
+def _cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """Build one arm on one sample, score it, audit it."""
+    import memnets as mn
+    from memnets._audit import audit
+
+    n, N, seed, arm = cell["n"], cell["N"], cell["seed"], cell["arm"]
+    D = mn.datasets.alternating_shells(n_features=n, n_shells=cell["n_shells"])
+    X, y = D.sample(N, rng=seed)
+    Xt, yt = D.sample(cell["n_test"], rng=10**6 + seed)
+    method = ARMS[arm][0]
+    options: dict[str, Any] = {}
+    w = _first_width(arm, n)
+    if w is not None:
+        options = {"first_width": w, "hidden": [w, cell["head"]], "max_epochs": cell["max_epochs"]}
+    out: dict[str, Any] = {"n": n, "N": N, "seed": seed, "arm": arm, "method": method, "options": options}
+    t0 = time.perf_counter()
+    try:
+        res = mn.construct(X, y, method=method, rng=seed, **options)
+    except ConstructionError as exc:
+        out.update(memorized=False, reason=str(exc), seconds=time.perf_counter() - t0,
+                   train_accuracy=getattr(exc, "train_accuracy", None))
+        return out
+    built = time.perf_counter() - t0
+    acc = res.score(Xt, yt)
+    rep = audit(res, D, n_lines=cell["n_lines"], delta=DELTA, rng=2 * 10**6 + seed)
+    s = res.stats
+    out.update(
+        memorized=True, verified=res.verified, train_accuracy=1.0, test_accuracy=acc,
+        test_error=1.0 - acc, params=s["params"], width=s["width"], depth=s["depth"],
+        bottleneck=s["bottleneck"], rank_first_layer=rep.rank_first_layer,
+        epochs=s.get("epochs"), construct_seconds=built,
+        audit_bound=rep.error_lower_bound, audit_minority_mean=rep.minority_mean,
+        audit_line_error=rep.line_error, audit_line_halfwidth=rep.line_error_halfwidth,
+        audit_exact=rep.exact, audit_note=rep.note,
+        seconds=time.perf_counter() - t0,
+    )
+    return out
+
+
+def run(
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    progress: bool = True,
+    dims: list[int] | None = None,
+    Ns: list[int] | None = None,
+    seeds: int | None = None,
+    arms: list[str] | None = None,
+    n_shells: int = 4,
+    n_test: int | None = None,
+    n_lines: int | None = None,
+    max_epochs: int | None = None,
+) -> dict[str, Any]:
+    """Run the width sweep; write ``width.json`` and two PNGs into ``out_dir``.
+
+    Quick default (about 2 minutes on 2 loaded cores with ``jobs=2``): n in {2, 3, 4},
+    N in {30, 100, 300, 1000}, one seed, 2000 test points, 2000 audit lines, trained MLPs with
+    a 128-unit head and 1500 epochs. ``full``: n = 2..8, N up to 10^4, 3 seeds, 10^4 test
+    points and lines, 256-unit head, 4000 epochs.
+    """
+    started = time.perf_counter()
+    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    for key, val in (("dims", dims), ("Ns", Ns), ("seeds", seeds), ("n_test", n_test),
+                     ("n_lines", n_lines), ("max_epochs", max_epochs)):
+        if val is not None:
+            plan[key] = val
+    plan["arms"] = list(arms) if arms is not None else list(ARMS)
+    plan["n_shells"] = int(n_shells)
+    bad = [a for a in plan["arms"] if a not in ARMS]
+    if bad:
+        raise OptionError(f"width: unknown arm(s) {bad}; valid arms are {list(ARMS)}")
+    if not plan["dims"] or min(plan["dims"]) < 2:
+        raise OptionError(f"width: dims must be >= 2, got {plan['dims']!r}")
+    if not plan["Ns"] or min(plan["Ns"]) < 4:
+        raise OptionError(f"width: Ns must be >= 4, got {plan['Ns']!r}")
+    cells = [
+        {"n": int(n), "N": int(N), "seed": seed * 1000 + s, "arm": arm, "n_shells": plan["n_shells"],
+         "n_test": plan["n_test"], "n_lines": plan["n_lines"], "max_epochs": plan["max_epochs"],
+         "head": plan["head"]}
+        for n in plan["dims"] for N in plan["Ns"] for s in range(plan["seeds"]) for arm in plan["arms"]
+    ]
+    # the slowest cells (trained, large N) first, so parallel workers finish together
+    order = sorted(range(len(cells)), key=lambda k: (ARMS[cells[k]["arm"]][0] != "trained", -cells[k]["N"]))
+    got_sorted = run_cells(_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
+                           desc="width", progress=progress)
+    got: list[dict[str, Any]] = [{}] * len(cells)
+    for pos, k in enumerate(order):
+        got[k] = got_sorted[pos]
+    table = _table(got, plan)
+    claims = _claims(got, table, plan)
+    import memnets as mn
+
+    doc = {
+        **header("width", seed=seed, full=full),
+        "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).describe()
+                         for d in plan["dims"]},
+        "plan": plan,
+        "delta": DELTA,
+        "claims": claims,
+        "table": table,
+        "cells": got,
+        "timing": {"wall_seconds": time.perf_counter() - started},
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = write_json(out / "width.json", doc)
+    plots = _plots(out, got, table, plan)
+    return {
+        "name": "width",
+        "json": str(json_path),
+        "plots": [str(p) for p in plots],
+        "markdown": _markdown(table, claims, plan, plots),
+        "claims": claims,
+    }
+
+
+def _mean(vals: list[Any]) -> float:
+    v = [float(x) for x in vals if x is not None]
+    return float(np.mean(v)) if v else math.nan
+
+
+def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for n in plan["dims"]:
+        for N in plan["Ns"]:
+            for arm in plan["arms"]:
+                rs = [g for g in got if g["n"] == n and g["N"] == N and g["arm"] == arm]
+                mem = [g for g in rs if g.get("memorized")]
+                rows.append({
+                    "n": n, "N": N, "arm": arm, "runs": len(rs), "memorized": len(mem),
+                    "test_accuracy": _mean([g["test_accuracy"] for g in mem]),
+                    "audit_bound": _mean([g.get("audit_bound") for g in mem]),
+                    "audit_line_error": _mean([g.get("audit_line_error") for g in mem]),
+                    "rank_first_layer": _mean([g["rank_first_layer"] for g in mem]),
+                    "bottleneck": _mean([g["bottleneck"] for g in mem]),
+                    "params": _mean([g["params"] for g in mem]),
+                    "best_train_accuracy": _mean([g.get("train_accuracy") for g in rs]),
+                })
+    return rows
+
+
+def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[str, Any]) -> dict[str, Any]:
+    """The statements of the issue, as booleans with the numbers behind them.
+
+    ``test_slack`` = sqrt(ln(2/delta) / (2 n_test)): two-sided Hoeffding half-width of a
+    measured accuracy, so "accuracy <= 1 - bound" is checked as ``acc <= 1 - bound + slack``.
+    """
+    slack = math.sqrt(math.log(2 / DELTA) / (2 * plan["n_test"]))
+    erased = [g for g in got if g.get("memorized") and g.get("audit_bound") is not None]
+    below_ceiling = all(g["test_accuracy"] <= 1 - g["audit_bound"] + slack for g in erased)
+    bound_le_err = all(g["audit_bound"] <= g["test_error"] + slack for g in erased)
+    line_agrees = all(
+        abs(g["audit_line_error"] - g["test_error"]) <= g["audit_line_halfwidth"] + slack for g in erased
+    )
+    largest = max(plan["Ns"])
+    per_dim: dict[str, Any] = {}
+    for n in plan["dims"]:
+        row: dict[str, Any] = {}
+        for arm in plan["arms"]:
+            r = next(t for t in table if t["n"] == n and t["N"] == largest and t["arm"] == arm)
+            row[arm] = {"accuracy_at_largest_N": r["test_accuracy"], "audit_bound": r["audit_bound"],
+                        "memorized_runs": r["memorized"], "runs": r["runs"]}
+        opt = [g for g in erased if g["n"] == n and g["arm"] == "optimal"]
+        row["optimal_best_accuracy_any_N"] = max((g["test_accuracy"] for g in opt), default=None)
+        row["optimal_min_bound"] = min((g["audit_bound"] for g in opt), default=None)
+        per_dim[str(n)] = row
+    return {
+        "test_slack": slack,
+        "rank_deficient_memorizers": len(erased),
+        "rank_deficient_below_audit_ceiling": below_ceiling,
+        "audit_bound_at_most_measured_error": bound_le_err,
+        "line_error_agrees_with_test_error": line_agrees,
+        "max_bound": max((g["audit_bound"] for g in erased), default=None),
+        "per_dimension": per_dim,
+        "trained_narrow_memorized": sum(1 for g in got if g["arm"] == "trained_narrow" and g.get("memorized")),
+        "trained_narrow_runs": sum(1 for g in got if g["arm"] == "trained_narrow"),
+    }
+
+
+_STYLE = {"efficient": "o-", "optimal": "s-", "constant": "^-", "trained_narrow": "v--", "trained_wide": "D--"}
+
+
+def _plots(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[str, Any]) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dims = plan["dims"]
+    cols = min(4, len(dims))
+    rows = math.ceil(len(dims) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+    for k, n in enumerate(dims):
+        ax = axes[k // cols][k % cols]
+        for arm in plan["arms"]:
+            rs = [t for t in table if t["n"] == n and t["arm"] == arm and t["memorized"] > 0]
+            if rs:
+                ax.semilogx([t["N"] for t in rs], [t["test_accuracy"] for t in rs], _STYLE.get(arm, "o-"),
+                            label=ARMS[arm][1], ms=4)
+        bounds = [g["audit_bound"] for g in got
+                  if g["n"] == n and g.get("memorized") and g.get("audit_bound") is not None]
+        if bounds:
+            ax.axhline(1 - min(bounds), color="red", ls=":", lw=1.2,
+                       label="ceiling 1 - audit bound (rank $W_1$ < n)")
+        ax.axhline(1.0, color="gray", lw=0.6)
+        ax.set_title(f"n = {n}")
+        ax.set_xlabel("training samples N")
+        ax.set_ylabel("test accuracy")
+        ax.set_ylim(0.4, 1.02)
+        ax.grid(True, which="both", alpha=0.3)
+        if k == 0:
+            ax.legend(fontsize=6.5, loc="lower right")
+    for k in range(len(dims), rows * cols):
+        axes[k // cols][k % cols].axis("off")
+    fig.suptitle(f"Alternating shells ({plan['n_shells']} shells): accuracy vs N")
+    fig.tight_layout()
+    p1 = out / "width_accuracy.png"
+    fig.savefig(p1, dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5.4, 4.6))
+    for arm in plan["arms"]:
+        pts = [(g["test_error"], g["audit_bound"]) for g in got
+               if g["arm"] == arm and g.get("memorized") and g.get("audit_bound") is not None]
+        if pts:
+            e, b = zip(*pts, strict=True)
+            ax.scatter(e, b, label=ARMS[arm][1], s=18)
+    ax.plot([0, 0.6], [0, 0.6], color="gray", ls="--", lw=0.8, label="bound = error")
+    ax.set_xlabel("measured test error")
+    ax.set_ylabel(f"certified error lower bound (prob >= {1 - DELTA:g})")
+    ax.set_xlim(0, 0.6)
+    ax.set_ylim(0, 0.6)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title("Width audit: bound vs measured error")
+    fig.tight_layout()
+    p2 = out / "width_audit.png"
+    fig.savefig(p2, dpi=110)
+    plt.close(fig)
+    return [p1, p2]
+
+
+def _fmt(v: Any, spec: str = ".3f") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return format(v, spec)
+
+
+def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[str, Any], plots: list[Path]) -> str:
+    arms = plan["arms"]
+    lines = [
+        f"Alternating shells ({plan['n_shells']} shells, labels alternating, uniform on the support) "
+        f"in n = {plan['dims']} dimensions; test accuracy of each memorizer (memorized runs / runs), "
+        f"and for networks with rank W_1 < n the certified audit bound on the error "
+        f"(probability >= {1 - DELTA:g}).",
+        "",
+        "| n | N | " + " | ".join(ARMS[a][1] for a in arms) + " |",
+        "|---|---|" + "---|" * len(arms),
+    ]
+    for n in plan["dims"]:
+        for N in plan["Ns"]:
+            cells = []
+            for a in arms:
+                t = next(r for r in table if r["n"] == n and r["N"] == N and r["arm"] == a)
+                if t["memorized"] == 0:
+                    cells.append(f"not memorized (train acc. {_fmt(t['best_train_accuracy'])})")
+                    continue
+                b = "" if math.isnan(t["audit_bound"]) else f", bound {t['audit_bound']:.3f}"
+                cells.append(f"{t['test_accuracy']:.3f}{b} ({t['memorized']}/{t['runs']})")
+            lines.append(f"| {n} | {N} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"- Every memorizing network with rank W_1 < n ({claims['rank_deficient_memorizers']} runs) stays "
+        f"below its certified ceiling 1 - bound: **{claims['rank_deficient_below_audit_ceiling']}**; "
+        f"bound <= measured error: **{claims['audit_bound_at_most_measured_error']}**; the audit's line "
+        f"estimate of the error agrees with the test error: **{claims['line_error_agrees_with_test_error']}**.",
+        f"- Trained MLPs with first width n - 1 reached 100% training accuracy in "
+        f"{claims['trained_narrow_memorized']} of {claims['trained_narrow_runs']} runs.",
+    ]
+    if "constant" in arms:
+        lo, hi = min(plan["Ns"]), max(plan["Ns"])
+        acc = {(t["n"], t["N"]): t["test_accuracy"] for t in table if t["arm"] == "constant"}
+        trend = ", ".join(f"n={n}: {_fmt(acc[(n, lo)])} -> {_fmt(acc[(n, hi)])}" for n in plan["dims"])
+        lines.append(
+            "- M3 has bottleneck 1 after its staircase layer but rank W_1 = n, so the line argument "
+            f"does not apply to it; its accuracy from N = {lo} to N = {hi}: {trend}."
+        )
+    lines += [
+        "",
+    ]
+    lines += [f"![{p.stem}]({p.name})" for p in plots]
+    return "\n".join(lines)
