@@ -190,11 +190,22 @@ def _linear(units: list[_Unit], cols: list[int], ps: list[int], qs: list[int], b
     if not terms:
         return _Linear(None, den, 0)
     dtype: Any = np.int64 if small and bound < _INT64_SAFE else object
-    acc: np.ndarray | None = None
+    # group terms by |multiplier|: c*a - c*b is computed as c*(a - b), one big product
+    # instead of two (the step and bit-test pairs of the constructions look like this);
+    # every partial sum is bounded by ``bound``, so the int64 path cannot overflow
+    groups: dict[int, np.ndarray] = {}
     for mult, a in terms:
         if dtype is object and a.dtype != object:
             a = a.astype(object)
-        term = a if mult == 1 else (-a if mult == -1 else mult * a)
+        m = abs(mult)
+        prev = groups.get(m)
+        if prev is None:
+            groups[m] = a if mult > 0 else -a
+        else:
+            groups[m] = prev + a if mult > 0 else prev - a
+    acc: np.ndarray | None = None
+    for m, g in groups.items():
+        term = g if m == 1 else m * g
         acc = term if acc is None else acc + term
     assert acc is not None
     return _Linear(acc, den, bound)
