@@ -8,6 +8,7 @@ import math
 import struct
 import time
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,6 +59,9 @@ def toy_result() -> mn.ConstructionResult:
         "scalar": np.float32(0.25),
         "flags": np.array([True, False]),
         "names": np.array(["alpha", "beta"]),
+        "np_str": np.str_("label"),
+        "np_float": np.float64(0.1),
+        "where": Path("/tmp/data"),
     }
     return finish(toy_network(), data, method="toy", options={"r": 0.5, "greedy": True, "order": (1, 2)},
                   seed=1234, started=time.perf_counter(), engine="exact", info=info,
@@ -163,6 +167,22 @@ def test_unsupported_values_refused_at_save(tmp_path):
     assert not (tmp_path / "x.memnet").exists() and not list(tmp_path.iterdir())
     with pytest.raises(InputError, match="takes a ConstructionResult or a ReLUNetwork"):
         save({"not": "a result"}, tmp_path / "y.memnet")
+
+
+@pytest.mark.parametrize("method", sorted(set(mn.METHODS) - {"trained"}))
+def test_every_construction_round_trips(tmp_path, method):
+    """Whatever a construction puts in stats/info is storable and comes back identical."""
+    rng = np.random.default_rng(1)
+    X = rng.random((30, 3))
+    y = np.where(X[:, 0] + X[:, 1] > 1, "hi", "lo")
+    res = mn.construct(X, y, method=method, rng=3)
+    back = load(save(res, tmp_path / f"{method}.memnet"))
+    assert_same_network(res.network, back.network)
+    assert_same_value(res.stats, back.stats)
+    assert_same_value(res.info, back.info)
+    assert type(back.min_margin) is type(res.min_margin) and back.min_margin == res.min_margin
+    Xq = rng.random((40, 3))
+    assert back.predict(Xq).tolist() == res.predict(Xq).tolist()
 
 
 # ----------------------------------------------------------------------------- damaged files

@@ -25,8 +25,9 @@ as ASCII text, one entry per comma-separated field, ``int`` as signed hexadecima
 
 ``stats``, ``info``, ``classes`` and ``min_margin`` may hold: ``None``, ``bool``, ``int`` (any
 size), ``float`` (any, incl. inf/NaN), ``str``, ``Fraction``, ``list``, ``tuple``, ``dict``
-(any keys among these types), NumPy scalars and NumPy arrays (numeric, bool, unicode, or
-object arrays of these types). Each comes back with its type. Anything else (a callable, a
+(any keys among these types), paths (read back as :class:`pathlib.Path`), NumPy scalars and
+NumPy arrays (numeric, bool, unicode, or object arrays of these types). Class labels are
+therefore any of these: ints, strings, floats, bools (as a NumPy array, dtype kept). Each comes back with its type. Anything else (a callable, a
 custom object) is refused at save time with :class:`~memnets.InputError` naming where it is:
 nothing is ever pickled and :func:`load` never executes code from the file (JSON + raw
 buffers + ``int(..., 16)`` only).
@@ -45,7 +46,7 @@ import math
 import os
 import struct
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -93,18 +94,20 @@ class _Writer:
 
     def value(self, v: Any, where: str) -> Any:
         """A JSON-able tagged form of ``v`` (see the module docstring for the types)."""
-        if v is None or isinstance(v, bool | str):
+        if isinstance(v, np.generic):  # before str/float: np.str_ and np.float64 subclass them
+            return {"$scalar": self.array(np.asarray(v), where)}
+        if v is None or type(v) is bool or type(v) is str:
             return v
+        if isinstance(v, PurePath):
+            return {"$path": str(v)}
         if type(v) is int:
             return v if abs(v) < 2**53 else {"$int": format(v, "x")}
         if type(v) is float:
             return v if math.isfinite(v) else {"$float": repr(v)}
         if type(v) is Fraction:
             return {"$fraction": _hex_fraction(v)}
-        if isinstance(v, np.ndarray):
+        if type(v) is np.ndarray:
             return {"$ndarray": self.array(v, where)}
-        if isinstance(v, np.generic):
-            return {"$scalar": self.array(np.asarray(v), where)}
         if type(v) is list:
             return [self.value(x, f"{where}[{k}]") for k, x in enumerate(v)]
         if type(v) is tuple:
@@ -278,6 +281,10 @@ class _Reader:
                 if arr.shape != () or arr.dtype == object:
                     raise ValueError("bad scalar")
                 return arr[()]
+            if tag == "$path":
+                if not isinstance(body, str):
+                    raise ValueError("bad path")
+                return Path(body)
             if tag == "$tuple":
                 return tuple(self.value(x) for x in body)
             if tag == "$dict":
