@@ -1,0 +1,223 @@
+r"""``memnets experiment guarantee``: M1's generalization guarantee (Theorem 7.3).
+
+Family: a mixture of K labelled balls (:func:`memnets.datasets.ball_mixture`), each ball of
+diameter < c_D / 2, so the support splits into :math:`S_D = K` cells of diameter < c_D/2.
+Theorem 7.3: if :math:`N \ge N^* = (S_D/\varepsilon)\ln(S_D/\delta)`, M1 (``method="efficient"``)
+trained on N i.i.d. samples has accuracy :math:`A_D \ge 1 - \varepsilon` with probability
+:math:`\ge 1 - \delta`.
+
+For N on a grid of multiples of :math:`N^*` the experiment runs M1 on ``seeds`` independent
+samples, measures the accuracy on fresh test samples, and reports the fraction of runs with
+accuracy >= 1 - eps (with its Wilson 95% interval), together with the fraction of runs in
+which every ball was hit (the event the proof uses: all K cells hold a sample, whose
+probability is at least :math:`1 - K(1 - 1/K)^N`), and the estimate
+:func:`memnets.theory.estimate_SD` of S_D on each sample. The claim checked: from
+:math:`N^*` on, the empirical success probability is at least :math:`1 - \delta`.
+
+Outputs: ``guarantee.json``, ``guarantee_success.png``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import OptionError
+from ._runner import header, run_cells, write_json
+
+__all__ = ["run", "wilson_interval"]
+
+QUICK: dict[str, Any] = {"factors": [1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0], "seeds": 20,
+                         "n_test": 4000}
+FULL: dict[str, Any] = {"factors": [1 / 128, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 3 / 4, 1.0, 1.5, 2.0, 4.0],
+                        "seeds": 100, "n_test": 20000}
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion.
+
+    >>> [round(v, 4) for v in wilson_interval(20, 20)]
+    [0.8389, 1.0]
+    """
+    if trials == 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    den = 1 + z * z / trials
+    mid = (p + z * z / (2 * trials)) / den
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / den
+    return (max(0.0, mid - half), min(1.0, mid + half))
+
+
+def _distribution(dist: dict[str, Any]) -> Any:
+    from ..datasets import ball_mixture
+
+    return ball_mixture(n_features=dist["n_features"], n_balls=dist["n_balls"],
+                        separation=dist["separation"], rng=dist["seed"])
+
+
+def _cell(cell: dict[str, Any]) -> dict[str, Any]:
+    import memnets as mn
+    from memnets.theory import estimate_SD
+
+    D = _distribution(cell["dist"])
+    N, seed = cell["N"], cell["seed"]
+    X, y = D.sample(N, rng=seed)
+    Xt, yt = D.sample(cell["n_test"], rng=10**6 + seed)
+    hit = np.unique(D.ball_index(X))
+    out: dict[str, Any] = {"N": N, "seed": seed, "balls_hit": int((hit >= 0).sum()),
+                           "all_balls_hit": bool((hit >= 0).sum() == D.n_balls)}
+    if len(np.unique(y)) < 2:
+        # one class seen: M1 (any memorizer) needs two classes; the run fails the target
+        out.update(memorized=False, accuracy=None, success=False, reason="one class in the sample")
+        return out
+    t0 = time.perf_counter()
+    res = mn.construct(X, y, method="efficient", rng=seed)
+    acc = res.score(Xt, yt)
+    out.update(memorized=True, verified=res.verified, accuracy=acc, success=acc >= 1 - cell["eps"],
+               params=res.stats["params"], S_D_estimate=int(estimate_SD(X, y)),
+               seconds=time.perf_counter() - t0)
+    return out
+
+
+def run(
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    progress: bool = True,
+    n_features: int = 4,
+    n_balls: int = 12,
+    separation: float = 0.2,
+    eps: float = 0.1,
+    delta: float = 0.1,
+    factors: list[float] | None = None,
+    seeds: int | None = None,
+    n_test: int | None = None,
+) -> dict[str, Any]:
+    """Run the sweep; write ``guarantee.json`` and ``guarantee_success.png`` into ``out_dir``.
+
+    Quick default (well under a minute): K = 12 balls in [0,1]^4 (c_D >= 0.2, radius c_D/5),
+    eps = delta = 0.1, N = N* x {1/64, 1/32, ..., 2}, 20 seeds per N, 4000 test points.
+    ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
+    """
+    from ..theory import sample_size_m1
+
+    started = time.perf_counter()
+    if not (0 < eps < 1 and 0 < delta < 1):
+        raise OptionError(f"guarantee: eps and delta must lie in (0, 1), got {eps}, {delta}")
+    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    for key, val in (("factors", factors), ("seeds", seeds), ("n_test", n_test)):
+        if val is not None:
+            plan[key] = val
+    dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation, "seed": seed}
+    D = _distribution(dist)
+    S_D = D.n_cells
+    N_star = int(sample_size_m1(S_D, eps, delta))
+    Ns = sorted({max(2, round(f * N_star)) for f in plan["factors"]})
+    cells = [{"dist": dist, "N": N, "seed": seed * 100_000 + N * 1000 + s, "n_test": plan["n_test"],
+              "eps": eps} for N in Ns for s in range(plan["seeds"])]
+    got = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="guarantee", progress=progress)
+    table = []
+    for N in Ns:
+        rs = [g for g in got if g["N"] == N]
+        k = sum(bool(g["success"]) for g in rs)
+        lo, hi = wilson_interval(k, len(rs))
+        accs = [g["accuracy"] for g in rs if g["accuracy"] is not None]
+        table.append({
+            "N": N, "N_over_N_star": N / N_star, "runs": len(rs), "successes": k,
+            "success_fraction": k / len(rs), "wilson_low": lo, "wilson_high": hi,
+            "all_balls_hit_fraction": float(np.mean([g["all_balls_hit"] for g in rs])),
+            "coverage_lower_bound": max(0.0, 1 - S_D * (1 - 1 / S_D) ** N),
+            "mean_accuracy": float(np.mean(accs)) if accs else None,
+            "min_accuracy": float(np.min(accs)) if accs else None,
+            "mean_S_D_estimate": float(np.mean([g["S_D_estimate"] for g in rs if "S_D_estimate" in g]))
+            if any("S_D_estimate" in g for g in rs) else None,
+        })
+    past = [t for t in table if t["N"] >= N_star]
+    claims = {
+        "S_D": S_D, "eps": eps, "delta": delta, "N_star": N_star,
+        "success_at_least_1_minus_delta_from_N_star": bool(past) and all(
+            t["success_fraction"] >= 1 - delta for t in past),
+        "min_success_fraction_from_N_star": min((t["success_fraction"] for t in past), default=None),
+        "smallest_N_with_success_1_minus_delta": next(
+            (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
+    }
+    doc = {
+        **header("guarantee", seed=seed, full=full),
+        "distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims,
+        "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = write_json(out / "guarantee.json", doc)
+    plots = _plots(out, table, claims, D)
+    return {"name": "guarantee", "json": str(json_path), "plots": [str(p) for p in plots],
+            "markdown": _markdown(table, claims, D, plots), "claims": claims}
+
+
+def _plots(out: Path, table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    N = np.array([t["N"] for t in table], dtype=float)
+    frac = np.array([t["success_fraction"] for t in table])
+    lo = np.array([t["wilson_low"] for t in table])
+    hi = np.array([t["wilson_high"] for t in table])
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    ax.errorbar(N, frac, yerr=[frac - lo, hi - frac], fmt="o-", capsize=3,
+                label=rf"P[accuracy $\geq$ 1 - {claims['eps']:g}] (Wilson 95%)")
+    ax.semilogx(N, [t["all_balls_hit_fraction"] for t in table], "s--", ms=4, label="every ball hit")
+    ax.semilogx(N, [t["coverage_lower_bound"] for t in table], ":", color="gray",
+                label=r"$1 - S_D(1 - 1/S_D)^N$")
+    ax.axvline(claims["N_star"], color="red", ls="--", lw=1,
+               label=rf"$N^*=(S_D/\epsilon)\ln(S_D/\delta)$ = {claims['N_star']}")
+    ax.axhline(1 - claims["delta"], color="black", lw=0.8, ls="-.", label=rf"$1-\delta$ = {1 - claims['delta']:g}")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("training samples N")
+    ax.set_ylabel("fraction of runs")
+    ax.set_title(f"M1 on {D.n_balls} balls in [0,1]^{D.n_features} (S_D = {claims['S_D']})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    p = out / "guarantee_success.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    return [p]
+
+
+def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots: list[Path]) -> str:
+    lines = [
+        f"M1 on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
+        f"c_D = {D.separation:.4g}, S_D = {claims['S_D']} cells); eps = {claims['eps']:g}, "
+        f"delta = {claims['delta']:g}; Theorem 7.3's sample size N* = {claims['N_star']}.",
+        "",
+        "| N | N/N* | runs | success fraction (Wilson 95%) | every ball hit | mean / min accuracy | S_D estimate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in table:
+        acc = "-" if t["mean_accuracy"] is None else f"{t['mean_accuracy']:.4f} / {t['min_accuracy']:.4f}"
+        sd = "-" if t["mean_S_D_estimate"] is None else f"{t['mean_S_D_estimate']:.1f}"
+        lines.append(
+            f"| {t['N']} | {t['N_over_N_star']:.3g} | {t['runs']} | {t['success_fraction']:.2f} "
+            f"[{t['wilson_low']:.2f}, {t['wilson_high']:.2f}] | {t['all_balls_hit_fraction']:.2f} | {acc} | {sd} |"
+        )
+    lines += [
+        "",
+        f"- From N* on, the empirical success probability is >= 1 - delta: "
+        f"**{claims['success_at_least_1_minus_delta_from_N_star']}** (min "
+        f"{claims['min_success_fraction_from_N_star']}); the smallest N reaching it is "
+        f"{claims['smallest_N_with_success_1_minus_delta']} (the theorem's N* is a sufficient size).",
+        "",
+    ]
+    lines += [f"![{p.stem}]({p.name})" for p in plots]
+    return "\n".join(lines)
