@@ -245,3 +245,13 @@ def test_summary_and_repr():
     assert repr(MAX2) == "ReLUNetwork(2 -> 3 -> 1; depth=2, width=3, params=13)"
     deep = ReLUNetwork([(np.eye(2), np.zeros(2))] * 10)
     assert "more" in repr(deep) and "depth=10" in repr(deep)
+
+
+def test_integer_arrays_keep_exact_values():
+    """uint64/int64 weights beyond 2**53 are stored exactly (object ints), never rounded."""
+    big = np.array([[2**64 - 1, 3]], dtype=np.uint64)
+    layer = AffineLayer(big, np.array([-(2**62) - 1], dtype=np.int64))
+    assert layer.weight.dtype == object and layer.weight[0, 0] == 2**64 - 1
+    assert layer.bias[0] == -(2**62) - 1
+    small = AffineLayer(np.array([[2**52, -3]], dtype=np.int64), np.array([1], dtype=np.uint8))
+    assert small.weight.dtype == np.float64 and small.weight[0, 0] == 2.0**52

@@ -118,3 +118,8 @@ def test_mnist_subset_against_brute_force():
     assert {got.i, got.j} == {int(a[k[0]]), int(b[k[1]])}
     assert got.squared == exact_squared_distance(X[got.i], X[got.j])
     assert_close(got.distance, math.sqrt(D[k]))
+
+
+def test_unsortable_labels():
+    with pytest.raises(InputError, match="cannot be sorted"):
+        mn.separation([[0.0], [1.0]], np.array([1, "a"], dtype=object))

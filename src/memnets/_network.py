@@ -63,7 +63,8 @@ def _as_entries(a: Any, shape: tuple[int, ...] | None = None) -> np.ndarray:
             flat_out[k] = _exact_scalar(v)
         arr = out
     elif np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
-        if arr.size and int(np.abs(arr.astype(np.int64)).max()) < 2**53:
+        # Python ints for the range test: astype(int64) would wrap uint64 >= 2**63
+        if arr.size and max(int(arr.max()), -int(arr.min())) < 2**53:
             arr = arr.astype(np.float64)
         else:
             arr = np.array([int(v) for v in arr.ravel()], dtype=object).reshape(arr.shape)

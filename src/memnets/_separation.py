@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_X, check_y
+from ._errors import InputError
 
 __all__ = ["SeparationPair", "closest_opposite_pair", "separation"]
 
@@ -55,11 +56,12 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     """
     Xa = check_X(X, unit_interval=False)
     ya = check_y(y, Xa.shape[0])
-    classes, codes = np.unique(ya, return_inverse=True)
+    try:
+        classes, codes = np.unique(ya, return_inverse=True)
+    except TypeError as exc:
+        raise InputError(f"labels in y cannot be sorted: {exc}") from exc
     codes = codes.ravel()
     if len(classes) < 2:
-        from ._errors import InputError
-
         raise InputError("separation needs at least two classes in y")
     order = np.argsort(codes, kind="stable")
     Xs = Xa[order]
