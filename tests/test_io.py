@@ -154,6 +154,7 @@ def test_bare_network_file(tmp_path):
     assert_same_network(net, load_network(path))
     with pytest.raises(ModelFileError, match=r"bare network.*load_network"):
         load(path)
+    assert_same_network(net, mn.load_network(path))  # the public name
     # load_network also reads the network out of a result file
     res_path = save(toy_result(), tmp_path / "res.memnet")
     assert_same_network(net, load_network(res_path))

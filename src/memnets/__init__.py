@@ -36,6 +36,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "save": "memnets._io",
     "load": "memnets._io",
+    "load_network": "memnets._io",
     "MemorizationClassifier": "memnets._sklearn",
     "audit": "memnets._audit",
     "AuditReport": "memnets._audit",
@@ -68,6 +69,7 @@ __all__ = [
     "datasets",
     "experiments",
     "load",
+    "load_network",
     "method_options",
     "save",
     "separation",
