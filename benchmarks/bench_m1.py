@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import memnets as mn
 from _common import environment, timed, write_result
+from memnets._constructions import efficient as eff
 from memnets._constructions.efficient import predict_codes_m1
 
 TASKS: dict[str, tuple[int, ...] | None] = {"all10": None, "3-5": (3, 5), "0-1": (0, 1), "4-9": (4, 9)}
@@ -61,7 +62,9 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
     out: dict[str, Any] = {"task": task, "n_train": X.shape[0], "n_test": Xt.shape[0], "n_features": X.shape[1]}
 
     knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y)
-    knn_pred, out["sklearn_1nn_predict_s"], _ = timed(lambda: knn.predict(Xt), repeat=repeat)
+    knn_pred, out["sklearn_1nn_predict_s"], out["sklearn_1nn_predict_cpu_s"] = timed(
+        lambda: knn.predict(Xt), repeat=repeat
+    )
 
     def faiss_run() -> np.ndarray:
         index = faiss.IndexFlatL2(X.shape[1])
@@ -69,39 +72,47 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
         _, idx = index.search(np.ascontiguousarray(Xt, dtype=np.float32), 1)
         return y[idx[:, 0]]
 
-    faiss_pred, out["faiss_flatl2_s"], _ = timed(faiss_run, repeat=repeat)
+    faiss_pred, out["faiss_flatl2_s"], out["faiss_flatl2_cpu_s"] = timed(faiss_run, repeat=repeat)
 
     X32, Xt32 = X.astype(np.float32), Xt.astype(np.float32)
-    _, out["sgemm_bound_s"], _ = timed(lambda: X32 @ Xt32.T, repeat=repeat)
+    _, out["sgemm_bound_s"], out["sgemm_bound_cpu_s"] = timed(lambda: X32 @ Xt32.T, repeat=repeat)
 
     for condense in ("none", "cover"):
-        t0 = time.perf_counter()
-        res = mn.construct(X, y, method="efficient", condense=condense, rng=0)
-        out[f"m1_{condense}_construct_s"] = time.perf_counter() - t0
+        eff._SEPARATION_CACHE.clear()  # time the full construction
+        res, out[f"m1_{condense}_construct_s"], out[f"m1_{condense}_construct_cpu_s"] = timed(
+            lambda c=condense: mn.construct(X, y, method="efficient", condense=c, rng=0)
+        )
         out[f"m1_{condense}_n_reps"] = res.stats["n_reps"]
         out[f"m1_{condense}_stats"] = {
             k: res.stats[k]
             for k in ("params", "params_nonzero", "params_first_layer", "params_tree_nonzero", "width", "depth",
                       "bottleneck", "margin_guarantee", "verify_seconds")
         }
-        codes, out[f"m1_{condense}_predict_s"], _ = timed(lambda r=res: predict_codes_m1(r.network, Xt), repeat=repeat)
+        codes, out[f"m1_{condense}_predict_s"], out[f"m1_{condense}_predict_cpu_s"] = timed(
+            lambda r=res: predict_codes_m1(r.network, Xt), repeat=repeat
+        )
         pred = res.classes[codes]
         out[f"m1_{condense}_accuracy"] = float(np.mean(pred == yt))
         if condense == "none":
             out["m1_none_equals_sklearn_1nn"] = float(np.mean(pred == knn_pred))
             out["faiss_equals_sklearn_1nn"] = float(np.mean(faiss_pred == knn_pred))
-        print(f"  {condense}: construct {out[f'm1_{condense}_construct_s']:.1f}s, reps {res.stats['n_reps']}, "
-              f"predict {out[f'm1_{condense}_predict_s']:.2f}s", flush=True)
+        print(f"  {condense}: construct {out[f'm1_{condense}_construct_s']:.1f}s "
+              f"(cpu {out[f'm1_{condense}_construct_cpu_s']:.1f}s), reps {res.stats['n_reps']}, "
+              f"predict {out[f'm1_{condense}_predict_s']:.2f}s (cpu {out[f'm1_{condense}_predict_cpu_s']:.2f}s)",
+              flush=True)
     out["sklearn_1nn_accuracy"] = float(np.mean(knn_pred == yt))
     out["ratio_sklearn_over_m1"] = out["sklearn_1nn_predict_s"] / out["m1_none_predict_s"]
     out["ratio_m1_over_faiss"] = out["m1_none_predict_s"] / out["faiss_flatl2_s"]
     out["ratio_m1_over_sgemm"] = out["m1_none_predict_s"] / out["sgemm_bound_s"]
+    out["cpu_ratio_sklearn_over_m1"] = out["sklearn_1nn_predict_cpu_s"] / out["m1_none_predict_cpu_s"]
+    out["cpu_ratio_m1_over_faiss"] = out["m1_none_predict_cpu_s"] / out["faiss_flatl2_cpu_s"]
     out["load_average_after"] = os.getloadavg()
     print(f"  sklearn 1-NN {out['sklearn_1nn_predict_s']:.2f}s, FAISS {out['faiss_flatl2_s']:.2f}s, "
           f"sgemm {out['sgemm_bound_s']:.2f}s | M1 forward: {out['ratio_sklearn_over_m1']:.2f}x faster than "
           f"sklearn (target >= 3), {out['ratio_m1_over_faiss']:.2f}x FAISS (target <= 1.3), "
-          f"{out['ratio_m1_over_sgemm']:.2f}x sgemm; agrees with 1-NN on {out['m1_none_equals_sklearn_1nn']:.4%}",
-          flush=True)
+          f"{out['ratio_m1_over_sgemm']:.2f}x sgemm; agrees with 1-NN on {out['m1_none_equals_sklearn_1nn']:.4%}; "
+          f"CPU-time ratios: sklearn/M1 {out['cpu_ratio_sklearn_over_m1']:.2f}, "
+          f"M1/FAISS {out['cpu_ratio_m1_over_faiss']:.2f}", flush=True)
     return out
 
 
@@ -113,12 +124,16 @@ def accuracy(n_train: int | None, n_test: int | None) -> tuple[list[dict[str, An
         X, y = _load(task, "train", n_train)
         Xt, yt = _load(task, "test", n_test)
         knn_acc = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y).score(Xt, yt)
-        for condense, extra in (("none", {}), ("cover", {}), ("cover", {"radius": "local"}), ("consistent", {})):
+        variants: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("none", {}), ("cover", {}), ("cover", {"radius": "local"}),
+            ("cover", {"radius": "local", "alpha": 0.9}), ("consistent", {}),
+        )
+        for condense, extra in variants:
             t0 = time.perf_counter()
             res = mn.construct(X, y, method="efficient", condense=condense, rng=0, **extra)
             secs = time.perf_counter() - t0
             acc = float(np.mean(res.classes[predict_codes_m1(res.network, Xt)] == yt))
-            name = condense + ("/local" if extra else "")
+            name = condense + "".join(f" {k}={v}" for k, v in extra.items())
             row = {
                 "task": task, "condense": name, "n_train": X.shape[0], "n_test": Xt.shape[0],
                 "n_reps": res.stats["n_reps"], "params_first_layer": res.stats["params_first_layer"],

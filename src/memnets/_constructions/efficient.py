@@ -57,6 +57,7 @@ Inf. Theory 14 (1968).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 import weakref
@@ -173,6 +174,11 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     separation is computed exactly with :func:`memnets.closest_opposite_pair` and used as
     the bound.
     """
+    key = hashlib.blake2b(X.tobytes(), digest_size=16, person=str(X.shape).encode()[:16])
+    key.update(np.ascontiguousarray(codes).tobytes())
+    digest = key.digest()
+    if _SEPARATION_CACHE and _SEPARATION_CACHE[0] == digest:
+        return _SEPARATION_CACHE[1]
     computed, lower = nearest_opposite_sq(X, codes)
     upper = 2.0 * computed - lower  # computed + tolerance: a rigorous upper bound
     if float(lower.min()) <= 0.0:
@@ -182,7 +188,15 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
         if pair.squared == 0:
             raise ConflictingLabelsError(pair.i, pair.j, int(codes[pair.i]), int(codes[pair.j]))
         lower = np.maximum(lower, float(pair.squared) * (1 - 4 * _U64))
+    upper.flags.writeable = False
+    lower.flags.writeable = False
+    _SEPARATION_CACHE[:] = [digest, (upper, lower)]
     return upper, lower
+
+
+# the last dataset's separation bounds (keyed by a hash of X and the labels): sweeping
+# options (alpha, condense) on one dataset pays the O(N^2 n) pass once
+_SEPARATION_CACHE: list[Any] = []
 
 
 def _certificate(
