@@ -123,3 +123,18 @@ def test_mnist_subset_against_brute_force():
 def test_unsortable_labels():
     with pytest.raises(InputError, match="cannot be sorted"):
         mn.separation([[0.0], [1.0]], np.array([1, "a"], dtype=object))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(0.0, 1e20, 1e20), (0.0, 1e-30, 1e-30), (5e-324, 0.0, 5e-324), (1e308, -1e308, math.inf),
+     (1e-200, 3e-200, 2e-200)],
+)
+def test_extreme_scales_neither_overflow_nor_vanish(a, b, expected):
+    """Tiny separations must not round to 0.0 (which would mean a conflicting duplicate)."""
+    X = np.array([[a, 0.25], [b, 0.25], [a, 0.5]])  # constant column and same-label pair too
+    y = [0, 1, 0]
+    pair = mn.closest_opposite_pair(X, y)
+    assert (pair.i, pair.j) == (0, 1) and pair.squared == (Fraction(a) - Fraction(b)) ** 2
+    assert mn.separation(X, y) == pytest.approx(expected, rel=1e-15)
+    assert mn.separation(X, y) > 0.0

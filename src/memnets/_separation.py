@@ -39,7 +39,18 @@ class SeparationPair:
 
     @property
     def distance(self) -> float:
-        return math.sqrt(self.squared)
+        """sqrt(squared) as a float, without under/overflow of the square (0.0 only for 0)."""
+        q = self.squared
+        if q == 0:
+            return 0.0
+        k = (q.denominator.bit_length() - q.numerator.bit_length()) // 2  # q * 4**k ~ 1
+        scaled = Fraction(q.numerator << 2 * k, q.denominator) if k >= 0 else Fraction(
+            q.numerator, q.denominator << -2 * k
+        )
+        try:
+            return math.ldexp(math.sqrt(scaled), -k)
+        except OverflowError:
+            return math.inf
 
 
 def exact_squared_distance(a: np.ndarray, b: np.ndarray) -> Fraction:
@@ -64,12 +75,19 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     if len(classes) < 2:
         raise InputError("separation needs at least two classes in y")
     order = np.argsort(codes, kind="stable")
-    Xs = Xa[order]
+    # Candidate search only (the winner is re-measured exactly on Xa): drop columns that are
+    # constant (they add exactly 0 to every distance) and scale by a power of two so that
+    # max |x| lies in [1/2, 1) (exact; float32 then neither overflows nor underflows).
+    varying = np.flatnonzero(Xa.max(axis=0) != Xa.min(axis=0))
+    Xs = Xa[order][:, varying] if varying.size else Xa[order][:, :1]
+    amax = float(np.abs(Xs).max())
+    if amax > 0.0:
+        Xs = np.ldexp(Xs, -int(np.frexp(amax)[1]))
     cs = codes[order]
     bounds = np.searchsorted(cs, np.arange(len(classes) + 1))
     X32 = Xs.astype(np.float32)
     sq32 = np.einsum("ij,ij->i", X32, X32, dtype=np.float64).astype(np.float32)
-    n = Xa.shape[1]
+    n = Xs.shape[1]
     # |computed d2 - true d2| <= tol_scale * (|x_i|^2 + |x_j|^2): float32 GEMM (gamma_n),
     # the three float32 operations of n_i + n_j - 2 g, and rounding X itself to float32.
     tol_scale = 1.25 * (n + 8) * _U32
@@ -95,6 +113,8 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
             block_min = float(d2.min())
             if block_min < best:
                 best = block_min
+            if block_min > best + 2.0 * tol:
+                continue  # no candidate in this block
             rr, cc = np.nonzero(d2 <= best + 2.0 * tol)
             if rr.size:
                 cand_i.append(rr + s)
