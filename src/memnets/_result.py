@@ -175,7 +175,7 @@ def finish(
     verification: str = "auto",
     info: dict[str, Any] | None = None,
     extra_stats: dict[str, Any] | None = None,
-    margins: tuple[np.ndarray, np.ndarray] | None = None,
+    certified_margins: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ConstructionResult:
     """Verify that ``network`` memorizes ``data`` and package the result.
 
@@ -184,7 +184,7 @@ def finish(
     sample whose margin is not larger than its bound; ``'auto'`` picks ``'exact'`` when
     ``engine == 'exact'`` and ``'certified'`` otherwise. Raises :class:`VerificationError`
     when some sample is not memorized (a bug in the construction, never silent).
-    ``margins``: optional ``(values, error_bounds)`` from a construction-specific certified
+    ``certified_margins``: optional ``(values, error_bounds)`` from a construction-specific certified
     evaluator of this very network, with the contract of :func:`margins_float`
     (``|exact margin - value| <= bound``); used by ``'certified'`` instead of the generic
     engine (whose bound grows with depth), with the same exact re-check of unsure samples.
@@ -208,8 +208,8 @@ def finish(
             )
     elif mode == "certified":
         vals, err = (
-            margins_float(network, data) if margins is None
-            else (np.array(margins[0], dtype=np.float64), np.array(margins[1], dtype=np.float64))
+            margins_float(network, data) if certified_margins is None
+            else (np.array(certified_margins[0], dtype=np.float64), np.array(certified_margins[1], dtype=np.float64))
         )
         # not (margin > error) also catches NaN/inf from weights too large for float64
         unsure = np.flatnonzero(~(vals > err))

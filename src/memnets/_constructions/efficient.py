@@ -69,7 +69,13 @@ import scipy.sparse as sp
 
 from .._blocks import max_tree
 from .._checks import Dataset, check_X
-from .._errors import ConflictingLabelsError, InputError, OptionError, VerificationError
+from .._errors import (
+    ConflictingLabelsError,
+    ConstructionError,
+    InputError,
+    OptionError,
+    VerificationError,
+)
 from .._network import AffineLayer, ReLUNetwork
 from .._result import ConstructionResult, finish, predict_codes_exact
 
@@ -363,7 +369,7 @@ def _condensed_nn(X: np.ndarray, codes: np.ndarray, max_passes: int = 50) -> np.
                 other = np.where(eq_row, other, np.minimum(other, row))
         if added == 0:
             return np.flatnonzero(is_rep)
-    raise RuntimeError(f"condensed nearest neighbour did not converge in {max_passes} passes")
+    raise ConstructionError(f"condensed nearest neighbour did not converge in {max_passes} passes")
 
 
 # --------------------------------------------------------------------------- guarantee
@@ -737,5 +743,5 @@ def build(
         started=started,
         info={"representatives": reps, "group_sizes": group_sizes},
         extra_stats=stats,
-        margins=margins,
+        certified_margins=margins,
     )
