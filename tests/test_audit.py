@@ -1,0 +1,233 @@
+"""The width audit: exact null directions, exact line measures, a bound that holds."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import memnets as mn
+from memnets._audit import (
+    _exact_null_vector,
+    _shell_masses,
+    audit,
+    family,
+    from_torch,
+    load_model,
+    predict_codes,
+)
+from memnets.cli import app
+
+SHELLS2 = mn.datasets.alternating_shells(n_features=2, n_shells=4)
+
+
+def projection_net(w):
+    """A rank-1 first layer: F(x) = relu(<w,x>) - relu(<w,x> - 0.5) - 0.25 (depends on <w,x> only)."""
+    w = np.asarray(w, dtype=float)
+    return mn.ReLUNetwork([(np.vstack([w, w]), [0.0, -0.5]), (np.array([[1.0, -1.0]]), [-0.25])])
+
+
+# --------------------------------------------------------------------------- direction
+def test_hand_network_direction_and_structure():
+    net = mn.ReLUNetwork([([[1.0, 0.0]], [0.0]), ([[1.0]], [-0.5])])
+    rep = audit(net)
+    assert rep.bottleneck == 1 and rep.rank_first_layer == 1 and rep.exact
+    assert rep.direction.tolist() == [0.0, 1.0]
+    assert rep.direction_exact == (Fraction(0), Fraction(1))
+    assert rep.error_lower_bound is None
+
+
+def test_full_rank_first_layer_has_no_direction():
+    net = mn.ReLUNetwork([(np.eye(2), [0.0, 0.0]), ([[1.0, -1.0]], [0.0])])
+    rep = audit(net, SHELLS2, rng=0)
+    assert rep.direction is None and rep.error_lower_bound is None
+    assert "rank W_1 = n" in rep.note
+
+
+def test_narrow_later_layer_is_reported_but_gives_no_line():
+    net = mn.ReLUNetwork([(np.eye(2), [0.0, 0.0]), ([[1.0, 1.0]], [0.0]), ([[1.0]], [0.0])])
+    rep = audit(net)
+    assert rep.bottleneck == 1 and rep.direction is None and "later layer" in rep.note
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda w: st.integers(w + 1, 6).flatmap(
+            lambda n: st.lists(st.lists(st.integers(-9, 9), min_size=n, max_size=n), min_size=w, max_size=w)
+        )
+    )
+)
+def test_exact_null_vector_is_exactly_null(rows):
+    W = np.array(rows, dtype=object)
+    v = _exact_null_vector(W)
+    assert v is not None and any(x != 0 for x in v)  # w < n: a null vector always exists
+    for row in rows:
+        assert sum(Fraction(a) * b for a, b in zip(row, v, strict=True)) == 0
+
+
+def test_exact_null_vector_of_float_weights_and_full_rank():
+    W = np.array([[0.1, 0.7, -0.3]])  # float entries are exact dyadic rationals
+    v = _exact_null_vector(W)
+    assert sum(Fraction(a) * b for a, b in zip(W[0].tolist(), v, strict=True)) == 0
+    assert _exact_null_vector(np.eye(3)) is None
+
+
+# --------------------------------------------------------------------------- line measure
+def test_shell_line_masses_hand_values():
+    S = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1)  # (0, .2), (.3, .5)
+    v = np.array([1.0, 0.0])
+    X = np.array([[0.5, 0.5], [0.5, 0.75], [0.5, 0.6]])  # line distances 0, 0.25, 0.1
+    m = _shell_masses(S, X, v)
+    pi = m / m.sum(axis=1, keepdims=True)
+    assert_pi = [0.5, 0.0, 2 * math.sqrt(0.03) / (2 * math.sqrt(0.03) + 2 * (math.sqrt(0.24) - math.sqrt(0.08)))]
+    np.testing.assert_allclose(pi[:, 0], assert_pi, rtol=0, atol=1e-12)
+    # equal shell probabilities: the ball is 4x denser than the ring (areas .04 pi vs .16 pi)
+    U = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1, weights="uniform")
+    mu = _shell_masses(U, X[:1], v)
+    np.testing.assert_allclose(mu[0, 0] / mu[0].sum(), 0.8, rtol=0, atol=1e-12)
+
+
+def test_line_measure_matches_binned_samples():
+    """Independent path: label frequencies of samples binned by their projection onto v-perp."""
+    v = np.array([1.0, 0.0])
+    X, y = SHELLS2.sample(200_000, rng=7)
+    edges = np.linspace(0.02, 0.98, 25)
+    which = np.digitize(X[:, 1], edges)
+    for b in range(1, len(edges)):
+        sel = which == b
+        centre = 0.5 * (edges[b - 1] + edges[b])
+        grid = np.column_stack([np.full(41, 0.5), np.linspace(edges[b - 1], edges[b], 41)])
+        m = _shell_masses(SHELLS2, grid, v)
+        # the bin's label-1 share = mass-weighted average of pi_1 across the bin
+        expected = m[:, 1].sum() / m.sum()
+        assert abs(y[sel].mean() - expected) < 0.03, (centre, y[sel].mean(), expected)
+
+
+# --------------------------------------------------------------------------- the bound
+@pytest.fixture(scope="module")
+def m2_on_shells():
+    X, y = SHELLS2.sample(200, rng=0)
+    res = mn.construct(X, y, method="optimal", rng=0)
+    Xt, yt = SHELLS2.sample(4000, rng=1)
+    return res, 1.0 - res.score(Xt, yt)
+
+
+def test_m2_bound_is_nontrivial_and_below_measured_error(m2_on_shells):
+    res, err = m2_on_shells
+    rep = audit(res, SHELLS2, n_lines=4000, rng=0)
+    slack = math.sqrt(math.log(2 / 0.05) / (2 * 4000))
+    assert rep.bottleneck == 1 and rep.exact and rep.certified
+    assert rep.error_lower_bound > 0.1
+    assert rep.error_lower_bound <= err + slack
+    assert rep.minority_mean - rep.error_lower_bound == pytest.approx(
+        0.5 * math.sqrt(math.log(1 / 0.05) / (2 * 4000)) + 1e-9, abs=1e-12
+    )
+    # the same lines estimate the network's own error: agrees with the test error
+    assert abs(rep.line_error - err) <= rep.line_error_halfwidth + slack
+    assert rep.line_error >= rep.minority_mean - 1e-12  # per line, error >= minority mass
+
+
+def test_m1_has_full_rank(m2_on_shells):
+    X, y = SHELLS2.sample(200, rng=0)
+    rep = audit(mn.construct(X, y, method="efficient", rng=0), SHELLS2, rng=0)
+    assert rep.rank_first_layer == 2 and rep.error_lower_bound is None
+
+
+def test_predict_codes_exact_path_equals_result_predict(m2_on_shells):
+    res, _ = m2_on_shells
+    Xt, _ = SHELLS2.sample(300, rng=5)
+    assert np.array_equal(res.classes[predict_codes(res.network, Xt)], res.predict(Xt))
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.floats(0.05, 3.0), st.floats(-3.0, 3.0), st.integers(0, 2**16))
+def test_bound_never_exceeds_true_error_of_projection_nets(a, b, seed):
+    """For any rank-1 network the certified bound is at most its error (estimated on the
+    same law by 20000 fresh test points; slack = both Hoeffding half-widths)."""
+    net = projection_net([a, b])
+    rep = audit(net, SHELLS2, n_lines=3000, rng=seed)
+    Xt, yt = SHELLS2.sample(20_000, rng=seed + 1)
+    err = float(np.mean(predict_codes(net, Xt) != yt))
+    assert rep.error_lower_bound <= err + math.sqrt(math.log(2 / 0.05) / 40_000)
+
+
+def test_ball_mixture_bound_and_line_error():
+    D = mn.datasets.ball_mixture(n_features=2, n_balls=8, separation=0.1, rng=0)
+    net = projection_net([1.0, 0.3])
+    rep = audit(net, D, n_lines=3000, rng=0)
+    Xt, yt = D.sample(10_000, rng=1)
+    err = float(np.mean(predict_codes(net, Xt) != yt))
+    assert 0 <= rep.error_lower_bound <= err + 0.02
+    assert abs(rep.line_error - err) <= rep.line_error_halfwidth + 0.02
+
+
+def test_shell_bound_in_three_dimensions_with_two_erased_directions():
+    S3 = mn.datasets.alternating_shells(n_features=3, n_shells=4)
+    net = projection_net([0.2, -0.5, 0.9])
+    rep = audit(net, S3, n_lines=3000, rng=0)
+    assert rep.rank_first_layer == 1 and rep.error_lower_bound > 0.1
+
+
+# --------------------------------------------------------------------------- inputs
+def test_torch_sequential_is_audited_like_the_network():
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.ReLU(), torch.nn.Linear(1, 1)).double()
+    net = from_torch(seq)
+    r1, r2 = audit(seq, SHELLS2, rng=3), audit(net, SHELLS2, rng=3)
+    assert r1.direction_exact == r2.direction_exact and r1.error_lower_bound == r2.error_lower_bound
+    w = seq[0].weight.detach().numpy()[0]
+    assert abs(float(w @ r1.direction)) < 1e-15
+
+
+def test_torch_other_modules_rejected():
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(), torch.nn.Linear(3, 1))
+    with pytest.raises(mn.InputError, match=r"module 1 .*Sigmoid"):
+        audit(seq)
+    with pytest.raises(mn.InputError, match="end with a Linear"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()))
+    with pytest.raises(mn.InputError):
+        audit("not a network")
+
+
+def test_bad_options_and_dimension_mismatch():
+    net = projection_net([1.0, 1.0])
+    with pytest.raises(mn.OptionError):
+        audit(net, SHELLS2, n_lines=0)
+    with pytest.raises(mn.OptionError):
+        audit(net, SHELLS2, delta=1.5)
+    with pytest.raises(mn.InputError, match="3 features"):
+        audit(net, mn.datasets.alternating_shells(n_features=3), rng=0)
+    with pytest.raises(mn.OptionError):
+        family("moons", 2)
+
+
+def test_load_model_files_and_cli(tmp_path):
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    torch.save(seq, tmp_path / "seq.pt")
+    torch.save(seq.state_dict(), tmp_path / "sd.pt")
+    a, b = load_model(tmp_path / "seq.pt"), load_model(tmp_path / "sd.pt")
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        assert np.array_equal(la.weight, lb.weight) and np.array_equal(la.bias, lb.bias)
+    net = projection_net([0.3, 0.8])
+    mn.save(net, tmp_path / "m.memnet")
+    assert load_model(tmp_path / "m.memnet").layer_sizes == net.layer_sizes
+    (tmp_path / "junk.pt").write_bytes(b"not a model")
+    with pytest.raises(mn.ModelFileError):
+        load_model(tmp_path / "junk.pt")
+    runner = CliRunner()
+    out = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", "shells", "--lines", "2000",
+                              "--json", str(tmp_path / "a.json")])
+    assert out.exit_code == 0, out.output
+    assert "error lower bound" in out.output
+    import json
+
+    doc = json.loads((tmp_path / "a.json").read_text())
+    assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
+    bad = runner.invoke(app, ["audit", str(tmp_path / "junk.pt")])
+    assert bad.exit_code == 2 and "error" in bad.output
