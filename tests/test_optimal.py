@@ -112,7 +112,7 @@ def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     J, m, rho, r = d["blocks"], d["boundaries_per_block"], d["rho"], bits_per_layer
     assert m % 2 == 1 and rho % r == 0
     assert d["boundaries"] // (m + 1) + 1 == J
-    assert net.depth == math.ceil((J - 1) / 3) + (m - 1) * rho // r + 4
+    assert net.depth == math.ceil((J - 1) / 4) + (m - 1) * rho // r + 3
     assert net.width <= 12
     out = net.forward_exact(np.array(t, dtype=np.float64).reshape(-1, 1))
     assert out.tolist() == s  # F(t_i) = signs[i] exactly

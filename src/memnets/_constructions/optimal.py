@@ -17,47 +17,50 @@ Construction
    opposite-label samples collide. The network's first layer is this projection composed
    (no ReLU in between, :func:`~memnets._blocks.compose_affine`) with the first layer of
 2. :func:`line_memorizer` on ``t_i = p_i``: sorted values merge into ``K`` runs of equal
-   label, separated by ``B = K - 1`` boundaries. With ``T = 2**s (t - t_min)`` (``s`` the
-   smallest power making every opposite-label gap at least ``ceil`` -safe, see below) every
-   boundary gets an integer threshold ``theta_k = ceil(T(a_k)) + 1`` with
-   ``T(a_k) <= theta_k - 1`` and ``T(b_k) >= theta_k`` (``a_k``/``b_k`` the values on either
-   side), so the two-unit integer step ``[T >= theta] = s(T - theta + 1) - s(T - theta)`` is
-   exact on every sample.
+   label, separated by ``B = K - 1`` boundaries (``a_k``/``b_k`` the values on either
+   side). Fine units ``Tf = D (t - t_min)`` are integers (``D`` the common denominator);
+   coarse units ``T = 2**s Tf`` use the smallest power ``2**s <= 1`` for which every boundary
+   has an integer threshold ``theta_k = ceil(T(a_k)) + 1`` with ``T(a_k) <= theta_k - 1`` and
+   ``T(b_k) >= theta_k`` (``2**s gamma >= 2`` suffices, ``gamma`` the smallest projected
+   gap). In fine units the thresholds are ``theta_k 2**-s`` and the two-unit integer step
+   ``[Tf >= theta] = s(Tf - theta + 1) - s(Tf - theta)`` is exact on every sample.
 3. *Blocks*: boundaries are cut into ``J = floor(B / (m + 1)) + 1`` blocks of ``m`` (odd)
-   boundaries; block ``j >= 1`` starts at boundary ``j (m + 1)`` (an even count, so the
-   label parity of a block needs no extra unit) with ``S_j = theta`` of that boundary,
-   ``S_0 = 0``. Block ``j`` stores its boundaries *relative to its start*,
-   ``O_{j,i} = theta - S_j < 2**rho``, packed into one integer
-   ``P_j = sum_i O_{j,i} 2**(rho (m - 1 - i))`` (missing boundaries padded with
-   ``2**rho - 1``), where ``rho`` (a multiple of ``r``) is the bit length of the largest
-   block span ``S_{j+1} - S_j``.
-4. *Stage 1* selects the block of the input and loads it: ``P = P_0 + sum_j (P_j -
-   P_{j-1}) [T >= S_j]`` and ``V = T - sum_j (S_j - S_{j-1}) [T >= S_j]``, three steps per
-   layer, pipelined (step units, then a 0/1 unit ``s(u+ - u-)`` so that the big register
-   ``P`` is only ever combined with integers).
+   boundaries (the last has ``R = B mod (m + 1) >= 1``); block ``j >= 1`` starts at
+   boundary ``j (m + 1)`` (an even count, so the label parity of a block needs no extra
+   unit), ``S_j = theta`` of that boundary, ``S_0 = theta_0 - 1``. Block ``j`` stores its
+   boundaries *relative to its start*, ``O_{j,i} = theta - S_j`` (coarse units), packed
+   into one integer ``P_j = sum_i O_{j,i} 2**(rho (m - 1 - i))``; the last block is padded
+   with ``2**rho - 1``. ``rho`` (a multiple of ``r``) is the least bit length with every
+   offset ``< 2**rho`` and, when the last block is padded, its data ``<= 2**rho - 2``.
+4. *Stage 1* selects the input's block and loads it with integer steps on ``Tf``:
+   ``P = P_0 + sum_j (P_j - P_{j-1}) [Tf >= S_j 2**-s]`` and
+   ``Vf = Tf - S_0 2**-s - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]``, four steps per
+   layer; every unit is an integer, only ``P`` is big. (``Vf`` may be negative in block 0;
+   its ReLU clips it to 0, below every offset, which is the right answer there.)
 5. *Stage 2* reads the offsets from the top of ``P``. At the start of slot ``i``,
    ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``rest < 2**L``), so
-   ``[V >= O_i] = 1 - [P_i - 2**L V >= 2**L]`` is one integer step (exact on the data,
-   where ``V <= O_i - 1`` or ``V >= O_i``); then the slot is removed ``r`` bits per layer by
-   ReLU digit extraction (``d = sum_{c < 2**r} [P >= c 2**k]``,
-   :func:`~memnets._blocks.digit_preacts`). A 0/1 unit ``S`` accumulates
-   ``(-1)**i [V >= O_i]`` (the parity of the number of boundaries below the input inside
-   its block). Output ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first run): exactly
-   ``+-1`` on every sample, so the margin is 1.
+   ``[V >= O_i] = 1 - [2**-s P_i - 2**L Vf >= 2**(L - s)]`` is one integer step (exact on
+   the data, where the coarse ``V <= O_i - 1`` or ``V >= O_i``); then the slot is removed
+   ``r`` bits per layer by ReLU digit extraction (``d = sum_{c < 2**r} [P >= c 2**k]``,
+   :func:`~memnets._blocks.digit_preacts`); the last slot never is. A 0/1 unit ``S``
+   accumulates ``(-1)**i [V >= O_i]`` (the parity of the number of boundaries below the
+   input inside its block). Output ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first
+   run): exactly ``+-1`` on every sample, so the margin is 1.
 
-Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 3)``)
+Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 4)``)
 -----------------------------------------------------------
-- depth ``= G + (m - 1) rho / r + 4`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
-  every boundary a step on ``T``, chosen when it is shallower, i.e. for small ``K``); ``m``
-  is chosen to minimise depth, ``m ~ sqrt(r B / (3 rho))`` giving
-  depth ``~ 2 sqrt(B rho / (3 r)) = 2 sqrt(K rho / 6)`` for ``r = 2``.
-- width ``<= 12`` (stage 1: ``T, P, S`` + 3 step pairs + 3 unit steps; stage 2: ``P, V, S``
-  + ``2 (2**r - 1)`` digit units + 2 comparison units, ``r <= 2``).
-- params ``<= 12 * 13 * depth + 13 n`` (dense); non-zero far fewer.
-- bits: ``P_j < 2**(m rho)``, so weights and biases have at most ``m rho + 2`` bits in
-  stages 1-2; ``rho <= bitlen(T_max) <= log2(4 (t_max - t_min) / gamma) + 2`` with ``gamma``
-  the projected gap (``~ c / N**2`` for a random direction, so ``rho = O(log(N n / c))``); the
-  first layer has ``b + E + max(s, 0)`` bits (direction bits ``b``, input scale ``E``).
+- depth ``= G + (m - 1) rho / r + 3`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
+  every boundary a step on ``Tf``, chosen when it is shallower, i.e. for small ``K``); ``m``
+  is chosen to minimise depth; ``m ~ sqrt(r B / (4 rho))`` gives
+  depth ``~ 2 sqrt(B rho / (4 r)) = sqrt(K rho / 2)`` for ``r = 2``.
+- width ``<= 12`` (stage 1: ``Tf, P, S`` + 4 step pairs = 11; stage 2: ``P, V, S``
+  + ``2 (2**r - 1)`` digit units + 2 comparison units = 11 for ``r = 2``).
+- params ``<= 12 * 13 * depth + 2 n`` (dense, the first layer is ``n -> 1``); non-zero
+  about a third of that.
+- bits: ``P_j < 2**(m rho)``, so stage-1/2 weights and biases have at most
+  ``m rho - s + 2`` bits; ``rho <= bitlen(2 (t_max - t_min) / gamma) + 1 = O(log(N n / c))``
+  for a random direction (projected gap ``gamma ~ c / N**2`` relative to the spread); the
+  first layer has ``b + E`` bits (direction bits ``b``, input scale ``2**E``).
 
 References
 ----------
@@ -71,7 +74,7 @@ Examples
 >>> X = np.random.default_rng(0).random((40, 3)); y = np.arange(40) % 2
 >>> res = mn.construct(X, y, method="optimal", rng=0)
 >>> res.verified, res.min_margin == 1, res.network.width <= 12
-(True, 1, True)
+(True, True, True)
 """
 
 from __future__ import annotations
@@ -102,17 +105,13 @@ from ._projection import ProjectionCollision, find_projection, label_runs
 __all__ = ["build", "line_memorizer"]
 
 MAX_WIDTH = 12
-_STAGE1_STEPS = 3  # steps per stage-1 layer: 3 carried + 3 * (2 step units + 1 unit step) = 12
+_STAGE1_STEPS = 4  # steps per stage-1 layer: 3 carried (T, P, S) + 4 * 2 step units = 11
 _DIRECT_STEPS = 5  # steps per direct-mode layer: T, S + 5 * 2 = 12
 
 
 def _ceil_div_pow2(x: int, s: int) -> int:
     """``ceil(x * 2**s)`` for integer ``x`` and any integer ``s``."""
     return x << s if s >= 0 else -((-x) >> -s)
-
-
-def _floor_mul_pow2(x: int, s: int) -> int:
-    return x << s if s >= 0 else x >> -s
 
 
 def _thresholds(runs_last: list[int], runs_first: list[int], z0: int, s: int) -> list[int] | None:
@@ -128,22 +127,34 @@ def _thresholds(runs_last: list[int], runs_first: list[int], z0: int, s: int) ->
     return out
 
 
-def _plan(th: list[int], top: int, r: int) -> dict[str, Any]:
-    """Choose the block size ``m`` (odd) minimising depth; include the direct mode."""
+def _plan(th: list[int], t_max: int, r: int) -> dict[str, Any]:
+    """Choose the block size ``m`` (odd) minimising depth; include the direct mode.
+
+    ``th``: the integer thresholds (coarse units); ``t_max = floor(T_max)``. Block 0 starts
+    at ``th[0] - 1``, block ``j >= 1`` at ``th[j (m + 1) - 1]``; ``rho`` bounds every
+    offset (``< 2**rho``) and, when the last block is padded, its data (``<= 2**rho - 2``).
+    """
     B = len(th)
     best: dict[str, Any] = {"mode": "direct", "depth": math.ceil(B / _DIRECT_STEPS) + 2, "m": B, "J": 1, "rho": 0}
-    th_arr = np.empty(B + 1, dtype=object)
-    th_arr[:B] = th
-    th_arr[B] = top
+    th_arr = np.empty(B, dtype=object)
+    th_arr[:] = th
     for m in range(1, B, 2):
         J = B // (m + 1) + 1
         if J < 2:
             break
-        starts = th_arr[np.arange(1, J) * (m + 1) - 1]
-        ends = np.concatenate([starts[1:], [top]])
-        span = max(int(starts[0]), int((ends - starts).max()))
-        rho = r * math.ceil(max(span.bit_length(), 1) / r)
-        depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 4
+        R = B - (J - 1) * (m + 1)  # internal boundaries of the last block
+        if R == 0:  # the last block would be all padding
+            continue
+        js = np.arange(1, J - 1)
+        need = th[m - 1] - (th[0] - 1)  # block 0
+        if js.size:
+            need = max(need, int((th_arr[js * (m + 1) + m - 1] - th_arr[js * (m + 1) - 1]).max()))
+        s_last = th[(J - 1) * (m + 1) - 1]
+        need = max(need, th[B - 1] - s_last)
+        if m > R:  # padded with 2**rho - 1: the last block's data need V <= 2**rho - 2
+            need = max(need, t_max - s_last + 2)  # V < t_max + 1 - s_last <= 2**rho - 2
+        rho = r * math.ceil(need.bit_length() / r)
+        depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 3
         if depth < best["depth"]:
             best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho}
     return best
@@ -232,18 +243,20 @@ def line_memorizer(
         th = _thresholds(runs.last, runs.first, z0, s0)
     if th is None:  # pragma: no cover - gamma * 2**s0 >= 2 always leaves room
         raise ConstructionError("line_memorizer: no integer thresholds (internal error)")
-    top = _floor_mul_pow2(zmax - z0, s) + 2  # > every T on the data, + 1
-    plan = _plan(th, top, r)
-    lam = Fraction(D) * (Fraction(2) ** s)  # T = lam * t - 2**s z0
+    h = -s  # >= 0: fine units (integers Tf = z - z0) are 2**h coarse units
+    if h < 0:  # pragma: no cover - integer z with gap >= 1 always gives s <= 0
+        raise ConstructionError("line_memorizer: positive scale (internal error)")
+    t_max = (zmax - z0) >> h  # floor of the largest coarse T
+    plan = _plan(th, t_max, r)
     b = LayerBuilder(1)
     (tin,) = b.inputs()
-    (T,) = b.relu([tin * _ex(lam) - _ex(Fraction(z0) * Fraction(2) ** s)])
+    (Tf,) = b.relu([tin * D - z0])  # Tf = D t - z0 = z - z0 >= 0, an integer on the data
     if plan["mode"] == "direct":
-        S = _direct(b, T, th)
+        S = _direct(b, Tf, [v << h for v in th])
         st1, st2 = 0, len(b.layers) - 1
     else:
         m, J, rho = plan["m"], plan["J"], plan["rho"]
-        starts = [0] + [th[j * (m + 1) - 1] for j in range(1, J)]
+        starts = [th[0] - 1] + [th[j * (m + 1) - 1] for j in range(1, J)]
         packed = []
         for j in range(J):
             offs = [th[k] - starts[j] for k in range(j * (m + 1), min(j * (m + 1) + m, len(th)))]
@@ -251,9 +264,9 @@ def line_memorizer(
             if any(not 0 < o < 2**rho for o in offs):  # pragma: no cover - by construction
                 raise ConstructionError("line_memorizer: offset out of range (internal error)")
             packed.append(sum(o << (rho * (m - 1 - i)) for i, o in enumerate(offs)))
-        P, V = _stage1(b, T, starts, packed)
+        P, Vf = _stage1(b, Tf, [v << h for v in starts], packed)
         st1 = len(b.layers) - 1
-        S = _stage2(b, P, V, m, rho, r)
+        S = _stage2(b, P, Vf, m, rho, r, h)
         st2 = len(b.layers) - 1 - st1
     b.output([(1 - 2 * S) * l1])
     width = max(layer.out_features for layer in b.layers[:-1])
@@ -263,11 +276,12 @@ def line_memorizer(
         mode=plan["mode"],
         blocks=plan["J"],
         boundaries_per_block=plan["m"],
-        rho=plan["rho"] if plan["mode"] == "blocks" else top.bit_length(),
+        rho=plan["rho"] if plan["mode"] == "blocks" else (t_max + 2).bit_length(),
         packed_bits=plan["m"] * plan["rho"] if plan["mode"] == "blocks" else 0,
         gap=Fraction(gamma, D),
         scale_log2=s,
-        threshold_bits=top.bit_length(),
+        threshold_bits=(t_max + 2).bit_length(),
+        fine_bits=(zmax - z0).bit_length(),
         depth=len(b.layers),
         planned_depth=plan["depth"],
         stage1_layers=st1,
@@ -301,35 +315,32 @@ def _direct(b: LayerBuilder, T: Lin, th: list[int]) -> Lin:
     return S
 
 
-def _stage1(b: LayerBuilder, T: Lin, starts: list[int], packed: list[int]) -> tuple[Lin, Lin]:
-    """Select the block of ``T`` and load it: returns expressions for ``P`` and ``V = T - S_j``."""
-    Pacc, Sacc = Lin(const=packed[0]), Lin()
+def _stage1(b: LayerBuilder, Tf: Lin, starts: list[int], packed: list[int]) -> tuple[Lin, Lin]:
+    """Select the block of ``Tf`` and load it: expressions for ``P`` and ``Vf = Tf - S_j``.
+
+    ``starts`` in fine (integer) units; four integer steps per layer, so every unit is an
+    integer and the register ``P`` is only ever combined with 0/1 differences.
+    """
+    Pacc, Sacc = Lin(const=packed[0]), Lin(const=starts[0])
     todo = list(range(1, len(starts)))
-    pend_ab: list[tuple[int, Lin, Lin]] = []
-    pend_i: list[tuple[int, Lin]] = []
-    while True:
-        for j, unit in pend_i:
-            Pacc = Pacc + unit * (packed[j] - packed[j - 1])
-            Sacc = Sacc + unit * (starts[j] - starts[j - 1])
-        if not todo and not pend_ab:
-            break
-        group, todo = todo[:_STAGE1_STEPS], todo[_STAGE1_STEPS:]
-        exprs = [T, Pacc, Sacc] + [hi - lo for _, hi, lo in pend_ab]
-        exprs += [e for j in group for e in step_preacts(T, starts[j])]
-        units = b.relu(exprs)
-        T, Pacc, Sacc = units[:3]
-        n_i = len(pend_ab)
-        pend_i = [(j, units[3 + q]) for q, (j, _, _) in enumerate(pend_ab)]
-        pend_ab = [(j, units[3 + n_i + 2 * q], units[4 + n_i + 2 * q]) for q, j in enumerate(group)]
-    return Pacc, T - Sacc
+    for g in range(0, len(todo), _STAGE1_STEPS):
+        group = todo[g : g + _STAGE1_STEPS]
+        units = b.relu([Tf, Pacc, Sacc] + [e for j in group for e in step_preacts(Tf, starts[j])])
+        Tf, Pacc, Sacc = units[:3]
+        for q, j in enumerate(group):
+            ind = units[3 + 2 * q] - units[4 + 2 * q]
+            Pacc = Pacc + ind * (packed[j] - packed[j - 1])
+            Sacc = Sacc + ind * (starts[j] - starts[j - 1])
+    return Pacc, Tf - Sacc
 
 
-def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int) -> Lin:
+def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -> Lin:
     """Compare ``V`` with the ``m`` packed offsets of ``P``; returns the 0/1 expression ``S``.
 
-    At the start of slot ``i`` the remaining register is ``P_i = O_i 2**L + rest`` with
-    ``L = rho (m - 1 - i)`` and ``0 <= rest < 2**L``, so on the data (``V <= O_i - 1`` or
-    ``V >= O_i``) ``[V >= O_i] = 1 - [P_i - 2**L V >= 2**L]``: one integer step, no offset
+    ``V`` is in fine units (``2**h`` per coarse unit). At the start of slot ``i`` the
+    remaining register is ``P_i = O_i 2**L + rest`` with ``L = rho (m - 1 - i)`` and
+    ``0 <= rest < 2**L``, so on the data (coarse ``V <= O_i - 1`` or ``V >= O_i``)
+    ``[V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``: one integer step, no offset
     accumulator. The slot is then removed ``r`` bits per layer (the last slot never is).
     """
     S = Lin()
@@ -343,7 +354,7 @@ def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int) -> Lin:
 
     for i in range(m):
         L = rho * (m - 1 - i)
-        cmp = step_preacts(P - V * (1 << L), 1 << L)  # [P_i - 2**L V >= 2**L] = [V < O_i]
+        cmp = step_preacts(P * (1 << h) - V * (1 << L), 1 << (L + h))  # = [V < O_i]
         if i == m - 1:
             units = b.relu([fold(S, pend), *cmp])
             return units[0] + (1 - (units[1] - units[2])) * (-1) ** i
