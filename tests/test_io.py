@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
@@ -66,6 +70,11 @@ def toy_result() -> mn.ConstructionResult:
     return finish(toy_network(), data, method="toy", options={"r": 0.5, "greedy": True, "order": (1, 2)},
                   seed=1234, started=time.perf_counter(), engine="exact", info=info,
                   extra_stats={"gamma": Fraction(1, 2**70), "radius": 0.1})
+
+
+@functools.cache
+def cached_toy_result() -> mn.ConstructionResult:
+    return toy_result()
 
 
 def assert_same_array(a: np.ndarray, b: np.ndarray) -> None:
@@ -168,6 +177,28 @@ def test_unsupported_values_refused_at_save(tmp_path):
     assert not (tmp_path / "x.memnet").exists() and not list(tmp_path.iterdir())
     with pytest.raises(InputError, match="takes a ConstructionResult or a ReLUNetwork"):
         save({"not": "a result"}, tmp_path / "y.memnet")
+
+
+scalars = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**300), max_value=2**300)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5)
+    | st.fractions(max_denominator=2**80)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(max_size=4) | st.integers(-5, 5), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values)
+def test_any_supported_info_value_round_trips(tmp_path, value):
+    res = dataclasses.replace(cached_toy_result(), info={"value": value})
+    back = load(save(res, tmp_path / "v.memnet"))
+    assert_same_value(res.info, back.info)
 
 
 @pytest.mark.parametrize("method", sorted(set(mn.METHODS) - {"trained"}))
