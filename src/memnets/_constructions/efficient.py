@@ -538,7 +538,7 @@ def forward_m1(
     n = eng.W.shape[1]
     L = len(eng.tree)
     R = eng.W.shape[0]
-    step = chunk_size or max(1, min(Xa.shape[0], 2**23 // max(R, 1), 1024))
+    step = chunk_size or max(1, min(Xa.shape[0], 2**25 // max(R, 1), 1024))  # <= 128 MiB per buffer
     g_first = (n + 4) * u / (1 - (n + 4) * u)
     g4 = 4 * u / (1 - 4 * u)
     binary = network.n_outputs == 1
