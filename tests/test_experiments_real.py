@@ -187,6 +187,10 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
         knn = rows[(pair, "1-NN")]
         assert knn["params"] == 80 * (64 + 1) and knn["train_accuracy"] == 1.0
     assert summary["mean_accuracy"]["M1"] > summary["mean_accuracy"]["M2"]
+    gaps = [rows[(p, "M1")]["accuracy"] - max(rows[(p, "M2")]["accuracy"], rows[(p, "M3")]["accuracy"])
+            for p in ("0-1", "1-7")]
+    assert doc["claim"]["holds"] is True and doc["claim"]["smallest_gap"] == min(gaps)
+    assert "the claim holds on every pair" in summary["markdown"]
     with (tmp_path / "compare.csv").open() as fh:
         lines = list(csv.reader(fh))
     assert tuple(lines[0]) == compare.CSV_COLUMNS and len(lines) == 1 + 2 * len(compare.METHODS)
