@@ -255,3 +255,18 @@ def test_integer_arrays_keep_exact_values():
     assert layer.bias[0] == -(2**62) - 1
     small = AffineLayer(np.array([[2**52, -3]], dtype=np.int64), np.array([1], dtype=np.uint8))
     assert small.weight.dtype == np.float64 and small.weight[0, 0] == 2.0**52
+
+
+def test_rank_of_single_entry_rows_counts_distinct_columns():
+    """Rows with one non-zero each: rank = distinct columns read (dense, sparse, exact)."""
+    from fractions import Fraction
+
+    from memnets import ReLUNetwork, SparseWeight
+
+    dense = ReLUNetwork([(np.array([[0, 2.0, 0], [0, -1, 0], [3, 0, 0]]), [0, 0, 0]), ([[1, 1, 1]], [0])])
+    assert dense.rank_first_layer == 2
+    sparse = ReLUNetwork(
+        [(SparseWeight.from_rows([{1: Fraction(2, 3)}, {1: -1}, {0: 5}, {}], 3), [0, 0, 0, 0]), ([[1, 1, 1, 1]], [0])]
+    )
+    assert sparse.rank_first_layer == 2
+    assert sparse.bottleneck == 2

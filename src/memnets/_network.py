@@ -437,8 +437,15 @@ class ReLUNetwork:
 
     @cached_property
     def rank_first_layer(self) -> int:
-        """Rank of W_1 (exact Gaussian elimination over the rationals for exact layers)."""
+        """Rank of W_1 (exact Gaussian elimination over the rationals for exact layers).
+
+        A first layer whose rows each have at most one non-zero entry (staircases, coordinate
+        reads) has rank equal to the number of distinct columns it reads, exactly and fast.
+        """
         layer = self.layers[0]
+        single = _single_entry_rank(layer.weight)
+        if single is not None:
+            return single
         if not layer.is_exact:
             w = layer.float_weight
             if isinstance(w, sp.csr_array):
@@ -628,6 +635,20 @@ class ReLUNetwork:
             + " -> ".join(map(str, sizes[-2:]))
         )
         return f"ReLUNetwork({shown}; depth={self.depth}, width={self.width}, params={self.num_params()})"
+
+
+def _single_entry_rank(w: Weight) -> int | None:
+    """Rank of a matrix whose rows hold at most one non-zero each, else None."""
+    if isinstance(w, SparseWeight):
+        nz = w.data != 0
+        rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))[nz]
+        if np.bincount(rows, minlength=w.shape[0]).max(initial=0) > 1:
+            return None
+        return int(np.unique(w.indices[nz]).size)
+    mask = w != 0
+    if mask.sum(axis=1).max(initial=0) > 1:
+        return None
+    return int(mask.any(axis=0).sum())
 
 
 def _gram_for_rank(w: sp.csr_array) -> np.ndarray:
