@@ -158,7 +158,9 @@ def run_cells(
 
     ``jobs`` > 1 runs the cells in joblib worker processes; ``dask_scheduler`` (an address
     such as ``"tcp://127.0.0.1:8786"``) sends them to a Dask distributed cluster instead.
-    Either way the results are the same list in the same order as ``jobs=1``. When
+    Either way the results are the same list in the same order as ``jobs=1``: every cell
+    runs with BLAS/OpenMP pinned to one thread, so float roundings do not depend on how the
+    grid is spread (parallelism comes from running cells side by side). When
     ``counts`` is a dict, it receives ``{"total", "cached", "computed"}``.
     """
     if jobs == -1:
@@ -205,13 +207,13 @@ def run_cells(
             except (OSError, TimeoutError) as exc:
                 raise OptionError(f"cannot reach the Dask scheduler at {dask_scheduler!r}: {exc}") from exc
             with client:
-                futures = {client.submit(fn, cells[k], pure=False): k for k in todo}
+                futures = {client.submit(_call, fn, cells[k], pure=False): k for k in todo}
                 for fut in as_completed(futures):
                     store(futures[fut], fut.result())
                     bar.advance()
         elif jobs == 1:
             for k in todo:
-                store(k, fn(cells[k]))
+                store(k, _call(fn, cells[k]))
                 bar.advance()
         else:
             from joblib import Parallel, delayed
@@ -230,8 +232,21 @@ def run_cells(
     return results
 
 
+def _call(fn: Callable[[Cell], dict[str, Any]], cell: Cell) -> dict[str, Any]:
+    """``fn(cell)`` with BLAS/OpenMP limited to one thread.
+
+    Float reductions (BLAS matrix products) may round differently with different thread
+    counts; pinning every cell to one thread makes its numbers independent of ``jobs``,
+    of the machine's core count and of Dask, so every path gives the same JSON.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return fn(cell)
+
+
 def _indexed(fn: Callable[[Cell], dict[str, Any]], k: int, cell: Cell) -> tuple[int, dict[str, Any]]:
-    return k, fn(cell)
+    return k, _call(fn, cell)
 
 
 class _Progress:
