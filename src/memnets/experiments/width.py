@@ -10,7 +10,7 @@ measures its test accuracy on fresh samples, and audits it (:func:`memnets.audit
 - ``constant`` (M3, Theorem 4.3): per-coordinate staircases (rank W_1 = n) then a width-1
   code: its *bottleneck* is 1 but no direction is erased by W_1, so the audit's argument
   does not apply to it (reported as a caveat to "bottleneck < n cannot generalize");
-- ``trained`` with first-layer width n - 1 (< n) and 2n (>= n): gradient-trained MLPs
+- ``trained`` with first-layer width n - 1 (< n) and 4n (>= n): gradient-trained MLPs
   (``method="trained"``) driven to 100% training accuracy; a run that does not get there
   within its epoch budget is recorded as *not memorized* with its best training accuracy.
 
@@ -45,7 +45,7 @@ ARMS: dict[str, tuple[str, str]] = {
     "optimal": ("optimal", "M2 (projects to 1-D)"),
     "constant": ("constant", "M3 (staircases, then width-1 code)"),
     "trained_narrow": ("trained", "trained MLP, first width n-1"),
-    "trained_wide": ("trained", "trained MLP, first width 2n"),
+    "trained_wide": ("trained", "trained MLP, first width 4n"),
 }
 
 QUICK: dict[str, Any] = {
@@ -63,7 +63,7 @@ def _first_width(arm: str, n: int) -> int | None:
     if arm == "trained_narrow":
         return max(1, n - 1)
     if arm == "trained_wide":
-        return 2 * n
+        return 4 * n
     return None
 
 
@@ -186,9 +186,9 @@ def run(
     }
 
 
-def _mean(vals: list[Any]) -> float:
+def _mean(vals: list[Any]) -> float | None:
     v = [float(x) for x in vals if x is not None]
-    return float(np.mean(v)) if v else math.nan
+    return float(np.mean(v)) if v else None
 
 
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -313,7 +313,7 @@ def _plots(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any]], pl
 
 
 def _fmt(v: Any, spec: str = ".3f") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None:
         return "-"
     return format(v, spec)
 
@@ -337,7 +337,7 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[st
                 if t["memorized"] == 0:
                     cells.append(f"not memorized (train acc. {_fmt(t['best_train_accuracy'])})")
                     continue
-                b = "" if math.isnan(t["audit_bound"]) else f", bound {t['audit_bound']:.3f}"
+                b = "" if t["audit_bound"] is None else f", bound {t['audit_bound']:.3f}"
                 cells.append(f"{t['test_accuracy']:.3f}{b} ({t['memorized']}/{t['runs']})")
             lines.append(f"| {n} | {N} | " + " | ".join(cells) + " |")
     lines += [
