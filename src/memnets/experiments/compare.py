@@ -48,7 +48,7 @@ METHODS: dict[str, str | None] = {
     "1-NN": None,
     "MLP": "trained",
 }
-QUICK_PER_CLASS = (150, 250)
+QUICK_PER_CLASS = (500, 500)  # the same images as the pairs experiment's MNIST cells
 TINY_PER_CLASS = (40, 40)
 CSV_COLUMNS = (
     "pair", "method", "construction", "n_train", "n_test", "accuracy", "train_accuracy", "params",
