@@ -208,3 +208,16 @@ def test_compare_mnist_m1_beats_m2(tmp_path):
     assert rows["M1"]["n_train"] == 120 and rows["M1"]["n_test"] == 200
     assert rows["M1"]["accuracy"] > 0.8 > 0.7 > rows["M2"]["accuracy"]
     assert rows["M2"]["width"] <= 12 and rows["M2"]["verified"]
+
+
+def test_compare_m1_matches_pairs_cell(digits_pairs, tmp_path):
+    """Both experiments draw the same seeded images of a pair: compare's M1 row is the
+    pairs table's condense=cover cell (same accuracy, same network size)."""
+    _, _, doc = digits_pairs
+    cell = next(c for c in doc["datasets"]["digits"]["cells"]
+                if (c["a"], c["b"], c["condense"]) == (1, 7, "cover"))
+    compare.run(tmp_path, data="digits", pairs=[(1, 7)], methods=("M1",), n_train=60, n_test=40,
+                progress=False)
+    (row,) = json.loads((tmp_path / "compare.json").read_text())["rows"]
+    assert (row["accuracy"], row["params"], row["width"], row["depth"]) == (
+        cell["accuracy"], cell["params"], cell["width"], cell["depth"])
