@@ -346,9 +346,23 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[st
         f"below its certified ceiling 1 - bound: **{claims['rank_deficient_below_audit_ceiling']}**; "
         f"bound <= measured error: **{claims['audit_bound_at_most_measured_error']}**; the audit's line "
         f"estimate of the error agrees with the test error: **{claims['line_error_agrees_with_test_error']}**.",
-        f"- Trained MLPs with first width n - 1 reached 100% training accuracy in "
-        f"{claims['trained_narrow_memorized']} of {claims['trained_narrow_runs']} runs.",
     ]
+    if claims["trained_narrow_runs"]:
+        lines.append(
+            f"- Trained MLPs with first width n - 1 reached 100% training accuracy in "
+            f"{claims['trained_narrow_memorized']} of {claims['trained_narrow_runs']} runs (gradient "
+            "descent rarely memorizes through a first layer narrower than n)."
+        )
+    bounds = {n: row["optimal_min_bound"] for n, row in claims["per_dimension"].items()
+              if row.get("optimal_min_bound") is not None}
+    if len(bounds) > 1:
+        lines.append(
+            "- M2's certified bound by dimension: "
+            + ", ".join(f"n={n}: {b:.3f}" for n, b in bounds.items())
+            + f" (with {plan['n_shells']} fixed shells the bound shrinks with n: a line through a "
+            "typical point passes the centre at distance about r(1 - 1/(2n)), so it rarely leaves "
+            "the point's own shell)."
+        )
     if "constant" in arms:
         lo, hi = min(plan["Ns"]), max(plan["Ns"])
         acc = {(t["n"], t["N"]): t["test_accuracy"] for t in table if t["arm"] == "constant"}
