@@ -231,3 +231,15 @@ def test_load_model_files_and_cli(tmp_path):
     assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
     bad = runner.invoke(app, ["audit", str(tmp_path / "junk.pt")])
     assert bad.exit_code == 2 and "error" in bad.output
+
+
+def test_line_error_reads_result_labels_against_distribution_classes(m2_on_shells):
+    res, _ = m2_on_shells
+    net_rep = audit(res.network, SHELLS2, n_lines=2000, rng=4)
+    res_rep = audit(res, SHELLS2, n_lines=2000, rng=4)
+    assert res_rep.line_error == net_rep.line_error  # labels 0/1 = class indices 0/1
+    X, y = SHELLS2.sample(100, rng=0)
+    shifted = mn.construct(X, y + 10, method="optimal", rng=0)  # labels 10/11: no class of D
+    rep = audit(shifted, SHELLS2, n_lines=500, rng=4)
+    assert rep.line_error == 1.0
+    assert rep.error_lower_bound == pytest.approx(audit(res, SHELLS2, n_lines=500, rng=4).error_lower_bound)

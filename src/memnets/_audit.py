@@ -513,12 +513,28 @@ def audit(
     report.minority_mean = float(minority.mean())
     report.error_lower_bound = max(0.0, report.minority_mean - slack - _GEOMETRY_SLACK)
     # the network's own error, exactly per line (F is constant on it), averaged over lines
-    pred = predict_codes(net, X)
-    if pred.max(initial=0) < C:
-        err = 1.0 - pi[np.arange(len(pred)), pred]
-        report.line_error = float(err.mean())
-        report.line_error_halfwidth = math.sqrt(math.log(2.0 / delta) / (2.0 * n_lines))
+    pred = _distribution_codes(network, predict_codes(net, X), sampler, C)
+    right = np.zeros(len(pred))
+    known = pred >= 0  # a predicted label that is no class of D is wrong on the whole line
+    right[known] = pi[np.flatnonzero(known), pred[known]]
+    report.line_error = float(np.mean(1.0 - right))
+    report.line_error_halfwidth = math.sqrt(math.log(2.0 / delta) / (2.0 * n_lines))
     return report
+
+
+def _distribution_codes(network: Any, codes: np.ndarray, sampler: Any, n_classes: int) -> np.ndarray:
+    """Map the network's class indices to indices into ``sampler.classes`` (-1: not a class of D).
+
+    A :class:`~memnets.ConstructionResult` knows its labels (``classes[code]``); a bare network
+    is read in the binary convention (output > 0 -> second class) or as class indices.
+    """
+    from ._result import ConstructionResult
+
+    dist_classes = list(np.asarray(getattr(sampler, "classes", np.arange(n_classes))).tolist())
+    if isinstance(network, ConstructionResult):
+        labels = network.classes[codes].tolist()
+        return np.array([dist_classes.index(v) if v in dist_classes else -1 for v in labels], dtype=np.int64)
+    return np.where(codes < n_classes, codes, -1)
 
 
 def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:

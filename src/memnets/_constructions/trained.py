@@ -16,9 +16,11 @@ budget runs out (then :class:`~memnets.ConstructionError`).
 
 Guarantees: none on size (``params = sum_k (h_{k-1} + 1) h_k``, ``bottleneck <= h_1``) and
 none on generalization; memorization itself is *verified* like every construction: the
-trained float64 weights are copied bit for bit into a :class:`~memnets.ReLUNetwork` and
-checked on every sample by :func:`memnets._result.finish` (certified float64 evaluation,
-exact rational re-check of any sample whose margin is within the float error bound).
+trained float64 weights are copied into a :class:`~memnets.ReLUNetwork` (layers 2..L bit for
+bit; layer 1 with the input standardization folded in, see below) and the returned network
+itself is checked on every sample by :func:`memnets._result.finish` (certified float64
+evaluation, exact rational re-check of any sample whose margin is within the float error
+bound), so what is verified is exactly what is returned.
 
 Inputs are standardized for training (``(x - mu) / sd`` per feature); the standardization is
 folded into the first layer of the returned network (``W_1 / sd``, ``b_1 - (W_1 / sd) mu``),
@@ -243,13 +245,13 @@ def _train(
                 batch_loss, _ = loss_and_margin(forward(xs[idx]), idx)
                 batch_loss.backward()
                 opt.step()
-    err = ConstructionError(
+    exc = ConstructionError(
         f"trained: the MLP {' -> '.join(map(str, dims))} reached only {best_acc:.4f} training "
         f"accuracy in {max_epochs} epochs (lr={lr}); it is a memorization method, so it fails "
         "here. Give it more hidden units, a larger max_epochs or another lr."
     )
-    err.train_accuracy = best_acc  # type: ignore[attr-defined]
-    raise err
+    exc.train_accuracy = best_acc  # type: ignore[attr-defined]
+    raise exc
 
 
 def _to_network(params: list[Any], mu: np.ndarray, sd: np.ndarray) -> ReLUNetwork:
