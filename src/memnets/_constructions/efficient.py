@@ -708,7 +708,9 @@ def build(
     group_sizes = np.bincount(codes[reps], minlength=data.n_classes)
     binary = data.n_classes == 2
     net, eta, levels = _m1_network(X[reps], group_sizes, binary)
-    guarantee = c2_low - r2_bound - 2 * eta if condense != "consistent" else 0.0
+    # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
+    g = (data.n_features + 3) * _U64 / (1 - (data.n_features + 3) * _U64)
+    guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta if condense != "consistent" else 0.0
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])
     stats = {
         "condense": condense,
@@ -734,6 +736,15 @@ def build(
             "certificate on every sample (two-sided: exact margin = c_i^2)" if condense == "none"
             else "certificate on every sample (min_margin is a certified lower bound)"
         ) + " + network evaluation on a random subset"
+    if condense != "consistent":  # Theorem 7.3's margin, checked on every sample
+        vals, bound = margins
+        short = np.flatnonzero(vals + bound < guarantee)
+        if short.size:
+            i = int(short[0])
+            raise VerificationError(
+                f"efficient: sample {i} has margin {float(vals[i]):.6g} +- {float(bound[i]):.3g}, below "
+                f"the guaranteed c^2 - r^2 - 2 eta = {guarantee:.6g}; this is a bug in memnets"
+            )
     return finish(
         net,
         data,
