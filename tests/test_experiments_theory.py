@@ -14,28 +14,43 @@ from memnets.experiments import exponential, guarantee, sample_complexity, width
 from memnets.theory import sample_size_m1
 
 
-def _check_outputs(out, summary, name):
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory):
+    """The four experiments at profile="tiny", run through ``memnets reproduce``'s driver."""
+    from memnets.experiments.reproduce import reproduce
+
+    out = tmp_path_factory.mktemp("theory")
+    report = reproduce(out, names=NAMES, profile="tiny", jobs=1, seed=0, progress=False)
+    return out, report.read_text()
+
+
+NAMES = ["width", "sample-complexity", "exponential", "guarantee"]
+
+
+def _doc(out, name):
     doc = json.loads((out / f"{name}.json").read_text())
-    assert summary["name"] == name and summary["json"] == str(out / f"{name}.json")
-    assert doc["memnets_version"] == mn.__version__ and doc["seed"] == 0 and doc["full"] is False
-    for p in summary["plots"]:
-        assert mpimg.imread(p).shape[0] > 100  # a real PNG
-        assert p.split("/")[-1] in summary["markdown"]
+    assert doc["memnets_version"] == mn.__version__ and doc["seed"] == 0 and doc["profile"] == "tiny"
     return doc
 
 
+def test_report_has_every_section_and_plot(tiny_report):
+    out, text = tiny_report
+    for name in NAMES:
+        assert name in text
+    for png in ("width_accuracy", "width_audit", "sample_complexity_accuracy", "sample_complexity_nd2",
+                "exponential_params", "guarantee_success"):
+        assert f"{png}.png" in text
+        assert mpimg.imread(out / f"{png}.png").shape[0] > 100  # a real PNG
+
+
 @pytest.fixture(scope="module")
-def width_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("width")
-    summary = mn.experiments.run(
-        "width", out, dims=[2], Ns=[40, 400], arms=["efficient", "optimal", "trained_narrow"],
-        max_epochs=150, n_test=2000, n_lines=2000, progress=False,
-    )
-    return out, summary, _check_outputs(out, summary, "width")
+def width_run(tiny_report):
+    out, _ = tiny_report
+    return _doc(out, "width")
 
 
 def test_width_m1_generalizes_while_m2_stays_far(width_run):
-    _, summary, doc = width_run
+    doc = width_run
     cells = {(c["arm"], c["N"]): c for c in doc["cells"]}
     slack = doc["claims"]["test_slack"]
     # M1 (rank W_1 = n) approaches accuracy 1 as N grows
@@ -63,21 +78,16 @@ def test_width_m1_generalizes_while_m2_stays_far(width_run):
             assert c["audit_bound"] is not None and c["rank_first_layer"] == 1
         else:
             assert 0 < c["train_accuracy"] < 1 and "training accuracy" in c["reason"]
-    assert "| 2 | 400 |" in summary["markdown"]
+    c = cells[("trained_wide", 400)]
+    if c["memorized"]:  # first width 4n: nothing erased, no bound
+        assert c["rank_first_layer"] == 2 and c["audit_bound"] is None
 
 
-@pytest.fixture(scope="module")
-def corners_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sc")
-    summary = sample_complexity.run(out, dims=[6, 8], rhos=[0.5, 2.0, 4.0],
-                                    methods=["efficient", "optimal", "constant"], progress=False)
-    return out, summary, _check_outputs(out, summary, "sample-complexity")
-
-
-def test_sample_complexity_information_bound(corners_run):
-    _, _, doc = corners_run
+def test_sample_complexity_information_bound(tiny_report):
+    doc = _doc(tiny_report[0], "sample-complexity")
     claims = doc["claims"]
-    assert claims["memorized_runs"] == claims["runs"] == 2 * 3 * 3
+    # every method at n = 6 and 8 (the trained MLP only up to n = 6), three ratios each
+    assert claims["memorized_runs"] == claims["runs"] == (2 * 4 + 1) * 3
     assert claims["seen_corners_all_right"] and claims["unseen_is_coin_flip"]
     assert claims["information_bound_respected"]
     for c in doc["cells"]:
@@ -92,21 +102,13 @@ def test_sample_complexity_information_bound(corners_run):
     # no memorizer reaches accuracy 0.9 much before the information bound allows it
     # (ln 5 * 2^n samples), and every one reaches it by N = 4 * 2^n
     for m, v in law["methods"].items():
-        for n in ("6", "8"):
+        assert set(v["N_target"]) == ({"6"} if m == "trained" else {"6", "8"}), m
+        for n in v["N_target"]:
             assert 0.6 * law["information"][n] <= v["N_target"][n] <= 4 * 2 ** int(n), (m, n)
 
 
-@pytest.fixture(scope="module")
-def exponential_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("exp")
-    summary = exponential.run(out, dims=[3, 4, 5, 6], rhos=[3.0, 6.0],
-                              methods=["efficient", "optimal", "trained"], widths=[2, 8, 32],
-                              max_epochs=600, progress=False)
-    return out, summary, _check_outputs(out, summary, "exponential")
-
-
-def test_exponential_growth_of_generalizing_networks(exponential_run):
-    _, _, doc = exponential_run
+def test_exponential_growth_of_generalizing_networks(tiny_report):
+    doc = _doc(tiny_report[0], "exponential")
     small = doc["smallest_generalizing"]
     for m in ("efficient", "optimal"):
         for n in ("3", "4", "5", "6"):
@@ -118,10 +120,8 @@ def test_exponential_growth_of_generalizing_networks(exponential_run):
     assert exponential.fit_base([1, 2, 3], [3.0, 9.0, 27.0]) == pytest.approx(3.0)
 
 
-def test_guarantee_meets_one_minus_delta_from_theorem_size(tmp_path):
-    summary = guarantee.run(tmp_path, n_features=3, n_balls=6, separation=0.2, eps=0.1, delta=0.1,
-                            factors=[1 / 32, 1.0, 2.0], seeds=20, n_test=2000, progress=False)
-    doc = _check_outputs(tmp_path, summary, "guarantee")
+def test_guarantee_meets_one_minus_delta_from_theorem_size(tiny_report):
+    doc = _doc(tiny_report[0], "guarantee")
     claims = doc["claims"]
     assert claims["S_D"] == 6
     assert claims["N_star"] == sample_size_m1(6, 0.1, 0.1) == math.ceil(60 * math.log(60))
@@ -145,3 +145,12 @@ def test_unknown_options_are_rejected(tmp_path):
         sample_complexity.run(tmp_path, methods=["nope"], progress=False)
     with pytest.raises(mn.OptionError):
         guarantee.run(tmp_path, eps=2.0, progress=False)
+    with pytest.raises(mn.OptionError, match="profile"):
+        exponential.run(tmp_path, profile="huge", progress=False)
+
+
+def test_direct_run_returns_summary(tmp_path):
+    summary = mn.experiments.run("guarantee", tmp_path, profile="tiny", seeds=3, factors=[1.0], progress=False)
+    assert summary["name"] == "guarantee" and summary["json"] == str(tmp_path / "guarantee.json")
+    assert summary["plots"] == [str(tmp_path / "guarantee_success.png")]
+    assert "guarantee_success.png" in summary["markdown"] and summary["claims"]["N_star"] == 246

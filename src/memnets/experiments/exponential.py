@@ -44,6 +44,9 @@ QUICK: dict[str, Any] = {"dims": [4, 5, 6, 7, 8], "rhos": [2.0, 3.0, 4.0, 6.0], 
 FULL: dict[str, Any] = {"dims": [4, 5, 6, 7, 8, 9, 10, 11, 12], "rhos": [2.0, 2.5, 3.0, 4.0, 6.0, 8.0],
                         "seeds": 3, "widths": [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
                         "trained_rho": 4.0, "max_epochs": 4000}
+#: the test suite's size (``profile="tiny"``)
+TINY: dict[str, Any] = {"dims": [3, 4, 5, 6], "rhos": [3.0, 6.0], "seeds": 1, "widths": [2, 8, 32],
+                        "trained_rho": 4.0, "max_epochs": 600}
 TARGET = 0.95
 DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
 
@@ -74,17 +77,21 @@ def run(
     methods: list[str] | None = None,
     widths: list[int] | None = None,
     max_epochs: int | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Run the sweep; write ``exponential.json`` and ``exponential_params.png`` into ``out_dir``.
 
     Quick default (about a minute on 2 cores): n = 4..8, N/2^n in {2, 3, 4, 6}, one seed,
     trained widths 2..128 (1500 epochs). ``full``: n = 4..12, six ratios, 3 seeds, widths to
-    1024, 4000 epochs.
+    1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
+    suite).
     """
     from .._registry import METHODS
 
     started = time.perf_counter()
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    if profile not in (None, "tiny"):
+        raise OptionError(f"exponential: profile must be None or 'tiny', got {profile!r}")
+    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
     for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("widths", widths),
                      ("max_epochs", max_epochs)):
         if val is not None:
@@ -123,7 +130,7 @@ def run(
                                              if all(smallest[m].get(str(n)) for n in plan["dims"])],
     }
     doc = {
-        **header("exponential", seed=seed, full=full),
+        **header("exponential", seed=seed, full=full, profile=profile),
         "plan": plan, "claims": claims, "smallest_generalizing": smallest, "fits": fits, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }

@@ -36,6 +36,8 @@ QUICK: dict[str, Any] = {"factors": [1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2
                          "n_test": 4000}
 FULL: dict[str, Any] = {"factors": [1 / 128, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 3 / 4, 1.0, 1.5, 2.0, 4.0],
                         "seeds": 100, "n_test": 20000}
+#: the test suite's size (``profile="tiny"``; also 6 balls in [0,1]^3 unless given)
+TINY: dict[str, Any] = {"factors": [1 / 32, 1.0, 2.0], "seeds": 20, "n_test": 2000}
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
@@ -92,27 +94,34 @@ def run(
     seed: int = 0,
     dask_scheduler: str | None = None,
     progress: bool = True,
-    n_features: int = 4,
-    n_balls: int = 12,
+    n_features: int | None = None,
+    n_balls: int | None = None,
     separation: float = 0.2,
     eps: float = 0.1,
     delta: float = 0.1,
     factors: list[float] | None = None,
     seeds: int | None = None,
     n_test: int | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Run the sweep; write ``guarantee.json`` and ``guarantee_success.png`` into ``out_dir``.
 
     Quick default (well under a minute): K = 12 balls in [0,1]^4 (c_D >= 0.2, radius c_D/5),
     eps = delta = 0.1, N = N* x {1/64, 1/32, ..., 2}, 20 seeds per N, 4000 test points.
     ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
+    ``profile="tiny"``: 6 balls in [0,1]^3, N = N* x {1/32, 1, 2}, 20 seeds (the test suite).
     """
     from ..theory import sample_size_m1
 
     started = time.perf_counter()
+    if profile not in (None, "tiny"):
+        raise OptionError(f"guarantee: profile must be None or 'tiny', got {profile!r}")
+    tiny = profile == "tiny"
+    n_features = n_features if n_features is not None else (3 if tiny else 4)
+    n_balls = n_balls if n_balls is not None else (6 if tiny else 12)
     if not (0 < eps < 1 and 0 < delta < 1):
         raise OptionError(f"guarantee: eps and delta must lie in (0, 1), got {eps}, {delta}")
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    plan: dict[str, Any] = dict(TINY if tiny else FULL if full else QUICK)
     for key, val in (("factors", factors), ("seeds", seeds), ("n_test", n_test)):
         if val is not None:
             plan[key] = val
@@ -150,7 +159,7 @@ def run(
             (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
     }
     doc = {
-        **header("guarantee", seed=seed, full=full),
+        **header("guarantee", seed=seed, full=full, profile=profile),
         "distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims,
         "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }

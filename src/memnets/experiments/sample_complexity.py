@@ -49,6 +49,9 @@ QUICK: dict[str, Any] = {"dims": [6, 8, 10], "rhos": [0.25, 0.5, 1.0, 2.0, 4.0],
                          "max_epochs": 1500, "trained_max_n": 10}
 FULL: dict[str, Any] = {"dims": list(range(6, 15)), "rhos": [0.125, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0],
                         "seeds": 3, "max_epochs": 3000, "trained_max_n": 12}
+#: the test suite's size (``profile="tiny"``)
+TINY: dict[str, Any] = {"dims": [6, 8], "rhos": [0.5, 2.0, 4.0], "seeds": 1, "max_epochs": 600,
+                        "trained_max_n": 6}
 TARGET = 0.9
 #: memorization methods run by default (the registry's, every one)
 DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
@@ -156,18 +159,22 @@ def run(
     seeds: int | None = None,
     methods: list[str] | None = None,
     max_epochs: int | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Run the sweep; write ``sample-complexity.json`` and two PNGs into ``out_dir``.
 
     Quick default (about a minute on 2 cores): n in {6, 8, 10}, N/2^n in {1/4, 1/2, 1, 2, 4},
     one seed, every registered memorization method (trained: (64, 64) MLP, 1500 epochs).
     ``full``: n = 6..14, eight ratios from 1/8 to 4, 3 seeds, 3000 epochs. The trained MLP
-    runs up to ``trained_max_n`` (10 quick, 12 full).
+    runs up to ``trained_max_n`` (10 quick, 12 full). ``profile="tiny"``: n in {6, 8}, three
+    ratios (the test suite).
     """
     from .._registry import METHODS
 
     started = time.perf_counter()
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    if profile not in (None, "tiny"):
+        raise OptionError(f"sample-complexity: profile must be None or 'tiny', got {profile!r}")
+    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
     for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("max_epochs", max_epochs)):
         if val is not None:
             plan[key] = val
@@ -201,7 +208,7 @@ def run(
     table, law = _summaries(got, nds, plan)
     claims = _claims(got, table, law, plan)
     doc = {
-        **header("sample-complexity", seed=seed, full=full),
+        **header("sample-complexity", seed=seed, full=full, profile=profile),
         "plan": plan, "target_accuracy": TARGET, "claims": claims, "table": table,
         "nd2_law": law, "N_D": nds, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},

@@ -56,6 +56,11 @@ FULL: dict[str, Any] = {
     "dims": [2, 3, 4, 5, 6, 7, 8], "Ns": [30, 100, 300, 1000, 3000, 10000], "seeds": 3,
     "n_test": 10000, "n_lines": 10000, "max_epochs": 4000, "head": 256,
 }
+#: the test suite's size (``profile="tiny"``)
+TINY: dict[str, Any] = {
+    "dims": [2], "Ns": [40, 400], "seeds": 1, "n_test": 2000, "n_lines": 2000, "max_epochs": 150,
+    "head": 64,
+}
 DELTA = 0.05
 
 
@@ -122,16 +127,20 @@ def run(
     n_test: int | None = None,
     n_lines: int | None = None,
     max_epochs: int | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Run the width sweep; write ``width.json`` and two PNGs into ``out_dir``.
 
     Quick default (about 2 minutes on 2 loaded cores with ``jobs=2``): n in {2, 3, 4},
     N in {30, 100, 300, 1000}, one seed, 2000 test points, 2000 audit lines, trained MLPs with
     a 128-unit head and 1500 epochs. ``full``: n = 2..8, N up to 10^4, 3 seeds, 10^4 test
-    points and lines, 256-unit head, 4000 epochs.
+    points and lines, 256-unit head, 4000 epochs. ``profile="tiny"``: n = 2, N in {40, 400},
+    150 epochs (the test suite).
     """
     started = time.perf_counter()
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
+    if profile not in (None, "tiny"):
+        raise OptionError(f"width: profile must be None or 'tiny', got {profile!r}")
+    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
     for key, val in (("dims", dims), ("Ns", Ns), ("seeds", seeds), ("n_test", n_test),
                      ("n_lines", n_lines), ("max_epochs", max_epochs)):
         if val is not None:
@@ -163,7 +172,7 @@ def run(
     import memnets as mn
 
     doc = {
-        **header("width", seed=seed, full=full),
+        **header("width", seed=seed, full=full, profile=profile),
         "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).describe()
                          for d in plan["dims"]},
         "plan": plan,
