@@ -88,3 +88,19 @@ def test_budget_exhausted_raises_with_training_accuracy(rng):
 def test_bad_options(opts):
     with pytest.raises(mn.OptionError):
         mn.construct(XOR_X, XOR_Y, method="trained", rng=0, **opts)
+
+
+def test_save_load_round_trip_and_sklearn_estimator(tmp_path, rng):
+    from sklearn.model_selection import cross_val_score
+
+    X = rng.random((60, 2))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    res = mn.construct(X, y, method="trained", rng=0, hidden=(16,))
+    mn.save(res, tmp_path / "t.memnet")
+    back = mn.load(tmp_path / "t.memnet")
+    for a, b in zip(res.network.layers, back.network.layers, strict=True):
+        assert np.array_equal(a.weight, b.weight) and np.array_equal(a.bias, b.bias)
+    assert back.stats["epochs"] == res.stats["epochs"] and back.method == "trained"
+    clf = mn.MemorizationClassifier(method="trained", random_state=0, hidden=(16,))
+    scores = cross_val_score(clf, X, y, cv=3)
+    assert scores.min() > 0.8  # a linear boundary: the trained memorizer generalizes here
