@@ -23,7 +23,7 @@ from memnets._blocks import (
     step_preacts,
 )
 from memnets._constructions._projection import exact_projection, label_runs
-from memnets._constructions.optimal import line_memorizer
+from memnets._constructions.optimal import _partition, line_memorizer
 from memnets._errors import ConstructionError, ExactnessError, InputError
 from memnets._exact import reference_forward_exact
 
@@ -95,6 +95,21 @@ def test_line_memorizer_big_gaps_use_a_negative_scale():
     assert _exact_eval(layers, t) == [1, -1, 1, -1]
 
 
+def test_partition_hand_worked():
+    th = [1, 2, 3, 10, 11, 30, 31, 32]
+    # cap 2**3: block 0 (from 0) takes 1, 2, 3; 10 opens block 1 which fits 11 only;
+    # 30 opens block 2 which takes the rest
+    assert _partition(th, 3, 3) == ([0, 10, 30], [3, 1, 2])
+    assert _partition(th, 3, 2) == ([0, 10, 30], [3, 1, 2])  # gaps between blocks never count
+    assert _partition(th, 3, 1) == ([0, 2, 10, 30, 32], [1, 1, 1, 1, 0])
+    assert _partition(th, 1, 3) == ([0, 2, 10, 30, 32], [1, 1, 1, 1, 0])
+    assert _partition([20, 21], 3, 3) == ([0, 20], [0, 1])  # a wide gap: an empty block
+    assert _partition(th, 3, 1, max_blocks=3) is None
+    signs = [(-1) ** k for k in range(9)]
+    layers, _ = line_memorizer([0, *th], signs, rng=np.random.default_rng(0))
+    assert _exact_eval(layers, [0, *th]) == signs
+
+
 def _labels_for(values, rng):
     lab: dict = {}
     return [lab.setdefault(v, int(rng.choice([-1, 1]))) for v in values]
@@ -111,8 +126,8 @@ def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     assert d["depth"] == d["planned_depth"] == net.depth
     J, m, rho, r = d["blocks"], d["boundaries_per_block"], d["rho"], bits_per_layer
     assert m % 2 == 1 and rho % r == 0
-    assert d["boundaries"] // (m + 1) + 1 == J
-    assert net.depth == math.ceil((J - 1) / 4) + (m - 1) * rho // r + 3
+    assert d["boundaries"] / (m + 1) <= J
+    assert net.depth == math.ceil((J - 1) / 4) + (m - 1) * rho // r + 5
     assert net.width <= 12
     out = net.forward_exact(np.array(t, dtype=np.float64).reshape(-1, 1))
     assert out.tolist() == s  # F(t_i) = signs[i] exactly

@@ -79,6 +79,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Sequence
@@ -127,36 +128,62 @@ def _thresholds(runs_last: list[int], runs_first: list[int], z0: int, s: int) ->
     return out
 
 
-def _plan(th: list[int], t_max: int, r: int) -> dict[str, Any]:
-    """Choose the block size ``m`` (odd) minimising depth; include the direct mode.
+def _partition(
+    th: list[int], m: int, rho: int, max_blocks: int | None = None
+) -> tuple[list[int], list[int]] | None:
+    """Greedy blocks whose offsets fit in ``rho`` bits: ``(starts, counts)``.
 
-    ``th``: the integer thresholds (coarse units); ``t_max = floor(T_max)``. Block 0 starts
-    at ``th[0] - 1``, block ``j >= 1`` at ``th[j (m + 1) - 1]``; ``rho`` bounds every
-    offset (``< 2**rho``) and, when the last block is padded, its data (``<= 2**rho - 2``).
+    Block 0 starts at 0 (every coarse ``T >= 0``); block ``j >= 1`` starts at the first
+    threshold not taken by block ``j - 1``. Each block takes as many following thresholds
+    as fit below ``start + 2**rho``, at most ``m`` (possibly none: a gap wider than
+    ``2**rho`` becomes a block border). Gives up (None) beyond ``max_blocks`` blocks.
+    """
+    cap = 1 << rho
+    B = len(th)
+    starts = [0]
+    counts: list[int] = []
+    c = 0  # index of the first internal threshold of the current block
+    while True:
+        R = B - c
+        fit = min(bisect.bisect_left(th, starts[-1] + cap, lo=c) - c, m, R)
+        counts.append(fit)
+        if fit == R:
+            return starts, counts
+        starts.append(th[c + fit])
+        c += fit + 1
+        if max_blocks is not None and len(starts) > max_blocks:
+            return None
+
+
+def _plan(th: list[int], r: int) -> dict[str, Any]:
+    """Choose slots per block ``m`` (odd) and ``rho`` minimising depth; or the direct mode.
+
+    For each ``rho`` (multiple of ``r``) up to the bits of the whole range, ``m`` runs over odd values around the balance point
+    ``sqrt(r B / (4 rho))``; blocks come from :func:`_partition`.
     """
     B = len(th)
     best: dict[str, Any] = {"mode": "direct", "depth": math.ceil(B / _DIRECT_STEPS) + 2, "m": B, "J": 1, "rho": 0}
-    th_arr = np.empty(B, dtype=object)
-    th_arr[:] = th
-    for m in range(1, B, 2):
-        J = B // (m + 1) + 1
-        if J < 2:
-            break
-        R = B - (J - 1) * (m + 1)  # internal boundaries of the last block
-        if R == 0:  # the last block would be all padding
-            continue
-        js = np.arange(1, J - 1)
-        need = th[m - 1] - (th[0] - 1)  # block 0
-        if js.size:
-            need = max(need, int((th_arr[js * (m + 1) + m - 1] - th_arr[js * (m + 1) - 1]).max()))
-        s_last = th[(J - 1) * (m + 1) - 1]
-        need = max(need, th[B - 1] - s_last)
-        if m > R:  # padded with 2**rho - 1: the last block's data need V <= 2**rho - 2
-            need = max(need, t_max - s_last + 2)  # V < t_max + 1 - s_last <= 2**rho - 2
-        rho = r * math.ceil(need.bit_length() / r)
-        depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 3
-        if depth < best["depth"]:
-            best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho}
+    if B < 2:
+        return best
+    hi = r * math.ceil(max(th).bit_length() / r)
+    for rho in range(r, hi + r, r):
+        centre = math.sqrt(r * B / (4 * rho))
+        ms = sorted({2 * int(centre * f / 2) + 1 for f in (0.25, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0,
+                                                          1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)} | {1})
+        for m in ms:
+            if m >= B:
+                continue
+            budget = best["depth"] - (m - 1) * rho // r - 5  # stage-1 layers still affordable
+            if budget < 1:
+                continue
+            part = _partition(th, m, rho, max_blocks=_STAGE1_STEPS * budget + 1)
+            if part is None:
+                continue
+            J = len(part[0])
+            depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 5
+            if depth < best["depth"]:
+                best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho,
+                        "starts": part[0], "counts": part[1]}
     return best
 
 
@@ -247,7 +274,7 @@ def line_memorizer(
     if h < 0:  # pragma: no cover - integer z with gap >= 1 always gives s <= 0
         raise ConstructionError("line_memorizer: positive scale (internal error)")
     t_max = (zmax - z0) >> h  # floor of the largest coarse T
-    plan = _plan(th, t_max, r)
+    plan = _plan(th, r)
     b = LayerBuilder(1)
     (tin,) = b.inputs()
     (Tf,) = b.relu([tin * D - z0])  # Tf = D t - z0 = z - z0 >= 0, an integer on the data
@@ -255,15 +282,19 @@ def line_memorizer(
         S = _direct(b, Tf, [v << h for v in th])
         st1, st2 = 0, len(b.layers) - 1
     else:
-        m, J, rho = plan["m"], plan["J"], plan["rho"]
-        starts = [th[0] - 1] + [th[j * (m + 1) - 1] for j in range(1, J)]
+        m, rho = plan["m"], plan["rho"]
+        starts, counts = plan["starts"], plan["counts"]
         packed = []
-        for j in range(J):
-            offs = [th[k] - starts[j] for k in range(j * (m + 1), min(j * (m + 1) + m, len(th)))]
-            offs += [2**rho - 1] * (m - len(offs))
-            if any(not 0 < o < 2**rho for o in offs):  # pragma: no cover - by construction
+        c = 0
+        for S, cnt in zip(starts, counts, strict=True):
+            # m - cnt leading zeros (they always fire), then the offsets; the parity bit F
+            # corrects for the zeros and the c thresholds below the block (see _stage2)
+            offs = [0] * (m - cnt) + [th[k] - S for k in range(c, c + cnt)]
+            flip = (c + m - cnt) % 2
+            if any(not 0 <= o < 2**rho for o in offs):  # pragma: no cover - by construction
                 raise ConstructionError("line_memorizer: offset out of range (internal error)")
-            packed.append(sum(o << (rho * (m - 1 - i)) for i, o in enumerate(offs)))
+            packed.append((flip << (rho * m)) + sum(o << (rho * (m - 1 - i)) for i, o in enumerate(offs)))
+            c += cnt + 1
         P, Vf = _stage1(b, Tf, [v << h for v in starts], packed)
         st1 = len(b.layers) - 1
         S = _stage2(b, P, Vf, m, rho, r, h)
@@ -335,15 +366,24 @@ def _stage1(b: LayerBuilder, Tf: Lin, starts: list[int], packed: list[int]) -> t
 
 
 def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -> Lin:
-    """Compare ``V`` with the ``m`` packed offsets of ``P``; returns the 0/1 expression ``S``.
+    """Compare ``V`` with the ``m`` packed slots of ``P``; returns the 0/1 expression of the
+    parity of the number of thresholds below the input.
 
-    ``V`` is in fine units (``2**h`` per coarse unit). At the start of slot ``i`` the
-    remaining register is ``P_i = O_i 2**L + rest`` with ``L = rho (m - 1 - i)`` and
-    ``0 <= rest < 2**L``, so on the data (coarse ``V <= O_i - 1`` or ``V >= O_i``)
-    ``[V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``: one integer step, no offset
-    accumulator. The slot is then removed ``r`` bits per layer (the last slot never is).
+    ``P = F 2**(m rho) + sum_i O_i 2**(rho (m - 1 - i))``: the parity bit ``F`` is read first
+    (one step) and kept as ``2 F`` inside the counter ``S``. ``V`` is in fine units
+    (``2**h`` per coarse unit). At the start of slot ``i`` the remaining register is
+    ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``0 <= rest < 2**L``), so on the data
+    (coarse ``V <= O_i - 1`` or ``V >= O_i``) ``[V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``:
+    one integer step. The slot is then removed ``r`` bits per layer (the last never is).
+    ``S = 2 F + sum_i (-1)**i [V >= O_i]`` is in {0, 1, 2, 3}; the result is
+    ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, read by one last layer.
     """
-    S = Lin()
+    top = rho * m
+    units = b.relu([P, V, *step_preacts(P, 1 << top)])
+    P, V = units[0], units[1]
+    flip = units[2] - units[3]
+    P = P - flip * (1 << top)
+    S = flip * 2
     pend: tuple[int, Lin, Lin] | None = None
 
     def fold(S: Lin, pend: tuple[int, Lin, Lin] | None) -> Lin:
@@ -357,7 +397,8 @@ def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -
         cmp = step_preacts(P * (1 << h) - V * (1 << L), 1 << (L + h))  # = [V < O_i]
         if i == m - 1:
             units = b.relu([fold(S, pend), *cmp])
-            return units[0] + (1 - (units[1] - units[2])) * (-1) ** i
+            S = units[0] + (1 - (units[1] - units[2])) * (-1) ** i
+            break
         for c in range(rho // r):
             S = fold(S, pend)
             pend = None
@@ -368,7 +409,8 @@ def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -
             P = P - digit_value(units[3 : 3 + 2 * (2**r - 1)]) * (1 << k)
             if c == 0:
                 pend = (i, units[-2], units[-1])
-    raise AssertionError("unreachable: m >= 1")  # pragma: no cover
+    u = b.relu([S, S - 1, S - 2, S - 3])
+    return (u[0] - u[1]) - (u[2] - u[3])
 
 
 def build(
