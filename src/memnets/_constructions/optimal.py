@@ -1,7 +1,7 @@
 """M2: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
 
 A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of width
-at most 12 whose number of parameters is
+at most 12 (11 in fact) whose number of parameters is
 
 .. math::
 
@@ -24,40 +24,42 @@ Construction
    ``T(b_k) >= theta_k`` (``2**s gamma >= 2`` suffices, ``gamma`` the smallest projected
    gap). In fine units the thresholds are ``theta_k 2**-s`` and the two-unit integer step
    ``[Tf >= theta] = s(Tf - theta + 1) - s(Tf - theta)`` is exact on every sample.
-3. *Blocks*: boundaries are cut into ``J = floor(B / (m + 1)) + 1`` blocks of ``m`` (odd)
-   boundaries (the last has ``R = B mod (m + 1) >= 1``); block ``j >= 1`` starts at
-   boundary ``j (m + 1)`` (an even count, so the label parity of a block needs no extra
-   unit), ``S_j = theta`` of that boundary, ``S_0 = theta_0 - 1``. Block ``j`` stores its
-   boundaries *relative to its start*, ``O_{j,i} = theta - S_j`` (coarse units), packed
-   into one integer ``P_j = sum_i O_{j,i} 2**(rho (m - 1 - i))``; the last block is padded
-   with ``2**rho - 1``. ``rho`` (a multiple of ``r``) is the least bit length with every
-   offset ``< 2**rho`` and, when the last block is padded, its data ``<= 2**rho - 2``.
+3. *Blocks*: thresholds are cut greedily (:func:`_partition`) into ``J`` blocks: block 0
+   starts at ``S_0 = 0``, block ``j >= 1`` at the first threshold ``S_j`` not taken by
+   block ``j - 1``, and a block takes the following thresholds while their offsets
+   ``O = theta - S_j`` stay below ``2**rho``, at most ``m`` of them (a gap wider than
+   ``2**rho`` simply becomes a block border). Block ``j`` packs its ``cnt_j`` offsets
+   after ``m - cnt_j`` zeros and a parity bit ``F_j`` into one integer
+   ``P_j = F_j 2**(m rho) + sum_i O_{j,i} 2**(rho (m - 1 - i))``, with
+   ``F_j = (c_j + m - cnt_j) mod 2`` (``c_j`` thresholds lie below ``S_j``; every zero slot
+   counts as one). ``m`` (slots) and ``rho`` (a multiple of ``r``) minimise the depth.
 4. *Stage 1* selects the input's block and loads it with integer steps on ``Tf``:
    ``P = P_0 + sum_j (P_j - P_{j-1}) [Tf >= S_j 2**-s]`` and
-   ``Vf = Tf - S_0 2**-s - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]``, four steps per
-   layer; every unit is an integer, only ``P`` is big. (``Vf`` may be negative in block 0;
-   its ReLU clips it to 0, below every offset, which is the right answer there.)
-5. *Stage 2* reads the offsets from the top of ``P``. At the start of slot ``i``,
-   ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``rest < 2**L``), so
+   ``Vf = Tf - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]``, four steps per layer;
+   every unit is an integer, only ``P`` is big.
+5. *Stage 2* reads ``F`` (one step), then the slots from the top of ``P``. At the start of
+   slot ``i``, ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``rest < 2**L``), so
    ``[V >= O_i] = 1 - [2**-s P_i - 2**L Vf >= 2**(L - s)]`` is one integer step (exact on
-   the data, where the coarse ``V <= O_i - 1`` or ``V >= O_i``); then the slot is removed
-   ``r`` bits per layer by ReLU digit extraction (``d = sum_{c < 2**r} [P >= c 2**k]``,
-   :func:`~memnets._blocks.digit_preacts`); the last slot never is. A 0/1 unit ``S``
-   accumulates ``(-1)**i [V >= O_i]`` (the parity of the number of boundaries below the
-   input inside its block). Output ``F = l_1 (1 - 2 S)`` (``l_1`` the label of the first
+   the data, where the coarse ``V <= O_i - 1`` or ``V >= O_i``; zeros always fire); then the
+   slot is removed ``r`` bits per layer by ReLU digit extraction
+   (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`); the last
+   slot never is. A unit ``S = 2 F + sum_i (-1)**i [V >= O_i]`` in {0, 1, 2, 3} (offsets are
+   sorted, so the alternating sum is the parity of the slots that fire) gives the parity of
+   the number of thresholds below the input, ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, in
+   one last layer. Output ``F(x) = l_1 (1 - 2 parity)`` (``l_1`` the label of the first
    run): exactly ``+-1`` on every sample, so the margin is 1.
 
 Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 4)``)
 -----------------------------------------------------------
-- depth ``= G + (m - 1) rho / r + 3`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
-  every boundary a step on ``Tf``, chosen when it is shallower, i.e. for small ``K``); ``m``
-  is chosen to minimise depth; ``m ~ sqrt(r B / (4 rho))`` gives
-  depth ``~ 2 sqrt(B rho / (4 r)) = sqrt(K rho / 2)`` for ``r = 2``.
-- width ``<= 12`` (stage 1: ``Tf, P, S`` + 4 step pairs = 11; stage 2: ``P, V, S``
-  + ``2 (2**r - 1)`` digit units + 2 comparison units = 11 for ``r = 2``).
-- params ``<= 12 * 13 * depth + 2 n`` (dense, the first layer is ``n -> 1``); non-zero
-  about a third of that.
-- bits: ``P_j < 2**(m rho)``, so stage-1/2 weights and biases have at most
+- depth ``= G + (m - 1) rho / r + 5`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
+  every boundary a step on ``Tf``, chosen when it is shallower, i.e. for small ``K``).
+  With blocks of ``m`` thresholds, ``J ~ B / (m + 1)`` and the balance ``m ~ sqrt(r B /
+  (4 rho))`` gives depth ``~ 2 sqrt(B rho / (4 r)) = sqrt(K rho / 2)`` for ``r = 2``.
+- width ``<= 11`` (stage 1: ``Tf, P, S`` + 4 step pairs; stage 2: ``P, V, S``
+  + ``2 (2**r - 1)`` digit units + 2 comparison units, ``r <= 2``).
+- params ``<= 11 * 12 * depth + 2 n`` (dense, the first layer is ``n -> 1``); about 40%
+  of them non-zero.
+- bits: ``P_j < 2**(m rho + 1)``, so stage-1/2 weights and biases have at most
   ``m rho - s + 2`` bits; ``rho <= bitlen(2 (t_max - t_min) / gamma) + 1 = O(log(N n / c))``
   for a random direction (projected gap ``gamma ~ c / N**2`` relative to the spread); the
   first layer has ``b + E`` bits (direction bits ``b``, input scale ``2**E``).
@@ -212,13 +214,16 @@ def line_memorizer(
     -------
     (layers, diagnostics)
         ``layers[0]`` acts on ``t`` directly and is affine in it (one output unit
-        ``s(2**s D (t - t_min))``), so a caller may compose its own affine map into it with
-        :func:`~memnets._blocks.compose_affine` (M2 composes the projection, M3 the cell
-        code). ReLU between consecutive layers; the last layer is the output.
-        ``diagnostics``: runs ``K``, boundaries ``B``, mode, blocks ``J``, boundaries per
-        block ``m``, ``rho`` (bits per stored boundary: the offset bits in block mode, the
-        threshold bits ``bitlen(T_max + 2)`` in direct mode), packed bits, scale exponent ``s``, gap (in units of ``t``),
-        depth and stage sizes; see the module docstring for the formulas.
+        ``s(D t - D t_min)``, ``D`` the common denominator of the ``t``), so a caller may
+        compose its own affine map into it with :func:`~memnets._blocks.compose_affine`
+        (M2 composes the projection, M3 the cell code). ReLU between consecutive layers;
+        the last layer is the output. Width ``<= 11``, depth and params ``O(sqrt(K rho))``.
+        ``diagnostics``: ``runs`` (K), ``boundaries`` (B), ``mode`` ("blocks", "direct" or
+        "constant"), ``blocks`` (J), ``boundaries_per_block`` (slots m), ``rho`` (bits per
+        stored boundary: offset bits in block mode, threshold bits in direct mode),
+        ``packed_bits``, ``scale_log2`` (s), ``gap`` (smallest opposite-label gap, in units
+        of ``t``), ``depth``, ``stage1_layers``, ``stage2_layers``, ``width``; see the
+        module docstring for the formulas.
 
     >>> layers, d = line_memorizer([0, 3, 1, 7, 8], [1, -1, 1, 1, -1], rng=np.random.default_rng(0))
     >>> ReLUNetwork(layers).forward_exact([[0.0], [3.0], [1.0], [7.0], [8.0]]).tolist()
@@ -308,7 +313,7 @@ def line_memorizer(
         blocks=plan["J"],
         boundaries_per_block=plan["m"],
         rho=plan["rho"] if plan["mode"] == "blocks" else (t_max + 2).bit_length(),
-        packed_bits=plan["m"] * plan["rho"] if plan["mode"] == "blocks" else 0,
+        packed_bits=plan["m"] * plan["rho"] + 1 if plan["mode"] == "blocks" else 0,
         gap=Fraction(gamma, D),
         scale_log2=s,
         threshold_bits=(t_max + 2).bit_length(),
