@@ -15,11 +15,14 @@ from typer.testing import CliRunner
 import memnets as mn
 from memnets._audit import (
     _exact_null_vector,
+    _is_null,
+    _pivoted_null_vector,
     _shell_masses,
     audit,
     family,
     from_torch,
     load_model,
+    null_direction,
     predict_codes,
 )
 from memnets.cli import app
@@ -77,6 +80,24 @@ def test_exact_null_vector_of_float_weights_and_full_rank():
     v = _exact_null_vector(W)
     assert sum(Fraction(a) * b for a, b in zip(W[0].tolist(), v, strict=True)) == 0
     assert _exact_null_vector(np.eye(3)) is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_pivoted_exact_solve_agrees_with_rref(w, seed):
+    """Independent path: float-pivoted Bareiss solve vs rational RREF, both exactly null."""
+    gen = np.random.default_rng(seed)
+    W = gen.normal(size=(w, w + int(gen.integers(1, 4))))
+    v = _pivoted_null_vector(W, w)
+    assert v is not None and _is_null(W, v) and _is_null(W, _exact_null_vector(W))
+
+
+def test_large_float_first_layer_gets_an_exact_direction(rng):
+    W = rng.normal(size=(30, 400))  # 12000 entries: past the RREF size, rank 30
+    net = mn.ReLUNetwork([(W, np.zeros(30)), (np.ones((1, 30)), [0.0])])
+    v, ve, residual = null_direction(net)
+    assert ve is not None and residual == 0.0 and _is_null(W, ve)
+    assert abs(np.linalg.norm(v) - 1) < 1e-12 and np.abs(W @ v).max() < 1e-12
 
 
 # --------------------------------------------------------------------------- line measure

@@ -86,8 +86,10 @@ __all__ = [
     "predict_codes",
 ]
 
-#: W_1 with more entries than this gets a float (SVD) null direction instead of an exact one
-EXACT_NULL_MAX_ENTRIES = 20_000
+#: W_1 with at most this many entries: exact RREF over the rationals
+EXACT_NULL_MAX_ENTRIES = 4096
+#: larger float W_1 of rank at most this: float-pivoted, exact fraction-free (Bareiss) solve
+EXACT_NULL_MAX_RANK = 96
 #: absolute slack subtracted from the bound for the float64 evaluation of the closed-form
 #: lengths and the samplers' eta_n trimming (both are below 1e-13)
 _GEOMETRY_SLACK = 1e-9
@@ -317,27 +319,95 @@ def _exact_null_vector(w: np.ndarray) -> tuple[Fraction, ...] | None:
     return tuple(v)
 
 
+def _bareiss_solve(M: list[list[int]]) -> list[Fraction] | None:
+    """Solve the r x r integer system ``M[:, :r] x = M[:, r]`` exactly (None if singular).
+
+    Fraction-free Bareiss elimination (every division is exact, entries stay integers of
+    at most r (bits + log r) bits), then back substitution over the rationals.
+    """
+    r = len(M)
+    prev = 1
+    for k in range(r):
+        p = next((i for i in range(k, r) if M[i][k] != 0), None)
+        if p is None:
+            return None
+        M[k], M[p] = M[p], M[k]
+        mk, mkk = M[k], M[k][k]
+        for i in range(k + 1, r):
+            mi, mik = M[i], M[i][k]
+            for j in range(k + 1, r + 1):
+                mi[j] = (mi[j] * mkk - mik * mk[j]) // prev
+            mi[k] = 0
+        prev = mkk
+    x = [Fraction(0)] * r
+    for i in reversed(range(r)):
+        acc = Fraction(M[i][r]) - sum((M[i][c] * x[c] for c in range(i + 1, r)), Fraction(0))
+        x[i] = acc / M[i][i]
+    return x
+
+
+def _pivoted_null_vector(w: np.ndarray, rank: int) -> tuple[Fraction, ...] | None:
+    """Exact null vector of a float64 W of the given rank: pivots chosen in floating point
+    (QR with column pivoting), the r x r system solved exactly on the integer-scaled rows.
+    The caller re-checks ``W v == 0`` exactly, so a misjudged pivot can only cost a fallback."""
+    import scipy.linalg
+
+    _, _, pcols = scipy.linalg.qr(w, pivoting=True, mode="economic")
+    cols = sorted(int(c) for c in pcols[:rank])
+    _, _, prows = scipy.linalg.qr(w[:, cols].T, pivoting=True, mode="economic")
+    rows = sorted(int(r) for r in prows[:rank])
+    free = next(c for c in range(w.shape[1]) if c not in set(cols))
+    system = []
+    for i in rows:
+        fr = [Fraction(float(w[i, c])) for c in (*cols, free)]
+        den = math.lcm(*(f.denominator for f in fr))
+        ints = [int(f * den) for f in fr]
+        system.append([*ints[:-1], -ints[-1]])
+    x = _bareiss_solve(system)
+    if x is None:
+        return None
+    v = [Fraction(0)] * w.shape[1]
+    v[free] = Fraction(1)
+    for c, xc in zip(cols, x, strict=True):
+        v[c] = xc
+    return tuple(v)
+
+
+def _is_null(w: np.ndarray, v: tuple[Fraction, ...]) -> bool:
+    support = [k for k, x in enumerate(v) if x != 0]
+    return all(sum((Fraction(row[k]) * v[k] for k in support), Fraction(0)) == 0 for row in w.tolist())
+
+
 def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...] | None, float]:
     """A unit vector v with W_1 v = 0: ``(v, v_exact or None, residual)``; ``(None, None, 0)``
     when W_1 has full column rank.
 
-    Exact (rational elimination, then ``W_1 v_exact == 0`` is re-checked exactly) when W_1 has
-    at most ``EXACT_NULL_MAX_ENTRIES`` entries; otherwise the last right singular vector of
-    the float64 W_1 (then ``residual = max |W_1 v| > 0`` is reported and nothing is certified).
+    Exact whenever possible, and then ``W_1 v_exact == 0`` is re-checked in exact arithmetic:
+    rational RREF for exact (int/Fraction) weights or at most ``EXACT_NULL_MAX_ENTRIES``
+    entries; float64 weights of rank at most ``EXACT_NULL_MAX_RANK``: pivots from a pivoted
+    QR, then an exact fraction-free solve (:func:`_pivoted_null_vector`). Otherwise the last
+    right singular vector of the float64 W_1 (``residual = max |W_1 v| > 0`` is reported and
+    nothing is certified).
     """
     net = _as_network(network)
     layer = net.layers[0]
     w = layer.dense_weight()
     n = w.shape[1]
-    if net.rank_first_layer >= n:
+    rank = net.rank_first_layer
+    if rank >= n:
         return None, None, 0.0
+    ve: tuple[Fraction, ...] | None = None
     if w.size <= EXACT_NULL_MAX_ENTRIES or w.dtype == object:
         ve = _exact_null_vector(w)
         if ve is None:
             return None, None, 0.0
-        for row in w.tolist():  # exact re-check, never skipped
-            if sum(Fraction(a) * b for a, b in zip(row, ve, strict=True)) != 0:
-                raise ArithmeticError("exact null vector check failed (bug in memnets)")
+        if not _is_null(w, ve):  # exact re-check, never skipped
+            raise ArithmeticError("exact null vector check failed (bug in memnets)")
+    elif rank <= EXACT_NULL_MAX_RANK:
+        ve = _pivoted_null_vector(w, rank)
+        if ve is not None and not _is_null(w, ve):
+            ve = None  # the float rank or pivots were wrong: fall back to the float direction
+    if ve is not None:
         vf = np.array([float(x) for x in ve])
         return vf / np.linalg.norm(vf), ve, 0.0
     wf = layer.float_weight
@@ -483,7 +553,8 @@ def audit(
         return report
     if v_exact is None:
         report.note = (
-            f"W_1 too large for exact elimination ({net.layers[0].weight.shape}); float null "
+            f"W_1 too large for exact elimination ({net.layers[0].weight.shape}, rank "
+            f"{net.rank_first_layer}); float null "
             f"direction with residual {residual:.3g}: bound reported but not certified"
         )
     if sampler is None:
