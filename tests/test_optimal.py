@@ -282,3 +282,18 @@ def test_scaling_experiment_tiny(tmp_path):
     assert 0.85 < d["slope_interval_params"] < 1.1  # Theta(N)
     assert "Parameter scaling" in out["markdown"]
     assert round(scaling.fit_slope([1, 10, 100], [5, 50, 500]), 9) == 1.0
+
+
+def test_optimal_options_and_structure(tmp_path):
+    rng = np.random.default_rng(8)
+    X = rng.random((300, 5))
+    y = rng.integers(0, 2, 300)
+    res = mn.construct(X, y, method="optimal", rng=0, bits_per_layer=1, max_tries=2)
+    net = res.network
+    assert net.layer_sizes[:2] == (5, 1) and net.bottleneck == 1  # projection then the line
+    assert res.stats["options"] == {"direction_bits": None, "max_tries": 2, "bits_per_layer": 1}
+    assert res.stats["direction_bits"] == 2 * 9 + 8  # default 2 ceil(log2 N) + 8
+    with pytest.raises(ExactnessError, match=r"need \d+ significand bits"):
+        net.to_onnx(tmp_path / "m2.onnx")
+    with pytest.raises(InputError, match="direction_bits"):
+        mn.construct(X, y, method="optimal", rng=0, direction_bits=60)
