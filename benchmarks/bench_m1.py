@@ -116,7 +116,26 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
     return out
 
 
-def accuracy(n_train: int | None, n_test: int | None) -> tuple[list[dict[str, Any]], str]:
+DEFAULT_VARIANTS = "none,cover,cover:local,cover:local:0.8,cover:local:0.9,consistent"
+
+
+def _variants(spec: str) -> list[tuple[str, dict[str, Any]]]:
+    """``condense[:radius[:alpha]]`` items, comma-separated."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for item in spec.split(","):
+        parts = item.strip().split(":")
+        extra: dict[str, Any] = {}
+        if len(parts) > 1:
+            extra["radius"] = parts[1]
+        if len(parts) > 2:
+            extra["alpha"] = float(parts[2])
+        out.append((parts[0], extra))
+    return out
+
+
+def accuracy(
+    n_train: int | None, n_test: int | None, variants: str = DEFAULT_VARIANTS
+) -> tuple[list[dict[str, Any]], str]:
     from sklearn.neighbors import KNeighborsClassifier
 
     rows: list[dict[str, Any]] = []
@@ -124,11 +143,7 @@ def accuracy(n_train: int | None, n_test: int | None) -> tuple[list[dict[str, An
         X, y = _load(task, "train", n_train)
         Xt, yt = _load(task, "test", n_test)
         knn_acc = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y).score(Xt, yt)
-        variants: tuple[tuple[str, dict[str, Any]], ...] = (
-            ("none", {}), ("cover", {}), ("cover", {"radius": "local"}),
-            ("cover", {"radius": "local", "alpha": 0.9}), ("consistent", {}),
-        )
-        for condense, extra in variants:
+        for condense, extra in _variants(variants):
             t0 = time.perf_counter()
             res = mn.construct(X, y, method="efficient", condense=condense, rng=0, **extra)
             secs = time.perf_counter() - t0
@@ -166,11 +181,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--tasks", default="all10,3-5", help="speed tasks, comma-separated (all10, 3-5, 0-1, 4-9)")
     ap.add_argument("--n-train", type=int, default=None, help="first N training images (default all)")
     ap.add_argument("--n-test", type=int, default=None, help="first M test images (default all 10,000)")
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS,
+                    help="accuracy variants condense[:radius[:alpha]], comma-separated")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="results folder (default benchmarks/results)")
     args = ap.parse_args(argv)
     if args.accuracy:
-        rows, table = accuracy(args.n_train, args.n_test)
+        rows, table = accuracy(args.n_train, args.n_test, args.variants)
         print(table)
         write_result("bench_m1_accuracy", {"rows": rows, "markdown": table, "args": vars(args)}, args.out)
     if args.speed or not args.accuracy:
