@@ -115,6 +115,35 @@ def test_shell_line_masses_hand_values():
     np.testing.assert_allclose(mu[0, 0] / mu[0].sum(), 0.8, rtol=0, atol=1e-12)
 
 
+def test_line_masses_match_60_digit_evaluation():
+    """The float64 closed form against the same formula in 60-digit decimal arithmetic (the
+    audit's _GEOMETRY_SLACK of 1e-9 must dwarf the float error)."""
+    from decimal import Decimal, localcontext
+
+    S = mn.datasets.alternating_shells(n_features=5, n_shells=4)
+    X, _ = S.sample(200, rng=1)
+    v = np.random.default_rng(0).normal(size=5)
+    v /= np.linalg.norm(v)
+    m = _shell_masses(S, X, v)
+    pi = m[:, 0] / m.sum(axis=1)
+    probs = S.shell_probabilities()
+    with localcontext() as ctx:
+        ctx.prec = 60
+        c = [Decimal(float(t)) for t in S.center]
+        vd = [Decimal(float(t)) for t in v]
+        vn = sum(t * t for t in vd)
+        for i in range(len(X)):
+            u = [Decimal(float(X[i, j])) - c[j] for j in range(5)]
+            a = sum(ui * vi for ui, vi in zip(u, vd, strict=True))
+            rho2 = sum(ui * ui for ui in u) - a * a / vn
+            mass = [Decimal(0), Decimal(0)]
+            for k, (r_in, r_out) in enumerate(S.radii):
+                lo, hi = Decimal(r_in), Decimal(r_out)
+                length = 2 * (max(hi * hi - rho2, Decimal(0)).sqrt() - max(lo * lo - rho2, Decimal(0)).sqrt())
+                mass[k % 2] += Decimal(float(probs[k])) / (hi**5 - lo**5) * length
+            assert abs(float(mass[0] / (mass[0] + mass[1])) - pi[i]) < 1e-11
+
+
 def test_line_measure_matches_binned_samples():
     """Independent path: label frequencies of samples binned by their projection onto v-perp."""
     v = np.array([1.0, 0.0])
