@@ -18,7 +18,7 @@ Sizes: quick (default) ``QUICK_PER_CLASS`` training and test images per class (s
 subsample); ``full=True`` every training and test image of each pair.
 
 Outputs in ``out_dir``: ``compare.json`` (wall-clock times under ``"timing"``),
-``compare.csv`` and ``compare.png`` (grouped bars: accuracy and params per pair).
+``compare.csv`` and ``compare.png`` (grouped bars: accuracy and non-zero params per pair).
 """
 
 from __future__ import annotations
@@ -206,10 +206,10 @@ def _plot(path: Path, rows: list[dict[str, Any]], pairs: list[tuple[int, int]], 
     pick = {(r["pair"], r["method"]): r for r in rows}
     panels: dict[str, dict[str, Sequence[float]]] = {
         "test accuracy": {m: [pick[(g, m)]["accuracy"] for g in groups] for m in methods},
-        "params": {m: [float(pick[(g, m)]["params"]) for g in groups] for m in methods},
+        "non-zero params": {m: [float(pick[(g, m)]["params_nonzero"]) for g in groups] for m in methods},
     }
     return grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
-                        log_panels=("params",), ylims={"test accuracy": (0.0, 1.0)},
+                        log_panels=("non-zero params",), ylims={"test accuracy": (0.0, 1.0)},
                         hlines={"test accuracy": 0.5})
 
 
