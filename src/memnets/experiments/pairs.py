@@ -12,7 +12,7 @@ Sizes
 -----
 quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
                  ``500`` test images per class (seeded subsample).
-full (``full=True``)  all training and test images of ``mnist`` and ``fashion-mnist``, plus
+full (``full=True``)  all training and test images of ``digits``, ``mnist`` and ``fashion-mnist``, plus
                  ``cifar10`` when its standard ``cifar-10-batches-py`` folder is found
                  (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
                  section says how to supply it and the others run.
@@ -225,7 +225,7 @@ def _plan(
     if profile == "tiny":
         return list(TINY_SIZES)
     if full:
-        return ["mnist", "fashion-mnist", "cifar10"]
+        return ["digits", "mnist", "fashion-mnist", "cifar10"]
     return list(QUICK_SIZES)
 
 
