@@ -254,6 +254,20 @@ def test_forward_m1_bound_holds(seed: int, binary: bool) -> None:
     assert eff.forward_m1(res.network, Xt)[1].min() > 1e5 * eff.forward_m1(res.network, Xt, dtype=np.float64)[1].max()
 
 
+def test_forward_m1_refuses_bad_input() -> None:
+    res = mn.construct(TINY_X, TINY_Y, method="efficient", rng=0)
+    with pytest.raises(mn.InputError, match="x >= 0"):
+        eff.forward_m1(res.network, [[-0.5, 0.0]])
+    with pytest.raises(mn.InputError, match="features"):
+        eff.forward_m1(res.network, [[0.5, 0.0, 0.1]])
+    with pytest.raises(mn.OptionError, match="chunk_size"):
+        eff.forward_m1(res.network, TINY_X, chunk_size=0)
+    # chunking does not change the values
+    a, ea = eff.forward_m1(res.network, TINY_X, chunk_size=1)
+    b, eb = eff.forward_m1(res.network, TINY_X)
+    assert (a == b).all() and (ea == eb).all()
+
+
 def test_predict_decides_near_ties_exactly() -> None:
     # test points exactly half way between two opposite-label samples: float32 cannot
     # decide, float64 / exact must; exact tie -> F == 0 -> classes[0]

@@ -547,6 +547,8 @@ def forward_m1(
     Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
     if (Xa < 0).any():
         raise InputError("forward_m1 certifies inputs with x >= 0 only (M1 acts on [0,1]^n)")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) < 1):
+        raise OptionError(f"chunk_size must be a positive int, got {chunk_size!r}")
     eng = _engine(network, dtype)
     u = float(np.finfo(dtype).eps) / 2.0
     n = eng.W.shape[1]
