@@ -13,7 +13,7 @@ import memnets as mn
 from conftest import assert_close
 from memnets import ReLUNetwork
 from memnets._blocks import step_rows
-from memnets._constructions.interval import interval_layers
+from memnets._constructions.interval import interval_layers, sweep_outputs
 from memnets._errors import InputError
 
 
@@ -79,3 +79,28 @@ def test_interval_rejects_multiclass():
     X = np.random.default_rng(0).random((9, 2))
     with pytest.raises(InputError, match="binary"):
         mn.construct(X, np.arange(9) % 3, method="interval", rng=0)
+
+
+def test_sweep_agrees_with_the_exact_engine():
+    rng = np.random.default_rng(21)
+    X = rng.random((250, 7))
+    y = rng.integers(0, 2, 250)
+    res = mn.construct(X, y, method="interval", rng=3)
+    assert res.stats["verifier"] == "exact sweep" and res.stats["margin_error_bound"] == 0.0
+    Xt = rng.random((60, 7))  # off the data: outputs may be anything, still exact
+    for Z in (X, Xt):
+        assert sweep_outputs(res.network, Z) == res.network.forward_exact(Z).tolist()
+    generic = mn.construct(X, y, method="interval", rng=3, verification="generic")
+    assert generic.stats["verifier"] == "generic certified float"
+    assert generic.min_margin == res.min_margin == 1.0
+
+
+def test_sweep_handles_negative_and_zero_slopes():
+    # F(u) = 1 + 2 s(u - 1) - 3 s(2 - u) + 5 s(0 u + 1) - s(-u - 4), u = s(x0 - x1 + 1/2)
+    net = ReLUNetwork([
+        (np.array([[1.0, -1.0]]), np.array([0.5])),
+        (np.array([[1.0], [-1.0], [0.0], [-1.0]]), np.array([-1.0, 2.0, 1.0, -4.0])),
+        (np.array([[2.0, -3.0, 5.0, -1.0]]), np.array([1.0])),
+    ])
+    X = np.array([[0.0, 1.0], [0.25, 0.0], [1.0, 0.0], [1.0, 0.5], [0.5, 0.5]])
+    assert sweep_outputs(net, X) == net.forward_exact(X).tolist()
