@@ -136,10 +136,10 @@ def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     assert _exact_eval(layers, [t[i] for i in idx]) == [s[i] for i in idx]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    n=st.integers(1, 600),
-    spread=st.integers(1, 60),
+    n=st.integers(1, 400),
+    spread=st.integers(1, 52),  # |t| < 2**52: the float inputs below are the exact t
     den_bits=st.integers(0, 6),
     seed=st.integers(0, 2**31),
 )
