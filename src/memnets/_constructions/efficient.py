@@ -505,7 +505,8 @@ def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
         ]
         cache[key] = _Engine(
             cols=cols,
-            W=np.ascontiguousarray(W64, dtype=dtype),
+            # the bias rides along as one more GEMM column (inputs get a constant 1)
+            W=np.ascontiguousarray(np.hstack([W64, first.float_bias[:, None]]), dtype=dtype),
             b=first.float_bias.astype(dtype),
             wmax=float(norms.max()) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
@@ -527,8 +528,9 @@ def forward_m1(
     ``|F_exact(x) - output|`` for every output of the sample. With ``u`` the unit roundoff
     of ``dtype`` and ``gamma_m = m u / (1 - m u)``:
 
-    * first layer: ``|h~_k - h_k| <= e_1 = gamma_{n+4} (|x| w_max + b_max)`` (rounding x,
-      W to ``dtype``, GEMM of ``n`` terms in any order, rounding and adding the bias;
+    * first layer: ``|h~_k - h_k| <= e_1 = gamma_{n+5} (|x| w_max + b_max)`` (rounding x,
+      W, b to ``dtype``; one GEMM of ``n + 1`` terms in any order, the bias riding as a
+      weight on a constant-1 input;
       ``sum_j |w_kj x_j| <= |w_k| |x|`` by Cauchy-Schwarz); ReLU is 1-Lipschitz; every
       activation is ``<= M = |x| w_max + b_max + e_1``.
     * max-tree level (rows of ``<= 4`` unit-weight terms): in exact arithmetic on the
@@ -551,11 +553,11 @@ def forward_m1(
         raise OptionError(f"chunk_size must be a positive int, got {chunk_size!r}")
     eng = _engine(network, dtype)
     u = float(np.finfo(dtype).eps) / 2.0
-    n = eng.W.shape[1]
+    n = eng.W.shape[1]  # used inputs + the bias column
     L = len(eng.tree)
     R = eng.W.shape[0]
     step = chunk_size or max(1, min(Xa.shape[0], 2**25 // max(R, 1), 1024))  # <= 128 MiB per buffer
-    g_first = (n + 4) * u / (1 - (n + 4) * u)
+    g_first = (n + 4) * u / (1 - (n + 4) * u)  # n counts the bias column: gamma_{n'+5}
     g4 = 4 * u / (1 - 4 * u)
     binary = network.n_outputs == 1
     out = np.empty((Xa.shape[0], network.n_outputs))
@@ -563,8 +565,10 @@ def forward_m1(
     for s in range(0, Xa.shape[0], step):
         xc = Xa[s : s + step]
         xin = xc if eng.cols is None else xc[:, eng.cols]
-        a = eng.W @ xin.astype(dtype).T  # (R, B), samples last
-        a += eng.b[:, None]
+        xa = np.empty((xin.shape[0], xin.shape[1] + 1), dtype=dtype)
+        xa[:, :-1] = xin
+        xa[:, -1] = 1
+        a = eng.W @ xa.T  # (R, B), samples last: W x + b in one GEMM
         np.maximum(a, 0, out=a)
         for w, b in eng.tree:
             a = w @ a
