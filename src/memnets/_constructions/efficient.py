@@ -474,8 +474,7 @@ def _rank_tall(S: np.ndarray) -> int:
 @dataclass
 class _Engine:
     cols: np.ndarray | None  # input columns with a non-zero weight (None: all)
-    W: np.ndarray  # first layer restricted to ``cols``, float32 or float64 (R x n')
-    b: np.ndarray
+    W: np.ndarray  # [first layer restricted to ``cols`` | bias], float32 or float64 (R x n'+1)
     wmax: float  # max_k |w_k|_2 (float64, rounded up)
     bmax: float
     tree: list[tuple[sp.csr_array, np.ndarray]]
@@ -507,7 +506,6 @@ def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
             cols=cols,
             # the bias rides along as one more GEMM column (inputs get a constant 1)
             W=np.ascontiguousarray(np.hstack([W64, first.float_bias[:, None]]), dtype=dtype),
-            b=first.float_bias.astype(dtype),
             wmax=float(norms.max()) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
             tree=rest[:-1],
