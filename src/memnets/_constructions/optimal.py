@@ -168,7 +168,7 @@ def _plan(th: list[int], r: int) -> dict[str, Any]:
     if B < 2:
         return best
     hi = r * math.ceil(max(th).bit_length() / r)
-    for rho in range(r, hi + r, r):
+    for rho in range(hi, 0, -r):  # wide registers first: their depth prunes the narrow ones
         centre = math.sqrt(r * B / (4 * rho))
         ms = sorted({2 * int(centre * f / 2) + 1 for f in (0.25, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0,
                                                           1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)} | {1})
