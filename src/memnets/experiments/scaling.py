@@ -335,7 +335,7 @@ def run(
         "summary": summ,
         "mnist_pairs": pairs,
         "notes": notes,
-        "wall_seconds": time.perf_counter() - started,
+        "timing": {"wall_seconds": time.perf_counter() - started},
     }
     path = write_json(out / "scaling.json", payload)
     return {"name": "scaling", "json": str(path), "plots": [str(png)], "markdown": md, "summary": summ,
