@@ -73,8 +73,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -566,17 +568,16 @@ def forward_m1(
         xa = np.empty((xin.shape[0], xin.shape[1] + 1), dtype=dtype)
         xa[:, :-1] = xin
         xa[:, -1] = 1
-        a = eng.W @ xa.T  # (R, B), samples last: W x + b in one GEMM
-        np.maximum(a, 0, out=a)
-        for w, b in eng.tree:
-            a = w @ a
-            if b.any():
-                a += b[:, None]
-            np.maximum(a, 0, out=a)
-        w, b = eng.out
-        o = w @ a
-        o += b[:, None]
-        out[s : s + step] = o.T
+        # samples split into column blocks: one GEMM each (BLAS is multi-threaded), then the
+        # sparse max-tree layers of the blocks run in parallel threads (SciPy drops the GIL)
+        n_parts = _TREE_THREADS if xa.shape[0] >= 64 * _TREE_THREADS and L > 0 else 1
+        bounds = np.linspace(0, xa.shape[0], n_parts + 1).astype(int)
+        blocks = [eng.W @ xa[bounds[k] : bounds[k + 1]].T for k in range(n_parts)]  # (R, B_k)
+        if n_parts > 1:
+            outs = list(_tree_pool().map(lambda a: _rest_layers(eng, a), blocks))
+        else:
+            outs = [_rest_layers(eng, blocks[0])]
+        out[s : s + step] = np.concatenate(outs, axis=1).T
         norm = np.sqrt(np.einsum("ij,ij->i", xin, xin)) * (1 + 1e-12)
         mag = norm * eng.wmax + eng.bmax
         e1 = g_first * mag
@@ -585,6 +586,31 @@ def forward_m1(
         e_out = (2.0 * e_tree if binary else e_tree) + 4.0 * g4 * M
         err[s : s + step] = e_out * (1 + 1e-6) + 1e-300
     return (out[:, 0] if binary else out), err
+
+
+def _rest_layers(eng: _Engine, a: np.ndarray) -> np.ndarray:
+    """ReLU of the first layer's output ``a`` (units x samples), then the max-tree and the
+    output layer; samples last."""
+    np.maximum(a, 0, out=a)
+    for w, b in eng.tree:
+        a = w @ a
+        if b.any():
+            a += b[:, None]
+        np.maximum(a, 0, out=a)
+    w, b = eng.out
+    o = w @ a
+    o += b[:, None]
+    return o
+
+
+_TREE_THREADS = max(1, min(4, os.cpu_count() or 1))
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _tree_pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(_TREE_THREADS, thread_name_prefix="memnets-m1"))
+    return _POOL[0]
 
 
 def _margins_from(scores: np.ndarray, err: np.ndarray, codes: np.ndarray, signs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
