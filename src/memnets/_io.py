@@ -53,7 +53,7 @@ import numpy as np
 
 from ._errors import InputError, MemnetsError, ModelFileError
 from ._network import AffineLayer, ReLUNetwork, SparseWeight
-from ._result import ConstructionResult
+from ._result import ENGINES, ConstructionResult
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
 
@@ -407,7 +407,7 @@ def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReL
         margin = r.value(manifest["min_margin"])
         if type(margin) not in (int, float, Fraction):
             raise ValueError(f"min_margin has type {type(margin).__name__}")
-        if manifest["engine"] not in ("float", "exact") or type(manifest["verified"]) is not bool:
+        if manifest["engine"] not in ENGINES or type(manifest["verified"]) is not bool:
             raise ValueError("bad engine or verified flag")
         if not isinstance(manifest["method"], str):
             raise ValueError("method must be a string")

@@ -16,7 +16,21 @@ from ._network import ReLUNetwork
 
 __all__ = ["ConstructionResult", "finish", "margins_exact", "margins_float"]
 
-ENGINES = ("float", "exact")
+#: engine name -> "module:function" mapping (network, checked float64 X) to class indices.
+#: "m1-certified" is M1's float32 evaluator whose error bound uses the max-tree structure;
+#: it falls back to float64 and then exact arithmetic, so its decisions are exact.
+ENGINES: dict[str, str] = {
+    "float": "memnets._result:predict_codes_float",
+    "exact": "memnets._result:predict_codes_exact",
+    "m1-certified": "memnets._constructions.efficient:predict_codes_m1",
+}
+
+
+def _predictor(engine: str) -> Any:
+    import importlib
+
+    module, func = ENGINES[engine].split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 @dataclass
@@ -40,8 +54,9 @@ class ConstructionResult:
     stats : dict
         params, params_nonzero, width, depth, bottleneck, max_weight_bits, seconds, the
         method's options, seed and library version, plus construction-specific numbers.
-    engine : {'float', 'exact'}
-        Engine used by :meth:`predict` (``'exact'`` when float64 cannot be trusted).
+    engine : {'float', 'exact', 'm1-certified'}
+        Engine used by :meth:`predict` (see :data:`ENGINES`; ``'exact'`` when float64
+        cannot be trusted).
     info : dict
         Construction-specific artefacts (indices of representatives, projection, ...).
     """
@@ -66,15 +81,15 @@ class ConstructionResult:
             return _exact_scores_as_float(self.network, Xa)
         return self.network.forward(Xa)
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Predicted original labels (exact sign/argmax when ``engine == 'exact'``)."""
+    def predict_codes(self, X: Any) -> np.ndarray:
+        """Indices into :attr:`classes` of the predictions, computed by :attr:`engine`."""
         Xa = check_X(X, n_features=self.network.n_inputs, unit_interval=False)
-        if self.engine == "exact":
-            idx = predict_codes_exact(self.network, Xa)
-        else:
-            scores = self.network.forward(Xa)
-            idx = (scores > 0).astype(np.int64) if scores.ndim == 1 else np.argmax(scores, axis=1)
-        return self.classes[idx]
+        codes: np.ndarray = _predictor(self.engine)(self.network, Xa)
+        return codes
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted original labels (sign / argmax of the outputs, by :attr:`engine`)."""
+        return self.classes[self.predict_codes(X)]
 
     def score(self, X: Any, y: Any) -> float:
         """Accuracy of :meth:`predict` on ``(X, y)``."""
@@ -95,6 +110,12 @@ def _exact_scores_as_float(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
         for o, (num, den) in enumerate(units):
             out[s : s + len(num), o] = [float(Fraction(int(v), den)) for v in num]
     return out[:, 0] if net.n_outputs == 1 else out
+
+
+def predict_codes_float(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
+    """Class indices from float64 outputs: ``F > 0`` for one output, argmax otherwise."""
+    scores = net.forward(X)
+    return (scores > 0).astype(np.int64) if scores.ndim == 1 else np.argmax(scores, axis=1)
 
 
 def predict_codes_exact(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
@@ -192,7 +213,7 @@ def finish(
     from . import __version__
 
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}")
+        raise ValueError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
     mode = verification if verification != "auto" else ("exact" if engine == "exact" else "certified")
     built = time.perf_counter()
     margin_error: float = 0.0

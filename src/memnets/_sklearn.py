@@ -144,11 +144,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "result_")
         Xv = validate_data(self, X, dtype=np.float64, reset=False)
         Xs = self._transform(Xv, fitting=False)
-        if self.result_.method == "efficient" and self.result_.engine == "float":
-            from ._constructions.efficient import predict_codes_m1
-
-            return predict_codes_m1(self.network_, Xs)
-        return np.asarray(self.result_.predict(Xs)).astype(np.int64)
+        return self.result_.predict_codes(Xs)
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels; for M1 these are the signs/argmaxes of the *exact* network outputs."""

@@ -796,6 +796,7 @@ def build(
         options={"condense": condense, "alpha": alpha, "radius": radius, "verify": verify},
         seed=seed,
         started=started,
+        engine="m1-certified",
         info={"representatives": reps, "group_sizes": group_sizes},
         extra_stats=stats,
         certified_margins=margins,
