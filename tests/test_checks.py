@@ -154,3 +154,12 @@ def test_checks_are_shared_by_the_engines_and_separation():
         mn.separation([[0.0], [np.inf]], [0, 1])
     with pytest.raises(InputError, match="X has 2 samples but y has 3 labels"):
         mn.separation([[0.0], [1.0]], [0, 1, 1])
+
+
+@pytest.mark.parametrize("method", ["optimal", "interval", "constant"])
+def test_binary_methods_refuse_three_classes_by_name(method):
+    import memnets as mn
+
+    X = np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
+    with pytest.raises(mn.InputError, match=rf"method '{method}' is binary; y has 3 classes"):
+        mn.construct(X, [0, 1, 2], method=method, rng=0)

@@ -125,6 +125,17 @@ class Dataset:
     def n_classes(self) -> int:
         return len(self.classes)
 
+    def binary_signs(self, method: str) -> np.ndarray:
+        """The -1/+1 labels, or InputError naming ``method`` when there are more than two classes."""
+        signs = self.signs
+        if signs is None:
+            raise InputError(
+                f"method {method!r} is binary; y has {self.n_classes} classes "
+                f"({self.classes.tolist()[:10]!r}); use a class pair (one-vs-rest), "
+                "or method='efficient' which is multi-class"
+            )
+        return signs
+
     @property
     def signs(self) -> np.ndarray | None:
         if self.n_classes != 2:

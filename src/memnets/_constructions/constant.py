@@ -361,11 +361,7 @@ def build(
     min_band, offset_tries : the seeded offset search (band must exceed ``min_band``)
     """
     started = time.perf_counter()
-    if data.n_classes != 2:
-        raise InputError(
-            f"method 'constant' is binary; y has {data.n_classes} classes "
-            f"({list(data.classes)[:10]!r}); use a class pair or method='efficient'"
-        )
+    data.binary_signs("constant")
     options = {
         "grid": grid,
         "cell_size": cell_size,

@@ -167,11 +167,11 @@ def sweep_outputs(network: ReLUNetwork, X: np.ndarray) -> list[Fraction]:
 
 def _sweep_margins(network: ReLUNetwork, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Margins ``y_i F(x_i)`` from :func:`sweep_outputs`, as floats with a rigorous bound."""
-    assert data.signs is not None
+    signs = data.binary_signs("interval")
     F = sweep_outputs(network, data.X)
     vals = np.empty(len(F))
     err = np.zeros(len(F))
-    for i, (f, sg) in enumerate(zip(F, data.signs.tolist(), strict=True)):
+    for i, (f, sg) in enumerate(zip(F, signs.tolist(), strict=True)):
         m = f * sg
         vals[i] = float(m)
         gap = abs(Fraction(vals[i]) - m)
@@ -202,12 +202,8 @@ def build(
     if verification not in ("sweep", "generic"):
         raise InputError(f"interval: verification must be 'sweep' or 'generic', got {verification!r}")
     started = time.perf_counter()
-    if data.n_classes != 2 or data.signs is None:
-        raise InputError(
-            f"method 'interval' is binary; y has {data.n_classes} classes "
-            "(use one-vs-rest, or method='efficient' which is multi-class)"
-        )
-    proj = find_projection(data.X, data.signs, data.y, rng=rng, bits=direction_bits,
+    signs = data.binary_signs("interval")
+    proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
                            max_tries=max_tries, method="interval")
     runs = proj.runs
     layers = interval_layers(proj.w, proj.E, runs.first, runs.last, runs.labels, runs.first[0])

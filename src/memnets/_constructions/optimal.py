@@ -436,15 +436,11 @@ def build(
     (``result.engine == "exact"``); ``network.to_torch()`` refuses, naming the bits needed.
     """
     started = time.perf_counter()
-    if data.n_classes != 2 or data.signs is None:
-        raise InputError(
-            f"method 'optimal' is binary; y has {data.n_classes} classes "
-            "(use one-vs-rest, or method='efficient' which is multi-class)"
-        )
-    proj = find_projection(data.X, data.signs, data.y, rng=rng, bits=direction_bits,
+    signs = data.binary_signs("optimal")
+    proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
                            max_tries=max_tries, method="optimal")
     t_proj = time.perf_counter()
-    layers, diag = line_memorizer(proj.p, data.signs.tolist(), rng=rng, bits_per_layer=bits_per_layer)
+    layers, diag = line_memorizer(proj.p, signs.tolist(), rng=rng, bits_per_layer=bits_per_layer)
     n = data.n_features
     proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
     layers = [compose_affine(proj_layer, layers[0]), *layers[1:]]
