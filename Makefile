@@ -35,7 +35,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_exact.py
+	$(BIN)/python benchmarks/bench_m1.py --speed
+	$(BIN)/python benchmarks/bench_m2.py --n 10000
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
