@@ -74,7 +74,7 @@ import numpy as np
 
 from ._checks import RNGLike, as_rng
 from ._errors import InputError, ModelFileError, OptionError
-from ._network import ReLUNetwork
+from ._network import ReLUNetwork, rational_rref
 
 __all__ = [
     "AuditReport",
@@ -290,25 +290,8 @@ def _exact_null_vector(w: np.ndarray) -> tuple[Fraction, ...] | None:
     Reduced row echelon form over the rationals; v has 1 at the first free column, 0 at the
     other free columns, and minus that column's RREF entries at the pivots.
     """
-    rows = [[Fraction(v) for v in row] for row in w.tolist()]
+    rows, pivots = rational_rref(w)
     n = w.shape[1]
-    pivots: list[int] = []
-    r = 0
-    for col in range(n):
-        piv = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if piv is None:
-            continue
-        rows[r], rows[piv] = rows[piv], rows[r]
-        inv = 1 / rows[r][col]
-        rows[r] = [x * inv for x in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                f = rows[i][col]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
-        pivots.append(col)
-        r += 1
-        if r == len(rows):
-            break
     free = [c for c in range(n) if c not in set(pivots)]
     if not free:
         return None

@@ -656,24 +656,34 @@ def _gram_for_rank(w: sp.csr_array) -> np.ndarray:
     return np.asarray((w.T @ w).toarray())
 
 
-def _exact_rank(a: np.ndarray) -> int:
-    """Rank over the rationals by fraction-free Gaussian elimination."""
+def rational_rref(a: np.ndarray) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form over the rationals: ``(rows, pivot columns)``.
+
+    Exact Gauss-Jordan elimination on the entries read as fractions (floats exactly); the
+    rank is ``len(pivots)`` and the null space is read off the free columns.
+    """
     rows = [[Fraction(v) for v in row] for row in a.tolist()]
-    if not rows:
-        return 0
-    n_cols = len(rows[0])
-    rank = 0
-    for col in range(n_cols):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        p = rows[rank]
-        for r in range(rank + 1, len(rows)):
-            if rows[r][col] != 0:
-                f = rows[r][col] / p[col]
-                rows[r] = [x - f * y for x, y in zip(rows[r], p, strict=True)]
-        rank += 1
-        if rank == len(rows):
+    n = a.shape[1] if a.ndim == 2 else 0
+    pivots: list[int] = []
+    r = 0
+    for col in range(n):
+        if r == len(rows):
             break
-    return rank
+        piv = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        inv = 1 / rows[r][col]
+        rows[r] = [x * inv for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                f = rows[i][col]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
+        pivots.append(col)
+        r += 1
+    return rows, pivots
+
+
+def _exact_rank(a: np.ndarray) -> int:
+    """Rank over the rationals."""
+    return len(rational_rref(a)[1])
