@@ -29,6 +29,20 @@ def _digit_cells(n_pairs: int = 4) -> list[dict]:
 def test_without_timing_recursive():
     doc = {"a": 1, "timing": {"s": 2.0}, "rows": [{"x": 1, "timing": 3}, {"started": "now", "y": [1]}]}
     assert _runner.without_timing(doc) == {"a": 1, "rows": [{"x": 1}, {"y": [1]}]}
+    cells = [{"N": 10, "seconds": 0.1, "verify_seconds": 0.2, "seconds_label": "kept"}]
+    assert _runner.without_timing(cells) == [{"N": 10, "seconds_label": "kept"}]
+
+
+@pytest.mark.parametrize("name", ["width", "guarantee"])
+def test_theory_experiment_same_seed_same_numbers(tmp_path, name):
+    """Two fresh runs (no cache outside ``reproduce``) agree on all but wall-clock fields."""
+    import memnets.experiments as ex
+
+    docs = []
+    for k in range(2):
+        summary = ex.run(name, tmp_path / str(k), seed=3, profile="tiny", progress=False)
+        docs.append(json.loads(Path(summary["json"]).read_text()))
+    assert _runner.without_timing(docs[0]) == _runner.without_timing(docs[1])
 
 
 def test_run_cells_joblib_equals_sequential_and_resumes(tmp_path):

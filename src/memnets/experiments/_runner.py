@@ -43,6 +43,7 @@ Cell = dict[str, Any]
 
 #: keys whose values are wall-clock measurements (or depend on them); everything else in an
 #: experiment's JSON is a deterministic function of the seed. See :func:`without_timing`.
+#: Besides these names, every key ending in ``seconds`` is a timing by convention.
 TIMING_KEYS = ("timing", "started")
 
 _DEFAULT_CACHE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("memnets_cache", default=None)
@@ -69,7 +70,11 @@ def without_timing(obj: Any, keys: Sequence[str] = TIMING_KEYS) -> Any:
     Two runs with the same seed must agree exactly on ``without_timing(json)``.
     """
     if isinstance(obj, dict):
-        return {k: without_timing(v, keys) for k, v in obj.items() if k not in keys}
+        return {
+            k: without_timing(v, keys)
+            for k, v in obj.items()
+            if k not in keys and not str(k).endswith("seconds")
+        }
     if isinstance(obj, list | tuple):
         return [without_timing(v, keys) for v in obj]
     return obj
