@@ -32,6 +32,7 @@ __all__ = [
     "TIMING_KEYS",
     "cell_key",
     "default_cache",
+    "fit_slope",
     "header",
     "run_cells",
     "to_jsonable",
@@ -78,6 +79,17 @@ def without_timing(obj: Any, keys: Sequence[str] = TIMING_KEYS) -> Any:
     if isinstance(obj, list | tuple):
         return [without_timing(v, keys) for v in obj]
     return obj
+
+
+def fit_slope(x: Sequence[float], y: Sequence[float]) -> float:
+    """Least-squares slope of ``log y`` against ``log x`` (NaN with fewer than two points).
+
+    >>> round(fit_slope([10, 100, 1000], [3, 30, 300]), 6)
+    1.0
+    """
+    if len(x) < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float)), 1)[0])
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import OptionError
-from ._runner import header, run_cells, write_json
+from ._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -250,7 +250,7 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
     slope = math.nan
     if len(opt) >= 4:
         half = opt[len(opt) // 2:]
-        slope = float(np.polyfit(np.log([r["N"] for r in half]), np.log([r["optimal_params"] for r in half]), 1)[0])
+        slope = fit_slope([r["N"] for r in half], [r["optimal_params"] for r in half])
     est = [r for r in table if not math.isnan(r["S_D"])]
     last = est[-1] if est else {}
     return {

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import ConstructionError, OptionError
-from ._runner import header, run_cells, write_json
+from ._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
 
@@ -141,9 +141,7 @@ def _crossing(rhos: list[float], accs: list[float], target: float) -> float | No
 
 
 def _fit(x: list[float], y: list[float]) -> float | None:
-    if len(x) < 2:
-        return None
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+    return fit_slope(x, y) if len(x) >= 2 else None
 
 
 def run(

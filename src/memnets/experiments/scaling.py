@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DataUnavailableError, OptionError
-from ._runner import header, run_cells, write_json
+from ._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["fit_slope", "run"]
 
@@ -107,16 +107,6 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         out["test_seconds"] = time.perf_counter() - t1
     return out
 
-
-def fit_slope(N: list[float], P: list[float]) -> float:
-    """Least-squares slope of ``log P`` against ``log N``.
-
-    >>> round(fit_slope([10, 100, 1000], [3, 30, 300]), 6)
-    1.0
-    """
-    if len(N) < 2:
-        return float("nan")
-    return float(np.polyfit(np.log(N), np.log(P), 1)[0])
 
 
 def _crossover(Ns: list[int], opt: list[float], ref: list[float]) -> dict[str, Any]:
