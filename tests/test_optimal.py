@@ -23,7 +23,16 @@ from memnets._blocks import (
     step_preacts,
 )
 from memnets._constructions._projection import exact_projection, label_runs
-from memnets._constructions.optimal import _partition, line_memorizer
+from memnets._constructions.optimal import (
+    _chain_params,
+    _direct_widths,
+    _partition,
+    _plan_params,
+    _stage1_widths,
+    _stage2_widths,
+    _unfold_widths,
+    line_memorizer,
+)
 from memnets._errors import ConstructionError, ExactnessError, InputError
 from memnets._exact import reference_forward_exact
 
@@ -115,7 +124,36 @@ def _labels_for(values, rng):
     return [lab.setdefault(v, int(rng.choice([-1, 1]))) for v in values]
 
 
-@pytest.mark.parametrize("bits_per_layer", [1, 2])
+def test_layer_width_formulas_hand_worked():
+    # direct: 7 steps, 3 per layer -> T + 6 | T, S + 6 | S + 2
+    assert _direct_widths(7, 3) == [(7, 1), (8, 1), (3, 1)]
+    assert _direct_widths(3, 5) == [(6, 1)]
+    # stage 1: 4 block steps, 2 per layer -> Tf + 4 (P, S constants) | Tf, P, S + 4
+    assert _stage1_widths(5, 2, False) == [(5, 1), (7, 0), (7, 1)]
+    assert _stage1_widths(5, 2, True) == [(5, 1), (6, 0), (6, 1)]  # S folded into P
+    assert _unfold_widths(5, 1) == [(4, 5)] and _unfold_widths(5, 2) == [(8, 3)]
+    # stage 2, m = 3 slots of 4 bits, r = 1: per slot i < 2: P, V, cmp, digit | P, V, digit x 3
+    assert _stage2_widths(3, 4, 1) == [(6, 1), (4, 3), (6, 1), (4, 3), (8, 1), (3, 1), (4, 1)]
+    # params: sum w_l (w_{l-1} + 1); after a width-7 layer: 6*8 + 4*7 + 2*4*5 + 6*5 + ...
+    p, last = _chain_params(_stage2_widths(3, 4, 1), 7)
+    assert p == (6 * 8 + 4 * 7 + 2 * 4 * 5) + (6 * 5 + 4 * 7 + 2 * 4 * 5) + 8 * 5 + 3 * 9 + 4 * 4 == 297
+    assert last == 4
+    # whole line network: Tf (1 x 2) + stage 1 (5 x 2 + 7 x 6) + stage 2 + output (1 x 5)
+    p_all, depth = _plan_params(_stage1_widths(5, 2, False) + _stage2_widths(3, 4, 1))
+    assert p_all == 2 + 5 * 2 + 7 * 6 + p + 1 * 5 == 356 and depth == 1 + 2 + 11 + 1
+
+
+def _widths_of(d):
+    """The layer widths the module docstring's formulas give for the diagnostics ``d``."""
+    if d["mode"] == "direct":
+        return _direct_widths(d["boundaries"], d["steps_per_layer"])
+    r = d["bits_per_layer"]
+    return (_stage1_widths(d["blocks"], d["steps_per_layer"], d["start_bits"] > 0)
+            + _unfold_widths(d["start_bits"], r)
+            + _stage2_widths(d["boundaries_per_block"], d["offset_bits"], r))
+
+
+@pytest.mark.parametrize("bits_per_layer", [None, 1, 2])
 def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     rng = np.random.default_rng(7)
     t = [int(v) for v in rng.integers(-(2**40), 2**40, 1500)]
@@ -123,17 +161,41 @@ def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     layers, d = line_memorizer(t, s, rng=rng, bits_per_layer=bits_per_layer)
     net = ReLUNetwork(layers)
     assert d["mode"] == "blocks"
-    assert d["depth"] == d["planned_depth"] == net.depth
-    J, m, rho, r = d["blocks"], d["boundaries_per_block"], d["rho"], bits_per_layer
-    assert m % 2 == 1 and rho % r == 0
-    assert d["boundaries"] / (m + 1) <= J
-    assert net.depth == math.ceil((J - 1) / 4) + (m - 1) * rho // r + 5
-    assert net.width <= 12
+    J, m, rho_o, r, q, sb = (d["blocks"], d["boundaries_per_block"], d["offset_bits"],
+                             d["bits_per_layer"], d["steps_per_layer"], d["start_bits"])
+    assert r == (bits_per_layer or 1)  # r = 1 has fewer params when the planner may choose
+    assert rho_o % r == 0 and d["boundaries"] / (m + 1) <= J
+    # the network is exactly the documented layout
+    sizes = [w for w, c in _widths_of(d) for _ in range(c)]
+    assert list(net.layer_sizes) == [1, 1, *sizes, 1]
+    assert net.depth == d["depth"] == d["planned_depth"]
+    assert net.depth == 1 + math.ceil((J - 1) / q) + math.ceil(sb / r) + (m - 1) * rho_o // r + 4
+    assert net.num_params() == d["planned_params"] == sum(d["stage_params"].values())
+    assert d["stage_params"]["stage1"] == _chain_params(_stage1_widths(J, q, sb > 0), 1)[0]
+    assert net.width <= 12 and d["width"] == net.width
+    K, rho = d["runs"], d["rho"]
+    if bits_per_layer != 2:  # the bound's plan reads one bit per layer
+        assert net.num_params() <= 40 * math.sqrt(K * rho) + 18 * math.sqrt(K / rho) + 54
+    assert net.max_weight_bits <= m * rho_o + sb - d["scale_log2"] + 4
     out = net.forward_exact(np.array(t, dtype=np.float64).reshape(-1, 1))
     assert out.tolist() == s  # F(t_i) = signs[i] exactly
     # independent path on a few points
     idx = [0, 1, 2, 500, 1499]
     assert _exact_eval(layers, [t[i] for i in idx]) == [s[i] for i in idx]
+
+
+def test_folded_and_unfolded_layouts_both_memorize():
+    # a wide spread (2**50) with few points favours carrying S; many points favour folding
+    rng = np.random.default_rng(3)
+    seen = set()
+    for n, spread in ((60, 50), (3000, 30)):
+        t = [int(v) for v in rng.integers(0, 2**spread, n)]
+        s = _labels_for(t, rng)
+        layers, d = line_memorizer(t, s, rng=rng)
+        seen.add((d["mode"], d["start_bits"] > 0))
+        assert [w for w, c in _widths_of(d) for _ in range(c)] == list(ReLUNetwork(layers).layer_sizes[2:-1])
+        assert ReLUNetwork(layers).forward_exact(np.array(t, dtype=np.float64).reshape(-1, 1)).tolist() == s
+    assert ("blocks", True) in seen
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -150,6 +212,11 @@ def test_line_memorizer_memorizes_random_lines(n, spread, den_bits, seed):
     layers, d = line_memorizer(t, s, rng=rng)
     net = ReLUNetwork(layers)
     assert net.width <= 12 and d["depth"] == net.depth
+    if d["mode"] != "constant":
+        assert net.num_params() == d["planned_params"]
+        assert [w for w, c in _widths_of(d) for _ in range(c)] == list(net.layer_sizes[2:-1])
+        K, rho = d["runs"], d["rho"]
+        assert net.num_params() <= 40 * math.sqrt(K * rho) + 18 * math.sqrt(K / rho) + 54
     X = np.array([float(v) for v in t]).reshape(-1, 1)  # dyadic: exact floats
     assert net.forward_exact(X).tolist() == s
 
@@ -209,6 +276,21 @@ def test_optimal_memorizes_random_datasets(N, n, seed):
     assert res.stats["runs"] <= N
 
 
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(N=st.integers(150, 1500), n=st.integers(2, 20), seed=st.integers(0, 2**31))
+def test_params_over_sqrt_K_rho_stays_in_the_documented_band(N, n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.random((N, n))
+    y = rng.integers(0, 2, N)
+    y[0], y[1] = 0, 1
+    res = mn.construct(X, y, method="optimal", rng=seed)
+    s = res.stats
+    K, rho = s["runs"], s["rho"]
+    assert s["params"] <= 40 * math.sqrt(K * rho) + 18 * math.sqrt(K / rho) + n + 53
+    assert 25 <= s["params_over_sqrt_K_rho"] <= 40
+    assert s["params"] == sum(s["stage_params"].values())
+
+
 def test_optimal_stats_and_torch_refusal():
     rng = np.random.default_rng(3)
     X = rng.random((3000, 20))
@@ -216,7 +298,9 @@ def test_optimal_stats_and_torch_refusal():
     res = mn.construct(X, y, method="optimal", rng=1)
     s = res.stats
     assert s["mode"] == "blocks" and s["width"] <= 12
-    assert 40 < s["params_over_sqrt_K_rho"] < 200
+    assert 25 <= s["params_over_sqrt_K_rho"] <= 40  # the documented band
+    assert sum(s["stage_params"].values()) == s["params"]
+    assert s["stage_params"]["first"] == 20 + 1  # the projection n -> 1
     assert s["max_weight_bits"] >= s["packed_bits"]  # the packed register is a weight
     assert s["params_nonzero"] < 6 * s["runs"]  # non-zeros already below the interval network
     with pytest.raises(ExactnessError, match="bits"):

@@ -1,7 +1,7 @@
 """M2: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
 
 A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of width
-at most 12 (11 in fact) whose number of parameters is
+at most 12 (8 for the usual layout) whose number of parameters is
 
 .. math::
 
@@ -27,42 +27,65 @@ Construction
 3. *Blocks*: thresholds are cut greedily (:func:`_partition`) into ``J`` blocks: block 0
    starts at ``S_0 = 0``, block ``j >= 1`` at the first threshold ``S_j`` not taken by
    block ``j - 1``, and a block takes the following thresholds while their offsets
-   ``O = theta - S_j`` stay below ``2**rho``, at most ``m`` of them (a gap wider than
-   ``2**rho`` simply becomes a block border). Block ``j`` packs its ``cnt_j`` offsets
-   after ``m - cnt_j`` zeros and a parity bit ``F_j`` into one integer
-   ``P_j = F_j 2**(m rho) + sum_i O_{j,i} 2**(rho (m - 1 - i))``, with
-   ``F_j = (c_j + m - cnt_j) mod 2`` (``c_j`` thresholds lie below ``S_j``; every zero slot
-   counts as one). ``m`` (slots) and ``rho`` (a multiple of ``r``) minimise the depth.
-4. *Stage 1* selects the input's block and loads it with integer steps on ``Tf``:
-   ``P = P_0 + sum_j (P_j - P_{j-1}) [Tf >= S_j 2**-s]`` and
-   ``Vf = Tf - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]``, four steps per layer;
-   every unit is an integer, only ``P`` is big.
-5. *Stage 2* reads ``F`` (one step), then the slots from the top of ``P``. At the start of
-   slot ``i``, ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``rest < 2**L``), so
-   ``[V >= O_i] = 1 - [2**-s P_i - 2**L Vf >= 2**(L - s)]`` is one integer step (exact on
-   the data, where the coarse ``V <= O_i - 1`` or ``V >= O_i``; zeros always fire); then the
-   slot is removed ``r`` bits per layer by ReLU digit extraction
-   (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`); the last
-   slot never is. A unit ``S = 2 F + sum_i (-1)**i [V >= O_i]`` in {0, 1, 2, 3} (offsets are
-   sorted, so the alternating sum is the parity of the slots that fire) gives the parity of
-   the number of thresholds below the input, ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, in
-   one last layer. Output ``F(x) = l_1 (1 - 2 parity)`` (``l_1`` the label of the first
-   run): exactly ``+-1`` on every sample, so the margin is 1.
+   ``O = theta - S_j`` stay below ``2**rho_o``, at most ``m`` of them (a gap wider than
+   ``2**rho_o`` simply becomes a block border). Block ``j`` packs its ``cnt_j`` offsets
+   after ``m - cnt_j`` zeros (zeros always fire) into one integer register
 
-Bounds (``r = bits_per_layer``, ``G = ceil((J - 1) / 4)``)
------------------------------------------------------------
-- depth ``= G + (m - 1) rho / r + 5`` (block mode) or ``ceil(B / 5) + 2`` (direct mode:
-  every boundary a step on ``Tf``, chosen when it is shallower, i.e. for small ``K``).
-  With blocks of ``m`` thresholds, ``J ~ B / (m + 1)`` and the balance ``m ~ sqrt(r B /
-  (4 rho))`` gives depth ``~ 2 sqrt(B rho / (4 r)) = sqrt(K rho / 2)`` for ``r = 2``.
-- width ``<= 11`` (stage 1: ``Tf, P, S`` + 4 step pairs; stage 2: ``P, V, S``
-  + ``2 (2**r - 1)`` digit units + 2 comparison units, ``r <= 2``).
-- params ``<= 11 * 12 * depth + 2 n`` (dense, the first layer is ``n -> 1``); about 40%
-  of them non-zero.
-- bits: ``P_j < 2**(m rho + 1)``, so stage-1/2 weights and biases have at most
-  ``m rho - s + 2`` bits; ``rho <= bitlen(2 (t_max - t_min) / gamma) + 1 = O(log(N n / c))``
-  for a random direction (projected gap ``gamma ~ c / N**2`` relative to the spread); the
-  first layer has ``b + E`` bits (direction bits ``b``, input scale ``2**E``).
+   ``P_j = sum_{i < m-1} O_{j,i} 2**(2 + rho_o (m - 1 - i)) + 2 F_j 2**rho_o + O_{j,m-1}``
+
+   (slots ``0 .. m - 2`` on top, a 2-bit counter field holding ``2 F_j``, the last slot at
+   the bottom), ``F_j = (c_j + m - cnt_j) mod 2`` (``c_j`` thresholds lie below ``S_j``).
+   *Folded* layout: ``S_j 2**(m rho_o + 2) + P_j`` (the start rides on top).
+4. *Stage 1* selects the input's block and loads it with ``q`` integer steps per layer on
+   ``Tf``: ``P = P_0 + sum_j (P_j - P_{j-1}) [Tf >= S_j 2**-s]`` and
+   ``Vf = Tf - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]`` (units ``Tf, P, S`` + ``2 q``);
+   folded, ``S`` is not carried (units ``Tf, P`` + ``2 q``) and ``sb = bitlen(S_{J-1})``
+   *unfold* layers read ``S_j`` off the top of ``P`` ``r`` bits at a time, subtracting each
+   digit from ``P`` and ``2**-s`` times it from ``Vf = Tf`` (units ``P, V`` + digits).
+5. *Stage 2* reads the slots from the top of ``P``. At the start of slot ``i < m - 1``,
+   ``P_i = O_i 2**L + rest`` (``L = 2 + rho_o (m - 1 - i)``, ``rest < 2**L``), so
+   ``c_i = [V >= O_i] = 1 - [2**-s P_i - 2**L Vf >= 2**(L - s)]`` is one integer step (exact
+   on the data, where the coarse ``V <= O_i - 1`` or ``V >= O_i``), computed in the layer that
+   reads the slot's top digit; ``(-1)**i c_i 2**rho_o`` is added to the counter field and the
+   slot is removed ``r`` bits per layer by ReLU digit extraction
+   (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`): only
+   ``P, V`` are carried. Offsets are sorted, so the counter stays ``2 F + (0 or 1)``. One layer
+   reads the counter (a 2-bit digit), one compares the last slot (now ``P`` itself), and
+   ``S = counter +- c_{m-1}`` in {0, 1, 2, 3} gives the parity of the number of thresholds
+   below the input, ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, in one last layer. Output
+   ``F(x) = l_1 (1 - 2 parity)`` (``l_1`` the label of the first run): exactly ``+-1`` on
+   every sample, so the margin is 1.
+
+The planner (:func:`_plan`) picks the layout with the **fewest dense parameters** (then the
+smallest depth): direct mode (every boundary a step on ``Tf``, ``q`` per layer) or block
+mode over ``m``, ``rho_o``, ``r`` in {1, 2} (``bits_per_layer``), ``q`` and folding; the
+params and depth it minimises are the exact counts of the network it then builds.
+
+Bounds (``rho = bitlen(t_max + 2)`` with ``t_max`` the largest coarse value: bits per boundary)
+-------------------------------------------------------------------------------------------------
+- params (dense): ``sum_l w_l (w_{l-1} + 1)`` over the layer widths ``w_l``: ``1`` (``Tf``,
+  ``n + 1`` params after composing the projection); stage 1: ``1 + 2q``, then
+  ``3 + 2q`` (``2 + 2q`` folded), ``ceil((J - 1) / q)`` layers; unfold: ``ceil(sb / r)``
+  layers of ``2 + 2 (2**r - 1)``; stage 2: per slot ``i < m - 1`` one layer of
+  ``4 + 2 (2**r - 1)`` and ``rho_o / r - 1`` of ``2 + 2 (2**r - 1)``; then ``8, 3, 4`` and the
+  output ``1``. Direct mode: ``1 + 2q``, ``2 + 2q`` (middle), ``1 + 2 q_last``, ``1``.
+  Per threshold stage 1 costs ``~ 20`` (``q = 1``, folded), per packed bit stage 2 costs
+  ``20`` (``r = 1``: layers of 4 units); balancing ``20 K / (m + 1)`` against ``20 m rho``:
+
+  ``params <= 40 sqrt(K rho) + 18 sqrt(K / rho) + n + 53``
+
+  for every ``K >= 2`` and ``bits_per_layer`` None or 1 (the plan ``m + 1 = ceil(sqrt(K / rho))``, ``rho_o = bitlen(max
+  theta)``, ``r = q = 1``, folded, is always a candidate; for ``K <= 4 rho`` the direct
+  mode, ``<= 20 K + n``, already meets it). Measured on uniform random data
+  (``scaling`` experiment, ``N = 100 .. 10**5``): ``params / sqrt(K rho)`` in ``[29, 37]``.
+- depth ``= 1 + ceil((J - 1) / q) + ceil(sb / r) + (m - 1) rho_o / r + 4`` (block mode) or
+  ``ceil(B / q) + 2`` (direct); ``O(sqrt(K rho))`` as well.
+- width ``<= 12`` (stage 1 ``<= 11``, stage 2 ``<= 10``, direct ``<= 12``; ``8`` for the
+  usual ``q = r = 1``).
+- bits: ``P < 2**(m rho_o + 2 + sb)``, so weights and biases have at most
+  ``m rho_o + sb - s + 4`` bits; ``rho <= bitlen(2 (t_max - t_min) / gamma) + 1 =
+  O(log(N n / c))`` for a random direction (projected gap ``gamma ~ c / N**2`` relative to
+  the spread); the first layer has ``b + E`` bits (direction bits ``b``, input scale ``2**E``).
 
 References
 ----------
@@ -108,8 +131,65 @@ from ._projection import ProjectionCollision, find_projection, label_runs
 __all__ = ["build", "line_memorizer"]
 
 MAX_WIDTH = 12
-_STAGE1_STEPS = 4  # steps per stage-1 layer: 3 carried (T, P, S) + 4 * 2 step units = 11
-_DIRECT_STEPS = 5  # steps per direct-mode layer: T, S + 5 * 2 = 12
+_DIRECT_Q = (1, 2, 3, 4, 5)  # steps per direct-mode layer: T, S + 2 q units (<= 12)
+_STAGE1_Q = (1, 2, 3, 4)  # steps per stage-1 layer: Tf, P, S + 2 q units (<= 11)
+_ACC_BITS = 2  # the counter field of the register: S = 2 F + alternating sum in {0, 1, 2, 3}
+
+
+def _chain_params(runs: Sequence[tuple[int, int]], prev: int) -> tuple[int, int]:
+    """Dense params of consecutive layers given as ``(width, count)`` runs after a layer of
+    width ``prev``: ``sum_l w_l (w_{l-1} + 1)``; returns ``(params, last width)``."""
+    total = 0
+    for w, cnt in runs:
+        if cnt <= 0:
+            continue
+        total += w * (prev + 1) + (cnt - 1) * w * (w + 1)
+        prev = w
+    return total, prev
+
+
+def _direct_widths(B: int, q: int) -> list[tuple[int, int]]:
+    """Layer widths of the direct mode (``B`` steps, ``q`` per layer) as ``(width, count)`` runs."""
+    G = -(-B // q)
+    last = B - q * (G - 1)
+    if G == 1:
+        return [(2 * last, 1)]
+    return [(1 + 2 * q, 1), (2 + 2 * q, G - 2), (1 + 2 * last, 1)]
+
+
+def _stage1_widths(J: int, q: int, fold: bool) -> list[tuple[int, int]]:
+    """Stage-1 layer widths (``J - 1`` block steps, ``q`` per layer; ``P`` and ``S`` are
+    constants in the first layer, so it has ``1 + 2 q`` units, the others ``3 + 2 q``, or
+    ``2 + 2 q`` when the start ``S`` is folded into ``P``)."""
+    steps = J - 1
+    G = -(-steps // q)
+    last = steps - q * (G - 1)
+    c = 1 if fold else 2
+    if G == 1:
+        return [(1 + 2 * last, 1)]
+    return [(1 + 2 * q, 1), (1 + c + 2 * q, G - 2), (1 + c + 2 * last, 1)]
+
+
+def _unfold_widths(start_bits: int, r: int) -> list[tuple[int, int]]:
+    """Layers reading the folded block start off the top of ``P``: ``P, V`` + digit units."""
+    return [(2 + 2 * (2**r - 1), -(-start_bits // r))] if start_bits else []
+
+
+def _stage2_widths(m: int, rho: int, r: int) -> list[tuple[int, int]]:
+    """Stage-2 layer widths: per slot ``i < m - 1`` one layer of ``P, V``, a comparison pair
+    and ``2 (2**r - 1)`` digit units, then ``rho / r - 1`` layers without the comparison;
+    then the counter digit (``P, V`` + 6), the last comparison (``S`` + 2), the parity (4)."""
+    d = 2 * (2**r - 1)
+    out: list[tuple[int, int]] = []
+    for _ in range(m - 1):
+        out += [(4 + d, 1), (2 + d, rho // r - 1)]
+    return [*out, (8, 1), (3, 1), (4, 1)]
+
+
+def _plan_params(widths: list[tuple[int, int]]) -> tuple[int, int]:
+    """Params of the line network (input ``t``, the ``Tf`` layer, ``widths``, output) and depth."""
+    p, _ = _chain_params([(1, 1), *widths, (1, 1)], 1)
+    return p, 2 + sum(c for _, c in widths)
 
 
 def _ceil_div_pow2(x: int, s: int) -> int:
@@ -157,35 +237,57 @@ def _partition(
             return None
 
 
-def _plan(th: list[int], r: int) -> dict[str, Any]:
-    """Choose slots per block ``m`` (odd) and ``rho`` minimising depth; or the direct mode.
+#: multiples of the balance point ``sqrt(1.4 B / rho)`` tried for the slots per block ``m``
+_M_FACTORS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)
 
-    For each ``rho`` (multiple of ``r``) up to the bits of the whole range, ``m`` runs over odd values around the balance point
-    ``sqrt(r B / (4 rho))``; blocks come from :func:`_partition`.
+
+def _plan(th: list[int], rs: Sequence[int], rho_bound: int) -> dict[str, Any]:
+    """The layout with the fewest dense parameters (then the smallest depth).
+
+    Direct mode for every ``q`` in :data:`_DIRECT_Q`; block mode for every ``r`` in ``rs``,
+    ``rho`` (a multiple of ``r``) up to the bits of the largest threshold, slots ``m`` around
+    the balance point ``sqrt(1.4 B / rho)`` (where ``28 B / (m + 1) ~ 20 (m - 1) rho``, the
+    per-threshold stage-1 and per-bit stage-2 costs for ``q = 2``, ``r = 1``) and every ``q``
+    in :data:`_STAGE1_Q`; blocks come from :func:`_partition`. Params and depth are exact
+    (:func:`_plan_params` of the layer widths the construction builds). The slot count
+    ``ceil(sqrt(K / rho_bound)) - 1`` of the bound in the module docstring is always tried.
     """
     B = len(th)
-    best: dict[str, Any] = {"mode": "direct", "depth": math.ceil(B / _DIRECT_STEPS) + 2, "m": B, "J": 1, "rho": 0}
+    best: dict[str, Any] = {}
+    for q in _DIRECT_Q:
+        p, depth = _plan_params(_direct_widths(B, q))
+        if not best or (p, depth) < (best["params"], best["depth"]):
+            best = {"mode": "direct", "params": p, "depth": depth, "q": q, "m": B, "J": 1,
+                    "rho": 0, "r": 0}
     if B < 2:
         return best
-    hi = r * math.ceil(max(th).bit_length() / r)
-    for rho in range(hi, 0, -r):  # wide registers first: their depth prunes the narrow ones
-        centre = math.sqrt(r * B / (4 * rho))
-        ms = sorted({2 * int(centre * f / 2) + 1 for f in (0.25, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0,
-                                                          1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)} | {1})
-        for m in ms:
-            if m >= B:
-                continue
-            budget = best["depth"] - (m - 1) * rho // r - 5  # stage-1 layers still affordable
-            if budget < 1:
-                continue
-            part = _partition(th, m, rho, max_blocks=_STAGE1_STEPS * budget + 1)
-            if part is None:
-                continue
-            J = len(part[0])
-            depth = math.ceil((J - 1) / _STAGE1_STEPS) + (m - 1) * rho // r + 5
-            if depth < best["depth"]:
-                best = {"mode": "blocks", "depth": depth, "m": m, "J": J, "rho": rho,
-                        "starts": part[0], "counts": part[1]}
+    hi = max(th).bit_length()
+    for r in rs:
+        for rho in range(r * math.ceil(hi / r), 0, -r):
+            centre = math.sqrt(1.4 * B / rho)
+            ms = {1, max(1, math.ceil(math.sqrt((B + 1) / rho_bound)) - 1)}
+            ms |= {max(1, round(centre * f)) for f in _M_FACTORS}
+            for m in sorted(ms):
+                if m >= B:
+                    continue
+                s2, _ = _chain_params(_stage2_widths(m, rho, r), 1)
+                if s2 >= best["params"]:
+                    continue
+                # every stage-1 step costs >= 20 params (q = 1: 5 x 6 per layer, q >= 2 more)
+                part = _partition(th, m, rho, max_blocks=(best["params"] - s2) // 20 + 2)
+                if part is None:
+                    continue
+                J = len(part[0])
+                s2w = _stage2_widths(m, rho, r)
+                for fold in (False, True):
+                    # folded: the coarse start rides on top of P and is read off after stage 1
+                    sb = max(part[0]).bit_length() if fold else 0
+                    for q in _STAGE1_Q:
+                        p, depth = _plan_params(_stage1_widths(J, q, fold) + _unfold_widths(sb, r) + s2w)
+                        if (p, depth) < (best["params"], best["depth"]):
+                            best = {"mode": "blocks", "params": p, "depth": depth, "q": q, "m": m,
+                                    "J": J, "rho": rho, "r": r, "start_bits": sb,
+                                    "starts": part[0], "counts": part[1]}
     return best
 
 
@@ -194,7 +296,7 @@ def line_memorizer(
     signs: Sequence[int],
     *,
     rng: np.random.Generator,
-    bits_per_layer: int = 2,
+    bits_per_layer: int | None = None,
 ) -> tuple[list[AffineLayer], dict[str, Any]]:
     """Exact layers of a width-<=12 network with one scalar input ``t`` and one output ``F``
     such that ``sign F(t_i) = signs[i]`` (in fact ``F(t_i) = signs[i]`` exactly).
@@ -240,9 +342,9 @@ def line_memorizer(
     for i, s in enumerate(sg):
         if s not in (-1, 1):
             raise InputError(f"line_memorizer: signs[{i}] is {s!r}, expected -1 or +1")
-    if bits_per_layer not in (1, 2):
-        raise InputError(f"bits_per_layer must be 1 or 2, got {bits_per_layer!r}")
-    r = int(bits_per_layer)
+    if bits_per_layer not in (None, 1, 2):
+        raise InputError(f"bits_per_layer must be None, 1 or 2, got {bits_per_layer!r}")
+    r = None if bits_per_layer is None else int(bits_per_layer)
     if all(isinstance(v, int | np.integer) for v in vals):
         D = 1
         z = [int(v) for v in vals]
@@ -279,141 +381,184 @@ def line_memorizer(
     if h < 0:  # pragma: no cover - integer z with gap >= 1 always gives s <= 0
         raise ConstructionError("line_memorizer: positive scale (internal error)")
     t_max = (zmax - z0) >> h  # floor of the largest coarse T
-    plan = _plan(th, r)
+    plan = _plan(th, (1, 2) if r is None else (r,), (t_max + 2).bit_length())
     b = LayerBuilder(1)
     (tin,) = b.inputs()
     (Tf,) = b.relu([tin * D - z0])  # Tf = D t - z0 = z - z0 >= 0, an integer on the data
     if plan["mode"] == "direct":
-        S = _direct(b, Tf, [v << h for v in th])
-        st1, st2 = 0, len(b.layers) - 1
+        S = _direct(b, Tf, [v << h for v in th], plan["q"])
+        st1, unf, st2 = 0, 0, len(b.layers) - 1
     else:
         m, rho = plan["m"], plan["rho"]
-        starts, counts = plan["starts"], plan["counts"]
-        packed = []
-        c = 0
-        for S, cnt in zip(starts, counts, strict=True):
-            # m - cnt leading zeros (they always fire), then the offsets; the parity bit F
-            # corrects for the zeros and the c thresholds below the block (see _stage2)
-            offs = [0] * (m - cnt) + [th[k] - S for k in range(c, c + cnt)]
-            flip = (c + m - cnt) % 2
-            if any(not 0 <= o < 2**rho for o in offs):  # pragma: no cover - by construction
-                raise ConstructionError("line_memorizer: offset out of range (internal error)")
-            packed.append((flip << (rho * m)) + sum(o << (rho * (m - 1 - i)) for i, o in enumerate(offs)))
-            c += cnt + 1
-        P, Vf = _stage1(b, Tf, [v << h for v in starts], packed)
+        packed = _pack(th, plan["starts"], plan["counts"], m, rho)
+        sb = plan["start_bits"]
+        if sb:  # the coarse start S_j on top of the register (module docstring, step 4)
+            R = m * rho + _ACC_BITS
+            packed = [(S << R) + p for S, p in zip(plan["starts"], packed, strict=True)]
+        P, Vf = _stage1(b, Tf, [v << h for v in plan["starts"]], packed, plan["q"], fold=bool(sb))
         st1 = len(b.layers) - 1
-        S = _stage2(b, P, Vf, m, rho, r, h)
-        st2 = len(b.layers) - 1 - st1
+        if sb:
+            P, Vf = _unfold(b, P, Vf, R, sb, plan["r"], h)
+        unf = len(b.layers) - 1 - st1
+        S = _stage2(b, P, Vf, m, rho, plan["r"], h)
+        st2 = len(b.layers) - 1 - st1 - unf
     b.output([(1 - 2 * S) * l1])
     width = max(layer.out_features for layer in b.layers[:-1])
     if width > MAX_WIDTH:  # pragma: no cover - guaranteed by the layouts above
         raise ConstructionError(f"line_memorizer: width {width} > {MAX_WIDTH} (internal error)")
+    blocks = plan["mode"] == "blocks"
+    per_layer = [layer.num_params() for layer in b.layers]
     diag.update(
         mode=plan["mode"],
         blocks=plan["J"],
         boundaries_per_block=plan["m"],
-        rho=plan["rho"] if plan["mode"] == "blocks" else (t_max + 2).bit_length(),
-        packed_bits=plan["m"] * plan["rho"] + 1 if plan["mode"] == "blocks" else 0,
+        rho=(t_max + 2).bit_length(),
+        offset_bits=plan["rho"] if blocks else 0,
+        bits_per_layer=plan["r"] if blocks else r,
+        steps_per_layer=plan["q"],
+        start_bits=plan.get("start_bits", 0),
+        packed_bits=plan["m"] * plan["rho"] + _ACC_BITS if blocks else 0,
         gap=Fraction(gamma, D),
         scale_log2=s,
         threshold_bits=(t_max + 2).bit_length(),
         fine_bits=(zmax - z0).bit_length(),
         depth=len(b.layers),
         planned_depth=plan["depth"],
+        planned_params=plan["params"],
         stage1_layers=st1,
+        unfold_layers=unf,
         stage2_layers=st2,
+        stage_params={
+            "first": per_layer[0],
+            "stage1": sum(per_layer[1 : 1 + st1]),
+            "unfold": sum(per_layer[1 + st1 : 1 + st1 + unf]),
+            "stage2": sum(per_layer[1 + st1 + unf : 1 + st1 + unf + st2]),
+            "output": per_layer[-1],
+        },
         width=width,
     )
     return b.layers, diag
+
+
+def _pack(th: list[int], starts: list[int], counts: list[int], m: int, rho: int) -> list[int]:
+    """The block registers ``P_j`` (coarse offsets; see the module docstring, step 3)."""
+    packed = []
+    c = 0
+    for S, cnt in zip(starts, counts, strict=True):
+        # m - cnt leading zeros (they always fire), then the offsets; the counter field starts
+        # at 2 F, F correcting for the zeros and the c thresholds below the block
+        offs = [0] * (m - cnt) + [th[k] - S for k in range(c, c + cnt)]
+        if any(not 0 <= o < 2**rho for o in offs):  # pragma: no cover - by construction
+            raise ConstructionError("line_memorizer: offset out of range (internal error)")
+        flip = (c + m - cnt) % 2
+        reg = sum(o << (_ACC_BITS + rho * (m - 1 - i)) for i, o in enumerate(offs[:-1]))
+        packed.append(reg + ((2 * flip) << rho) + offs[-1])
+        c += cnt + 1
+    return packed
 
 
 def _ex(v: Fraction) -> int | Fraction:
     return v.numerator if v.denominator == 1 else v
 
 
-def _direct(b: LayerBuilder, T: Lin, th: list[int]) -> Lin:
-    """Every boundary as a step on ``T``: ``S = sum_k (-1)**k [T >= theta_k]`` (0/1 on data)."""
+def _direct(b: LayerBuilder, T: Lin, th: list[int], q: int) -> Lin:
+    """Every boundary as a step on ``T``, ``q`` per layer: ``S = sum_k (-1)**k [T >= theta_k]``
+    (0/1 on data)."""
     S = Lin()
     pending: list[tuple[int, Lin, Lin]] = []
-    for g in range(0, len(th), _DIRECT_STEPS):
+    for g in range(0, len(th), q):
         for k, hi, lo in pending:
             S = S + (hi - lo) * (-1) ** k
-        group = list(range(g, min(g + _DIRECT_STEPS, len(th))))
+        group = list(range(g, min(g + q, len(th))))
         more = group[-1] + 1 < len(th)  # T is carried only while steps remain
         exprs = ([T] if more else []) + [S] + [e for k in group for e in step_preacts(T, th[k])]
         units = b.relu(exprs)
         if more:
             T, units = units[0], units[1:]
-        S = units[0]
-        pending = [(k, units[1 + 2 * q], units[2 + 2 * q]) for q, k in enumerate(group)]
+        S = units[0]  # a constant (0) in the first layer: no unit
+        pending = [(k, units[1 + 2 * j], units[2 + 2 * j]) for j, k in enumerate(group)]
     for k, hi, lo in pending:
         S = S + (hi - lo) * (-1) ** k
     return S
 
 
-def _stage1(b: LayerBuilder, Tf: Lin, starts: list[int], packed: list[int]) -> tuple[Lin, Lin]:
-    """Select the block of ``Tf`` and load it: expressions for ``P`` and ``Vf = Tf - S_j``.
+def _stage1(
+    b: LayerBuilder, Tf: Lin, starts: list[int], packed: list[int], q: int, *, fold: bool = False
+) -> tuple[Lin, Lin]:
+    """Select the block of ``Tf`` and load it: expressions for ``P`` and ``Vf = Tf - S_j``
+    (``Vf = Tf`` when ``fold``: the start is then inside ``P``, see :func:`_unfold`).
 
-    ``starts`` in fine (integer) units; four integer steps per layer, so every unit is an
+    ``starts`` in fine (integer) units; ``q`` integer steps per layer, so every unit is an
     integer and the register ``P`` is only ever combined with 0/1 differences.
     """
     Pacc, Sacc = Lin(const=packed[0]), Lin(const=starts[0])
     todo = list(range(1, len(starts)))
-    for g in range(0, len(todo), _STAGE1_STEPS):
-        group = todo[g : g + _STAGE1_STEPS]
-        units = b.relu([Tf, Pacc, Sacc] + [e for j in group for e in step_preacts(Tf, starts[j])])
-        Tf, Pacc, Sacc = units[:3]
-        for q, j in enumerate(group):
-            ind = units[3 + 2 * q] - units[4 + 2 * q]
+    for g in range(0, len(todo), q):
+        group = todo[g : g + q]
+        carried = [Tf, Pacc] if fold else [Tf, Pacc, Sacc]
+        units = b.relu(carried + [e for j in group for e in step_preacts(Tf, starts[j])])
+        Tf, Pacc = units[:2]
+        if not fold:
+            Sacc = units[2]
+        for k, j in enumerate(group):
+            ind = units[len(carried) + 2 * k] - units[len(carried) + 1 + 2 * k]
             Pacc = Pacc + ind * (packed[j] - packed[j - 1])
             Sacc = Sacc + ind * (starts[j] - starts[j - 1])
-    return Pacc, Tf - Sacc
+    return Pacc, (Tf if fold else Tf - Sacc)
+
+
+def _unfold(b: LayerBuilder, P: Lin, V: Lin, R: int, sb: int, r: int, h: int) -> tuple[Lin, Lin]:
+    """Read the coarse block start ``S_j`` (``sb`` bits above bit ``R``) off the top of ``P``,
+    ``r`` bits per layer, subtracting each digit from the register and ``2**h`` times it from
+    ``V`` (fine units): returns the register ``P < 2**R`` and ``Vf = Tf - 2**h S_j >= 0``."""
+    for c in range(-(-sb // r)):
+        k = R + r * (-(-sb // r)) - r * (c + 1)
+        units = b.relu([P, V, *digit_preacts(P, k, r)])
+        d = digit_value(units[2:])
+        P, V = units[0] - d * (1 << k), units[1] - d * (1 << (k - R + h))
+    return P, V
 
 
 def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -> Lin:
     """Compare ``V`` with the ``m`` packed slots of ``P``; returns the 0/1 expression of the
     parity of the number of thresholds below the input.
 
-    ``P = F 2**(m rho) + sum_i O_i 2**(rho (m - 1 - i))``: the parity bit ``F`` is read first
-    (one step) and kept as ``2 F`` inside the counter ``S``. ``V`` is in fine units
-    (``2**h`` per coarse unit). At the start of slot ``i`` the remaining register is
-    ``P_i = O_i 2**L + rest`` (``L = rho (m - 1 - i)``, ``0 <= rest < 2**L``), so on the data
-    (coarse ``V <= O_i - 1`` or ``V >= O_i``) ``[V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``:
-    one integer step. The slot is then removed ``r`` bits per layer (the last never is).
-    ``S = 2 F + sum_i (-1)**i [V >= O_i]`` is in {0, 1, 2, 3}; the result is
-    ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, read by one last layer.
+    Register (module docstring, step 3): slots ``0 .. m - 2`` at ``L_i = 2 + rho (m - 1 - i)``,
+    the counter ``S`` (2 bits, initially ``2 F``) at ``rho``, the last slot at 0. ``V`` is in
+    fine units (``2**h`` per coarse unit). At the start of slot ``i`` the register is
+    ``P_i = O_i 2**L + rest`` (``0 <= rest < 2**L``), so on the data (coarse ``V <= O_i - 1``
+    or ``V >= O_i``) ``c_i = [V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``: one
+    integer step, in the layer that also reads the slot's top digit; ``(-1)**i c_i 2**rho``
+    is added to the counter field (offsets are sorted, so the alternating sum stays in
+    {0, 1}) and the slot is removed ``r`` bits per layer. Then one layer reads the counter
+    (a 2-bit digit), one compares the last slot (now all of ``P``), and
+    ``F xor (S mod 2) = [S >= 1] - [S >= 3]`` is read by one last layer.
     """
-    top = rho * m
-    units = b.relu([P, V, *step_preacts(P, 1 << top)])
-    P, V = units[0], units[1]
-    flip = units[2] - units[3]
-    P = P - flip * (1 << top)
-    S = flip * 2
     pend: tuple[int, Lin, Lin] | None = None
 
-    def fold(S: Lin, pend: tuple[int, Lin, Lin] | None) -> Lin:
+    def fold(P: Lin, pend: tuple[int, Lin, Lin] | None) -> Lin:
         if pend is None:
-            return S
-        i, hi, lo = pend
-        return S + (1 - (hi - lo)) * (-1) ** i
+            return P
+        sign, hi, lo = pend
+        return P + (1 - (hi - lo)) * (sign << rho)
 
-    for i in range(m):
-        L = rho * (m - 1 - i)
-        cmp = step_preacts(P * (1 << h) - V * (1 << L), 1 << (L + h))  # = [V < O_i]
-        if i == m - 1:
-            units = b.relu([fold(S, pend), *cmp])
-            S = units[0] + (1 - (units[1] - units[2])) * (-1) ** i
-            break
+    for i in range(m - 1):
+        L = _ACC_BITS + rho * (m - 1 - i)
         for c in range(rho // r):
-            S = fold(S, pend)
+            P = fold(P, pend)
             pend = None
             k = L + rho - r * (c + 1)
-            exprs = [P, V, S, *digit_preacts(P, k, r)]
-            units = b.relu(exprs + (cmp if c == 0 else []))
-            P, V, S = units[:3]
-            P = P - digit_value(units[3 : 3 + 2 * (2**r - 1)]) * (1 << k)
+            cmp = step_preacts(P * (1 << h) - V * (1 << L), 1 << (L + h)) if c == 0 else []
+            units = b.relu([P, V, *cmp, *digit_preacts(P, k, r)])
             if c == 0:
-                pend = (i, units[-2], units[-1])
+                pend = ((-1) ** i, units[2], units[3])
+            P, V = units[0] - digit_value(units[2 + len(cmp) :]) * (1 << k), units[1]
+    P = fold(P, pend)
+    units = b.relu([P, V, *digit_preacts(P, rho, _ACC_BITS)])
+    acc = digit_value(units[2:])
+    last = units[0] - acc * (1 << rho)  # the last slot O_{m-1}
+    units = b.relu([acc, *step_preacts(last * (1 << h) - units[1], 1 << h)])
+    S = units[0] + (1 - (units[1] - units[2])) * (-1) ** (m - 1)
     u = b.relu([S, S - 1, S - 2, S - 3])
     return (u[0] - u[1]) - (u[2] - u[3])
 
@@ -425,13 +570,14 @@ def build(
     seed: int | None,
     direction_bits: int | None = None,
     max_tries: int = 8,
-    bits_per_layer: int = 2,
+    bits_per_layer: int | None = None,
 ) -> ConstructionResult:
     """M2 (Theorem 4.1): see the module docstring for the construction and its bounds.
 
     Options: ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default
     ``2 ceil(log2 N) + 8``), ``max_tries`` (directions drawn before giving up with an error
-    naming the closest opposite-label pair), ``bits_per_layer`` (1 or 2). Binary data only:
+    naming the closest opposite-label pair), ``bits_per_layer`` (``r``: 1 or 2, default None
+    lets the planner pick the one with fewer parameters). Binary data only:
     for more classes use one-vs-rest or ``method="efficient"``. Evaluation is exact
     (``result.engine == "exact"``); ``network.to_torch()`` refuses, naming the bits needed.
     """
@@ -447,11 +593,18 @@ def build(
     network = ReLUNetwork(layers)
     t_line = time.perf_counter()
     K, rho = diag["runs"], max(diag["rho"], 1)
+    stage = dict(diag.get("stage_params", {}))
+    if stage:
+        stage["first"] = layers[0].num_params()  # the projection composed in: n -> 1
     extra = {
         "runs": K,
         "rho": diag["rho"],
+        "offset_bits": diag.get("offset_bits", 0),
         "blocks": diag["blocks"],
         "boundaries_per_block": diag["boundaries_per_block"],
+        "bits_per_layer_used": diag.get("bits_per_layer"),
+        "steps_per_layer": diag.get("steps_per_layer"),
+        "stage_params": stage,
         "mode": diag["mode"],
         "packed_bits": diag["packed_bits"],
         "projection_tries": proj.tries,
@@ -459,6 +612,7 @@ def build(
         "input_scale_log2": proj.E,
         "projected_gap": float(proj.gap) * 2.0**-proj.E if proj.E < 1000 else 0.0,
         "params_over_sqrt_K_rho": network.num_params() / math.sqrt(K * rho),
+        "nonzero_over_sqrt_K_rho": network.num_params(nonzero=True) / math.sqrt(K * rho),
         "projection_seconds": t_proj - started,
         "line_seconds": t_line - t_proj,
     }
