@@ -364,6 +364,8 @@ def test_scaling_experiment_tiny(tmp_path):
     d = out["summary"]["synthetic"]
     assert d["N"] == [100, 300] and d["max_width_optimal"] <= 12
     assert 0.85 < d["slope_interval_params"] < 1.1  # Theta(N)
+    assert 25 <= d["params_over_sqrt_K_rho_band"][0] <= d["params_over_sqrt_K_rho_band"][1] <= 40
+    assert 0.5 < d["slope_sqrt_K_rho"] < 0.7  # 1/2 plus the growth of rho ~ log N
     assert "Parameter scaling" in out["markdown"]
     assert round(scaling.fit_slope([1, 10, 100], [5, 50, 500]), 9) == 1.0
 

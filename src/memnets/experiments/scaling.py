@@ -10,7 +10,10 @@ non-zero), width, depth, max weight bits, runs ``K``, ``rho`` and the times. The
 - log-log slope of params against ``N`` (least squares over the grid, and over
   ``N >= 1000`` where M2 is past its small-``K`` direct mode, per method, dataset and
   count); theory: ``~1/2`` (plus the logarithmic factor) for M2, ``1`` for interval;
-- ``params / sqrt(K rho)`` for M2, which the construction keeps in a constant band;
+- ``params / sqrt(K rho)`` for M2 (``rho`` the bits per boundary, ``bitlen`` of the largest
+  coarse projected value: a property of the data and the direction, not of the plan), which
+  the construction keeps in a constant band, and the slope ``sqrt(K rho)`` alone has on the
+  same grid (above 1/2 because ``rho`` grows like ``log N``); per-stage params of M2;
 - the crossover ``N`` where M2 becomes smaller than interval (first grid point, and the
   log-log interpolated crossing), dense and non-zero;
 - test accuracy on MNIST pairs (the theory predicts no generalization; recorded, not tuned):
@@ -50,7 +53,7 @@ SYNTH_FEATURES = 20
 #: MNIST digit pairs on which test accuracy is recorded at a fixed N (``PAIR_N`` per pair)
 PAIRS = ((0, 1), (3, 5), (4, 9), (7, 9), (1, 7))
 PAIR_N = 1000
-TAIL_N = 1000  # slopes are also fitted over N >= TAIL_N (past the small-K direct mode)
+TAIL_N = 1000  # slopes are also fitted over N >= TAIL_N (past the small-K, few-slot regime)
 
 
 def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -100,6 +103,10 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     if cell["method"] == "optimal":
         out["params_over_sqrt_K_rho"] = s["params_over_sqrt_K_rho"]
         out["nonzero_over_sqrt_K_rho"] = s["params_nonzero"] / math.sqrt(s["runs"] * max(s["rho"], 1))
+        out["sqrt_K_rho"] = math.sqrt(s["runs"] * max(s["rho"], 1))
+        for key in ("offset_bits", "boundaries_per_block", "blocks", "mode", "stage_params",
+                    "bits_per_layer_used", "steps_per_layer"):
+            out[key] = s.get(key)
     if Xt is not None and yt is not None:
         t1 = time.perf_counter()
         out["test_accuracy"] = res.score(Xt, yt)
@@ -156,6 +163,12 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
                                                 [r[kind] for r in by["interval"]])
         ratios = [r["params_over_sqrt_K_rho"] for r in by["optimal"]]
         d["params_over_sqrt_K_rho_band"] = [min(ratios), max(ratios)] if ratios else None
+        nz_ratios = [r["nonzero_over_sqrt_K_rho"] for r in by["optimal"]]
+        d["nonzero_over_sqrt_K_rho_band"] = [min(nz_ratios), max(nz_ratios)] if nz_ratios else None
+        # what a constant params / sqrt(K rho) would give on the same grid: rho grows with log N
+        d["slope_sqrt_K_rho"] = fit_slope(Ns, [r["sqrt_K_rho"] for r in by["optimal"]])
+        tail = [r for r in by["optimal"] if r["n_samples"] >= TAIL_N]
+        d["tail_slope_sqrt_K_rho"] = fit_slope([r["n_samples"] for r in tail], [r["sqrt_K_rho"] for r in tail])
         d["max_width_optimal"] = max((r["width"] for r in by["optimal"]), default=0)
         d["max_weight_bits_optimal"] = max((r["max_weight_bits"] for r in by["optimal"]), default=0)
         if any("test_accuracy" in r for r in by["optimal"]):
@@ -229,11 +242,25 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"{d['slope_interval_params_nonzero']:.3f} (over N >= {TAIL_N}: optimal "
             f"{d['tail_slope_optimal_params']:.3f} / {d['tail_slope_optimal_params_nonzero']:.3f}, interval "
             f"{d['tail_slope_interval_params']:.3f} / {d['tail_slope_interval_params_nonzero']:.3f}). "
-            f"params / sqrt(K rho) in [{band[0]:.1f}, {band[1]:.1f}]. "
+            f"params / sqrt(K rho) in [{band[0]:.1f}, {band[1]:.1f}] (non-zero "
+            f"[{d['nonzero_over_sqrt_K_rho_band'][0]:.1f}, {d['nonzero_over_sqrt_K_rho_band'][1]:.1f}]); "
+            f"sqrt(K rho) alone has slope {d['slope_sqrt_K_rho']:.3f} (over N >= {TAIL_N}: "
+            f"{d['tail_slope_sqrt_K_rho']:.3f}). "
             f"Crossover (optimal smaller): dense {_fmt_cross(d['crossover_params'])}, non-zero "
             f"{_fmt_cross(d['crossover_params_nonzero'])}. Width <= {d['max_width_optimal']}, max weight "
             f"bits {d['max_weight_bits_optimal']}."
         )
+    lines += ["", "M2 parameters per stage (dense; layout chosen by the planner for the fewest params):", "",
+              "| data | N | K | rho | slots m | offset bits | blocks J | first | stage 1 | unfold | stage 2 | output | params / sqrt(K rho) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for data in summ:
+        for o in sorted((r for r in rows if r["data"] == data and r["method"] == "optimal"), key=lambda r: r["N"]):
+            sp = o.get("stage_params") or {}
+            lines.append(
+                f"| {data} | {o['n_samples']} | {o['runs']} | {o['rho']} | {o.get('boundaries_per_block')} | "
+                f"{o.get('offset_bits')} | {o.get('blocks')} | {sp.get('first', '-')} | {sp.get('stage1', '-')} | "
+                f"{sp.get('unfold', '-')} | {sp.get('stage2', '-')} | {sp.get('output', '-')} | "
+                f"{o['params_over_sqrt_K_rho']:.1f} |")
     lines.append("")
     lines.append("M2 is verified exactly on every sample (margin exactly 1); its weights do not fit "
                  "float64, so it is evaluated with the exact engine. Test accuracy on MNIST is recorded "
