@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neighbors import KNeighborsClassifier
@@ -17,6 +18,7 @@ from conftest import needs_mnist
 from memnets._blocks import max_tree
 from memnets._checks import check_dataset
 from memnets._constructions import efficient as eff
+from memnets._network import SparseWeight
 from memnets._result import margins_exact
 
 TINY_X = np.array([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]])
@@ -267,10 +269,65 @@ def test_forward_m1_refuses_bad_input() -> None:
         eff.forward_m1(res.network, [[0.5, 0.0, 0.1]])
     with pytest.raises(mn.OptionError, match="chunk_size"):
         eff.forward_m1(res.network, TINY_X, chunk_size=0)
-    # chunking does not change the values
+    # chunking changes at most the rounding (BLAS may pick other kernels), within the bounds
     a, ea = eff.forward_m1(res.network, TINY_X, chunk_size=1)
     b, eb = eff.forward_m1(res.network, TINY_X)
-    assert (a == b).all() and (ea == eb).all()
+    assert (np.abs(a - b) <= ea + eb).all() and (ea == eb).all()
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_max_tree_groups_reads_the_structure_back(n_classes: int) -> None:
+    X, y = _random_dataset(n_classes, 40, 3, n_classes)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=0)
+    sizes, binary = eff.max_tree_groups(res.network)
+    assert binary == (n_classes == 2)
+    assert sizes.tolist() == np.bincount(res.classes.searchsorted(y)).tolist()
+    # a saved and reloaded network is recognised too (the check reads weights, not metadata)
+    again = eff.max_tree_groups(mn.ReLUNetwork(list(res.network.layers)))
+    assert again is not None and again[0].tolist() == sizes.tolist()
+
+
+def _tampered(net: mn.ReLUNetwork, where: int, how: str) -> mn.ReLUNetwork:
+    layers = list(net.layers)
+    w = sp.csr_array(layers[where].float_weight, copy=True)
+    b = layers[where].float_bias.copy()
+    if how == "weight":
+        w.data[-1] = 2.0
+    elif how == "bias":
+        b[0] = 0.5
+    else:  # drop a term: the max of a group would lose a unit
+        w.data[0] = 0.0
+        w.eliminate_zeros()
+    layers[where] = mn.AffineLayer(SparseWeight.from_coo(*_coo(w), w.shape), b)
+    return mn.ReLUNetwork(layers)
+
+
+def _coo(w: sp.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    c = w.tocoo()
+    return c.row, c.col, c.data
+
+
+@pytest.mark.parametrize("where", [1, -1])
+@pytest.mark.parametrize("how", ["weight", "bias", "drop"])
+def test_forward_m1_refuses_a_network_that_is_not_m1(where: int, how: str) -> None:
+    X, y = _random_dataset(7, 30, 3, 3)
+    net = mn.construct(X, y, method="efficient", condense="none", rng=0).network
+    bad = _tampered(net, where, how)
+    assert eff.max_tree_groups(bad) is None
+    with pytest.raises(mn.InputError, match="M1 network"):
+        eff.forward_m1(bad, X)
+    # the generic engine still evaluates it
+    assert bad.forward(X).shape == net.forward(X).shape
+
+
+def test_forward_m1_agrees_with_the_layer_by_layer_forward() -> None:
+    X, y = _random_dataset(3, 300, 6, 4)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=0)
+    Xt = np.random.default_rng(3).random((200, 6))
+    fast, err = eff.forward_m1(res.network, Xt, chunk_size=64)
+    slow = res.network.forward(Xt)  # float64, layer by layer through the ReLU max-trees
+    assert (np.abs(fast - slow) <= err[:, None] + 1e-9).all()
+    assert (np.argmax(fast, axis=1) == np.argmax(slow, axis=1)).all()
 
 
 def test_predict_decides_near_ties_exactly() -> None:

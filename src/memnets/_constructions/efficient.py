@@ -73,10 +73,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +115,9 @@ _U32 = 2.0**-24
 _U64 = 2.0**-53
 _BLOCK_ELEMENTS = 2**24  # float32 entries per distance block (64 MiB)
 _BATCH = 512  # candidates resolved together in the greedy loops
+# GEMM tiles reduced while in cache (FAISS's exact search uses the same blocking)
+_TILE_QUERIES = 4096  # rows (samples) per tile
+_TILE_UNITS = 1024  # columns (first-layer units, or other samples) per tile: 16 MiB float32
 
 
 # --------------------------------------------------------------------------- distances
@@ -168,20 +169,31 @@ def nearest_opposite_sq(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
     if cd.shape[0] != Xa.shape[0]:
         raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
     p = _prepare(Xa)
-    best = np.full(Xa.shape[0], np.inf, dtype=np.float32)
     labels = np.unique(cd)
     if labels.size < 2:
         raise InputError("the nearest differently-labelled sample needs at least two classes")
-    members = [np.flatnonzero(cd == c) for c in labels]
-    for a in range(labels.size - 1):
-        rows_all = members[a]
-        cols = np.concatenate(members[a + 1 :])
-        step = max(1, _BLOCK_ELEMENTS // cols.size)
-        for s in range(0, rows_all.size, step):
-            rows = rows_all[s : s + step]
-            d2 = _d2_block(p, rows, cols)
-            best[rows] = np.minimum(best[rows], d2.min(axis=1))
-            best[cols] = np.minimum(best[cols], d2.min(axis=0))
+    # samples sorted by class: every block below is a pair of contiguous slices (no copies),
+    # and each tile is reduced while it is in cache
+    perm = np.argsort(cd, kind="stable")
+    X32, sq32 = p.X32[perm], p.sq32[perm]
+    ends = np.cumsum(np.bincount(np.searchsorted(labels, cd[perm])))
+    N = Xa.shape[0]
+    best = np.full(N, np.inf, dtype=np.float32)
+    for lo, hi in zip([0, *ends[:-2].tolist()], ends[:-1].tolist(), strict=True):
+        for r0 in range(lo, hi, _TILE_QUERIES):
+            r1 = min(r0 + _TILE_QUERIES, hi)
+            xr, rows_best = X32[r0:r1], best[r0:r1]
+            for c0 in range(hi, N, _TILE_UNITS):
+                c1 = min(c0 + _TILE_UNITS, N)
+                d2 = xr @ X32[c0:c1].T
+                d2 *= -2.0
+                d2 += sq32[r0:r1, None]
+                d2 += sq32[None, c0:c1]
+                np.minimum(rows_best, d2.min(axis=1), out=rows_best)
+                np.minimum(best[c0:c1], d2.min(axis=0), out=best[c0:c1])
+    unsorted = np.empty_like(best)
+    unsorted[perm] = best
+    best = unsorted
     computed = best.astype(np.float64)
     lower = computed - p.scale * (p.sq + p.sq.max())
     return computed, lower
@@ -473,45 +485,131 @@ def _rank_tall(S: np.ndarray) -> int:
 
 
 # --------------------------------------------------------------------------- fast engine
+
+
 @dataclass
 class _Engine:
     cols: np.ndarray | None  # input columns with a non-zero weight (None: all)
     W: np.ndarray  # [first layer restricted to ``cols`` | bias], float32 or float64 (R x n'+1)
     wmax: float  # max_k |w_k|_2 (float64, rounded up)
     bmax: float
-    tree: list[tuple[sp.csr_array, np.ndarray]]
-    out: tuple[sp.csr_array, np.ndarray]
+    sizes: np.ndarray  # units per class group (contiguous, in order)
+    binary: bool  # output F_1 - F_0 (one output) or the group maxima (one per class)
 
 
 _ENGINES: weakref.WeakKeyDictionary[ReLUNetwork, dict[Any, _Engine]] = weakref.WeakKeyDictionary()
+
+
+def _ranges(reach: sp.csr_array, n_units: int) -> np.ndarray | None:
+    """Sizes of the contiguous unit ranges the rows of ``reach`` reach, if they tile
+    ``0 .. n_units - 1`` in row order; else None."""
+    reach = sp.csr_array(reach)
+    reach.sort_indices()
+    sizes = np.diff(reach.indptr)
+    if (sizes < 1).any() or int(sizes.sum()) != n_units:
+        return None
+    return sizes if (reach.indices == np.arange(n_units)).all() else None
+
+
+def max_tree_groups(network: ReLUNetwork) -> tuple[np.ndarray, bool] | None:
+    """``(group_sizes, binary)`` if ``network`` is an M1 network, else None.
+
+    An M1 network (:func:`_m1_network`) is a dense first layer with ``R`` units, then
+    *exactly* the layers of :func:`memnets._blocks.max_tree` ``(group_sizes)`` (contiguous
+    groups of units, one per class) and an output that reads the group maxima
+    (``F_1 - F_0`` for two classes, the maxima themselves otherwise), all biases after the
+    first layer zero. The groups are found by reachability through the layers; the layers
+    are then rebuilt from them and compared entry by entry, so a network that matches
+    computes ``max_{k in group j} sigma(h_k(x))`` exactly: what :func:`forward_m1` uses.
+    """
+    layers = network.layers
+    if len(layers) < 2 or sp.issparse(layers[0].float_weight):
+        return None
+    R = layers[0].float_weight.shape[0]
+    if any(layer.float_bias.any() for layer in layers[1:]):
+        return None
+    chain = sp.identity(R, dtype=np.float64, format="csr")
+    for layer in layers[1:]:
+        if not sp.issparse(layer.float_weight):
+            return None
+    for layer in layers[1:-1]:
+        pattern = sp.csr_array(sp.csr_array(layer.float_weight) != 0, dtype=np.float64)
+        chain = sp.csr_array((pattern @ chain) != 0, dtype=np.float64)
+    out = layers[-1].float_weight
+    out = sp.csr_array(out)
+    binary = out.shape[0] == 1
+    if binary:
+        pos = sp.csr_array(out.multiply(out > 0))
+        neg = sp.csr_array(-out.multiply(out < 0))
+        top = sp.vstack([neg != 0, pos != 0]).astype(np.float64)
+    else:
+        top = sp.csr_array(out != 0, dtype=np.float64)
+    sizes = _ranges(sp.csr_array((top @ chain) != 0), R)
+    if sizes is None or (binary and sizes.size != 2):
+        return None
+    tree, readout = max_tree(sizes.tolist())
+    if len(tree) != len(layers) - 2:
+        return None
+    for built, layer in zip(tree, layers[1:-1], strict=True):
+        if not _same_csr(built.float_weight, layer.float_weight):
+            return None
+    return (sizes, binary) if _same_csr(_readout_map(readout, binary), out) else None
+
+
+def _readout_map(readout: sp.csr_array, binary: bool) -> sp.csr_array:
+    G = readout.shape[0]
+    if binary:
+        E = sp.csr_array((np.array([-1.0, 1.0]), (np.array([0, 0]), np.array([0, 1]))), shape=(1, G))
+    else:
+        E = sp.identity(G, dtype=np.float64, format="csr")
+    w = sp.csr_array(E @ readout)
+    w.sort_indices()
+    return w
+
+
+def _same_csr(a: Any, b: Any) -> bool:
+    a, b = sp.csr_array(a, copy=True), sp.csr_array(b, copy=True)
+    if a.shape != b.shape:
+        return False
+    a.sum_duplicates()
+    b.sum_duplicates()
+    a.eliminate_zeros()
+    b.eliminate_zeros()
+    a.sort_indices()
+    b.sort_indices()
+    return bool(
+        np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)
+    )
 
 
 def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
     cache = _ENGINES.setdefault(net, {})
     key = np.dtype(dtype).str
     if key not in cache:
+        structure = max_tree_groups(net)
+        if structure is None:
+            raise InputError(
+                "forward_m1 needs an M1 network: a dense first layer, the max-tree layers of "
+                "memnets._blocks.max_tree and the class readout (as built by "
+                "construct(method='efficient')); use ReLUNetwork.forward_certified otherwise"
+            )
         first = net.layers[0]
         W64 = np.asarray(first.float_weight)
-        if sp.issparse(W64) or W64.ndim != 2:
-            raise InputError("forward_m1 needs an M1 network (dense first layer)")
         norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
         # columns whose weights are all zero contribute exactly 0: skip them in the GEMM
         used = np.flatnonzero(np.any(W64 != 0, axis=0))
         cols = None if used.size == W64.shape[1] else used
         if cols is not None:
             W64 = W64[:, cols]
-        rest = [
-            (sp.csr_array(layer.float_weight).astype(dtype), layer.float_bias.astype(dtype))
-            for layer in net.layers[1:]
-        ]
         cache[key] = _Engine(
             cols=cols,
             # the bias rides along as one more GEMM column (inputs get a constant 1)
             W=np.ascontiguousarray(np.hstack([W64, first.float_bias[:, None]]), dtype=dtype),
             wmax=float(norms.max()) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
-            tree=rest[:-1],
-            out=rest[-1],
+            sizes=structure[0],
+            binary=structure[1],
         )
     return cache[key]
 
@@ -521,30 +619,35 @@ def forward_m1(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fast certified forward pass of an M1 network: ``(outputs, error_bound)``.
 
-    Runs *the network's own layers* (dense first layer as one BLAS GEMM in ``dtype``,
-    float32 by default, skipping input columns whose weights are all zero; max-tree layers as sparse products in ``dtype``) in a
-    samples-last layout, ``chunk_size`` samples at a time. ``outputs`` has the shape of
-    :meth:`ReLUNetwork.forward`; ``error_bound`` (shape (N,)) bounds
-    ``|F_exact(x) - output|`` for every output of the sample. With ``u`` the unit roundoff
-    of ``dtype`` and ``gamma_m = m u / (1 - m u)``:
+    ``outputs`` has the shape of :meth:`ReLUNetwork.forward`; ``error_bound`` (shape (N,))
+    bounds ``|F_exact(x) - output|`` for every output of the sample.
 
-    * first layer: ``|h~_k - h_k| <= e_1 = gamma_{n+5} (|x| w_max + b_max)`` (rounding x,
-      W, b to ``dtype``; one GEMM of ``n + 1`` terms in any order, the bias riding as a
-      weight on a constant-1 input;
-      ``sum_j |w_kj x_j| <= |w_k| |x|`` by Cauchy-Schwarz); ReLU is 1-Lipschitz; every
-      activation is ``<= M = |x| w_max + b_max + e_1``.
-    * max-tree level (rows of ``<= 4`` unit-weight terms): in exact arithmetic on the
-      computed inputs the level returns the exact maxima (``max(a, b) = s(a - b) + s(b)``
-      needs only ``b >= 0``, true for ReLU outputs), and max is 1-Lipschitz in the
-      sup-norm, so a node's error grows by at most the rounding of its two units,
-      ``2 gamma_4 4 M``, per level: ``E_L <= e_1 + 8 L gamma_4 M``.
-    * output (``<= 4`` terms): ``2 E_L + 4 gamma_4 M`` (binary ``F_+ - F_-``) or
-      ``E_L + 4 gamma_4 M`` (per-class maxima).
+    **What is computed.** The network must be an M1 network (checked once per network,
+    entry by entry: :func:`max_tree_groups`). Its first layer ``h = W x + b`` runs as
+    blocked BLAS GEMMs in ``dtype`` (float32 by default; ``chunk_size`` samples x
+    1024 units per tile, skipping input columns whose weights are all zero, the bias riding
+    as a weight on a constant-1 input). Each tile is reduced at once to its per-sample
+    maximum over the units of one class group, so no ``N x R`` matrix is stored and the
+    work is one pass of GEMM (the same blocking as FAISS's exact search). The max-tree
+    layers after the first are *evaluated by the value they compute exactly*: for
+    non-negative inputs ``sigma(a - b) + sigma(b) = max(a, b)``, so the tree's exact output
+    on the computed first layer is ``max_k sigma(h~_k) = sigma(max_k h~_k)``, which is what
+    a float maximum returns without rounding. The readout is ``F_1 - F_0`` (two classes)
+    or the group maxima.
 
-    These bounds hold only for networks built by :func:`build` (the structure of
-    :func:`memnets._blocks.max_tree`, inputs with ``x >= 0``); tests compare them with the
-    exact engine. float32 error is ``~1e-2`` on MNIST scale, far below typical margins;
-    :func:`predict_codes_m1` re-evaluates undecided samples in float64, then exactly.
+    **Error bound.** With ``u`` the unit roundoff of ``dtype`` and
+    ``gamma_m = m u / (1 - m u)``: first layer ``|h~_k - h_k| <= e_1 =
+    gamma_{n+5} (|x| w_max + b_max)`` (rounding ``x``, ``W``, ``b`` to ``dtype``, one
+    dot product of ``n + 1`` terms in any order; ``sum_j |w_kj x_j| <= |w_k| |x|`` by
+    Cauchy-Schwarz). ReLU and max are 1-Lipschitz in the sup-norm and exact on floats, so
+    every group maximum is within ``e_1`` of the exact one; the readout adds one rounding
+    of magnitude ``<= M = |x| w_max + b_max + e_1``: ``2 e_1 + 4 gamma_4 M`` (two classes)
+    or ``e_1 + 4 gamma_4 M``. Tests compare it with the exact engine. float32 error is
+    ``~1e-2`` on MNIST scale, far below typical margins; :func:`predict_codes_m1`
+    re-evaluates undecided samples in float64, then exactly.
+
+    Raises InputError for a network that is not an M1 network, inputs with a negative
+    entry (the bound uses ``x >= 0``: M1 acts on ``[0,1]^n``) or the wrong width.
     """
     Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
     if (Xa < 0).any():
@@ -554,13 +657,12 @@ def forward_m1(
     eng = _engine(network, dtype)
     u = float(np.finfo(dtype).eps) / 2.0
     n = eng.W.shape[1]  # used inputs + the bias column
-    L = len(eng.tree)
-    R = eng.W.shape[0]
-    step = chunk_size or max(1, min(Xa.shape[0], 2**25 // max(R, 1), 1024))  # <= 128 MiB per buffer
+    step = int(chunk_size) if chunk_size is not None else _TILE_QUERIES
     g_first = (n + 4) * u / (1 - (n + 4) * u)  # n counts the bias column: gamma_{n'+5}
     g4 = 4 * u / (1 - 4 * u)
-    binary = network.n_outputs == 1
-    out = np.empty((Xa.shape[0], network.n_outputs))
+    ends = np.cumsum(eng.sizes)
+    starts = ends - eng.sizes
+    maxima = np.empty((Xa.shape[0], eng.sizes.size), dtype=dtype)
     err = np.empty(Xa.shape[0])
     for s in range(0, Xa.shape[0], step):
         xc = Xa[s : s + step]
@@ -568,49 +670,25 @@ def forward_m1(
         xa = np.empty((xin.shape[0], xin.shape[1] + 1), dtype=dtype)
         xa[:, :-1] = xin
         xa[:, -1] = 1
-        # samples split into column blocks: one GEMM each (BLAS is multi-threaded), then the
-        # sparse max-tree layers of the blocks run in parallel threads (SciPy drops the GIL)
-        n_parts = _TREE_THREADS if xa.shape[0] >= 64 * _TREE_THREADS and L > 0 else 1
-        bounds = np.linspace(0, xa.shape[0], n_parts + 1).astype(int)
-        blocks = [eng.W @ xa[bounds[k] : bounds[k + 1]].T for k in range(n_parts)]  # (R, B_k)
-        if n_parts > 1:
-            outs = list(_tree_pool().map(lambda a: _rest_layers(eng, a), blocks))
-        else:
-            outs = [_rest_layers(eng, blocks[0])]
-        out[s : s + step] = np.concatenate(outs, axis=1).T
+        block = maxima[s : s + step]
+        for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            col = block[:, g]
+            for t in range(lo, hi, _TILE_UNITS):
+                tile_max = (xa @ eng.W[t : min(t + _TILE_UNITS, hi)].T).max(axis=1)
+                if t == lo:
+                    col[:] = tile_max
+                else:
+                    np.maximum(col, tile_max, out=col)
+        np.maximum(block, 0, out=block)
         norm = np.sqrt(np.einsum("ij,ij->i", xin, xin)) * (1 + 1e-12)
         mag = norm * eng.wmax + eng.bmax
         e1 = g_first * mag
-        M = mag + e1
-        e_tree = e1 + 8.0 * L * g4 * M
-        e_out = (2.0 * e_tree if binary else e_tree) + 4.0 * g4 * M
+        e_out = (2.0 * e1 if eng.binary else e1) + 4.0 * g4 * (mag + e1)
         err[s : s + step] = e_out * (1 + 1e-6) + 1e-300
-    return (out[:, 0] if binary else out), err
-
-
-def _rest_layers(eng: _Engine, a: np.ndarray) -> np.ndarray:
-    """ReLU of the first layer's output ``a`` (units x samples), then the max-tree and the
-    output layer; samples last."""
-    np.maximum(a, 0, out=a)
-    for w, b in eng.tree:
-        a = w @ a
-        if b.any():
-            a += b[:, None]
-        np.maximum(a, 0, out=a)
-    w, b = eng.out
-    o = w @ a
-    o += b[:, None]
-    return o
-
-
-_TREE_THREADS = max(1, min(4, os.cpu_count() or 1))
-_POOL: list[ThreadPoolExecutor] = []
-
-
-def _tree_pool() -> ThreadPoolExecutor:
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(_TREE_THREADS, thread_name_prefix="memnets-m1"))
-    return _POOL[0]
+    m64 = maxima.astype(np.float64)
+    if eng.binary:
+        return m64[:, 1] - m64[:, 0], err
+    return m64, err
 
 
 def _margins_from(scores: np.ndarray, err: np.ndarray, codes: np.ndarray, signs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
