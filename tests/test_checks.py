@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
+import memnets._checks as checks_mod
 from memnets import ConflictingLabelsError, InputError, MemnetsError, OptionError
 from memnets._checks import as_rng, check_dataset, check_X, find_conflict
 
@@ -108,6 +109,17 @@ def test_find_conflict_matches_brute_force(seed, n, d, n_classes):
         assert got in pairs
         i, j = got
         assert i < j and (X[i] == X[j]).all() and codes[i] != codes[j]
+
+
+def test_find_conflict_survives_hash_collisions_and_signed_zeros(monkeypatch):
+    X = np.array([[0.0, 1.0], [0.5, 0.5], [-0.0, 1.0], [0.5, 0.5]])
+    assert find_conflict(X, np.array([0, 1, 1, 1])) == (0, 2)  # -0.0 == 0.0
+    assert find_conflict(X, np.array([0, 1, 0, 1])) is None
+    # every row hashed alike: the exact comparison still separates different rows
+    monkeypatch.setattr(checks_mod, "_row_hashes", lambda X: np.zeros(X.shape[0], dtype=np.uint64))
+    assert find_conflict(X, np.array([0, 1, 1, 1])) == (0, 2)
+    assert find_conflict(X, np.array([0, 1, 0, 0])) == (1, 3)
+    assert find_conflict(X[:2], np.array([0, 1])) is None
 
 
 def test_check_X_options():

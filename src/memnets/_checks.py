@@ -164,16 +164,52 @@ def check_y(y: object, n_samples: int) -> np.ndarray:
 
 
 def find_conflict(X: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:
-    """Return the first pair (i, j), i < j, of identical rows with different codes, or None."""
-    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    """Return the first pair (i, j), i < j, of identical rows with different codes, or None.
+
+    ``j`` is the first sample (in index order) whose row equals an earlier row with another
+    code, ``i`` the first occurrence of that row. Rows are first bucketed by a 64-bit hash of
+    their float64 bits (``O(N n)``; ``-0.0`` counts as ``0.0``), and only rows sharing a hash
+    are compared exactly, so hash collisions cannot cause a false report.
+
+    >>> find_conflict(np.array([[0.0, 1.0], [0.5, 0.5], [-0.0, 1.0]]), np.array([0, 1, 1]))
+    (0, 2)
+    """
+    N = X.shape[0]
+    if N < 2:
+        return None
+    h = _row_hashes(X)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    dup = np.zeros(N, dtype=bool)
+    same = hs[1:] == hs[:-1]
+    dup[1:] |= same
+    dup[:-1] |= same
+    cand = np.sort(order[dup])  # every row whose hash is shared, in index order
+    if cand.size == 0:
+        return None
+    _, first, inverse = np.unique(X[cand] + 0.0, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
-    rep_code = codes[first[inverse]]
-    bad = np.flatnonzero(rep_code != codes)
+    cc = codes[cand]
+    bad = np.flatnonzero(cc[first[inverse]] != cc)
     if bad.size == 0:
         return None
-    j = int(bad[0])
-    i = int(first[inverse[j]])
-    return (min(i, j), max(i, j))
+    k = int(bad[0])
+    return int(cand[first[inverse[k]]]), int(cand[k])
+
+
+_HASH_ROWS = 8192  # rows hashed at once (bounds the temporary to 64 KiB per feature)
+
+
+def _row_hashes(X: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's float64 bits (wrapping ``sum_j bits_j * m_j``, fixed odd
+    multipliers); equal rows get equal hashes (``-0.0`` is mapped to ``0.0`` first)."""
+    n = X.shape[1]
+    mult = np.random.default_rng(0x6D656D6E).integers(1, 2**63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    out = np.empty(X.shape[0], dtype=np.uint64)
+    for s in range(0, X.shape[0], _HASH_ROWS):
+        bits = np.ascontiguousarray(X[s : s + _HASH_ROWS] + 0.0, dtype=np.float64).view(np.uint64)
+        out[s : s + _HASH_ROWS] = (bits * mult).sum(axis=1, dtype=np.uint64)
+    return out
 
 
 def check_dataset(
