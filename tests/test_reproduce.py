@@ -66,6 +66,17 @@ def test_run_cells_joblib_equals_sequential_and_resumes(tmp_path):
     assert more == {"total": 6, "cached": 4, "computed": 2}
 
 
+def test_cache_is_not_reused_by_other_code(tmp_path, monkeypatch):
+    cells = _digit_cells(2)
+    _runner.run_cells(pairs._pair_cell, cells, progress=False, cache_dir=tmp_path)
+    fp = _runner.code_fingerprint()
+    assert len(fp) == 16 and int(fp, 16) >= 0
+    monkeypatch.setattr(_runner, "code_fingerprint", lambda: "0" * 16)  # as after an edit
+    counts: dict[str, int] = {}
+    _runner.run_cells(pairs._pair_cell, cells, progress=False, cache_dir=tmp_path, counts=counts)
+    assert counts == {"total": 2, "cached": 0, "computed": 2}
+
+
 def test_run_cells_bad_jobs():
     with pytest.raises(OptionError, match="jobs must be >= 1"):
         _runner.run_cells(pairs._pair_cell, _digit_cells(1), jobs=0, progress=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import json
 import math
@@ -143,9 +144,28 @@ def header(name: str, *, seed: int, full: bool, **extra: Any) -> dict[str, Any]:
 
 
 def cell_key(fn: Callable[..., Any], cell: Cell) -> str:
-    """Stable identity of one cell: function name + canonical JSON of its parameters."""
-    text = f"{fn.__module__}.{fn.__qualname__}:" + json.dumps(to_jsonable(cell), sort_keys=True)
+    """Stable identity of one cell: function name, canonical JSON of its parameters and
+    :func:`code_fingerprint` (a cache written by other code is never reused)."""
+    text = (
+        f"{fn.__module__}.{fn.__qualname__}:{code_fingerprint()}:"
+        + json.dumps(to_jsonable(cell), sort_keys=True)
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of every ``.py`` file of the installed memnets package.
+
+    Part of every cache key: after any change to the library's code, cached cells are
+    recomputed instead of silently mixing results of two versions.
+    """
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _load_cached(path: Path) -> Any:
