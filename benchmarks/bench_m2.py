@@ -89,6 +89,8 @@ def bench(method: str, X: np.ndarray, y: np.ndarray, seed: int, top: int) -> dic
         "max_weight_bits": s["max_weight_bits"],
         "runs": s["runs"],
         "rho": s.get("rho"),
+        "offset_bits": s.get("offset_bits"),
+        "stage_params": s.get("stage_params"),
         "top_functions": buf.getvalue().splitlines()[:top + 12],
     }
 
@@ -111,6 +113,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               f"(construct {r['construct_seconds']:.1f} s, verify {r['verify_seconds']:.1f} s), "
               f"params {r['params']} (nz {r['params_nonzero']}), depth {r['depth']}, width {r['width']}, "
               f"max bits {r['max_weight_bits']}")
+        if r["stage_params"]:
+            print(f"   params per stage: {r['stage_params']}")
         for k, v in r["phases_profiled_seconds"].items():
             print(f"   {k:36s} {v:8.2f} s")
         print("\n".join(r["top_functions"][-args.top - 2:]))

@@ -122,7 +122,12 @@ def _prefix_gcd(num: np.ndarray, den: int, k: int = 8) -> int:
 
 
 def _normalise(num: np.ndarray, den: int, nonneg: bool = False) -> _Unit:
-    """Reduce ``num/den`` by the common gcd and store as int64 when it fits."""
+    """Reduce ``num/den`` by the common gcd and store as int64 when it fits.
+
+    An object unit whose first entries already reach ``2**62`` stays an object unit with
+    the bound ``2**62`` ("big"): every later combination of it takes the object path, so
+    its exact maximum (a full pass over big integers) is never needed.
+    """
     if den > 1 and num.size and _prefix_gcd(num, den) > 1:
         g_num = int(np.gcd.reduce(num))
         if g_num == 0:  # all zero: 0/1 (a huge den would not fit int64 in num // den)
@@ -131,6 +136,8 @@ def _normalise(num: np.ndarray, den: int, nonneg: bool = False) -> _Unit:
         if g > 1:
             num = num // g
             den //= g
+    if num.dtype == object and any(abs(v) >= _INT64_SAFE for v in num[:4].tolist()):
+        return _Unit(num, den, _INT64_SAFE)
     bound = _max_abs(num, nonneg)
     if num.dtype == object and bound < _INT64_SAFE:
         num = num.astype(np.int64)
@@ -193,20 +200,28 @@ def _linear(units: list[_Unit], cols: list[int], ps: list[int], qs: list[int], b
     # group terms by |multiplier|: c*a - c*b is computed as c*(a - b), one big product
     # instead of two (the step and bit-test pairs of the constructions look like this);
     # every partial sum is bounded by ``bound``, so the int64 path cannot overflow
-    groups: dict[int, np.ndarray] = {}
+    groups: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     for mult, a in terms:
         if dtype is object and a.dtype != object:
             a = a.astype(object)
-        m = abs(mult)
-        prev = groups.get(m)
-        if prev is None:
-            groups[m] = a if mult > 0 else -a
-        else:
-            groups[m] = prev + a if mult > 0 else prev - a
+        groups.setdefault(abs(mult), ([], []))[0 if mult > 0 else 1].append(a)
     acc: np.ndarray | None = None
-    for m, g in groups.items():
+    for m, (pos, neg) in groups.items():
+        # sum(pos) - sum(neg), then one product by m; an all-negative group is subtracted
+        # from the accumulator instead of being negated (one pass less over big integers)
+        sign = 1
+        if not pos:
+            pos, neg, sign = neg, [], -1
+        g = pos[0]
+        for a in pos[1:]:
+            g = g + a
+        for b in neg:
+            g = g - b
         term = g if m == 1 else m * g
-        acc = term if acc is None else acc + term
+        if acc is None:
+            acc = term if sign > 0 else -term
+        else:
+            acc = acc + term if sign > 0 else acc - term
     assert acc is not None
     return _Linear(acc, den, bound)
 
