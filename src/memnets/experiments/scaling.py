@@ -163,6 +163,10 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
                                                 [r[kind] for r in by["interval"]])
         ratios = [r["params_over_sqrt_K_rho"] for r in by["optimal"]]
         d["params_over_sqrt_K_rho_band"] = [min(ratios), max(ratios)] if ratios else None
+        # the theorem's O(n + sqrt(K rho)): without the n -> 1 first layer (785 params on MNIST)
+        line = [(r["params"] - r["stage_params"]["first"]) / r["sqrt_K_rho"] for r in by["optimal"]
+                if r.get("stage_params")]
+        d["line_params_over_sqrt_K_rho_band"] = [min(line), max(line)] if line else None
         nz_ratios = [r["nonzero_over_sqrt_K_rho"] for r in by["optimal"]]
         d["nonzero_over_sqrt_K_rho_band"] = [min(nz_ratios), max(nz_ratios)] if nz_ratios else None
         # what a constant params / sqrt(K rho) would give on the same grid: rho grows with log N
@@ -200,6 +204,10 @@ def _plot(path: Path, rows: list[dict[str, Any]], summ: dict[str, Any]) -> Path:
                      marker=marks.get(data, "o"), label=f"{data}: dense / sqrt(K rho)")
         ax2.semilogx([r["n_samples"] for r in rs], [r["nonzero_over_sqrt_K_rho"] for r in rs], ":",
                      marker=marks.get(data, "o"), label=f"{data}: non-zero / sqrt(K rho)")
+        if all(r.get("stage_params") for r in rs):
+            ax2.semilogx([r["n_samples"] for r in rs],
+                         [(r["params"] - r["stage_params"]["first"]) / r["sqrt_K_rho"] for r in rs], "-.",
+                         marker=marks.get(data, "o"), label=f"{data}: (dense - first layer) / sqrt(K rho)")
     ax.set_xlabel("N (training samples)")
     ax.set_ylabel("parameters")
     ax.set_title("M2 (optimal, width <= 12) vs interval reference")
@@ -245,7 +253,9 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"params / sqrt(K rho) in [{band[0]:.1f}, {band[1]:.1f}] (non-zero "
             f"[{d['nonzero_over_sqrt_K_rho_band'][0]:.1f}, {d['nonzero_over_sqrt_K_rho_band'][1]:.1f}]); "
             f"sqrt(K rho) alone has slope {d['slope_sqrt_K_rho']:.3f} (over N >= {TAIL_N}: "
-            f"{d['tail_slope_sqrt_K_rho']:.3f}). "
+            f"{d['tail_slope_sqrt_K_rho']:.3f}); without the first layer (the O(n) term) "
+            f"params / sqrt(K rho) in [{d['line_params_over_sqrt_K_rho_band'][0]:.1f}, "
+            f"{d['line_params_over_sqrt_K_rho_band'][1]:.1f}]. "
             f"Crossover (optimal smaller): dense {_fmt_cross(d['crossover_params'])}, non-zero "
             f"{_fmt_cross(d['crossover_params_nonzero'])}. Width <= {d['max_width_optimal']}, max weight "
             f"bits {d['max_weight_bits_optimal']}."
