@@ -15,6 +15,11 @@ known to fit in 62 bits is an ``int64`` NumPy array and is combined with vectori
 arithmetic (the bound ``|bias| + sum |m_j| bound_j < 2**62`` is checked before every
 such operation, so it never overflows); only units that really hold big numbers use
 Python integers (``object`` arrays). Batches are chunked so memory stays bounded.
+
+Step pairs ``s(x + 1), s(x)`` on big integers ``x`` (bit tests of a packed register) are
+kept unevaluated: the next layer reads them as ``c (s(x + 1) - s(x)) = c [x >= 0]``, one
+comparison pass instead of two big additions, two ReLUs and a big subtraction; a unit is
+evaluated only if some row reads it on its own.
 """
 
 from __future__ import annotations
@@ -91,12 +96,44 @@ def _compile(layer: AffineLayer) -> list[_Row]:
 
 
 class _Unit:
-    __slots__ = ("bound", "den", "num")
+    """``num / den`` for a batch, with ``bound >= max |num|``.
 
-    def __init__(self, num: np.ndarray, den: int, bound: int) -> None:
-        self.num = num
+    A *lazy* unit (``_num`` None) is one half of a step pair ``s(x + 1)``, ``s(x)`` on a
+    big integer ``x = x_num + x_bias`` (denominator 1): its values are computed only if
+    something reads ``num``; a next-layer row reading ``c (s(x + 1) - s(x))`` uses
+    :meth:`step` instead, ``[x >= 0]`` (0/1), one comparison pass over ``x_num``.
+    """
+
+    __slots__ = ("_num", "bound", "den", "pair", "x_bias", "x_num")
+
+    def __init__(self, num: np.ndarray | None, den: int, bound: int) -> None:
+        self._num = num
         self.den = den
         self.bound = bound
+        self.pair: _Unit | None = None  # for the upper unit s(x + 1) of a lazy pair: s(x)
+        self.x_num: np.ndarray | None = None
+        self.x_bias = 0
+
+    @property
+    def num(self) -> np.ndarray:
+        if self._num is None:
+            assert self.x_num is not None
+            self._num = np.maximum(self.x_num + self.x_bias, 0)
+        return self._num
+
+    def step(self) -> np.ndarray:
+        """``s(x + 1) - s(x) = [x >= 0]`` as int64 0/1 (``x`` an integer: denominator 1)."""
+        assert self.pair is not None and self.pair.x_num is not None
+        return (self.pair.x_num >= -self.pair.x_bias).astype(np.int64)
+
+
+def _lazy_pair(x_num: np.ndarray, bias_lo: int, bound: int) -> tuple[_Unit, _Unit]:
+    """The units ``s(x + 1)``, ``s(x)`` for ``x = x_num + bias_lo`` (integers), unevaluated."""
+    hi, lo = _Unit(None, 1, bound + 1), _Unit(None, 1, bound + 1)  # |x + 1|, |x| <= bound + 1
+    hi.x_num, hi.x_bias = x_num, bias_lo + 1
+    lo.x_num, lo.x_bias = x_num, bias_lo
+    hi.pair = lo
+    return hi, lo
 
 
 def _max_abs(a: np.ndarray, nonneg: bool = False) -> int:
@@ -186,14 +223,27 @@ def _linear(units: list[_Unit], cols: list[int], ps: list[int], qs: list[int], b
     terms = []
     bound = 0
     small = True
-    for j, p, q in zip(cols, ps, qs, strict=True):
+    mults = {j: p * (den // (q * units[j].den)) for j, p, q in zip(cols, ps, qs, strict=True)}
+    # lazy step pairs read as c (s(x + 1) - s(x)): one 0/1 term [x >= 0] instead of two
+    done: set[int] = set()
+    for j, mult in mults.items():
         u = units[j]
-        if u.bound == 0:
+        lo = u.pair
+        if lo is None or u._num is not None:
             continue
-        mult = p * (den // (q * u.den))
+        k = next((i for i in mults if units[i] is lo and i not in done), None)
+        if k is not None and mults[k] == -mult:
+            terms.append((mult, u.step()))
+            bound += abs(mult)
+            done.update((j, k))
+    for j, mult in mults.items():
+        u = units[j]
+        if j in done or u.bound == 0:
+            continue
         terms.append((mult, u.num))
         bound += abs(mult) * u.bound
         small = small and u.num.dtype != object
+    small = small and all(a.dtype != object for _, a in terms)
     if not terms:
         return _Linear(None, den, 0)
     dtype: Any = np.int64 if small and bound < _INT64_SAFE else object
@@ -233,13 +283,25 @@ def _apply_layer(
     ``s(u_j)`` reuse unit ``j`` itself (units are never modified in place)."""
     out: list[_Unit] = []
     shared: dict[int, _Linear] = {}
-    for lin_id, cols, ps, qs, bp, bq in rows:
+    pending: dict[tuple[int, int], _Unit] = {}  # lazy lower units s(x) by (lin_id, bias)
+    for i, (lin_id, cols, ps, qs, bp, bq) in enumerate(rows):
         if relu and inputs_nonneg and bp == 0 and bq == 1 and ps == [1] and qs == [1]:
             out.append(units[cols[0]])
             continue
         lin = shared.get(lin_id)
         if lin is None:
             lin = shared[lin_id] = _linear(units, cols, ps, qs, batch)
+        lazy = pending.pop((lin_id, bp), None) if bq == 1 else None
+        if lazy is not None:  # the s(x) of a pair whose s(x + 1) came just before
+            out.append(lazy)
+            continue
+        if (relu and bq == 1 and lin.den == 1 and lin.num is not None and lin.num.dtype == object
+                and i + 1 < len(rows) and rows[i + 1][0] == lin_id and rows[i + 1][4:] == (bp - 1, 1)):
+            # s(L + bp), s(L + bp - 1) on big integers: a step pair, evaluated on demand
+            hi, lo = _lazy_pair(lin.num, bp - 1, lin.bound + abs(bp))
+            out.append(hi)
+            pending[(lin_id, bp - 1)] = lo
+            continue
         den = lin.den * bq // math.gcd(lin.den, bq)
         scale = den // lin.den
         bias_term = bp * (den // bq)
