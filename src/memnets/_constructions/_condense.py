@@ -1,0 +1,611 @@
+"""Condensing for M1: choose representatives so that the nearest one always has the right label.
+
+M1 (Theorem 7.3, :mod:`memnets._constructions.efficient`) is the nearest-representative
+classifier on a subset ``S = {s_1, ..., s_R}`` of the training samples; its first layer
+has ``R (n + 1)`` parameters. It memorizes ``(X, y)`` iff ``S`` is *consistent*:
+
+.. math::  \\forall i:\\quad \\min_{s \\in S,\\ y(s) = y_i} |x_i - s|
+           \\ <\\ \\min_{s \\in S,\\ y(s) \\ne y_i} |x_i - s| .
+
+Every rule here returns a consistent ``S`` (proven with rigorous float32 error bounds,
+ties counted against us), and differs in how it trades ``R`` for test accuracy.
+With ``d_+(x)`` / ``d_-(x)`` the distances from ``x`` to its nearest same-label /
+other-label representative and ``c_x`` the distance to its nearest other-label *sample*
+(so ``d_-(x) >= c_x`` for every ``S``), the rules are:
+
+``"cover"``: greedy set (multi-)cover with local radii,
+    :math:`\\mathrm{cov}(s) = \\{x : y(x) = y(s),\\ |x - s| < \\alpha c_x\\}`,
+    ``alpha`` in (0, 1]: every ``x`` must be covered by ``min(k, deg x)`` chosen
+    samples (``deg x = #{s : x in cov(s)} >= 1``, as ``x`` covers itself). Lazy greedy
+    *maximum coverage*: always take the sample that serves the most unmet demands
+    ([9]: Chvatal for ``k = 1``, Dobson for ``k > 1``; within ``1 + ln N`` of the
+    smallest such cover). Every ``x`` ends with ``d_+(x) < alpha c_x <= alpha d_-(x)``: a
+    margin ``d_-^2 - d_+^2 >= (1 - alpha^2) c_x^2`` that does not depend on the other
+    representatives (with ``alpha c_x >= alpha c``, this contains Theorem 7.3's cover at
+    ``r = alpha c``). ``k = 1`` is the set-cover view of prototype selection of Bien and
+    Tibshirani [4] with the radius tied to each covered point's nearest enemy (at
+    ``alpha = 1``, Ritter et al.'s *selective subset* condition [7]). ``k > 1`` asks
+    for ``k`` same-label representatives around every sample: a test point near ``x``
+    then meets several of them, which on MNIST buys more accuracy per representative
+    than a smaller radius does (see ``benchmarks/bench_m1.py --accuracy``).
+``"mss"``: the same cover sets and demands, with the candidates taken in ascending
+    order of ``c_s`` (boundary samples first) whenever they serve an unmet demand: the
+    modified selective subset of Barandela, Ferri and Sanchez [8].
+``"hart"``: Hart's condensed nearest neighbour [2] with a *ratio margin* ``lam`` in (0, 1]:
+    scan the samples in index order (passes until one adds nothing); ``x`` is absorbed
+    iff :math:`d_+(x) < \\lambda\\, d_-(x)`, otherwise it becomes a representative.
+    ``lam = 1`` is Hart's rule; smaller ``lam`` keeps more points near the class
+    boundaries (a multiplicative form of the *strong absorption* criterion of the
+    generalized CNN of Chou, Kuo and Chang [3]).
+``"fcnn"``: the fast condensed nearest neighbour rule FCNN1 of Angiulli [5] with the same
+    ratio margin: start from the sample nearest to each class centroid; in every round,
+    for every representative ``p`` add the not-absorbed sample of its Voronoi cell that is
+    nearest to ``p``; stop when every sample is absorbed. Order-independent.
+
+At termination of ``"hart"``/``"fcnn"`` every non-representative has
+``d_+ < lam d_- <= d_-``; a representative has ``d_+ = 0 < d_-`` (separation > 0). So all
+rules are consistent, and M1 on ``S`` memorizes the data.
+
+**On MNIST** (``benchmarks/bench_m1.py --accuracy --curves``; full 60k/10k split; 1-NN =
+scikit-learn on every training sample): the accuracy lost by condensing depends mostly
+on how many representatives are kept, whatever the rule. Hart's rule keeps ~10% of the
+samples and loses 1.7-2.6 points (4-9, all 10); the theorem's global radius barely
+condenses. At equal size the multi-cover (``k = 2..5``) loses least, then FCNN/Hart with
+a margin and the ``k = 1`` cover (4-9 near a third of ``N``: ``k = 1`` -0.6 points,
+multi-cover -0.35 to -0.5; also in 5-fold cross-validation on the training set). The
+default ``alpha = 0.9, k = 2`` stays within 0.5 points of 1-NN on 0-1, 3-5, 4-9 and all
+10 classes with 1.6%, 33%, 38% and 33% of the samples as representatives (the first layer
+is that fraction of ``N n``); on 4-9 the frontier crosses -0.5 points near a third of
+``N``. The test sets have 2k-10k images: differences of 0.2 points are within noise.
+(Theorem 7.3's sample-size guarantee is proven for the global radius ``r <= c_D / 2``;
+local radii and ``k > 1`` keep the memorization proof and the margin
+``(1 - alpha^2) c_x^2``, not that guarantee.)
+
+**Float error.** Squared distances come from float32 GEMMs,
+``d2 = |x|^2 + |z|^2 - 2 <x, z>``, with ``|fl(d2) - d2| <= tau (|x|^2 + |z|^2)``,
+``tau = 1.25 (n + 12) 2^-24`` (:func:`_tol_scale`). A test ``a < lam^2 b`` is only
+*passed* when ``a + tol_a < lam^2 (b - tol_b)``; a failed test adds a representative,
+which never breaks consistency. No ``N x N`` matrix is held: blocks of at most
+``2^24`` float32 entries, per class for the covers.
+
+**Cost.** ``nearest_enemy_sq``: one pass over all differently-labelled pairs
+(``~N^2 n`` flops, float32 BLAS). ``"cover"``/``"mss"``: the within-class pairs
+(``~N^2 n / K`` for ``K`` balanced classes), the cover sets as int32 index lists (one per
+covered pair, per class) and a lazy-greedy loop. ``"hart"``/``"fcnn"``: ``O(N R n)``;
+given ``c2_lower`` (the nearest-enemy bounds), a sample with
+``d_+ < lam c_x`` is settled for good and leaves the computation.
+
+References: [1] Yu, Gao, Zhang, Miao, NeurIPS 2024, Thm 7.3. [2] P. E. Hart, *The
+condensed nearest neighbor rule*, IEEE Trans. Inf. Theory 14 (1968). [3] C.-H. Chou,
+B.-H. Kuo, F. Chang, *The generalized condensed nearest neighbor rule as a data reduction
+method*, ICPR 2006. [4] J. Bien, R. Tibshirani, *Prototype selection for interpretable
+classification*, Ann. Appl. Stat. 5 (2011). [5] F. Angiulli, *Fast nearest neighbor
+condensation for large data sets classification*, IEEE TKDE 19 (2007). [6] S. Garcia,
+J. Derrac, J. R. Cano, F. Herrera, *Prototype selection for nearest neighbor
+classification: taxonomy and empirical study*, IEEE TPAMI 34 (2012). [7] G. L. Ritter,
+H. B. Woodruff, S. R. Lowry, T. L. Isenhour, *An algorithm for a selective nearest
+neighbor decision rule*, IEEE Trans. Inf. Theory 21 (1975). [8] R. Barandela, F. J. Ferri,
+J. S. Sanchez, *Decision boundary preserving prototype selection for nearest neighbor
+classification*, IJPRAI 19 (2005). [9] V. Chvatal, *A greedy heuristic for the
+set-covering problem*, Math. Oper. Res. 4 (1979); G. Dobson, *Worst-case analysis of
+greedy heuristics for integer programming with nonnegative data*, Math. Oper. Res. 7 (1982).
+
+Radii ``alpha c_x = 0.5, 0.4, 0.3`` below: ``x = 0.2`` covers its whole class (the
+index-order cover would take ``0.0`` and then ``0.4``):
+
+>>> condense([[0.0], [0.2], [0.4], [1.0]], [0, 0, 0, 1], "cover", alpha=0.5, k=1).tolist()
+[1, 3]
+
+``x = 0.5`` is as far from ``0.1`` as from ``0.9``: a tie, so it must be kept:
+
+>>> X, y = [[0.0], [0.1], [0.5], [0.8], [0.9], [1.0]], [0, 0, 0, 1, 1, 1]
+>>> condense(X, y, "hart", lam=1.0).tolist(), condense(X, y, "fcnn", lam=1.0).tolist()
+([0, 2, 3], [1, 2, 4])
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_X
+from .._errors import ConstructionError, InputError, OptionError
+
+__all__ = [
+    "DEFAULT_ALPHA",
+    "DEFAULT_K",
+    "DEFAULT_RULE",
+    "RULES",
+    "condense",
+    "consistent_margins",
+    "cover",
+    "is_consistent",
+    "nearest_enemy_sq",
+]
+
+RULES = ("cover", "mss", "hart", "fcnn")
+#: the recommended setting, chosen on MNIST (module docstring; benchmarks/bench_m1.py --accuracy)
+DEFAULT_RULE = "cover"
+DEFAULT_ALPHA = 0.9
+DEFAULT_K = 2
+
+_U32 = 2.0**-24
+_BLOCK = 2**24  # float32 entries per distance block (64 MiB)
+_BATCH = 512  # samples decided together in the sequential scan
+
+
+def _tol_scale(n: int) -> float:
+    """``|fl32 d2(x, z) - d2(x, z)| <= _tol_scale(n) * (|x|^2 + |z|^2)``.
+
+    x, z rounded to float32 (relative ``u`` each), the dot product a float32 GEMM
+    (``gamma_n``, any order / FMA), the squared norms rounded to float32 and three float32
+    additions on magnitudes ``<= 2 (|x|^2 + |z|^2)``: at most ``(n + 11) u``; the factor
+    1.25 covers ``O(u^2)`` terms and the float64 evaluation of the bound.
+    """
+    return 1.25 * (n + 12) * _U32
+
+
+class _Geom:
+    """float32 copy of ``X`` with squared norms and the error scale."""
+
+    def __init__(self, X: np.ndarray) -> None:
+        self.X32 = np.ascontiguousarray(X, dtype=np.float32)
+        self.sq = np.einsum("ij,ij->i", X, X)
+        self.sq32 = self.sq.astype(np.float32)
+        self.scale = _tol_scale(X.shape[1])
+        self.smax = float(self.sq.max()) if X.shape[0] else 0.0
+
+    def d2(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """float32 squared distances, ``len(rows) x len(cols)``."""
+        d2 = self.X32[rows] @ self.X32[cols].T
+        d2 *= -2.0
+        d2 += self.sq32[rows, None]
+        d2 += self.sq32[None, cols]
+        return d2
+
+    def tol(self, rows: np.ndarray) -> np.ndarray:
+        """Bound on the error of ``d2(rows, z)`` for every sample ``z`` (float64)."""
+        return self.scale * (self.sq[rows] + self.smax) * (1 + 1e-12)
+
+
+def _check(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    Xa = check_X(X, unit_interval=False)
+    ya = np.asarray(y).ravel()
+    if ya.shape[0] != Xa.shape[0]:
+        raise InputError(f"X has {Xa.shape[0]} samples but y has {ya.shape[0]}")
+    codes = np.unique(ya, return_inverse=True)[1].astype(np.int64)
+    return Xa, codes
+
+
+# --------------------------------------------------------------------------- separation
+def nearest_enemy_sq(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Squared distance from every sample to its nearest differently-labelled sample.
+
+    Returns ``(computed, lower)`` (float64, shape (N,)): float32-GEMM values and rigorous
+    lower bounds ``lower_i <= c_i^2 = min_{j: y_j != y_i} |x_i - x_j|^2``
+    (``computed - tau (|x_i|^2 + max_j |x_j|^2)``). Each differently-labelled pair is
+    computed once, in blocks of at most ``2^24`` entries; with one class ``inf``.
+
+    >>> c, lo = nearest_enemy_sq([[0.0], [0.5], [2.0]], [0, 0, 1])
+    >>> c.tolist(), bool((lo <= c).all())
+    ([4.0, 2.25, 2.25], True)
+    """
+    Xa, codes = _check(X, y)
+    g = _Geom(Xa)
+    best = np.full(Xa.shape[0], np.inf, dtype=np.float32)
+    members = [np.flatnonzero(codes == c) for c in range(int(codes.max()) + 1 if codes.size else 0)]
+    for a in range(len(members) - 1):
+        cols = np.concatenate(members[a + 1 :])
+        step = max(1, _BLOCK // max(cols.size, 1))
+        for s in range(0, members[a].size, step):
+            rows = members[a][s : s + step]
+            d2 = g.d2(rows, cols)
+            best[rows] = np.minimum(best[rows], d2.min(axis=1))
+            best[cols] = np.minimum(best[cols], d2.min(axis=0))
+    computed = best.astype(np.float64)
+    return computed, computed - g.tol(np.arange(Xa.shape[0]))
+
+
+# --------------------------------------------------------------------------- cover
+def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(ptr, xs)`` of ``cov(s) = {x : d2(s, x) + tol_x < thr_x}`` over one class.
+
+    Positions are within ``idx``; ``lim = thr - tol`` per position. Every ``s`` covers
+    itself (``|s - s| = 0``). Built in row blocks of ``<= 2^24`` distances; the index
+    arrays hold one int32 per covered pair.
+    """
+    m = idx.size
+    step = max(1, (_BLOCK // 4) // max(m, 1))  # <= 2^22 pairs: <= 32 MiB of flat indices
+    parts: list[np.ndarray] = []
+    counts = np.zeros(m, dtype=np.int64)
+    for s0 in range(0, m, step):
+        rows = np.arange(s0, min(m, s0 + step))
+        hit = g.d2(idx[rows], idx) < lim[None, :]
+        hit[np.arange(rows.size), rows] = True
+        counts[rows] = np.count_nonzero(hit, axis=1)
+        parts.append((np.flatnonzero(hit) % m).astype(np.int32))  # row-major: grouped by s
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr, np.concatenate(parts)
+
+
+def _cover(
+    g: _Geom, codes: np.ndarray, c2_lower: np.ndarray, alpha: float, k: int, mss: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy (multi-)cover per class with local radii (see the module docstring);
+    returns ``(reps, assign)``, ``assign[x]`` the first chosen ``s`` with ``x in cov(s)``."""
+    thr = alpha * alpha * c2_lower  # x in cov(s) iff d2(x, s) + tol_x < thr_x (proven)
+    reps: list[np.ndarray] = []
+    assign = np.full(codes.size, -1, dtype=np.int64)
+    for c in range(int(codes.max()) + 1):
+        idx = np.flatnonzero(codes == c)
+        m = idx.size
+        ptr, xs = _cover_sets(g, idx, thr[idx] - g.tol(idx))
+        # demand: k covers, or as many as exist (>= 1: x covers itself)
+        need = np.minimum(np.bincount(xs, minlength=m), k)
+        chosen: list[int] = []
+        if mss:  # Barandela et al.: boundary candidates first (ascending c_s), take if useful
+            for s in np.argsort(c2_lower[idx], kind="stable"):
+                members = xs[ptr[s] : ptr[s + 1]]
+                if (need[members] > 0).any():
+                    chosen.append(int(s))
+                    need[members] -= 1
+                    free = members[assign[idx[members]] < 0]
+                    assign[idx[free]] = idx[s]
+        else:  # lazy greedy: the largest remaining gain first (ties: lowest index)
+            left = int(np.count_nonzero(need))
+            heap = list(zip((ptr[:-1] - ptr[1:]).tolist(), range(m), strict=True))
+            heapq.heapify(heap)
+            while left:
+                _, s = heapq.heappop(heap)
+                members = xs[ptr[s] : ptr[s + 1]]
+                gain = int(np.count_nonzero(need[members] > 0))
+                if gain == 0:
+                    continue
+                if heap and (-gain, s) > heap[0]:  # stale bound: re-insert with its true gain
+                    heapq.heappush(heap, (-gain, s))
+                    continue
+                chosen.append(s)
+                need[members] -= 1
+                free = members[assign[idx[members]] < 0]
+                assign[idx[free]] = idx[s]
+                left -= gain - int(np.count_nonzero(need[members] > 0))
+        reps.append(idx[np.asarray(chosen, dtype=np.int64)])
+    return np.sort(np.concatenate(reps)), assign
+
+
+# --------------------------------------------------------------------------- Hart / FCNN
+class _Nearest:
+    """Running nearest same-label / other-label representative of every sample.
+
+    ``same``/``other`` are float32 GEMM minima over the representatives folded in so far
+    (``seen`` counts them, in insertion order); ``settled`` marks samples proven absorbed
+    for good: ``same + tol < lam^2 (c2_lower)`` (every other-label representative is at
+    least ``c_x`` away, whatever is added later).
+    """
+
+    def __init__(self, g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None) -> None:
+        n = codes.size
+        self.g, self.codes, self.lam2 = g, codes, lam * lam
+        self.tol = g.tol(np.arange(n))
+        self.same = np.full(n, np.inf, dtype=np.float32)
+        self.other = np.full(n, np.inf, dtype=np.float32)
+        self.near = np.full(n, -1, dtype=np.int64)  # nearest representative (computed)
+        self.near_d2 = np.full(n, np.inf, dtype=np.float32)
+        self.is_rep = np.zeros(n, dtype=bool)
+        self.reps: list[int] = []
+        self.seen = np.zeros(n, dtype=np.int64)
+        self.c2_lower = c2_lower
+        self.settled = np.zeros(n, dtype=bool)
+
+    def absorbed(self, rows: np.ndarray) -> np.ndarray:
+        """Proven ``d_+ < lam d_-`` against the representatives folded in so far."""
+        t = self.tol[rows]
+        same = self.same[rows].astype(np.float64) + t
+        other = self.other[rows].astype(np.float64) - t
+        return same < self.lam2 * other
+
+    def fold(self, rows: np.ndarray) -> None:
+        """Fold every representative not yet seen by ``rows`` into their minima."""
+        start = int(self.seen[rows].min()) if rows.size else 0
+        new = np.asarray(self.reps[start:], dtype=np.int64)
+        if new.size:
+            self._update(rows, new)
+        self.seen[rows] = len(self.reps)
+
+    def _update(self, rows: np.ndarray, new: np.ndarray) -> None:
+        step = max(1, _BLOCK // max(rows.size, 1))
+        for s in range(0, new.size, step):
+            part = new[s : s + step]
+            d2 = self.g.d2(rows, part)
+            self._apply(rows, part, d2)
+
+    def _apply(self, rows: np.ndarray, part: np.ndarray, d2: np.ndarray) -> None:
+        eq = self.codes[rows][:, None] == self.codes[part][None, :]
+        self.same[rows] = np.minimum(self.same[rows], np.where(eq, d2, np.inf).min(axis=1))
+        self.other[rows] = np.minimum(self.other[rows], np.where(eq, np.inf, d2).min(axis=1))
+        j = np.argmin(d2, axis=1)
+        dj = d2[np.arange(rows.size), j]
+        better = dj < self.near_d2[rows]
+        self.near[rows[better]] = part[j[better]]
+        self.near_d2[rows[better]] = dj[better]
+
+    def add(self, i: int) -> None:
+        self.is_rep[i] = True
+        self.reps.append(i)
+        self.same[i] = 0.0
+        self.near[i] = i
+        self.near_d2[i] = 0.0
+
+    def settle(self, rows: np.ndarray) -> None:
+        if self.c2_lower is not None:
+            t = self.tol[rows]
+            ok = self.same[rows].astype(np.float64) + t < self.lam2 * self.c2_lower[rows]
+            self.settled[rows[ok]] = True
+
+
+def _hart(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_passes: int) -> np.ndarray:
+    st = _Nearest(g, codes, lam, c2_lower)
+    first = np.unique(codes, return_index=True)[1]
+    for i in np.sort(first):
+        st.add(int(i))
+    for _ in range(max_passes):
+        added = 0
+        todo = np.flatnonzero(~st.is_rep & ~st.settled)
+        for s in range(0, todo.size, _BATCH):
+            batch = todo[s : s + _BATCH]
+            st.fold(batch)
+            ok = st.absorbed(batch)
+            if ok.all():
+                st.settle(batch)
+                continue
+            # sequential within the batch: a new representative updates the later ones
+            inner = g.d2(batch, batch)
+            for t in range(batch.size):
+                if ok[t]:
+                    continue
+                st.add(int(batch[t]))
+                added += 1
+                st._apply(batch, batch[t : t + 1], inner[:, t : t + 1])
+                later = np.arange(t + 1, batch.size)
+                ok[later] = st.absorbed(batch[later])
+            st.seen[batch] = len(st.reps)
+            st.settle(batch)
+        if added == 0:
+            return np.sort(np.asarray(st.reps, dtype=np.int64))
+    raise ConstructionError(f"condense='hart' did not converge in {max_passes} passes")
+
+
+def _fcnn(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_rounds: int) -> np.ndarray:
+    st = _Nearest(g, codes, lam, c2_lower)
+    for c in range(int(codes.max()) + 1):  # the sample nearest to each class centroid
+        idx = np.flatnonzero(codes == c)
+        mu = g.X32[idx].astype(np.float64).mean(axis=0)
+        st.add(int(idx[np.argmin(np.einsum("ij,ij->i", g.X32[idx] - mu, g.X32[idx] - mu))]))
+    step = max(1, _BLOCK // 4096)
+    for _ in range(max_rounds):
+        live = np.flatnonzero(~st.is_rep & ~st.settled)
+        for s in range(0, live.size, step):
+            st.fold(live[s : s + step])
+        st.settle(live)
+        bad = live[~st.absorbed(live)]
+        if bad.size == 0:
+            return np.sort(np.asarray(st.reps, dtype=np.int64))
+        # per Voronoi cell (nearest representative), the unabsorbed sample nearest to it
+        cell = st.near[bad]
+        order = np.lexsort((bad, st.near_d2[bad], cell))
+        cell_sorted = cell[order]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = cell_sorted[1:] != cell_sorted[:-1]
+        for i in np.sort(bad[order[first]]):
+            st.add(int(i))
+    raise ConstructionError(f"condense='fcnn' did not converge in {max_rounds} rounds")
+
+
+# --------------------------------------------------------------------------- entry points
+def _check_fraction(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or not (0.0 < float(v) <= 1.0):
+        raise OptionError(f"{name} must lie in (0, 1], got {v!r}")
+    return float(v)
+
+
+def _check_count(name: str, v: Any, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        raise OptionError(f"{name} ({what}) must be a positive int, got {v!r}")
+    return int(v)
+
+
+def _check_c2(c2_lower: Any, n_samples: int) -> np.ndarray | None:
+    if c2_lower is None:
+        return None
+    low = np.asarray(c2_lower, dtype=np.float64).ravel()
+    if low.shape != (n_samples,) or np.isnan(low).any():
+        raise InputError(f"c2_lower must have shape ({n_samples},) without NaN, got shape {low.shape}")
+    return low
+
+
+def cover(
+    X: Any,
+    y: Any,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    k: int = DEFAULT_K,
+    c2_lower: Any = None,
+    order: str = "greedy",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy same-label (multi-)cover with local radii: ``(reps, assign)``.
+
+    ``x`` is covered by ``s`` iff ``y(s) = y(x)`` and ``|x - s| < alpha c_x`` (proven:
+    ``fl32 d2 + tol < alpha^2 c2_lower_x``); every ``x`` gets ``min(k, deg x)`` covers
+    (``deg x >= 1``: ``x`` covers itself). ``order="greedy"``: lazy-greedy maximum
+    coverage (ties: lowest index); ``order="boundary"``: candidates by ascending ``c_s``
+    (MSS [8]). ``assign[x]`` is the first chosen representative covering ``x``:
+    ``|x - assign[x]| < alpha c_x``, so M1's margin on ``x`` is
+    ``>= (1 - alpha^2) c_x^2 >= (1 - alpha^2) c^2`` (Theorem 7.3's ``c^2 - r^2`` at
+    ``r = alpha c``).
+
+    Parameters: ``X`` (N, n), ``y`` (N,), ``alpha`` in (0, 1], ``k >= 1``, ``c2_lower``
+    optional (N,) lower bounds on ``c_x^2`` (computed by :func:`nearest_enemy_sq` if
+    absent). Returns sorted int64 representative indices and ``assign`` (N,) int64.
+
+    >>> reps, assign = cover([[0.0], [0.2], [0.4], [1.0]], [0, 0, 0, 1], alpha=0.5, k=1)
+    >>> reps.tolist(), assign.tolist()
+    ([1, 3], [1, 1, 1, 3])
+    """
+    a = _check_fraction("alpha", alpha)
+    kk = _check_count("k", k, "covers demanded per sample")
+    if order not in ("greedy", "boundary"):
+        raise OptionError(f"order must be 'greedy' or 'boundary', got {order!r}")
+    Xa, codes = _check(X, y)
+    if Xa.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low = _check_c2(c2_lower, Xa.shape[0])
+    if low is None:
+        low = nearest_enemy_sq(Xa, codes)[1]
+    return _cover(_Geom(Xa), codes, low, a, kk, mss=order == "boundary")
+
+
+def condense(
+    X: Any,
+    y: Any,
+    rule: str = DEFAULT_RULE,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    k: int = DEFAULT_K,
+    lam: float = 1.0,
+    c2_lower: Any = None,
+    max_passes: int = 1000,
+) -> np.ndarray:
+    """Indices (sorted) of a consistent subset of ``(X, y)`` chosen by ``rule``.
+
+    Parameters
+    ----------
+    X : (N, n) samples; y : (N,) labels (any hashable values), no two equal samples with
+        different labels
+    rule : ``"cover"``/``"mss"`` (use ``alpha``, ``k``; :func:`cover`), ``"hart"`` or
+        ``"fcnn"`` (use ``lam``); see the module docstring for the formulas
+    alpha : cover radius fraction in (0, 1]: ``x`` is covered by ``s`` iff
+        ``|x - s| < alpha c_x``
+    k : covers demanded per sample (``"cover"``/``"mss"``)
+    lam : margin ratio in (0, 1]: ``x`` is absorbed iff ``d_+(x) < lam d_-(x)``
+    c2_lower : optional (N,) rigorous lower bounds on ``c_x^2`` (e.g. from
+        :func:`nearest_enemy_sq`, or M1's separation pass); computed when ``"cover"``
+        needs them and none are given; used by ``"hart"``/``"fcnn"`` only to skip settled
+        samples (the result does not depend on it)
+    max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``)
+
+    Returns
+    -------
+    int64 array of representative indices; consistent (every sample's nearest
+    representative has its label, by a strict, float-error-proof margin; see
+    :func:`is_consistent`).
+
+    >>> condense([[0.0], [0.1], [0.7], [0.8]], ["a", "a", "b", "b"], "hart", lam=0.5).tolist()
+    [0, 2]
+    """
+    if rule not in RULES:
+        raise OptionError(f"condense rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}")
+    if rule in ("cover", "mss"):
+        return cover(X, y, alpha=alpha, k=k, c2_lower=c2_lower, order="boundary" if rule == "mss" else "greedy")[0]
+    lam_f = _check_fraction("lam", lam)
+    passes = _check_count("max_passes", max_passes, "passes or rounds")
+    Xa, codes = _check(X, y)
+    if Xa.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = _check_c2(c2_lower, Xa.shape[0])
+    g = _Geom(Xa)
+    if rule == "hart":
+        return _hart(g, codes, lam_f, low, passes)
+    return _fcnn(g, codes, lam_f, low, passes)
+
+
+def consistent_margins(X: Any, y: Any, reps: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: ``(d_+^2, d_-^2)``, squared distances to the nearest same-label and
+    other-label representative, in float64 (direct differences, no cancellation), by
+    chunks. ``reps`` is consistent iff ``d_+^2 < d_-^2`` everywhere (``inf`` when a
+    label has no representative). An independent check of :func:`condense`.
+
+    >>> p, m = consistent_margins([[0.0], [1.0], [3.0]], [0, 0, 1], [0, 2])
+    >>> p.tolist(), m.tolist()
+    ([0.0, 1.0, 0.0], [9.0, 4.0, 9.0])
+    """
+    Xa, codes = _check(X, y)
+    r = np.asarray(reps, dtype=np.int64).ravel()
+    if r.size and (r.min() < 0 or r.max() >= Xa.shape[0]):
+        raise InputError(f"representative indices must lie in [0, {Xa.shape[0]}), got {r.min()}..{r.max()}")
+    return _margins_rows(Xa, codes, r, np.arange(Xa.shape[0]))
+
+
+def is_consistent(X: Any, y: Any, reps: Any) -> np.ndarray:
+    """Per sample, ``True`` iff its nearest representative provably has its label
+    (``d_+^2 < d_-^2``; a tie is ``False``). Exact, at float32 GEMM speed.
+
+    float32 GEMM minima decide every sample whose gap exceeds the error bound
+    (:func:`_tol_scale`); the rest are redone in float64 by direct differences
+    (:func:`consistent_margins`, relative error ``<= gamma_{n+2}``), and the few still
+    within that error in exact rational arithmetic. ``O(N R n)`` flops.
+
+    >>> is_consistent([[0.0], [0.5], [1.0]], [0, 0, 1], [0, 2]).tolist()
+    [True, False, True]
+    """
+    Xa, codes = _check(X, y)
+    r = np.asarray(reps, dtype=np.int64).ravel()
+    if r.size and (r.min() < 0 or r.max() >= Xa.shape[0]):
+        raise InputError(f"representative indices must lie in [0, {Xa.shape[0]}), got {r.min()}..{r.max()}")
+    g = _Geom(Xa)
+    n = Xa.shape[0]
+    plus = np.full(n, np.inf, dtype=np.float32)
+    minus = np.full(n, np.inf, dtype=np.float32)
+    step = max(1, min(n, 4096))
+    cstep = max(1, _BLOCK // step)
+    for s in range(0, n, step):
+        rows = np.arange(s, min(n, s + step))
+        for c0 in range(0, r.size, cstep):
+            part = r[c0 : c0 + cstep]
+            d2 = g.d2(rows, part)
+            eq = codes[rows][:, None] == codes[part][None, :]
+            plus[rows] = np.minimum(plus[rows], np.where(eq, d2, np.inf).min(axis=1))
+            minus[rows] = np.minimum(minus[rows], np.where(eq, np.inf, d2).min(axis=1))
+    tol = g.tol(np.arange(n))
+    ok = plus.astype(np.float64) + tol < minus.astype(np.float64) - tol
+    ok &= np.isfinite(plus)
+    unsure = np.flatnonzero(~ok & np.isfinite(plus))
+    if unsure.size:
+        p64, m64 = _margins_rows(Xa, codes, r, unsure)
+        gam = (Xa.shape[1] + 2) * 2.0**-53 * 1.01
+        sure = p64 * (1 + gam) < m64 * (1 - gam)
+        ok[unsure[sure]] = True
+        for i in unsure[~sure & (p64 <= m64 * (1 + 2 * gam))]:
+            ok[i] = _exact_consistent(Xa, codes, r, int(i))
+    return ok
+
+
+def _margins_rows(X: np.ndarray, codes: np.ndarray, r: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float64 ``(d_+^2, d_-^2)`` of the samples ``rows`` (direct differences)."""
+    plus = np.full(rows.size, np.inf)
+    minus = np.full(rows.size, np.inf)
+    step = max(1, 2**22 // max(r.size * max(X.shape[1], 1), 1))
+    for s in range(0, rows.size, step):
+        sel = rows[s : s + step]
+        diff = X[sel, None, :] - X[r][None, :, :]
+        d2 = np.einsum("ijk,ijk->ij", diff, diff)
+        eq = codes[sel, None] == codes[r][None, :]
+        plus[s : s + step] = np.where(eq, d2, np.inf).min(axis=1, initial=math.inf)
+        minus[s : s + step] = np.where(eq, np.inf, d2).min(axis=1, initial=math.inf)
+    return plus, minus
+
+
+def _exact_consistent(X: np.ndarray, codes: np.ndarray, r: np.ndarray, i: int) -> bool:
+    from fractions import Fraction
+
+    xi = [Fraction(v) for v in X[i]]
+
+    def d2(j: int) -> Fraction:
+        return sum(((a - Fraction(b)) ** 2 for a, b in zip(xi, X[j], strict=True)), Fraction(0))
+
+    same = [d2(int(j)) for j in r if codes[j] == codes[i]]
+    other = [d2(int(j)) for j in r if codes[j] != codes[i]]
+    return bool(same) and (not other or min(same) < min(other))
