@@ -70,8 +70,9 @@ which never breaks consistency. No ``N x N`` matrix is held: blocks of at most
 
 **Cost.** ``nearest_enemy_sq``: one pass over all differently-labelled pairs
 (``~N^2 n`` flops, float32 BLAS). ``"cover"``/``"mss"``: the within-class pairs
-(``~N^2 n / K`` for ``K`` balanced classes), the cover sets as int32 index lists (one per
-covered pair, per class) and a lazy-greedy loop. ``"hart"``/``"fcnn"``: ``O(N R n)``;
+(``~N^2 n / K`` for ``K`` balanced classes), the cover sets as index lists (2 or 4 bytes
+per covered pair, one class at a time: ~0.2 GB peak for MNIST's densest class, 6742 ones,
+at ``alpha = 1``) and a lazy-greedy loop. ``"hart"``/``"fcnn"``: ``O(N R n)``;
 given ``c2_lower`` (the nearest-enemy bounds), a sample with
 ``d_+ < lam c_x`` is settled for good and leaves the computation.
 
@@ -214,11 +215,12 @@ def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray,
     """CSR ``(ptr, xs)`` of ``cov(s) = {x : d2(s, x) + tol_x < thr_x}`` over one class.
 
     Positions are within ``idx``; ``lim = thr - tol`` per position. Every ``s`` covers
-    itself (``|s - s| = 0``). Built in row blocks of ``<= 2^24`` distances; the index
-    arrays hold one int32 per covered pair.
+    itself (``|s - s| = 0``). Built in row blocks of ``<= 2^22`` distances; the index
+    arrays hold one uint16 (classes up to 65536 samples) or int32 per covered pair.
     """
     m = idx.size
     step = max(1, (_BLOCK // 4) // max(m, 1))  # <= 2^22 pairs: <= 32 MiB of flat indices
+    dtype = np.uint16 if m <= 2**16 else np.int32  # 2 bytes per covered pair when it fits
     parts: list[np.ndarray] = []
     counts = np.zeros(m, dtype=np.int64)
     for s0 in range(0, m, step):
@@ -226,7 +228,7 @@ def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray,
         hit = g.d2(idx[rows], idx) < lim[None, :]
         hit[np.arange(rows.size), rows] = True
         counts[rows] = np.count_nonzero(hit, axis=1)
-        parts.append((np.flatnonzero(hit) % m).astype(np.int32))  # row-major: grouped by s
+        parts.append((np.flatnonzero(hit) % m).astype(dtype))  # row-major: grouped by s
     ptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     return ptr, np.concatenate(parts)
