@@ -298,6 +298,55 @@ def accuracy_cv(
     return rows, "\n".join(lines)
 
 
+#: ``construct`` options of the compact preset measured end to end by ``--end-to-end``
+COMPACT = {"condense": "cover", "radius": "local", "alpha": 0.9, "k": 2}
+
+
+def end_to_end(tasks: str, n_train: int | None, n_test: int | None) -> tuple[list[dict[str, Any]], str]:
+    """The compact preset through the public API: ``mn.construct(X, y, method="efficient",
+    **COMPACT)`` (verified on every training sample before it returns), then the network's
+    own certified forward pass on the test set (``res.predict``), against 1-NN on all of
+    ``X``. Checks that the network agrees with 1-NN on its representatives."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rows: list[dict[str, Any]] = []
+    for task in tasks.split(","):
+        X, y = _load(task, "train", n_train)
+        Xt, yt = _load(task, "test", n_test)
+        knn_acc = float(KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y).score(Xt, yt))
+        eff._SEPARATION_CACHE.clear()
+        res, secs, cpu = timed(lambda X=X, y=y: mn.construct(X, y, method="efficient", rng=0, **COMPACT))
+        pred, psecs, _ = timed(lambda r=res, Xt=Xt: r.predict(Xt))
+        reps = res.info["representatives"]
+        on_reps = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X[reps], y[reps]).predict(Xt)
+        N, n = X.shape
+        row = {
+            "task": task, "options": COMPACT, "n_train": N, "n_test": Xt.shape[0],
+            "n_reps": res.stats["n_reps"], "fraction_of_Nn": res.stats["params_first_layer"] / (N * n),
+            "params": res.stats["params"], "params_nonzero": res.stats["params_nonzero"],
+            "depth": res.stats["depth"], "verified": res.verified, "min_margin": float(res.min_margin),
+            "margin_guarantee": res.stats["margin_guarantee"],
+            "accuracy": float(np.mean(pred == yt)), "knn_accuracy": knn_acc,
+            "equals_1nn_on_reps": float(np.mean(pred == on_reps)),
+            "construct_s": secs, "construct_cpu_s": cpu, "predict_s": psecs,
+        }
+        row["diff_points"] = 100 * (row["accuracy"] - knn_acc)
+        rows.append(row)
+        print(f"{task:>5} reps {row['n_reps']:>6} ({row['fraction_of_Nn']:.3f} N n) acc {row['accuracy']:.4f} "
+              f"({row['diff_points']:+.2f} vs 1-NN) construct {secs:.1f}s predict {psecs:.1f}s "
+              f"verified={res.verified} equals-1NN-on-reps={row['equals_1nn_on_reps']:.4f}", flush=True)
+    lines = [
+        "| task | #reps | first-layer params / (N n) | depth | accuracy | 1-NN | diff (points) | construct s | verified |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['task']} | {r['n_reps']} | {r['fraction_of_Nn']:.3f} | {r['depth']} | {100 * r['accuracy']:.2f} | "
+            f"{100 * r['knn_accuracy']:.2f} | {r['diff_points']:+.2f} | {r['construct_s']:.1f} | {r['verified']} |"
+        )
+    return rows, "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--speed", action="store_true", help="speed against sklearn 1-NN and FAISS (default)")
@@ -313,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--accuracy-tasks", default="0-1,3-5,4-9,all10", help="accuracy tasks, comma-separated")
     ap.add_argument("--cv", type=int, default=0, metavar="FOLDS",
                     help="accuracy: also FOLDS-fold cross-validation of --methods on the training sets of 3-5 and 4-9")
+    ap.add_argument("--end-to-end", action="store_true",
+                    help="the compact preset (COMPACT) through mn.construct + the network's predict, all 4 tasks")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="results folder (default benchmarks/results)")
     args = ap.parse_args(argv)
@@ -325,7 +376,11 @@ def main(argv: list[str] | None = None) -> None:
             payload["cv_rows"], payload["cv_markdown"] = accuracy_cv(args.methods, folds=args.cv)
             print(payload["cv_markdown"])
         write_result("bench_m1_accuracy", payload, args.out)
-    if args.speed or not args.accuracy:
+    if args.end_to_end:
+        rows, table = end_to_end(args.accuracy_tasks, args.n_train, args.n_test)
+        print(table)
+        write_result("bench_m1_end_to_end", {"rows": rows, "markdown": table, "args": vars(args)}, args.out)
+    if args.speed or not (args.accuracy or args.end_to_end):
         runs = [speed(t, args.n_train, args.n_test, args.repeat) for t in args.tasks.split(",")]
         write_result("bench_m1_speed", {"runs": runs, "args": vars(args), "env_start": environment()}, args.out)
 

@@ -92,6 +92,12 @@ def test_bad_options() -> None:
         mn.construct(TINY_X, TINY_Y, method="efficient", radius="big")
     with pytest.raises(mn.OptionError, match="verify"):
         mn.construct(TINY_X, TINY_Y, method="efficient", verify="no")
+    for k in (0, -1, 1.5, True, "2"):
+        with pytest.raises(mn.OptionError, match="k .*int >= 1"):
+            mn.construct(TINY_X, TINY_Y, method="efficient", k=k)
+    for lam in (0, 1.01, -0.5, math.nan, False):
+        with pytest.raises(mn.OptionError, match="lam"):
+            mn.construct(TINY_X, TINY_Y, method="efficient", condense="consistent", lam=lam)
 
 
 def test_zero_separation() -> None:
@@ -133,22 +139,31 @@ def test_estimate_SD_counts_clusters() -> None:
     assert eff.estimate_SD(X, labels[k]) == 4
 
 
+def _index_order_cover(X: np.ndarray, codes: np.ndarray, radius: np.ndarray) -> list[int]:
+    """Reference: scan in index order, an uncovered sample becomes a centre (brute force)."""
+    d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2))
+    covered = np.zeros(len(X), dtype=bool)
+    reps = []
+    for i in range(len(X)):
+        if not covered[i]:
+            reps.append(i)
+            covered |= (codes == codes[i]) & (d[i] < radius)
+    return reps
+
+
 def test_greedy_cover_is_a_cover() -> None:
     rng = np.random.default_rng(4)
     X = rng.random((600, 3))
     codes = rng.integers(0, 3, 600)
     radius = rng.uniform(0.1, 0.3, 600)
-    reps, assign = eff._greedy_cover(X, codes, radius)
-    assert reps.tolist() == eff.greedy_cover(X, codes, radius).tolist()
-    d = np.sqrt(((X - X[assign]) ** 2).sum(axis=1))
-    assert (d <= radius).all()
-    assert (codes[assign] == codes).all()
-    assert set(assign.tolist()) == set(reps.tolist())
-    # centres are uncovered when chosen: no earlier same-label centre within their radius
-    for j, r in enumerate(reps):
-        earlier = reps[:j][codes[reps[:j]] == codes[r]]
-        if earlier.size:
-            assert np.sqrt(((X[earlier] - X[r]) ** 2).sum(axis=1)).min() > radius[r] - 1e-6
+    reps = eff.greedy_cover(X, codes, radius)
+    d = np.sqrt(((X[:, None, :] - X[None, reps, :]) ** 2).sum(axis=2))
+    same = codes[:, None] == codes[None, reps]
+    assert (np.where(same, d, np.inf).min(axis=1) < radius).all()  # strictly within radius
+    # maximum coverage needs fewer centres than the index-order scan (172 vs 210 here)
+    assert len(reps) < len(_index_order_cover(X, codes, radius))
+    with pytest.raises(mn.OptionError, match="radius"):
+        eff.greedy_cover(X, codes, -0.1)
 
 
 # --------------------------------------------------------------------------- max-trees
@@ -194,12 +209,17 @@ def _random_dataset(seed: int, n_samples: int, n_features: int, n_classes: int) 
     condense=st.sampled_from(eff.CONDENSE),
     radius=st.sampled_from(eff.RADIUS),
     alpha=st.floats(0.05, 0.95),
+    k=st.integers(1, 3),
+    lam=st.floats(0.3, 1.0),
 )
 def test_memorizes_with_guaranteed_margin(
-    seed: int, n_samples: int, n_features: int, n_classes: int, condense: str, radius: str, alpha: float
+    seed: int, n_samples: int, n_features: int, n_classes: int, condense: str, radius: str, alpha: float,
+    k: int, lam: float,
 ) -> None:
     X, y = _random_dataset(seed, n_samples, n_features, n_classes)
-    res = mn.construct(X, y, method="efficient", condense=condense, alpha=alpha, radius=radius, rng=seed)
+    res = mn.construct(
+        X, y, method="efficient", condense=condense, alpha=alpha, radius=radius, k=k, lam=lam, rng=seed
+    )
     assert res.verified
     assert (res.predict(X) == y).all()
     margins = margins_exact(res.network, check_dataset(X, y))
@@ -212,6 +232,17 @@ def test_memorizes_with_guaranteed_margin(
         assert min(margins) >= Fraction(res.stats["margin_guarantee"]) > 0
         if radius == "global":
             assert min(margins) >= c2 - r2 - 2 * eta  # Theorem 7.3's margin c^2 - r^2
+        # the multi-cover: min(k, available) same-label representatives within alpha c_i
+        reps = res.info["representatives"]
+        d2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+        other = np.where(y[:, None] != y[None, :], d2, np.inf).min(axis=1)
+        lim = alpha * alpha * (other if radius == "local" else np.full(len(X), other.min()))
+        same = y[:, None] == y[None, :]
+        avail = (same & (d2 < lim[:, None])).sum(axis=1)
+        got = (same[:, reps] & (d2[:, reps] < lim[:, None])).sum(axis=1)
+        assert (got >= np.minimum(k, avail)).all() and (got >= 1).all()
+    if condense == "consistent":  # d_+ < lam d_-: margin > (1 - lam^2) c^2
+        assert min(margins) >= (1 - Fraction(lam) ** 2) * c2 - 2 * eta
     if condense == "none":
         assert min(margins) >= c2 - 2 * eta
     # the reported minimum margin is a certified lower bound on the exact one

@@ -47,11 +47,13 @@ on a random subset and must agree; ``verify="network"`` evaluates it on every sa
 (``O(N R n)``). Both end in :func:`memnets._result.finish` (exact re-check of anything
 unsure) and the margin ``c^2 - r^2`` is checked on every sample.
 
-**In practice** (MNIST, ``benchmarks/bench_m1.py --accuracy``): the theorem's radius
-``r = c/2`` barely condenses real data (``c(X, y)`` is set by the closest pair of
-differently labelled images, ~2.4 for MNIST against a typical same-class neighbour spacing
-~4.4), so ``"cover"`` keeps ~all samples; ``radius="local"`` with ``alpha`` 0.8-0.9 keeps
-25-50% of them at 1-NN accuracy minus a few tenths of a point.
+**In practice** (MNIST, ``benchmarks/bench_m1.py --accuracy`` / ``--end-to-end``): the
+theorem's radius ``r = c/2`` barely condenses real data (``c(X, y)`` is set by the closest
+pair of differently labelled images, ~2.4 for MNIST against a typical same-class neighbour
+spacing ~4.4), so ``"cover"`` keeps ~all samples. The **compact preset**
+``condense="cover", radius="local", alpha=0.9, k=2`` keeps 1.6% / 33% / 38% / 33% of the
+samples on 0-1 / 3-5 / 4-9 / all ten digits at 1-NN accuracy minus 0.00 / 0.37 / 0.30 /
+0.13 points (all ten: 19,920 representatives, built and verified in ~25 s).
 
 Everything runs on chunked float32 matrix products (BLAS) with rigorous error bounds
 (no ``N x N`` matrix is ever held): distance comparisons are only trusted when the gap
@@ -85,13 +87,14 @@ from .._blocks import max_tree
 from .._checks import Dataset, check_X
 from .._errors import (
     ConflictingLabelsError,
-    ConstructionError,
     InputError,
     OptionError,
     VerificationError,
 )
 from .._network import AffineLayer, ReLUNetwork
 from .._result import ConstructionResult, finish, predict_codes_exact
+from ._condense import TILE_COLS, TILE_ROWS, cover, nearest_enemy_sq
+from ._condense import condense as condense_subset
 
 __all__ = [
     "CONDENSE",
@@ -100,7 +103,7 @@ __all__ = [
     "forward_m1",
     "greedy_cover",
     "margins_m1",
-    "nearest_opposite_sq",
+    "max_tree_groups",
     "predict_codes_m1",
     "sample_size_m1",
 ]
@@ -111,94 +114,10 @@ VERIFY = ("certificate", "network")
 _SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
 DEFAULT_ALPHA = 0.5
 
-_U32 = 2.0**-24
 _U64 = 2.0**-53
-_BLOCK_ELEMENTS = 2**24  # float32 entries per distance block (64 MiB)
-_BATCH = 512  # candidates resolved together in the greedy loops
-# GEMM tiles reduced while in cache (FAISS's exact search uses the same blocking)
-_TILE_QUERIES = 4096  # rows (samples) per tile
-_TILE_UNITS = 1024  # columns (first-layer units, or other samples) per tile: 16 MiB float32
 
 
 # --------------------------------------------------------------------------- distances
-def _tol_scale(n: int) -> float:
-    """``|fl32 d2(x, z) - d2(x, z)| <= _tol_scale(n) * (|x|^2 + |z|^2)``.
-
-    ``d2 = |x|^2 + |z|^2 - 2<x, z>`` with x, z rounded to float32 (relative ``u`` each),
-    the dot product a float32 GEMM (``gamma_n``, any summation order / FMA), the squared
-    norms rounded to float32 and three float32 additions on magnitudes
-    ``<= 2 (|x|^2 + |z|^2)``: at most ``(n + 11) u`` in total; 1.25 covers ``O(u^2)``
-    terms and the float64 evaluation of the bound itself.
-    """
-    return 1.25 * (n + 12) * _U32
-
-
-@dataclass
-class _Prepared:
-    X32: np.ndarray  # float32 copy of X
-    sq: np.ndarray  # float64 squared norms
-    sq32: np.ndarray
-    scale: float
-
-
-def _prepare(X: np.ndarray) -> _Prepared:
-    X32 = np.ascontiguousarray(X, dtype=np.float32)
-    sq = np.einsum("ij,ij->i", X, X)
-    return _Prepared(X32, sq, sq.astype(np.float32), _tol_scale(X.shape[1]))
-
-
-def _d2_block(p: _Prepared, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """float32 squared distances between samples ``rows`` and ``cols`` (len(rows) x len(cols))."""
-    d2 = p.X32[rows] @ p.X32[cols].T
-    d2 *= -2.0
-    d2 += p.sq32[rows, None]
-    d2 += p.sq32[None, cols]
-    return d2
-
-
-def nearest_opposite_sq(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Squared distance from every sample to its nearest differently-labelled sample.
-
-    Returns ``(computed, lower)``: float32-GEMM values and rigorous lower bounds
-    (``lower_i <= min_{j: codes_j != codes_i} |x_i - x_j|^2``). Chunked over pairs of
-    classes (each pair of samples is computed once), ``O(N^2 n)`` flops, memory bounded by
-    one block. ``min(lower) > 0`` certifies a positive separation.
-    """
-    Xa = check_X(X, unit_interval=False)
-    cd = np.asarray(codes).ravel()
-    if cd.shape[0] != Xa.shape[0]:
-        raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
-    p = _prepare(Xa)
-    labels = np.unique(cd)
-    if labels.size < 2:
-        raise InputError("the nearest differently-labelled sample needs at least two classes")
-    # samples sorted by class: every block below is a pair of contiguous slices (no copies),
-    # and each tile is reduced while it is in cache
-    perm = np.argsort(cd, kind="stable")
-    X32, sq32 = p.X32[perm], p.sq32[perm]
-    ends = np.cumsum(np.bincount(np.searchsorted(labels, cd[perm])))
-    N = Xa.shape[0]
-    best = np.full(N, np.inf, dtype=np.float32)
-    for lo, hi in zip([0, *ends[:-2].tolist()], ends[:-1].tolist(), strict=True):
-        for r0 in range(lo, hi, _TILE_QUERIES):
-            r1 = min(r0 + _TILE_QUERIES, hi)
-            xr, rows_best = X32[r0:r1], best[r0:r1]
-            for c0 in range(hi, N, _TILE_UNITS):
-                c1 = min(c0 + _TILE_UNITS, N)
-                d2 = xr @ X32[c0:c1].T
-                d2 *= -2.0
-                d2 += sq32[r0:r1, None]
-                d2 += sq32[None, c0:c1]
-                np.minimum(rows_best, d2.min(axis=1), out=rows_best)
-                np.minimum(best[c0:c1], d2.min(axis=0), out=best[c0:c1])
-    unsorted = np.empty_like(best)
-    unsorted[perm] = best
-    best = unsorted
-    computed = best.astype(np.float64)
-    lower = computed - p.scale * (p.sq + p.sq.max())
-    return computed, lower
-
-
 def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per sample: rigorous upper and (positive) lower bounds on the squared distance
     ``c_i^2`` to the nearest other-label sample (float32 GEMM values +- their tolerance).
@@ -213,7 +132,7 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     digest = key.digest()
     if _SEPARATION_CACHE and _SEPARATION_CACHE[0] == digest:
         return _SEPARATION_CACHE[1]
-    computed, lower = nearest_opposite_sq(X, codes)
+    computed, lower = nearest_enemy_sq(X, codes)
     upper = 2.0 * computed - lower  # computed + tolerance: a rigorous upper bound
     if float(lower.min()) <= 0.0:
         from .._separation import closest_opposite_pair
@@ -282,18 +201,15 @@ def _certificate(
 
 # --------------------------------------------------------------------------- greedy cover
 def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
-    """Indices of a same-label greedy cover of ``X`` at ``radius``.
+    """Indices (sorted) of a same-label greedy cover of ``X`` at ``radius``.
 
-    Scans the samples of each label in index order; an uncovered sample becomes a
-    representative and covers every same-label sample ``x_j`` with
-    ``|x_j - s| <= radius_j`` (``radius`` is a number or one radius per sample). Distances
-    are float32 GEMM values and a sample is only marked covered when the rigorous error
-    bound proves the inequality, so the result is a true cover: every sample has a
-    representative of its own label within its radius (itself, in the worst case).
-    Centres of one label are pairwise more than ``min radius`` apart.
-
-    Returns the representatives' indices, sorted. ``O(R N n)`` flops in chunked float32
-    matrix products (``R`` = number of representatives); no ``N x N`` matrix.
+    Every sample ``x_j`` gets a representative of its own label strictly within
+    ``radius_j`` (``radius`` is a number or one radius per sample; ``x_j`` itself in the
+    worst case). Representatives are chosen by lazy-greedy maximum coverage
+    (:func:`memnets._constructions._condense.cover` with ``c_x = radius_x``, ``alpha = 1``,
+    ``k = 1``: within ``1 + ln N`` of the smallest such cover), and a sample only counts as
+    covered when the rigorous float32 error bound proves the inequality. Per-class float32
+    GEMM blocks; no ``N x N`` matrix.
 
     >>> greedy_cover([[0.0], [0.1], [0.5], [0.55]], [0, 0, 0, 1], 0.2).tolist()
     [0, 2, 3]
@@ -302,105 +218,12 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
     cd = np.asarray(codes).ravel()
     if cd.shape[0] != Xa.shape[0]:
         raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
-    return _greedy_cover(Xa, cd, radius)[0]
-
-
-def _greedy_cover(X: np.ndarray, codes: np.ndarray, radius: Any) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`greedy_cover` plus ``assign``: for every sample, the index of a same-label
-    representative within its radius (proven by the float32 bound)."""
-    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (X.shape[0],))
+    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Xa.shape[0],))
     if not np.isfinite(rad).all() or (rad < 0).any():
         raise OptionError(f"radius must be finite and non-negative, got {radius!r}")
-    p = _prepare(X)
-    r2 = rad * rad
-    smax = float(p.sq.max())
-    assign = np.full(X.shape[0], -1, dtype=np.int64)
-    for c in np.unique(codes):
-        idx = np.flatnonzero(codes == c)
-        uncovered = np.ones(idx.size, dtype=bool)
-        # covered iff d2 + tol <= r2 ; tol <= scale (|x|^2 + |s|^2) <= scale (|x|^2 + smax)
-        thr = r2[idx] - p.scale * (p.sq[idx] + smax)
-        while True:
-            open_pos = np.flatnonzero(uncovered)
-            if open_pos.size == 0:
-                break
-            batch = open_pos[:_BATCH]
-            d2 = _d2_block(p, idx[batch], idx[batch])
-            cov = d2 <= thr[batch][None, :]
-            owner = np.full(batch.size, -1, dtype=np.int64)
-            for t in range(batch.size):
-                if owner[t] < 0:
-                    owner[t] = t
-                    owner[(owner < 0) & cov[t]] = t
-            new = batch[np.flatnonzero(owner == np.arange(batch.size))]
-            assign[idx[batch]] = idx[batch[owner]]
-            uncovered[batch] = False
-            rest = np.flatnonzero(uncovered)
-            if rest.size == 0:
-                continue
-            step = max(1, _BLOCK_ELEMENTS // max(new.size, 1))
-            for s in range(0, rest.size, step):
-                part = rest[s : s + step]
-                hit = _d2_block(p, idx[new], idx[part]) <= thr[part][None, :]
-                got = hit.any(axis=0)
-                assign[idx[part[got]]] = idx[new[np.argmax(hit[:, got], axis=0)]]
-                uncovered[part[got]] = False
-    reps = np.flatnonzero(assign == np.arange(X.shape[0]))
-    return reps, assign
+    return cover(Xa, cd, alpha=1.0, k=1, c2_lower=rad * rad)[0]
 
 
-def _condensed_nn(X: np.ndarray, codes: np.ndarray, max_passes: int = 50) -> np.ndarray:
-    """Hart's condensed nearest neighbour with certified decisions; representative indices.
-
-    Start from the first sample of each label; scan the samples in index order and add
-    every one whose nearest representative is not *provably* of its own label (strictly
-    nearer than every other-label representative, by more than the float32 bound);
-    repeat passes until one adds nothing. Then every sample is strictly nearer to a
-    same-label representative than to any other: the 1-NN rule on the representatives
-    (hence the M1 network built on them) memorizes the data.
-    """
-    p = _prepare(X)
-    n_samples = X.shape[0]
-    smax = float(p.sq.max())
-    tol = p.scale * (p.sq + smax)
-    is_rep = np.zeros(n_samples, dtype=bool)
-    is_rep[np.unique(codes, return_index=True)[1]] = True
-    for _ in range(max_passes):
-        added = 0
-        todo = np.flatnonzero(~is_rep)
-        for s in range(0, todo.size, _BATCH):
-            batch = todo[s : s + _BATCH]
-            batch = batch[~is_rep[batch]]
-            if batch.size == 0:
-                continue
-            reps = np.flatnonzero(is_rep)
-            same = np.full(batch.size, np.inf, dtype=np.float32)
-            other = np.full(batch.size, np.inf, dtype=np.float32)
-            step = max(1, _BLOCK_ELEMENTS // batch.size)
-            for r0 in range(0, reps.size, step):
-                part = reps[r0 : r0 + step]
-                d2 = _d2_block(p, batch, part)
-                eq = codes[batch][:, None] == codes[part][None, :]
-                same = np.minimum(same, np.where(eq, d2, np.inf).min(axis=1))
-                other = np.minimum(other, np.where(eq, np.inf, d2).min(axis=1))
-            inner = _d2_block(p, batch, batch)
-            inner_eq = codes[batch][:, None] == codes[batch][None, :]
-            bt = tol[batch]
-            for t in range(batch.size):
-                if float(other[t]) - float(same[t]) > 2.0 * bt[t]:
-                    continue
-                is_rep[batch[t]] = True
-                added += 1
-                row = inner[t]
-                eq_row = inner_eq[t]
-                same = np.where(eq_row, np.minimum(same, row), same)
-                other = np.where(eq_row, other, np.minimum(other, row))
-        if added == 0:
-            return np.flatnonzero(is_rep)
-    raise ConstructionError(f"condensed nearest neighbour did not converge in {max_passes} passes")
-
-
-# --------------------------------------------------------------------------- guarantee
 def sample_size_m1(S_D: float, eps: float, delta: float) -> int:
     """Samples that suffice for Theorem 7.3: ``ceil((S_D / eps) * ln(S_D / delta))``.
 
@@ -657,7 +480,7 @@ def forward_m1(
     eng = _engine(network, dtype)
     u = float(np.finfo(dtype).eps) / 2.0
     n = eng.W.shape[1]  # used inputs + the bias column
-    step = int(chunk_size) if chunk_size is not None else _TILE_QUERIES
+    step = int(chunk_size) if chunk_size is not None else TILE_ROWS
     g_first = (n + 4) * u / (1 - (n + 4) * u)  # n counts the bias column: gamma_{n'+5}
     g4 = 4 * u / (1 - 4 * u)
     ends = np.cumsum(eng.sizes)
@@ -673,8 +496,8 @@ def forward_m1(
         block = maxima[s : s + step]
         for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             col = block[:, g]
-            for t in range(lo, hi, _TILE_UNITS):
-                tile_max = (xa @ eng.W[t : min(t + _TILE_UNITS, hi)].T).max(axis=1)
+            for t in range(lo, hi, TILE_COLS):
+                tile_max = (xa @ eng.W[t : min(t + TILE_COLS, hi)].T).max(axis=1)
                 if t == lo:
                     col[:] = tile_max
                 else:
@@ -754,6 +577,8 @@ def build(
     condense: str = "cover",
     alpha: float = DEFAULT_ALPHA,
     radius: str = "global",
+    k: int = 1,
+    lam: float = 1.0,
     verify: str = "certificate",
 ) -> ConstructionResult:
     """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
@@ -761,10 +586,13 @@ def build(
     Parameters
     ----------
     data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``, two or more classes
-    rng, seed : unused (the greedy scans are deterministic, in index order); recorded
-    condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``; margin
-        ``>= c^2 - r^2``), ``"consistent"`` (Hart's condensed nearest neighbour; margin
-        ``> 0``), ``"none"`` (all samples; the network is exact 1-NN; margin ``>= c^2``)
+    rng, seed : the random subset of ``verify="certificate"``; recorded (the condensing
+        rules are deterministic)
+    condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
+        lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"consistent"`` (Hart's
+        condensed nearest neighbour with margin ratio ``lam``; margin
+        ``> (1 - lam^2) c^2``), ``"none"`` (all samples; the network is exact 1-NN; margin
+        ``>= c^2``). Rules: :mod:`memnets._constructions._condense`.
     alpha : radius fraction in (0, 1). Default 1/2: ``r = c/2`` is the radius Theorem 7.3
         analyses (cells of diameter < c/2), and it keeps 3/4 of the largest possible
         margin (``(1 - alpha^2) c^2``), so test points within ``c/4`` of a training point
@@ -796,7 +624,8 @@ def build(
 
     Raises
     ------
-    OptionError : unknown ``condense``/``radius``, ``alpha`` outside (0, 1)
+    OptionError : unknown ``condense``/``radius``, ``alpha`` outside (0, 1), ``k`` not a
+        positive int, ``lam`` outside (0, 1]
     ConflictingLabelsError : separation zero
     """
     started = time.perf_counter()
@@ -810,7 +639,13 @@ def build(
         raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
     if verify not in VERIFY:
         raise OptionError(f"verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
-    alpha = float(alpha)
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise OptionError(f"k (same-label representatives demanded per sample) must be an int >= 1, got {k!r}")
+    if isinstance(lam, bool) or not isinstance(lam, int | float | np.integer | np.floating) or not (
+        0.0 < float(lam) <= 1.0
+    ):
+        raise OptionError(f"lam (Hart's margin ratio d_+ < lam d_-) must lie in (0, 1], got {lam!r}")
+    alpha, k, lam = float(alpha), int(k), float(lam)
     X, codes = data.X, data.codes
     c2_comp, c2_each = _separation_sq(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
@@ -819,12 +654,12 @@ def build(
         reps = np.arange(data.n_samples)
         r2_bound = 0.0
     elif condense == "cover":
-        rad = alpha * np.sqrt(c2_each if radius == "local" else np.full(data.n_samples, c2_low))
-        reps, assign = _greedy_cover(X, codes, rad)
+        low = c2_each if radius == "local" else np.full(data.n_samples, c2_low)
+        reps, assign = cover(X, codes, alpha=alpha, k=k, c2_lower=low)
         r2_bound = alpha * alpha * c2_low
     else:
-        reps = _condensed_nn(X, codes)
-        r2_bound = math.nan
+        reps = condense_subset(X, codes, "hart", lam=lam, c2_lower=c2_each)
+        r2_bound = lam * lam * c2_low  # d_+^2 < lam^2 d_-^2: margin > (1 - lam^2) c^2
     order = np.argsort(codes[reps], kind="stable")
     reps = reps[order]
     group_sizes = np.bincount(codes[reps], minlength=data.n_classes)
@@ -832,12 +667,14 @@ def build(
     net, eta, levels = _m1_network(X[reps], group_sizes, binary)
     # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
     g = (data.n_features + 3) * _U64 / (1 - (data.n_features + 3) * _U64)
-    guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta if condense != "consistent" else 0.0
+    guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])
     stats = {
         "condense": condense,
         "alpha": alpha,
         "radius_mode": radius,
+        "k": k,
+        "lam": lam,
         "n_reps": int(reps.size),
         "reps_per_class": group_sizes.tolist(),
         "radius": math.sqrt(r2_bound) if condense == "cover" else (0.0 if condense == "none" else None),
@@ -858,20 +695,19 @@ def build(
             "certificate on every sample (two-sided: exact margin = c_i^2)" if condense == "none"
             else "certificate on every sample (min_margin is a certified lower bound)"
         ) + " + network evaluation on a random subset"
-    if condense != "consistent":  # Theorem 7.3's margin, checked on every sample
-        vals, bound = margins
-        short = np.flatnonzero(vals + bound < guarantee)
-        if short.size:
-            i = int(short[0])
-            raise VerificationError(
-                f"efficient: sample {i} has margin {float(vals[i]):.6g} +- {float(bound[i]):.3g}, below "
-                f"the guaranteed c^2 - r^2 - 2 eta = {guarantee:.6g}; this is a bug in memnets"
-            )
+    vals, bound = margins  # the guaranteed margin (Theorem 7.3's c^2 - r^2), on every sample
+    short = np.flatnonzero(vals + bound < guarantee)
+    if short.size:
+        i = int(short[0])
+        raise VerificationError(
+            f"efficient: sample {i} has margin {float(vals[i]):.6g} +- {float(bound[i]):.3g}, below "
+            f"the guaranteed c^2 - r^2 - 2 eta = {guarantee:.6g}; this is a bug in memnets"
+        )
     return finish(
         net,
         data,
         method="efficient",
-        options={"condense": condense, "alpha": alpha, "radius": radius, "verify": verify},
+        options={"condense": condense, "alpha": alpha, "radius": radius, "k": k, "lam": lam, "verify": verify},
         seed=seed,
         started=started,
         engine="m1-certified",
