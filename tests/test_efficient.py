@@ -93,7 +93,7 @@ def test_bad_options() -> None:
     with pytest.raises(mn.OptionError, match="verify"):
         mn.construct(TINY_X, TINY_Y, method="efficient", verify="no")
     for k in (0, -1, 1.5, True, "2"):
-        with pytest.raises(mn.OptionError, match="k .*int >= 1"):
+        with pytest.raises(mn.OptionError, match=r"k \(same-label .*int >= 1"):
             mn.construct(TINY_X, TINY_Y, method="efficient", k=k)
     for lam in (0, 1.01, -0.5, math.nan, False):
         with pytest.raises(mn.OptionError, match="lam"):
