@@ -87,11 +87,13 @@ def test_sweep_agrees_with_the_exact_engine():
     y = rng.integers(0, 2, 250)
     res = mn.construct(X, y, method="interval", rng=3)
     assert res.stats["verifier"] == "exact sweep" and res.stats["margin_error_bound"] == 0.0
+    assert res.stats["verification"] == "exact"
     Xt = rng.random((60, 7))  # off the data: outputs may be anything, still exact
     for Z in (X, Xt):
         assert sweep_outputs(res.network, Z) == res.network.forward_exact(Z).tolist()
     generic = mn.construct(X, y, method="interval", rng=3, verification="generic")
     assert generic.stats["verifier"] == "generic certified float"
+    assert generic.stats["verification"] == "certified"
     assert generic.min_margin == res.min_margin == 1.0
 
 

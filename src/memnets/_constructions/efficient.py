@@ -247,8 +247,9 @@ def estimate_SD(X: Any, y: Any) -> int:
     """Estimate ``S_D`` from a sample: the greedy cover count at radius ``c / 4``.
 
     ``c = c(X, y)`` is the sample's separation (``>= c_D`` for samples of D). A same-label
-    greedy cover at radius ``c / 4`` splits the sample into cells of diameter ``<= c / 2``;
-    their number is the estimate. It is non-decreasing in expectation as ``N`` grows and
+    cover at radius ``c / 4`` (:func:`greedy_cover`: lazy-greedy maximum coverage, within
+    ``1 + ln N`` of the smallest such cover) splits the sample into cells of diameter
+    ``< c / 2``; their number is the estimate. It is non-decreasing in expectation as ``N`` grows and
     saturates at the covering number of the support (up to the packing/covering factor),
     which is what ``S_D`` counts. Costs one separation pass (``O(N^2 n)`` float32 GEMM)
     plus the cover.

@@ -222,5 +222,7 @@ def build(
             "float64_exact": network.float64_representable,
             "sweep_seconds": time.perf_counter() - t0 if margins is not None else 0.0,
             "verifier": "exact sweep" if margins is not None else "generic certified float",
+            # the sweep's margins are exact (error bound 0), not float estimates
+            "verification": "exact" if margins is not None else "certified",
         },
     )
