@@ -324,6 +324,7 @@ def end_to_end(tasks: str, n_train: int | None, n_test: int | None) -> tuple[lis
             "task": task, "options": COMPACT, "n_train": N, "n_test": Xt.shape[0],
             "n_reps": res.stats["n_reps"], "fraction_of_Nn": res.stats["params_first_layer"] / (N * n),
             "params": res.stats["params"], "params_nonzero": res.stats["params_nonzero"],
+            "nonzero_fraction_of_Nn": res.stats["params_nonzero"] / (N * n),
             "depth": res.stats["depth"], "verified": res.verified, "min_margin": float(res.min_margin),
             "margin_guarantee": res.stats["margin_guarantee"],
             "accuracy": float(np.mean(pred == yt)), "knn_accuracy": knn_acc,
@@ -336,12 +337,14 @@ def end_to_end(tasks: str, n_train: int | None, n_test: int | None) -> tuple[lis
               f"({row['diff_points']:+.2f} vs 1-NN) construct {secs:.1f}s predict {psecs:.1f}s "
               f"verified={res.verified} equals-1NN-on-reps={row['equals_1nn_on_reps']:.4f}", flush=True)
     lines = [
-        "| task | #reps | first-layer params / (N n) | depth | accuracy | 1-NN | diff (points) | construct s | verified |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| task | #reps | first-layer params / (N n) | non-zero params / (N n) | depth | accuracy | 1-NN | "
+        "diff (points) | construct s | verified |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['task']} | {r['n_reps']} | {r['fraction_of_Nn']:.3f} | {r['depth']} | {100 * r['accuracy']:.2f} | "
+            f"| {r['task']} | {r['n_reps']} | {r['fraction_of_Nn']:.3f} | {r['nonzero_fraction_of_Nn']:.3f} | {r['depth']} | "
+            f"{100 * r['accuracy']:.2f} | "
             f"{100 * r['knn_accuracy']:.2f} | {r['diff_points']:+.2f} | {r['construct_s']:.1f} | {r['verified']} |"
         )
     return rows, "\n".join(lines)
