@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._errors import MemnetsError
+from ._errors import MemnetsError, OptionError
 
 app = typer.Typer(
     name="memnets",
@@ -99,6 +99,28 @@ def inspect(path: Annotated[Path, typer.Argument(help="A .memnet file written by
     console.print(_stats_table(str(path), rows))
 
 
+def _parse_options(items: list[str]) -> dict[str, Any]:
+    """``["k=2", "radius=local", "alpha=0.9", "x=true"]`` -> ``{"k": 2, "radius": "local", ...}``."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise OptionError(f"--set expects KEY=VALUE with a Python name as KEY, got {item!r}")
+        value: Any = text.strip()
+        if value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(value)
+                    break
+                except ValueError:
+                    pass
+        out[key] = value
+    return out
+
+
 @app.command()
 def build(
     data: Annotated[str, typer.Argument(help="Dataset name (see `memnets data list`)")],
@@ -108,18 +130,28 @@ def build(
     seed: Annotated[int, typer.Option(help="Seed of every random choice")] = 0,
     out: Annotated[Path, typer.Option(help="Where to save the model")] = Path("model.memnet"),
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Option of the method as KEY=VALUE, repeatable (e.g. --set condense=cover "
+                     "--set k=2); numbers and true/false are converted"),
+    ] = None,
 ) -> None:
-    """Construct a memorizing network on a dataset, verify it and save it."""
+    """Construct a memorizing network on a dataset, verify it and save it.
+
+    The compact M1 of the README: ``memnets build mnist --set radius=local --set alpha=0.9
+    --set k=2``.
+    """
     from . import datasets
     from ._io import save
     from ._registry import construct
 
     try:
+        options = _parse_options(set_ or [])
         X, y = datasets.load(
             data, classes=_parse_classes(classes), split="train", n=n_train, rng=seed, data_dir=data_dir
         )
         with console.status(f"constructing {method} on {len(y)} samples..."):
-            res = construct(X, y, method=method, rng=seed)
+            res = construct(X, y, method=method, rng=seed, **options)
         save(res, out)
     except MemnetsError as exc:
         _fail(exc)
