@@ -351,6 +351,35 @@ def test_forward_m1_refuses_a_network_that_is_not_m1(where: int, how: str) -> No
     assert bad.forward(X).shape == net.forward(X).shape
 
 
+@pytest.mark.parametrize("binary", [True, False])
+def test_forward_m1_tiles_match_the_exact_network(monkeypatch: pytest.MonkeyPatch, binary: bool) -> None:
+    # tiny tiles: many row and column tiles per class group, ragged last tiles
+    X, y = _random_dataset(11, 120, 5, 2 if binary else 4)
+    res = mn.construct(X, y, method="efficient", condense="none", rng=0)
+    Xt = np.random.default_rng(12).random((37, 5))
+    exact = np.array(res.network.forward_exact(Xt), dtype=float)
+    big, _ = eff.forward_m1(res.network, Xt)
+    monkeypatch.setattr(eff, "TILE_ROWS", 8)
+    monkeypatch.setattr(eff, "TILE_COLS", 7)
+    for dtype in (np.float32, np.float64):
+        vals, err = eff.forward_m1(res.network, Xt, dtype=dtype)
+        bound = err if binary else err[:, None]
+        assert (np.abs(vals - exact) <= bound).all()
+    assert (np.abs(eff.forward_m1(res.network, Xt)[0] - big) <= 2 * bound).all()
+
+
+def test_nearest_enemy_tiles_match_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    from memnets._constructions import _condense
+
+    X, y = _random_dataset(13, 90, 4, 3)
+    d2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+    brute = np.where(y[:, None] != y[None, :], d2, np.inf).min(axis=1)
+    monkeypatch.setattr(_condense, "TILE_ROWS", 8)
+    monkeypatch.setattr(_condense, "TILE_COLS", 5)
+    computed, lower = _condense.nearest_enemy_sq(X, y)
+    assert (lower <= brute).all() and (np.abs(computed - brute) <= 1e-5).all()
+
+
 def test_forward_m1_agrees_with_the_layer_by_layer_forward() -> None:
     X, y = _random_dataset(3, 300, 6, 4)
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
