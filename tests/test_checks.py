@@ -169,9 +169,11 @@ def test_checks_are_shared_by_the_engines_and_separation():
 
 
 @pytest.mark.parametrize("method", ["optimal", "interval", "constant"])
-def test_binary_methods_refuse_three_classes_by_name(method):
-    import memnets as mn
+def test_binary_builds_refuse_three_classes_by_name(method):
+    import importlib
 
-    X = np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
+    module = importlib.import_module(f"memnets._constructions.{method}")
+    assert module.BINARY_ONLY  # memnets.construct goes one-vs-rest for these (tests/test_ovr.py)
+    data = check_dataset(np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]]), [0, 1, 2])
     with pytest.raises(mn.InputError, match=rf"method '{method}' is binary; y has 3 classes"):
-        mn.construct(X, [0, 1, 2], method=method, rng=0)
+        module.build(data, rng=np.random.default_rng(0), seed=0)

@@ -137,8 +137,8 @@ def test_kept_thresholds_one_per_gap() -> None:
 # --------------------------------------------------------------------------- construction
 def test_bad_input_and_options() -> None:
     X = [[0.1, 0.1], [0.9, 0.9], [0.5, 0.1]]
-    with pytest.raises(mn.InputError, match="binary; y has 3 classes"):
-        mn.construct(X, [0, 1, 2], method="constant", rng=0)
+    three = mn.construct(X, [0, 1, 2], method="constant", rng=0)  # one-vs-rest
+    assert three.network.n_outputs == 3 and three.predict(X).tolist() == [0, 1, 2]
     with pytest.raises(mn.OptionError, match="grid must be"):
         mn.construct(X, [0, 1, 1], method="constant", rng=0, grid="bogus")
     with pytest.raises(mn.OptionError, match="cell_size must be 2"):

@@ -14,7 +14,6 @@ from conftest import assert_close
 from memnets import ReLUNetwork
 from memnets._blocks import step_rows
 from memnets._constructions.interval import interval_layers, sweep_outputs
-from memnets._errors import InputError
 
 
 def test_interval_layers_hand_worked():
@@ -75,10 +74,11 @@ def test_interval_and_optimal_share_the_projection():
     assert np.array_equal(a.predict(X), b.predict(X))
 
 
-def test_interval_rejects_multiclass():
+def test_interval_goes_one_vs_rest_on_multiclass():
     X = np.random.default_rng(0).random((9, 2))
-    with pytest.raises(InputError, match="binary"):
-        mn.construct(X, np.arange(9) % 3, method="interval", rng=0)
+    res = mn.construct(X, np.arange(9) % 3, method="interval", rng=0)
+    assert res.network.n_outputs == 3 and len(res.stats["one_vs_rest"]) == 3
+    assert (res.predict(X) == np.arange(9) % 3).all()
 
 
 def test_sweep_agrees_with_the_exact_engine():

@@ -317,10 +317,11 @@ def test_optimal_is_seeded():
     assert a.stats["params"] == b.stats["params"] and a.stats["seed"] == 11
 
 
-def test_optimal_rejects_multiclass():
+def test_optimal_goes_one_vs_rest_on_multiclass():
     X = np.random.default_rng(0).random((9, 2))
-    with pytest.raises(InputError, match="binary"):
-        mn.construct(X, np.arange(9) % 3, method="optimal", rng=0)
+    res = mn.construct(X, np.arange(9) % 3, method="optimal", rng=0)
+    assert res.network.n_outputs == 3 and len(res.stats["one_vs_rest"]) == 3
+    assert (res.predict(X) == np.arange(9) % 3).all()
 
 
 def _unseparable():

@@ -131,8 +131,8 @@ class Dataset:
         if signs is None:
             raise InputError(
                 f"method {method!r} is binary; y has {self.n_classes} classes "
-                f"({self.classes.tolist()[:10]!r}); use a class pair (one-vs-rest), "
-                "or method='efficient' which is multi-class"
+                f"({self.classes.tolist()[:10]!r}); memnets.construct builds it one-vs-rest, "
+                "or use method='efficient' which is multi-class"
             )
         return signs
 

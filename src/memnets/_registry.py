@@ -59,7 +59,9 @@ def construct(
     X : array of shape (N, n), values in [0, 1]
     y : array of shape (N,), any sortable labels (at least two classes)
     method : one of :data:`METHODS` (``"efficient"``, ``"optimal"``, ``"interval"``,
-        ``"constant"``, ``"trained"``)
+        ``"constant"``, ``"trained"``). The two-class constructions (``optimal``,
+        ``interval``, ``constant``) handle more classes one-vs-rest
+        (:mod:`memnets._constructions._ovr`: one part per class, run side by side).
     rng : Generator, int seed or None; every random choice draws from it and the seed is
         recorded in ``result.stats['seed']``
     **options : method options (see ``memnets.method_options(method)``)
@@ -79,5 +81,9 @@ def construct(
         )
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
+    if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
+        from ._constructions._ovr import one_vs_rest
+
+        return one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
     result: ConstructionResult = module.build(data, rng=gen, seed=seed, **options)
     return result

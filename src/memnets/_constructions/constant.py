@@ -80,6 +80,9 @@ from .._separation import closest_opposite_pair
 
 __all__ = ["Grid", "build", "choose_grid", "fixed_cell_size", "grid_cells"]
 
+#: a two-class construction: more classes are handled one-vs-rest by memnets.construct
+BINARY_ONLY = True
+
 #: offsets are multiples of h * 2**-OFFSET_BITS, so every threshold is a float64 number
 OFFSET_BITS = 30
 #: finest cell size considered (2**-MAX_LEVEL)

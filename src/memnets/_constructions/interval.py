@@ -55,6 +55,9 @@ from ._projection import exact_projection, find_projection
 
 __all__ = ["build", "interval_layers"]
 
+#: a two-class construction: more classes are handled one-vs-rest by memnets.construct
+BINARY_ONLY = True
+
 _F64_INT = 2**53
 
 

@@ -130,6 +130,9 @@ from ._projection import ProjectionCollision, find_projection, label_runs
 
 __all__ = ["build", "line_memorizer"]
 
+#: a two-class construction: more classes are handled one-vs-rest by memnets.construct
+BINARY_ONLY = True
+
 MAX_WIDTH = 12
 _DIRECT_Q = (1, 2, 3, 4, 5)  # steps per direct-mode layer: T, S + 2 q units (<= 12)
 _STAGE1_Q = (1, 2, 3, 4)  # steps per stage-1 layer: Tf, P, S + 2 q units (<= 11)
