@@ -85,3 +85,13 @@ def test_one_vs_rest_optimal_margin_is_exactly_two() -> None:
     res = mn.construct(X, y, method="optimal", rng=0)
     assert res.engine == "exact" and res.min_margin == 2  # every part has margin exactly 1
     assert len(res.stats["one_vs_rest"]) == len(np.unique(y))
+
+
+def test_one_vs_rest_saves_and_exports(tmp_path) -> None:
+    X, y = mn.datasets.load("digits", n=120, rng=1)
+    res = mn.construct(X, y, method="interval", rng=0)
+    again = mn.load(mn.save(res, tmp_path / "ovr.memnet"))
+    assert (again.predict(X) == y).all() and again.stats["one_vs_rest"] == res.stats["one_vs_rest"]
+    assert res.network.float64_representable  # interval parts stay float-exact side by side
+    clf = mn.MemorizationClassifier(method="interval").fit(X, y)
+    assert clf.score(X, y) == 1.0
