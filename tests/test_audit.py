@@ -293,3 +293,50 @@ def test_line_error_reads_result_labels_against_distribution_classes(m2_on_shell
     rep = audit(shifted, SHELLS2, n_lines=500, rng=4)
     assert rep.line_error == 1.0
     assert rep.error_lower_bound == pytest.approx(audit(res, SHELLS2, n_lines=500, rng=4).error_lower_bound)
+
+
+# --------------------------------------------------------------------------- cube corners
+def _brute_corner_masses(dist, X, v_int):
+    """Corners z with z - x parallel to the integer vector v_int (exact 2x2 minors)."""
+    n = dist.n_features
+    allc = dist.corners(np.arange(2**n)).astype(int)
+    out = np.zeros((len(X), 2))
+    for i, x in enumerate(np.asarray(X, dtype=int)):
+        for k, z in enumerate(allc):
+            d = z - x
+            if all(d[a] * v_int[b] == d[b] * v_int[a] for a in range(n) for b in range(n)):
+                out[i, dist.labels[k]] += 1
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), v=st.lists(st.integers(-2, 2), min_size=4, max_size=4).filter(any))
+def test_corner_line_masses_match_brute_force(seed, v):
+    dist = mn.datasets.cube_corners(4, rng=seed)
+    X, _ = dist.sample(12, np.random.default_rng(seed))
+    v_int = np.array(v)
+    got = dist.line_label_masses(X, v_int / np.linalg.norm(v_int))
+    assert (got == _brute_corner_masses(dist, X, v_int)).all()
+
+
+def test_audit_bounds_the_error_on_cube_corners():
+    # F reads x0 + x1, x2 and x3: the line through x along e0 - e1 holds x and x with bits
+    # 0, 1 swapped when they differ. Label = x0: the swapped pair (01, 10) disagrees, so
+    # half of the corners sit on a line with minority mass 1/2; with label = x0 XOR x1 every
+    # line is pure and the bound is 0 (checked too)
+    n = 4
+    idx = np.arange(2**n)
+    labels = (idx >> 3) & 1
+    dist = mn.datasets.CubeCorners(labels=labels, seed=None)
+    W1 = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    net = mn.ReLUNetwork([(W1, np.zeros(3)), (np.array([[1.0, -1.0, 0.5]]), [-0.75])])
+    rep = mn.audit(net, dist, n_lines=4000, rng=0)
+    assert rep.exact and rep.direction_exact is not None
+    # exact minority mass: 1/2 on the 8 corners with x0 != x1, 0 on the 8 lone corners
+    exact_minority = 0.25
+    assert abs(rep.minority_mean - exact_minority) < 0.03
+    slack = 0.5 * math.sqrt(math.log(1 / 0.05) / (2 * 4000))
+    assert rep.error_lower_bound == pytest.approx(max(0.0, rep.minority_mean - slack), abs=1e-9)
+    assert 0.2 < rep.error_lower_bound <= exact_minority
+    xor = mn.datasets.CubeCorners(labels=((idx >> 3) & 1) ^ ((idx >> 2) & 1), seed=None)
+    assert mn.audit(net, xor, n_lines=500, rng=0).minority_mean == 0.0

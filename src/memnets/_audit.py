@@ -60,6 +60,8 @@ Distributions: anything with ``sample(n, rng)`` and either the attributes of
 ``radius``, ``ball_labels``), or a method ``line_label_masses(X, v) -> (L, C)`` giving, for
 the line through each row of X parallel to v, non-negative masses proportional to
 :math:`\pi_c` (classes in ``sampler.classes`` order).
+:class:`~memnets.datasets.CubeCorners` has one: a discrete law, where the line through a
+corner holds at most one other corner (:meth:`~memnets.datasets.CubeCorners.line_label_masses`).
 """
 
 from __future__ import annotations

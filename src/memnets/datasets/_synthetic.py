@@ -519,6 +519,44 @@ class CubeCorners:
         idx = gen.integers(0, self.n_cells, size=count)
         return self.corners(idx), self.labels[idx].astype(np.int64)
 
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
+        """Label masses ``(L, 2)`` of the corners on the line ``x + t v`` through each corner
+        ``x`` of ``X`` (the line measure :func:`memnets.audit` needs).
+
+        A second corner ``z`` lies on the line iff ``z - x = t v``; as ``z - x`` is in
+        ``{-1, 0, 1}^n``, that needs ``|v_j|`` equal on ``J = supp(v)`` and ``x_J`` equal to
+        ``(1 - sign v_J) / 2`` or ``(1 + sign v_J) / 2``; then ``z`` is ``x`` with the bits
+        of ``J`` flipped, and no third corner fits. Every corner has mass ``2^-n``, counted
+        here as 1 (the audit normalises per line). The magnitude test is done on the float
+        ``v`` (exact when its entries are the rounded values of an exact direction whose
+        unequal magnitudes differ by more than one ulp).
+
+        >>> d = CubeCorners(labels=np.array([0, 1, 1, 0]), seed=None)  # n = 2, XOR labels
+        >>> d.line_label_masses([[0.0, 0.0], [0.0, 1.0]], [0.6, 0.8]).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+        >>> d.line_label_masses([[0.0, 0.0], [0.0, 1.0]], [-0.5**0.5, 0.5**0.5]).tolist()
+        [[1.0, 0.0], [0.0, 2.0]]
+        """
+        idx = self.corner_index(X)
+        vv = np.asarray(v, dtype=np.float64).ravel()
+        n = self.n_features
+        if vv.shape != (n,) or not np.isfinite(vv).all() or not vv.any():
+            from .._errors import InputError
+
+            raise InputError(f"v must be a finite non-zero vector of length {n}, got shape {vv.shape}")
+        out = np.zeros((idx.size, 2))
+        out[np.arange(idx.size), self.labels[idx]] += 1.0
+        J = np.flatnonzero(vv != 0)
+        mag = np.abs(vv[J])
+        if (mag == mag[0]).all():
+            s = vv[J] > 0
+            bits = ((idx[:, None] >> (n - 1 - J)[None, :]) & 1).astype(bool)
+            paired = (bits == s).all(axis=1) | (bits == ~s).all(axis=1)
+            mask = int(np.sum(np.left_shift(1, n - 1 - J)))
+            other = idx[paired] ^ mask
+            out[np.flatnonzero(paired), self.labels[other]] += 1.0
+        return out
+
     def describe(self) -> dict[str, Any]:
         return {
             "family": "cube_corners",
