@@ -253,8 +253,10 @@ def test_bad_options_and_dimension_mismatch():
         audit(net, SHELLS2, delta=1.5)
     with pytest.raises(mn.InputError, match="3 features"):
         audit(net, mn.datasets.alternating_shells(n_features=3), rng=0)
-    with pytest.raises(mn.OptionError):
+    with pytest.raises(mn.OptionError, match="'corners'"):
         family("moons", 2)
+    corners = family("corners", 5, seed=3)
+    assert corners.n_features == 5 and (corners.labels == mn.datasets.cube_corners(5, rng=3).labels).all()
 
 
 def test_load_model_files_and_cli(tmp_path):

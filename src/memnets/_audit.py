@@ -624,8 +624,9 @@ def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- CLI helper
 def family(name: str, n_features: int, **options: Any) -> Any:
     """A distribution with an exact line measure, by name, in ``n_features`` dimensions:
-    ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells) or
-    ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1)."""
+    ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells),
+    ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1) or
+    ``"corners"`` (:func:`~memnets.datasets.cube_corners`, labels drawn from ``seed``)."""
     from . import datasets
 
     key = name.strip().lower()
@@ -639,4 +640,6 @@ def family(name: str, n_features: int, **options: Any) -> Any:
             n_features=n_features, n_balls=int(options.get("n_balls", 8)),
             separation=float(options.get("separation", 0.1)), rng=int(options.get("seed", 0)),
         )
-    raise OptionError(f"audit knows the line measure of 'shells' and 'balls', not {name!r}")
+    if key == "corners":
+        return datasets.cube_corners(n_features, rng=int(options.get("seed", 0)))
+    raise OptionError(f"audit knows the line measure of 'shells', 'balls' and 'corners', not {name!r}")

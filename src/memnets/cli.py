@@ -275,7 +275,7 @@ def estimate(
 @app.command("audit")
 def audit_command(
     model: Annotated[Path, typer.Argument(help="A .memnet file, or a torch.save of an nn.Sequential of Linear/ReLU")],
-    data: Annotated[str | None, typer.Option(help="Distribution family with an exact line measure: shells or balls")] = None,
+    data: Annotated[str | None, typer.Option(help="Distribution family with an exact line measure: shells, balls or corners")] = None,
     n_shells: Annotated[int, typer.Option(help="Shells of the 'shells' family")] = 4,
     lines: Annotated[int, typer.Option(help="Lines sampled for the Monte Carlo bound")] = 4000,
     delta: Annotated[float, typer.Option(help="The bound holds with probability >= 1 - delta")] = 0.05,
