@@ -429,7 +429,7 @@ def _check_fraction(name: str, v: Any) -> float:
 
 def _check_count(name: str, v: Any, what: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-        raise OptionError(f"{name} ({what}) must be a positive int, got {v!r}")
+        raise OptionError(f"{name} ({what}) must be an int >= 1, got {v!r}")
     return int(v)
 
 

@@ -93,7 +93,7 @@ from .._errors import (
 )
 from .._network import AffineLayer, ReLUNetwork
 from .._result import ConstructionResult, finish, predict_codes_exact
-from ._condense import TILE_COLS, TILE_ROWS, cover, nearest_enemy_sq
+from ._condense import TILE_COLS, TILE_ROWS, _check_count, _check_fraction, cover, nearest_enemy_sq
 from ._condense import condense as condense_subset
 
 __all__ = [
@@ -277,13 +277,7 @@ def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[R
     eta = (S.shape[1] + 2) * _U64 * 2.0 * C + 1e-300
     first = AffineLayer(2.0 * S, bias)
     tree, readout = max_tree(group_sizes.tolist())
-    G = readout.shape[0]
-    if binary:
-        E = sp.csr_array((np.array([-1.0, 1.0]), (np.array([0, 0]), np.array([0, 1]))), shape=(1, G))
-    else:
-        E = sp.identity(G, dtype=np.float64, format="csr")
-    out_w = sp.csr_array(E @ readout)
-    out_w.sort_indices()
+    out_w = _readout_map(readout, binary)
     out = AffineLayer(out_w, np.zeros(out_w.shape[0]))
     net = ReLUNetwork([first, *tree, out])
     # rank W_1 = rank S = rank S^T S: an n x n eigenvalue problem instead of the SVD of a
@@ -349,18 +343,14 @@ def max_tree_groups(network: ReLUNetwork) -> tuple[np.ndarray, bool] | None:
     layers = network.layers
     if len(layers) < 2 or sp.issparse(layers[0].float_weight):
         return None
-    R = layers[0].float_weight.shape[0]
-    if any(layer.float_bias.any() for layer in layers[1:]):
+    if any(not sp.issparse(layer.float_weight) or layer.float_bias.any() for layer in layers[1:]):
         return None
-    chain = sp.identity(R, dtype=np.float64, format="csr")
-    for layer in layers[1:]:
-        if not sp.issparse(layer.float_weight):
-            return None
+    # units of the first layer each unit reaches (boolean products of the weight patterns)
+    chain = sp.identity(layers[0].float_weight.shape[0], dtype=np.float64, format="csr")
     for layer in layers[1:-1]:
         pattern = sp.csr_array(sp.csr_array(layer.float_weight) != 0, dtype=np.float64)
         chain = sp.csr_array((pattern @ chain) != 0, dtype=np.float64)
-    out = layers[-1].float_weight
-    out = sp.csr_array(out)
+    out = sp.csr_array(layers[-1].float_weight)
     binary = out.shape[0] == 1
     if binary:
         pos = sp.csr_array(out.multiply(out > 0))
@@ -368,7 +358,7 @@ def max_tree_groups(network: ReLUNetwork) -> tuple[np.ndarray, bool] | None:
         top = sp.vstack([neg != 0, pos != 0]).astype(np.float64)
     else:
         top = sp.csr_array(out != 0, dtype=np.float64)
-    sizes = _ranges(sp.csr_array((top @ chain) != 0), R)
+    sizes = _ranges(sp.csr_array((top @ chain) != 0), chain.shape[1])
     if sizes is None or (binary and sizes.size != 2):
         return None
     tree, readout = max_tree(sizes.tolist())
@@ -381,6 +371,7 @@ def max_tree_groups(network: ReLUNetwork) -> tuple[np.ndarray, bool] | None:
 
 
 def _readout_map(readout: sp.csr_array, binary: bool) -> sp.csr_array:
+    """M1's output weights: ``F_1 - F_0`` of the group maxima (two classes) or the maxima."""
     G = readout.shape[0]
     if binary:
         E = sp.csr_array((np.array([-1.0, 1.0]), (np.array([0, 0]), np.array([0, 1]))), shape=(1, G))
@@ -411,7 +402,8 @@ def _engine(net: ReLUNetwork, dtype: Any) -> _Engine:
     cache = _ENGINES.setdefault(net, {})
     key = np.dtype(dtype).str
     if key not in cache:
-        structure = max_tree_groups(net)
+        known = next(iter(cache.values()), None)  # the structure does not depend on dtype
+        structure = (known.sizes, known.binary) if known is not None else max_tree_groups(net)
         if structure is None:
             raise InputError(
                 "forward_m1 needs an M1 network: a dense first layer, the max-tree layers of "
@@ -640,13 +632,9 @@ def build(
         raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
     if verify not in VERIFY:
         raise OptionError(f"verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise OptionError(f"k (same-label representatives demanded per sample) must be an int >= 1, got {k!r}")
-    if isinstance(lam, bool) or not isinstance(lam, int | float | np.integer | np.floating) or not (
-        0.0 < float(lam) <= 1.0
-    ):
-        raise OptionError(f"lam (Hart's margin ratio d_+ < lam d_-) must lie in (0, 1], got {lam!r}")
-    alpha, k, lam = float(alpha), int(k), float(lam)
+    k = _check_count("k", k, "same-label representatives demanded per sample")
+    lam = _check_fraction("lam (Hart's margin ratio d_+ < lam d_-)", lam)
+    alpha = float(alpha)
     X, codes = data.X, data.codes
     c2_comp, c2_each = _separation_sq(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
