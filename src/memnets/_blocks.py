@@ -242,8 +242,7 @@ def _entries(layer: AffineLayer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(rows, cols, values)`` of a layer's stored non-zero weights."""
     w = layer.weight
     if isinstance(w, SparseWeight):
-        rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
-        return rows, np.asarray(w.indices), np.asarray(w.data)
+        return w.entry_rows(), np.asarray(w.indices), np.asarray(w.data)
     nz = np.nonzero(w != 0)
     return nz[0], nz[1], w[nz]
 

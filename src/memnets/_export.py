@@ -63,8 +63,7 @@ def dense_float_layers(
         w = layer.weight
         if isinstance(w, SparseWeight):
             dense = np.zeros(w.shape, dtype=np.float64)
-            rows = np.repeat(np.arange(w.shape[0]), w.row_nnz())
-            dense[rows, w.indices] = _to_float(w.data)
+            dense[w.entry_rows(), w.indices] = _to_float(w.data)
         else:
             dense = _to_float(w)
         b = _to_float(layer.bias)

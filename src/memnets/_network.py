@@ -158,8 +158,7 @@ class SparseWeight:
         out = np.zeros(self.shape, dtype=self.data.dtype)
         if self.data.dtype == object:
             out[...] = 0
-        rows = np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
-        out[rows, self.indices] = self.data
+        out[self.entry_rows(), self.indices] = self.data
         return out
 
     @cached_property
@@ -176,6 +175,10 @@ class SparseWeight:
 
     def row_nnz(self) -> np.ndarray:
         return np.diff(self.indptr)
+
+    def entry_rows(self) -> np.ndarray:
+        """The row of every stored entry (aligned with ``indices`` and ``data``)."""
+        return np.repeat(np.arange(self.shape[0]), self.row_nnz())
 
     def __repr__(self) -> str:
         kind = "exact" if self.is_exact else "float64"
@@ -641,7 +644,7 @@ def _single_entry_rank(w: Weight) -> int | None:
     """Rank of a matrix whose rows hold at most one non-zero each, else None."""
     if isinstance(w, SparseWeight):
         nz = w.data != 0
-        rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))[nz]
+        rows = w.entry_rows()[nz]
         if np.bincount(rows, minlength=w.shape[0]).max(initial=0) > 1:
             return None
         return int(np.unique(w.indices[nz]).size)
