@@ -57,9 +57,8 @@ def one_vs_rest(
         info={"parts": [p.info for p in parts], "part_classes": data.classes},
         extra_stats={
             "one_vs_rest": [
-                {"class": data.classes[c].item() if hasattr(data.classes[c], "item") else data.classes[c],
-                 **{k: p.stats.get(k) for k in keys}, "min_margin": float(p.min_margin)}
-                for c, p in enumerate(parts)
+                {"class": label, **{k: p.stats.get(k) for k in keys}, "min_margin": float(p.min_margin)}
+                for label, p in zip(data.classes.tolist(), parts, strict=True)
             ],
         },
     )
