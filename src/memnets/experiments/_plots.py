@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -60,12 +61,7 @@ def pair_heatmaps(
         ax.set_title(f"{name}\n{mean}", fontsize=8)
     if image is not None:
         fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label=cbar_label + " (cells: %)")
-    fig.suptitle(title, fontsize=10)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return out
+    return _save(fig, title, path)
 
 
 def grouped_bars(
@@ -107,6 +103,11 @@ def grouped_bars(
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncols=min(len(panels[names[0]]), 5), loc="lower center",
                       bbox_to_anchor=(0.5, 1.02))
+    return _save(fig, title, path)
+
+
+def _save(fig: Any, title: str, path: str | os.PathLike[str]) -> Path:
+    """Title the figure, write it to ``path`` (folders created) and close it."""
     fig.suptitle(title, fontsize=10)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
