@@ -307,15 +307,17 @@ def test_forward_m1_refuses_bad_input() -> None:
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 5])
-def test_max_tree_groups_reads_the_structure_back(n_classes: int) -> None:
+def test_max_tree_groups_reads_the_structure_back(n_classes: int, tmp_path) -> None:
     X, y = _random_dataset(n_classes, 40, 3, n_classes)
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
     sizes, binary = eff.max_tree_groups(res.network)
     assert binary == (n_classes == 2)
     assert sizes.tolist() == np.bincount(res.classes.searchsorted(y)).tolist()
     # a saved and reloaded network is recognised too (the check reads weights, not metadata)
-    again = eff.max_tree_groups(mn.ReLUNetwork(list(res.network.layers)))
-    assert again is not None and again[0].tolist() == sizes.tolist()
+    loaded = mn.load(mn.save(res, tmp_path / "m1.memnet")).network
+    assert loaded is not res.network
+    again = eff.max_tree_groups(loaded)
+    assert again is not None and again[0].tolist() == sizes.tolist() and again[1] == binary
 
 
 def _tampered(net: mn.ReLUNetwork, where: int, how: str) -> mn.ReLUNetwork:
