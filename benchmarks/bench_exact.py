@@ -11,7 +11,7 @@ each completed boundary ``B`` is compared with ``t = 2**rho * x_0`` through the 
 sparse layers, weights up to ``reg_bits`` bits, values bounded like the real constructions.
 
 Measured in the same run: :meth:`ReLUNetwork.forward_exact` on ``n`` inputs against the
-plain-Python :func:`memnets._exact.reference_forward_exact` on a few inputs; the outputs are
+plain-Python :func:`memnets._core.exact.reference_forward_exact` on a few inputs; the outputs are
 checked against each other and against an independent closed form of the count.
 
 Run ``python benchmarks/bench_exact.py`` (default: 10^4 inputs, 2,000 layers) or
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report_ratio, timed, write_result
 from memnets import AffineLayer, ReLUNetwork
 from memnets._blocks import exact_layer
-from memnets._exact import reference_forward_exact
+from memnets._core.exact import reference_forward_exact
 
 P, H1, H2, B, T, ACC, SEL, C1, C2 = 0, 1, 2, 3, 4, 5, 6, 10, 11
 WIDTH = 12

@@ -12,7 +12,7 @@ measured in the same run:
   (:func:`memnets._constructions.efficient.predict_codes_m1`), checked equal to 1-NN.
 
 Accuracy (``--accuracy``): pairs 0-1, 3-5, 4-9 and all 10 classes, condensing rules of
-:mod:`memnets._constructions._condense` (``--methods``; ``--curves`` adds the
+:mod:`memnets._geometry.condense` (``--methods``; ``--curves`` adds the
 accuracy-vs-#representatives sweeps and a PNG): test accuracy, number of representatives,
 first-layer parameters as a fraction of ``N n``, 1-NN accuracy, and an exact proof that each
 representative set memorizes the training set; prints a Markdown table.
@@ -119,7 +119,7 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
 
 
 #: the accuracy table: ``none`` (every sample, = 1-NN) and ``rule:param[:k]`` condensings
-#: of :func:`memnets._constructions._condense.condense` (param = alpha for cover/mss,
+#: of :func:`memnets._geometry.condense.condense` (param = alpha for cover/mss,
 #: lam for hart/fcnn); the first condensing listed is the recommended default
 DEFAULT_METHODS = "none,cover:0.9:2,cover:0.95:3,cover:1:5,cover:0.85:1,mss:1:2,mss:1:3,hart:1,hart:0.85,fcnn:0.85"
 #: the accuracy-vs-#reps curves (``--curves``): family -> sweep
@@ -172,7 +172,7 @@ def accuracy(
     from sklearn.neighbors import KNeighborsClassifier
 
     from _common import RESULTS_DIR
-    from memnets._constructions import _condense
+    from memnets._geometry import condense as _condense
 
     specs = [s.strip() for s in methods.split(",") if s.strip()]
     listed = set(specs)
@@ -265,7 +265,7 @@ def accuracy_cv(
     """
     from sklearn.neighbors import KNeighborsClassifier
 
-    from memnets._constructions import _condense
+    from memnets._geometry import condense as _condense
 
     specs = [s.strip() for s in methods.split(",") if s.strip() and s.strip() != "none"]
     rows: list[dict[str, Any]] = []

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
-from memnets._audit import (
+from memnets.cli import app
+from memnets.theory.audit import (
     _exact_null_vector,
     _is_null,
     _pivoted_null_vector,
@@ -25,7 +26,6 @@ from memnets._audit import (
     null_direction,
     predict_codes,
 )
-from memnets.cli import app
 
 SHELLS2 = mn.datasets.alternating_shells(n_features=2, n_shells=4)
 

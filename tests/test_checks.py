@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-import memnets._checks as checks_mod
+import memnets._core.checks as checks_mod
 from memnets import ConflictingLabelsError, InputError, MemnetsError, OptionError
-from memnets._checks import as_rng, check_dataset, check_X, find_conflict
+from memnets._core.checks import as_rng, check_dataset, check_X, find_conflict
 
 GOOD_X = np.array([[0.0, 0.5], [1.0, 0.25], [0.5, 0.5], [0.75, 1.0]])
 GOOD_Y = [0, 1, 1, 0]

@@ -1,4 +1,4 @@
-"""Condensing rules for M1 (memnets._constructions._condense).
+"""Condensing rules for M1 (memnets._geometry.condense).
 
 Three levels: hand-worked tiny cases; exact property tests (every sample's nearest
 representative has its label, checked in integer arithmetic on grid data); agreement with
@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import mnist_dir, needs_mnist
-from memnets._constructions import _condense as cd
-from memnets._errors import InputError, OptionError
+from memnets._core.errors import InputError, OptionError
+from memnets._geometry import condense as cd
 
 RULE_PARAMS = [
     ("cover", {"alpha": 1.0, "k": 1}),

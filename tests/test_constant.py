@@ -13,14 +13,7 @@ from hypothesis import strategies as st
 import memnets as mn
 from memnets._blocks import staircase, staircase_index, step_rows
 from memnets._constructions import constant as M3
-
-try:
-    from memnets._constructions.optimal import line_memorizer  # noqa: F401
-
-    M2_REASON = ""
-except ImportError as exc:  # M2 is written by another engineer
-    M2_REASON = f"M2's line_memorizer is not available yet: {exc}"
-needs_m2 = pytest.mark.skipif(bool(M2_REASON), reason=M2_REASON)
+from memnets._core.checks import check_dataset
 
 
 # --------------------------------------------------------------------------- staircases
@@ -156,7 +149,7 @@ def test_bad_input_and_options() -> None:
 def test_too_coarse_cell_size_raises_mixed_cell() -> None:
     X = np.array([[0.1, 0.1], [0.12, 0.1], [0.9, 0.9]])
     with pytest.raises(mn.ConstructionError, match="share grid cell"):
-        M3.build(mn._checks.check_dataset(X, [0, 1, 1]), rng=np.random.default_rng(0), seed=0, cell_size=1.0)
+        M3.build(check_dataset(X, [0, 1, 1]), rng=np.random.default_rng(0), seed=0, cell_size=1.0)
 
 
 def _reference_codes(res: mn.ConstructionResult, X: np.ndarray) -> np.ndarray:
@@ -165,7 +158,6 @@ def _reference_codes(res: mn.ConstructionResult, X: np.ndarray) -> np.ndarray:
     return staircase_index(X, ths) @ np.array(res.info["code_weights"])
 
 
-@needs_m2
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
@@ -205,7 +197,6 @@ def _balls(seed: int = 3) -> Any:
     return ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.03, rng=seed)
 
 
-@needs_m2
 def test_params_stop_growing_on_ball_mixture() -> None:
     D = _balls()
     stats = []
@@ -222,7 +213,6 @@ def test_params_stop_growing_on_ball_mixture() -> None:
     assert stats[0]["thresholds"] == stats[1]["thresholds"]
 
 
-@needs_m2
 def test_generalizes_on_ball_mixture_once_cells_are_covered() -> None:
     D = _balls()
     X, y = D.sample(3000, rng=1)
@@ -231,7 +221,6 @@ def test_generalizes_on_ball_mixture_once_cells_are_covered() -> None:
     assert res.score(Xt, yt) >= 0.99
 
 
-@needs_m2
 def test_experiment_constant_tiny(tmp_path: Any) -> None:
     from memnets.experiments import constant as E
 
@@ -261,7 +250,6 @@ def test_true_cells_meeting_balls_by_hand() -> None:
     assert true_cells_meeting_balls(np.array([[0.5, 0.39]]), 0.1, 0.5, [0.0, 0.0]) == 2
 
 
-@needs_m2
 def test_adaptive_grid_is_smaller_on_real_data() -> None:
     X, y = mn.datasets.load("digits", classes=(3, 5), n=120, rng=0)
     fixed = mn.construct(X, y, method="constant", rng=0)
@@ -278,7 +266,7 @@ def test_code_range_option_reaches_the_collision_check() -> None:
     # coordinates 0.1 and 0.6 are exactly h = 1/2 apart, so they never share an (open) cell:
     # whatever the offsets, the compressed indices are (0,1), (1,0), (0,0), (1,1), and
     # code_range=1 forces a = (1, 1): codes 1, 1, 0, 2 always collide
-    data = mn._checks.check_dataset(X, [0, 0, 1, 1])
+    data = check_dataset(X, [0, 0, 1, 1])
     g = M3.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), cell_size=0.5)
     assert len({tuple(c) for c in g.cells.tolist()}) == 4
     with pytest.raises(mn.ConstructionError, match="collided on the 4 occupied cells"):

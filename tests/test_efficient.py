@@ -16,10 +16,10 @@ from sklearn.neighbors import KNeighborsClassifier
 import memnets as mn
 from conftest import needs_mnist
 from memnets._blocks import max_tree
-from memnets._checks import check_dataset
 from memnets._constructions import efficient as eff
-from memnets._network import SparseWeight
-from memnets._result import margins_exact
+from memnets._constructions.result import margins_exact
+from memnets._core.checks import check_dataset
+from memnets._core.network import SparseWeight
 
 TINY_X = np.array([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]])
 TINY_Y = np.array([0, 0, 1, 1])
@@ -267,7 +267,7 @@ def test_agrees_with_nearest_representative(seed: int, n_classes: int, condense:
     assert (res.classes[codes] == knn.predict(Xt)).all()
     assert res.engine == "m1-certified"
     assert (res.predict(Xt) == knn.predict(Xt)).all()
-    from memnets._result import predict_codes_float
+    from memnets._constructions.result import predict_codes_float
 
     generic = predict_codes_float(res.network, Xt)  # the generic float64 engine agrees
     assert (res.classes[generic] == knn.predict(Xt)).all()
@@ -371,7 +371,7 @@ def test_forward_m1_tiles_match_the_exact_network(monkeypatch: pytest.MonkeyPatc
 
 
 def test_nearest_enemy_tiles_match_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
-    from memnets._constructions import _condense
+    from memnets._geometry import condense as _condense
 
     X, y = _random_dataset(13, 90, 4, 3)
     d2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from _hand_networks import popcount_network, random_inputs, random_network
 from memnets import ExactnessError, InputError, ReLUNetwork
-from memnets._exact import exact_units, reference_forward_exact
+from memnets._core.exact import exact_units, reference_forward_exact
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 

@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 import memnets as mn
 from _hand_networks import random_network
 from memnets import InputError, ModelFileError, ReLUNetwork, SparseWeight
-from memnets._checks import check_dataset
+from memnets._constructions.result import finish
+from memnets._core.checks import check_dataset
 from memnets._io import FORMAT_VERSION, MAGIC, load, load_network, save
-from memnets._result import finish
 
 X_TOY = np.array([[0.1, 0.2], [0.9, 0.7], [0.4, 0.95], [0.6, 0.05]])
 Y_TOY = np.array(["neg", "pos", "pos", "neg"])

@@ -22,7 +22,6 @@ from memnets._blocks import (
     exact_layer,
     step_preacts,
 )
-from memnets._constructions._projection import exact_projection, label_runs
 from memnets._constructions.optimal import (
     _chain_params,
     _direct_widths,
@@ -33,8 +32,9 @@ from memnets._constructions.optimal import (
     _unfold_widths,
     line_memorizer,
 )
-from memnets._errors import ConstructionError, ExactnessError, InputError
-from memnets._exact import reference_forward_exact
+from memnets._core.errors import ConstructionError, ExactnessError, InputError
+from memnets._core.exact import reference_forward_exact
+from memnets._geometry.projection import exact_projection, label_runs
 
 
 def _exact_eval(layers, values):
@@ -336,7 +336,7 @@ def _unseparable():
 @pytest.mark.parametrize("method", ["optimal", "interval"])
 def test_no_separating_projection_names_the_closest_pair(method):
     X, y = _unseparable()
-    from memnets._separation import closest_opposite_pair
+    from memnets._geometry.separation import closest_opposite_pair
 
     cp = closest_opposite_pair(X, y)
     assert (cp.i, cp.j, cp.squared) == (2, 4, Fraction(1, 16))

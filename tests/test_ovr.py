@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import memnets as mn
 from memnets._blocks import side_by_side
-from memnets._checks import check_dataset
-from memnets._result import margins_exact
+from memnets._constructions.result import margins_exact
+from memnets._core.checks import check_dataset
 
 
 def _net(rng: np.random.Generator, n_in: int, depth: int, exact: bool) -> mn.ReLUNetwork:

@@ -15,7 +15,7 @@ from scipy.spatial.distance import cdist
 import memnets as mn
 from conftest import assert_close, needs_mnist
 from memnets import InputError
-from memnets._separation import exact_squared_distance
+from memnets._geometry.separation import exact_squared_distance
 
 
 def brute_force_pair(X: np.ndarray, y: np.ndarray) -> tuple[Fraction, int, int]:

@@ -8,19 +8,8 @@ import numpy as np
 import pytest
 
 import memnets as mn
-
-try:
-    from memnets import theory
-except ImportError as exc:  # M1's estimators (memnets._constructions.efficient) not there yet
-    pytest.skip(f"memnets.theory needs M1's estimate_SD/sample_size_m1: {exc}", allow_module_level=True)
-
-try:
-    from memnets._constructions.optimal import line_memorizer  # noqa: F401
-
-    M2_REASON = ""
-except ImportError as exc:
-    M2_REASON = f"M2's line_memorizer is not available yet: {exc}"
-needs_m2 = pytest.mark.skipif(bool(M2_REASON), reason=M2_REASON)
+from memnets import theory
+from memnets.theory import estimators
 
 
 # --------------------------------------------------------------------------- bounds
@@ -67,11 +56,11 @@ def test_estimate_separation_is_the_sample_separation() -> None:
 
 def test_cell_count_good_turing_and_chao1_by_hand() -> None:
     cells = np.array([[0], [0], [1], [2], [2], [3]])
-    c = theory._cell_count(cells, cell_size=0.5, grid="fixed")
+    c = estimators._cell_count(cells, cell_size=0.5, grid="fixed")
     assert (c.occupied, c.singletons, c.doubletons) == (4, 2, 2)
     assert c.coverage == pytest.approx(1 - 2 / 6)
     assert c.chao1 == 4 + 2**2 / (2 * 2)
-    c0 = theory._cell_count(np.array([[0], [1], [2]]), cell_size=0.5, grid="fixed")
+    c0 = estimators._cell_count(np.array([[0], [1], [2]]), cell_size=0.5, grid="fixed")
     assert (c0.occupied, c0.singletons, c0.doubletons, c0.chao1, c0.coverage) == (3, 3, 0, 6.0, 0.0)
 
 
@@ -113,7 +102,6 @@ def test_estimators_recover_K_and_separation_on_ball_mixture() -> None:
     assert K <= md.occupied <= 4 * K
 
 
-@needs_m2
 def test_estimate_ND_upper_is_M3_params_and_stops_growing() -> None:
     D = _balls()
     X, y = D.sample(3000, rng=1)  # type: ignore[attr-defined]
@@ -124,7 +112,6 @@ def test_estimate_ND_upper_is_M3_params_and_stops_growing() -> None:
     assert theory.estimate_ND_upper(X2, y2, separation=D.separation, rng=5) == nd  # type: ignore[attr-defined]
 
 
-@needs_m2
 def test_estimate_all_keys_and_consistency() -> None:
     D = _balls()
     X, y = D.sample(600, rng=4)  # type: ignore[attr-defined]
@@ -147,7 +134,6 @@ def test_estimate_all_multiclass_has_no_ND() -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-@needs_m2
 def test_cli_estimate_prints_the_numbers() -> None:
     from typer.testing import CliRunner
 

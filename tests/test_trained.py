@@ -8,7 +8,8 @@ import torch
 
 import memnets as mn
 from conftest import assert_close
-from memnets._result import margins_exact
+from memnets._constructions.result import margins_exact
+from memnets._core.checks import check_dataset
 
 XOR_X = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1]])
 XOR_Y = np.array([0, 0, 1, 1])
@@ -22,7 +23,7 @@ def test_xor_is_memorized_and_verified():
     assert res.stats["epochs"] >= 1 and res.stats["seed"] == 0
     assert res.stats["params"] == 8 * 3 + 9
     # exact margins, independent of the float path used by the verification
-    assert min(margins_exact(res.network, mn._checks.check_dataset(XOR_X, XOR_Y))) > 0
+    assert min(margins_exact(res.network, check_dataset(XOR_X, XOR_Y))) > 0
 
 
 def test_same_seed_same_weights_and_other_seed_differs():

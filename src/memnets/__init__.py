@@ -14,7 +14,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._errors import (
+from memnets._constructions.registry import METHODS, construct, method_options
+from memnets._constructions.result import ConstructionResult
+from memnets._core.errors import (
     ConflictingLabelsError,
     ConstructionError,
     DataUnavailableError,
@@ -25,24 +27,22 @@ from ._errors import (
     OptionError,
     VerificationError,
 )
-from ._network import AffineLayer, ReLUNetwork, SparseWeight
-from ._registry import METHODS, construct, method_options
-from ._result import ConstructionResult
-from ._separation import closest_opposite_pair, separation
+from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._geometry.separation import closest_opposite_pair, separation
+from memnets._version import __version__
 
-__version__ = "0.1.0"
-
-# name -> module that defines it (imported lazily on first attribute access)
-_LAZY: dict[str, str] = {
-    "save": "memnets._io",
-    "load": "memnets._io",
-    "load_network": "memnets._io",
-    "MemorizationClassifier": "memnets._sklearn",
-    "audit": "memnets._audit",
-    "AuditReport": "memnets._audit",
-    "datasets": "memnets.datasets",
-    "theory": "memnets.theory",
-    "experiments": "memnets.experiments",
+# name -> (module, attribute) that defines it, imported on first access; attribute None
+# means the name is the module itself
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "save": ("memnets._io", "save"),
+    "load": ("memnets._io", "load"),
+    "load_network": ("memnets._io", "load_network"),
+    "MemorizationClassifier": ("memnets._sklearn", "MemorizationClassifier"),
+    "audit": ("memnets.theory.audit", "audit"),
+    "AuditReport": ("memnets.theory.audit", "AuditReport"),
+    "datasets": ("memnets.datasets", None),
+    "theory": ("memnets.theory", None),
+    "experiments": ("memnets.experiments", None),
 }
 
 __all__ = [
@@ -78,11 +78,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    entry = _LAZY.get(name)
+    if entry is None:
         raise AttributeError(f"module 'memnets' has no attribute {name!r}")
+    module, attribute = entry
     mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
+    value = mod if attribute is None else getattr(mod, attribute)
     globals()[name] = value
     return value
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._network import AffineLayer, SparseWeight
+from memnets._core.network import AffineLayer, SparseWeight
 
 __all__ = [
     "compose_affine",

@@ -51,9 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import InputError, MemnetsError, ModelFileError
-from ._network import AffineLayer, ReLUNetwork, SparseWeight
-from ._result import ENGINES, ConstructionResult
+from memnets._constructions.result import ENGINES, ConstructionResult
+from memnets._core.errors import InputError, MemnetsError, ModelFileError
+from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
 
@@ -171,7 +171,7 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     >>> back.layers[0].weight[0, 0], back.layers[0].bias[0] == 2**300
     (Fraction(1, 3), True)
     """
-    from . import __version__
+    from memnets._version import __version__
 
     w = _Writer()
     manifest: dict[str, Any] = {

@@ -18,9 +18,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._errors import InputError, OptionError
-from ._registry import construct
-from ._result import ConstructionResult
+from memnets._constructions.registry import construct
+from memnets._constructions.result import ConstructionResult
+from memnets._core.errors import InputError, OptionError
 
 __all__ = ["MemorizationClassifier"]
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._errors import MemnetsError, OptionError
+from memnets._core.errors import MemnetsError, OptionError
 
 app = typer.Typer(
     name="memnets",
@@ -57,7 +57,7 @@ def _main() -> None:
 @data_app.command("list")
 def data_list() -> None:
     """List the datasets memnets can load, and whether each is installed here."""
-    from . import datasets
+    from memnets import datasets
 
     table = Table(title="memnets datasets")
     for col in ("name", "kind", "available", "features", "classes", "source / note"):
@@ -77,7 +77,7 @@ def data_list() -> None:
 @app.command()
 def inspect(path: Annotated[Path, typer.Argument(help="A .memnet file written by memnets")]) -> None:
     """Show the structure, statistics and provenance of a saved model."""
-    from ._io import load
+    from memnets._io import load
 
     try:
         res = load(path)
@@ -141,9 +141,9 @@ def build(
     The compact M1 of the README: ``memnets build mnist --set radius=local --set alpha=0.9
     --set k=2``.
     """
-    from . import datasets
-    from ._io import save
-    from ._registry import construct
+    from memnets import datasets
+    from memnets._constructions.registry import construct
+    from memnets._io import save
 
     try:
         options = _parse_options(set_ or [])
@@ -169,8 +169,8 @@ def evaluate(
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
 ) -> None:
     """Accuracy of a saved model on a dataset split."""
-    from . import datasets
-    from ._io import load
+    from memnets import datasets
+    from memnets._io import load
 
     try:
         res = load(model)
@@ -193,7 +193,7 @@ def experiment(
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
 ) -> None:
     """Run one experiment; writes NAME.json and PNG plots into --out."""
-    from . import experiments
+    from memnets import experiments
 
     opts: dict[str, Any] = {"full": full, "jobs": jobs, "seed": seed, "dask_scheduler": dask_scheduler}
     if data is not None:
@@ -219,7 +219,7 @@ def reproduce(
     data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py)")] = None,
 ) -> None:
     """The main job: run every experiment and write report.md with tables and plots."""
-    from .experiments.reproduce import reproduce as run_reproduce
+    from memnets.experiments.reproduce import reproduce as run_reproduce
 
     try:
         report = run_reproduce(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler, data_dir=data_dir)
@@ -242,8 +242,8 @@ def estimate(
     grid: Annotated[str, typer.Option(help="M3 grid: fixed (diameter < c) or adaptive")] = "fixed",
 ) -> None:
     """Estimate c_D, S_D, M_D, N_D of a dataset and the sample sizes the theory predicts."""
-    from . import datasets
-    from .theory import estimate_all
+    from memnets import datasets
+    from memnets.theory.estimators import estimate_all
 
     try:
         X, y = datasets.load(data, classes=_parse_classes(classes), split="train", n=n, rng=seed)
@@ -283,7 +283,7 @@ def audit_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON")] = None,
 ) -> None:
     """Bottleneck, a direction v with W_1 v = 0, and a certified lower bound on the error."""
-    from ._audit import audit, family, load_model
+    from memnets.theory.audit import audit, family, load_model
 
     try:
         net = load_model(model)
@@ -306,7 +306,7 @@ def audit_command(
         rows["note"] = rep.note
     console.print(_stats_table(f"memnets audit {model}" + (f" --data {data}" if data else ""), rows))
     if json_out is not None:
-        from .experiments._runner import write_json
+        from memnets.experiments._runner import write_json
 
         write_json(json_out, d)
 

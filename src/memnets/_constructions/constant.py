@@ -71,12 +71,12 @@ from typing import Any
 
 import numpy as np
 
-from .._blocks import compose_affine, exact_layer, staircase
-from .._checks import Dataset
-from .._errors import ConstructionError, InputError, OptionError
-from .._network import AffineLayer, ReLUNetwork, SparseWeight
-from .._result import ConstructionResult, finish
-from .._separation import closest_opposite_pair
+from memnets._blocks import compose_affine, exact_layer, staircase
+from memnets._constructions.result import ConstructionResult, finish
+from memnets._core.checks import Dataset
+from memnets._core.errors import ConstructionError, InputError, OptionError
+from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._geometry.separation import closest_opposite_pair
 
 __all__ = ["Grid", "build", "choose_grid", "fixed_cell_size", "grid_cells"]
 
@@ -329,7 +329,7 @@ def _as_float64_if_exact(layer: AffineLayer) -> AffineLayer:
 
 def _line_memorizer() -> Any:
     try:
-        from .optimal import line_memorizer
+        from memnets._constructions.optimal import line_memorizer
     except ImportError as exc:
         raise ConstructionError(
             "M3 needs M2's line_memorizer (memnets._constructions.optimal), which is not "

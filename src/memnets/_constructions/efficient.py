@@ -44,7 +44,7 @@ construction's proof, ``margin_i >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` (``c_i`` 
 to the nearest other-label sample, rigorously lower-bounded; exact ``c_i^2`` for
 ``"none"``), in ``O(N n)`` after the separation pass, and the network itself is evaluated
 on a random subset and must agree; ``verify="network"`` evaluates it on every sample
-(``O(N R n)``). Both end in :func:`memnets._result.finish` (exact re-check of anything
+(``O(N R n)``). Both end in :func:`memnets._constructions.result.finish` (exact re-check of anything
 unsure) and the margin ``c^2 - r^2`` is checked on every sample.
 
 **In practice** (MNIST, ``benchmarks/bench_m1.py --accuracy`` / ``--end-to-end``): the
@@ -83,18 +83,25 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._blocks import max_tree
-from .._checks import Dataset, check_X
-from .._errors import (
+from memnets._blocks import max_tree
+from memnets._constructions.result import ConstructionResult, finish, predict_codes_exact
+from memnets._core.checks import Dataset, check_X
+from memnets._core.errors import (
     ConflictingLabelsError,
     InputError,
     OptionError,
     VerificationError,
 )
-from .._network import AffineLayer, ReLUNetwork
-from .._result import ConstructionResult, finish, predict_codes_exact
-from ._condense import TILE_COLS, TILE_ROWS, _check_count, _check_fraction, cover, nearest_enemy_sq
-from ._condense import condense as condense_subset
+from memnets._core.network import AffineLayer, ReLUNetwork
+from memnets._geometry.condense import (
+    TILE_COLS,
+    TILE_ROWS,
+    _check_count,
+    _check_fraction,
+    cover,
+    nearest_enemy_sq,
+)
+from memnets._geometry.condense import condense as condense_subset
 
 __all__ = [
     "CONDENSE",
@@ -135,7 +142,7 @@ def _separation_sq(X: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     computed, lower = nearest_enemy_sq(X, codes)
     upper = 2.0 * computed - lower  # computed + tolerance: a rigorous upper bound
     if float(lower.min()) <= 0.0:
-        from .._separation import closest_opposite_pair
+        from memnets._geometry.separation import closest_opposite_pair
 
         pair = closest_opposite_pair(X, codes)
         if pair.squared == 0:
@@ -206,7 +213,7 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
     Every sample ``x_j`` gets a representative of its own label strictly within
     ``radius_j`` (``radius`` is a number or one radius per sample; ``x_j`` itself in the
     worst case). Representatives are chosen by lazy-greedy maximum coverage
-    (:func:`memnets._constructions._condense.cover` with ``c_x = radius_x``, ``alpha = 1``,
+    (:func:`memnets._geometry.condense.cover` with ``c_x = radius_x``, ``alpha = 1``,
     ``k = 1``: within ``1 + ln N`` of the smallest such cover), and a sample only counts as
     covered when the rigorous float32 error bound proves the inequality. Per-class float32
     GEMM blocks; no ``N x N`` matrix.
@@ -257,7 +264,7 @@ def estimate_SD(X: Any, y: Any) -> int:
     >>> estimate_SD([[0.0], [0.05], [0.5], [1.0]], [0, 0, 1, 1])
     3
     """
-    from .._checks import check_dataset
+    from memnets._core.checks import check_dataset
 
     data = check_dataset(X, y)
     _, c2_low = _separation_sq(data.X, data.codes)
@@ -522,7 +529,7 @@ def _margins_from(scores: np.ndarray, err: np.ndarray, codes: np.ndarray, signs:
 def margins_m1(network: ReLUNetwork, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Certified margins ``(values, bounds)`` of an M1 network on ``data`` (float32, then
     float64 for samples float32 cannot decide); the contract of
-    :func:`memnets._result.margins_float`, at float32 GEMM speed."""
+    :func:`memnets._constructions.result.margins_float`, at float32 GEMM speed."""
     scores, err = forward_m1(network, data.X)
     vals, bound = _margins_from(scores, err, data.codes, data.signs)
     unsure = np.flatnonzero(~(vals > bound))
@@ -585,7 +592,7 @@ def build(
         lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"consistent"`` (Hart's
         condensed nearest neighbour with margin ratio ``lam``; margin
         ``> (1 - lam^2) c^2``), ``"none"`` (all samples; the network is exact 1-NN; margin
-        ``>= c^2``). Rules: :mod:`memnets._constructions._condense`.
+        ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
     alpha : radius fraction in (0, 1). Default 1/2: ``r = c/2`` is the radius Theorem 7.3
         analyses (cells of diameter < c/2), and it keeps 3/4 of the largest possible
         margin (``(1 - alpha^2) c^2``), so test points within ``c/4`` of a training point
@@ -596,7 +603,7 @@ def build(
         ``r = alpha c``, far fewer representatives on real data)
 
     verify : how memorization is proven before returning (always through
-        :func:`memnets._result.finish`, with exact re-checks of anything unsure):
+        :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure):
         ``"certificate"`` (default; ``O(N n)`` after the separation pass) proves for every
         sample ``margin >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` from rigorous float32
         lower bounds on ``c_i`` (distance to the nearest other-label sample, an upper bound

@@ -47,11 +47,11 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import Dataset
-from .._errors import InputError
-from .._network import AffineLayer, ReLUNetwork, SparseWeight
-from .._result import ConstructionResult, finish
-from ._projection import exact_projection, find_projection
+from memnets._constructions.result import ConstructionResult, finish
+from memnets._core.checks import Dataset
+from memnets._core.errors import InputError
+from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._geometry.projection import exact_projection, find_projection
 
 __all__ = ["build", "interval_layers"]
 
@@ -121,7 +121,7 @@ def sweep_outputs(network: ReLUNetwork, X: np.ndarray) -> list[Fraction]:
     dyadic ``w`` to integers); the breakpoints ``-c_j / a_j`` and the values ``u_i`` are
     sorted together and ``F`` is accumulated as ``A(u) u + C(u)``, all in exact rationals:
     ``O((N + H) log(N + H))`` instead of the ``O(N H)`` of a layer-by-layer evaluation.
-    Reads the network's own weights; an independent path from :mod:`memnets._exact`.
+    Reads the network's own weights; an independent path from :mod:`memnets._core.exact`.
     """
     L1, L2, L3 = network.layers
     if L1.out_features != 1 or L2.in_features != 1 or L3.out_features != 1:

@@ -113,7 +113,7 @@ from typing import Any
 
 import numpy as np
 
-from .._blocks import (
+from memnets._blocks import (
     LayerBuilder,
     Lin,
     compose_affine,
@@ -122,11 +122,11 @@ from .._blocks import (
     exact_layer,
     step_preacts,
 )
-from .._checks import Dataset
-from .._errors import ConstructionError, InputError
-from .._network import AffineLayer, ReLUNetwork
-from .._result import ConstructionResult, finish
-from ._projection import ProjectionCollision, find_projection, label_runs
+from memnets._constructions.result import ConstructionResult, finish
+from memnets._core.checks import Dataset
+from memnets._core.errors import ConstructionError, InputError
+from memnets._core.network import AffineLayer, ReLUNetwork
+from memnets._geometry.projection import ProjectionCollision, find_projection, label_runs
 
 __all__ = ["build", "line_memorizer"]
 

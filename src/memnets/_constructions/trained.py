@@ -18,7 +18,7 @@ Guarantees: none on size (``params = sum_k (h_{k-1} + 1) h_k``, ``bottleneck <= 
 none on generalization; memorization itself is *verified* like every construction: the
 trained float64 weights are copied into a :class:`~memnets.ReLUNetwork` (layers 2..L bit for
 bit; layer 1 with the input standardization folded in, see below) and the returned network
-itself is checked on every sample by :func:`memnets._result.finish` (certified float64
+itself is checked on every sample by :func:`memnets._constructions.result.finish` (certified float64
 evaluation, exact rational re-check of any sample whose margin is within the float error
 bound), so what is verified is exactly what is returned.
 
@@ -46,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import Dataset
-from .._errors import ConstructionError, OptionError
-from .._network import ReLUNetwork
-from .._result import ConstructionResult, finish, margins_float
+from memnets._constructions.result import ConstructionResult, finish, margins_float
+from memnets._core.checks import Dataset
+from memnets._core.errors import ConstructionError, OptionError
+from memnets._core.network import ReLUNetwork
 
 __all__ = ["build"]
 

@@ -18,9 +18,9 @@ also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``).
 
 from __future__ import annotations
 
-from ._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
-from ._idx import DataFileError, read_idx, write_idx
-from ._real import (
+from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
+from memnets.datasets._idx import DataFileError, read_idx, write_idx
+from memnets.datasets._real import (
     SYNTHETIC,
     catalog,
     digits_split_mask,
@@ -29,7 +29,7 @@ from ._real import (
     stratified_subsample,
     synthetic,
 )
-from ._synthetic import (
+from memnets.datasets._synthetic import (
     AlternatingShells,
     BallMixture,
     CubeCorners,

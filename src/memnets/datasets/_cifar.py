@@ -32,8 +32,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._errors import DataUnavailableError
-from ._idx import DataFileError
+from memnets._core.errors import DataUnavailableError
+from memnets.datasets._idx import DataFileError
 
 __all__ = [
     "CIFAR10_MD5",

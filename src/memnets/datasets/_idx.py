@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._errors import InputError
+from memnets._core.errors import InputError
 
 __all__ = ["DataFileError", "read_idx", "write_idx"]
 

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import RNGLike, as_rng, check_X, minmax_scale
-from .._errors import DataUnavailableError, OptionError
-from . import _cifar, _synthetic
-from ._idx import DataFileError, read_idx
+from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
+from memnets._core.errors import DataUnavailableError, OptionError
+from memnets.datasets import _cifar, _synthetic
+from memnets.datasets._idx import DataFileError, read_idx
 
 __all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
 

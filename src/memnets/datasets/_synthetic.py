@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import RNGLike, as_rng
-from .._errors import OptionError
+from memnets._core.checks import RNGLike, as_rng
+from memnets._core.errors import OptionError
 
 __all__ = [
     "AlternatingShells",
@@ -180,7 +180,7 @@ class BallMixture:
         """
         Xa = np.asarray(X, dtype=np.float64)
         if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
-            from .._errors import InputError
+            from memnets._core.errors import InputError
 
             raise InputError(f"X must have shape (N, {self.n_features}), got {Xa.shape}")
         d2 = (
@@ -503,7 +503,7 @@ class CubeCorners:
         """Index of the corner nearest to each row of X (rounding each coordinate at 1/2)."""
         Xa = np.asarray(X, dtype=np.float64)
         if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
-            from .._errors import InputError
+            from memnets._core.errors import InputError
 
             raise InputError(f"X must have shape (N, {self.n_features}), got {Xa.shape}")
         weights = np.left_shift(1, np.arange(self.n_features - 1, -1, -1, dtype=np.int64))
@@ -541,7 +541,7 @@ class CubeCorners:
         vv = np.asarray(v, dtype=np.float64).ravel()
         n = self.n_features
         if vv.shape != (n,) or not np.isfinite(vv).all() or not vv.any():
-            from .._errors import InputError
+            from memnets._core.errors import InputError
 
             raise InputError(f"v must be a finite non-zero vector of length {n}, got shape {vv.shape}")
         out = np.zeros((idx.size, 2))

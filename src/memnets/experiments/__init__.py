@@ -13,7 +13,7 @@ import importlib
 import os
 from typing import Any
 
-from .._errors import OptionError
+from memnets._core.errors import OptionError
 
 __all__ = ["EXPERIMENTS", "run"]
 

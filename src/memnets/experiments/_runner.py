@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import OptionError
+from memnets._core.errors import OptionError
 
 __all__ = [
     "TIMING_KEYS",
@@ -127,7 +127,7 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
 
 def header(name: str, *, seed: int, full: bool, **extra: Any) -> dict[str, Any]:
     """Provenance recorded at the top of every experiment JSON."""
-    from .. import __version__
+    from memnets._version import __version__
 
     return {
         "experiment": name,

@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import OptionError
-from ._runner import header, run_cells, write_json
-from .pairs import DATASETS, _derived_seed, _load_pair_cached, drop_conflicts
+from memnets._core.errors import OptionError
+from memnets.experiments._runner import header, run_cells, write_json
+from memnets.experiments.pairs import DATASETS, _derived_seed, _load_pair_cached, drop_conflicts
 
 __all__ = ["METHODS", "PAIRS", "run"]
 
@@ -81,7 +81,7 @@ def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
             timing={"construction_seconds": built - start, "test_seconds": time.perf_counter() - built},
         )
         return row
-    from .._registry import construct
+    from memnets._constructions.registry import construct
 
     res = construct(X, y, method=method, rng=_derived_seed(cell["seed"], *pair, 7))
     built = time.perf_counter()
@@ -200,7 +200,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _plot(path: Path, rows: list[dict[str, Any]], pairs: list[tuple[int, int]], methods: Sequence[str], data: str) -> Path:
-    from ._plots import grouped_bars
+    from memnets.experiments._plots import grouped_bars
 
     groups = [f"{a}-{b}" for a, b in pairs]
     pick = {(r["pair"], r["method"]): r for r in rows}

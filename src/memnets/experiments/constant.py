@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import OptionError
-from ._runner import fit_slope, header, run_cells, write_json
+from memnets._core.errors import OptionError
+from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -45,7 +45,7 @@ EPS, DELTA = 0.01, 0.05
 
 
 def _distribution(dist: dict[str, Any]) -> Any:
-    from ..datasets import ball_mixture
+    from memnets.datasets import ball_mixture
 
     return ball_mixture(
         n_features=dist["n_features"], n_balls=dist["n_balls"], separation=dist["separation"],

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import OptionError
-from ._runner import header, run_cells, write_json
-from .sample_complexity import corner_cell
+from memnets._core.errors import OptionError
+from memnets.experiments._runner import header, run_cells, write_json
+from memnets.experiments.sample_complexity import corner_cell
 
 __all__ = ["fit_base", "run"]
 
@@ -86,7 +86,7 @@ def run(
     1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
     suite).
     """
-    from .._registry import METHODS
+    from memnets._constructions.registry import METHODS
 
     started = time.perf_counter()
     if profile not in (None, "tiny"):

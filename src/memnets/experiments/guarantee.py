@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import OptionError
-from ._runner import header, run_cells, write_json
+from memnets._core.errors import OptionError
+from memnets.experiments._runner import header, run_cells, write_json
 
 __all__ = ["run", "wilson_interval"]
 
@@ -56,7 +56,7 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
 
 
 def _distribution(dist: dict[str, Any]) -> Any:
-    from ..datasets import ball_mixture
+    from memnets.datasets import ball_mixture
 
     return ball_mixture(n_features=dist["n_features"], n_balls=dist["n_balls"],
                         separation=dist["separation"], rng=dist["seed"])
@@ -111,7 +111,7 @@ def run(
     ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
     ``profile="tiny"``: 6 balls in [0,1]^3, N = N* x {1/32, 1, 2}, 20 seeds (the test suite).
     """
-    from ..theory import sample_size_m1
+    from memnets.theory.estimators import sample_size_m1
 
     started = time.perf_counter()
     if profile not in (None, "tiny"):

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import DataUnavailableError, OptionError
-from ._runner import header, run_cells, write_json
+from memnets._core.errors import DataUnavailableError, OptionError
+from memnets.experiments._runner import header, run_cells, write_json
 
 __all__ = ["CONDENSE", "DATASETS", "run"]
 
@@ -83,7 +83,7 @@ def load_pair(
 
     The subsample of class ``c`` depends only on ``(seed, pair, split, c)``.
     """
-    from .. import datasets
+    from memnets import datasets
 
     X, y = datasets.load(data, classes=tuple(pair), split=split, data_dir=data_dir)
     X = np.asarray(X, dtype=np.float64)
@@ -133,7 +133,7 @@ def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (dataset, pair, condense) cell: construct M1, verify, test."""
-    from .._registry import construct
+    from memnets._constructions.registry import construct
 
     pair = (int(cell["a"]), int(cell["b"]))
     X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
@@ -239,7 +239,7 @@ def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int 
 
 def _check_available(name: str, data_dir: str | None) -> str | None:
     """None when ``name`` loads here, else the reason (with how to supply it)."""
-    from .. import datasets
+    from memnets import datasets
 
     try:
         datasets.load(name, classes=(0, 1), split="test", n=2, rng=0, data_dir=data_dir)
@@ -361,7 +361,7 @@ def _write_csv(path: Path, results: dict[str, Any]) -> Path:
 
 
 def _plot(out: Path, name: str, res: dict[str, Any], condense: Sequence[str]) -> Path:
-    from ._plots import pair_heatmaps
+    from memnets.experiments._plots import pair_heatmaps
 
     tables = {f"condense={opt}": np.array(res["tables"][opt], dtype=float) for opt in condense}
     per = res["per_class"]

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._errors import MemnetsError, OptionError
-from ._runner import default_cache, write_json
+from memnets._core.errors import MemnetsError, OptionError
+from memnets.experiments._runner import default_cache, write_json
 
 __all__ = ["ExperimentsFailed", "reproduce"]
 
@@ -83,7 +83,7 @@ def reproduce(
     Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
     report when an experiment failed.
     """
-    from . import EXPERIMENTS
+    from memnets.experiments import EXPERIMENTS
 
     selected = list(EXPERIMENTS) if names is None else list(names)
     for name in selected:
@@ -158,7 +158,7 @@ def _write_report(
     root: Path, sections: list[dict[str, Any]], *, full: bool, jobs: int, seed: int,
     dask_scheduler: str | None, wall: float, profile: str | None,
 ) -> Path:
-    from .. import __version__
+    from memnets._version import __version__
 
     command = "memnets reproduce" + (" --full" if full else "") + f" --seed {seed} --jobs {jobs}"
     if dask_scheduler:

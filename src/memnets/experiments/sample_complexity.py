@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConstructionError, OptionError
-from ._runner import fit_slope, header, run_cells, write_json
+from memnets._core.errors import ConstructionError, OptionError
+from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
 
@@ -167,7 +167,7 @@ def run(
     runs up to ``trained_max_n`` (10 quick, 12 full). ``profile="tiny"``: n in {6, 8}, three
     ratios (the test suite).
     """
-    from .._registry import METHODS
+    from memnets._constructions.registry import METHODS
 
     started = time.perf_counter()
     if profile not in (None, "tiny"):

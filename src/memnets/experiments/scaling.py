@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import DataUnavailableError, OptionError
-from ._runner import fit_slope, header, run_cells, write_json
+from memnets._core.errors import DataUnavailableError, OptionError
+from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["fit_slope", "run"]
 
@@ -64,7 +64,7 @@ def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
         y = rng.integers(0, 2, N)
         y[0], y[-1] = 0, 1
         return X, y, None, None
-    from .. import datasets
+    from memnets import datasets
 
     pair = tuple(cell.get("pair", (3, 5)))
     X, y = datasets.load("mnist", classes=pair, split="train", n=N, rng=seed)
@@ -74,7 +74,7 @@ def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Construct and verify one (data, N, method); returns its statistics."""
-    from .. import construct
+    from memnets import construct
 
     X, y, Xt, yt = _data(cell)
     t0 = time.perf_counter()
@@ -331,7 +331,7 @@ def run(
     notes: list[str] = []
     if "mnist" in datas:
         try:
-            from .. import datasets
+            from memnets import datasets
 
             datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
         except DataUnavailableError as exc:

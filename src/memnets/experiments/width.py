@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConstructionError, OptionError
-from ._runner import header, run_cells, write_json
+from memnets._core.errors import ConstructionError, OptionError
+from memnets.experiments._runner import header, run_cells, write_json
 
 __all__ = ["ARMS", "run"]
 
@@ -75,7 +75,7 @@ def _first_width(arm: str, n: int) -> int | None:
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Build one arm on one sample, score it, audit it."""
     import memnets as mn
-    from memnets._audit import audit
+    from memnets.theory.audit import audit
 
     n, N, seed, arm = cell["n"], cell["N"], cell["seed"], cell["arm"]
     D = mn.datasets.alternating_shells(n_features=n, n_shells=cell["n_shells"])

@@ -43,11 +43,11 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import RNGLike, as_rng, check_dataset, check_X
-from ._constructions.constant import Grid, build_network, choose_grid
-from ._constructions.efficient import estimate_SD, greedy_cover, sample_size_m1
-from ._errors import InputError, OptionError
-from ._separation import separation as _separation
+from memnets._constructions.constant import Grid, build_network, choose_grid
+from memnets._constructions.efficient import estimate_SD, greedy_cover, sample_size_m1
+from memnets._core.checks import RNGLike, as_rng, check_dataset, check_X
+from memnets._core.errors import InputError, OptionError
+from memnets._geometry.separation import separation as _separation
 
 __all__ = [
     "CellCount",

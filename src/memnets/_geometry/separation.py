@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_X, check_y
-from ._errors import InputError
+from memnets._core.checks import check_X, check_y
+from memnets._core.errors import InputError
 
 __all__ = ["SeparationPair", "closest_opposite_pair", "separation"]
 

@@ -112,8 +112,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_X
-from .._errors import ConstructionError, InputError, OptionError
+from memnets._core.checks import check_X
+from memnets._core.errors import ConstructionError, InputError, OptionError
 
 __all__ = [
     "DEFAULT_ALPHA",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import ConflictingLabelsError, InputError, OptionError
+from memnets._core.errors import ConflictingLabelsError, InputError, OptionError
 
 __all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "find_conflict"]
 

@@ -74,9 +74,9 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import RNGLike, as_rng
-from ._errors import InputError, ModelFileError, OptionError
-from ._network import ReLUNetwork, rational_rref
+from memnets._core.checks import RNGLike, as_rng
+from memnets._core.errors import InputError, ModelFileError, OptionError
+from memnets._core.network import ReLUNetwork, rational_rref
 
 __all__ = [
     "AuditReport",
@@ -247,7 +247,7 @@ def load_model(path: str | Path) -> ReLUNetwork:
     p = Path(path)
     if not p.exists():
         raise ModelFileError(f"no such model file: {p}")
-    from ._io import MAGIC, load_network
+    from memnets._io import MAGIC, load_network
 
     if p.read_bytes()[: len(MAGIC)] == MAGIC or p.suffix == ".memnet":
         return load_network(p)
@@ -270,7 +270,7 @@ def load_model(path: str | Path) -> ReLUNetwork:
 
 
 def _as_network(network: Any) -> ReLUNetwork:
-    from ._result import ConstructionResult
+    from memnets._constructions.result import ConstructionResult
 
     if isinstance(network, ReLUNetwork):
         return network
@@ -585,7 +585,7 @@ def _distribution_codes(network: Any, codes: np.ndarray, sampler: Any, n_classes
     A :class:`~memnets.ConstructionResult` knows its labels (``classes[code]``); a bare network
     is read in the binary convention (output > 0 -> second class) or as class indices.
     """
-    from ._result import ConstructionResult
+    from memnets._constructions.result import ConstructionResult
 
     dist_classes = list(np.asarray(getattr(sampler, "classes", np.arange(n_classes))).tolist())
     if isinstance(network, ConstructionResult):
@@ -601,7 +601,7 @@ def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
     :meth:`~memnets.ReLUNetwork.forward_certified` and re-evaluate exactly every row whose
     decision the float error bound does not settle, so every prediction is the exact one.
     """
-    from ._result import predict_codes_exact
+    from memnets._constructions.result import predict_codes_exact
 
     net = _as_network(network)
     if any(layer.is_exact for layer in net.layers):
@@ -627,7 +627,7 @@ def family(name: str, n_features: int, **options: Any) -> Any:
     ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells),
     ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1) or
     ``"corners"`` (:func:`~memnets.datasets.cube_corners`, labels drawn from ``seed``)."""
-    from . import datasets
+    from memnets import datasets
 
     key = name.strip().lower()
     if key == "shells":

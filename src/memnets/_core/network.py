@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import check_X
-from ._errors import ExactnessError, InputError
+from memnets._core.checks import check_X
+from memnets._core.errors import ExactnessError, InputError
 
 __all__ = ["AffineLayer", "ReLUNetwork", "SparseWeight"]
 
@@ -595,9 +595,9 @@ class ReLUNetwork:
     def forward_exact(self, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
         """Exact outputs (object array of int/Fraction), float inputs read as exact binary fractions.
 
-        Shape (N,) for one output unit, else (N, C). See :mod:`memnets._exact`.
+        Shape (N,) for one output unit, else (N, C). See :mod:`memnets._core.exact`.
         """
-        from ._exact import forward_exact
+        from memnets._core.exact import forward_exact
 
         return forward_exact(self, X, chunk_size=chunk_size)
 
@@ -607,13 +607,13 @@ class ReLUNetwork:
 
         Raises :class:`ExactnessError` naming the bits needed when an entry is not a float64.
         """
-        from ._export import to_torch
+        from memnets._core.export import to_torch
 
         return to_torch(self, dtype=dtype)
 
     def to_onnx(self, path: Any) -> None:
         """Write an ONNX model (float64) computing this network; same refusal as ``to_torch``."""
-        from ._export import to_onnx
+        from memnets._core.export import to_onnx
 
         to_onnx(self, path)
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ExactnessError, OptionError
-from ._network import ReLUNetwork, SparseWeight, _to_float
+from memnets._core.errors import ExactnessError, OptionError
+from memnets._core.network import ReLUNetwork, SparseWeight, _to_float
 
 __all__ = ["ONNX_OPSET", "dense_float_layers", "to_onnx", "to_torch"]
 
@@ -181,7 +181,7 @@ def to_onnx(
         [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", net.n_outputs])],
         initializer=inits,
     )
-    from . import __version__
+    from memnets._version import __version__
 
     model = helper.make_model(
         graph,

@@ -11,9 +11,9 @@ import importlib
 import inspect
 from typing import Any
 
-from ._checks import RNGLike, as_rng, check_dataset
-from ._errors import OptionError
-from ._result import ConstructionResult
+from memnets._constructions.result import ConstructionResult
+from memnets._core.checks import RNGLike, as_rng, check_dataset
+from memnets._core.errors import OptionError
 
 __all__ = ["METHODS", "construct", "method_options"]
 
@@ -61,7 +61,7 @@ def construct(
     method : one of :data:`METHODS` (``"efficient"``, ``"optimal"``, ``"interval"``,
         ``"constant"``, ``"trained"``). The two-class constructions (``optimal``,
         ``interval``, ``constant``) handle more classes one-vs-rest
-        (:mod:`memnets._constructions._ovr`: one part per class, run side by side).
+        (:mod:`memnets._constructions.ovr`: one part per class, run side by side).
     rng : Generator, int seed or None; every random choice draws from it and the seed is
         recorded in ``result.stats['seed']``
     **options : method options (see ``memnets.method_options(method)``)
@@ -82,7 +82,7 @@ def construct(
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
     if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
-        from ._constructions._ovr import one_vs_rest
+        from memnets._constructions.ovr import one_vs_rest
 
         return one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
     result: ConstructionResult = module.build(data, rng=gen, seed=seed, **options)

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import Dataset, check_X
-from ._errors import VerificationError
-from ._exact import exact_units
-from ._network import ReLUNetwork
+from memnets._core.checks import Dataset, check_X
+from memnets._core.errors import VerificationError
+from memnets._core.exact import exact_units
+from memnets._core.network import ReLUNetwork
 
 __all__ = ["ConstructionResult", "finish", "margins_exact", "margins_float"]
 
@@ -20,8 +20,8 @@ __all__ = ["ConstructionResult", "finish", "margins_exact", "margins_float"]
 #: "m1-certified" is M1's float32 evaluator whose error bound uses the max-tree structure;
 #: it falls back to float64 and then exact arithmetic, so its decisions are exact.
 ENGINES: dict[str, str] = {
-    "float": "memnets._result:predict_codes_float",
-    "exact": "memnets._result:predict_codes_exact",
+    "float": "memnets._constructions.result:predict_codes_float",
+    "exact": "memnets._constructions.result:predict_codes_exact",
     "m1-certified": "memnets._constructions.efficient:predict_codes_m1",
 }
 
@@ -210,7 +210,7 @@ def finish(
     (``|exact margin - value| <= bound``); used by ``'certified'`` instead of the generic
     engine (whose bound grows with depth), with the same exact re-check of unsure samples.
     """
-    from . import __version__
+    from memnets._version import __version__
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")

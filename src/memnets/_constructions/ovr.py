@@ -7,7 +7,7 @@ of the shallower ones) and the class is the argmax of their ``C`` outputs. On a 
 sample of class ``c`` the part for ``c`` outputs ``F_c(x) >= m_c > 0`` and every other part
 ``F_j(x) <= -m_j < 0``, so the combined margin ``F_c - max_{j != c} F_j`` is at least
 ``min_c m_c + min_j m_j > 0``: it memorizes whenever every part does, and
-:func:`memnets._result.finish` verifies it again on every sample, exactly for exact parts.
+:func:`memnets._constructions.result.finish` verifies it again on every sample, exactly for exact parts.
 
 Cost: width, parameters and construction time add up over the ``C`` parts (each part sees
 all ``N`` samples); depth is the largest part's.
@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from .._blocks import side_by_side
-from .._checks import Dataset
-from .._network import ReLUNetwork
-from .._result import ConstructionResult, finish
+from memnets._blocks import side_by_side
+from memnets._constructions.result import ConstructionResult, finish
+from memnets._core.checks import Dataset
+from memnets._core.network import ReLUNetwork
 
 __all__ = ["one_vs_rest"]
 

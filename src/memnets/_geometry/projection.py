@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConstructionError, InputError
+from memnets._core.errors import ConstructionError, InputError
 
 __all__ = [
     "Projection",
@@ -249,7 +249,7 @@ def find_projection(
             last = exc
             continue
         return Projection(w=w, E=E, p=p, runs=runs, tries=attempt, bits=bits)
-    from .._separation import closest_opposite_pair
+    from memnets._geometry.separation import closest_opposite_pair
 
     pair = closest_opposite_pair(X, y)
     raise ConstructionError(

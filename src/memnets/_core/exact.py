@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._checks import check_X
+from memnets._core.checks import check_X
 
 if TYPE_CHECKING:
-    from ._network import AffineLayer, ReLUNetwork
+    from memnets._core.network import AffineLayer, ReLUNetwork
 
 __all__ = ["exact_units", "forward_exact", "reference_forward_exact"]
 
@@ -64,7 +64,7 @@ def _compile(layer: AffineLayer) -> list[_Row]:
     cached: list[_Row] | None = layer.__dict__.get("_exact_rows")
     if cached is not None:
         return cached
-    from ._network import SparseWeight
+    from memnets._core.network import SparseWeight
 
     w = layer.weight
     rows: list[_Row] = []
