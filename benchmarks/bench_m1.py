@@ -9,7 +9,7 @@ measured in the same run:
 * the machine's float32 GEMM bound for that work: one ``test @ train.T`` product;
 * memnets M1: ``construct(condense="none")`` and ``"cover"`` (wall time, verification
   included), and the network's own forward pass with certified decisions
-  (:func:`memnets._constructions.efficient.predict_codes_m1`), checked equal to 1-NN.
+  (:func:`memnets._engines.decide.predict_codes` with the ``m1-certified`` engine), checked equal to 1-NN.
 
 Accuracy (``--accuracy``): pairs 0-1, 3-5, 4-9 and all 10 classes, condensing rules of
 :mod:`memnets._geometry.condense` (``--methods``; ``--curves`` adds the
@@ -41,8 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import memnets as mn
 from _common import environment, timed, write_result
-from memnets._constructions import efficient as eff
-from memnets._constructions.efficient import predict_codes_m1
+from memnets._engines.decide import predict_codes
 
 TASKS: dict[str, tuple[int, ...] | None] = {"all10": None, "3-5": (3, 5), "0-1": (0, 1), "4-9": (4, 9)}
 
@@ -80,7 +79,6 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
     _, out["sgemm_bound_s"], out["sgemm_bound_cpu_s"] = timed(lambda: X32 @ Xt32.T, repeat=repeat)
 
     for condense in ("none", "cover"):
-        eff._SEPARATION_CACHE.clear()  # time the full construction
         res, out[f"m1_{condense}_construct_s"], out[f"m1_{condense}_construct_cpu_s"] = timed(
             lambda c=condense: mn.construct(X, y, method="efficient", condense=c, rng=0)
         )
@@ -91,7 +89,7 @@ def speed(task: str, n_train: int | None, n_test: int | None, repeat: int) -> di
                       "bottleneck", "margin_guarantee", "verify_seconds")
         }
         codes, out[f"m1_{condense}_predict_s"], out[f"m1_{condense}_predict_cpu_s"] = timed(
-            lambda r=res: predict_codes_m1(r.network, Xt), repeat=repeat
+            lambda r=res: predict_codes(r.network, Xt, "m1-certified"), repeat=repeat
         )
         pred = res.classes[codes]
         out[f"m1_{condense}_accuracy"] = float(np.mean(pred == yt))
@@ -314,7 +312,6 @@ def end_to_end(tasks: str, n_train: int | None, n_test: int | None) -> tuple[lis
         X, y = _load(task, "train", n_train)
         Xt, yt = _load(task, "test", n_test)
         knn_acc = float(KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y).score(Xt, yt))
-        eff._SEPARATION_CACHE.clear()
         res, secs, cpu = timed(lambda X=X, y=y: mn.construct(X, y, method="efficient", rng=0, **COMPACT))
         pred, psecs, _ = timed(lambda r=res, Xt=Xt: r.predict(Xt))
         reps = res.info["representatives"]

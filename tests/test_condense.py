@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import mnist_dir, needs_mnist
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry import condense as cd
+from memnets._geometry import enemies
 
 RULE_PARAMS = [
     ("cover", {"alpha": 1.0, "k": 1}),
@@ -111,7 +112,7 @@ def ref_fcnn(X: np.ndarray, y: np.ndarray, lam: float) -> list[int]:
     a decision within the float32 error bound ``tol`` counts as *not* absorbed."""
     D = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
     sq = (X * X).sum(1)
-    tol = cd._tol_scale(X.shape[1]) * (sq + sq.max())
+    tol = enemies._tol_scale(X.shape[1]) * (sq + sq.max())
     reps: list[int] = []
     for c in np.unique(y):
         idx = np.flatnonzero(y == c)
@@ -164,10 +165,10 @@ def test_hart_and_fcnn_keep_exact_ties():
 
 
 def test_nearest_enemy_sq_hand_worked_and_bounds():
-    computed, lower = cd.nearest_enemy_sq([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]], ["a", "b", "a"])
+    computed, lower = enemies.nearest_enemy_sq([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]], ["a", "b", "a"])
     assert computed.tolist() == [25.0, 18.0, 18.0]
     assert (lower <= np.array([25.0, 18.0, 18.0])).all() and (lower > computed - 1e-3).all()
-    one, low1 = cd.nearest_enemy_sq([[0.0], [1.0]], [7, 7])
+    one, low1 = enemies.nearest_enemy_sq([[0.0], [1.0]], [7, 7])
     assert np.isinf(one).all() and np.isinf(low1).all()
 
 
@@ -220,7 +221,7 @@ def test_agrees_with_exact_reference(seed, n, dim, n_classes):
     if np.unique(y).size < 2:
         return
     D = exact_d2(Z)
-    key = cd.nearest_enemy_sq(X, y)[1]
+    key = enemies.nearest_enemy_sq(X, y)[1]
     for k in (1, 2):
         for num, den, alpha in ((1, 1, 1.0), (1, 4, 0.5)):
             assert cd.condense(X, y, "cover", alpha=alpha, k=k).tolist() == ref_cover(D, y, num, den, k)
@@ -246,7 +247,7 @@ def test_c2_lower_given_or_computed_same_result(rule, params):
     rng = np.random.default_rng(3)
     X = rng.random((300, 5))
     y = (X[:, 0] + 0.3 * X[:, 1] > 0.6).astype(int)
-    low = cd.nearest_enemy_sq(X, y)[1]
+    low = enemies.nearest_enemy_sq(X, y)[1]
     a = cd.condense(X, y, rule, **params)
     b = cd.condense(X, y, rule, c2_lower=low, **params)
     assert a.tolist() == b.tolist()
@@ -268,10 +269,10 @@ def test_nearest_enemy_matches_brute_force_float64():
     rng = np.random.default_rng(11)
     X = rng.random((257, 30))
     y = rng.integers(0, 3, size=257)
-    computed, lower = cd.nearest_enemy_sq(X, y)
+    computed, lower = enemies.nearest_enemy_sq(X, y)
     D = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
     exact = np.array([D[i, y != y[i]].min() for i in range(len(y))])
-    tol = cd._tol_scale(30) * (np.einsum("ij,ij->i", X, X) + np.einsum("ij,ij->i", X, X).max())
+    tol = enemies._tol_scale(30) * (np.einsum("ij,ij->i", X, X) + np.einsum("ij,ij->i", X, X).max())
     assert (lower <= exact).all()
     assert (np.abs(computed - exact) <= tol).all()
 

@@ -132,7 +132,7 @@ def test_bad_input_and_options() -> None:
     X = [[0.1, 0.1], [0.9, 0.9], [0.5, 0.1]]
     three = mn.construct(X, [0, 1, 2], method="constant", rng=0)  # one-vs-rest
     assert three.network.n_outputs == 3 and three.predict(X).tolist() == [0, 1, 2]
-    with pytest.raises(mn.OptionError, match="grid must be"):
+    with pytest.raises(mn.OptionError, match="option 'grid' must be one of 'fixed', 'adaptive'"):
         mn.construct(X, [0, 1, 1], method="constant", rng=0, grid="bogus")
     with pytest.raises(mn.OptionError, match="cell_size must be 2"):
         mn.construct(X, [0, 1, 1], method="constant", rng=0, cell_size=0.3)

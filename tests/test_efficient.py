@@ -15,11 +15,15 @@ from sklearn.neighbors import KNeighborsClassifier
 
 import memnets as mn
 from conftest import needs_mnist
+from memnets import theory
 from memnets._blocks import max_tree
 from memnets._constructions import efficient as eff
 from memnets._constructions.result import margins_exact
 from memnets._core.checks import check_dataset
 from memnets._core.network import SparseWeight
+from memnets._engines import decide, maxtree
+from memnets._geometry import enemies
+from memnets._geometry.enemies import nearest_enemy_bounds
 
 TINY_X = np.array([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]])
 TINY_Y = np.array([0, 0, 1, 1])
@@ -59,7 +63,7 @@ def test_tiny_none_and_consistent_by_hand() -> None:
     assert margins_exact(res.network, check_dataset(TINY_X, TINY_Y)) == [
         Fraction(25, 16), Fraction(5, 4), Fraction(25, 16), Fraction(5, 4),
     ]
-    cons = mn.construct(TINY_X, TINY_Y, method="efficient", condense="consistent", rng=0)
+    cons = mn.construct(TINY_X, TINY_Y, method="efficient", condense="hart", rng=0)
     # Hart: seeds x0 and x2; x1 is nearer x0, x3 nearer x2: nothing added
     assert cons.info["representatives"].tolist() == [0, 2]
     assert cons.predict(TINY_X).tolist() == TINY_Y.tolist()
@@ -92,12 +96,15 @@ def test_bad_options() -> None:
         mn.construct(TINY_X, TINY_Y, method="efficient", radius="big")
     with pytest.raises(mn.OptionError, match="verify"):
         mn.construct(TINY_X, TINY_Y, method="efficient", verify="no")
-    for k in (0, -1, 1.5, True, "2"):
+    for k in (1.5, True, "2"):  # the wrong kind: refused by the registry from the signature
+        with pytest.raises(mn.OptionError, match=r"option 'k' must be an int, got"):
+            mn.construct(TINY_X, TINY_Y, method="efficient", k=k)
+    for k in (0, -1):  # the right kind, out of range: refused by the construction
         with pytest.raises(mn.OptionError, match=r"k \(same-label .*int >= 1"):
             mn.construct(TINY_X, TINY_Y, method="efficient", k=k)
     for lam in (0, 1.01, -0.5, math.nan, False):
         with pytest.raises(mn.OptionError, match="lam"):
-            mn.construct(TINY_X, TINY_Y, method="efficient", condense="consistent", lam=lam)
+            mn.construct(TINY_X, TINY_Y, method="efficient", condense="hart", lam=lam)
 
 
 def test_zero_separation() -> None:
@@ -106,9 +113,9 @@ def test_zero_separation() -> None:
         mn.construct(X, [0, 1, 1], method="efficient")
     # the internal separation pass refuses it too (not only the shared input check)
     with pytest.raises(mn.ConflictingLabelsError):
-        eff._separation_sq(X, np.array([0, 1, 1]))
+        nearest_enemy_bounds(X, np.array([0, 1, 1]))
     with pytest.raises(mn.ConflictingLabelsError):
-        eff.estimate_SD(X, [0, 1, 1])
+        theory.estimate_SD(X, [0, 1, 1])
 
 
 def test_shared_input_checks() -> None:
@@ -122,11 +129,11 @@ def test_shared_input_checks() -> None:
 
 # --------------------------------------------------------------------------- guarantee helpers
 def test_sample_size_m1() -> None:
-    assert eff.sample_size_m1(10, 0.1, 0.05) == math.ceil(100 * math.log(200)) == 530
-    assert eff.sample_size_m1(1, 0.5, 0.5) == math.ceil(2 * math.log(2))
+    assert theory.sample_size_m1(10, 0.1, 0.05) == math.ceil(100 * math.log(200)) == 530
+    assert theory.sample_size_m1(1, 0.5, 0.5) == math.ceil(2 * math.log(2))
     for bad in [(0, 0.1, 0.1), (10, 0, 0.1), (10, 0.1, 1.0), (10, 1.5, 0.1), (math.inf, 0.1, 0.1)]:
         with pytest.raises(mn.OptionError):
-            eff.sample_size_m1(*bad)
+            theory.sample_size_m1(*bad)
 
 
 def test_estimate_SD_counts_clusters() -> None:
@@ -136,7 +143,7 @@ def test_estimate_SD_counts_clusters() -> None:
     k = rng.integers(0, 4, 400)
     X = centers[k] + rng.uniform(-0.01, 0.01, (400, 2))
     # c ~ 0.8 (0.1, 0.1)-(0.9, 0.1); clusters of diameter 0.03 < c/4: one cell each
-    assert eff.estimate_SD(X, labels[k]) == 4
+    assert theory.estimate_SD(X, labels[k]) == 4
 
 
 def _index_order_cover(X: np.ndarray, codes: np.ndarray, radius: np.ndarray) -> list[int]:
@@ -156,14 +163,14 @@ def test_greedy_cover_is_a_cover() -> None:
     X = rng.random((600, 3))
     codes = rng.integers(0, 3, 600)
     radius = rng.uniform(0.1, 0.3, 600)
-    reps = eff.greedy_cover(X, codes, radius)
+    reps = theory.greedy_cover(X, codes, radius)
     d = np.sqrt(((X[:, None, :] - X[None, reps, :]) ** 2).sum(axis=2))
     same = codes[:, None] == codes[None, reps]
     assert (np.where(same, d, np.inf).min(axis=1) < radius).all()  # strictly within radius
     # maximum coverage needs fewer centres than the index-order scan (172 vs 210 here)
     assert len(reps) < len(_index_order_cover(X, codes, radius))
     with pytest.raises(mn.OptionError, match="radius"):
-        eff.greedy_cover(X, codes, -0.1)
+        theory.greedy_cover(X, codes, -0.1)
 
 
 # --------------------------------------------------------------------------- max-trees
@@ -207,7 +214,7 @@ def _random_dataset(seed: int, n_samples: int, n_features: int, n_classes: int) 
     n_features=st.integers(1, 5),
     n_classes=st.integers(2, 4),
     condense=st.sampled_from(eff.CONDENSE),
-    radius=st.sampled_from(eff.RADIUS),
+    radius=st.sampled_from(("global", "local")),
     alpha=st.floats(0.05, 0.95),
     k=st.integers(1, 3),
     lam=st.floats(0.3, 1.0),
@@ -241,7 +248,7 @@ def test_memorizes_with_guaranteed_margin(
         avail = (same & (d2 < lim[:, None])).sum(axis=1)
         got = (same[:, reps] & (d2[:, reps] < lim[:, None])).sum(axis=1)
         assert (got >= np.minimum(k, avail)).all() and (got >= 1).all()
-    if condense == "consistent":  # d_+ < lam d_-: margin > (1 - lam^2) c^2
+    if condense == "hart":  # d_+ < lam d_-: margin > (1 - lam^2) c^2
         assert min(margins) >= (1 - Fraction(lam) ** 2) * c2 - 2 * eta
     if condense == "none":
         assert min(margins) >= c2 - 2 * eta
@@ -263,13 +270,12 @@ def test_agrees_with_nearest_representative(seed: int, n_classes: int, condense:
     res = mn.construct(X, y, method="efficient", condense=condense, rng=seed)
     reps = res.info["representatives"]
     knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X[reps], y[reps])
-    codes = eff.predict_codes_m1(res.network, Xt)
+    codes = decide.predict_codes(res.network, Xt, "m1-certified")
     assert (res.classes[codes] == knn.predict(Xt)).all()
     assert res.engine == "m1-certified"
     assert (res.predict(Xt) == knn.predict(Xt)).all()
-    from memnets._constructions.result import predict_codes_float
 
-    generic = predict_codes_float(res.network, Xt)  # the generic float64 engine agrees
+    generic = decide.predict_codes(res.network, Xt, "float")  # the generic float64 engine agrees
     assert (res.classes[generic] == knn.predict(Xt)).all()
     if condense == "none":
         full = KNeighborsClassifier(n_neighbors=1).fit(X, y)
@@ -284,25 +290,25 @@ def test_forward_m1_bound_holds(seed: int, binary: bool) -> None:
     Xt = np.random.default_rng(seed).random((30, 4))
     exact = np.array(res.network.forward_exact(Xt), dtype=float)
     for dtype in (np.float32, np.float64):
-        vals, err = eff.forward_m1(res.network, Xt, dtype=dtype)
+        vals, err = maxtree.forward_m1(res.network, Xt, dtype=dtype)
         gap = np.abs(vals - exact)
         bound = err if vals.ndim == 1 else err[:, None]
         assert (gap <= bound).all()
     # float32 really is float32: its bound is ~1e7 times the float64 one
-    assert eff.forward_m1(res.network, Xt)[1].min() > 1e5 * eff.forward_m1(res.network, Xt, dtype=np.float64)[1].max()
+    assert maxtree.forward_m1(res.network, Xt)[1].min() > 1e5 * maxtree.forward_m1(res.network, Xt, dtype=np.float64)[1].max()
 
 
 def test_forward_m1_refuses_bad_input() -> None:
     res = mn.construct(TINY_X, TINY_Y, method="efficient", rng=0)
     with pytest.raises(mn.InputError, match="x >= 0"):
-        eff.forward_m1(res.network, [[-0.5, 0.0]])
+        maxtree.forward_m1(res.network, [[-0.5, 0.0]])
     with pytest.raises(mn.InputError, match="features"):
-        eff.forward_m1(res.network, [[0.5, 0.0, 0.1]])
+        maxtree.forward_m1(res.network, [[0.5, 0.0, 0.1]])
     with pytest.raises(mn.OptionError, match="chunk_size"):
-        eff.forward_m1(res.network, TINY_X, chunk_size=0)
+        maxtree.forward_m1(res.network, TINY_X, chunk_size=0)
     # chunking changes at most the rounding (BLAS may pick other kernels), within the bounds
-    a, ea = eff.forward_m1(res.network, TINY_X, chunk_size=1)
-    b, eb = eff.forward_m1(res.network, TINY_X)
+    a, ea = maxtree.forward_m1(res.network, TINY_X, chunk_size=1)
+    b, eb = maxtree.forward_m1(res.network, TINY_X)
     assert (np.abs(a - b) <= ea + eb).all() and (ea == eb).all()
 
 
@@ -310,13 +316,13 @@ def test_forward_m1_refuses_bad_input() -> None:
 def test_max_tree_groups_reads_the_structure_back(n_classes: int, tmp_path) -> None:
     X, y = _random_dataset(n_classes, 40, 3, n_classes)
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
-    sizes, binary = eff.max_tree_groups(res.network)
+    sizes, binary = maxtree.max_tree_groups(res.network)
     assert binary == (n_classes == 2)
     assert sizes.tolist() == np.bincount(res.classes.searchsorted(y)).tolist()
     # a saved and reloaded network is recognised too (the check reads weights, not metadata)
     loaded = mn.load(mn.save(res, tmp_path / "m1.memnet")).network
     assert loaded is not res.network
-    again = eff.max_tree_groups(loaded)
+    again = maxtree.max_tree_groups(loaded)
     assert again is not None and again[0].tolist() == sizes.tolist() and again[1] == binary
 
 
@@ -346,9 +352,9 @@ def test_forward_m1_refuses_a_network_that_is_not_m1(where: int, how: str) -> No
     X, y = _random_dataset(7, 30, 3, 3)
     net = mn.construct(X, y, method="efficient", condense="none", rng=0).network
     bad = _tampered(net, where, how)
-    assert eff.max_tree_groups(bad) is None
+    assert maxtree.max_tree_groups(bad) is None
     with pytest.raises(mn.InputError, match="M1 network"):
-        eff.forward_m1(bad, X)
+        maxtree.forward_m1(bad, X)
     # the generic engine still evaluates it
     assert bad.forward(X).shape == net.forward(X).shape
 
@@ -360,25 +366,23 @@ def test_forward_m1_tiles_match_the_exact_network(monkeypatch: pytest.MonkeyPatc
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
     Xt = np.random.default_rng(12).random((37, 5))
     exact = np.array(res.network.forward_exact(Xt), dtype=float)
-    big, _ = eff.forward_m1(res.network, Xt)
-    monkeypatch.setattr(eff, "TILE_ROWS", 8)
-    monkeypatch.setattr(eff, "TILE_COLS", 7)
+    big, _ = maxtree.forward_m1(res.network, Xt)
+    monkeypatch.setattr(maxtree, "TILE_ROWS", 8)
+    monkeypatch.setattr(maxtree, "TILE_COLS", 7)
     for dtype in (np.float32, np.float64):
-        vals, err = eff.forward_m1(res.network, Xt, dtype=dtype)
+        vals, err = maxtree.forward_m1(res.network, Xt, dtype=dtype)
         bound = err if binary else err[:, None]
         assert (np.abs(vals - exact) <= bound).all()
-    assert (np.abs(eff.forward_m1(res.network, Xt)[0] - big) <= 2 * bound).all()
+    assert (np.abs(maxtree.forward_m1(res.network, Xt)[0] - big) <= 2 * bound).all()
 
 
 def test_nearest_enemy_tiles_match_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
-    from memnets._geometry import condense as _condense
-
     X, y = _random_dataset(13, 90, 4, 3)
     d2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
     brute = np.where(y[:, None] != y[None, :], d2, np.inf).min(axis=1)
-    monkeypatch.setattr(_condense, "TILE_ROWS", 8)
-    monkeypatch.setattr(_condense, "TILE_COLS", 5)
-    computed, lower = _condense.nearest_enemy_sq(X, y)
+    monkeypatch.setattr(enemies, "TILE_ROWS", 8)
+    monkeypatch.setattr(enemies, "TILE_COLS", 5)
+    computed, lower = enemies.nearest_enemy_sq(X, y)
     assert (lower <= brute).all() and (np.abs(computed - brute) <= 1e-5).all()
 
 
@@ -386,7 +390,7 @@ def test_forward_m1_agrees_with_the_layer_by_layer_forward() -> None:
     X, y = _random_dataset(3, 300, 6, 4)
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
     Xt = np.random.default_rng(3).random((200, 6))
-    fast, err = eff.forward_m1(res.network, Xt, chunk_size=64)
+    fast, err = maxtree.forward_m1(res.network, Xt, chunk_size=64)
     slow = res.network.forward(Xt)  # float64, layer by layer through the ReLU max-trees
     assert (np.abs(fast - slow) <= err[:, None] + 1e-9).all()
     assert (np.argmax(fast, axis=1) == np.argmax(slow, axis=1)).all()
@@ -398,7 +402,7 @@ def test_predict_decides_near_ties_exactly() -> None:
     X = np.array([[0.25, 0.5], [0.75, 0.5]])
     res = mn.construct(X, [0, 1], method="efficient", condense="none", rng=0)
     Xt = np.array([[0.5, 0.5], [0.5 + 2.0**-30, 0.5], [0.5 - 2.0**-30, 0.25]])
-    assert eff.predict_codes_m1(res.network, Xt).tolist() == [0, 1, 0]
+    assert decide.predict_codes(res.network, Xt, "m1-certified").tolist() == [0, 1, 0]
 
 
 def test_verify_modes_agree() -> None:
@@ -431,9 +435,9 @@ def test_mnist_subset_matches_1nn() -> None:
     X, y, Xt, yt = X[:1000], y[:1000], Xt[:300], yt[:300]
     knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y)
     res = mn.construct(X, y, method="efficient", condense="none", rng=0)
-    pred = res.classes[eff.predict_codes_m1(res.network, Xt)]
+    pred = res.classes[decide.predict_codes(res.network, Xt, "m1-certified")]
     assert (pred == knn.predict(Xt)).all()
     cover = mn.construct(X, y, method="efficient", condense="cover", radius="local", alpha=0.7, rng=0)
     assert cover.stats["n_reps"] < 1000
-    acc = np.mean(cover.classes[eff.predict_codes_m1(cover.network, Xt)] == yt)
+    acc = np.mean(cover.classes[decide.predict_codes(cover.network, Xt, "m1-certified")] == yt)
     assert acc >= knn.score(Xt, yt) - 0.02

@@ -32,7 +32,7 @@ from memnets._constructions.optimal import (
     _unfold_widths,
     line_memorizer,
 )
-from memnets._core.errors import ConstructionError, ExactnessError, InputError
+from memnets._core.errors import ConstructionError, ExactnessError, InputError, OptionError
 from memnets._core.exact import reference_forward_exact
 from memnets._geometry.projection import exact_projection, label_runs
 
@@ -237,7 +237,7 @@ def test_line_memorizer_errors_name_the_samples():
         line_memorizer([1, 2, 1], [1, 1, -1], rng=np.random.default_rng(0))
     with pytest.raises(InputError, match=r"signs\[1\]"):
         line_memorizer([1, 2], [1, 0], rng=np.random.default_rng(0))
-    with pytest.raises(InputError, match="bits_per_layer"):
+    with pytest.raises(OptionError, match="bits_per_layer"):
         line_memorizer([1, 2], [1, -1], rng=np.random.default_rng(0), bits_per_layer=3)
     layers, d = line_memorizer([5, 6], [1, 1], rng=np.random.default_rng(0))
     assert d["mode"] == "constant" and _exact_eval(layers, [5, 100]) == [1, 1]
@@ -382,5 +382,5 @@ def test_optimal_options_and_structure(tmp_path):
     assert res.stats["direction_bits"] == 2 * 9 + 8  # default 2 ceil(log2 N) + 8
     with pytest.raises(ExactnessError, match=r"need \d+ significand bits"):
         net.to_onnx(tmp_path / "m2.onnx")
-    with pytest.raises(InputError, match="direction_bits"):
+    with pytest.raises(OptionError, match="direction_bits"):
         mn.construct(X, y, method="optimal", rng=0, direction_bits=60)

@@ -77,7 +77,7 @@ def test_string_and_unsortable_labels() -> None:
 def test_binary_decision_function_sign() -> None:
     X, y = _blobs(4, 80, 2)
     labels = np.where(y == 1, "yes", "no")
-    clf = MemorizationClassifier(condense="consistent").fit(X, labels)
+    clf = MemorizationClassifier(condense="hart").fit(X, labels)
     d = clf.decision_function(X)
     assert d.shape == (80,)
     assert (np.where(d > 0, clf.classes_[1], clf.classes_[0]) == labels).all()

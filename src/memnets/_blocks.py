@@ -23,6 +23,7 @@ __all__ = [
     "exact_layer",
     "identity_rows",
     "max_tree",
+    "max_tree_readout",
     "side_by_side",
     "staircase",
     "staircase_index",
@@ -235,6 +236,28 @@ def max_tree(group_sizes: Sequence[int]) -> tuple[list[AffineLayer], sp.csr_arra
         )
         sizes = new_sizes
     return layers, sp.csr_array(P)
+
+
+def max_tree_readout(readout: sp.csr_array, binary: bool) -> sp.csr_array:
+    """Output weights over the last max-tree layer: ``F_1 - F_0`` of the two group maxima
+    (``binary``) or the group maxima themselves (one output per group).
+
+    ``readout`` is the second value returned by :func:`max_tree`.
+
+    >>> _, readout = max_tree([2, 1])
+    >>> max_tree_readout(readout, True).toarray().tolist()
+    [[-1.0, -1.0, 1.0]]
+    """
+    G = readout.shape[0]
+    if binary:
+        if G != 2:
+            raise ValueError(f"a binary readout needs exactly two groups, got {G}")
+        E = sp.csr_array((np.array([-1.0, 1.0]), (np.array([0, 0]), np.array([0, 1]))), shape=(1, G))
+    else:
+        E = sp.identity(G, dtype=np.float64, format="csr")
+    w = sp.csr_array(E @ readout)
+    w.sort_indices()
+    return w
 
 
 # --------------------------------------------------------------------------- parallel networks

@@ -51,9 +51,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._constructions.result import ENGINES, ConstructionResult
+from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import InputError, MemnetsError, ModelFileError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._engines.decide import ENGINES
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
 

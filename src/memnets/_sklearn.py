@@ -35,7 +35,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
     (``result_.verified``). The default, ``method="efficient"`` (M1, Theorem 7.3), is the
     nearest-representative network; with ``condense="none"`` it predicts exactly like
     ``KNeighborsClassifier(n_neighbors=1)`` (ties aside), at float32 GEMM speed with
-    certified (exact) decisions (:func:`memnets._constructions.efficient.predict_codes_m1`).
+    certified (exact) decisions (:mod:`memnets._engines.decide`, engine ``"m1-certified"``).
 
     Parameters
     ----------
@@ -147,7 +147,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
         return self.result_.predict_codes(Xs)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Labels; for M1 these are the signs/argmaxes of the *exact* network outputs."""
+        """Labels: the signs/argmaxes of the *exact* network outputs (one decision path)."""
         codes = self._codes(X)
         return self.classes_[codes]
 

@@ -67,7 +67,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -343,7 +343,7 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    grid: str = "fixed",
+    grid: Literal["fixed", "adaptive"] = "fixed",
     cell_size: float | None = None,
     separation: float | None = None,
     code_range: int | None = None,
@@ -382,7 +382,7 @@ def build(
     network, info, extra = build_network(g, codes, rng=rng, code_range=code_range, max_code_tries=max_code_tries)
     return finish(
         network, data, method="constant", options=options, seed=seed, started=started,
-        engine="exact", verification="exact", info=info, extra_stats=extra,
+        engine="exact", arithmetic="exact", info=info, extra_stats=extra,
     )
 
 

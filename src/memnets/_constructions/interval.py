@@ -25,7 +25,7 @@ Every weight is ``w_j`` (``|w_j| <= 2**b``), ``2**-e`` or ``+-2``; biases are in
 these integers are below ``2**53``, i.e. ``max_k u_max / delta_k < 2**52`` (moderate N);
 otherwise the entries are stored exactly and export refuses. Verification is exact: the
 network is a piecewise-linear function of its single first-layer unit, evaluated exactly at
-every sample by a sweep (:func:`sweep_outputs`); ``verification="generic"`` uses the
+every sample by a sweep (:func:`sweep_outputs`); ``verify="network"`` uses the
 generic certified float engine instead.
 
 Examples
@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import time
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -190,20 +190,18 @@ def build(
     seed: int | None,
     direction_bits: int | None = None,
     max_tries: int = 8,
-    verification: str = "sweep",
+    verify: Literal["sweep", "network"] = "sweep",
 ) -> ConstructionResult:
     """Theta(N) reference network (binary data); see the module docstring.
 
     Options: ``direction_bits`` and ``max_tries`` as for ``method="optimal"`` (same
     projection, same error naming the closest opposite-label pair when no direction works);
-    ``verification``: ``"sweep"`` (default) evaluates the network exactly along its scalar
-    unit (:func:`sweep_outputs`, ``O((N + K) log)``, any N), ``"generic"`` uses the generic
-    certified float engine with exact re-checks (``O(N K)`` time; its error bound grows
+    ``verify``: ``"sweep"`` (default) evaluates the network exactly along its scalar
+    unit (:func:`sweep_outputs`, ``O((N + K) log)``, any N), ``"network"`` evaluates the
+    network on every sample with the generic certified float engine and exact re-checks (``O(N K)`` time; its error bound grows
     with ``K``, so beyond ~10^4 samples many samples fall back to the exact engine, whose
     memory is ``O(K)`` per sample).
     """
-    if verification not in ("sweep", "generic"):
-        raise InputError(f"interval: verification must be 'sweep' or 'generic', got {verification!r}")
     started = time.perf_counter()
     signs = data.binary_signs("interval")
     proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
@@ -211,12 +209,12 @@ def build(
     runs = proj.runs
     layers = interval_layers(proj.w, proj.E, runs.first, runs.last, runs.labels, runs.first[0])
     network = ReLUNetwork(layers)
-    options = {"direction_bits": direction_bits, "max_tries": max_tries, "verification": verification}
+    options = {"direction_bits": direction_bits, "max_tries": max_tries, "verify": verify}
     t0 = time.perf_counter()
-    margins = _sweep_margins(network, data) if verification == "sweep" else None
+    margins = _sweep_margins(network, data) if verify == "sweep" else None
     return finish(
         network, data, method="interval", options=options, seed=seed, started=started,
-        engine="float", verification="certified", certified_margins=margins,
+        engine="float", arithmetic="certified", given_margins=margins,
         info={"direction": proj.w, "input_scale_log2": proj.E},
         extra_stats={
             "runs": runs.n_runs,

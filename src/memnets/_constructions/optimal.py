@@ -109,7 +109,7 @@ import math
 import time
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -124,7 +124,7 @@ from memnets._blocks import (
 )
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
-from memnets._core.errors import ConstructionError, InputError
+from memnets._core.errors import ConstructionError, InputError, OptionError
 from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._geometry.projection import ProjectionCollision, find_projection, label_runs
 
@@ -346,7 +346,7 @@ def line_memorizer(
         if s not in (-1, 1):
             raise InputError(f"line_memorizer: signs[{i}] is {s!r}, expected -1 or +1")
     if bits_per_layer not in (None, 1, 2):
-        raise InputError(f"bits_per_layer must be None, 1 or 2, got {bits_per_layer!r}")
+        raise OptionError(f"bits_per_layer must be None, 1 or 2, got {bits_per_layer!r}")
     r = None if bits_per_layer is None else int(bits_per_layer)
     if all(isinstance(v, int | np.integer) for v in vals):
         D = 1
@@ -573,7 +573,7 @@ def build(
     seed: int | None,
     direction_bits: int | None = None,
     max_tries: int = 8,
-    bits_per_layer: int | None = None,
+    bits_per_layer: Literal[1, 2] | None = None,
 ) -> ConstructionResult:
     """M2 (Theorem 4.1): see the module docstring for the construction and its bounds.
 
@@ -622,7 +622,7 @@ def build(
     options = {"direction_bits": direction_bits, "max_tries": max_tries, "bits_per_layer": bits_per_layer}
     return finish(
         network, data, method="optimal", options=options, seed=seed, started=started,
-        engine="exact", verification="exact",
+        engine="exact", arithmetic="exact",
         info={"direction": proj.w, "input_scale_log2": proj.E, "line": diag},
         extra_stats=extra,
     )

@@ -3,19 +3,30 @@
 Each construction lives in its own module under ``memnets._constructions`` and exposes
 ``build(data, *, rng, seed, **options) -> ConstructionResult``. Modules are imported
 lazily, so optional dependencies (torch for ``"trained"``) are only needed when used.
+
+Options are checked once, here, from ``build``'s signature: an unknown name, a value
+outside a ``Literal[...]`` choice, or a value of the wrong kind for an ``int``/``float``/
+``bool``/``str`` annotation (``None`` where the annotation admits it) raises
+:class:`~memnets.OptionError` naming the method, the option and the valid values. Range
+checks that the type cannot express (``0 < alpha < 1``) stay in the construction.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any
+import numbers
+import types
+import typing
+from typing import Any, Literal
+
+import numpy as np
 
 from memnets._constructions.result import ConstructionResult
 from memnets._core.checks import RNGLike, as_rng, check_dataset
 from memnets._core.errors import OptionError
 
-__all__ = ["METHODS", "construct", "method_options"]
+__all__ = ["METHODS", "check_options", "construct", "method_options"]
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
@@ -42,6 +53,59 @@ def method_options(method: str) -> dict[str, Any]:
         for name, p in sig.parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("rng", "seed")
     }
+
+
+def _kind_ok(value: Any, hint: Any) -> bool:
+    """Whether ``value`` fits the annotation ``hint`` (unknown annotations admit anything)."""
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return True
+    if origin is Literal:
+        return any(type(value) is type(c) and value == c for c in typing.get_args(hint))
+    if origin in (typing.Union, types.UnionType):
+        return any(_kind_ok(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool | np.bool_)
+    if hint is int:
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    if hint is float:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if hint is str:
+        return isinstance(value, str)
+    if origin is tuple:
+        return isinstance(value, tuple | list)
+    return True
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(c) for c in typing.get_args(hint))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return "None"
+    return f"{'an' if getattr(hint, '__name__', '')[:1] in 'aeiou' else 'a'} {getattr(hint, '__name__', str(hint))}"
+
+
+def check_options(method: str, options: dict[str, Any]) -> None:
+    """Raise :class:`OptionError` unless every option is a parameter of ``method``'s
+    ``build`` and fits its annotation (see the module docstring)."""
+    build = _module(method).build
+    allowed = method_options(method)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise OptionError(
+            f"method {method!r} has no option {', '.join(map(repr, unknown))}; "
+            f"its options are {', '.join(map(repr, allowed)) or 'none'}"
+        )
+    hints = typing.get_type_hints(build)
+    for name, value in options.items():
+        hint = hints.get(name, Any)
+        if not _kind_ok(value, hint):
+            raise OptionError(f"method {method!r}: option {name!r} must be {_describe(hint)}, got {value!r}")
 
 
 def construct(
@@ -72,13 +136,7 @@ def construct(
         With ``verified=True``: memorization was checked on every sample before returning.
     """
     module = _module(method)
-    allowed = method_options(method)
-    unknown = sorted(set(options) - set(allowed))
-    if unknown:
-        raise OptionError(
-            f"method {method!r} has no option {', '.join(map(repr, unknown))}; "
-            f"its options are {', '.join(map(repr, allowed)) or 'none'}"
-        )
+    check_options(method, options)
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
     if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):

@@ -46,10 +46,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._constructions.result import ConstructionResult, finish, margins_float
+from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import ConstructionError, OptionError
 from memnets._core.network import ReLUNetwork
+from memnets._engines.decide import certified_margins
 
 __all__ = ["build"]
 
@@ -147,7 +148,7 @@ def build(
         seed=seed,
         started=started,
         engine="float",
-        verification="certified",
+        arithmetic="certified",
         extra_stats={
             "epochs": epochs,
             "final_loss": loss,
@@ -228,7 +229,7 @@ def _train(
         best_acc = max(best_acc, float((margin > 0).double().mean()))
         if done:
             net = _to_network(params, mu, sd)
-            vals, err = margins_float(net, data)
+            vals, err = certified_margins(net, data, "float")
             if bool(np.all(vals > err)):
                 return net, epoch, loss_value
         if epoch == max_epochs:

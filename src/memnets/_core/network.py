@@ -26,11 +26,11 @@ import scipy.sparse as sp
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ExactnessError, InputError
+from memnets._core.rounding import U64, gamma
 
 __all__ = ["AffineLayer", "ReLUNetwork", "SparseWeight"]
 
 Number = int | Fraction | float
-UNIT_ROUNDOFF = 2.0**-53
 _FLOAT_TARGET_ELEMENTS = 2**24  # activations kept per chunk in the float engine
 
 
@@ -580,13 +580,13 @@ class ReLUNetwork:
             err = np.zeros_like(a)
             for k, layer in enumerate(self.layers):
                 m = layer.max_row_terms + 2
-                gamma = m * UNIT_ROUNDOFF / (1 - m * UNIT_ROUNDOFF)
+                g = gamma(m, U64)
                 mag = layer.apply_abs_float(np.abs(a))
                 # |W| err without the bias: adding then subtracting |b| would cancel err away
                 prop = layer.apply_abs_float(err, bias=False) if err.any() else 0.0
                 a = layer.apply_float(a)
                 # the bound itself is computed in float: inflate by (1 + 4(k+2)u) and add eta
-                err = (gamma * mag + prop) * (1.0 + 4.0 * m * UNIT_ROUNDOFF) + m * 2.0**-1070
+                err = (g * mag + prop) * (1.0 + 4.0 * m * U64) + m * 2.0**-1070
                 if k < last:
                     np.maximum(a, 0.0, out=a)
             out[s : s + step] = a

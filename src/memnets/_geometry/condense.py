@@ -112,8 +112,14 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import check_X
 from memnets._core.errors import ConstructionError, InputError, OptionError
+from memnets._core.rounding import U64
+from memnets._geometry.enemies import (
+    BLOCK_ELEMENTS,
+    Geom,
+    check_codes,
+    nearest_enemy_sq,
+)
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -124,7 +130,6 @@ __all__ = [
     "consistent_margins",
     "cover",
     "is_consistent",
-    "nearest_enemy_sq",
 ]
 
 RULES = ("cover", "mss", "hart", "fcnn")
@@ -133,98 +138,11 @@ DEFAULT_RULE = "cover"
 DEFAULT_ALPHA = 0.9
 DEFAULT_K = 2
 
-_U32 = 2.0**-24
-_BLOCK = 2**24  # float32 entries per distance block (64 MiB)
 _BATCH = 512  # samples decided together in the sequential scan
-#: GEMM tiles reduced while in cache: rows (samples) x columns (other samples or units)
-TILE_ROWS = 4096
-TILE_COLS = 1024  # 16 MiB of float32 per tile
-
-
-def _tol_scale(n: int) -> float:
-    """``|fl32 d2(x, z) - d2(x, z)| <= _tol_scale(n) * (|x|^2 + |z|^2)``.
-
-    x, z rounded to float32 (relative ``u`` each), the dot product a float32 GEMM
-    (``gamma_n``, any order / FMA), the squared norms rounded to float32 and three float32
-    additions on magnitudes ``<= 2 (|x|^2 + |z|^2)``: at most ``(n + 11) u``; the factor
-    1.25 covers ``O(u^2)`` terms and the float64 evaluation of the bound.
-    """
-    return 1.25 * (n + 12) * _U32
-
-
-class _Geom:
-    """float32 copy of ``X`` with squared norms and the error scale."""
-
-    def __init__(self, X: np.ndarray) -> None:
-        self.X32 = np.ascontiguousarray(X, dtype=np.float32)
-        self.sq = np.einsum("ij,ij->i", X, X)
-        self.sq32 = self.sq.astype(np.float32)
-        self.scale = _tol_scale(X.shape[1])
-        self.smax = float(self.sq.max()) if X.shape[0] else 0.0
-
-    def d2(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """float32 squared distances, ``len(rows) x len(cols)``."""
-        d2 = self.X32[rows] @ self.X32[cols].T
-        d2 *= -2.0
-        d2 += self.sq32[rows, None]
-        d2 += self.sq32[None, cols]
-        return d2
-
-    def tol(self, rows: np.ndarray) -> np.ndarray:
-        """Bound on the error of ``d2(rows, z)`` for every sample ``z`` (float64)."""
-        return self.scale * (self.sq[rows] + self.smax) * (1 + 1e-12)
-
-
-def _check(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    Xa = check_X(X, unit_interval=False)
-    ya = np.asarray(y).ravel()
-    if ya.shape[0] != Xa.shape[0]:
-        raise InputError(f"X has {Xa.shape[0]} samples but y has {ya.shape[0]}")
-    codes = np.unique(ya, return_inverse=True)[1].astype(np.int64)
-    return Xa, codes
-
-
-# --------------------------------------------------------------------------- separation
-def nearest_enemy_sq(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Squared distance from every sample to its nearest differently-labelled sample.
-
-    Returns ``(computed, lower)`` (float64, shape (N,)): float32-GEMM values and rigorous
-    lower bounds ``lower_i <= c_i^2 = min_{j: y_j != y_i} |x_i - x_j|^2``
-    (``computed - tau (|x_i|^2 + max_j |x_j|^2)``). Each differently-labelled pair is
-    computed once, in 4096 x 1024 float32 tiles reduced in cache; with one class ``inf``.
-
-    >>> c, lo = nearest_enemy_sq([[0.0], [0.5], [2.0]], [0, 0, 1])
-    >>> c.tolist(), bool((lo <= c).all())
-    ([4.0, 2.25, 2.25], True)
-    """
-    Xa, codes = _check(X, y)
-    g = _Geom(Xa)
-    N = Xa.shape[0]
-    best = np.full(N, np.inf, dtype=np.float32)
-    # samples sorted by class: every tile is a pair of contiguous slices (no copies), reduced
-    # while it is in cache (FAISS's exact search uses the same blocking)
-    perm = np.argsort(codes, kind="stable")
-    X32, sq32 = g.X32[perm], g.sq32[perm]
-    ends = np.cumsum(np.bincount(codes)).tolist() if N else []
-    for lo, hi in list(zip([0, *ends[:-1]], ends, strict=True))[:-1]:  # the last class has no later one
-        for r0 in range(lo, hi, TILE_ROWS):
-            r1 = min(r0 + TILE_ROWS, hi)
-            xr, rows_best = X32[r0:r1], best[r0:r1]
-            for c0 in range(hi, N, TILE_COLS):
-                c1 = min(c0 + TILE_COLS, N)
-                d2 = xr @ X32[c0:c1].T
-                d2 *= -2.0
-                d2 += sq32[r0:r1, None]
-                d2 += sq32[None, c0:c1]
-                np.minimum(rows_best, d2.min(axis=1), out=rows_best)
-                np.minimum(best[c0:c1], d2.min(axis=0), out=best[c0:c1])
-    best[perm] = best.copy()
-    computed = best.astype(np.float64)
-    return computed, computed - g.tol(np.arange(Xa.shape[0]))
 
 
 # --------------------------------------------------------------------------- cover
-def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cover_sets(g: Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CSR ``(ptr, xs)`` of ``cov(s) = {x : d2(s, x) + tol_x < thr_x}`` over one class.
 
     Positions are within ``idx``; ``lim = thr - tol`` per position. Every ``s`` covers
@@ -232,7 +150,7 @@ def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray,
     arrays hold one uint16 (classes up to 65536 samples) or int32 per covered pair.
     """
     m = idx.size
-    step = max(1, (_BLOCK // 4) // max(m, 1))  # <= 2^22 pairs: <= 32 MiB of flat indices
+    step = max(1, (BLOCK_ELEMENTS // 4) // max(m, 1))  # <= 2^22 pairs: <= 32 MiB of flat indices
     dtype = np.uint16 if m <= 2**16 else np.int32  # 2 bytes per covered pair when it fits
     parts: list[np.ndarray] = []
     counts = np.zeros(m, dtype=np.int64)
@@ -248,7 +166,7 @@ def _cover_sets(g: _Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray,
 
 
 def _cover(
-    g: _Geom, codes: np.ndarray, c2_lower: np.ndarray, alpha: float, k: int, mss: bool
+    g: Geom, codes: np.ndarray, c2_lower: np.ndarray, alpha: float, k: int, mss: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Greedy (multi-)cover per class with local radii (see the module docstring);
     returns ``(reps, assign)``, ``assign[x]`` the first chosen ``s`` with ``x in cov(s)``."""
@@ -302,7 +220,7 @@ class _Nearest:
     least ``c_x`` away, whatever is added later).
     """
 
-    def __init__(self, g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None) -> None:
+    def __init__(self, g: Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None) -> None:
         n = codes.size
         self.g, self.codes, self.lam2 = g, codes, lam * lam
         self.tol = g.tol(np.arange(n))
@@ -332,7 +250,7 @@ class _Nearest:
         self.seen[rows] = len(self.reps)
 
     def _update(self, rows: np.ndarray, new: np.ndarray) -> None:
-        step = max(1, _BLOCK // max(rows.size, 1))
+        step = max(1, BLOCK_ELEMENTS // max(rows.size, 1))
         for s in range(0, new.size, step):
             part = new[s : s + step]
             d2 = self.g.d2(rows, part)
@@ -362,7 +280,7 @@ class _Nearest:
             self.settled[rows[ok]] = True
 
 
-def _hart(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_passes: int) -> np.ndarray:
+def _hart(g: Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_passes: int) -> np.ndarray:
     st = _Nearest(g, codes, lam, c2_lower)
     first = np.unique(codes, return_index=True)[1]
     for i in np.sort(first):
@@ -394,13 +312,13 @@ def _hart(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, 
     raise ConstructionError(f"condense='hart' did not converge in {max_passes} passes")
 
 
-def _fcnn(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_rounds: int) -> np.ndarray:
+def _fcnn(g: Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, max_rounds: int) -> np.ndarray:
     st = _Nearest(g, codes, lam, c2_lower)
     for c in range(int(codes.max()) + 1):  # the sample nearest to each class centroid
         idx = np.flatnonzero(codes == c)
         mu = g.X32[idx].astype(np.float64).mean(axis=0)
         st.add(int(idx[np.argmin(np.einsum("ij,ij->i", g.X32[idx] - mu, g.X32[idx] - mu))]))
-    step = max(1, _BLOCK // 4096)
+    step = max(1, BLOCK_ELEMENTS // 4096)
     for _ in range(max_rounds):
         live = np.flatnonzero(~st.is_rep & ~st.settled)
         for s in range(0, live.size, step):
@@ -421,13 +339,13 @@ def _fcnn(g: _Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, 
 
 
 # --------------------------------------------------------------------------- entry points
-def _check_fraction(name: str, v: Any) -> float:
+def check_fraction(name: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or not (0.0 < float(v) <= 1.0):
         raise OptionError(f"{name} must lie in (0, 1], got {v!r}")
     return float(v)
 
 
-def _check_count(name: str, v: Any, what: str) -> int:
+def check_count(name: str, v: Any, what: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
         raise OptionError(f"{name} ({what}) must be an int >= 1, got {v!r}")
     return int(v)
@@ -470,17 +388,17 @@ def cover(
     >>> reps.tolist(), assign.tolist()
     ([1, 3], [1, 1, 1, 3])
     """
-    a = _check_fraction("alpha", alpha)
-    kk = _check_count("k", k, "covers demanded per sample")
+    a = check_fraction("alpha", alpha)
+    kk = check_count("k", k, "covers demanded per sample")
     if order not in ("greedy", "boundary"):
         raise OptionError(f"order must be 'greedy' or 'boundary', got {order!r}")
-    Xa, codes = _check(X, y)
+    Xa, codes = check_codes(X, y)
     if Xa.shape[0] == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     low = _check_c2(c2_lower, Xa.shape[0])
     if low is None:
         low = nearest_enemy_sq(Xa, codes)[1]
-    return _cover(_Geom(Xa), codes, low, a, kk, mss=order == "boundary")
+    return _cover(Geom(Xa), codes, low, a, kk, mss=order == "boundary")
 
 
 def condense(
@@ -525,13 +443,13 @@ def condense(
         raise OptionError(f"condense rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}")
     if rule in ("cover", "mss"):
         return cover(X, y, alpha=alpha, k=k, c2_lower=c2_lower, order="boundary" if rule == "mss" else "greedy")[0]
-    lam_f = _check_fraction("lam", lam)
-    passes = _check_count("max_passes", max_passes, "passes or rounds")
-    Xa, codes = _check(X, y)
+    lam_f = check_fraction("lam", lam)
+    passes = check_count("max_passes", max_passes, "passes or rounds")
+    Xa, codes = check_codes(X, y)
     if Xa.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     low = _check_c2(c2_lower, Xa.shape[0])
-    g = _Geom(Xa)
+    g = Geom(Xa)
     if rule == "hart":
         return _hart(g, codes, lam_f, low, passes)
     return _fcnn(g, codes, lam_f, low, passes)
@@ -547,7 +465,7 @@ def consistent_margins(X: Any, y: Any, reps: Any) -> tuple[np.ndarray, np.ndarra
     >>> p.tolist(), m.tolist()
     ([0.0, 1.0, 0.0], [9.0, 4.0, 9.0])
     """
-    Xa, codes = _check(X, y)
+    Xa, codes = check_codes(X, y)
     r = np.asarray(reps, dtype=np.int64).ravel()
     if r.size and (r.min() < 0 or r.max() >= Xa.shape[0]):
         raise InputError(f"representative indices must lie in [0, {Xa.shape[0]}), got {r.min()}..{r.max()}")
@@ -566,16 +484,16 @@ def is_consistent(X: Any, y: Any, reps: Any) -> np.ndarray:
     >>> is_consistent([[0.0], [0.5], [1.0]], [0, 0, 1], [0, 2]).tolist()
     [True, False, True]
     """
-    Xa, codes = _check(X, y)
+    Xa, codes = check_codes(X, y)
     r = np.asarray(reps, dtype=np.int64).ravel()
     if r.size and (r.min() < 0 or r.max() >= Xa.shape[0]):
         raise InputError(f"representative indices must lie in [0, {Xa.shape[0]}), got {r.min()}..{r.max()}")
-    g = _Geom(Xa)
+    g = Geom(Xa)
     n = Xa.shape[0]
     plus = np.full(n, np.inf, dtype=np.float32)
     minus = np.full(n, np.inf, dtype=np.float32)
     step = max(1, min(n, 4096))
-    cstep = max(1, _BLOCK // step)
+    cstep = max(1, BLOCK_ELEMENTS // step)
     for s in range(0, n, step):
         rows = np.arange(s, min(n, s + step))
         for c0 in range(0, r.size, cstep):
@@ -590,7 +508,7 @@ def is_consistent(X: Any, y: Any, reps: Any) -> np.ndarray:
     unsure = np.flatnonzero(~ok & np.isfinite(plus))
     if unsure.size:
         p64, m64 = _margins_rows(Xa, codes, r, unsure)
-        gam = (Xa.shape[1] + 2) * 2.0**-53 * 1.01
+        gam = (Xa.shape[1] + 2) * U64 * 1.01
         sure = p64 * (1 + gam) < m64 * (1 - gam)
         ok[unsure[sure]] = True
         for i in unsure[~sure & (p64 <= m64 * (1 + 2 * gam))]:

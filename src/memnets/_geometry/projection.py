@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import ConstructionError, InputError
+from memnets._core.errors import ConstructionError, OptionError
 
 __all__ = [
     "Projection",
@@ -235,9 +235,9 @@ def find_projection(
     if bits is None:
         bits = default_direction_bits(N, n)
     if not isinstance(bits, int | np.integer) or not 0 <= int(bits) <= 52:
-        raise InputError(f"{method}: direction_bits must be an int in [0, 52], got {bits!r}")
+        raise OptionError(f"{method}: direction_bits must be an int in [0, 52], got {bits!r}")
     if not isinstance(max_tries, int | np.integer) or max_tries < 1:
-        raise InputError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
     bits = int(bits)
     last: ProjectionCollision | None = None
     for attempt in range(1, int(max_tries) + 1):

@@ -22,10 +22,10 @@ import numpy as np
 
 from memnets._core.checks import check_X, check_y
 from memnets._core.errors import InputError
+from memnets._core.rounding import U32, U64
 
 __all__ = ["SeparationPair", "closest_opposite_pair", "separation"]
 
-_U32 = 2.0**-24
 _BLOCK_ELEMENTS = 2**25  # float32 entries per distance block (128 MiB)
 
 
@@ -90,7 +90,7 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     n = Xs.shape[1]
     # |computed d2 - true d2| <= tol_scale * (|x_i|^2 + |x_j|^2): float32 GEMM (gamma_n),
     # the three float32 operations of n_i + n_j - 2 g, and rounding X itself to float32.
-    tol_scale = 1.25 * (n + 8) * _U32
+    tol_scale = 1.25 * (n + 8) * U32
     max_sq = float(np.einsum("ij,ij->i", Xs, Xs).max())
     tol = tol_scale * 2.0 * max_sq + 1e-30
     best = math.inf
@@ -127,7 +127,7 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     ci, cj = ci[keep], cj[keep]
     # float64 re-measure (error ~1e-15 relative), then exact on the few that can still win
     d64 = np.einsum("ij,ij->i", Xs[ci] - Xs[cj], Xs[ci] - Xs[cj])
-    tol64 = 4 * (n + 4) * 2.0**-53 * (d64 + 4.0 * max_sq) + 1e-300
+    tol64 = 4 * (n + 4) * U64 * (d64 + 4.0 * max_sq) + 1e-300
     finalists = np.flatnonzero(d64 - tol64 <= (d64 + tol64).min())
     winner: SeparationPair | None = None
     for k in finalists.tolist():

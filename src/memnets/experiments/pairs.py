@@ -43,7 +43,7 @@ __all__ = ["CONDENSE", "DATASETS", "run"]
 #: datasets with ten classes 0..9 that the experiment knows how to lay out
 DATASETS = ("mnist", "fashion-mnist", "cifar10", "digits")
 #: M1 condense options, in the order of the tables
-CONDENSE = ("cover", "consistent", "none")
+CONDENSE = ("cover", "hart", "none")
 
 CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "fashion-mnist": ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"),
@@ -274,7 +274,7 @@ def run(
     seed : base seed; subsamples and constructions derive their seeds from it and the pair
     data : one dataset name or a list (default: the quick or full plan above)
     data_dir : CIFAR-10 folder ``cifar-10-batches-py``
-    condense : M1 condense options to compare (``"cover"``, ``"consistent"``, ``"none"``)
+    condense : M1 condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
     n_train, n_test : images per class (override the profile's sizes; None = profile)
     pairs : restrict to these class pairs (default: all 45)
     profile : ``"tiny"`` (used by the test suite) shrinks everything

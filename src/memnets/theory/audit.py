@@ -597,28 +597,18 @@ def _distribution_codes(network: Any, codes: np.ndarray, sampler: Any, n_classes
 def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
     """Class index predicted by the network on each row (sign for one output, else argmax).
 
-    Networks with exact (int/Fraction) entries are evaluated exactly; float64 networks use
-    :meth:`~memnets.ReLUNetwork.forward_certified` and re-evaluate exactly every row whose
-    decision the float error bound does not settle, so every prediction is the exact one.
+    The one decision path (:func:`memnets._engines.decide.predict_codes`): a
+    :class:`~memnets.ConstructionResult` with its own engine; a bare network exactly when it
+    has int/Fraction entries, else certified float64. Rows a float error bound does not
+    settle are re-evaluated exactly, so every prediction is the exact one.
     """
-    from memnets._constructions.result import predict_codes_exact
+    from memnets._constructions.result import ConstructionResult
+    from memnets._engines.decide import default_engine
+    from memnets._engines.decide import predict_codes as decide_codes
 
     net = _as_network(network)
-    if any(layer.is_exact for layer in net.layers):
-        return predict_codes_exact(net, X)
-    vals, err = net.forward_certified(X)
-    if vals.ndim == 1:
-        pred = (vals > 0).astype(np.int64)
-        unsure = np.flatnonzero(np.abs(vals) <= err)
-    else:
-        pred = np.argmax(vals, axis=1)
-        top = vals[np.arange(len(pred)), pred]
-        rest = vals.copy()
-        rest[np.arange(len(pred)), pred] = -np.inf
-        unsure = np.flatnonzero(top - rest.max(axis=1) <= 2 * err.max(axis=1))
-    if unsure.size:
-        pred[unsure] = predict_codes_exact(net, X[unsure])
-    return pred
+    engine = network.engine if isinstance(network, ConstructionResult) else default_engine(net)
+    return decide_codes(net, X, engine)
 
 
 # --------------------------------------------------------------------------- CLI helper

@@ -11,13 +11,13 @@ Estimators (from a sample :math:`(X, y)` of D):
   Chao1 estimate :math:`\hat M_{\rm Chao1} = M_{\rm obs} + f_1^2/(2 f_2)` of all cells
   meeting the support (:math:`M_{\rm obs} + f_1(f_1-1)/2` when :math:`f_2 = 0`).
 - :func:`estimate_SD` -- S_D, the efficient memorization sample complexity: greedy cover of
-  the sample by same-label balls of radius :math:`\hat c/4` (M1's estimator, re-exported from
-  ``memnets._constructions.efficient``).
+  the sample by same-label balls of radius :math:`\hat c/4` (:func:`greedy_cover`).
 - :func:`estimate_ND_upper` -- an upper estimate of the memorization parameter complexity
   N_D: the parameters of the M3 network built over the occupied cells (M3 memorizes every
   dataset whose points fall in those cells, with params independent of N).
 
-Bounds (constants stated in each docstring):
+Bounds (:mod:`memnets.theory.bounds`, re-exported by :mod:`memnets.theory`; constants
+stated in each docstring):
 
 - :func:`samples_lower_bound` -- :math:`\lceil (1 - 2\varepsilon) N_D^2 \rceil`, for any
   memorization algorithm (Section 6).
@@ -44,10 +44,17 @@ from typing import Any
 import numpy as np
 
 from memnets._constructions.constant import Grid, build_network, choose_grid
-from memnets._constructions.efficient import estimate_SD, greedy_cover, sample_size_m1
 from memnets._core.checks import RNGLike, as_rng, check_dataset, check_X
 from memnets._core.errors import InputError, OptionError
+from memnets._geometry.condense import cover
+from memnets._geometry.enemies import nearest_enemy_bounds
 from memnets._geometry.separation import separation as _separation
+from memnets.theory.bounds import (
+    sample_size_cells,
+    sample_size_m1,
+    samples_lower_bound,
+    samples_upper_bound_constant,
+)
 
 __all__ = [
     "CellCount",
@@ -57,10 +64,6 @@ __all__ = [
     "estimate_all",
     "estimate_separation",
     "greedy_cover",
-    "sample_size_cells",
-    "sample_size_m1",
-    "samples_lower_bound",
-    "samples_upper_bound_constant",
 ]
 
 
@@ -204,84 +207,47 @@ def estimate_ND_upper(
     return int(_nd_upper(g, data.codes, gen)["params"])
 
 
-def _check_count(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a number, got {value!r}") from exc
-    if not (math.isfinite(v) and v >= 1):
-        raise OptionError(f"{name} must be a finite number >= 1, got {value!r}")
-    return v
+def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
+    """Indices (sorted) of a same-label greedy cover of ``X`` at ``radius``.
 
+    Every sample ``x_j`` gets a representative of its own label strictly within
+    ``radius_j`` (``radius`` is a number or one radius per sample; ``x_j`` itself in the
+    worst case). Representatives are chosen by lazy-greedy maximum coverage
+    (:func:`memnets._geometry.condense.cover` with ``c_x = radius_x``, ``alpha = 1``,
+    ``k = 1``: within ``1 + ln N`` of the smallest such cover), and a sample only counts as
+    covered when the rigorous float32 error bound proves the inequality. Per-class float32
+    GEMM blocks; no ``N x N`` matrix.
 
-def _check_prob(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a number, got {value!r}") from exc
-    if not (0 < v < 1):
-        raise OptionError(f"{name} must lie in (0, 1), got {value!r}")
-    return v
-
-
-def samples_lower_bound(N_D: float, eps: float = 0.01) -> int:
-    r"""Samples any memorization algorithm needs on some D with complexity N_D (Section 6).
-
-    .. math:: N_{\rm lower}(N_D, \varepsilon) = \lceil (1 - 2\varepsilon)\, N_D^2 \rceil
-
-    Constants we use: a network with W parameters can memorize (shatter) about
-    :math:`W^2` points (the VC-dimension order of deep ReLU networks, constant 1), so a
-    distribution uniform on :math:`M = N_D^2` atoms with independent random labels has
-    memorization parameter complexity about N_D. After N samples at most N atoms were seen;
-    on unseen atoms any algorithm is right with probability 1/2, so
-    :math:`A_D \le 1 - (1 - N/M)/2` and :math:`A_D \ge 1 - \varepsilon` needs
-    :math:`N \ge (1 - 2\varepsilon) M`.
-
-    >>> samples_lower_bound(100, eps=0.01)
-    9800
+    >>> greedy_cover([[0.0], [0.1], [0.5], [0.55]], [0, 0, 0, 1], 0.2).tolist()
+    [0, 2, 3]
     """
-    nd = _check_count(N_D, "N_D")
-    e = _check_prob(eps, "eps")
-    return math.ceil((1.0 - 2.0 * e) * nd * nd - 1e-9)
+    Xa = check_X(X, unit_interval=False)
+    cd = np.asarray(codes).ravel()
+    if cd.shape[0] != Xa.shape[0]:
+        raise InputError(f"X has {Xa.shape[0]} samples but codes has {cd.shape[0]}")
+    rad = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Xa.shape[0],))
+    if not np.isfinite(rad).all() or (rad < 0).any():
+        raise OptionError(f"radius must be finite and non-negative, got {radius!r}")
+    return cover(Xa, cd, alpha=1.0, k=1, c2_lower=rad * rad)[0]
 
 
-def samples_upper_bound_constant(N_D: float, eps: float = 0.01, delta: float = 0.05) -> int:
-    r"""Samples after which a constant-parameter memorization algorithm generalizes (Section 6).
+def estimate_SD(X: Any, y: Any) -> int:
+    """Estimate ``S_D`` from a sample: the greedy cover count at radius ``c / 4``.
 
-    .. math::
+    ``c = c(X, y)`` is the sample's separation (``>= c_D`` for samples of D). A same-label
+    cover at radius ``c / 4`` (:func:`greedy_cover`: lazy-greedy maximum coverage, within
+    ``1 + ln N`` of the smallest such cover) splits the sample into cells of diameter
+    ``< c / 2``; their number is the estimate. It is non-decreasing in expectation as ``N`` grows and
+    saturates at the covering number of the support (up to the packing/covering factor),
+    which is what ``S_D`` counts. Costs one separation pass (``O(N^2 n)`` float32 GEMM)
+    plus the cover.
 
-        N_{\rm upper}(N_D, \varepsilon, \delta) =
-        \Big\lceil \frac{N_D^2 \ln^2 N_D + \ln(1/\delta)}{\varepsilon} \Big\rceil
-
-    The paper's order :math:`O(N_D^2 \ln^2 N_D)` for fixed :math:`(\varepsilon, \delta)`,
-    written in the realizable-learning (Occam) form :math:`(d + \ln(1/\delta))/\varepsilon`
-    for a consistent learner whose outputs lie in a class of capacity d, with
-    :math:`d = N_D^2 \ln^2 N_D` for networks of N_D parameters. Constant we use: 1 (the
-    paper's O() constant is not explicit) and :math:`\ln N_D` replaced by 1 when N_D < e.
-    A calculator of the order of magnitude, not a certified bound.
-
-    >>> samples_upper_bound_constant(100, eps=0.1, delta=0.1)
-    2120783
+    >>> estimate_SD([[0.0], [0.05], [0.5], [1.0]], [0, 0, 1, 1])
+    3
     """
-    nd = _check_count(N_D, "N_D")
-    e = _check_prob(eps, "eps")
-    d = _check_prob(delta, "delta")
-    log_nd = max(1.0, math.log(nd))
-    return math.ceil((nd * nd * log_nd * log_nd + math.log(1.0 / d)) / e - 1e-9)
-
-
-def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
-    r"""Samples after which every cell of mass >= eps/M is occupied, with prob. >= 1 - delta.
-
-    .. math:: N \ge \frac{M}{\varepsilon} \ln \frac{M}{\delta}
-
-    The argument of Theorem 7.3 applied to the M cells of the M3 grid meeting the support:
-    cells of mass < eps/M carry < eps in total, and each heavier cell is missed with
-    probability :math:`(1 - \varepsilon/M)^N \le e^{-N\varepsilon/M} \le \delta/M`. M3 is
-    correct on occupied cells (off a ramp band of measure ~0), so then
-    :math:`A_D \ge 1 - \varepsilon`. Same formula as :func:`sample_size_m1` with S = M.
-    """
-    return int(sample_size_m1(M, eps, delta))
+    data = check_dataset(X, y)
+    _, c2_low = nearest_enemy_bounds(data.X, data.codes)
+    return int(greedy_cover(data.X, data.codes, math.sqrt(float(c2_low.min())) / 4.0).size)
 
 
 def estimate_all(
