@@ -64,14 +64,12 @@ def _compile(layer: AffineLayer) -> list[_Row]:
     cached: list[_Row] | None = layer.__dict__.get("_exact_rows")
     if cached is not None:
         return cached
-    from memnets._core.network import SparseWeight
-
-    w = layer.weight
+    w: Any = layer.weight  # SparseWeight (CSR fields) or a dense array: see layer.is_sparse
     rows: list[_Row] = []
     ids: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], int] = {}
     bias = layer.bias.tolist()
     for i in range(layer.out_features):
-        if isinstance(w, SparseWeight):
+        if layer.is_sparse:
             lo, hi = int(w.indptr[i]), int(w.indptr[i + 1])
             cols = w.indices[lo:hi].tolist()
             vals = w.data[lo:hi].tolist()

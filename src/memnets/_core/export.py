@@ -23,12 +23,15 @@ torch and onnx are optional: ``pip install 'memnets[torch]'`` (``torch==2.13.0``
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from memnets._core.errors import ExactnessError, OptionError
-from memnets._core.network import ReLUNetwork, SparseWeight, _to_float
+
+if TYPE_CHECKING:
+    from memnets._core.network import ReLUNetwork
 
 __all__ = ["ONNX_OPSET", "dense_float_layers", "to_onnx", "to_torch"]
 
@@ -60,13 +63,9 @@ def dense_float_layers(
             )
     out = []
     for layer in net.layers:
-        w = layer.weight
-        if isinstance(w, SparseWeight):
-            dense = np.zeros(w.shape, dtype=np.float64)
-            dense[w.entry_rows(), w.indices] = _to_float(w.data)
-        else:
-            dense = _to_float(w)
-        b = _to_float(layer.bias)
+        w: Any = layer.float_weight  # float64, entries rounded to nearest (exact: checked above)
+        dense = w.toarray() if sp.issparse(w) else np.array(w, dtype=np.float64)
+        b = np.array(layer.float_bias, dtype=np.float64)
         # representable was checked, so conversion is exact; guard against a logic error
         if not (np.isfinite(dense).all() and np.isfinite(b).all()):
             raise ExactnessError(f"cannot export to {target}: a weight does not fit float64")
