@@ -49,7 +49,6 @@ def _as_object(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-
-
 def exact_value(v: Fraction) -> Exact:
+    """``v`` as an ``int`` when it is integral (exact layers keep ints as ints), else as is."""
     return v.numerator if v.denominator == 1 else v
