@@ -1,33 +1,14 @@
-"""The paper's quantities, estimated from data, and the width audit.
+"""The paper's quantities, estimated from data; its bounds as calculators; the width audit.
 
-Estimators of :math:`c_D`, :math:`M_D`, :math:`S_D`, :math:`N_D` and the sample-size bounds
-(:mod:`memnets.theory.estimators`), and :func:`memnets.audit` (:mod:`memnets.theory.audit`).
+- :mod:`memnets.theory.estimators`: :math:`c_D`, :math:`M_D`, :math:`S_D`, :math:`N_D` from a
+  sample, and :func:`estimate_all` (what ``memnets estimate`` prints).
+- :mod:`memnets.theory.bounds`: the sample-size bounds of Sections 6 and 7.
+- :mod:`memnets.theory.audit`: :func:`memnets.audit` (a null direction of the first layer and
+  a certified lower bound on the error, Section 5).
 """
 
-from memnets.theory.estimators import (
-    CellCount,
-    estimate_all,
-    estimate_MD,
-    estimate_ND_upper,
-    estimate_SD,
-    estimate_separation,
-    greedy_cover,
-    sample_size_cells,
-    sample_size_m1,
-    samples_lower_bound,
-    samples_upper_bound_constant,
-)
+from memnets.theory import bounds, estimators
+from memnets.theory.bounds import *  # noqa: F403  (the public names are listed in __all__)
+from memnets.theory.estimators import *  # noqa: F403
 
-__all__ = [
-    "CellCount",
-    "estimate_MD",
-    "estimate_ND_upper",
-    "estimate_SD",
-    "estimate_all",
-    "estimate_separation",
-    "greedy_cover",
-    "sample_size_cells",
-    "sample_size_m1",
-    "samples_lower_bound",
-    "samples_upper_bound_constant",
-]
+__all__ = [*bounds.__all__, *estimators.__all__]
