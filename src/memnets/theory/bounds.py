@@ -12,11 +12,22 @@ NeurIPS 2024 (Sections 6, 7).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from memnets._core.errors import OptionError
 
-__all__ = ["sample_size_cells", "sample_size_m1", "samples_lower_bound", "samples_upper_bound_constant"]
+__all__ = [
+    "bound_cor64",
+    "bound_thm61",
+    "bound_thm65",
+    "sample_size_cells",
+    "sample_size_m1",
+    "samples_lower_bound",
+    "samples_upper_bound_constant",
+]
 
 
 def _check_count(value: Any, name: str) -> float:
@@ -118,3 +129,93 @@ def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
     :math:`A_D \ge 1 - \varepsilon`. Same formula as :func:`sample_size_m1` with S = M.
     """
     return int(sample_size_m1(M, eps, delta))
+
+
+# --------------------------------------------------------------------------- the paper's statements
+def _check_v(v: Any) -> float:
+    if isinstance(v, str | bool):
+        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}")
+    try:
+        x = float(v)
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}") from exc
+    if not (math.isfinite(x) and x > 0):
+        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}")
+    return x
+
+
+def bound_thm61(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> float:
+    r"""Theorem 6.1's lower bound on the samples of a generalizing memorization algorithm.
+
+    .. math:: N \;\ge\; v\,\frac{N_\mathcal{D}^2}{\ln^2 N_\mathcal{D}}\,(1 - 2\epsilon - \delta)
+
+    The paper: *there exists no memorization algorithm* L which, for every n, c, every
+    :math:`\mathcal{D} \in \mathcal{D}(n, c)` and every N at least this value, has
+    :math:`P(A_\mathcal{D}(L(D_{tr})) \ge 1 - \epsilon) \ge 1 - \delta`; v is "an absolute
+    constant which does not depend on N, n, c, eps, delta" whose value the paper does not
+    give (default 1: read the result as a shape, not a number). Returns 0.0 when
+    :math:`1 - 2\epsilon - \delta \le 0` (the statement is then vacuous). ``N_D > 1``.
+
+    >>> round(bound_thm61(100, 0.1, 0.1), 3)  # 100^2 / ln(100)^2 * 0.7
+    330.07
+    """
+    nd = _check_count(N_D, "N_D")
+    if nd <= 1:
+        raise OptionError(f"N_D must be > 1 (ln N_D is in a denominator), got {N_D!r}")
+    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    return max(0.0, c * nd * nd / math.log(nd) ** 2 * (1.0 - 2.0 * e - d))
+
+
+def bound_thm65(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> float:
+    r"""Theorem 6.5 (1): samples after which every memorization algorithm whose networks
+    have at most :math:`N_\mathcal{D}` parameters generalizes.
+
+    .. math:: N \;\ge\; \frac{v\, N_\mathcal{D}^2 \ln\!\big(N_\mathcal{D} / (\epsilon^2 \delta)\big)}{\epsilon^2}
+        \;\Longrightarrow\; P\big(A_\mathcal{D}(L(D_{tr})) \ge 1 - \epsilon\big) \ge 1 - \delta
+
+    v is the paper's unknown absolute constant (default 1). Part (2) of the theorem: if
+    P != NP no such algorithm is efficient.
+
+    >>> round(bound_thm65(100, 0.1, 0.1), 1)  # 100^2 ln(100 / 0.001) / 0.01
+    11512925.5
+    """
+    nd = _check_count(N_D, "N_D")
+    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    return c * nd * nd * math.log(nd / (e * e * d)) / (e * e)
+
+
+def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -> int:
+    r"""Corollary 6.4: on some :math:`\mathcal{D} \in \mathcal{D}(n, c)` any generalizing
+    memorization algorithm needs more than this many samples (exponential in n).
+
+    .. math:: N \;>\; v\, 2^{2\lfloor n / \lceil c^2 \rceil \rfloor}\, c^4\, (1 - 2\epsilon - \delta) / n^2
+
+    Returned as a Python ``int`` (the floor of the value, exact: :math:`2^{2\lfloor\cdot\rfloor}`
+    leaves float range for n beyond ~500), 0 when :math:`1 - 2\epsilon - \delta \le 0`.
+    v is the paper's unknown absolute constant (default 1).
+
+    >>> bound_cor64(20, 1.0, 0.1, 0.1)  # 2^40 * 0.7 / 400
+    1924145348
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise OptionError(f"n must be a positive int, got {n!r}")
+    cc = _check_positive(c, "c")
+    e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    # decimal arguments read as the decimals they print as (0.2 is 1/5, not its binary neighbour)
+    k_, c_, e_, d_ = (Fraction(repr(x)) for x in (k, cc, e, d))
+    scale = k_ * c_**4 * (1 - 2 * e_ - d_) / (int(n) ** 2)
+    if scale <= 0:
+        return 0
+    return math.floor(scale * 2 ** (2 * (int(n) // math.ceil(cc * cc))))
+
+
+def _check_positive(value: Any, name: str) -> float:
+    if isinstance(value, str | bool):
+        raise OptionError(f"{name} must be a positive number, got {value!r}")
+    try:
+        x = float(value)
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"{name} must be a positive number, got {value!r}") from exc
+    if not (math.isfinite(x) and x > 0):
+        raise OptionError(f"{name} must be a positive number, got {value!r}")
+    return x
