@@ -29,7 +29,7 @@ from memnets.datasets._real import (
     stratified_subsample,
     synthetic,
 )
-from memnets.datasets._synthetic import (
+from memnets.datasets.balls import (
     AlternatingShells,
     BallMixture,
     CubeCorners,
