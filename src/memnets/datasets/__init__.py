@@ -19,6 +19,7 @@ also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``).
 from __future__ import annotations
 
 from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
+from memnets.datasets._common import fp_margin
 from memnets.datasets._idx import DataFileError, read_idx, write_idx
 from memnets.datasets._real import (
     SYNTHETIC,
@@ -29,18 +30,10 @@ from memnets.datasets._real import (
     stratified_subsample,
     synthetic,
 )
-from memnets.datasets.balls import (
-    AlternatingShells,
-    BallMixture,
-    CubeCorners,
-    TwoMoons,
-    alternating_shells,
-    arc_distance,
-    ball_mixture,
-    cube_corners,
-    fp_margin,
-    two_moons,
-)
+from memnets.datasets.balls import BallMixture, ball_mixture
+from memnets.datasets.corners import CubeCorners, cube_corners
+from memnets.datasets.moons import TwoMoons, arc_distance, two_moons
+from memnets.datasets.shells import AlternatingShells, alternating_shells
 
 __all__ = [
     "CIFAR10_MD5",

@@ -28,8 +28,12 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
 from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.datasets import _cifar, balls
+from memnets.datasets import _cifar
 from memnets.datasets._idx import DataFileError, read_idx
+from memnets.datasets.balls import ball_mixture
+from memnets.datasets.corners import cube_corners
+from memnets.datasets.moons import two_moons
+from memnets.datasets.shells import alternating_shells
 
 __all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
 
@@ -48,15 +52,13 @@ DEFAULT_SYNTHETIC_N = 1000
 #: (a ``functools.partial``: keyword arguments override the defaults, see :func:`synthetic`)
 SYNTHETIC: dict[str, Callable[..., Any]] = {
     # 8 balls in [0,1]^2, 2 classes, c_D >= 0.1, radius 0.02, centres seeded by 0
-    "balls": functools.partial(
-        balls.ball_mixture, n_features=2, n_balls=8, separation=0.1, rng=0
-    ),
+    "balls": functools.partial(ball_mixture, n_features=2, n_balls=8, separation=0.1, rng=0),
     # 4 alternating shells around (0.5, 0.5), gap = width = 0.5 / 7
-    "shells": functools.partial(balls.alternating_shells, n_features=2, n_shells=4),
+    "shells": functools.partial(alternating_shells, n_features=2, n_shells=4),
     # the 256 corners of [0,1]^8, labelling seeded by 0
-    "corners": functools.partial(balls.cube_corners, n_features=8, rng=0),
+    "corners": functools.partial(cube_corners, n_features=8, rng=0),
     # scikit-learn's moons (offset 0.5), noise-free, c_D = 1/6
-    "moons": functools.partial(balls.two_moons, noise=0.0),
+    "moons": functools.partial(two_moons, noise=0.0),
 }
 
 _REAL = ("mnist", "fashion-mnist", "digits", "cifar10")
