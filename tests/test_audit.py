@@ -18,7 +18,6 @@ from memnets.theory.audit import (
     _exact_null_vector,
     _is_null,
     _pivoted_null_vector,
-    _shell_masses,
     audit,
     family,
     from_torch,
@@ -105,13 +104,13 @@ def test_shell_line_masses_hand_values():
     S = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1)  # (0, .2), (.3, .5)
     v = np.array([1.0, 0.0])
     X = np.array([[0.5, 0.5], [0.5, 0.75], [0.5, 0.6]])  # line distances 0, 0.25, 0.1
-    m = _shell_masses(S, X, v)
+    m = S.line_label_masses(X, v)
     pi = m / m.sum(axis=1, keepdims=True)
     assert_pi = [0.5, 0.0, 2 * math.sqrt(0.03) / (2 * math.sqrt(0.03) + 2 * (math.sqrt(0.24) - math.sqrt(0.08)))]
     np.testing.assert_allclose(pi[:, 0], assert_pi, rtol=0, atol=1e-12)
     # equal shell probabilities: the ball is 4x denser than the ring (areas .04 pi vs .16 pi)
     U = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1, weights="uniform")
-    mu = _shell_masses(U, X[:1], v)
+    mu = U.line_label_masses(X[:1], v)
     np.testing.assert_allclose(mu[0, 0] / mu[0].sum(), 0.8, rtol=0, atol=1e-12)
 
 
@@ -124,7 +123,7 @@ def test_line_masses_match_60_digit_evaluation():
     X, _ = S.sample(200, rng=1)
     v = np.random.default_rng(0).normal(size=5)
     v /= np.linalg.norm(v)
-    m = _shell_masses(S, X, v)
+    m = S.line_label_masses(X, v)
     pi = m[:, 0] / m.sum(axis=1)
     probs = S.shell_probabilities()
     with localcontext() as ctx:
@@ -154,7 +153,7 @@ def test_line_measure_matches_binned_samples():
         sel = which == b
         centre = 0.5 * (edges[b - 1] + edges[b])
         grid = np.column_stack([np.full(41, 0.5), np.linspace(edges[b - 1], edges[b], 41)])
-        m = _shell_masses(SHELLS2, grid, v)
+        m = SHELLS2.line_label_masses(grid, v)
         # the bin's label-1 share = mass-weighted average of pi_1 across the bin
         expected = m[:, 1].sum() / m.sum()
         assert abs(y[sel].mean() - expected) < 0.03, (centre, y[sel].mean(), expected)
@@ -216,6 +215,13 @@ def test_ball_mixture_bound_and_line_error():
     err = float(np.mean(predict_codes(net, Xt) != yt))
     assert 0 <= rep.error_lower_bound <= err + 0.02
     assert abs(rep.line_error - err) <= rep.line_error_halfwidth + 0.02
+
+
+def test_distribution_without_line_measure_gets_direction_but_no_bound():
+    rep = audit(projection_net([1.0, 0.3]), mn.datasets.two_moons(), n_lines=200, rng=0)
+    assert rep.exact and rep.direction is not None and rep.distribution["family"] == "two_moons"
+    assert rep.error_lower_bound is None and rep.line_error is None
+    assert "TwoMoons exposes no line measure" in rep.note and "LineMeasured" in rep.note
 
 
 def test_shell_bound_in_three_dimensions_with_two_erased_directions():

@@ -29,20 +29,47 @@ then holds for the float64 samples exactly, not just up to rounding.
 from __future__ import annotations
 
 import math
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
-from memnets._core.errors import OptionError
+from memnets._core.errors import InputError, OptionError
 
 __all__ = [
+    "LineMeasured",
     "check_count",
+    "check_direction",
+    "check_points",
     "check_positive",
     "check_sample_args",
     "fp_margin",
     "frozen",
+    "line_distance2",
     "uniform_directions",
+    "unit_direction",
 ]
+
+
+@runtime_checkable
+class LineMeasured(Protocol):
+    """A distribution whose exact label masses along lines are known: what the width audit
+    (:func:`memnets.audit`) needs to certify a lower bound on a network's error.
+
+    ``line_label_masses(X, v)`` returns, for the line :math:`\\{x + t v: t \\in \\mathbb R\\}`
+    through each row x of ``X`` (shape (L, n)), an ``(L, C)`` float64 array of non-negative
+    masses proportional to the label probabilities :math:`\\pi_c` of the distribution
+    conditioned on that line, columns in ``classes`` order (each row may carry its own
+    positive factor: the audit normalises per line). ``v`` is any finite non-zero vector of
+    length n; a bad ``X`` or ``v`` raises :class:`~memnets.InputError`.
+
+    :class:`~memnets.datasets.BallMixture`, :class:`~memnets.datasets.AlternatingShells` and
+    :class:`~memnets.datasets.CubeCorners` implement it; a family without exact line
+    measures (:class:`~memnets.datasets.TwoMoons`) does not, and the audit then reports no
+    bound. Checked with ``isinstance(dist, LineMeasured)`` (the method's presence only).
+    """
+
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray: ...
 
 
 def fp_margin(n_features: int) -> float:
@@ -89,3 +116,43 @@ def check_sample_args(n: object, rng: RNGLike) -> tuple[int, np.random.Generator
     count = check_count(n, "n", 0)
     gen, _ = as_rng(rng)
     return count, gen
+
+
+def check_points(X: Any, n_features: int) -> np.ndarray:
+    """X as a float64 array of shape (N, n_features), else :class:`~memnets.InputError`."""
+    Xa = np.asarray(X, dtype=np.float64)
+    if Xa.ndim != 2 or Xa.shape[1] != n_features:
+        raise InputError(f"X must have shape (N, {n_features}), got {Xa.shape}")
+    return Xa
+
+
+def check_direction(v: Any, n_features: int) -> np.ndarray:
+    """A line direction as a float64 vector of length n_features: finite and non-zero."""
+    vv = np.asarray(v, dtype=np.float64).ravel()
+    if vv.shape != (n_features,) or not np.isfinite(vv).all() or not vv.any():
+        raise InputError(
+            f"v must be a finite non-zero vector of length {n_features}, got shape {vv.shape}"
+        )
+    return vv
+
+
+def unit_direction(v: Any, n_features: int) -> np.ndarray:
+    """:func:`check_direction`, scaled to unit length unless it already is one up to rounding.
+
+    A vector already normalised in float64 (:math:`|v \\cdot v - 1| \\le 4 (n + 4)\\,
+    2^{-53}`) is returned unchanged: dividing it by its computed norm again would only move
+    it by rounding, and callers that pass unit vectors get bit-for-bit the same results.
+    """
+    vv = check_direction(v, n_features)
+    nrm2 = float(vv @ vv)
+    if abs(nrm2 - 1.0) > 4.0 * (n_features + 4) * 2.0**-53:
+        vv = vv / math.sqrt(nrm2)
+    return vv
+
+
+def line_distance2(X: np.ndarray, center: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Squared distance from ``center`` to the line through each row of X along the unit v:
+    :math:`\\lVert x - c\\rVert^2 - \\langle x - c, v\\rangle^2`, clipped at 0."""
+    u = X - center
+    a = u @ v
+    return np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)

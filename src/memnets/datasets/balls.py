@@ -16,11 +16,14 @@ from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     check_count,
+    check_points,
     check_positive,
     check_sample_args,
     fp_margin,
     frozen,
+    line_distance2,
     uniform_directions,
+    unit_direction,
 )
 
 __all__ = [
@@ -106,11 +109,7 @@ class BallMixture:
 
         Balls of the same label may overlap; the nearest centre is reported then.
         """
-        Xa = np.asarray(X, dtype=np.float64)
-        if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
-            from memnets._core.errors import InputError
-
-            raise InputError(f"X must have shape (N, {self.n_features}), got {Xa.shape}")
+        Xa = check_points(X, self.n_features)
         d2 = (
             np.einsum("ij,ij->i", Xa, Xa)[:, None]
             - 2.0 * Xa @ self.centers.T
@@ -123,6 +122,32 @@ class BallMixture:
     def cell_index(self, X: Any) -> np.ndarray:
         """The cell (= ball) of each row of X, -1 outside the support."""
         return self.ball_index(X)
+
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
+        """Label masses ``(L, C)`` on the line ``x + t v`` through each row ``x`` of ``X``
+        (the exact line measure of :class:`~memnets.datasets.LineMeasured`).
+
+        The balls have equal mass and equal radius, hence equal density: label c gets the
+        total length :math:`\\sum_{k: \\ell_k = c} 2\\sqrt{(r^2 - \\rho_k^2)_+}` of the chords
+        the line cuts from its balls, :math:`\\rho_k` being the distance of the line to
+        centre k (overlapping balls of one label count twice, as the mixture does).
+        ``v`` need not be a unit vector.
+
+        >>> D = BallMixture(centers=[[0.3, 0.5], [0.7, 0.5]], radius=0.1, ball_labels=[0, 1],
+        ...                 requested_separation=0.2, seed=None)
+        >>> D.line_label_masses([[0.5, 0.5], [0.3, 0.45]], [1.0, 0.0]).round(12).tolist()
+        [[0.2, 0.2], [0.173205080757, 0.173205080757]]
+        """
+        Xa = check_points(X, self.n_features)
+        vv = unit_direction(v, self.n_features)
+        r = float(self.radius)
+        classes = self.classes
+        cols = np.searchsorted(classes, self.ball_labels)
+        out = np.zeros((Xa.shape[0], len(classes)))
+        for k in range(self.n_balls):
+            rho2 = line_distance2(Xa, self.centers[k], vv)
+            out[:, cols[k]] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
+        return out
 
     def describe(self) -> dict[str, Any]:
         return {

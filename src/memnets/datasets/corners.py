@@ -12,7 +12,13 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import OptionError
-from memnets.datasets._common import check_count, check_sample_args, frozen
+from memnets.datasets._common import (
+    check_count,
+    check_direction,
+    check_points,
+    check_sample_args,
+    frozen,
+)
 
 __all__ = [
     "CubeCorners",
@@ -66,11 +72,7 @@ class CubeCorners:
 
     def corner_index(self, X: Any) -> np.ndarray:
         """Index of the corner nearest to each row of X (rounding each coordinate at 1/2)."""
-        Xa = np.asarray(X, dtype=np.float64)
-        if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
-            from memnets._core.errors import InputError
-
-            raise InputError(f"X must have shape (N, {self.n_features}), got {Xa.shape}")
+        Xa = check_points(X, self.n_features)
         weights = np.left_shift(1, np.arange(self.n_features - 1, -1, -1, dtype=np.int64))
         return (Xa >= 0.5).astype(np.int64) @ weights
 
@@ -86,7 +88,7 @@ class CubeCorners:
 
     def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
         """Label masses ``(L, 2)`` of the corners on the line ``x + t v`` through each corner
-        ``x`` of ``X`` (the line measure :func:`memnets.audit` needs).
+        ``x`` of ``X`` (the exact line measure of :class:`~memnets.datasets.LineMeasured`).
 
         A second corner ``z`` lies on the line iff ``z - x = t v``; as ``z - x`` is in
         ``{-1, 0, 1}^n``, that needs ``|v_j|`` equal on ``J = supp(v)`` and ``x_J`` equal to
@@ -103,12 +105,8 @@ class CubeCorners:
         [[1.0, 0.0], [0.0, 2.0]]
         """
         idx = self.corner_index(X)
-        vv = np.asarray(v, dtype=np.float64).ravel()
         n = self.n_features
-        if vv.shape != (n,) or not np.isfinite(vv).all() or not vv.any():
-            from memnets._core.errors import InputError
-
-            raise InputError(f"v must be a finite non-zero vector of length {n}, got shape {vv.shape}")
+        vv = check_direction(v, n)
         out = np.zeros((idx.size, 2))
         out[np.arange(idx.size), self.labels[idx]] += 1.0
         J = np.flatnonzero(vv != 0)

@@ -16,11 +16,14 @@ from memnets._core.checks import RNGLike
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     check_count,
+    check_points,
     check_positive,
     check_sample_args,
     fp_margin,
     frozen,
+    line_distance2,
     uniform_directions,
+    unit_direction,
 )
 
 __all__ = [
@@ -80,16 +83,55 @@ class AlternatingShells:
     def classes(self) -> np.ndarray:
         return frozen(np.arange(2, dtype=np.int64))
 
+    def _log_volumes(self) -> list[float]:
+        """:math:`\\log(r^{out\\,n}_k - r^{in\\,n}_k)` per shell (the unit-ball volume omitted)."""
+        n = self.n_features
+        return [n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in self.radii]
+
     def shell_probabilities(self) -> np.ndarray:
         """Probability of each shell under ``weights`` (volume: log-space, no underflow)."""
         if self.weights == "uniform":
             return np.full(self.n_shells, 1.0 / self.n_shells)
-        n = self.n_features
-        logv = np.array(
-            [n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in self.radii]
-        )
+        logv = np.array(self._log_volumes())
         p = np.exp(logv - logv.max())
         return p / p.sum()
+
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
+        """Label masses ``(L, 2)`` on the line ``x + t v`` through each row ``x`` of ``X``
+        (the exact line measure of :class:`~memnets.datasets.LineMeasured`).
+
+        Shell k has the constant density :math:`q_k = P(\\text{shell } k) /
+        \\operatorname{vol}(S_k)`, so label c gets :math:`\\sum_{k: \\ell_k = c} q_k\\,
+        |\\{t: x + t v \\in S_k\\}|`. With :math:`\\rho^2` the squared distance of the line to
+        the centre, the line meets the ball of radius r in a segment of length
+        :math:`2\\sqrt{(r^2 - \\rho^2)_+}`, and shell k in
+        :math:`2\\sqrt{(r^{out\\,2}_k - \\rho^2)_+} - 2\\sqrt{(r^{in\\,2}_k - \\rho^2)_+}`;
+        :math:`q_k` is computed in log space (scaled so the largest is 1), so no shell
+        underflows in high dimension. ``v`` need not be a unit vector.
+
+        >>> S = alternating_shells(n_features=2, n_shells=2, gap=0.1)  # (0, .2), (.3, .5)
+        >>> m = S.line_label_masses([[0.5, 0.5], [0.5, 0.75]], [2.0, 0.0])
+        >>> (m[:, 1] / m.sum(axis=1)).round(12).tolist()  # equal densities; chords .4 + .4, ring only
+        [0.5, 1.0]
+        """
+        Xa = check_points(X, self.n_features)
+        vv = unit_direction(v, self.n_features)
+        rho2 = line_distance2(Xa, self.center, vv)
+        # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
+        logq = np.array(
+            [
+                (math.log(p) if p > 0 else -math.inf) - logv
+                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
+            ]
+        )
+        q = np.exp(logq - logq[np.isfinite(logq)].max())
+        out = np.zeros((Xa.shape[0], 2))
+        for k, (r_in, r_out) in enumerate(self.radii):
+            length = 2.0 * (
+                np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0))
+            )
+            out[:, k % 2] += q[k] * length
+        return out
 
     def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
         """Draw n points (see the class doc for the law)."""

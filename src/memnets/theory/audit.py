@@ -28,16 +28,11 @@ distribution with a piecewise constant density :math:`f = \sum_k q_k 1_{S_k}` (l
                     {\sum_k q_k\, |\{t: p + tv \in S_k\}|},
 
 i.e. for a law uniform on its support the **minority length fraction** of the line. For
-concentric shells :math:`S_k = \{r^{in}_k \le \lVert x - c\rVert \le r^{out}_k\}` the lengths
-are exact: with :math:`\rho^2 = \lVert x - c\rVert^2 - \langle x - c, v\rangle^2` (squared
-distance of the line to the centre), the line meets the ball of radius r in a segment of
-length :math:`2\sqrt{(r^2 - \rho^2)_+}`, and the shell in
-:math:`2\sqrt{(r^{out\,2} - \rho^2)_+} - 2\sqrt{(r^{in\,2} - \rho^2)_+}`;
-:math:`q_k = P(\text{shell } k) / \operatorname{vol}(S_k)` with
-:math:`\operatorname{vol}(S_k) \propto r^{out\,n}_k - r^{in\,n}_k`. Ball mixtures are the same
-with balls. (The samplers trim :math:`\eta_n \approx 10^{-15}` off each boundary; the
-effect on the lengths is below :math:`10^{-14}` and is absorbed by the margin
-``_GEOMETRY_SLACK``.)
+concentric shells and ball mixtures the lengths are exact closed forms in the distance of
+the line to each centre (:meth:`~memnets.datasets.AlternatingShells.line_label_masses`,
+:meth:`~memnets.datasets.BallMixture.line_label_masses`). (The samplers trim
+:math:`\eta_n \approx 10^{-15}` off each boundary; the effect on the lengths is below
+:math:`10^{-14}` and is absorbed by the margin ``_GEOMETRY_SLACK``.)
 
 Monte Carlo certificate: draw L points :math:`x_i \sim D`, so the :math:`p_i` are i.i.d.
 :math:`\mu`, and :math:`m(p_i) \in [0, 1 - 1/C]`. By Hoeffding's inequality, with
@@ -54,14 +49,13 @@ randomness is the stated Hoeffding event. The same lines also give an unbiased e
 the network's true error, :math:`\frac1L\sum_i (1 - \pi_{\hat y(p_i)}(p_i))`
 (``line_error``), an independent check of the error measured on test points.
 
-Distributions: anything with ``sample(n, rng)`` and either the attributes of
-:class:`~memnets.datasets.AlternatingShells` (``center``, ``radii``, ``shell_labels``,
-``shell_probabilities()``), of :class:`~memnets.datasets.BallMixture` (``centers``,
-``radius``, ``ball_labels``), or a method ``line_label_masses(X, v) -> (L, C)`` giving, for
-the line through each row of X parallel to v, non-negative masses proportional to
-:math:`\pi_c` (classes in ``sampler.classes`` order).
-:class:`~memnets.datasets.CubeCorners` has one: a discrete law, where the line through a
-corner holds at most one other corner (:meth:`~memnets.datasets.CubeCorners.line_label_masses`).
+Distributions: anything with ``sample(n, rng)`` that is a
+:class:`~memnets.datasets.LineMeasured`, i.e. has a method ``line_label_masses(X, v) ->
+(L, C)`` giving, for the line through each row of X parallel to v, non-negative masses
+proportional to :math:`\pi_c` (classes in ``sampler.classes`` order): the ball mixtures and
+shells (closed-form lengths) and :class:`~memnets.datasets.CubeCorners` (a discrete law,
+where the line through a corner holds at most one other corner). For any other
+distribution the audit reports the null direction but no bound.
 """
 
 from __future__ import annotations
@@ -77,6 +71,7 @@ import numpy as np
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import InputError, ModelFileError, OptionError
 from memnets._core.network import ReLUNetwork, rational_rref
+from memnets.datasets import LineMeasured
 
 __all__ = [
     "AuditReport",
@@ -403,66 +398,6 @@ def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...
     return v / np.linalg.norm(v), None, float(np.abs(wd @ v).max())
 
 
-# --------------------------------------------------------------------------- line measures
-def _shell_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
-    c = np.asarray(dist.center, dtype=np.float64)
-    u = X - c
-    a = u @ v
-    rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
-    n = X.shape[1]
-    radii = [(float(r0), float(r1)) for r0, r1 in dist.radii]
-    probs = (
-        np.asarray(dist.shell_probabilities(), dtype=np.float64)
-        if hasattr(dist, "shell_probabilities")
-        else _volume_probs(radii, n)
-    )
-    # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
-    logq = np.array(
-        [
-            (math.log(p) if p > 0 else -math.inf) - (n * math.log(b) + math.log1p(-((a_ / b) ** n)))
-            for p, (a_, b) in zip(probs, radii, strict=True)
-        ]
-    )
-    q = np.exp(logq - logq[np.isfinite(logq)].max())
-    labels = np.asarray(dist.shell_labels)
-    classes = list(np.asarray(dist.classes).tolist())
-    out = np.zeros((X.shape[0], len(classes)))
-    for k, (r_in, r_out) in enumerate(radii):
-        length = 2.0 * (np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0)))
-        out[:, classes.index(labels[k])] += q[k] * length
-    return out
-
-
-def _volume_probs(radii: list[tuple[float, float]], n: int) -> np.ndarray:
-    logv = np.array([n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in radii])
-    p = np.exp(logv - logv.max())
-    return np.asarray(p / p.sum())
-
-
-def _ball_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
-    centers = np.asarray(dist.centers, dtype=np.float64)
-    r = float(dist.radius)
-    labels = np.asarray(dist.ball_labels)
-    classes = list(np.asarray(dist.classes).tolist())
-    out = np.zeros((X.shape[0], len(classes)))
-    for k in range(len(centers)):  # equal-mass, equal-radius balls: q_k equal, lengths add
-        u = X - centers[k]
-        a = u @ v
-        rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
-        out[:, classes.index(labels[k])] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
-    return out
-
-
-def _line_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray | None:
-    if hasattr(dist, "line_label_masses"):
-        return np.asarray(dist.line_label_masses(X, v), dtype=np.float64)
-    if all(hasattr(dist, a) for a in ("center", "radii", "shell_labels")):
-        return _shell_masses(dist, X, v)
-    if all(hasattr(dist, a) for a in ("centers", "radius", "ball_labels")):
-        return _ball_masses(dist, X, v)
-    return None
-
-
 def _describe(dist: Any) -> dict[str, Any]:
     if hasattr(dist, "describe"):
         d = dict(dist.describe())
@@ -552,13 +487,13 @@ def audit(
     report.distribution = _describe(sampler)
     X, _ = sampler.sample(int(n_lines), gen)
     X = np.asarray(X, dtype=np.float64)
-    masses = _line_masses(sampler, X, v)
-    if masses is None:
+    if not isinstance(sampler, LineMeasured):
         report.note = (
-            f"{type(sampler).__name__} exposes no line measure (shells, balls, or "
-            "line_label_masses(X, v)); no bound"
+            f"{type(sampler).__name__} exposes no line measure (no line_label_masses(X, v), "
+            "see memnets.datasets.LineMeasured); no bound"
         )
         return report
+    masses = np.asarray(sampler.line_label_masses(X, v), dtype=np.float64)
     total = masses.sum(axis=1)
     if np.any(total <= 0):
         i = int(np.flatnonzero(total <= 0)[0])
