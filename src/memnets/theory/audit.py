@@ -76,7 +76,6 @@ from memnets.datasets import LineMeasured
 __all__ = [
     "AuditReport",
     "audit",
-    "family",
     "from_torch",
     "load_model",
     "null_direction",
@@ -554,27 +553,3 @@ def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
     if unsure.size:
         pred[unsure] = predict_codes_exact(net, X[unsure])
     return pred
-
-
-# --------------------------------------------------------------------------- CLI helper
-def family(name: str, n_features: int, **options: Any) -> Any:
-    """A distribution with an exact line measure, by name, in ``n_features`` dimensions:
-    ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells),
-    ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1) or
-    ``"corners"`` (:func:`~memnets.datasets.cube_corners`, labels drawn from ``seed``)."""
-    from memnets import datasets
-
-    key = name.strip().lower()
-    if key == "shells":
-        return datasets.alternating_shells(
-            n_features=n_features, n_shells=int(options.get("n_shells", 4)),
-            weights=str(options.get("weights", "volume")),
-        )
-    if key == "balls":
-        return datasets.ball_mixture(
-            n_features=n_features, n_balls=int(options.get("n_balls", 8)),
-            separation=float(options.get("separation", 0.1)), rng=int(options.get("seed", 0)),
-        )
-    if key == "corners":
-        return datasets.cube_corners(n_features, rng=int(options.get("seed", 0)))
-    raise OptionError(f"audit knows the line measure of 'shells', 'balls' and 'corners', not {name!r}")
