@@ -13,11 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
+from memnets._core.linalg import is_null
 from memnets.cli import app
 from memnets.theory.audit import (
-    _exact_null_vector,
-    _is_null,
-    _pivoted_null_vector,
     audit,
     from_torch,
     load_model,
@@ -57,44 +55,11 @@ def test_narrow_later_layer_is_reported_but_gives_no_line():
     assert rep.bottleneck == 1 and rep.direction is None and "later layer" in rep.note
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.integers(1, 4).flatmap(
-        lambda w: st.integers(w + 1, 6).flatmap(
-            lambda n: st.lists(st.lists(st.integers(-9, 9), min_size=n, max_size=n), min_size=w, max_size=w)
-        )
-    )
-)
-def test_exact_null_vector_is_exactly_null(rows):
-    W = np.array(rows, dtype=object)
-    v = _exact_null_vector(W)
-    assert v is not None and any(x != 0 for x in v)  # w < n: a null vector always exists
-    for row in rows:
-        assert sum(Fraction(a) * b for a, b in zip(row, v, strict=True)) == 0
-
-
-def test_exact_null_vector_of_float_weights_and_full_rank():
-    W = np.array([[0.1, 0.7, -0.3]])  # float entries are exact dyadic rationals
-    v = _exact_null_vector(W)
-    assert sum(Fraction(a) * b for a, b in zip(W[0].tolist(), v, strict=True)) == 0
-    assert _exact_null_vector(np.eye(3)) is None
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
-def test_pivoted_exact_solve_agrees_with_rref(w, seed):
-    """Independent path: float-pivoted Bareiss solve vs rational RREF, both exactly null."""
-    gen = np.random.default_rng(seed)
-    W = gen.normal(size=(w, w + int(gen.integers(1, 4))))
-    v = _pivoted_null_vector(W, w)
-    assert v is not None and _is_null(W, v) and _is_null(W, _exact_null_vector(W))
-
-
 def test_large_float_first_layer_gets_an_exact_direction(rng):
     W = rng.normal(size=(30, 400))  # 12000 entries: past the RREF size, rank 30
     net = mn.ReLUNetwork([(W, np.zeros(30)), (np.ones((1, 30)), [0.0])])
     v, ve, residual = null_direction(net)
-    assert ve is not None and residual == 0.0 and _is_null(W, ve)
+    assert ve is not None and residual == 0.0 and is_null(W, ve)
     assert abs(np.linalg.norm(v) - 1) < 1e-12 and np.abs(W @ v).max() < 1e-12
 
 

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ExactnessError, InputError
+from memnets._core.linalg import exact_rank
 
 __all__ = ["AffineLayer", "ReLUNetwork", "SparseWeight"]
 
@@ -457,7 +458,7 @@ class ReLUNetwork:
                 else:
                     w = w.toarray()
             return int(np.linalg.matrix_rank(w)) if min(w.shape) else 0
-        return _exact_rank(layer.dense_weight())
+        return exact_rank(layer.dense_weight())
 
     @property
     def bottleneck(self) -> int:
@@ -657,36 +658,3 @@ def _single_entry_rank(w: Weight) -> int | None:
 def _gram_for_rank(w: sp.csr_array) -> np.ndarray:
     """W^T W for a tall sparse W: same rank, n x n (float; fine for a structural report)."""
     return np.asarray((w.T @ w).toarray())
-
-
-def rational_rref(a: np.ndarray) -> tuple[list[list[Fraction]], list[int]]:
-    """Reduced row echelon form over the rationals: ``(rows, pivot columns)``.
-
-    Exact Gauss-Jordan elimination on the entries read as fractions (floats exactly); the
-    rank is ``len(pivots)`` and the null space is read off the free columns.
-    """
-    rows = [[Fraction(v) for v in row] for row in a.tolist()]
-    n = a.shape[1] if a.ndim == 2 else 0
-    pivots: list[int] = []
-    r = 0
-    for col in range(n):
-        if r == len(rows):
-            break
-        piv = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if piv is None:
-            continue
-        rows[r], rows[piv] = rows[piv], rows[r]
-        inv = 1 / rows[r][col]
-        rows[r] = [x * inv for x in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                f = rows[i][col]
-                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
-        pivots.append(col)
-        r += 1
-    return rows, pivots
-
-
-def _exact_rank(a: np.ndarray) -> int:
-    """Rank over the rationals."""
-    return len(rational_rref(a)[1])

@@ -70,7 +70,8 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import InputError, ModelFileError, OptionError
-from memnets._core.network import ReLUNetwork, rational_rref
+from memnets._core.linalg import exact_null_vector, is_null, pivoted_null_vector
+from memnets._core.network import ReLUNetwork
 from memnets.datasets import LineMeasured
 
 __all__ = [
@@ -280,94 +281,17 @@ def _as_network(network: Any) -> ReLUNetwork:
 
 
 # --------------------------------------------------------------------------- null direction
-def _exact_null_vector(w: np.ndarray) -> tuple[Fraction, ...] | None:
-    """A non-zero rational v with W v = 0 (None if W has full column rank).
-
-    Reduced row echelon form over the rationals; v has 1 at the first free column, 0 at the
-    other free columns, and minus that column's RREF entries at the pivots.
-    """
-    rows, pivots = rational_rref(w)
-    n = w.shape[1]
-    free = [c for c in range(n) if c not in set(pivots)]
-    if not free:
-        return None
-    j = free[0]
-    v = [Fraction(0)] * n
-    v[j] = Fraction(1)
-    for i, c in enumerate(pivots):
-        v[c] = -rows[i][j]
-    return tuple(v)
-
-
-def _bareiss_solve(M: list[list[int]]) -> list[Fraction] | None:
-    """Solve the r x r integer system ``M[:, :r] x = M[:, r]`` exactly (None if singular).
-
-    Fraction-free Bareiss elimination (every division is exact, entries stay integers of
-    at most r (bits + log r) bits), then back substitution over the rationals.
-    """
-    r = len(M)
-    prev = 1
-    for k in range(r):
-        p = next((i for i in range(k, r) if M[i][k] != 0), None)
-        if p is None:
-            return None
-        M[k], M[p] = M[p], M[k]
-        mk, mkk = M[k], M[k][k]
-        for i in range(k + 1, r):
-            mi, mik = M[i], M[i][k]
-            for j in range(k + 1, r + 1):
-                mi[j] = (mi[j] * mkk - mik * mk[j]) // prev
-            mi[k] = 0
-        prev = mkk
-    x = [Fraction(0)] * r
-    for i in reversed(range(r)):
-        acc = Fraction(M[i][r]) - sum((M[i][c] * x[c] for c in range(i + 1, r)), Fraction(0))
-        x[i] = acc / M[i][i]
-    return x
-
-
-def _pivoted_null_vector(w: np.ndarray, rank: int) -> tuple[Fraction, ...] | None:
-    """Exact null vector of a float64 W of the given rank: pivots chosen in floating point
-    (QR with column pivoting), the r x r system solved exactly on the integer-scaled rows.
-    The caller re-checks ``W v == 0`` exactly, so a misjudged pivot can only cost a fallback."""
-    import scipy.linalg
-
-    _, _, pcols = scipy.linalg.qr(w, pivoting=True, mode="economic")
-    cols = sorted(int(c) for c in pcols[:rank])
-    _, _, prows = scipy.linalg.qr(w[:, cols].T, pivoting=True, mode="economic")
-    rows = sorted(int(r) for r in prows[:rank])
-    free = next(c for c in range(w.shape[1]) if c not in set(cols))
-    system = []
-    for i in rows:
-        fr = [Fraction(float(w[i, c])) for c in (*cols, free)]
-        den = math.lcm(*(f.denominator for f in fr))
-        ints = [int(f * den) for f in fr]
-        system.append([*ints[:-1], -ints[-1]])
-    x = _bareiss_solve(system)
-    if x is None:
-        return None
-    v = [Fraction(0)] * w.shape[1]
-    v[free] = Fraction(1)
-    for c, xc in zip(cols, x, strict=True):
-        v[c] = xc
-    return tuple(v)
-
-
-def _is_null(w: np.ndarray, v: tuple[Fraction, ...]) -> bool:
-    support = [k for k, x in enumerate(v) if x != 0]
-    return all(sum((Fraction(row[k]) * v[k] for k in support), Fraction(0)) == 0 for row in w.tolist())
-
-
 def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...] | None, float]:
     """A unit vector v with W_1 v = 0: ``(v, v_exact or None, residual)``; ``(None, None, 0)``
     when W_1 has full column rank.
 
     Exact whenever possible, and then ``W_1 v_exact == 0`` is re-checked in exact arithmetic:
-    rational RREF for exact (int/Fraction) weights or at most ``EXACT_NULL_MAX_ENTRIES``
-    entries; float64 weights of rank at most ``EXACT_NULL_MAX_RANK``: pivots from a pivoted
-    QR, then an exact fraction-free solve (:func:`_pivoted_null_vector`). Otherwise the last
-    right singular vector of the float64 W_1 (``residual = max |W_1 v| > 0`` is reported and
-    nothing is certified).
+    rational RREF (:func:`~memnets._core.linalg.exact_null_vector`) for exact (int/Fraction)
+    weights or at most ``EXACT_NULL_MAX_ENTRIES`` entries; float64 weights of rank at most
+    ``EXACT_NULL_MAX_RANK``: pivots from a pivoted QR, then an exact fraction-free solve
+    (:func:`~memnets._core.linalg.pivoted_null_vector`). Otherwise the last right singular
+    vector of the float64 W_1 (``residual = max |W_1 v| > 0`` is reported and nothing is
+    certified).
     """
     net = _as_network(network)
     layer = net.layers[0]
@@ -378,14 +302,14 @@ def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...
         return None, None, 0.0
     ve: tuple[Fraction, ...] | None = None
     if w.size <= EXACT_NULL_MAX_ENTRIES or w.dtype == object:
-        ve = _exact_null_vector(w)
+        ve = exact_null_vector(w)
         if ve is None:
             return None, None, 0.0
-        if not _is_null(w, ve):  # exact re-check, never skipped
+        if not is_null(w, ve):  # exact re-check, never skipped
             raise ArithmeticError("exact null vector check failed (bug in memnets)")
     elif rank <= EXACT_NULL_MAX_RANK:
-        ve = _pivoted_null_vector(w, rank)
-        if ve is not None and not _is_null(w, ve):
+        ve = pivoted_null_vector(w, rank)
+        if ve is not None and not is_null(w, ve):
             ve = None  # the float rank or pivots were wrong: fall back to the float direction
     if ve is not None:
         vf = np.array([float(x) for x in ve])
