@@ -13,15 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
+from memnets._core.export import from_torch
 from memnets._core.linalg import is_null
+from memnets._io import load_model
 from memnets.cli import app
-from memnets.theory.audit import (
-    audit,
-    from_torch,
-    load_model,
-    null_direction,
-    predict_codes,
-)
+from memnets.theory.audit import audit, null_direction, predict_codes
 
 SHELLS2 = mn.datasets.alternating_shells(n_features=2, n_shells=4)
 

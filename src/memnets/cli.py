@@ -284,7 +284,8 @@ def audit_command(
 ) -> None:
     """Bottleneck, a direction v with W_1 v = 0, and a certified lower bound on the error."""
     from memnets import datasets
-    from memnets.theory.audit import audit, load_model
+    from memnets._io import load_model
+    from memnets.theory.audit import audit
 
     try:
         net = load_model(model)

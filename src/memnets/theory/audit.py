@@ -63,13 +63,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
-from memnets._core.errors import InputError, ModelFileError, OptionError
+from memnets._core.errors import InputError, OptionError
+from memnets._core.export import from_torch
 from memnets._core.linalg import exact_null_vector, is_null, pivoted_null_vector
 from memnets._core.network import ReLUNetwork
 from memnets.datasets import LineMeasured
@@ -77,8 +77,6 @@ from memnets.datasets import LineMeasured
 __all__ = [
     "AuditReport",
     "audit",
-    "from_torch",
-    "load_model",
     "null_direction",
     "predict_codes",
 ]
@@ -167,103 +165,6 @@ class AuditReport:
 
 
 # --------------------------------------------------------------------------- models
-def from_torch(model: Any) -> ReLUNetwork:
-    """Convert a ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` into a :class:`ReLUNetwork`.
-
-    The module list must alternate ``Linear, ReLU, Linear, ..., Linear`` (an optional leading
-    ``Flatten`` is allowed). Weights are converted to float64 exactly (float32 and float16
-    values are float64 values). Any other module raises :class:`~memnets.InputError` naming
-    its position and type.
-    """
-    import torch
-
-    if isinstance(model, torch.nn.Linear):
-        model = torch.nn.Sequential(model)
-    if not isinstance(model, torch.nn.Sequential):
-        raise InputError(
-            f"audit takes a memnets network or a torch.nn.Sequential of Linear/ReLU, got {type(model).__name__}"
-        )
-    mods = list(model)
-    if mods and isinstance(mods[0], torch.nn.Flatten):
-        mods = mods[1:]
-    layers = []
-    expect_linear = True
-    for k, m in enumerate(mods):
-        if expect_linear and isinstance(m, torch.nn.Linear):
-            w = m.weight.detach().to(torch.float64).cpu().numpy().copy()
-            b = (
-                m.bias.detach().to(torch.float64).cpu().numpy().copy()
-                if m.bias is not None
-                else np.zeros(w.shape[0])
-            )
-            layers.append((w, b))
-        elif not expect_linear and isinstance(m, torch.nn.ReLU):
-            pass
-        else:
-            want = "Linear" if expect_linear else "ReLU"
-            raise InputError(
-                f"module {k} of the Sequential is {type(m).__name__}, expected {want}: audit "
-                "handles torch.nn.Sequential(Linear, ReLU, Linear, ..., Linear) only"
-            )
-        expect_linear = not expect_linear
-    if not layers or expect_linear:
-        raise InputError("the Sequential must start and end with a Linear layer")
-    return ReLUNetwork(layers)
-
-
-def _from_state_dict(state: dict[str, Any]) -> ReLUNetwork:
-    """``nn.Sequential(...).state_dict()``: consecutive ``k.weight``/``k.bias``, ReLU between."""
-    import torch
-
-    weights = sorted(
-        (int(k.split(".")[-2]), k) for k in state if k.endswith(".weight") and k.split(".")[-2].isdigit()
-    )
-    if not weights:
-        raise ModelFileError("the torch file holds a dict without '<index>.weight' entries")
-    layers = []
-    for _, key in weights:
-        w = state[key]
-        b = state.get(key[: -len("weight")] + "bias")
-        if not isinstance(w, torch.Tensor) or w.ndim != 2:
-            raise ModelFileError(f"{key} is not a 2-D tensor")
-        wn = w.detach().to(torch.float64).numpy().copy()
-        bn = b.detach().to(torch.float64).numpy().copy() if b is not None else np.zeros(wn.shape[0])
-        layers.append((wn, bn))
-    return ReLUNetwork(layers)
-
-
-def load_model(path: str | Path) -> ReLUNetwork:
-    """Load a network for auditing: a ``.memnet`` file, or a ``torch.save`` of an
-    ``nn.Sequential`` of Linear/ReLU (or of its ``state_dict``, ReLU assumed between layers).
-
-    Torch files are read with ``weights_only=True`` (Sequential, Linear, ReLU and Flatten
-    allow-listed), so loading never runs arbitrary pickled code.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise ModelFileError(f"no such model file: {p}")
-    from memnets._io import MAGIC, load_network
-
-    if p.read_bytes()[: len(MAGIC)] == MAGIC or p.suffix == ".memnet":
-        return load_network(p)
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - torch is an optional dependency
-        raise ModelFileError(f"{p} is not a .memnet file and torch is not installed") from exc
-    nn = torch.nn
-    try:
-        with torch.serialization.safe_globals([nn.Sequential, nn.Linear, nn.ReLU, nn.Flatten]):
-            obj = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ModelFileError(
-            f"cannot read {p} as a memnets model or a torch.save of an nn.Sequential "
-            f"(loaded with weights_only=True): {exc}"
-        ) from exc
-    if isinstance(obj, dict):
-        return _from_state_dict(obj)
-    return from_torch(obj)
-
-
 def _as_network(network: Any) -> ReLUNetwork:
     from memnets._constructions.result import ConstructionResult
 
