@@ -13,19 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
+from memnets import ReLUNetwork
+from memnets._core.linalg import is_null
+from memnets._io import load_model
 from memnets.cli import app
-from memnets.theory.audit import (
-    _exact_null_vector,
-    _is_null,
-    _pivoted_null_vector,
-    _shell_masses,
-    audit,
-    family,
-    from_torch,
-    load_model,
-    null_direction,
-    predict_codes,
-)
+from memnets.theory.audit import audit, null_direction, predict_codes
 
 SHELLS2 = mn.datasets.alternating_shells(n_features=2, n_shells=4)
 
@@ -59,44 +51,11 @@ def test_narrow_later_layer_is_reported_but_gives_no_line():
     assert rep.bottleneck == 1 and rep.direction is None and "later layer" in rep.note
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.integers(1, 4).flatmap(
-        lambda w: st.integers(w + 1, 6).flatmap(
-            lambda n: st.lists(st.lists(st.integers(-9, 9), min_size=n, max_size=n), min_size=w, max_size=w)
-        )
-    )
-)
-def test_exact_null_vector_is_exactly_null(rows):
-    W = np.array(rows, dtype=object)
-    v = _exact_null_vector(W)
-    assert v is not None and any(x != 0 for x in v)  # w < n: a null vector always exists
-    for row in rows:
-        assert sum(Fraction(a) * b for a, b in zip(row, v, strict=True)) == 0
-
-
-def test_exact_null_vector_of_float_weights_and_full_rank():
-    W = np.array([[0.1, 0.7, -0.3]])  # float entries are exact dyadic rationals
-    v = _exact_null_vector(W)
-    assert sum(Fraction(a) * b for a, b in zip(W[0].tolist(), v, strict=True)) == 0
-    assert _exact_null_vector(np.eye(3)) is None
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
-def test_pivoted_exact_solve_agrees_with_rref(w, seed):
-    """Independent path: float-pivoted Bareiss solve vs rational RREF, both exactly null."""
-    gen = np.random.default_rng(seed)
-    W = gen.normal(size=(w, w + int(gen.integers(1, 4))))
-    v = _pivoted_null_vector(W, w)
-    assert v is not None and _is_null(W, v) and _is_null(W, _exact_null_vector(W))
-
-
 def test_large_float_first_layer_gets_an_exact_direction(rng):
     W = rng.normal(size=(30, 400))  # 12000 entries: past the RREF size, rank 30
     net = mn.ReLUNetwork([(W, np.zeros(30)), (np.ones((1, 30)), [0.0])])
     v, ve, residual = null_direction(net)
-    assert ve is not None and residual == 0.0 and _is_null(W, ve)
+    assert ve is not None and residual == 0.0 and is_null(W, ve)
     assert abs(np.linalg.norm(v) - 1) < 1e-12 and np.abs(W @ v).max() < 1e-12
 
 
@@ -105,13 +64,13 @@ def test_shell_line_masses_hand_values():
     S = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1)  # (0, .2), (.3, .5)
     v = np.array([1.0, 0.0])
     X = np.array([[0.5, 0.5], [0.5, 0.75], [0.5, 0.6]])  # line distances 0, 0.25, 0.1
-    m = _shell_masses(S, X, v)
+    m = S.line_label_masses(X, v)
     pi = m / m.sum(axis=1, keepdims=True)
     assert_pi = [0.5, 0.0, 2 * math.sqrt(0.03) / (2 * math.sqrt(0.03) + 2 * (math.sqrt(0.24) - math.sqrt(0.08)))]
     np.testing.assert_allclose(pi[:, 0], assert_pi, rtol=0, atol=1e-12)
     # equal shell probabilities: the ball is 4x denser than the ring (areas .04 pi vs .16 pi)
     U = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1, weights="uniform")
-    mu = _shell_masses(U, X[:1], v)
+    mu = U.line_label_masses(X[:1], v)
     np.testing.assert_allclose(mu[0, 0] / mu[0].sum(), 0.8, rtol=0, atol=1e-12)
 
 
@@ -124,7 +83,7 @@ def test_line_masses_match_60_digit_evaluation():
     X, _ = S.sample(200, rng=1)
     v = np.random.default_rng(0).normal(size=5)
     v /= np.linalg.norm(v)
-    m = _shell_masses(S, X, v)
+    m = S.line_label_masses(X, v)
     pi = m[:, 0] / m.sum(axis=1)
     probs = S.shell_probabilities()
     with localcontext() as ctx:
@@ -154,7 +113,7 @@ def test_line_measure_matches_binned_samples():
         sel = which == b
         centre = 0.5 * (edges[b - 1] + edges[b])
         grid = np.column_stack([np.full(41, 0.5), np.linspace(edges[b - 1], edges[b], 41)])
-        m = _shell_masses(SHELLS2, grid, v)
+        m = SHELLS2.line_label_masses(grid, v)
         # the bin's label-1 share = mass-weighted average of pi_1 across the bin
         expected = m[:, 1].sum() / m.sum()
         assert abs(y[sel].mean() - expected) < 0.03, (centre, y[sel].mean(), expected)
@@ -218,6 +177,13 @@ def test_ball_mixture_bound_and_line_error():
     assert abs(rep.line_error - err) <= rep.line_error_halfwidth + 0.02
 
 
+def test_distribution_without_line_measure_gets_direction_but_no_bound():
+    rep = audit(projection_net([1.0, 0.3]), mn.datasets.two_moons(), n_lines=200, rng=0)
+    assert rep.exact and rep.direction is not None and rep.distribution["family"] == "two_moons"
+    assert rep.error_lower_bound is None and rep.line_error is None
+    assert "TwoMoons exposes no line measure" in rep.note and "LineMeasured" in rep.note
+
+
 def test_shell_bound_in_three_dimensions_with_two_erased_directions():
     S3 = mn.datasets.alternating_shells(n_features=3, n_shells=4)
     net = projection_net([0.2, -0.5, 0.9])
@@ -228,7 +194,7 @@ def test_shell_bound_in_three_dimensions_with_two_erased_directions():
 # --------------------------------------------------------------------------- inputs
 def test_torch_sequential_is_audited_like_the_network():
     seq = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.ReLU(), torch.nn.Linear(1, 1)).double()
-    net = from_torch(seq)
+    net = ReLUNetwork.from_torch(seq)
     r1, r2 = audit(seq, SHELLS2, rng=3), audit(net, SHELLS2, rng=3)
     assert r1.direction_exact == r2.direction_exact and r1.error_lower_bound == r2.error_lower_bound
     w = seq[0].weight.detach().numpy()[0]
@@ -240,7 +206,7 @@ def test_torch_other_modules_rejected():
     with pytest.raises(mn.InputError, match=r"module 1 .*Sigmoid"):
         audit(seq)
     with pytest.raises(mn.InputError, match="end with a Linear"):
-        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()))
+        ReLUNetwork.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()))
     with pytest.raises(mn.InputError):
         audit("not a network")
 
@@ -253,10 +219,6 @@ def test_bad_options_and_dimension_mismatch():
         audit(net, SHELLS2, delta=1.5)
     with pytest.raises(mn.InputError, match="3 features"):
         audit(net, mn.datasets.alternating_shells(n_features=3), rng=0)
-    with pytest.raises(mn.OptionError, match="'corners'"):
-        family("moons", 2)
-    corners = family("corners", 5, seed=3)
-    assert corners.n_features == 5 and (corners.labels == mn.datasets.cube_corners(5, rng=3).labels).all()
 
 
 def test_load_model_files_and_cli(tmp_path):
@@ -283,6 +245,12 @@ def test_load_model_files_and_cli(tmp_path):
     assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
     bad = runner.invoke(app, ["audit", str(tmp_path / "junk.pt")])
     assert bad.exit_code == 2 and "error" in bad.output
+    for data, extra in (("balls", []), ("corners", []), ("shells", ["--n-shells", "3"])):
+        out = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, "--lines", "200", *extra])
+        assert out.exit_code == 0 and "error lower bound" in out.output, (data, out.output)
+    for data, extra in (("moons", []), ("balls", ["--n-shells", "3"])):
+        bad = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, *extra])
+        assert bad.exit_code == 2 and "error" in bad.output, (data, bad.output)
 
 
 def test_line_error_reads_result_labels_against_distribution_classes(m2_on_shells):

@@ -209,6 +209,71 @@ def test_cube_corners_both_classes_and_limits():
         ds.cube_corners(n_features=30)
 
 
+# --------------------------------------------------------------------------- line measures
+
+
+def test_line_measured_protocol():
+    """Balls, shells and corners know their exact line measures; the moons do not."""
+    for name in ("balls", "shells", "corners"):
+        assert isinstance(ds.SYNTHETIC[name](), ds.LineMeasured), name
+    assert not isinstance(ds.two_moons(), ds.LineMeasured)
+
+
+def _chord_masses(centers, radii_in, radii_out, labels, weights, x, v, n_classes, step=1e-5):
+    """Independent path: walk the line x + t v (unit v) in steps, add each piece's weight."""
+    t = np.arange(-2.0, 2.0, step)
+    pts = x[None, :] + t[:, None] * v[None, :]
+    out = np.zeros(n_classes)
+    for c, r0, r1, lab, w in zip(centers, radii_in, radii_out, labels, weights, strict=True):
+        d = np.linalg.norm(pts - c, axis=1)
+        out[lab] += w * step * np.count_nonzero((d >= r0) & (d <= r1))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ball_line_masses_match_a_walk_along_the_line(seed):
+    D = ds.ball_mixture(n_features=3, n_balls=6, separation=0.1, n_classes=3, rng=seed)
+    gen = np.random.default_rng(seed)
+    X, _ = D.sample(5, rng=seed)
+    v = gen.normal(size=3)
+    v /= np.linalg.norm(v)
+    got = D.line_label_masses(X, v)
+    assert got.shape == (5, 3) and (got.sum(axis=1) > 0).all()
+    k = D.n_balls
+    for i in range(5):
+        want = _chord_masses(D.centers, [0.0] * k, [D.radius] * k, D.ball_labels, [1.0] * k, X[i], v, 3)
+        np.testing.assert_allclose(got[i], want, rtol=0, atol=3e-4)
+
+
+def test_shell_line_masses_match_a_walk_along_the_line():
+    S = ds.alternating_shells(n_features=3, n_shells=4)
+    X, _ = S.sample(5, rng=3)
+    v = np.array([0.6, 0.0, 0.8])
+    got = S.line_label_masses(X, v)
+    vol = [b**3 - a**3 for a, b in S.radii]
+    dens = S.shell_probabilities() / vol
+    k = S.n_shells
+    for i in range(5):
+        want = _chord_masses([S.center] * k, *zip(*S.radii, strict=True), S.shell_labels, dens, X[i], v, 2)
+        np.testing.assert_allclose(got[i] / got[i].sum(), want / want.sum(), rtol=0, atol=1e-3)
+
+
+def test_line_masses_ignore_the_length_of_v_and_check_inputs():
+    B = ds.ball_mixture(n_features=2, n_balls=4, separation=0.2, rng=0)
+    S = ds.alternating_shells(n_features=2, n_shells=3)
+    X = np.array([[0.5, 0.5], [0.3, 0.6], [0.45, 0.52]])
+    for D in (B, S):
+        m1 = D.line_label_masses(X, [0.6, 0.8])
+        m5 = D.line_label_masses(X, [3.0, 4.0])
+        np.testing.assert_allclose(m5, m1, rtol=1e-12, atol=1e-15)
+        with pytest.raises(mn.InputError, match="finite non-zero"):
+            D.line_label_masses(X, [0.0, 0.0])
+        with pytest.raises(mn.InputError, match="length 2"):
+            D.line_label_masses(X, [1.0, 0.0, 0.0])
+        with pytest.raises(mn.InputError, match=r"shape \(N, 2\)"):
+            D.line_label_masses(X[:, :1], [1.0, 0.0])
+
+
 # --------------------------------------------------------------------------- moons
 
 
@@ -316,6 +381,22 @@ def test_synthetic_by_name_with_overrides():
         ds.synthetic("moons", radius=0.1)
     with pytest.raises(mn.OptionError, match="not synthetic"):
         ds.synthetic("digits")
+
+
+def test_line_measured_by_name():
+    """The audit's lookup: a family with exact line measures in the network's dimension."""
+    with pytest.raises(mn.OptionError, match="'corners'"):
+        ds.line_measured("moons", 2)
+    corners = ds.line_measured("corners", 5, rng=3)
+    assert corners.n_features == 5 and (corners.labels == ds.cube_corners(5, rng=3).labels).all()
+    shells = ds.line_measured(" Shells", 3, n_shells=5)
+    assert (shells.n_features, shells.n_shells) == (3, 5) and isinstance(shells, ds.LineMeasured)
+    balls = ds.line_measured("balls", 4)
+    assert np.array_equal(balls.centers, ds.ball_mixture(n_features=4, n_balls=8, separation=0.1, rng=0).centers)
+    with pytest.raises(mn.OptionError, match="no parameter"):
+        ds.line_measured("balls", 2, n_shells=3)
+    with pytest.raises(mn.OptionError, match="unknown dataset"):
+        ds.line_measured("spheres", 2)
 
 
 # --------------------------------------------------------------------------- load: real data

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from _hand_networks import popcount_network, random_network
 from conftest import assert_close
-from memnets import ExactnessError, OptionError, ReLUNetwork
+from memnets import ExactnessError, InputError, OptionError, ReLUNetwork
 from memnets._core.export import ONNX_OPSET, to_onnx, to_torch
 
 torch = pytest.importorskip("torch")
@@ -161,6 +161,32 @@ def test_missing_torch_gives_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ImportError, match=r"pip install 'memnets\[torch\]' \(torch==2.13.0\)"):
         ReLUNetwork([([[1.0]], [0.0])]).to_torch()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_from_torch_inverts_to_torch_bit_for_bit(seed):
+    net = float_network(seed)
+    back = ReLUNetwork.from_torch(to_torch(net))
+    assert back.layer_sizes == net.layer_sizes
+    for a, b in zip(net.layers, back.layers, strict=True):
+        assert b.weight.dtype == np.float64 and np.array_equal(a.dense_weight(), b.weight)
+        assert np.array_equal(a.bias, b.bias)
+    # float32 weights are float64 values: converted exactly; a Linear without bias gets zeros
+    lin = torch.nn.Linear(3, 2, bias=False, dtype=torch.float32)
+    one = ReLUNetwork.from_torch(torch.nn.Sequential(torch.nn.Flatten(), lin))
+    assert np.array_equal(one.layers[0].weight, lin.weight.detach().numpy().astype(np.float64))
+    assert one.layers[0].bias.tolist() == [0.0, 0.0]
+
+
+def test_from_torch_refuses_other_models(monkeypatch):
+    with pytest.raises(InputError, match=r"torch\.nn\.Sequential of Linear/ReLU"):
+        ReLUNetwork.from_torch(torch.nn.Conv1d(1, 1, 1))
+    with pytest.raises(InputError, match=r"module 2 of the Sequential is Tanh, expected Linear"):
+        ReLUNetwork.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Tanh()))
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError, match=r"from_torch\(\) needs PyTorch"):
+        ReLUNetwork.from_torch(object())
 
 
 def test_random_exact_networks_export_iff_representable():

@@ -276,18 +276,21 @@ def estimate(
 def audit_command(
     model: Annotated[Path, typer.Argument(help="A .memnet file, or a torch.save of an nn.Sequential of Linear/ReLU")],
     data: Annotated[str | None, typer.Option(help="Distribution family with an exact line measure: shells, balls or corners")] = None,
-    n_shells: Annotated[int, typer.Option(help="Shells of the 'shells' family")] = 4,
+    n_shells: Annotated[int | None, typer.Option(help="Shells of the 'shells' family (default 4)")] = None,
     lines: Annotated[int, typer.Option(help="Lines sampled for the Monte Carlo bound")] = 4000,
     delta: Annotated[float, typer.Option(help="The bound holds with probability >= 1 - delta")] = 0.05,
     seed: Annotated[int, typer.Option(help="Seed of the sampled lines")] = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON")] = None,
 ) -> None:
     """Bottleneck, a direction v with W_1 v = 0, and a certified lower bound on the error."""
-    from memnets.theory.audit import audit, family, load_model
+    from memnets import datasets
+    from memnets._io import load_model
+    from memnets.theory.audit import audit
 
     try:
         net = load_model(model)
-        dist = family(data, net.n_inputs, n_shells=n_shells) if data else None
+        params = {} if n_shells is None else {"n_shells": n_shells}
+        dist = datasets.line_measured(data, net.n_inputs, **params) if data else None
         with console.status(f"auditing {model} on {lines} lines..."):
             rep = audit(net, dist, n_lines=lines, delta=delta, rng=seed)
     except MemnetsError as exc:

@@ -1,4 +1,5 @@
-"""Exporters: a :class:`~memnets.ReLUNetwork` as a PyTorch module or an ONNX model.
+"""Exporters: a :class:`~memnets.ReLUNetwork` as a PyTorch module or an ONNX model, and back
+from PyTorch (:func:`from_torch`).
 
 Both are thin adapters around the framework-free network (einops-style backends): they
 read each layer's weight and bias and emit ``Linear``/``ReLU`` (torch) or
@@ -28,12 +29,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from memnets._core.errors import ExactnessError, OptionError
+from memnets._core.errors import ExactnessError, InputError, OptionError
 
 if TYPE_CHECKING:
     from memnets._core.network import ReLUNetwork
 
-__all__ = ["ONNX_OPSET", "dense_float_layers", "to_onnx", "to_torch"]
+__all__ = [
+    "ONNX_OPSET",
+    "affine_from_torch",
+    "dense_float_layers",
+    "to_onnx",
+    "to_torch",
+    "torch_layers",
+]
 
 #: ONNX operator set used by :func:`to_onnx` (MatMul-13, Add-14, Relu-14 in DOUBLE).
 ONNX_OPSET = 17
@@ -73,12 +81,12 @@ def dense_float_layers(
     return out
 
 
-def _import_torch() -> Any:
+def _import_torch(caller: str = "to_torch()") -> Any:
     try:
         import torch
     except ImportError as exc:
         raise ImportError(
-            "to_torch() needs PyTorch: pip install 'memnets[torch]' (torch==2.13.0)"
+            f"{caller} needs PyTorch: pip install 'memnets[torch]' (torch==2.13.0)"
         ) from exc
     return torch
 
@@ -132,6 +140,55 @@ def to_torch(
         if k < last:
             modules.append(torch.nn.ReLU())
     return torch.nn.Sequential(*modules).eval()
+
+
+def affine_from_torch(weight: Any, bias: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A torch weight matrix and bias (``None``: zeros) as float64 NumPy copies, exactly
+    (float32, float16 and bfloat16 values are float64 values)."""
+    w = weight.detach().double().cpu().numpy().copy()
+    b = bias.detach().double().cpu().numpy().copy() if bias is not None else np.zeros(w.shape[0])
+    return w, b
+
+
+def torch_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The inverse of :func:`to_torch`: the ``(W, b)`` float64 layers of a ``torch.nn.Sequential``
+    of ``Linear`` / ``ReLU`` (build the network with :meth:`ReLUNetwork.from_torch`, which
+    calls this; the exporter itself never imports the network: no cycle in the core).
+
+    The module list must alternate ``Linear, ReLU, Linear, ..., Linear`` (an optional leading
+    ``Flatten`` is allowed; a lone ``Linear`` is a one-layer network). Weights are converted
+    to float64 exactly (float32 and float16 values are float64 values), so
+    ``ReLUNetwork.from_torch(to_torch(net))`` has ``net``'s float64 weights bit for bit. Any other module
+    raises :class:`~memnets.InputError` naming its position and type.
+    """
+    torch = _import_torch("from_torch()")
+    if isinstance(model, torch.nn.Linear):
+        model = torch.nn.Sequential(model)
+    if not isinstance(model, torch.nn.Sequential):
+        raise InputError(
+            "a torch model must be a torch.nn.Sequential of Linear/ReLU (or one Linear), got "
+            f"{type(model).__name__}"
+        )
+    mods = list(model)
+    if mods and isinstance(mods[0], torch.nn.Flatten):
+        mods = mods[1:]
+    layers = []
+    expect_linear = True
+    for k, m in enumerate(mods):
+        if expect_linear and isinstance(m, torch.nn.Linear):
+            layers.append(affine_from_torch(m.weight, m.bias))
+        elif not expect_linear and isinstance(m, torch.nn.ReLU):
+            pass
+        else:
+            want = "Linear" if expect_linear else "ReLU"
+            raise InputError(
+                f"module {k} of the Sequential is {type(m).__name__}, expected {want}: only "
+                "torch.nn.Sequential(Linear, ReLU, Linear, ..., Linear) is a ReLU network"
+            )
+        expect_linear = not expect_linear
+    if not layers or expect_linear:
+        raise InputError("the Sequential must start and end with a Linear layer")
+    return layers
 
 
 def to_onnx(

@@ -16,7 +16,6 @@ the narrow, deep networks of the constructions are never densified.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -34,6 +33,7 @@ from memnets._core.layers import (
     _float_significand_bits,
     _significand_bits,
 )
+from memnets._core.linalg import exact_rank
 from memnets._core.rounding import U64, gamma
 
 __all__ = ["AffineLayer", "ReLUNetwork", "SparseWeight"]
@@ -131,7 +131,7 @@ class ReLUNetwork:
                 else:
                     w = w.toarray()
             return int(np.linalg.matrix_rank(w)) if min(w.shape) else 0
-        return _exact_rank(layer.dense_weight())
+        return exact_rank(layer.dense_weight())
 
     @property
     def bottleneck(self) -> int:
@@ -276,6 +276,15 @@ class ReLUNetwork:
         return forward_exact(self, X, chunk_size=chunk_size)
 
     # ------------------------------------------------------------------ exporters
+    @classmethod
+    def from_torch(cls, model: Any) -> ReLUNetwork:
+        """A ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` (optionally led by ``Flatten``) as a
+        network with the same float64 weights, bit for bit: the inverse of :meth:`to_torch`
+        (:func:`memnets._core.export.torch_layers`). Other modules raise InputError."""
+        from memnets._core.export import torch_layers
+
+        return cls(torch_layers(model))
+
     def to_torch(self, dtype: Any = None) -> Any:
         """A ``torch.nn.Sequential`` of Linear/ReLU computing the same function (float64).
 
@@ -331,36 +340,3 @@ def _single_entry_rank(w: Weight) -> int | None:
 def _gram_for_rank(w: sp.csr_array) -> np.ndarray:
     """W^T W for a tall sparse W: same rank, n x n (float; fine for a structural report)."""
     return np.asarray((w.T @ w).toarray())
-
-
-def rational_rref(a: np.ndarray) -> tuple[list[list[Fraction]], list[int]]:
-    """Reduced row echelon form over the rationals: ``(rows, pivot columns)``.
-
-    Exact Gauss-Jordan elimination on the entries read as fractions (floats exactly); the
-    rank is ``len(pivots)`` and the null space is read off the free columns.
-    """
-    rows = [[Fraction(v) for v in row] for row in a.tolist()]
-    n = a.shape[1] if a.ndim == 2 else 0
-    pivots: list[int] = []
-    r = 0
-    for col in range(n):
-        if r == len(rows):
-            break
-        piv = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if piv is None:
-            continue
-        rows[r], rows[piv] = rows[piv], rows[r]
-        inv = 1 / rows[r][col]
-        rows[r] = [x * inv for x in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                f = rows[i][col]
-                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
-        pivots.append(col)
-        r += 1
-    return rows, pivots
-
-
-def _exact_rank(a: np.ndarray) -> int:
-    """Rank over the rationals."""
-    return len(rational_rref(a)[1])

@@ -7,7 +7,9 @@ is installed here.
 Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
 ``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``describe()``):
 :func:`ball_mixture`, :func:`alternating_shells`, :func:`cube_corners`, :func:`two_moons`;
-also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``).
+also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``). Balls, shells
+and corners know their exact label masses on lines (:class:`LineMeasured`, what
+:func:`memnets.audit` certifies with; :func:`line_measured` finds them by name).
 
 >>> import memnets as mn
 >>> D = mn.datasets.ball_mixture(n_features=3, n_balls=6, separation=0.2, rng=1)
@@ -19,28 +21,22 @@ also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``).
 from __future__ import annotations
 
 from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
+from memnets.datasets._common import LineMeasured, fp_margin
 from memnets.datasets._idx import DataFileError, read_idx, write_idx
 from memnets.datasets._real import (
     SYNTHETIC,
     catalog,
     digits_split_mask,
+    line_measured,
     load,
     scale_unit,
     stratified_subsample,
     synthetic,
 )
-from memnets.datasets._synthetic import (
-    AlternatingShells,
-    BallMixture,
-    CubeCorners,
-    TwoMoons,
-    alternating_shells,
-    arc_distance,
-    ball_mixture,
-    cube_corners,
-    fp_margin,
-    two_moons,
-)
+from memnets.datasets.balls import BallMixture, ball_mixture
+from memnets.datasets.corners import CubeCorners, cube_corners
+from memnets.datasets.moons import TwoMoons, arc_distance, two_moons
+from memnets.datasets.shells import AlternatingShells, alternating_shells
 
 __all__ = [
     "CIFAR10_MD5",
@@ -50,6 +46,7 @@ __all__ = [
     "BallMixture",
     "CubeCorners",
     "DataFileError",
+    "LineMeasured",
     "TwoMoons",
     "alternating_shells",
     "arc_distance",
@@ -59,6 +56,7 @@ __all__ = [
     "digits_split_mask",
     "download_cifar10",
     "fp_margin",
+    "line_measured",
     "load",
     "read_batch",
     "read_idx",

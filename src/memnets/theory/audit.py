@@ -28,16 +28,11 @@ distribution with a piecewise constant density :math:`f = \sum_k q_k 1_{S_k}` (l
                     {\sum_k q_k\, |\{t: p + tv \in S_k\}|},
 
 i.e. for a law uniform on its support the **minority length fraction** of the line. For
-concentric shells :math:`S_k = \{r^{in}_k \le \lVert x - c\rVert \le r^{out}_k\}` the lengths
-are exact: with :math:`\rho^2 = \lVert x - c\rVert^2 - \langle x - c, v\rangle^2` (squared
-distance of the line to the centre), the line meets the ball of radius r in a segment of
-length :math:`2\sqrt{(r^2 - \rho^2)_+}`, and the shell in
-:math:`2\sqrt{(r^{out\,2} - \rho^2)_+} - 2\sqrt{(r^{in\,2} - \rho^2)_+}`;
-:math:`q_k = P(\text{shell } k) / \operatorname{vol}(S_k)` with
-:math:`\operatorname{vol}(S_k) \propto r^{out\,n}_k - r^{in\,n}_k`. Ball mixtures are the same
-with balls. (The samplers trim :math:`\eta_n \approx 10^{-15}` off each boundary; the
-effect on the lengths is below :math:`10^{-14}` and is absorbed by the margin
-``_GEOMETRY_SLACK``.)
+concentric shells and ball mixtures the lengths are exact closed forms in the distance of
+the line to each centre (:meth:`~memnets.datasets.AlternatingShells.line_label_masses`,
+:meth:`~memnets.datasets.BallMixture.line_label_masses`). (The samplers trim
+:math:`\eta_n \approx 10^{-15}` off each boundary; the effect on the lengths is below
+:math:`10^{-14}` and is absorbed by the margin ``_GEOMETRY_SLACK``.)
 
 Monte Carlo certificate: draw L points :math:`x_i \sim D`, so the :math:`p_i` are i.i.d.
 :math:`\mu`, and :math:`m(p_i) \in [0, 1 - 1/C]`. By Hoeffding's inequality, with
@@ -54,14 +49,13 @@ randomness is the stated Hoeffding event. The same lines also give an unbiased e
 the network's true error, :math:`\frac1L\sum_i (1 - \pi_{\hat y(p_i)}(p_i))`
 (``line_error``), an independent check of the error measured on test points.
 
-Distributions: anything with ``sample(n, rng)`` and either the attributes of
-:class:`~memnets.datasets.AlternatingShells` (``center``, ``radii``, ``shell_labels``,
-``shell_probabilities()``), of :class:`~memnets.datasets.BallMixture` (``centers``,
-``radius``, ``ball_labels``), or a method ``line_label_masses(X, v) -> (L, C)`` giving, for
-the line through each row of X parallel to v, non-negative masses proportional to
-:math:`\pi_c` (classes in ``sampler.classes`` order).
-:class:`~memnets.datasets.CubeCorners` has one: a discrete law, where the line through a
-corner holds at most one other corner (:meth:`~memnets.datasets.CubeCorners.line_label_masses`).
+Distributions: anything with ``sample(n, rng)`` that is a
+:class:`~memnets.datasets.LineMeasured`, i.e. has a method ``line_label_masses(X, v) ->
+(L, C)`` giving, for the line through each row of X parallel to v, non-negative masses
+proportional to :math:`\pi_c` (classes in ``sampler.classes`` order): the ball mixtures and
+shells (closed-form lengths) and :class:`~memnets.datasets.CubeCorners` (a discrete law,
+where the line through a corner holds at most one other corner). For any other
+distribution the audit reports the null direction but no bound.
 """
 
 from __future__ import annotations
@@ -69,21 +63,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
-from memnets._core.errors import InputError, ModelFileError, OptionError
-from memnets._core.network import ReLUNetwork, rational_rref
+from memnets._core.errors import InputError, OptionError
+from memnets._core.linalg import exact_null_vector, is_null, pivoted_null_vector
+from memnets._core.network import ReLUNetwork
+from memnets.datasets import LineMeasured
 
 __all__ = [
     "AuditReport",
     "audit",
-    "family",
-    "from_torch",
-    "load_model",
     "null_direction",
     "predict_codes",
 ]
@@ -172,103 +164,6 @@ class AuditReport:
 
 
 # --------------------------------------------------------------------------- models
-def from_torch(model: Any) -> ReLUNetwork:
-    """Convert a ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` into a :class:`ReLUNetwork`.
-
-    The module list must alternate ``Linear, ReLU, Linear, ..., Linear`` (an optional leading
-    ``Flatten`` is allowed). Weights are converted to float64 exactly (float32 and float16
-    values are float64 values). Any other module raises :class:`~memnets.InputError` naming
-    its position and type.
-    """
-    import torch
-
-    if isinstance(model, torch.nn.Linear):
-        model = torch.nn.Sequential(model)
-    if not isinstance(model, torch.nn.Sequential):
-        raise InputError(
-            f"audit takes a memnets network or a torch.nn.Sequential of Linear/ReLU, got {type(model).__name__}"
-        )
-    mods = list(model)
-    if mods and isinstance(mods[0], torch.nn.Flatten):
-        mods = mods[1:]
-    layers = []
-    expect_linear = True
-    for k, m in enumerate(mods):
-        if expect_linear and isinstance(m, torch.nn.Linear):
-            w = m.weight.detach().to(torch.float64).cpu().numpy().copy()
-            b = (
-                m.bias.detach().to(torch.float64).cpu().numpy().copy()
-                if m.bias is not None
-                else np.zeros(w.shape[0])
-            )
-            layers.append((w, b))
-        elif not expect_linear and isinstance(m, torch.nn.ReLU):
-            pass
-        else:
-            want = "Linear" if expect_linear else "ReLU"
-            raise InputError(
-                f"module {k} of the Sequential is {type(m).__name__}, expected {want}: audit "
-                "handles torch.nn.Sequential(Linear, ReLU, Linear, ..., Linear) only"
-            )
-        expect_linear = not expect_linear
-    if not layers or expect_linear:
-        raise InputError("the Sequential must start and end with a Linear layer")
-    return ReLUNetwork(layers)
-
-
-def _from_state_dict(state: dict[str, Any]) -> ReLUNetwork:
-    """``nn.Sequential(...).state_dict()``: consecutive ``k.weight``/``k.bias``, ReLU between."""
-    import torch
-
-    weights = sorted(
-        (int(k.split(".")[-2]), k) for k in state if k.endswith(".weight") and k.split(".")[-2].isdigit()
-    )
-    if not weights:
-        raise ModelFileError("the torch file holds a dict without '<index>.weight' entries")
-    layers = []
-    for _, key in weights:
-        w = state[key]
-        b = state.get(key[: -len("weight")] + "bias")
-        if not isinstance(w, torch.Tensor) or w.ndim != 2:
-            raise ModelFileError(f"{key} is not a 2-D tensor")
-        wn = w.detach().to(torch.float64).numpy().copy()
-        bn = b.detach().to(torch.float64).numpy().copy() if b is not None else np.zeros(wn.shape[0])
-        layers.append((wn, bn))
-    return ReLUNetwork(layers)
-
-
-def load_model(path: str | Path) -> ReLUNetwork:
-    """Load a network for auditing: a ``.memnet`` file, or a ``torch.save`` of an
-    ``nn.Sequential`` of Linear/ReLU (or of its ``state_dict``, ReLU assumed between layers).
-
-    Torch files are read with ``weights_only=True`` (Sequential, Linear, ReLU and Flatten
-    allow-listed), so loading never runs arbitrary pickled code.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise ModelFileError(f"no such model file: {p}")
-    from memnets._io import MAGIC, load_network
-
-    if p.read_bytes()[: len(MAGIC)] == MAGIC or p.suffix == ".memnet":
-        return load_network(p)
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - torch is an optional dependency
-        raise ModelFileError(f"{p} is not a .memnet file and torch is not installed") from exc
-    nn = torch.nn
-    try:
-        with torch.serialization.safe_globals([nn.Sequential, nn.Linear, nn.ReLU, nn.Flatten]):
-            obj = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ModelFileError(
-            f"cannot read {p} as a memnets model or a torch.save of an nn.Sequential "
-            f"(loaded with weights_only=True): {exc}"
-        ) from exc
-    if isinstance(obj, dict):
-        return _from_state_dict(obj)
-    return from_torch(obj)
-
-
 def _as_network(network: Any) -> ReLUNetwork:
     from memnets._constructions.result import ConstructionResult
 
@@ -278,7 +173,7 @@ def _as_network(network: Any) -> ReLUNetwork:
         return network.network
     mod = type(network).__module__
     if mod.startswith("torch"):
-        return from_torch(network)
+        return ReLUNetwork.from_torch(network)
     raise InputError(
         "audit takes a ReLUNetwork, a ConstructionResult or a torch.nn.Sequential of "
         f"Linear/ReLU, got {type(network).__name__}"
@@ -286,94 +181,17 @@ def _as_network(network: Any) -> ReLUNetwork:
 
 
 # --------------------------------------------------------------------------- null direction
-def _exact_null_vector(w: np.ndarray) -> tuple[Fraction, ...] | None:
-    """A non-zero rational v with W v = 0 (None if W has full column rank).
-
-    Reduced row echelon form over the rationals; v has 1 at the first free column, 0 at the
-    other free columns, and minus that column's RREF entries at the pivots.
-    """
-    rows, pivots = rational_rref(w)
-    n = w.shape[1]
-    free = [c for c in range(n) if c not in set(pivots)]
-    if not free:
-        return None
-    j = free[0]
-    v = [Fraction(0)] * n
-    v[j] = Fraction(1)
-    for i, c in enumerate(pivots):
-        v[c] = -rows[i][j]
-    return tuple(v)
-
-
-def _bareiss_solve(M: list[list[int]]) -> list[Fraction] | None:
-    """Solve the r x r integer system ``M[:, :r] x = M[:, r]`` exactly (None if singular).
-
-    Fraction-free Bareiss elimination (every division is exact, entries stay integers of
-    at most r (bits + log r) bits), then back substitution over the rationals.
-    """
-    r = len(M)
-    prev = 1
-    for k in range(r):
-        p = next((i for i in range(k, r) if M[i][k] != 0), None)
-        if p is None:
-            return None
-        M[k], M[p] = M[p], M[k]
-        mk, mkk = M[k], M[k][k]
-        for i in range(k + 1, r):
-            mi, mik = M[i], M[i][k]
-            for j in range(k + 1, r + 1):
-                mi[j] = (mi[j] * mkk - mik * mk[j]) // prev
-            mi[k] = 0
-        prev = mkk
-    x = [Fraction(0)] * r
-    for i in reversed(range(r)):
-        acc = Fraction(M[i][r]) - sum((M[i][c] * x[c] for c in range(i + 1, r)), Fraction(0))
-        x[i] = acc / M[i][i]
-    return x
-
-
-def _pivoted_null_vector(w: np.ndarray, rank: int) -> tuple[Fraction, ...] | None:
-    """Exact null vector of a float64 W of the given rank: pivots chosen in floating point
-    (QR with column pivoting), the r x r system solved exactly on the integer-scaled rows.
-    The caller re-checks ``W v == 0`` exactly, so a misjudged pivot can only cost a fallback."""
-    import scipy.linalg
-
-    _, _, pcols = scipy.linalg.qr(w, pivoting=True, mode="economic")
-    cols = sorted(int(c) for c in pcols[:rank])
-    _, _, prows = scipy.linalg.qr(w[:, cols].T, pivoting=True, mode="economic")
-    rows = sorted(int(r) for r in prows[:rank])
-    free = next(c for c in range(w.shape[1]) if c not in set(cols))
-    system = []
-    for i in rows:
-        fr = [Fraction(float(w[i, c])) for c in (*cols, free)]
-        den = math.lcm(*(f.denominator for f in fr))
-        ints = [int(f * den) for f in fr]
-        system.append([*ints[:-1], -ints[-1]])
-    x = _bareiss_solve(system)
-    if x is None:
-        return None
-    v = [Fraction(0)] * w.shape[1]
-    v[free] = Fraction(1)
-    for c, xc in zip(cols, x, strict=True):
-        v[c] = xc
-    return tuple(v)
-
-
-def _is_null(w: np.ndarray, v: tuple[Fraction, ...]) -> bool:
-    support = [k for k, x in enumerate(v) if x != 0]
-    return all(sum((Fraction(row[k]) * v[k] for k in support), Fraction(0)) == 0 for row in w.tolist())
-
-
 def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...] | None, float]:
     """A unit vector v with W_1 v = 0: ``(v, v_exact or None, residual)``; ``(None, None, 0)``
     when W_1 has full column rank.
 
     Exact whenever possible, and then ``W_1 v_exact == 0`` is re-checked in exact arithmetic:
-    rational RREF for exact (int/Fraction) weights or at most ``EXACT_NULL_MAX_ENTRIES``
-    entries; float64 weights of rank at most ``EXACT_NULL_MAX_RANK``: pivots from a pivoted
-    QR, then an exact fraction-free solve (:func:`_pivoted_null_vector`). Otherwise the last
-    right singular vector of the float64 W_1 (``residual = max |W_1 v| > 0`` is reported and
-    nothing is certified).
+    rational RREF (:func:`~memnets._core.linalg.exact_null_vector`) for exact (int/Fraction)
+    weights or at most ``EXACT_NULL_MAX_ENTRIES`` entries; float64 weights of rank at most
+    ``EXACT_NULL_MAX_RANK``: pivots from a pivoted QR, then an exact fraction-free solve
+    (:func:`~memnets._core.linalg.pivoted_null_vector`). Otherwise the last right singular
+    vector of the float64 W_1 (``residual = max |W_1 v| > 0`` is reported and nothing is
+    certified).
     """
     net = _as_network(network)
     layer = net.layers[0]
@@ -384,14 +202,14 @@ def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...
         return None, None, 0.0
     ve: tuple[Fraction, ...] | None = None
     if w.size <= EXACT_NULL_MAX_ENTRIES or w.dtype == object:
-        ve = _exact_null_vector(w)
+        ve = exact_null_vector(w)
         if ve is None:
             return None, None, 0.0
-        if not _is_null(w, ve):  # exact re-check, never skipped
+        if not is_null(w, ve):  # exact re-check, never skipped
             raise ArithmeticError("exact null vector check failed (bug in memnets)")
     elif rank <= EXACT_NULL_MAX_RANK:
-        ve = _pivoted_null_vector(w, rank)
-        if ve is not None and not _is_null(w, ve):
+        ve = pivoted_null_vector(w, rank)
+        if ve is not None and not is_null(w, ve):
             ve = None  # the float rank or pivots were wrong: fall back to the float direction
     if ve is not None:
         vf = np.array([float(x) for x in ve])
@@ -401,66 +219,6 @@ def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...
     _, _, vt = np.linalg.svd(wd)
     v = vt[-1]
     return v / np.linalg.norm(v), None, float(np.abs(wd @ v).max())
-
-
-# --------------------------------------------------------------------------- line measures
-def _shell_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
-    c = np.asarray(dist.center, dtype=np.float64)
-    u = X - c
-    a = u @ v
-    rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
-    n = X.shape[1]
-    radii = [(float(r0), float(r1)) for r0, r1 in dist.radii]
-    probs = (
-        np.asarray(dist.shell_probabilities(), dtype=np.float64)
-        if hasattr(dist, "shell_probabilities")
-        else _volume_probs(radii, n)
-    )
-    # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
-    logq = np.array(
-        [
-            (math.log(p) if p > 0 else -math.inf) - (n * math.log(b) + math.log1p(-((a_ / b) ** n)))
-            for p, (a_, b) in zip(probs, radii, strict=True)
-        ]
-    )
-    q = np.exp(logq - logq[np.isfinite(logq)].max())
-    labels = np.asarray(dist.shell_labels)
-    classes = list(np.asarray(dist.classes).tolist())
-    out = np.zeros((X.shape[0], len(classes)))
-    for k, (r_in, r_out) in enumerate(radii):
-        length = 2.0 * (np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0)))
-        out[:, classes.index(labels[k])] += q[k] * length
-    return out
-
-
-def _volume_probs(radii: list[tuple[float, float]], n: int) -> np.ndarray:
-    logv = np.array([n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in radii])
-    p = np.exp(logv - logv.max())
-    return np.asarray(p / p.sum())
-
-
-def _ball_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray:
-    centers = np.asarray(dist.centers, dtype=np.float64)
-    r = float(dist.radius)
-    labels = np.asarray(dist.ball_labels)
-    classes = list(np.asarray(dist.classes).tolist())
-    out = np.zeros((X.shape[0], len(classes)))
-    for k in range(len(centers)):  # equal-mass, equal-radius balls: q_k equal, lengths add
-        u = X - centers[k]
-        a = u @ v
-        rho2 = np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
-        out[:, classes.index(labels[k])] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
-    return out
-
-
-def _line_masses(dist: Any, X: np.ndarray, v: np.ndarray) -> np.ndarray | None:
-    if hasattr(dist, "line_label_masses"):
-        return np.asarray(dist.line_label_masses(X, v), dtype=np.float64)
-    if all(hasattr(dist, a) for a in ("center", "radii", "shell_labels")):
-        return _shell_masses(dist, X, v)
-    if all(hasattr(dist, a) for a in ("centers", "radius", "ball_labels")):
-        return _ball_masses(dist, X, v)
-    return None
 
 
 def _describe(dist: Any) -> dict[str, Any]:
@@ -552,13 +310,13 @@ def audit(
     report.distribution = _describe(sampler)
     X, _ = sampler.sample(int(n_lines), gen)
     X = np.asarray(X, dtype=np.float64)
-    masses = _line_masses(sampler, X, v)
-    if masses is None:
+    if not isinstance(sampler, LineMeasured):
         report.note = (
-            f"{type(sampler).__name__} exposes no line measure (shells, balls, or "
-            "line_label_masses(X, v)); no bound"
+            f"{type(sampler).__name__} exposes no line measure (no line_label_masses(X, v), "
+            "see memnets.datasets.LineMeasured); no bound"
         )
         return report
+    masses = np.asarray(sampler.line_label_masses(X, v), dtype=np.float64)
     total = masses.sum(axis=1)
     if np.any(total <= 0):
         i = int(np.flatnonzero(total <= 0)[0])
@@ -610,26 +368,3 @@ def predict_codes(network: Any, X: np.ndarray) -> np.ndarray:
     engine = network.engine if isinstance(network, ConstructionResult) else default_engine(net)
     return decide_codes(net, X, engine)
 
-
-# --------------------------------------------------------------------------- CLI helper
-def family(name: str, n_features: int, **options: Any) -> Any:
-    """A distribution with an exact line measure, by name, in ``n_features`` dimensions:
-    ``"shells"`` (:func:`~memnets.datasets.alternating_shells`, default 4 shells),
-    ``"balls"`` (:func:`~memnets.datasets.ball_mixture`, default 8 balls, separation 0.1) or
-    ``"corners"`` (:func:`~memnets.datasets.cube_corners`, labels drawn from ``seed``)."""
-    from memnets import datasets
-
-    key = name.strip().lower()
-    if key == "shells":
-        return datasets.alternating_shells(
-            n_features=n_features, n_shells=int(options.get("n_shells", 4)),
-            weights=str(options.get("weights", "volume")),
-        )
-    if key == "balls":
-        return datasets.ball_mixture(
-            n_features=n_features, n_balls=int(options.get("n_balls", 8)),
-            separation=float(options.get("separation", 0.1)), rng=int(options.get("seed", 0)),
-        )
-    if key == "corners":
-        return datasets.cube_corners(n_features, rng=int(options.get("seed", 0)))
-    raise OptionError(f"audit knows the line measure of 'shells', 'balls' and 'corners', not {name!r}")

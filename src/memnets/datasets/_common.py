@@ -1,0 +1,158 @@
+"""What the synthetic families share: their contract, the float margin, argument checks.
+
+Seeded synthetic distributions on [0,1]^n x {0, 1, ...} with a known separation c_D, one
+module per family (:mod:`~memnets.datasets.balls`, :mod:`~memnets.datasets.shells`,
+:mod:`~memnets.datasets.corners`, :mod:`~memnets.datasets.moons`). Every family is an
+immutable object with
+
+- ``sample(n, rng) -> (X, y)``: ``X`` float64 of shape (n, n_features) in [0,1]^n,
+  ``y`` int64 labels in ``classes`` (labels are ``0, 1, ...`` in every family; the
+  binary sign convention of the constructions maps ``classes[0] -> -1``, ``classes[1] -> +1``);
+- ``separation``: the distribution's c_D, a *guaranteed* lower bound on the separation
+  c(X, y) of every sample it draws (checked in exact arithmetic by the tests);
+- ``n_cells``: a known number of cells of diameter < c_D / 2 covering the support, or ``None``;
+- ``n_features``, ``classes`` and ``describe()`` (a JSON-ready dict of every parameter).
+
+Floating point: points are produced in float64, so each coordinate carries a rounding
+error of a few units in the last place. Sampling stays inside the nominal sets by the
+margin
+
+.. math::
+
+    \\eta_n = 4\\,(n + 4)\\,\\sqrt{n}\\;2^{-53}  \\qquad (\\approx 4\\cdot 10^{-15} \\text{ for } n = 2),
+
+and separations that must themselves be computed in floating point (ball centres, moon
+arcs) are rounded down by :math:`\\eta_n`; the guarantee ``separation(X, y) >= .separation``
+then holds for the float64 samples exactly, not just up to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from memnets._core.checks import RNGLike, as_rng
+from memnets._core.errors import InputError, OptionError
+
+__all__ = [
+    "LineMeasured",
+    "check_count",
+    "check_direction",
+    "check_points",
+    "check_positive",
+    "check_sample_args",
+    "fp_margin",
+    "frozen",
+    "line_distance2",
+    "uniform_directions",
+    "unit_direction",
+]
+
+
+@runtime_checkable
+class LineMeasured(Protocol):
+    """A distribution whose exact label masses along lines are known: what the width audit
+    (:func:`memnets.audit`) needs to certify a lower bound on a network's error.
+
+    ``line_label_masses(X, v)`` returns, for the line :math:`\\{x + t v: t \\in \\mathbb R\\}`
+    through each row x of ``X`` (shape (L, n)), an ``(L, C)`` float64 array of non-negative
+    masses proportional to the label probabilities :math:`\\pi_c` of the distribution
+    conditioned on that line, columns in ``classes`` order (each row may carry its own
+    positive factor: the audit normalises per line). ``v`` is any finite non-zero vector of
+    length n; a bad ``X`` or ``v`` raises :class:`~memnets.InputError`.
+
+    :class:`~memnets.datasets.BallMixture`, :class:`~memnets.datasets.AlternatingShells` and
+    :class:`~memnets.datasets.CubeCorners` implement it; a family without exact line
+    measures (:class:`~memnets.datasets.TwoMoons`) does not, and the audit then reports no
+    bound. Checked with ``isinstance(dist, LineMeasured)`` (the method's presence only).
+    """
+
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray: ...
+
+
+def fp_margin(n_features: int) -> float:
+    """The floating-point margin :math:`\\eta_n = 4 (n+4) \\sqrt{n}\\, 2^{-53}` (see module doc)."""
+    return 4.0 * (n_features + 4) * math.sqrt(n_features) * 2.0**-53
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def check_count(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < minimum:
+        raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive(value: object, name: str) -> float:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"{name} must be a positive number, got {value!r}") from exc
+    if not math.isfinite(v) or v <= 0.0:
+        raise OptionError(f"{name} must be a positive finite number, got {value!r}")
+    return v
+
+
+def uniform_directions(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """n unit vectors uniform on the sphere S^{d-1} (normalised Gaussians)."""
+    g = rng.standard_normal((n, d))
+    norms = np.linalg.norm(g, axis=1)
+    while True:  # a zero Gaussian vector has probability 0; redraw it anyway
+        bad = np.flatnonzero(norms == 0.0)
+        if bad.size == 0:
+            break
+        g[bad] = rng.standard_normal((bad.size, d))
+        norms[bad] = np.linalg.norm(g[bad], axis=1)
+    return g / norms[:, None]
+
+
+def check_sample_args(n: object, rng: RNGLike) -> tuple[int, np.random.Generator]:
+    count = check_count(n, "n", 0)
+    gen, _ = as_rng(rng)
+    return count, gen
+
+
+def check_points(X: Any, n_features: int) -> np.ndarray:
+    """X as a float64 array of shape (N, n_features), else :class:`~memnets.InputError`."""
+    Xa = np.asarray(X, dtype=np.float64)
+    if Xa.ndim != 2 or Xa.shape[1] != n_features:
+        raise InputError(f"X must have shape (N, {n_features}), got {Xa.shape}")
+    return Xa
+
+
+def check_direction(v: Any, n_features: int) -> np.ndarray:
+    """A line direction as a float64 vector of length n_features: finite and non-zero."""
+    vv = np.asarray(v, dtype=np.float64).ravel()
+    if vv.shape != (n_features,) or not np.isfinite(vv).all() or not vv.any():
+        raise InputError(
+            f"v must be a finite non-zero vector of length {n_features}, got shape {vv.shape}"
+        )
+    return vv
+
+
+def unit_direction(v: Any, n_features: int) -> np.ndarray:
+    """:func:`check_direction`, scaled to unit length unless it already is one up to rounding.
+
+    A vector already normalised in float64 (:math:`|v \\cdot v - 1| \\le 4 (n + 4)\\,
+    2^{-53}`) is returned unchanged: dividing it by its computed norm again would only move
+    it by rounding, and callers that pass unit vectors get bit-for-bit the same results.
+    """
+    vv = check_direction(v, n_features)
+    nrm2 = float(vv @ vv)
+    if abs(nrm2 - 1.0) > 4.0 * (n_features + 4) * 2.0**-53:
+        vv = vv / math.sqrt(nrm2)
+    return vv
+
+
+def line_distance2(X: np.ndarray, center: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Squared distance from ``center`` to the line through each row of X along the unit v:
+    :math:`\\lVert x - c\\rVert^2 - \\langle x - c, v\\rangle^2`, clipped at 0."""
+    u = X - center
+    a = u @ v
+    return np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)

@@ -1,0 +1,225 @@
+"""Alternating shells: concentric spherical shells labelled 0, 1, 0, ... (Section 5).
+
+The contract every synthetic family keeps and the float margin :math:`\\eta_n` are
+described in :mod:`memnets.datasets._common`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from memnets._core.checks import RNGLike
+from memnets._core.errors import OptionError
+from memnets.datasets._common import (
+    check_count,
+    check_points,
+    check_positive,
+    check_sample_args,
+    fp_margin,
+    frozen,
+    line_distance2,
+    uniform_directions,
+    unit_direction,
+)
+
+__all__ = [
+    "AlternatingShells",
+    "alternating_shells",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class AlternatingShells:
+    """Concentric spherical shells around ``center`` with labels 0, 1, 0, 1, ... (inside out).
+
+    Shell k is :math:`\\{x: r^{in}_k \\le \\lVert x - \\text{center}\\rVert \\le r^{out}_k\\}`,
+    the innermost one a ball (:math:`r^{in}_0 = 0`), consecutive shells separated by
+    :math:`r^{in}_{k+1} - r^{out}_k = \\text{gap}`, so :math:`c_D = \\text{gap}` exactly
+    (shells of equal label never need to be apart). This is the hard family of Section 5:
+    any network constant along a direction v (W_1 v = 0) errs on a positive fraction of it.
+
+    ``weights="volume"`` (default) picks a shell with probability proportional to its
+    volume, i.e. samples uniformly on the support; ``"uniform"`` picks each shell with
+    probability 1/K (useful in high dimension, where the outer shell holds nearly all the
+    volume). The radius is drawn by inverse CDF of the density :math:`\\propto
+    \\rho^{n-1}` on :math:`[r^{in}_k + \\eta_n, r^{out}_k - \\eta_n]`, the direction
+    uniformly. ``n_cells`` is ``None`` (no useful cell count is known).
+    """
+
+    center: np.ndarray
+    radii: tuple[tuple[float, float], ...]
+    gap: float
+    weights: str = "volume"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "center", frozen(np.asarray(self.center, dtype=np.float64)))
+        object.__setattr__(self, "radii", tuple((float(a), float(b)) for a, b in self.radii))
+
+    @property
+    def n_features(self) -> int:
+        return int(self.center.shape[0])
+
+    @property
+    def n_shells(self) -> int:
+        return len(self.radii)
+
+    @property
+    def shell_labels(self) -> np.ndarray:
+        return frozen(np.arange(self.n_shells, dtype=np.int64) % 2)
+
+    @property
+    def separation(self) -> float:
+        return self.gap
+
+    @property
+    def n_cells(self) -> None:
+        return None
+
+    @property
+    def classes(self) -> np.ndarray:
+        return frozen(np.arange(2, dtype=np.int64))
+
+    def _log_volumes(self) -> list[float]:
+        """:math:`\\log(r^{out\\,n}_k - r^{in\\,n}_k)` per shell (the unit-ball volume omitted)."""
+        n = self.n_features
+        return [n * math.log(b) + math.log1p(-((a / b) ** n)) for a, b in self.radii]
+
+    def shell_probabilities(self) -> np.ndarray:
+        """Probability of each shell under ``weights`` (volume: log-space, no underflow)."""
+        if self.weights == "uniform":
+            return np.full(self.n_shells, 1.0 / self.n_shells)
+        logv = np.array(self._log_volumes())
+        p = np.exp(logv - logv.max())
+        return p / p.sum()
+
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
+        """Label masses ``(L, 2)`` on the line ``x + t v`` through each row ``x`` of ``X``
+        (the exact line measure of :class:`~memnets.datasets.LineMeasured`).
+
+        Shell k has the constant density :math:`q_k = P(\\text{shell } k) /
+        \\operatorname{vol}(S_k)`, so label c gets :math:`\\sum_{k: \\ell_k = c} q_k\\,
+        |\\{t: x + t v \\in S_k\\}|`. With :math:`\\rho^2` the squared distance of the line to
+        the centre, the line meets the ball of radius r in a segment of length
+        :math:`2\\sqrt{(r^2 - \\rho^2)_+}`, and shell k in
+        :math:`2\\sqrt{(r^{out\\,2}_k - \\rho^2)_+} - 2\\sqrt{(r^{in\\,2}_k - \\rho^2)_+}`;
+        :math:`q_k` is computed in log space (scaled so the largest is 1), so no shell
+        underflows in high dimension. ``v`` need not be a unit vector.
+
+        >>> S = alternating_shells(n_features=2, n_shells=2, gap=0.1)  # (0, .2), (.3, .5)
+        >>> m = S.line_label_masses([[0.5, 0.5], [0.5, 0.75]], [2.0, 0.0])
+        >>> (m[:, 1] / m.sum(axis=1)).round(12).tolist()  # equal densities; chords .4 + .4, ring only
+        [0.5, 1.0]
+        """
+        Xa = check_points(X, self.n_features)
+        vv = unit_direction(v, self.n_features)
+        rho2 = line_distance2(Xa, self.center, vv)
+        # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
+        logq = np.array(
+            [
+                (math.log(p) if p > 0 else -math.inf) - logv
+                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
+            ]
+        )
+        q = np.exp(logq - logq[np.isfinite(logq)].max())
+        out = np.zeros((Xa.shape[0], 2))
+        for k, (r_in, r_out) in enumerate(self.radii):
+            length = 2.0 * (
+                np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0))
+            )
+            out[:, k % 2] += q[k] * length
+        return out
+
+    def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
+        """Draw n points (see the class doc for the law)."""
+        count, gen = check_sample_args(n, rng)
+        d = self.n_features
+        eta = fp_margin(d)
+        k = gen.choice(self.n_shells, size=count, p=self.shell_probabilities())
+        lo = np.array([a + eta if a > 0 else 0.0 for a, _ in self.radii])[k]
+        hi = np.array([b - eta for _, b in self.radii])[k]
+        # inverse CDF of rho^(d-1) on [lo, hi]: rho = hi * (t + U (1 - t))^(1/d), t = (lo/hi)^d
+        t = (lo / hi) ** d
+        rho = hi * (t + gen.random(count) * (1.0 - t)) ** (1.0 / d)
+        np.clip(rho, lo, hi, out=rho)
+        X = self.center + rho[:, None] * uniform_directions(gen, count, d)
+        np.clip(X, 0.0, 1.0, out=X)  # a no-op: the outer radius is <= the distance to the boundary
+        return X, (k % 2).astype(np.int64)
+
+    def shell_index(self, X: Any) -> np.ndarray:
+        """Index of the shell containing each row of X (tolerance eta_n), -1 in a gap/outside."""
+        r = np.linalg.norm(np.asarray(X, dtype=np.float64) - self.center, axis=1)
+        out = np.full(r.shape, -1, dtype=np.int64)
+        eta = fp_margin(self.n_features)
+        for k, (a, b) in enumerate(self.radii):
+            out[(r >= a - eta) & (r <= b + eta)] = k
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "family": "alternating_shells",
+            "n_features": self.n_features,
+            "n_shells": self.n_shells,
+            "gap": self.gap,
+            "separation": self.separation,
+            "n_cells": None,
+            "classes": self.classes.tolist(),
+            "center": self.center.tolist(),
+            "radii": [list(ab) for ab in self.radii],
+            "shell_labels": self.shell_labels.tolist(),
+            "weights": self.weights,
+        }
+
+
+def alternating_shells(
+    n_features: int = 2,
+    n_shells: int = 4,
+    gap: float | None = None,
+    center: Any = None,
+    *,
+    outer_radius: float | None = None,
+    weights: str = "volume",
+) -> AlternatingShells:
+    """Alternating-label concentric shells in [0,1]^n (Section 5's width counterexample).
+
+    ``center`` defaults to the cube centre (0.5, ..., 0.5); ``outer_radius`` R defaults to
+    the distance from the centre to the cube's boundary. With K shells of equal width w:
+
+    .. math::
+
+        K w + (K - 1)\\,\\text{gap} = R,\\qquad r^{in}_k = k (w + \\text{gap}),\\quad
+        r^{out}_k = r^{in}_k + w,
+
+    and ``gap`` defaults to w (i.e. R / (2K - 1)). Deterministic (no rng): the law is fixed
+    by its parameters.
+
+    >>> S = alternating_shells(n_features=2, n_shells=2, gap=0.1)
+    >>> [(round(a, 12), round(b, 12)) for a, b in S.radii], S.shell_labels.tolist(), S.separation
+    ([(0.0, 0.2), (0.3, 0.5)], [0, 1], 0.1)
+    """
+    n_features = check_count(n_features, "n_features", 1)
+    n_shells = check_count(n_shells, "n_shells", 2)
+    if weights not in ("volume", "uniform"):
+        raise OptionError(f"weights must be 'volume' or 'uniform', got {weights!r}")
+    c = np.full(n_features, 0.5) if center is None else np.asarray(center, dtype=np.float64)
+    if c.shape != (n_features,) or not np.isfinite(c).all() or c.min() <= 0 or c.max() >= 1:
+        raise OptionError(f"center must be a point of (0,1)^{n_features}, got {center!r}")
+    room = float(min(c.min(), (1.0 - c).min()))
+    R = room if outer_radius is None else check_positive(outer_radius, "outer_radius")
+    if room < R:
+        raise OptionError(f"outer_radius={R} leaves the cube: at most {room} around this center")
+    g = R / (2 * n_shells - 1) if gap is None else check_positive(gap, "gap")
+    w = (R - (n_shells - 1) * g) / n_shells
+    if w <= 4.0 * fp_margin(n_features):
+        raise OptionError(
+            f"gap={g} too large for {n_shells} shells within radius {R}: "
+            f"need gap < R/(K-1) = {R / (n_shells - 1):.6g}"
+        )
+    radii = []
+    for k in range(n_shells):
+        a = k * (w + g)
+        radii.append((a, R if k == n_shells - 1 else a + w))
+    return AlternatingShells(center=c, radii=tuple(radii), gap=g, weights=weights)
