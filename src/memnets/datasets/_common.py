@@ -35,6 +35,7 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import InputError, OptionError
+from memnets._core.rounding import U64
 
 __all__ = [
     "LineMeasured",
@@ -74,7 +75,7 @@ class LineMeasured(Protocol):
 
 def fp_margin(n_features: int) -> float:
     """The floating-point margin :math:`\\eta_n = 4 (n+4) \\sqrt{n}\\, 2^{-53}` (see module doc)."""
-    return 4.0 * (n_features + 4) * math.sqrt(n_features) * 2.0**-53
+    return 4.0 * (n_features + 4) * math.sqrt(n_features) * U64
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -145,7 +146,7 @@ def unit_direction(v: Any, n_features: int) -> np.ndarray:
     """
     vv = check_direction(v, n_features)
     nrm2 = float(vv @ vv)
-    if abs(nrm2 - 1.0) > 4.0 * (n_features + 4) * 2.0**-53:
+    if abs(nrm2 - 1.0) > 4.0 * (n_features + 4) * U64:
         vv = vv / math.sqrt(nrm2)
     return vv
 
