@@ -37,9 +37,6 @@ bytes, fails its checksum, was written by a newer format version, or whose conte
 rebuild into a consistent network raises :class:`~memnets.ModelFileError` saying which;
 it never returns a wrong network.
 
-:func:`load_model` reads a network from either kind of model file the CLI accepts: a
-``.memnet`` file, or a ``torch.save`` of an ``nn.Sequential`` of Linear/ReLU (or of its
-``state_dict``), the latter through :meth:`~memnets.ReLUNetwork.from_torch`.
 """
 
 from __future__ import annotations
@@ -57,11 +54,10 @@ import numpy as np
 
 from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import InputError, MemnetsError, ModelFileError
-from memnets._core.export import affine_from_torch
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._engines.decide import ENGINES
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_model", "load_network", "save"]
+__all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
 
 MAGIC = b"\x89MEMNET\n"
 FORMAT_VERSION = 1
@@ -451,57 +447,3 @@ def load_network(path: str | os.PathLike[str]) -> ReLUNetwork:
     out = _decode(path, "network")
     assert isinstance(out, ReLUNetwork)
     return out
-
-
-# --------------------------------------------------------------------------- any model file
-
-
-def _from_state_dict(state: dict[str, Any]) -> ReLUNetwork:
-    """``nn.Sequential(...).state_dict()``: consecutive ``k.weight``/``k.bias``, ReLU between."""
-    import torch
-
-    weights = sorted(
-        (int(k.split(".")[-2]), k) for k in state if k.endswith(".weight") and k.split(".")[-2].isdigit()
-    )
-    if not weights:
-        raise ModelFileError("the torch file holds a dict without '<index>.weight' entries")
-    layers = []
-    for _, key in weights:
-        w = state[key]
-        b = state.get(key[: -len("weight")] + "bias")
-        if not isinstance(w, torch.Tensor) or w.ndim != 2:
-            raise ModelFileError(f"{key} is not a 2-D tensor")
-        layers.append(affine_from_torch(w, b))
-    return ReLUNetwork(layers)
-
-
-def load_model(path: str | os.PathLike[str]) -> ReLUNetwork:
-    """Load a network from any model file: a ``.memnet`` file (:func:`load_network`), or a
-    ``torch.save`` of an ``nn.Sequential`` of Linear/ReLU (or of its ``state_dict``, ReLU
-    assumed between layers; :meth:`~memnets.ReLUNetwork.from_torch`).
-
-    Torch files are read with ``weights_only=True`` (Sequential, Linear, ReLU and Flatten
-    allow-listed), so loading never runs arbitrary pickled code. Raises
-    :class:`~memnets.ModelFileError` for a missing or unreadable file.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise ModelFileError(f"no such model file: {p}")
-    if p.read_bytes()[: len(MAGIC)] == MAGIC or p.suffix == ".memnet":
-        return load_network(p)
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - torch is an optional dependency
-        raise ModelFileError(f"{p} is not a .memnet file and torch is not installed") from exc
-    nn = torch.nn
-    try:
-        with torch.serialization.safe_globals([nn.Sequential, nn.Linear, nn.ReLU, nn.Flatten]):
-            obj = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ModelFileError(
-            f"cannot read {p} as a memnets model or a torch.save of an nn.Sequential "
-            f"(loaded with weights_only=True): {exc}"
-        ) from exc
-    if isinstance(obj, dict):
-        return _from_state_dict(obj)
-    return ReLUNetwork.from_torch(obj)
