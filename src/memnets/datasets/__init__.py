@@ -24,15 +24,13 @@ from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, 
 from memnets.datasets._common import LineMeasured, fp_margin
 from memnets.datasets._idx import DataFileError, read_idx, write_idx
 from memnets.datasets._real import (
-    SYNTHETIC,
     catalog,
     digits_split_mask,
-    line_measured,
     load,
     scale_unit,
     stratified_subsample,
-    synthetic,
 )
+from memnets.datasets._registry import SYNTHETIC, line_measured, synthetic
 from memnets.datasets.balls import BallMixture, ball_mixture
 from memnets.datasets.corners import CubeCorners, cube_corners
 from memnets.datasets.moons import TwoMoons, arc_distance, two_moons
