@@ -37,6 +37,8 @@ bytes, fails its checksum, was written by a newer format version, or whose conte
 rebuild into a consistent network raises :class:`~memnets.ModelFileError` saying which;
 it never returns a wrong network.
 
+Size (~450 lines): the writer and the reader of one format stay side by side so that each
+field's encoding can be checked against its decoding.
 """
 
 from __future__ import annotations
