@@ -6,8 +6,9 @@ is installed here.
 
 Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
 ``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``describe()``):
-:func:`ball_mixture`, :func:`alternating_shells`, :func:`cube_corners`, :func:`two_moons`;
-also loadable by name (``"balls"``, ``"shells"``, ``"corners"``, ``"moons"``). Balls, shells
+:func:`ball_mixture`, :func:`alternating_shells`, :func:`ball_shell` (Theorem 5.1's ball inside a
+thin shell), :func:`cube_corners`, :func:`two_moons`; also loadable by name (``"balls"``,
+``"shells"``, ``"ball-shell"``, ``"corners"``, ``"moons"``). Balls, shells
 and corners know their exact label masses on lines (:class:`LineMeasured`, what
 :func:`memnets.audit` certifies with; :func:`line_measured` finds them by name).
 
@@ -34,7 +35,13 @@ from memnets.datasets._registry import SYNTHETIC, line_measured, synthetic
 from memnets.datasets.balls import BallMixture, ball_mixture
 from memnets.datasets.corners import CubeCorners, cube_corners
 from memnets.datasets.moons import TwoMoons, arc_distance, two_moons
-from memnets.datasets.shells import AlternatingShells, alternating_shells
+from memnets.datasets.shells import (
+    AlternatingShells,
+    alternating_shells,
+    ball_shell,
+    fibre_ratio,
+    min_features_ball_shell,
+)
 
 __all__ = [
     "CIFAR10_MD5",
@@ -49,13 +56,16 @@ __all__ = [
     "alternating_shells",
     "arc_distance",
     "ball_mixture",
+    "ball_shell",
     "catalog",
     "cube_corners",
     "digits_split_mask",
     "download_cifar10",
+    "fibre_ratio",
     "fp_margin",
     "line_measured",
     "load",
+    "min_features_ball_shell",
     "read_batch",
     "read_idx",
     "scale_unit",

@@ -16,7 +16,7 @@ from memnets.datasets._common import LineMeasured
 from memnets.datasets.balls import ball_mixture
 from memnets.datasets.corners import cube_corners
 from memnets.datasets.moons import two_moons
-from memnets.datasets.shells import alternating_shells
+from memnets.datasets.shells import alternating_shells, ball_shell
 
 __all__ = ["REAL", "SYNTHETIC", "canonical", "line_measured", "names", "synthetic"]
 
@@ -29,6 +29,8 @@ SYNTHETIC: dict[str, Callable[..., Any]] = {
     "shells": functools.partial(alternating_shells, n_features=2, n_shells=4),
     # the 256 corners of [0,1]^8, labelling seeded by 0
     "corners": functools.partial(cube_corners, n_features=8, rng=0),
+    # Theorem 5.1's ball inside a thin shell: n = 200 features, bottleneck width w = 1
+    "ball-shell": functools.partial(ball_shell, n_features=200, width=1),
     # scikit-learn's moons (offset 0.5), noise-free, c_D = 1/6
     "moons": functools.partial(two_moons, noise=0.0),
 }

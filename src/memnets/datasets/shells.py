@@ -29,6 +29,9 @@ from memnets.datasets._common import (
 __all__ = [
     "AlternatingShells",
     "alternating_shells",
+    "ball_shell",
+    "fibre_ratio",
+    "min_features_ball_shell",
 ]
 
 
@@ -223,3 +226,88 @@ def alternating_shells(
         a = k * (w + g)
         radii.append((a, R if k == n_shells - 1 else a + w))
     return AlternatingShells(center=c, radii=tuple(radii), gap=g, weights=weights)
+
+
+# --------------------------------------------------------------------------- Theorem 5.1
+#: the paper's fibre condition: r3^(n-w) - r2^(n-w) >= FIBRE_RATIO * r1^(n-w) (Lemma D.8)
+FIBRE_RATIO = 0.99
+
+
+def fibre_ratio(n_features: int, width: int) -> float:
+    """:math:`(r_3^{n-w} - r_2^{n-w}) / r_1^{n-w} = 3^{1-w/n} - 2^{1-w/n}` for the radii
+    :math:`r_1 : r_2 : r_3 = 1 : 2^{1/n} : 3^{1/n}` of :func:`ball_shell` (scale-free): the
+    shell mass over the ball mass on an :math:`(n-w)`-dimensional fibre through the centre.
+
+    >>> round(fibre_ratio(2, 1), 6), fibre_ratio(10**6, 1) > 0.99
+    (0.317837, True)
+    """
+    x = 1.0 - width / n_features
+    return 3.0**x - 2.0**x
+
+
+def min_features_ball_shell(width: int) -> int:
+    """The smallest n with :func:`fibre_ratio` ``(n, width) >= 0.99`` (the paper's condition;
+    its sufficient choice, Lemma D.8's :math:`3^{w/n} < 1.001`, asks n > 1099 w).
+
+    >>> min_features_ball_shell(1), min_features_ball_shell(2)
+    (191, 381)
+    """
+    width = check_count(width, "width", 1)
+    n = width + 1
+    while fibre_ratio(n * 2, width) < FIBRE_RATIO:
+        n *= 2
+    lo, hi = n, 2 * n  # fibre_ratio increases with n: bisect for the first n that passes
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fibre_ratio(mid, width) >= FIBRE_RATIO:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def ball_shell(n_features: int = 200, width: int = 1, *, check: bool = True) -> AlternatingShells:
+    """Theorem 5.1's distribution (Appendix D): a ball of label 0 inside a thin shell of label 1.
+
+    The paper: label +1 uniform on the ball :math:`B(q, r_1)`, label -1 uniform on the shell
+    :math:`B(q, r_3) \\setminus B(q, r_2)`, with equal masses and a thin shell,
+
+    .. math::
+
+        r_3^n - r_2^n = r_1^n, \\qquad r_3^{n-w} - r_2^{n-w} \\ge 0.99\\, r_1^{n-w},
+
+    and Lemma D.8's choice :math:`r_1 : r_2 : r_3 = 1 : 2^{1/n} : 3^{1/n}` (the first equation
+    holds exactly; the second is :func:`fibre_ratio` ``>= 0.99``). Here ``q`` is the cube's
+    centre and :math:`r_3 = 1/2` (the outer ball just fits in :math:`[0,1]^n`), so
+    :math:`r_1 = 3^{-1/n}/2`, :math:`r_2 = (2/3)^{1/n}/2` and the separation is
+    :math:`c_D = r_2 - r_1`. A network of first-layer width (rank) ``w < n`` is constant on
+    ``(n - w)``-dimensional fibres, and on every fibre through the ball the shell carries
+    about as much mass as the ball (Lemma D.2 and the fibre condition), so it errs on about
+    half of the distribution: accuracy :math:`\\le 0.51`. Labels here are 0 (ball, the
+    paper's +1) and 1 (shell, the paper's -1). Each label has probability 1/2 (sampled as an
+    :class:`AlternatingShells` with two shells, ``weights="volume"``).
+
+    ``check=True`` refuses ``(n, w)`` that break the fibre condition, naming the smallest
+    ``n`` that meets it (:func:`min_features_ball_shell`).
+
+    >>> D = ball_shell(200, 1)
+    >>> [round(r, 6) for r in (D.radii[0][1], D.radii[1][0], D.radii[1][1])], round(D.separation, 8)
+    ([0.497261, 0.498987, 0.5], 0.00172637)
+    """
+    n = check_count(n_features, "n_features", 2)
+    w = check_count(width, "width", 1)
+    if w >= n:
+        raise OptionError(f"width must be below n_features (a bottleneck), got width={w} >= n={n}")
+    ratio = fibre_ratio(n, w)
+    if check and ratio < FIBRE_RATIO:
+        raise OptionError(
+            f"ball_shell(n={n}, w={w}) breaks the paper's fibre condition "
+            f"(3^(1-w/n) - 2^(1-w/n) = {ratio:.4f} < {FIBRE_RATIO}); n >= "
+            f"{min_features_ball_shell(w)} meets it for w={w} (or pass check=False)"
+        )
+    r3 = 0.5
+    r1 = r3 * math.exp(-math.log(3.0) / n)
+    r2 = r3 * math.exp(math.log(2.0 / 3.0) / n)
+    return AlternatingShells(
+        center=np.full(n, 0.5), radii=((0.0, r1), (r2, r3)), gap=r2 - r1, weights="volume"
+    )
