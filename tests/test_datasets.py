@@ -563,7 +563,7 @@ def test_scale_unit():
 def test_catalog_and_cli():
     entries = ds.catalog()
     names = [e["name"] for e in entries]
-    assert names == ["mnist", "fashion-mnist", "digits", "cifar10", "balls", "shells", "corners", "moons"]
+    assert names == ["mnist", "fashion-mnist", "digits", "cifar10", "balls", "shells", "corners", "ball-shell", "moons"]
     for e in entries:
         assert set(e) == {"name", "kind", "available", "n_features", "n_classes", "note"}
         assert isinstance(e["available"], bool) and e["note"]

@@ -426,6 +426,7 @@ def catalog() -> list[dict[str, Any]]:
     notes = {
         "balls": "ball_mixture: 8 balls of radius 0.02 in [0,1]^2, c_D >= 0.1, 8 cells",
         "shells": "alternating_shells: 4 shells in [0,1]^2, gap 1/14",
+        "ball-shell": "ball_shell: Theorem 5.1's ball in a thin shell, n = 200, w = 1, c_D = 0.0017",
         "corners": "cube_corners: 256 corners of [0,1]^8, random labels (seed 0), c_D = 1",
         "moons": "two_moons: noise-free, offset 0.5, c_D = 1/6",
     }
