@@ -22,7 +22,7 @@ and corners know their exact label masses on lines (:class:`LineMeasured`, what
 from __future__ import annotations
 
 from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
-from memnets.datasets._common import LineMeasured, fp_margin
+from memnets.datasets._common import FibreMeasured, LineMeasured, fp_margin
 from memnets.datasets._idx import DataFileError, read_idx, write_idx
 from memnets.datasets._real import (
     catalog,
@@ -51,6 +51,7 @@ __all__ = [
     "BallMixture",
     "CubeCorners",
     "DataFileError",
+    "FibreMeasured",
     "LineMeasured",
     "TwoMoons",
     "alternating_shells",

@@ -73,6 +73,52 @@ class LineMeasured(Protocol):
     def line_label_masses(self, X: Any, v: Any) -> np.ndarray: ...
 
 
+@runtime_checkable
+class FibreMeasured(Protocol):
+    """A distribution whose exact label masses on affine subspaces are known: the fibres
+    :math:`x + \\ker W_1` on which a network with a rank-r first layer is constant (the
+    argument of the paper's Theorem 5.1, Lemma D.2).
+
+    ``fibre_label_masses(X, rows)`` takes ``rows``, an orthonormal basis (shape (r, n)) of
+    the row space of :math:`W_1`, and returns for the fibre :math:`x + \text{rows}^\\perp`
+    (dimension n - r) through each row x of ``X`` an ``(L, C)`` float64 array of
+    non-negative masses proportional to the label probabilities on that fibre (per-row
+    factors allowed, as for :class:`LineMeasured`). With r = n - 1 the fibres are lines.
+    :class:`~memnets.datasets.AlternatingShells` (and so :func:`~memnets.datasets.ball_shell`)
+    and :class:`~memnets.datasets.BallMixture` implement it.
+    """
+
+    def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray: ...
+
+
+def check_row_basis(rows: Any, n_features: int) -> np.ndarray:
+    """An orthonormal (r, n) float64 basis with 1 <= r < n (rows orthonormal to 1e-9)."""
+    Q = np.asarray(rows, dtype=np.float64)
+    if Q.ndim != 2 or Q.shape[1] != n_features or not 1 <= Q.shape[0] < n_features:
+        raise InputError(f"rows must be an (r, {n_features}) basis with 1 <= r < {n_features}, got shape {Q.shape}")
+    if not np.isfinite(Q).all() or np.abs(Q @ Q.T - np.eye(Q.shape[0])).max() > 1e-9:
+        raise InputError("rows must be orthonormal (an orthonormal basis of the row space of W_1)")
+    return Q
+
+
+def fibre_distance2(X: np.ndarray, center: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Squared distance from ``center`` to the affine subspace ``x + rows^perp`` through each
+    row of X: :math:`\\lVert Q (x - c)\\rVert^2` for the orthonormal rows Q."""
+    proj = (X - center) @ rows.T
+    return np.einsum("ij,ij->i", proj, proj)
+
+
+def log_ball_section(r2: float, rho2: np.ndarray, m: int) -> np.ndarray:
+    """:math:`\\log\\big((r^2 - \\rho^2)^{m/2}\\big)`: the log m-volume (unit ball omitted) of the
+    section of a ball of squared radius ``r2`` by an m-dimensional affine subspace at squared
+    distance ``rho2`` from its centre; ``-inf`` where the subspace misses the ball."""
+    gap = np.asarray(r2, dtype=np.float64) - rho2
+    out = np.full(np.shape(gap), -np.inf)
+    pos = gap > 0
+    out[pos] = 0.5 * m * np.log(gap[pos])
+    return out
+
+
 def fp_margin(n_features: int) -> float:
     """The floating-point margin :math:`\\eta_n = 4 (n+4) \\sqrt{n}\\, 2^{-53}` (see module doc)."""
     return 4.0 * (n_features + 4) * math.sqrt(n_features) * U64

@@ -18,10 +18,13 @@ from memnets.datasets._common import (
     check_count,
     check_points,
     check_positive,
+    check_row_basis,
     check_sample_args,
+    fibre_distance2,
     fp_margin,
     frozen,
     line_distance2,
+    log_ball_section,
     uniform_directions,
     unit_direction,
 )
@@ -147,6 +150,31 @@ class BallMixture:
         for k in range(self.n_balls):
             rho2 = line_distance2(Xa, self.centers[k], vv)
             out[:, cols[k]] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
+        return out
+
+    def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray:
+        """Label masses ``(L, C)`` on the fibre ``x + rows^perp`` (dimension m = n - r) through
+        each row of ``X`` (:class:`~memnets.datasets.FibreMeasured`): equal densities, so
+        label c gets :math:`\\sum_{k: \\ell_k = c} (r^2 - \\rho_k^2)_+^{m/2}` (m-volumes of the
+        sections, unit ball omitted, normalised per row in log space).
+
+        >>> D = BallMixture(centers=[[0.3, 0.5], [0.7, 0.5]], radius=0.1, ball_labels=[0, 1],
+        ...                 requested_separation=0.2, seed=None)
+        >>> D.fibre_label_masses([[0.5, 0.5]], [[0.0, 1.0]]).round(12).tolist()
+        [[1.0, 1.0]]
+        """
+        Xa = check_points(X, self.n_features)
+        Q = check_row_basis(rows, self.n_features)
+        m = self.n_features - Q.shape[0]
+        r2 = float(self.radius) ** 2
+        logs = np.stack([log_ball_section(r2, fibre_distance2(Xa, self.centers[k], Q), m)
+                         for k in range(self.n_balls)], axis=1)
+        top = logs.max(axis=1, keepdims=True)
+        w = np.exp(logs - np.where(np.isfinite(top), top, 0.0))
+        cols = np.searchsorted(self.classes, self.ball_labels)
+        out = np.zeros((Xa.shape[0], len(self.classes)))
+        for k in range(self.n_balls):
+            out[:, cols[k]] += w[:, k]
         return out
 
     def describe(self) -> dict[str, Any]:

@@ -18,10 +18,13 @@ from memnets.datasets._common import (
     check_count,
     check_points,
     check_positive,
+    check_row_basis,
     check_sample_args,
+    fibre_distance2,
     fp_margin,
     frozen,
     line_distance2,
+    log_ball_section,
     uniform_directions,
     unit_direction,
 )
@@ -134,6 +137,49 @@ class AlternatingShells:
                 np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0))
             )
             out[:, k % 2] += q[k] * length
+        return out
+
+    def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray:
+        """Label masses ``(L, 2)`` on the fibre ``x + rows^perp`` (dimension m = n - r) through
+        each row of ``X`` (:class:`~memnets.datasets.FibreMeasured`).
+
+        The fibre meets the ball of radius r around the centre in an m-ball of radius
+        :math:`\\sqrt{(r^2 - \\rho^2)_+}` (:math:`\\rho` the distance of the fibre to the
+        centre), so shell k contributes :math:`q_k\\,\\big[(r^{out\\,2}_k - \\rho^2)_+^{m/2} -
+        (r^{in\\,2}_k - \\rho^2)_+^{m/2}\\big]` (unit-ball volume omitted), all in log space.
+        With m = 1 it is :meth:`line_label_masses` up to a factor per row.
+
+        >>> S = alternating_shells(n_features=2, n_shells=2, gap=0.1)
+        >>> X = [[0.5, 0.5], [0.5, 0.75]]
+        >>> fib = S.fibre_label_masses(X, [[0.0, 1.0]])  # fibres: horizontal lines
+        >>> line = S.line_label_masses(X, [1.0, 0.0])
+        >>> bool(np.allclose(fib / fib.sum(1, keepdims=True), line / line.sum(1, keepdims=True)))
+        True
+        """
+        Xa = check_points(X, self.n_features)
+        Q = check_row_basis(rows, self.n_features)
+        m = self.n_features - Q.shape[0]
+        rho2 = fibre_distance2(Xa, self.center, Q)
+        logq = np.array(
+            [
+                (math.log(p) if p > 0 else -math.inf) - logv
+                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
+            ]
+        )
+        logq -= logq[np.isfinite(logq)].max()
+        logs = np.full((Xa.shape[0], self.n_shells), -np.inf)
+        for k, (r_in, r_out) in enumerate(self.radii):
+            outer = log_ball_section(r_out**2, rho2, m)
+            inner = log_ball_section(r_in**2, rho2, m) if r_in > 0 else np.full_like(outer, -np.inf)
+            hit = np.isfinite(outer)
+            # log(A - B) = log A + log1p(-B / A), B <= A
+            ratio = np.exp(np.where(hit, inner - np.where(hit, outer, 0.0), -np.inf))
+            logs[hit, k] = logq[k] + outer[hit] + np.log1p(-np.minimum(ratio[hit], 1.0))
+        top = logs.max(axis=1, keepdims=True)
+        w = np.exp(logs - np.where(np.isfinite(top), top, 0.0))
+        out = np.zeros((Xa.shape[0], 2))
+        for k in range(self.n_shells):
+            out[:, k % 2] += w[:, k]
         return out
 
     def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:

@@ -49,6 +49,16 @@ randomness is the stated Hoeffding event. The same lines also give an unbiased e
 the network's true error, :math:`\frac1L\sum_i (1 - \pi_{\hat y(p_i)}(p_i))`
 (``line_error``), an independent check of the error measured on test points.
 
+**Fibres** (the paper's argument, Theorem 5.1 / Lemma D.2). F is constant not only on lines
+but on the whole fibre :math:`x + \ker W_1` of dimension :math:`m = n - \operatorname{rank}
+W_1`; conditioning on fibres instead of lines gives the same derivation with
+:math:`|\{t\}|` replaced by m-volumes, and a larger bound (the minority mass of a fibre is
+at least the mean minority mass of the lines in it). Distributions that know their fibre
+measures (:class:`~memnets.datasets.FibreMeasured`: shells, :func:`~memnets.datasets.ball_shell`,
+ball mixtures) are audited on fibres (``report.fibre_dim = m``): on Theorem 5.1's ball inside
+a thin shell this certifies the theorem's error of about 1/2 for any rank-deficient first
+layer, where single lines certify almost nothing (the shell is thin along any one line).
+
 Distributions: anything with ``sample(n, rng)`` that is a
 :class:`~memnets.datasets.LineMeasured`, i.e. has a method ``line_label_masses(X, v) ->
 (L, C)`` giving, for the line through each row of X parallel to v, non-negative masses
@@ -71,13 +81,14 @@ from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import InputError, OptionError
 from memnets._core.linalg import exact_null_vector, is_null, pivoted_null_vector
 from memnets._core.network import ReLUNetwork
-from memnets.datasets import LineMeasured
+from memnets.datasets import FibreMeasured, LineMeasured
 
 __all__ = [
     "AuditReport",
     "audit",
     "null_direction",
     "predict_codes",
+    "row_basis",
 ]
 
 #: W_1 with at most this many entries: exact RREF over the rationals
@@ -109,7 +120,9 @@ class AuditReport:
     minority_mean : Monte Carlo mean of the minority mass m(p) on the sampled lines
     line_error : unbiased line-sampling estimate of the network's actual error, with its
         two-sided Hoeffding half-width ``line_error_halfwidth`` at level delta
-    n_lines, delta, seed : the Monte Carlo design
+    n_lines, delta, seed : the Monte Carlo design (one sampled fibre per "line")
+    fibre_dim : dimension of the sampled fibres: ``n - rank W_1`` when the distribution
+        knows its fibre measures (:class:`~memnets.datasets.FibreMeasured`), else 1 (lines)
     note : why a bound is missing or not certified
     """
 
@@ -126,6 +139,7 @@ class AuditReport:
     line_error: float | None = None
     line_error_halfwidth: float | None = None
     n_lines: int = 0
+    fibre_dim: int = 1
     delta: float = 0.05
     seed: int | None = None
     distribution: dict[str, Any] | None = None
@@ -156,6 +170,7 @@ class AuditReport:
             "line_error": self.line_error,
             "line_error_halfwidth": self.line_error_halfwidth,
             "n_lines": self.n_lines,
+            "fibre_dim": self.fibre_dim,
             "delta": self.delta,
             "seed": self.seed,
             "distribution": self.distribution,
@@ -219,6 +234,19 @@ def null_direction(network: Any) -> tuple[np.ndarray | None, tuple[Fraction, ...
     _, _, vt = np.linalg.svd(wd)
     v = vt[-1]
     return v / np.linalg.norm(v), None, float(np.abs(wd @ v).max())
+
+
+def row_basis(network: Any) -> np.ndarray:
+    """An orthonormal basis (rank x n, float64) of the row space of W_1: the fibres
+    ``x + rows^perp = x + ker W_1`` are where F is constant. From the SVD of the float64
+    W_1 with the rank of :attr:`~memnets.ReLUNetwork.rank_first_layer`; the basis is the
+    exact row space up to float64 rounding (~1e-16), which moves the fibre's distance to a
+    centre by about that much and is absorbed by the audit's geometry slack."""
+    net = _as_network(network)
+    wf = net.layers[0].float_weight
+    wd = wf.toarray() if hasattr(wf, "toarray") else np.asarray(wf)
+    _, _, vt = np.linalg.svd(wd, full_matrices=False)
+    return np.ascontiguousarray(vt[: net.rank_first_layer])
 
 
 def _describe(dist: Any) -> dict[str, Any]:
@@ -310,13 +338,19 @@ def audit(
     report.distribution = _describe(sampler)
     X, _ = sampler.sample(int(n_lines), gen)
     X = np.asarray(X, dtype=np.float64)
-    if not isinstance(sampler, LineMeasured):
+    if not isinstance(sampler, LineMeasured | FibreMeasured):
         report.note = (
             f"{type(sampler).__name__} exposes no line measure (no line_label_masses(X, v), "
             "see memnets.datasets.LineMeasured); no bound"
         )
         return report
-    masses = np.asarray(sampler.line_label_masses(X, v), dtype=np.float64)
+    if isinstance(sampler, FibreMeasured) and 1 <= net.rank_first_layer < net.n_inputs:
+        # the whole fibre x + ker W_1 (dimension n - rank): F is constant on it, and its
+        # minority mass is at least the mean minority mass of the lines it contains
+        masses = np.asarray(sampler.fibre_label_masses(X, row_basis(net)), dtype=np.float64)
+        report.fibre_dim = net.n_inputs - net.rank_first_layer
+    else:
+        masses = np.asarray(sampler.line_label_masses(X, v), dtype=np.float64)
     total = masses.sum(axis=1)
     if np.any(total <= 0):
         i = int(np.flatnonzero(total <= 0)[0])
