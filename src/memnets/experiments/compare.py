@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
 from memnets.experiments._runner import header, run_cells, write_json
-from memnets.experiments.pairs import DATASETS, _derived_seed, _load_pair_cached, drop_conflicts
+from memnets.experiments.pairs import DATASETS
 
 __all__ = ["METHODS", "PAIRS", "run"]
 
@@ -59,8 +60,8 @@ CSV_COLUMNS = (
 def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (pair, method) cell: build on the training images, score on the test images."""
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
-    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
+    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
+    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
     X, y, dropped = drop_conflicts(X, y)
     method = METHODS[cell["method"]]
     row: dict[str, Any] = {
@@ -83,7 +84,7 @@ def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
         return row
     from memnets._constructions.registry import construct
 
-    res = construct(X, y, method=method, rng=_derived_seed(cell["seed"], *pair, 7))
+    res = construct(X, y, method=method, rng=derived_seed(cell["seed"], *pair, 7))
     built = time.perf_counter()
     accuracy = res.score(Xt, yt)
     tested = time.perf_counter()

@@ -20,12 +20,14 @@ full (``full=True``)  all training and test images of ``digits``, ``mnist`` and 
 Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
 ``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
 heat map per condense option, laid out as the paper's table).
+
+The images of a pair (seeded subsamples, label conflicts dropped) come from
+:mod:`memnets.experiments._pair_data`, shared with ``compare``.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import itertools
 import os
 import time
@@ -35,10 +37,17 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import DataUnavailableError, OptionError
+from memnets._core.errors import OptionError
+from memnets.experiments._pair_data import (
+    derived_seed,
+    drop_conflicts,
+    load_pair,
+    load_pair_cached,
+    unavailable,
+)
 from memnets.experiments._runner import header, run_cells, write_json
 
-__all__ = ["CONDENSE", "DATASETS", "run"]
+__all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
 
 #: datasets with ten classes 0..9 that the experiment knows how to lay out
 DATASETS = ("mnist", "fashion-mnist", "cifar10", "digits")
@@ -58,88 +67,15 @@ CSV_COLUMNS = (
     "params", "params_nonzero", "width", "depth", "representatives", "construction_seconds",
 )
 
-CIFAR_HINT = (
-    "CIFAR-10 is not bundled: download cifar-10-python.tar.gz from "
-    "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and pass the folder "
-    "(the one holding data_batch_1 ... test_batch) with --data-dir, e.g. "
-    "`memnets experiment pairs --data cifar10 --data-dir ~/data/cifar-10-batches-py`."
-)
-
-
-def _derived_seed(*parts: int) -> int:
-    """A 63-bit seed that depends only on ``parts`` (never on run order)."""
-    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(2, np.uint64)[0] >> np.uint64(1))
-
-
-def load_pair(
-    data: str,
-    pair: tuple[int, int],
-    split: str,
-    per_class: int | None,
-    seed: int,
-    data_dir: str | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Images of the two classes of ``pair`` in ``split``, ``per_class`` of each (seeded).
-
-    The subsample of class ``c`` depends only on ``(seed, pair, split, c)``.
-    """
-    from memnets import datasets
-
-    X, y = datasets.load(data, classes=tuple(pair), split=split, data_dir=data_dir)
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    if per_class is None:
-        return X, y
-    keep: list[np.ndarray] = []
-    for c in pair:
-        idx = np.flatnonzero(y == c)
-        if per_class < len(idx):
-            rng = np.random.default_rng(_derived_seed(seed, pair[0], pair[1], split == "test", int(c)))
-            idx = np.sort(rng.choice(idx, size=per_class, replace=False))
-        keep.append(idx)
-    sel = np.sort(np.concatenate(keep))
-    return X[sel], y[sel]
-
-
-@functools.lru_cache(maxsize=4)
-def _load_pair_cached(
-    data: str, pair: tuple[int, int], split: str, per_class: int | None, seed: int, data_dir: str | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`load_pair` memoised per worker process (the condense options of one pair and
-    the methods of the comparison reuse the images); the arrays are read-only."""
-    X, y = load_pair(data, pair, split, per_class, seed, data_dir)
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
-
-
-def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Remove every image that also appears with another label (memorization needs c > 0).
-
-    Returns the kept ``(X, y)`` and how many images were dropped (0 on MNIST-like data).
-    """
-    first: dict[bytes, Any] = {}
-    bad: set[bytes] = set()
-    keys = [row.tobytes() for row in np.ascontiguousarray(X)]
-    for key, label in zip(keys, y.tolist(), strict=True):
-        if key in first and first[key] != label:
-            bad.add(key)
-        first.setdefault(key, label)
-    if not bad:
-        return X, y, 0
-    mask = np.array([k not in bad for k in keys])
-    return X[mask], y[mask], int((~mask).sum())
-
-
 def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (dataset, pair, condense) cell: construct M1, verify, test."""
     from memnets._constructions.registry import construct
 
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
+    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
-    res = construct(X, y, method="efficient", rng=_derived_seed(cell["seed"], *pair), condense=cell["condense"])
+    res = construct(X, y, method="efficient", rng=derived_seed(cell["seed"], *pair), condense=cell["condense"])
     start = time.perf_counter()
     accuracy = res.score(Xt, yt)
     test_seconds = time.perf_counter() - start
@@ -237,17 +173,6 @@ def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int 
     return QUICK_SIZES.get(name, (500, 500))
 
 
-def _check_available(name: str, data_dir: str | None) -> str | None:
-    """None when ``name`` loads here, else the reason (with how to supply it)."""
-    from memnets import datasets
-
-    try:
-        datasets.load(name, classes=(0, 1), split="test", n=2, rng=0, data_dir=data_dir)
-    except DataUnavailableError as exc:
-        return f"{CIFAR_HINT} ({exc})" if name == "cifar10" else str(exc)
-    return None
-
-
 def run(
     out_dir: str | os.PathLike[str],
     *,
@@ -298,7 +223,7 @@ def run(
     skipped: dict[str, str] = {}
     counts: dict[str, dict[str, int]] = {}
     for name in _plan(data, full, profile, ddir):
-        reason = _check_available(name, ddir)
+        reason = unavailable(name, ddir)
         if reason is not None:
             skipped[name] = reason
             if progress:
