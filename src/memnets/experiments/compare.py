@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments import _plots
 from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
 from memnets.experiments._runner import header, run_cells, write_json
 from memnets.experiments.pairs import DATASETS
@@ -201,15 +202,13 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _plot(path: Path, rows: list[dict[str, Any]], pairs: list[tuple[int, int]], methods: Sequence[str], data: str) -> Path:
-    from memnets.experiments._plots import grouped_bars
-
     groups = [f"{a}-{b}" for a, b in pairs]
     pick = {(r["pair"], r["method"]): r for r in rows}
     panels: dict[str, dict[str, Sequence[float]]] = {
         "test accuracy": {m: [pick[(g, m)]["accuracy"] for g in groups] for m in methods},
         "non-zero params": {m: [float(pick[(g, m)]["params_nonzero"]) for g in groups] for m in methods},
     }
-    return grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
+    return _plots.grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
                         log_panels=("non-zero params",), ylims={"test accuracy": (0.0, 1.0)},
                         hlines={"test accuracy": 0.5})
 

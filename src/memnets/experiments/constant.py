@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
@@ -221,7 +222,7 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = write_json(out / "constant.json", doc)
-    plots = _plots(out, table, predicted, D, n_balls)
+    plots = _plots.constant_plots(out, table, predicted, D, n_balls)
     return {
         "name": "constant",
         "json": str(json_path),
@@ -270,80 +271,6 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
         "c_D": D.separation,
         "separation_relative_error": (last["separation_estimate"] - D.separation) / D.separation if last else None,
     }
-
-
-def _plots(out: Path, table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    N = np.array([r["N"] for r in table], dtype=float)
-    paths = []
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.loglog(N, [r["constant_params"] for r in table], "o-", label="constant (M3) params")
-    ax.loglog(N, [r["constant_params_nonzero"] for r in table], "o--", label="constant (M3) non-zero params")
-    opt = np.array([r["optimal_params"] for r in table])
-    ok = ~np.isnan(opt)
-    if ok.any():
-        ax.loglog(N[ok], opt[ok], "s-", label="optimal (M2) params")
-        ref = opt[ok][-1] * np.sqrt(N[ok] / N[ok][-1])
-        ax.loglog(N[ok], ref, ":", color="gray", label=r"$\propto\sqrt{N}$")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("parameters")
-    ax.set_title(f"Params vs N: {K} balls in [0,1]^{D.n_features}, c_D={D.separation:.3g}")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    paths.append(out / "constant_params.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.semilogx(N, [r["constant_accuracy"] for r in table], "o-", label="constant (M3), mean")
-    ax.semilogx(N, [r["constant_accuracy_min"] for r in table], "v:", label="constant (M3), worst seed")
-    oacc = np.array([r["optimal_accuracy"] for r in table])
-    if (~np.isnan(oacc)).any():
-        ax.semilogx(N[~np.isnan(oacc)], oacc[~np.isnan(oacc)], "s-", label="optimal (M2)")
-    ax.axhline(0.99, color="gray", ls="--", lw=0.8)
-    ax.axvline(predicted, color="red", ls="--", lw=1,
-               label=rf"predicted $N=(M/\epsilon)\ln(M/\delta)$={predicted}")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("test accuracy")
-    ax.set_ylim(0.4, 1.01)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.set_title("Test accuracy vs N (eps=0.01, delta=0.05)")
-    paths.append(out / "constant_accuracy.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    ax = axes[0]
-    ax.semilogx(N, [r["S_D"] for r in table], "o-", label="S_D estimate (greedy cover)")
-    ax.semilogx(N, [r["M_D_occupied"] for r in table], "s-", label="occupied grid cells")
-    ax.semilogx(N, [r["M_D_chao1"] for r in table], "^:", label="Chao1 cells")
-    ax.semilogx(N, [r["true_cells"] for r in table], "k--", lw=0.8, label="true grid cells meeting support")
-    ax.axhline(K, color="red", ls="--", lw=0.8, label=f"K = {K} balls")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("count")
-    ax.set_ylim(0, 3 * max(r["true_cells"] for r in table) + 1)
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    ax = axes[1]
-    ax.semilogx(N, [r["separation_estimate"] / D.separation for r in table], "o-", label="c(X, y) / c_D")
-    ax.semilogx(N, [r["coverage"] for r in table], "s-", label="Good-Turing coverage 1 - f1/N")
-    ax.axhline(1.0, color="gray", ls="--", lw=0.8)
-    ax.set_xlabel("training samples N")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.suptitle("Estimators on the ball mixture")
-    paths.append(out / "constant_estimators.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-    return paths
 
 
 def _markdown(

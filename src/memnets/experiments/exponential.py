@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import header, run_cells, write_json
 from memnets.experiments.sample_complexity import corner_cell
 
@@ -137,7 +138,7 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = write_json(out / "exponential.json", doc)
-    plots = _plots(out, smallest, fits, plan)
+    plots = _plots.exponential_plots(out, smallest, fits, plan, TARGET)
     return {"name": "exponential", "json": str(json_path), "plots": [str(p) for p in plots],
             "markdown": _markdown(smallest, fits, claims, plan, plots), "claims": claims}
 
@@ -163,39 +164,6 @@ def _summaries(got: list[dict[str, Any]], plan: dict[str, Any]) -> tuple[dict[st
         fits[m] = {"base": base, "points": len(pts),
                    "base_nonzero": fit_base([p[0] for p in nz], [p[1] for p in nz]) if len(nz) >= 2 else None}
     return smallest, fits
-
-
-def _plots(out: Path, smallest: dict[str, Any], fits: dict[str, Any], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    markers = "osv^Dpx*"
-    for i, m in enumerate(plan["methods"]):
-        pts = [(int(n), v["params"]) for n, v in smallest[m].items() if v]
-        if not pts:
-            continue
-        ns, ps = zip(*pts, strict=True)
-        base = fits[m]["base"]
-        ax.semilogy(ns, ps, markers[i % 8], color=f"C{i}", label=f"{m} (base {base:.2f})" if base else m)
-        if base:
-            coef = np.polyfit(np.asarray(ns, dtype=float), np.log(np.asarray(ps, dtype=float)), 1)
-            xs = np.array([min(ns), max(ns)], dtype=float)
-            ax.semilogy(xs, np.exp(np.polyval(coef, xs)), "-", color=f"C{i}", lw=0.8)
-    d = np.array(plan["dims"], dtype=float)
-    ax.semilogy(d, 2.0 ** (d / 2), "k:", label=r"$2^{n/2}$ (lower-bound order)")
-    ax.set_xlabel("dimension n")
-    ax.set_ylabel(f"params of the smallest network with accuracy >= {TARGET}")
-    ax.set_title("Cube corners: generalizing needs exponentially many params")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    p = out / "exponential_params.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return [p]
 
 
 def _markdown(smallest: dict[str, Any], fits: dict[str, Any], claims: dict[str, Any],

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import header, run_cells, write_json
 
 __all__ = ["run", "wilson_interval"]
@@ -171,42 +172,9 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = write_json(out / "guarantee.json", doc)
-    plots = _plots(out, table, claims, D)
+    plots = _plots.guarantee_plots(out, table, claims, D)
     return {"name": "guarantee", "json": str(json_path), "plots": [str(p) for p in plots],
             "markdown": _markdown(table, claims, D, plots), "claims": claims}
-
-
-def _plots(out: Path, table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    N = np.array([t["N"] for t in table], dtype=float)
-    frac = np.array([t["success_fraction"] for t in table])
-    lo = np.array([t["wilson_low"] for t in table])
-    hi = np.array([t["wilson_high"] for t in table])
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.errorbar(N, frac, yerr=[frac - lo, hi - frac], fmt="o-", capsize=3,
-                label=rf"P[accuracy $\geq$ 1 - {claims['eps']:g}] (Wilson 95%)")
-    ax.semilogx(N, [t["all_balls_hit_fraction"] for t in table], "s--", ms=4, label="every ball hit")
-    ax.semilogx(N, [t["coverage_lower_bound"] for t in table], ":", color="gray",
-                label=r"$1 - S_D(1 - 1/S_D)^N$")
-    ax.axvline(claims["N_star"], color="red", ls="--", lw=1,
-               label=rf"$N^*=(S_D/\epsilon)\ln(S_D/\delta)$ = {claims['N_star']}")
-    ax.axhline(1 - claims["delta"], color="black", lw=0.8, ls="-.", label=rf"$1-\delta$ = {1 - claims['delta']:g}")
-    ax.set_xscale("log")
-    ax.set_ylim(-0.02, 1.05)
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("fraction of runs")
-    ax.set_title(f"M1 on {D.n_balls} balls in [0,1]^{D.n_features} (S_D = {claims['S_D']})")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    p = out / "guarantee_success.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return [p]
 
 
 def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots: list[Path]) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import OptionError
+from memnets.experiments import _plots
 from memnets.experiments._pair_data import (
     derived_seed,
     drop_conflicts,
@@ -286,12 +287,10 @@ def _write_csv(path: Path, results: dict[str, Any]) -> Path:
 
 
 def _plot(out: Path, name: str, res: dict[str, Any], condense: Sequence[str]) -> Path:
-    from memnets.experiments._plots import pair_heatmaps
-
     tables = {f"condense={opt}": np.array(res["tables"][opt], dtype=float) for opt in condense}
     per = res["per_class"]
     size = "all images" if per["train"] is None else f"{per['train']} train / {per['test']} test per class"
-    return pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
+    return _plots.pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
                          title=f"M1 (Theorem 7.3) test accuracy on every pair of {name} classes ({size})")
 
 

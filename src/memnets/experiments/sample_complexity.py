@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import ConstructionError, OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
@@ -214,7 +215,7 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = write_json(out / "sample-complexity.json", doc)
-    plots = _plots(out, table, law, plan)
+    plots = _plots.sample_complexity_plots(out, table, law, plan, TARGET)
     return {"name": "sample-complexity", "json": str(json_path), "plots": [str(p) for p in plots],
             "markdown": _markdown(table, law, claims, plan, plots), "claims": claims}
 
@@ -288,64 +289,6 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], law: dict[st
         "slopes_two_largest_n": {m: v["slope_two_largest_n"] for m, v in law["methods"].items()},
         "information_slope_vs_N_D": law["information_slope_vs_N_D"],
     }
-
-
-def _plots(out: Path, table: list[dict[str, Any]], law: dict[str, Any], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    markers = "osv^Dpx*"
-    fig, ax = plt.subplots(figsize=(6.8, 4.6))
-    for i, m in enumerate(plan["methods"]):
-        for j, n in enumerate(plan["dims"]):
-            rows = [t for t in table if t["method"] == m and t["n"] == n and t["accuracy"] is not None]
-            if rows:
-                ax.semilogx([t["rho"] for t in rows], [t["accuracy"] for t in rows], markers[i % 8],
-                            color=f"C{i}", alpha=0.35 + 0.65 * (j + 1) / len(plan["dims"]), ms=4,
-                            label=m if j == len(plan["dims"]) - 1 else None)
-    r = np.geomspace(min(plan["rhos"]) / 1.5, max(plan["rhos"]) * 1.5, 200)
-    ax.semilogx(r, 1 - 0.5 * np.exp(-r), "k-", lw=1.5, label=r"information bound $1-\frac{1}{2}e^{-N/2^n}$")
-    ax.axhline(TARGET, color="gray", ls=":", lw=0.8)
-    ax.minorticks_off()
-    ax.set_xticks(plan["rhos"])
-    ax.set_xticklabels([f"{v:g}" for v in plan["rhos"]])
-    ax.set_xlabel(r"$N / 2^n$")
-    ax.set_ylabel("accuracy over all corners")
-    ax.set_title(f"Cube corners, n = {plan['dims']} (lighter = smaller n)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    p1 = out / "sample_complexity_accuracy.png"
-    fig.savefig(p1, dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.2, 4.6))
-    nd = {int(k): v for k, v in law["N_D"].items()}
-    for i, m in enumerate(plan["methods"]):
-        pts = law["methods"][m]["N_target"]
-        if pts:
-            x = [nd[int(n)] for n in pts]
-            slope = law["methods"][m]["slope_vs_N_D"]
-            lab = f"{m}" + (f" (slope {slope:.2f})" if slope is not None else "")
-            ax.loglog(x, list(pts.values()), markers[i % 8] + "-", color=f"C{i}", label=lab, ms=5)
-    xs = [nd[n] for n in plan["dims"]]
-    ax.loglog(xs, [law["information"][str(n)] for n in plan["dims"]], "k--",
-              label=f"information bound (slope {law['information_slope_vs_N_D'] or float('nan'):.2f})")
-    x0 = np.array([min(xs), max(xs)], dtype=float)
-    y0 = law["information"][str(plan["dims"][0])]
-    ax.loglog(x0, y0 * (x0 / x0[0]) ** 2, ":", color="gray", label=r"$\propto N_D^2$")
-    ax.set_xlabel(r"measured $N_D$ (params memorizing the whole support)")
-    ax.set_ylabel(f"samples for accuracy {TARGET}")
-    ax.set_title(r"The $N_D^2$ law on cube corners")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    p2 = out / "sample_complexity_nd2.png"
-    fig.savefig(p2, dpi=110)
-    plt.close(fig)
-    return [p1, p2]
 
 
 def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str, Any],

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import DataUnavailableError, OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["fit_slope", "run"]
@@ -181,50 +182,6 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _plot(path: Path, rows: list[dict[str, Any]], summ: dict[str, Any]) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
-    colors = {"optimal": "tab:blue", "interval": "tab:red"}
-    marks = {"synthetic": "o", "mnist": "s"}
-    for data, d in summ.items():
-        for m in METHODS:
-            rs = sorted((r for r in rows if r["data"] == data and r["method"] == m), key=lambda r: r["N"])
-            Ns = [r["n_samples"] for r in rs]
-            for kind, style in (("params", "-"), ("params_nonzero", ":")):
-                slope = d[f"slope_{m}_{kind}"]
-                label = f"{m} {data} {'dense' if kind == 'params' else 'non-zero'} (slope {slope:.2f})"
-                ax.loglog(Ns, [r[kind] for r in rs], style, marker=marks.get(data, "o"),
-                          color=colors[m], label=label, alpha=0.9 if kind == "params" else 0.6)
-        rs = sorted((r for r in rows if r["data"] == data and r["method"] == "optimal"), key=lambda r: r["N"])
-        ax2.semilogx([r["n_samples"] for r in rs], [r["params_over_sqrt_K_rho"] for r in rs],
-                     marker=marks.get(data, "o"), label=f"{data}: dense / sqrt(K rho)")
-        ax2.semilogx([r["n_samples"] for r in rs], [r["nonzero_over_sqrt_K_rho"] for r in rs], ":",
-                     marker=marks.get(data, "o"), label=f"{data}: non-zero / sqrt(K rho)")
-        if all(r.get("stage_params") for r in rs):
-            ax2.semilogx([r["n_samples"] for r in rs],
-                         [(r["params"] - r["stage_params"]["first"]) / r["sqrt_K_rho"] for r in rs], "-.",
-                         marker=marks.get(data, "o"), label=f"{data}: (dense - first layer) / sqrt(K rho)")
-    ax.set_xlabel("N (training samples)")
-    ax.set_ylabel("parameters")
-    ax.set_title("M2 (optimal, width <= 12) vs interval reference")
-    ax.legend(fontsize=6.5)
-    ax.grid(True, which="both", alpha=0.3)
-    ax2.set_xlabel("N")
-    ax2.set_ylabel("params / sqrt(K rho)")
-    ax2.set_ylim(bottom=0)
-    ax2.set_title("M2 parameters per sqrt(runs x bits)")
-    ax2.legend(fontsize=7)
-    ax2.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     lines = ["## Parameter scaling: M2 (Theorem 4.1) vs the Theta(N) interval network", ""]
     lines.append("| data | N | K | rho | optimal params (nz) | interval params (nz) | depth | width | max bits | verify s (opt / int) | test acc (opt / int) |")
@@ -354,7 +311,7 @@ def run(
                      desc="scaling cells", progress=progress)
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    png = _plot(out / "scaling.png", [r for r in rows if r["data"] != "mnist-pair"], summ)
+    plots = _plots.scaling_plots(out, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
     md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
     payload = {
         **header("scaling", seed=seed, full=full, grid=list(grid), data=datas, profile=profile),
@@ -365,7 +322,7 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     path = write_json(out / "scaling.json", payload)
-    return {"name": "scaling", "json": str(path), "plots": [str(png)], "markdown": md, "summary": summ,
+    return {"name": "scaling", "json": str(path), "plots": [str(p) for p in plots], "markdown": md, "summary": summ,
             "mnist_pairs": pairs}
 
 

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.errors import ConstructionError, OptionError
+from memnets.experiments import _plots
 from memnets.experiments._runner import header, run_cells, write_json
 
 __all__ = ["ARMS", "run"]
@@ -185,7 +186,8 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = write_json(out / "width.json", doc)
-    plots = _plots(out, got, table, plan)
+    plots = _plots.width_plots(out, got, table, plan, {arm: label for arm, (_, label) in ARMS.items()},
+                               DELTA)
     return {
         "name": "width",
         "json": str(json_path),
@@ -256,69 +258,6 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[s
         "trained_narrow_memorized": sum(1 for g in got if g["arm"] == "trained_narrow" and g.get("memorized")),
         "trained_narrow_runs": sum(1 for g in got if g["arm"] == "trained_narrow"),
     }
-
-
-_STYLE = {"efficient": "o-", "optimal": "s-", "constant": "^-", "trained_narrow": "v--", "trained_wide": "D--"}
-
-
-def _plots(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dims = plan["dims"]
-    cols = min(4, len(dims))
-    rows = math.ceil(len(dims) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-    for k, n in enumerate(dims):
-        ax = axes[k // cols][k % cols]
-        for arm in plan["arms"]:
-            rs = [t for t in table if t["n"] == n and t["arm"] == arm and t["memorized"] > 0]
-            if rs:
-                ax.semilogx([t["N"] for t in rs], [t["test_accuracy"] for t in rs], _STYLE.get(arm, "o-"),
-                            label=ARMS[arm][1], ms=4)
-        bounds = [g["audit_bound"] for g in got
-                  if g["n"] == n and g.get("memorized") and g.get("audit_bound") is not None]
-        if bounds:
-            ax.axhline(1 - min(bounds), color="red", ls=":", lw=1.2,
-                       label="ceiling 1 - audit bound (rank $W_1$ < n)")
-        ax.axhline(1.0, color="gray", lw=0.6)
-        ax.set_title(f"n = {n}")
-        ax.set_xlabel("training samples N")
-        ax.set_ylabel("test accuracy")
-        ax.set_ylim(0.4, 1.02)
-        ax.grid(True, which="both", alpha=0.3)
-        if k == 0:
-            ax.legend(fontsize=6.5, loc="lower right")
-    for k in range(len(dims), rows * cols):
-        axes[k // cols][k % cols].axis("off")
-    fig.suptitle(f"Alternating shells ({plan['n_shells']} shells): accuracy vs N")
-    fig.tight_layout()
-    p1 = out / "width_accuracy.png"
-    fig.savefig(p1, dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(5.4, 4.6))
-    for arm in plan["arms"]:
-        pts = [(g["test_error"], g["audit_bound"]) for g in got
-               if g["arm"] == arm and g.get("memorized") and g.get("audit_bound") is not None]
-        if pts:
-            e, b = zip(*pts, strict=True)
-            ax.scatter(e, b, label=ARMS[arm][1], s=18)
-    ax.plot([0, 0.6], [0, 0.6], color="gray", ls="--", lw=0.8, label="bound = error")
-    ax.set_xlabel("measured test error")
-    ax.set_ylabel(f"certified error lower bound (prob >= {1 - DELTA:g})")
-    ax.set_xlim(0, 0.6)
-    ax.set_ylim(0, 0.6)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
-    ax.set_title("Width audit: bound vs measured error")
-    fig.tight_layout()
-    p2 = out / "width_audit.png"
-    fig.savefig(p2, dpi=110)
-    plt.close(fig)
-    return [p1, p2]
 
 
 def _fmt(v: Any, spec: str = ".3f") -> str:
