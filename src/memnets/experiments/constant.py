@@ -32,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
+from memnets import OptionError
 from memnets.experiments import _plots
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -136,13 +137,8 @@ def _mean(rows: list[dict[str, Any]], *path: str) -> float:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     n_features: int = 2,
     n_balls: int = 16,
     separation: float = 0.12,
@@ -151,33 +147,34 @@ def run(
     seeds: int | None = None,
     n_test: int | None = None,
     optimal_max_n: int | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``constant.json`` and three PNGs into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed`` ...).
 
     Quick default (~2 minutes on 2 cores): K=16 balls in [0,1]^2, c_D >= 0.12, radius 0.012
     (so no direction separates the labels in a few runs and M2 has to grow), N = 64 .. 32768
     (M2 up to 8192), 2 seeds, 4000 test points. ``full``: N = 16 .. 131072, M2 up to 32768,
-    estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points.
+    estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points. There is no tiny
+    profile: ``profile="tiny"`` runs the quick size.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="constant")
     started = time.perf_counter()
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
-    if Ns is not None:
-        plan["Ns"] = list(Ns)
-    for key, val in (("seeds", seeds), ("n_test", n_test), ("optimal_max_n", optimal_max_n)):
-        if val is not None:
-            plan[key] = val
+    plan = opts.plan(QUICK, FULL, Ns=Ns, seeds=seeds, n_test=n_test, optimal_max_n=optimal_max_n)
     if not plan["Ns"] or min(plan["Ns"]) < 2:
         raise OptionError(f"constant: Ns must be sample sizes >= 2, got {plan['Ns']!r}")
     dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation,
-            "radius": radius, "seed": seed}
+            "radius": radius, "seed": opts.seed}
     D = _distribution(dist)
     cells = [
-        {"dist": dist, "N": int(N), "seed": seed * 1000 + s, "n_test": plan["n_test"],
+        {"dist": dist, "N": int(N), "seed": opts.seed_for(s), "n_test": plan["n_test"],
          "optimal_max_n": plan["optimal_max_n"], "optimal_test": plan["optimal_test"],
          "estimate_max_n": plan["estimate_max_n"]}
         for N in plan["Ns"] for s in range(plan["seeds"])
     ]
-    got = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="constant", progress=progress)
+    got = opts.run_cells(_cell, cells, desc="constant")
     rows = [g for g in got if "constant" in g]
     by_n: dict[int, list[dict[str, Any]]] = {}
     for g in rows:
@@ -207,7 +204,7 @@ def run(
     true_cells = sorted({int(g["true_cells"]) for g in rows})
     claims = _claims(rows, table, predicted, D, n_balls)
     doc = {
-        **header("constant", seed=seed, full=full),
+        **header("constant", opts),
         "distribution": D.describe(),
         "plan": plan,
         "eps": EPS,
@@ -219,17 +216,10 @@ def run(
         "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "constant.json", doc)
-    plots = _plots.constant_plots(out, table, predicted, D, n_balls)
-    return {
-        "name": "constant",
-        "json": str(json_path),
-        "plots": [str(p) for p in plots],
-        "markdown": _markdown(table, claims, predicted, D, n_balls, plots),
-        "claims": claims,
-    }
+    json_path = write_json(opts.out_dir / "constant.json", doc)
+    plots = _plots.constant_plots(opts.out_dir, table, predicted, D, n_balls)
+    return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
+                   claims=claims)
 
 
 def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> dict[str, Any]:

@@ -33,9 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
+import memnets as mn
+from memnets import OptionError
 from memnets.experiments import _plots
-from memnets.experiments._runner import header, run_cells, write_json
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import header, summary, write_json
 from memnets.experiments.sample_complexity import corner_cell
 
 __all__ = ["fit_base", "run"]
@@ -65,48 +67,39 @@ def fit_base(dims: list[int], params: list[float]) -> float | None:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     dims: list[int] | None = None,
     rhos: list[float] | None = None,
     seeds: int | None = None,
     methods: list[str] | None = None,
     widths: list[int] | None = None,
     max_epochs: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``exponential.json`` and ``exponential_params.png`` into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (about a minute on 2 cores): n = 4..8, N/2^n in {2, 3, 4, 6}, one seed,
     trained widths 2..128 (1500 epochs). ``full``: n = 4..12, six ratios, 3 seeds, widths to
     1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
     suite).
     """
-    from memnets._constructions.registry import METHODS
-
+    opts = RunOptions.coerce(out_dir, run_options, experiment="exponential")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"exponential: profile must be None or 'tiny', got {profile!r}")
-    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
-    for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("widths", widths),
-                     ("max_epochs", max_epochs)):
-        if val is not None:
-            plan[key] = val
+    plan = opts.plan(QUICK, FULL, TINY, dims=dims, rhos=rhos, seeds=seeds, widths=widths, max_epochs=max_epochs)
     plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in METHODS]
+    bad = [m for m in plan["methods"] if m not in mn.METHODS]
     if bad:
-        raise OptionError(f"exponential: unknown method(s) {bad}; valid methods are {list(METHODS)}")
+        raise OptionError(f"exponential: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
     if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
         raise OptionError(f"exponential: dims must lie in 2..20, got {plan['dims']!r}")
     cells = []
     for n in plan["dims"]:
         for s in range(plan["seeds"]):
-            common = {"n": int(n), "seed": seed * 1000 + s, "label_seed": seed * 1000 + int(n)}
+            common = {"n": int(n), "seed": opts.seed_for(s), "label_seed": opts.seed_for(int(n))}
             for m in plan["methods"]:
                 if m == "trained":
                     N = round(plan["trained_rho"] * 2**n)
@@ -116,12 +109,7 @@ def run(
                 else:
                     for rho in plan["rhos"]:
                         cells.append({**common, "N": round(float(rho) * 2**n), "method": m, "options": {}})
-    order = sorted(range(len(cells)), key=lambda k: -cells[k]["N"])
-    got_sorted = run_cells(corner_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
-                           desc="exponential", progress=progress)
-    got: list[dict[str, Any]] = [{}] * len(cells)
-    for pos, k in enumerate(order):
-        got[k] = got_sorted[pos]
+    got = opts.run_cells(corner_cell, cells, desc="exponential", order=lambda c: -c["N"])
     smallest, fits = _summaries(got, plan)
     claims = {
         "target_accuracy": TARGET,
@@ -131,16 +119,13 @@ def run(
                                              if all(smallest[m].get(str(n)) for n in plan["dims"])],
     }
     doc = {
-        **header("exponential", seed=seed, full=full, profile=profile),
+        **header("exponential", opts),
         "plan": plan, "claims": claims, "smallest_generalizing": smallest, "fits": fits, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "exponential.json", doc)
-    plots = _plots.exponential_plots(out, smallest, fits, plan, TARGET)
-    return {"name": "exponential", "json": str(json_path), "plots": [str(p) for p in plots],
-            "markdown": _markdown(smallest, fits, claims, plan, plots), "claims": claims}
+    json_path = write_json(opts.out_dir / "exponential.json", doc)
+    plots = _plots.exponential_plots(opts.out_dir, smallest, fits, plan, TARGET)
+    return summary("exponential", json_path, plots, _markdown(smallest, fits, claims, plan, plots), claims=claims)
 
 
 def _summaries(got: list[dict[str, Any]], plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -37,8 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
+import memnets as mn
+from memnets import OptionError
 from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import (
     derived_seed,
     drop_conflicts,
@@ -46,7 +48,7 @@ from memnets.experiments._pair_data import (
     load_pair_cached,
     unavailable,
 )
-from memnets.experiments._runner import header, run_cells, write_json
+from memnets.experiments._runner import header, summary, write_json
 
 __all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
 
@@ -70,13 +72,11 @@ CSV_COLUMNS = (
 
 def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (dataset, pair, condense) cell: construct M1, verify, test."""
-    from memnets._constructions.registry import construct
-
     pair = (int(cell["a"]), int(cell["b"]))
     X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
     Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
-    res = construct(X, y, method="efficient", rng=derived_seed(cell["seed"], *pair), condense=cell["condense"])
+    res = mn.construct(X, y, method="efficient", rng=derived_seed(cell["seed"], *pair), condense=cell["condense"])
     start = time.perf_counter()
     accuracy = res.score(Xt, yt)
     test_seconds = time.perf_counter() - start
@@ -175,46 +175,38 @@ def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int 
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     data: str | Sequence[str] | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
     condense: Sequence[str] = CONDENSE,
     n_train: int | None = None,
     n_test: int | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run M1 on every class pair of each dataset; write ``pairs.json/.csv/_<data>.png``.
 
     Parameters
     ----------
-    out_dir : folder for the outputs (created)
-    full : paper scale (every image; MNIST, Fashion-MNIST and CIFAR-10 when present)
-    jobs, dask_scheduler : parallel cells on this machine (joblib) or a Dask cluster
-    seed : base seed; subsamples and constructions derive their seeds from it and the pair
+    out_dir : folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
     data : one dataset name or a list (default: the quick or full plan above)
-    data_dir : CIFAR-10 folder ``cifar-10-batches-py``
     condense : M1 condense options to compare (``"cover"``, ``"consistent"``, ``"none"``)
     n_train, n_test : images per class (override the profile's sizes; None = profile)
     pairs : restrict to these class pairs (default: all 45)
-    profile : ``"tiny"`` (used by the test suite) shrinks everything
+    run_options : the other run options: ``full`` is paper scale (every image; MNIST,
+        Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
+        ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
+        subsamples and constructions derive their seeds from ``seed`` and the pair
 
     Returns the summary ``{"name", "json", "csv", "plots", "markdown", "datasets", ...}``.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="pairs")
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     condense = tuple(condense)
     for opt in condense:
         if opt not in CONDENSE:
             raise OptionError(f"pairs: unknown condense option {opt!r}; valid options are {CONDENSE}")
-    ddir = str(data_dir) if data_dir is not None else None
+    ddir = str(opts.data_dir) if opts.data_dir is not None else None
     pair_list = sorted({(min(a, b), max(a, b)) for a, b in pairs} if pairs else itertools.combinations(range(10), 2))
     for a, b in pair_list:
         if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
@@ -223,27 +215,26 @@ def run(
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     counts: dict[str, dict[str, int]] = {}
-    for name in _plan(data, full, profile, ddir):
+    for name in _plan(data, opts.full, opts.profile, ddir):
         reason = unavailable(name, ddir)
         if reason is not None:
             skipped[name] = reason
-            if progress:
+            if opts.progress:
                 from rich.console import Console
 
                 Console(stderr=True).print(f"[yellow]pairs: skipping {name}:[/] {reason}")
             continue
-        ntr, nte = _sizes(name, full, profile)
+        ntr, nte = _sizes(name, opts.full, opts.profile)
         ntr = n_train if n_train is not None else ntr
         nte = n_test if n_test is not None else nte
         cells = [
             {"data": name, "a": a, "b": b, "condense": opt, "n_train": ntr, "n_test": nte,
-             "seed": seed, "data_dir": ddir if name == "cifar10" else None}
+             "seed": opts.seed, "data_dir": ddir if name == "cifar10" else None}
             for a, b in pair_list
             for opt in condense
         ]
         counts[name] = {}
-        got = run_cells(_pair_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler,
-                        desc=f"pairs {name}", progress=progress, counts=counts[name])
+        got = opts.run_cells(_pair_cell, cells, desc=f"pairs {name}", counts=counts[name])
         results[name] = {
             "per_class": {"train": ntr, "test": nte},
             "labels": list(CLASS_NAMES.get(name, tuple(str(c) for c in range(10)))),
@@ -253,23 +244,16 @@ def run(
         }
 
     doc = {
-        **header("pairs", seed=seed, full=full, profile=profile, condense=list(condense)),
+        **header("pairs", opts, condense=list(condense)),
         "datasets": results,
         "skipped": skipped,
         "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
-    json_path = write_json(out / "pairs.json", doc)
-    csv_path = _write_csv(out / "pairs.csv", results)
-    plots = [_plot(out, name, res, condense) for name, res in results.items()]
-    return {
-        "name": "pairs",
-        "json": str(json_path),
-        "csv": str(csv_path),
-        "plots": [str(p) for p in plots],
-        "markdown": _markdown(results, skipped, condense, csv_path, plots),
-        "datasets": {k: v["summary"] for k, v in results.items()},
-        "skipped": skipped,
-    }
+    json_path = write_json(opts.out_dir / "pairs.json", doc)
+    csv_path = _write_csv(opts.out_dir / "pairs.csv", results)
+    plots = [_plot(opts.out_dir, name, res, condense) for name, res in results.items()]
+    return summary("pairs", json_path, plots, _markdown(results, skipped, condense, csv_path, plots),
+                   csv=str(csv_path), datasets={k: v["summary"] for k, v in results.items()}, skipped=skipped)
 
 
 def _write_csv(path: Path, results: dict[str, Any]) -> Path:

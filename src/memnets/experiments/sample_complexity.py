@@ -40,9 +40,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import ConstructionError, OptionError
+import memnets as mn
+from memnets import ConstructionError, OptionError
 from memnets.experiments import _plots
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
 
@@ -80,8 +82,6 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
     Cell keys: ``n``, ``N``, ``seed`` (sample), ``label_seed`` (labelling), ``method``,
     ``options`` (method options). Shared with the ``exponential`` experiment.
     """
-    import memnets as mn
-
     n, N, seed, method = cell["n"], cell["N"], cell["seed"], cell["method"]
     C = mn.datasets.cube_corners(n_features=n, rng=cell["label_seed"])
     X, y = C.sample(N, rng=seed)
@@ -118,7 +118,6 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 def _nd_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """N_D measured on the whole support: min(M2 params, M3 params over all cells)."""
-    import memnets as mn
     from memnets.theory import estimate_ND_upper
 
     n = cell["n"]
@@ -146,21 +145,19 @@ def _fit(x: list[float], y: list[float]) -> float | None:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     dims: list[int] | None = None,
     rhos: list[float] | None = None,
     seeds: int | None = None,
     methods: list[str] | None = None,
     max_epochs: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``sample-complexity.json`` and two PNGs into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (about a minute on 2 cores): n in {6, 8, 10}, N/2^n in {1/4, 1/2, 1, 2, 4},
     one seed, every registered memorization method (trained: (64, 64) MLP, 1500 epochs).
@@ -168,19 +165,13 @@ def run(
     runs up to ``trained_max_n`` (10 quick, 12 full). ``profile="tiny"``: n in {6, 8}, three
     ratios (the test suite).
     """
-    from memnets._constructions.registry import METHODS
-
+    opts = RunOptions.coerce(out_dir, run_options, experiment="sample-complexity")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"sample-complexity: profile must be None or 'tiny', got {profile!r}")
-    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
-    for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("max_epochs", max_epochs)):
-        if val is not None:
-            plan[key] = val
+    plan = opts.plan(QUICK, FULL, TINY, dims=dims, rhos=rhos, seeds=seeds, max_epochs=max_epochs)
     plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in METHODS]
+    bad = [m for m in plan["methods"] if m not in mn.METHODS]
     if bad:
-        raise OptionError(f"sample-complexity: unknown method(s) {bad}; valid methods are {list(METHODS)}")
+        raise OptionError(f"sample-complexity: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
     if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
         raise OptionError(f"sample-complexity: dims must lie in 2..20, got {plan['dims']!r}")
     plan["rhos"] = sorted(float(r) for r in plan["rhos"])
@@ -193,31 +184,23 @@ def run(
                 for m in plan["methods"]:
                     if m == "trained" and n > plan["trained_max_n"]:
                         continue  # a (64, 64) MLP cannot hold 2^n random labels: hours of failing epochs
-                    opts = {"max_epochs": plan["max_epochs"]} if m == "trained" else {}
-                    cells.append({"n": int(n), "N": max(2, round(rho * 2**n)), "seed": seed * 1000 + s,
-                                  "label_seed": seed * 1000 + int(n), "method": m, "options": opts})
-    order = sorted(range(len(cells)), key=lambda k: -cells[k]["N"])
-    got_sorted = run_cells(corner_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
-                           desc="sample-complexity", progress=progress)
-    got: list[dict[str, Any]] = [{}] * len(cells)
-    for pos, k in enumerate(order):
-        got[k] = got_sorted[pos]
-    nd_cells = [{"n": int(n), "label_seed": seed * 1000 + int(n), "seed": seed} for n in plan["dims"]]
-    nds = run_cells(_nd_cell, nd_cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="N_D", progress=progress)
+                    method_options = {"max_epochs": plan["max_epochs"]} if m == "trained" else {}
+                    cells.append({"n": int(n), "N": max(2, round(rho * 2**n)), "seed": opts.seed_for(s),
+                                  "label_seed": opts.seed_for(int(n)), "method": m, "options": method_options})
+    got = opts.run_cells(corner_cell, cells, desc="sample-complexity", order=lambda c: -c["N"])
+    nd_cells = [{"n": int(n), "label_seed": opts.seed_for(int(n)), "seed": opts.seed} for n in plan["dims"]]
+    nds = opts.run_cells(_nd_cell, nd_cells, desc="N_D")
     table, law = _summaries(got, nds, plan)
     claims = _claims(got, table, law, plan)
     doc = {
-        **header("sample-complexity", seed=seed, full=full, profile=profile),
+        **header("sample-complexity", opts),
         "plan": plan, "target_accuracy": TARGET, "claims": claims, "table": table,
         "nd2_law": law, "N_D": nds, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "sample-complexity.json", doc)
-    plots = _plots.sample_complexity_plots(out, table, law, plan, TARGET)
-    return {"name": "sample-complexity", "json": str(json_path), "plots": [str(p) for p in plots],
-            "markdown": _markdown(table, law, claims, plan, plots), "claims": claims}
+    json_path = write_json(opts.out_dir / "sample-complexity.json", doc)
+    plots = _plots.sample_complexity_plots(opts.out_dir, table, law, plan, TARGET)
+    return summary("sample-complexity", json_path, plots, _markdown(table, law, claims, plan, plots), claims=claims)
 
 
 def _summaries(got: list[dict[str, Any]], nds: list[dict[str, Any]], plan: dict[str, Any]

@@ -31,17 +31,19 @@ Outputs: ``scaling.json`` (every number, seeds, version) and ``scaling.png``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import DataUnavailableError, OptionError
+import memnets as mn
+from memnets import DataUnavailableError, OptionError
 from memnets.experiments import _plots
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["fit_slope", "run"]
 
@@ -65,21 +67,17 @@ def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
         y = rng.integers(0, 2, N)
         y[0], y[-1] = 0, 1
         return X, y, None, None
-    from memnets import datasets
-
     pair = tuple(cell.get("pair", (3, 5)))
-    X, y = datasets.load("mnist", classes=pair, split="train", n=N, rng=seed)
-    Xt, yt = datasets.load("mnist", classes=pair, split="test")  # every test image of the pair
+    X, y = mn.datasets.load("mnist", classes=pair, split="train", n=N, rng=seed)
+    Xt, yt = mn.datasets.load("mnist", classes=pair, split="test")  # every test image of the pair
     return X, y, Xt, yt
 
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Construct and verify one (data, N, method); returns its statistics."""
-    from memnets import construct
-
     X, y, Xt, yt = _data(cell)
     t0 = time.perf_counter()
-    res = construct(X, y, method=cell["method"], rng=int(cell["seed"]))
+    res = mn.construct(X, y, method=cell["method"], rng=int(cell["seed"]))
     total = time.perf_counter() - t0
     s = res.stats
     out = {
@@ -114,7 +112,6 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         out["n_test"] = int(Xt.shape[0])
         out["test_seconds"] = time.perf_counter() - t1
     return out
-
 
 
 def _crossover(Ns: list[int], opt: list[float], ref: list[float]) -> dict[str, Any]:
@@ -244,42 +241,34 @@ def _fmt_cross(c: dict[str, Any]) -> str:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     data: tuple[str, ...] | list[str] | str | None = None,
     sizes: tuple[int, ...] | list[int] | None = None,
-    profile: str | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Params vs N for ``optimal`` and ``interval``; writes ``scaling.json`` and ``scaling.png``.
 
     Parameters
     ----------
-    out_dir : output folder (created)
-    full : add N = 30,000 and 100,000 (synthetic)
-    jobs, dask_scheduler : parallel cells (joblib) or a Dask cluster
-    seed : seed of every subsample and construction
+    out_dir : output folder, or the whole :class:`~memnets.experiments.RunOptions`
     data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
         when its files are not installed)
     sizes : override the N grid
-    profile : ``"tiny"`` for the test suite (N in {100, 300}, synthetic only)
-    cache_dir : resume cache for cells (default: ``out_dir/.cache/scaling``)
+    run_options : the other run options; ``full`` adds N = 30,000 and 100,000 (synthetic),
+        ``profile="tiny"`` is the test suite's size (N in {100, 300}, synthetic only), and
+        the resume cache ``cache_dir`` defaults to ``out_dir/.cache/scaling`` here
 
-    Returns ``{"name", "json", "plots", "markdown", "summary"}``.
+    Returns ``{"name", "json", "plots", "markdown", "summary", "mnist_pairs"}``.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="scaling")
+    if opts.cache_dir is None:
+        opts = dataclasses.replace(opts, cache_dir=opts.out_dir / ".cache" / "scaling")
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if profile not in (None, "tiny"):
-        raise OptionError(f"scaling: unknown profile {profile!r}; valid profiles are 'tiny'")
-    grid = tuple(sizes) if sizes is not None else (TINY_N if profile == "tiny" else (FULL_N if full else QUICK_N))
+    tiny = opts.profile == "tiny"
+    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.full else QUICK_N))
     if data is None:
-        datas = ["synthetic"] if profile == "tiny" else ["synthetic", "mnist"]
+        datas = ["synthetic"] if tiny else ["synthetic", "mnist"]
     else:
         datas = [data] if isinstance(data, str) else list(data)
     for d in datas:
@@ -288,9 +277,7 @@ def run(
     notes: list[str] = []
     if "mnist" in datas:
         try:
-            from memnets import datasets
-
-            datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
+            mn.datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
         except DataUnavailableError as exc:
             datas.remove("mnist")
             notes.append(f"MNIST skipped: {exc}")
@@ -300,30 +287,27 @@ def run(
             if d == "mnist" and N > MNIST_MAX:
                 continue
             for m in METHODS:
-                cells.append({"data": d, "N": int(N), "method": m, "seed": int(seed)})
-    if "mnist" in datas and profile != "tiny":
+                cells.append({"data": d, "N": int(N), "method": m, "seed": opts.seed})
+    if "mnist" in datas and not tiny:
         for pair in PAIRS:
             for m in METHODS:
                 cells.append({"data": "mnist-pair", "pair": list(pair), "N": PAIR_N, "method": m,
-                              "seed": int(seed)})
-    cache = cache_dir if cache_dir is not None else out / ".cache" / "scaling"
-    rows = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, cache_dir=cache,
-                     desc="scaling cells", progress=progress)
+                              "seed": opts.seed})
+    rows = opts.run_cells(_cell, cells, desc="scaling cells")
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    plots = _plots.scaling_plots(out, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
+    plots = _plots.scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
     md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
     payload = {
-        **header("scaling", seed=seed, full=full, grid=list(grid), data=datas, profile=profile),
+        **header("scaling", opts, grid=list(grid), data=datas),
         "rows": rows,
         "summary": summ,
         "mnist_pairs": pairs,
         "notes": notes,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    path = write_json(out / "scaling.json", payload)
-    return {"name": "scaling", "json": str(path), "plots": [str(p) for p in plots], "markdown": md, "summary": summ,
-            "mnist_pairs": pairs}
+    path = write_json(opts.out_dir / "scaling.json", payload)
+    return summary("scaling", path, plots, md, summary=summ, mnist_pairs=pairs)
 
 
 def _pairs_markdown(pairs: list[dict[str, Any]]) -> str:
