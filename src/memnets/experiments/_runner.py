@@ -37,6 +37,7 @@ __all__ = [
     "cell_key",
     "fit_slope",
     "header",
+    "image_links",
     "run_cells",
     "summary",
     "to_jsonable",
@@ -137,6 +138,11 @@ def summary(name: str, json_path: Path, plots: Sequence[Path], markdown: str, **
     """What every experiment's ``run`` returns: ``{"name", "json", "plots", "markdown", ...}``."""
     return {"name": name, "json": str(json_path), "plots": [str(p) for p in plots], "markdown": markdown,
             **extra}
+
+
+def image_links(plots: Sequence[Path]) -> list[str]:
+    """Markdown image lines for ``plots`` (links relative to the report folder)."""
+    return [f"![{p.stem}]({p.name})" for p in plots]
 
 
 def cell_key(fn: Callable[..., Any], cell: Cell) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 from memnets import OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import fit_slope, header, summary, write_json
+from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -298,5 +298,4 @@ def _markdown(
         f"(relative error {claims['separation_relative_error']:.2%}).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

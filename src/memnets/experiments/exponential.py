@@ -33,12 +33,10 @@ from typing import Any
 
 import numpy as np
 
-import memnets as mn
-from memnets import OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, summary, write_json
-from memnets.experiments.sample_complexity import corner_cell
+from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments.sample_complexity import corner_cell, corner_plan
 
 __all__ = ["fit_base", "run"]
 
@@ -51,7 +49,6 @@ FULL: dict[str, Any] = {"dims": [4, 5, 6, 7, 8, 9, 10, 11, 12], "rhos": [2.0, 2.
 TINY: dict[str, Any] = {"dims": [3, 4, 5, 6], "rhos": [3.0, 6.0], "seeds": 1, "widths": [2, 8, 32],
                         "trained_rho": 4.0, "max_epochs": 600}
 TARGET = 0.95
-DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
 
 
 def fit_base(dims: list[int], params: list[float]) -> float | None:
@@ -85,17 +82,12 @@ def run(
     Quick default (about a minute on 2 cores): n = 4..8, N/2^n in {2, 3, 4, 6}, one seed,
     trained widths 2..128 (1500 epochs). ``full``: n = 4..12, six ratios, 3 seeds, widths to
     1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
-    suite).
+    suite). ``methods`` default to those of ``sample-complexity``.
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="exponential")
     started = time.perf_counter()
-    plan = opts.plan(QUICK, FULL, TINY, dims=dims, rhos=rhos, seeds=seeds, widths=widths, max_epochs=max_epochs)
-    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in mn.METHODS]
-    if bad:
-        raise OptionError(f"exponential: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
-    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
-        raise OptionError(f"exponential: dims must lie in 2..20, got {plan['dims']!r}")
+    plan = corner_plan(opts, "exponential", QUICK, FULL, TINY, methods=methods, dims=dims, rhos=rhos,
+                       seeds=seeds, widths=widths, max_epochs=max_epochs)
     cells = []
     for n in plan["dims"]:
         for s in range(plan["seeds"]):
@@ -175,5 +167,4 @@ def _markdown(smallest: dict[str, Any], fits: dict[str, Any], claims: dict[str, 
         f"**{claims['all_bases_exponential']}** (the paper's lower-bound order is sqrt(2) = 1.41).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

@@ -31,7 +31,7 @@ import memnets as mn
 from memnets import OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments._runner import header, image_links, summary, write_json
 
 __all__ = ["run", "wilson_interval"]
 
@@ -195,5 +195,4 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         "each ball).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

@@ -44,9 +44,9 @@ import memnets as mn
 from memnets import ConstructionError, OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import fit_slope, header, summary, write_json
+from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
 
-__all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
+__all__ = ["DEFAULT_METHODS", "corner_cell", "corner_plan", "information_bound", "n_for_accuracy", "run"]
 
 QUICK: dict[str, Any] = {"dims": [6, 8, 10], "rhos": [0.25, 0.5, 1.0, 2.0, 4.0], "seeds": 1,
                          "max_epochs": 1500, "trained_max_n": 10}
@@ -56,8 +56,22 @@ FULL: dict[str, Any] = {"dims": list(range(6, 15)), "rhos": [0.125, 0.25, 0.5, 1
 TINY: dict[str, Any] = {"dims": [6, 8], "rhos": [0.5, 2.0, 4.0], "seeds": 1, "max_epochs": 600,
                         "trained_max_n": 6}
 TARGET = 0.9
-#: memorization methods run by default (the registry's, every one)
+#: memorization methods run by default on the cube corners (here and in ``exponential``)
 DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
+
+
+def corner_plan(options: RunOptions, experiment: str, quick: dict[str, Any], full: dict[str, Any],
+                tiny: dict[str, Any], *, methods: list[str] | None, **overrides: Any) -> dict[str, Any]:
+    """The plan of a cube-corner sweep (this experiment and ``exponential``): the sizes of
+    :meth:`RunOptions.plan`, the methods (default :data:`DEFAULT_METHODS`), checked."""
+    plan = options.plan(quick, full, tiny, **overrides)
+    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
+    bad = [m for m in plan["methods"] if m not in mn.METHODS]
+    if bad:
+        raise OptionError(f"{experiment}: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
+    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
+        raise OptionError(f"{experiment}: dims must lie in 2..20, got {plan['dims']!r}")
+    return plan
 
 
 def information_bound(n: int, N: float) -> float:
@@ -167,13 +181,8 @@ def run(
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="sample-complexity")
     started = time.perf_counter()
-    plan = opts.plan(QUICK, FULL, TINY, dims=dims, rhos=rhos, seeds=seeds, max_epochs=max_epochs)
-    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in mn.METHODS]
-    if bad:
-        raise OptionError(f"sample-complexity: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
-    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
-        raise OptionError(f"sample-complexity: dims must lie in 2..20, got {plan['dims']!r}")
+    plan = corner_plan(opts, "sample-complexity", QUICK, FULL, TINY, methods=methods, dims=dims, rhos=rhos,
+                       seeds=seeds, max_epochs=max_epochs)
     plan["rhos"] = sorted(float(r) for r in plan["rhos"])
     if not plan["rhos"] or plan["rhos"][0] <= 0:
         raise OptionError(f"sample-complexity: rhos must be positive, got {plan['rhos']!r}")
@@ -315,5 +324,4 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
         "small-n slopes are below 2.",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

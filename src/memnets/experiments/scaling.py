@@ -40,9 +40,10 @@ from typing import Any
 import numpy as np
 
 import memnets as mn
-from memnets import DataUnavailableError, OptionError
+from memnets import OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
+from memnets.experiments._pair_data import unavailable
 from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["fit_slope", "run"]
@@ -275,12 +276,10 @@ def run(
         if d not in ("synthetic", "mnist"):
             raise OptionError(f"scaling: unknown data {d!r}; valid are 'synthetic', 'mnist'")
     notes: list[str] = []
-    if "mnist" in datas:
-        try:
-            mn.datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
-        except DataUnavailableError as exc:
-            datas.remove("mnist")
-            notes.append(f"MNIST skipped: {exc}")
+    reason = unavailable("mnist", None) if "mnist" in datas else None
+    if reason is not None:
+        datas.remove("mnist")
+        notes.append(f"MNIST skipped: {reason}")
     cells = []
     for d in datas:
         for N in grid:

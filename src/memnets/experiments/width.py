@@ -38,7 +38,7 @@ import memnets as mn
 from memnets import ConstructionError, OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments._runner import header, image_links, summary, write_json
 
 __all__ = ["ARMS", "run"]
 
@@ -297,8 +297,4 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[st
             "- M3 has bottleneck 1 after its staircase layer but rank W_1 = n, so the line argument "
             f"does not apply to it; its accuracy from N = {lo} to N = {hi}: {trend}."
         )
-    lines += [
-        "",
-    ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *image_links(plots)])
