@@ -56,8 +56,7 @@ def test_run_cells_joblib_equals_sequential_and_resumes(tmp_path):
     assert len(list(tmp_path.glob("*.json"))) == 4
     # a second run computes nothing: results come from the cache, identical including timings
     again: dict[str, int] = {}
-    with _runner.default_cache(tmp_path):
-        cached = _runner.run_cells(pairs._pair_cell, cells, progress=False, counts=again)
+    cached = _runner.run_cells(pairs._pair_cell, cells, progress=False, cache_dir=tmp_path, counts=again)
     assert again == {"total": 4, "cached": 4, "computed": 0}
     assert cached == par
     # an interrupted run: only the missing cells are computed
@@ -85,10 +84,10 @@ def test_run_cells_bad_jobs():
 def _fake_module(name: str, fail: bool) -> types.ModuleType:
     mod = types.ModuleType(name)
 
-    def run(out_dir, *, full=False, jobs=1, seed=0, dask_scheduler=None, progress=True):
+    def run(options):
         if fail:
             raise RuntimeError("boom in " + name)
-        out = Path(out_dir)
+        out, seed, full, jobs = options.out_dir, options.seed, options.full, options.jobs
         import matplotlib
 
         matplotlib.use("Agg")

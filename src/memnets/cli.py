@@ -195,13 +195,11 @@ def experiment(
     """Run one experiment; writes NAME.json and PNG plots into --out."""
     from memnets import experiments
 
-    opts: dict[str, Any] = {"full": full, "jobs": jobs, "seed": seed, "dask_scheduler": dask_scheduler}
-    if data is not None:
-        opts["data"] = data
-    if data_dir is not None:
-        opts["data_dir"] = data_dir
+    own: dict[str, Any] = {} if data is None else {"data": data}
     try:
-        summary = experiments.run(name, out, **opts)
+        options = experiments.RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
+                                         data_dir=data_dir)
+        summary = experiments.run(name, options, **own)
     except MemnetsError as exc:
         _fail(exc)
     console.print(f"[bold green]{name}[/] done: {summary.get('json')}")
@@ -219,10 +217,12 @@ def reproduce(
     data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py)")] = None,
 ) -> None:
     """The main job: run every experiment and write report.md with tables and plots."""
+    from memnets.experiments import RunOptions
     from memnets.experiments.reproduce import reproduce as run_reproduce
 
     try:
-        report = run_reproduce(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler, data_dir=data_dir)
+        report = run_reproduce(RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
+                                          data_dir=data_dir))
     except MemnetsError as exc:
         _fail(exc)
     console.print(f"[bold green]report written:[/] {report}")

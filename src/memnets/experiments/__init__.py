@@ -1,21 +1,26 @@
 """Experiments that reproduce the paper's claims; each is ``memnets experiment NAME``.
 
-Every experiment module defines ``run(out_dir, *, full=False, jobs=1, seed=0,
-dask_scheduler=None, progress=True, **options) -> dict``: it writes ``NAME.json`` (every
-number, with seeds and library version) and PNG plots into ``out_dir`` and returns a
-summary dict with at least ``{"name", "json", "plots": [...], "markdown": str}`` (the
-markdown is the experiment's section of the ``reproduce`` report).
+Every experiment module defines ``run(options, *, <its own options>, **run_options) ->
+dict``. ``options`` is a :class:`RunOptions` (or just the output folder, the run options
+then given as keywords: ``full``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+``cache_dir``, ``data_dir``, ``profile``, declared and validated by :class:`RunOptions`).
+It writes ``NAME.json`` (every number, with seeds and library version) and PNG plots into
+``options.out_dir`` and returns a summary dict with at least ``{"name", "json", "plots":
+[...], "markdown": str}`` (the markdown is the experiment's section of the ``reproduce``
+report).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+from types import ModuleType
 from typing import Any
 
-from memnets._core.errors import OptionError
+from memnets import OptionError
+from memnets.experiments._options import RunOptions
 
-__all__ = ["EXPERIMENTS", "run"]
+__all__ = ["EXPERIMENTS", "RunOptions", "check_name", "module", "run"]
 
 #: name -> (module, description)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
@@ -30,11 +35,27 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def run(name: str, out_dir: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
-    """Run experiment ``name`` writing into ``out_dir``; see the module docstring."""
+def check_name(name: str) -> str:
+    """``name`` if it is a registered experiment, else :class:`memnets.OptionError`."""
     if name not in EXPERIMENTS:
         valid = ", ".join(repr(n) for n in EXPERIMENTS)
         raise OptionError(f"unknown experiment {name!r}; valid experiments are {valid}")
-    module = importlib.import_module(EXPERIMENTS[name][0])
-    result: dict[str, Any] = module.run(out_dir, **options)
+    return name
+
+
+def module(name: str) -> ModuleType:
+    """The module of experiment ``name`` (imported on first use)."""
+    return importlib.import_module(EXPERIMENTS[check_name(name)][0])
+
+
+def run(name: str, out_dir: RunOptions | str | os.PathLike[str], **options: Any) -> dict[str, Any]:
+    """Run experiment ``name`` writing into ``out_dir``; see the module docstring.
+
+    ``out_dir`` may be a :class:`RunOptions`; the run options among ``options`` are
+    validated here, the rest go to the experiment's ``run``.
+    """
+    mod = module(name)
+    common = {k: options.pop(k) for k in RunOptions.names()[1:] if k in options}
+    opts = RunOptions.coerce(out_dir, common, experiment=name)
+    result: dict[str, Any] = mod.run(opts, **options)
     return result

@@ -5,13 +5,13 @@ each with its own seed). :func:`run_cells` evaluates a top-level function on eve
 cell, in parallel with joblib (``jobs``) or on a Dask cluster (``dask_scheduler``), shows
 a progress bar, and caches each finished cell as a JSON file under ``cache_dir`` so an
 interrupted run resumes from the finished cells. Results come back in cell order, so a
-local run and a cluster run with the same seeds give identical numbers.
+local run and a cluster run with the same seeds give identical numbers. Experiments reach
+it through :meth:`RunOptions.run_cells <memnets.experiments._options.RunOptions.run_cells>`,
+which fills in the run's jobs, scheduler, cache folder and progress setting.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import hashlib
 import json
@@ -20,22 +20,26 @@ import os
 import platform
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
+from memnets import OptionError
+
+if TYPE_CHECKING:
+    from memnets.experiments._options import RunOptions
 
 __all__ = [
     "TIMING_KEYS",
     "cell_key",
-    "default_cache",
     "fit_slope",
     "header",
+    "image_links",
     "run_cells",
+    "summary",
     "to_jsonable",
     "without_timing",
     "write_json",
@@ -47,24 +51,6 @@ Cell = dict[str, Any]
 #: experiment's JSON is a deterministic function of the seed. See :func:`without_timing`.
 #: Besides these names, every key ending in ``seconds`` is a timing by convention.
 TIMING_KEYS = ("timing", "started")
-
-_DEFAULT_CACHE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("memnets_cache", default=None)
-
-
-@contextlib.contextmanager
-def default_cache(path: str | os.PathLike[str] | None) -> Iterator[None]:
-    """Within the block, :func:`run_cells` calls without ``cache_dir`` cache under ``path``.
-
-    ``memnets reproduce`` wraps every experiment in ``default_cache(out / "cache")`` so each
-    finished cell of every experiment is kept and an interrupted run resumes. Cache keys
-    include the cell function's qualified name, so experiments can share one folder.
-    """
-    token = _DEFAULT_CACHE.set(Path(path) if path is not None else None)
-    try:
-        yield
-    finally:
-        _DEFAULT_CACHE.reset(token)
-
 
 def without_timing(obj: Any, keys: Sequence[str] = TIMING_KEYS) -> Any:
     """``obj`` with every dict entry named in ``keys`` removed, recursively.
@@ -125,15 +111,20 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return p
 
 
-def header(name: str, *, seed: int, full: bool, **extra: Any) -> dict[str, Any]:
-    """Provenance recorded at the top of every experiment JSON."""
-    from memnets._version import __version__
+def header(name: str, options: RunOptions, **extra: Any) -> dict[str, Any]:
+    """Provenance recorded at the top of every experiment JSON.
+
+    Of the run options only those that change the numbers are recorded (seed, full,
+    profile); jobs, the scheduler and the cache do not.
+    """
+    from memnets import __version__
 
     return {
         "experiment": name,
         "memnets_version": __version__,
-        "seed": seed,
-        "full": full,
+        "seed": options.seed,
+        "full": options.full,
+        "profile": options.profile,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "machine": platform.machine(),
@@ -141,6 +132,17 @@ def header(name: str, *, seed: int, full: bool, **extra: Any) -> dict[str, Any]:
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **extra,
     }
+
+
+def summary(name: str, json_path: Path, plots: Sequence[Path], markdown: str, **extra: Any) -> dict[str, Any]:
+    """What every experiment's ``run`` returns: ``{"name", "json", "plots", "markdown", ...}``."""
+    return {"name": name, "json": str(json_path), "plots": [str(p) for p in plots], "markdown": markdown,
+            **extra}
+
+
+def image_links(plots: Sequence[Path]) -> list[str]:
+    """Markdown image lines for ``plots`` (links relative to the report folder)."""
+    return [f"![{p.stem}]({p.name})" for p in plots]
 
 
 def cell_key(fn: Callable[..., Any], cell: Cell) -> str:
@@ -185,20 +187,24 @@ def run_cells(
     desc: str = "cells",
     progress: bool = True,
     counts: dict[str, int] | None = None,
+    order: Callable[[Cell], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Evaluate ``fn(cell)`` for every cell; results in cell order, JSON-normalised.
 
     ``fn`` must be a module-level function (picklable) whose result depends only on the
-    cell (seeds inside the cell). Cached results under ``cache_dir`` (or the folder set by
-    :func:`default_cache`) are reused; every newly finished cell is written there as soon
-    as it completes, so an interrupted run loses only the cells in flight.
+    cell (seeds inside the cell). Cached results under ``cache_dir`` are reused; every newly
+    finished cell is written there as soon as it completes, so an interrupted run loses
+    only the cells in flight. Cache keys include the cell function's qualified name, so
+    experiments can share one folder.
 
     ``jobs`` > 1 runs the cells in joblib worker processes; ``dask_scheduler`` (an address
     such as ``"tcp://127.0.0.1:8786"``) sends them to a Dask distributed cluster instead.
     Either way the results are the same list in the same order as ``jobs=1``: every cell
     runs with BLAS/OpenMP pinned to one thread, so float roundings do not depend on how the
     grid is spread (parallelism comes from running cells side by side). When
-    ``counts`` is a dict, it receives ``{"total", "cached", "computed"}``.
+    ``counts`` is a dict, it receives ``{"total", "cached", "computed"}``. ``order`` is a
+    sort key: cells are started in its order (e.g. the slowest first, so parallel workers
+    finish together); the results still come back in cell order.
     """
     if jobs == -1:
         jobs = os.cpu_count() or 1
@@ -207,8 +213,6 @@ def run_cells(
     results: list[Any] = [None] * len(cells)
     paths: list[Path | None] = [None] * len(cells)
     todo: list[int] = []
-    if cache_dir is None:
-        cache_dir = _DEFAULT_CACHE.get()
     cache = Path(cache_dir) if cache_dir is not None else None
     for k, cell in enumerate(cells):
         if cache is not None:
@@ -219,6 +223,8 @@ def run_cells(
                 results[k] = cached
                 continue
         todo.append(k)
+    if order is not None:
+        todo.sort(key=lambda k: order(cells[k]))
 
     def store(k: int, value: dict[str, Any]) -> None:
         value = to_jsonable(value)

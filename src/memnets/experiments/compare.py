@@ -32,9 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
-from memnets.experiments._runner import header, run_cells, write_json
-from memnets.experiments.pairs import DATASETS, _derived_seed, _load_pair_cached, drop_conflicts
+import memnets as mn
+from memnets import OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
+from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments.pairs import DATASETS
 
 __all__ = ["METHODS", "PAIRS", "run"]
 
@@ -59,8 +63,8 @@ CSV_COLUMNS = (
 def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (pair, method) cell: build on the training images, score on the test images."""
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
-    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
+    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], None)
+    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], None)
     X, y, dropped = drop_conflicts(X, y)
     method = METHODS[cell["method"]]
     row: dict[str, Any] = {
@@ -81,9 +85,7 @@ def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
             timing={"construction_seconds": built - start, "test_seconds": time.perf_counter() - built},
         )
         return row
-    from memnets._constructions.registry import construct
-
-    res = construct(X, y, method=method, rng=_derived_seed(cell["seed"], *pair, 7))
+    res = mn.construct(X, y, method=method, rng=derived_seed(cell["seed"], *pair, 7))
     built = time.perf_counter()
     accuracy = res.score(Xt, yt)
     tested = time.perf_counter()
@@ -99,39 +101,35 @@ def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     data: str | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
     methods: Sequence[str] = tuple(METHODS),
     n_train: int | None = None,
     n_test: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Compare M1, M2, M3, 1-NN and a trained MLP on class pairs; write ``compare.*``.
 
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
     ``n_train``/``n_test`` are images per class (default: quick ``QUICK_PER_CLASS``, full
     all). ``data`` (default ``"mnist"``) may be any ten-class dataset of
     :mod:`memnets.experiments.pairs`; ``pairs`` defaults to :data:`PAIRS`. The ``"tiny"``
     profile (test suite) runs the first two pairs on ``digits``, 40 + 40 images per class.
     Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", ...}``.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="compare")
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     for m in methods:
         if m not in METHODS:
             raise OptionError(f"compare: unknown method {m!r}; valid methods are {tuple(METHODS)}")
-    if profile == "tiny":
+    if opts.profile == "tiny":
         default: tuple[int | None, int | None] = TINY_PER_CLASS
         data = data or "digits"
         pairs = pairs or PAIRS[:2]
-    elif full:
+    elif opts.full:
         default = (None, None)
     else:
         default = QUICK_PER_CLASS
@@ -142,18 +140,16 @@ def run(
     nte = n_test if n_test is not None else default[1]
     pair_list = [(int(a), int(b)) for a, b in (pairs or PAIRS)]
     cells = [
-        {"data": data, "a": a, "b": b, "method": m, "n_train": ntr, "n_test": nte, "seed": seed}
+        {"data": data, "a": a, "b": b, "method": m, "n_train": ntr, "n_test": nte, "seed": opts.seed}
         for a, b in pair_list
         for m in methods
     ]
     counts: dict[str, int] = {}
-    rows = run_cells(_compare_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler,
-                     desc="compare", progress=progress, counts=counts)
+    rows = opts.run_cells(_compare_cell, cells, desc="compare", counts=counts)
     mean = {m: float(np.mean([r["accuracy"] for r in rows if r["method"] == m])) for m in methods}
     claim = _claim(rows, pair_list, methods)
     doc = {
-        **header("compare", seed=seed, full=full, profile=profile, data=data,
-                 per_class={"train": ntr, "test": nte}),
+        **header("compare", opts, data=data, per_class={"train": ntr, "test": nte}),
         "pairs": [f"{a}-{b}" for a, b in pair_list],
         "methods": {m: METHODS[m] or "sklearn-1nn" for m in methods},
         "mean_accuracy": mean,
@@ -161,18 +157,11 @@ def run(
         "rows": rows,
         "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
-    json_path = write_json(out / "compare.json", doc)
-    csv_path = _write_csv(out / "compare.csv", rows)
-    plot = _plot(out / "compare.png", rows, pair_list, methods, data)
-    return {
-        "name": "compare",
-        "json": str(json_path),
-        "csv": str(csv_path),
-        "plots": [str(plot)],
-        "markdown": _markdown(rows, methods, mean, data, ntr, nte, plot, claim),
-        "mean_accuracy": mean,
-        "claim": claim,
-    }
+    json_path = write_json(opts.out_dir / "compare.json", doc)
+    csv_path = _write_csv(opts.out_dir / "compare.csv", rows)
+    plot = _plot(opts.out_dir / "compare.png", rows, pair_list, methods, data)
+    return summary("compare", json_path, [plot], _markdown(rows, methods, mean, data, ntr, nte, plot, claim),
+                   csv=str(csv_path), mean_accuracy=mean, claim=claim)
 
 
 def _claim(rows: list[dict[str, Any]], pairs: list[tuple[int, int]], methods: Sequence[str]) -> dict[str, Any]:
@@ -200,15 +189,13 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _plot(path: Path, rows: list[dict[str, Any]], pairs: list[tuple[int, int]], methods: Sequence[str], data: str) -> Path:
-    from memnets.experiments._plots import grouped_bars
-
     groups = [f"{a}-{b}" for a, b in pairs]
     pick = {(r["pair"], r["method"]): r for r in rows}
     panels: dict[str, dict[str, Sequence[float]]] = {
         "test accuracy": {m: [pick[(g, m)]["accuracy"] for g in groups] for m in methods},
         "non-zero params": {m: [float(pick[(g, m)]["params_nonzero"]) for g in groups] for m in methods},
     }
-    return grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
+    return _plots.grouped_bars(path, groups, panels, title=f"Memorization algorithms and baselines on {data} pairs",
                         log_panels=("non-zero params",), ylims={"test accuracy": (0.0, 1.0)},
                         hlines={"test accuracy": 0.5})
 

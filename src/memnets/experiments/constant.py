@@ -32,8 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+from memnets import OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -135,13 +137,8 @@ def _mean(rows: list[dict[str, Any]], *path: str) -> float:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     n_features: int = 2,
     n_balls: int = 16,
     separation: float = 0.12,
@@ -150,33 +147,34 @@ def run(
     seeds: int | None = None,
     n_test: int | None = None,
     optimal_max_n: int | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``constant.json`` and three PNGs into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed`` ...).
 
     Quick default (~2 minutes on 2 cores): K=16 balls in [0,1]^2, c_D >= 0.12, radius 0.012
     (so no direction separates the labels in a few runs and M2 has to grow), N = 64 .. 32768
     (M2 up to 8192), 2 seeds, 4000 test points. ``full``: N = 16 .. 131072, M2 up to 32768,
-    estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points.
+    estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points. There is no tiny
+    profile: ``profile="tiny"`` runs the quick size.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="constant")
     started = time.perf_counter()
-    plan: dict[str, Any] = dict(FULL if full else QUICK)
-    if Ns is not None:
-        plan["Ns"] = list(Ns)
-    for key, val in (("seeds", seeds), ("n_test", n_test), ("optimal_max_n", optimal_max_n)):
-        if val is not None:
-            plan[key] = val
+    plan = opts.plan(QUICK, FULL, Ns=Ns, seeds=seeds, n_test=n_test, optimal_max_n=optimal_max_n)
     if not plan["Ns"] or min(plan["Ns"]) < 2:
         raise OptionError(f"constant: Ns must be sample sizes >= 2, got {plan['Ns']!r}")
     dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation,
-            "radius": radius, "seed": seed}
+            "radius": radius, "seed": opts.seed}
     D = _distribution(dist)
     cells = [
-        {"dist": dist, "N": int(N), "seed": seed * 1000 + s, "n_test": plan["n_test"],
+        {"dist": dist, "N": int(N), "seed": opts.seed_for(s), "n_test": plan["n_test"],
          "optimal_max_n": plan["optimal_max_n"], "optimal_test": plan["optimal_test"],
          "estimate_max_n": plan["estimate_max_n"]}
         for N in plan["Ns"] for s in range(plan["seeds"])
     ]
-    got = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="constant", progress=progress)
+    got = opts.run_cells(_cell, cells, desc="constant")
     rows = [g for g in got if "constant" in g]
     by_n: dict[int, list[dict[str, Any]]] = {}
     for g in rows:
@@ -206,7 +204,7 @@ def run(
     true_cells = sorted({int(g["true_cells"]) for g in rows})
     claims = _claims(rows, table, predicted, D, n_balls)
     doc = {
-        **header("constant", seed=seed, full=full),
+        **header("constant", opts),
         "distribution": D.describe(),
         "plan": plan,
         "eps": EPS,
@@ -218,17 +216,10 @@ def run(
         "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "constant.json", doc)
-    plots = _plots(out, table, predicted, D, n_balls)
-    return {
-        "name": "constant",
-        "json": str(json_path),
-        "plots": [str(p) for p in plots],
-        "markdown": _markdown(table, claims, predicted, D, n_balls, plots),
-        "claims": claims,
-    }
+    json_path = write_json(opts.out_dir / "constant.json", doc)
+    plots = _plots.constant_plots(opts.out_dir, table, predicted, D, n_balls)
+    return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
+                   claims=claims)
 
 
 def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> dict[str, Any]:
@@ -272,80 +263,6 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
     }
 
 
-def _plots(out: Path, table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    N = np.array([r["N"] for r in table], dtype=float)
-    paths = []
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.loglog(N, [r["constant_params"] for r in table], "o-", label="constant (M3) params")
-    ax.loglog(N, [r["constant_params_nonzero"] for r in table], "o--", label="constant (M3) non-zero params")
-    opt = np.array([r["optimal_params"] for r in table])
-    ok = ~np.isnan(opt)
-    if ok.any():
-        ax.loglog(N[ok], opt[ok], "s-", label="optimal (M2) params")
-        ref = opt[ok][-1] * np.sqrt(N[ok] / N[ok][-1])
-        ax.loglog(N[ok], ref, ":", color="gray", label=r"$\propto\sqrt{N}$")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("parameters")
-    ax.set_title(f"Params vs N: {K} balls in [0,1]^{D.n_features}, c_D={D.separation:.3g}")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    paths.append(out / "constant_params.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.semilogx(N, [r["constant_accuracy"] for r in table], "o-", label="constant (M3), mean")
-    ax.semilogx(N, [r["constant_accuracy_min"] for r in table], "v:", label="constant (M3), worst seed")
-    oacc = np.array([r["optimal_accuracy"] for r in table])
-    if (~np.isnan(oacc)).any():
-        ax.semilogx(N[~np.isnan(oacc)], oacc[~np.isnan(oacc)], "s-", label="optimal (M2)")
-    ax.axhline(0.99, color="gray", ls="--", lw=0.8)
-    ax.axvline(predicted, color="red", ls="--", lw=1,
-               label=rf"predicted $N=(M/\epsilon)\ln(M/\delta)$={predicted}")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("test accuracy")
-    ax.set_ylim(0.4, 1.01)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.set_title("Test accuracy vs N (eps=0.01, delta=0.05)")
-    paths.append(out / "constant_accuracy.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    ax = axes[0]
-    ax.semilogx(N, [r["S_D"] for r in table], "o-", label="S_D estimate (greedy cover)")
-    ax.semilogx(N, [r["M_D_occupied"] for r in table], "s-", label="occupied grid cells")
-    ax.semilogx(N, [r["M_D_chao1"] for r in table], "^:", label="Chao1 cells")
-    ax.semilogx(N, [r["true_cells"] for r in table], "k--", lw=0.8, label="true grid cells meeting support")
-    ax.axhline(K, color="red", ls="--", lw=0.8, label=f"K = {K} balls")
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("count")
-    ax.set_ylim(0, 3 * max(r["true_cells"] for r in table) + 1)
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    ax = axes[1]
-    ax.semilogx(N, [r["separation_estimate"] / D.separation for r in table], "o-", label="c(X, y) / c_D")
-    ax.semilogx(N, [r["coverage"] for r in table], "s-", label="Good-Turing coverage 1 - f1/N")
-    ax.axhline(1.0, color="gray", ls="--", lw=0.8)
-    ax.set_xlabel("training samples N")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.suptitle("Estimators on the ball mixture")
-    paths.append(out / "constant_estimators.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
-    return paths
-
-
 def _markdown(
     table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int, plots: list[Path]
 ) -> str:
@@ -381,5 +298,4 @@ def _markdown(
         f"(relative error {claims['separation_relative_error']:.2%}).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
-from memnets.experiments._runner import header, run_cells, write_json
-from memnets.experiments.sample_complexity import corner_cell
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments.sample_complexity import corner_cell, corner_plan
 
 __all__ = ["fit_base", "run"]
 
@@ -48,7 +49,6 @@ FULL: dict[str, Any] = {"dims": [4, 5, 6, 7, 8, 9, 10, 11, 12], "rhos": [2.0, 2.
 TINY: dict[str, Any] = {"dims": [3, 4, 5, 6], "rhos": [3.0, 6.0], "seeds": 1, "widths": [2, 8, 32],
                         "trained_rho": 4.0, "max_epochs": 600}
 TARGET = 0.95
-DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
 
 
 def fit_base(dims: list[int], params: list[float]) -> float | None:
@@ -64,48 +64,34 @@ def fit_base(dims: list[int], params: list[float]) -> float | None:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     dims: list[int] | None = None,
     rhos: list[float] | None = None,
     seeds: int | None = None,
     methods: list[str] | None = None,
     widths: list[int] | None = None,
     max_epochs: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``exponential.json`` and ``exponential_params.png`` into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (about a minute on 2 cores): n = 4..8, N/2^n in {2, 3, 4, 6}, one seed,
     trained widths 2..128 (1500 epochs). ``full``: n = 4..12, six ratios, 3 seeds, widths to
     1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
-    suite).
+    suite). ``methods`` default to those of ``sample-complexity``.
     """
-    from memnets._constructions.registry import METHODS
-
+    opts = RunOptions.coerce(out_dir, run_options, experiment="exponential")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"exponential: profile must be None or 'tiny', got {profile!r}")
-    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
-    for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("widths", widths),
-                     ("max_epochs", max_epochs)):
-        if val is not None:
-            plan[key] = val
-    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in METHODS]
-    if bad:
-        raise OptionError(f"exponential: unknown method(s) {bad}; valid methods are {list(METHODS)}")
-    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
-        raise OptionError(f"exponential: dims must lie in 2..20, got {plan['dims']!r}")
+    plan = corner_plan(opts, "exponential", QUICK, FULL, TINY, methods=methods, dims=dims, rhos=rhos,
+                       seeds=seeds, widths=widths, max_epochs=max_epochs)
     cells = []
     for n in plan["dims"]:
         for s in range(plan["seeds"]):
-            common = {"n": int(n), "seed": seed * 1000 + s, "label_seed": seed * 1000 + int(n)}
+            common = {"n": int(n), "seed": opts.seed_for(s), "label_seed": opts.seed_for(int(n))}
             for m in plan["methods"]:
                 if m == "trained":
                     N = round(plan["trained_rho"] * 2**n)
@@ -115,12 +101,7 @@ def run(
                 else:
                     for rho in plan["rhos"]:
                         cells.append({**common, "N": round(float(rho) * 2**n), "method": m, "options": {}})
-    order = sorted(range(len(cells)), key=lambda k: -cells[k]["N"])
-    got_sorted = run_cells(corner_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
-                           desc="exponential", progress=progress)
-    got: list[dict[str, Any]] = [{}] * len(cells)
-    for pos, k in enumerate(order):
-        got[k] = got_sorted[pos]
+    got = opts.run_cells(corner_cell, cells, desc="exponential", order=lambda c: -c["N"])
     smallest, fits = _summaries(got, plan)
     claims = {
         "target_accuracy": TARGET,
@@ -130,16 +111,13 @@ def run(
                                              if all(smallest[m].get(str(n)) for n in plan["dims"])],
     }
     doc = {
-        **header("exponential", seed=seed, full=full, profile=profile),
+        **header("exponential", opts),
         "plan": plan, "claims": claims, "smallest_generalizing": smallest, "fits": fits, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "exponential.json", doc)
-    plots = _plots(out, smallest, fits, plan)
-    return {"name": "exponential", "json": str(json_path), "plots": [str(p) for p in plots],
-            "markdown": _markdown(smallest, fits, claims, plan, plots), "claims": claims}
+    json_path = write_json(opts.out_dir / "exponential.json", doc)
+    plots = _plots.exponential_plots(opts.out_dir, smallest, fits, plan, TARGET)
+    return summary("exponential", json_path, plots, _markdown(smallest, fits, claims, plan, plots), claims=claims)
 
 
 def _summaries(got: list[dict[str, Any]], plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -163,39 +141,6 @@ def _summaries(got: list[dict[str, Any]], plan: dict[str, Any]) -> tuple[dict[st
         fits[m] = {"base": base, "points": len(pts),
                    "base_nonzero": fit_base([p[0] for p in nz], [p[1] for p in nz]) if len(nz) >= 2 else None}
     return smallest, fits
-
-
-def _plots(out: Path, smallest: dict[str, Any], fits: dict[str, Any], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    markers = "osv^Dpx*"
-    for i, m in enumerate(plan["methods"]):
-        pts = [(int(n), v["params"]) for n, v in smallest[m].items() if v]
-        if not pts:
-            continue
-        ns, ps = zip(*pts, strict=True)
-        base = fits[m]["base"]
-        ax.semilogy(ns, ps, markers[i % 8], color=f"C{i}", label=f"{m} (base {base:.2f})" if base else m)
-        if base:
-            coef = np.polyfit(np.asarray(ns, dtype=float), np.log(np.asarray(ps, dtype=float)), 1)
-            xs = np.array([min(ns), max(ns)], dtype=float)
-            ax.semilogy(xs, np.exp(np.polyval(coef, xs)), "-", color=f"C{i}", lw=0.8)
-    d = np.array(plan["dims"], dtype=float)
-    ax.semilogy(d, 2.0 ** (d / 2), "k:", label=r"$2^{n/2}$ (lower-bound order)")
-    ax.set_xlabel("dimension n")
-    ax.set_ylabel(f"params of the smallest network with accuracy >= {TARGET}")
-    ax.set_title("Cube corners: generalizing needs exponentially many params")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    p = out / "exponential_params.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return [p]
 
 
 def _markdown(smallest: dict[str, Any], fits: dict[str, Any], claims: dict[str, Any],
@@ -222,5 +167,4 @@ def _markdown(smallest: dict[str, Any], fits: dict[str, Any], claims: dict[str, 
         f"**{claims['all_bases_exponential']}** (the paper's lower-bound order is sqrt(2) = 1.41).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

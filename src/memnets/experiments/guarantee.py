@@ -27,8 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import OptionError
-from memnets.experiments._runner import header, run_cells, write_json
+import memnets as mn
+from memnets import OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import header, image_links, summary, write_json
 
 __all__ = ["run", "wilson_interval"]
 
@@ -63,7 +66,6 @@ def _distribution(dist: dict[str, Any]) -> Any:
 
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
-    import memnets as mn
     from memnets.theory import estimate_SD
 
     D = _distribution(cell["dist"])
@@ -87,13 +89,8 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     n_features: int | None = None,
     n_balls: int | None = None,
     separation: float = 0.2,
@@ -102,37 +99,34 @@ def run(
     factors: list[float] | None = None,
     seeds: int | None = None,
     n_test: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``guarantee.json`` and ``guarantee_success.png`` into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (well under a minute): K = 12 balls in [0,1]^4 (c_D >= 0.2, radius c_D/5),
     eps = delta = 0.1, N = N* x {1/64, 1/32, ..., 2}, 20 seeds per N, 4000 test points.
     ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
     ``profile="tiny"``: 6 balls in [0,1]^3, N = N* x {1/32, 1, 2}, 20 seeds (the test suite).
     """
-    from memnets.theory.estimators import sample_size_m1
-
+    opts = RunOptions.coerce(out_dir, run_options, experiment="guarantee")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"guarantee: profile must be None or 'tiny', got {profile!r}")
-    tiny = profile == "tiny"
+    tiny = opts.profile == "tiny"
     n_features = n_features if n_features is not None else (3 if tiny else 4)
     n_balls = n_balls if n_balls is not None else (6 if tiny else 12)
     if not (0 < eps < 1 and 0 < delta < 1):
         raise OptionError(f"guarantee: eps and delta must lie in (0, 1), got {eps}, {delta}")
-    plan: dict[str, Any] = dict(TINY if tiny else FULL if full else QUICK)
-    for key, val in (("factors", factors), ("seeds", seeds), ("n_test", n_test)):
-        if val is not None:
-            plan[key] = val
-    dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation, "seed": seed}
+    plan = opts.plan(QUICK, FULL, TINY, factors=factors, seeds=seeds, n_test=n_test)
+    dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation, "seed": opts.seed}
     D = _distribution(dist)
     S_D = D.n_cells
-    N_star = int(sample_size_m1(S_D, eps, delta))
+    N_star = int(mn.theory.sample_size_m1(S_D, eps, delta))
     Ns = sorted({max(2, round(f * N_star)) for f in plan["factors"]})
-    cells = [{"dist": dist, "N": N, "seed": seed * 100_000 + N * 1000 + s, "n_test": plan["n_test"],
+    cells = [{"dist": dist, "N": N, "seed": opts.seed * 100_000 + N * 1000 + s, "n_test": plan["n_test"],
               "eps": eps} for N in Ns for s in range(plan["seeds"])]
-    got = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="guarantee", progress=progress)
+    got = opts.run_cells(_cell, cells, desc="guarantee")
     table = []
     for N in Ns:
         rs = [g for g in got if g["N"] == N]
@@ -161,52 +155,16 @@ def run(
             (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
         # what a user without the true S_D would plan: the estimator's S_D on an N*-sized sample
         "S_D_estimate_at_N_star": est,
-        "N_star_from_estimate": int(sample_size_m1(max(1.0, est), eps, delta)) if est else None,
+        "N_star_from_estimate": int(mn.theory.sample_size_m1(max(1.0, est), eps, delta)) if est else None,
     }
     doc = {
-        **header("guarantee", seed=seed, full=full, profile=profile),
+        **header("guarantee", opts),
         "distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims,
         "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "guarantee.json", doc)
-    plots = _plots(out, table, claims, D)
-    return {"name": "guarantee", "json": str(json_path), "plots": [str(p) for p in plots],
-            "markdown": _markdown(table, claims, D, plots), "claims": claims}
-
-
-def _plots(out: Path, table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    N = np.array([t["N"] for t in table], dtype=float)
-    frac = np.array([t["success_fraction"] for t in table])
-    lo = np.array([t["wilson_low"] for t in table])
-    hi = np.array([t["wilson_high"] for t in table])
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    ax.errorbar(N, frac, yerr=[frac - lo, hi - frac], fmt="o-", capsize=3,
-                label=rf"P[accuracy $\geq$ 1 - {claims['eps']:g}] (Wilson 95%)")
-    ax.semilogx(N, [t["all_balls_hit_fraction"] for t in table], "s--", ms=4, label="every ball hit")
-    ax.semilogx(N, [t["coverage_lower_bound"] for t in table], ":", color="gray",
-                label=r"$1 - S_D(1 - 1/S_D)^N$")
-    ax.axvline(claims["N_star"], color="red", ls="--", lw=1,
-               label=rf"$N^*=(S_D/\epsilon)\ln(S_D/\delta)$ = {claims['N_star']}")
-    ax.axhline(1 - claims["delta"], color="black", lw=0.8, ls="-.", label=rf"$1-\delta$ = {1 - claims['delta']:g}")
-    ax.set_xscale("log")
-    ax.set_ylim(-0.02, 1.05)
-    ax.set_xlabel("training samples N")
-    ax.set_ylabel("fraction of runs")
-    ax.set_title(f"M1 on {D.n_balls} balls in [0,1]^{D.n_features} (S_D = {claims['S_D']})")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    p = out / "guarantee_success.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return [p]
+    json_path = write_json(opts.out_dir / "guarantee.json", doc)
+    plots = _plots.guarantee_plots(opts.out_dir, table, claims, D)
+    return summary("guarantee", json_path, plots, _markdown(table, claims, D, plots), claims=claims)
 
 
 def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots: list[Path]) -> str:
@@ -237,5 +195,4 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         "each ball).",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

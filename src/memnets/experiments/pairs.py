@@ -20,12 +20,14 @@ full (``full=True``)  all training and test images of ``digits``, ``mnist`` and 
 Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
 ``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
 heat map per condense option, laid out as the paper's table).
+
+The images of a pair (seeded subsamples, label conflicts dropped) come from
+:mod:`memnets.experiments._pair_data`, shared with ``compare``.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import itertools
 import os
 import time
@@ -35,10 +37,20 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.experiments._runner import header, run_cells, write_json
+import memnets as mn
+from memnets import OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._pair_data import (
+    derived_seed,
+    drop_conflicts,
+    load_pair,
+    load_pair_cached,
+    unavailable,
+)
+from memnets.experiments._runner import header, summary, write_json
 
-__all__ = ["CONDENSE", "DATASETS", "run"]
+__all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
 
 #: datasets with ten classes 0..9 that the experiment knows how to lay out
 DATASETS = ("mnist", "fashion-mnist", "cifar10", "digits")
@@ -58,88 +70,13 @@ CSV_COLUMNS = (
     "params", "params_nonzero", "width", "depth", "representatives", "construction_seconds",
 )
 
-CIFAR_HINT = (
-    "CIFAR-10 is not bundled: download cifar-10-python.tar.gz from "
-    "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and pass the folder "
-    "(the one holding data_batch_1 ... test_batch) with --data-dir, e.g. "
-    "`memnets experiment pairs --data cifar10 --data-dir ~/data/cifar-10-batches-py`."
-)
-
-
-def _derived_seed(*parts: int) -> int:
-    """A 63-bit seed that depends only on ``parts`` (never on run order)."""
-    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(2, np.uint64)[0] >> np.uint64(1))
-
-
-def load_pair(
-    data: str,
-    pair: tuple[int, int],
-    split: str,
-    per_class: int | None,
-    seed: int,
-    data_dir: str | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Images of the two classes of ``pair`` in ``split``, ``per_class`` of each (seeded).
-
-    The subsample of class ``c`` depends only on ``(seed, pair, split, c)``.
-    """
-    from memnets import datasets
-
-    X, y = datasets.load(data, classes=tuple(pair), split=split, data_dir=data_dir)
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    if per_class is None:
-        return X, y
-    keep: list[np.ndarray] = []
-    for c in pair:
-        idx = np.flatnonzero(y == c)
-        if per_class < len(idx):
-            rng = np.random.default_rng(_derived_seed(seed, pair[0], pair[1], split == "test", int(c)))
-            idx = np.sort(rng.choice(idx, size=per_class, replace=False))
-        keep.append(idx)
-    sel = np.sort(np.concatenate(keep))
-    return X[sel], y[sel]
-
-
-@functools.lru_cache(maxsize=4)
-def _load_pair_cached(
-    data: str, pair: tuple[int, int], split: str, per_class: int | None, seed: int, data_dir: str | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`load_pair` memoised per worker process (the condense options of one pair and
-    the methods of the comparison reuse the images); the arrays are read-only."""
-    X, y = load_pair(data, pair, split, per_class, seed, data_dir)
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
-
-
-def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Remove every image that also appears with another label (memorization needs c > 0).
-
-    Returns the kept ``(X, y)`` and how many images were dropped (0 on MNIST-like data).
-    """
-    first: dict[bytes, Any] = {}
-    bad: set[bytes] = set()
-    keys = [row.tobytes() for row in np.ascontiguousarray(X)]
-    for key, label in zip(keys, y.tolist(), strict=True):
-        if key in first and first[key] != label:
-            bad.add(key)
-        first.setdefault(key, label)
-    if not bad:
-        return X, y, 0
-    mask = np.array([k not in bad for k in keys])
-    return X[mask], y[mask], int((~mask).sum())
-
-
 def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (dataset, pair, condense) cell: construct M1, verify, test."""
-    from memnets._constructions.registry import construct
-
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = _load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = _load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
+    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
-    res = construct(X, y, method="efficient", rng=_derived_seed(cell["seed"], *pair), condense=cell["condense"])
+    res = mn.construct(X, y, method="efficient", rng=derived_seed(cell["seed"], *pair), condense=cell["condense"])
     start = time.perf_counter()
     accuracy = res.score(Xt, yt)
     test_seconds = time.perf_counter() - start
@@ -237,58 +174,39 @@ def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int 
     return QUICK_SIZES.get(name, (500, 500))
 
 
-def _check_available(name: str, data_dir: str | None) -> str | None:
-    """None when ``name`` loads here, else the reason (with how to supply it)."""
-    from memnets import datasets
-
-    try:
-        datasets.load(name, classes=(0, 1), split="test", n=2, rng=0, data_dir=data_dir)
-    except DataUnavailableError as exc:
-        return f"{CIFAR_HINT} ({exc})" if name == "cifar10" else str(exc)
-    return None
-
-
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     data: str | Sequence[str] | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
     condense: Sequence[str] = CONDENSE,
     n_train: int | None = None,
     n_test: int | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run M1 on every class pair of each dataset; write ``pairs.json/.csv/_<data>.png``.
 
     Parameters
     ----------
-    out_dir : folder for the outputs (created)
-    full : paper scale (every image; MNIST, Fashion-MNIST and CIFAR-10 when present)
-    jobs, dask_scheduler : parallel cells on this machine (joblib) or a Dask cluster
-    seed : base seed; subsamples and constructions derive their seeds from it and the pair
+    out_dir : folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
     data : one dataset name or a list (default: the quick or full plan above)
-    data_dir : CIFAR-10 folder ``cifar-10-batches-py``
     condense : M1 condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
     n_train, n_test : images per class (override the profile's sizes; None = profile)
     pairs : restrict to these class pairs (default: all 45)
-    profile : ``"tiny"`` (used by the test suite) shrinks everything
+    run_options : the other run options: ``full`` is paper scale (every image; MNIST,
+        Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
+        ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
+        subsamples and constructions derive their seeds from ``seed`` and the pair
 
     Returns the summary ``{"name", "json", "csv", "plots", "markdown", "datasets", ...}``.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="pairs")
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     condense = tuple(condense)
     for opt in condense:
         if opt not in CONDENSE:
             raise OptionError(f"pairs: unknown condense option {opt!r}; valid options are {CONDENSE}")
-    ddir = str(data_dir) if data_dir is not None else None
+    ddir = str(opts.data_dir) if opts.data_dir is not None else None
     pair_list = sorted({(min(a, b), max(a, b)) for a, b in pairs} if pairs else itertools.combinations(range(10), 2))
     for a, b in pair_list:
         if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
@@ -297,27 +215,26 @@ def run(
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     counts: dict[str, dict[str, int]] = {}
-    for name in _plan(data, full, profile, ddir):
-        reason = _check_available(name, ddir)
+    for name in _plan(data, opts.full, opts.profile, ddir):
+        reason = unavailable(name, ddir)
         if reason is not None:
             skipped[name] = reason
-            if progress:
+            if opts.progress:
                 from rich.console import Console
 
                 Console(stderr=True).print(f"[yellow]pairs: skipping {name}:[/] {reason}")
             continue
-        ntr, nte = _sizes(name, full, profile)
+        ntr, nte = _sizes(name, opts.full, opts.profile)
         ntr = n_train if n_train is not None else ntr
         nte = n_test if n_test is not None else nte
         cells = [
             {"data": name, "a": a, "b": b, "condense": opt, "n_train": ntr, "n_test": nte,
-             "seed": seed, "data_dir": ddir if name == "cifar10" else None}
+             "seed": opts.seed, "data_dir": ddir if name == "cifar10" else None}
             for a, b in pair_list
             for opt in condense
         ]
         counts[name] = {}
-        got = run_cells(_pair_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler,
-                        desc=f"pairs {name}", progress=progress, counts=counts[name])
+        got = opts.run_cells(_pair_cell, cells, desc=f"pairs {name}", counts=counts[name])
         results[name] = {
             "per_class": {"train": ntr, "test": nte},
             "labels": list(CLASS_NAMES.get(name, tuple(str(c) for c in range(10)))),
@@ -327,23 +244,16 @@ def run(
         }
 
     doc = {
-        **header("pairs", seed=seed, full=full, profile=profile, condense=list(condense)),
+        **header("pairs", opts, condense=list(condense)),
         "datasets": results,
         "skipped": skipped,
         "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
-    json_path = write_json(out / "pairs.json", doc)
-    csv_path = _write_csv(out / "pairs.csv", results)
-    plots = [_plot(out, name, res, condense) for name, res in results.items()]
-    return {
-        "name": "pairs",
-        "json": str(json_path),
-        "csv": str(csv_path),
-        "plots": [str(p) for p in plots],
-        "markdown": _markdown(results, skipped, condense, csv_path, plots),
-        "datasets": {k: v["summary"] for k, v in results.items()},
-        "skipped": skipped,
-    }
+    json_path = write_json(opts.out_dir / "pairs.json", doc)
+    csv_path = _write_csv(opts.out_dir / "pairs.csv", results)
+    plots = [_plot(opts.out_dir, name, res, condense) for name, res in results.items()]
+    return summary("pairs", json_path, plots, _markdown(results, skipped, condense, csv_path, plots),
+                   csv=str(csv_path), datasets={k: v["summary"] for k, v in results.items()}, skipped=skipped)
 
 
 def _write_csv(path: Path, results: dict[str, Any]) -> Path:
@@ -361,12 +271,10 @@ def _write_csv(path: Path, results: dict[str, Any]) -> Path:
 
 
 def _plot(out: Path, name: str, res: dict[str, Any], condense: Sequence[str]) -> Path:
-    from memnets.experiments._plots import pair_heatmaps
-
     tables = {f"condense={opt}": np.array(res["tables"][opt], dtype=float) for opt in condense}
     per = res["per_class"]
     size = "all images" if per["train"] is None else f"{per['train']} train / {per['test']} test per class"
-    return pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
+    return _plots.pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
                          title=f"M1 (Theorem 7.3) test accuracy on every pair of {name} classes ({size})")
 
 

@@ -1,7 +1,7 @@
 """``memnets reproduce``: run every experiment and write one report.
 
-:func:`reproduce` calls ``run(out, full=..., jobs=..., seed=..., dask_scheduler=...,
-progress=...)`` of every experiment in :data:`memnets.experiments.EXPERIMENTS`, in
+:func:`reproduce` builds one :class:`~memnets.experiments.RunOptions` and calls
+``run(options)`` of every experiment in :data:`memnets.experiments.EXPERIMENTS`, in
 registry order, all writing into ``out`` (``NAME.json``, PNGs, CSVs), then assembles
 ``out/report.md`` from each experiment's ``"markdown"`` and ``"plots"`` (relative image
 links) and writes ``out/reproduce.json`` (status and wall time of each experiment).
@@ -22,8 +22,7 @@ line exits with a non-zero status.
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import dataclasses
 import os
 import time
 import traceback
@@ -31,8 +30,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from memnets._core.errors import MemnetsError, OptionError
-from memnets.experiments._runner import default_cache, write_json
+from memnets import MemnetsError
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import write_json
 
 __all__ = ["ExperimentsFailed", "reproduce"]
 
@@ -49,69 +49,47 @@ class ExperimentsFailed(MemnetsError):
         )
 
 
-def _accepts(fn: Any, name: str) -> bool:
-    params = inspect.signature(fn).parameters
-    return name in params and params[name].kind is not inspect.Parameter.VAR_KEYWORD
-
-
 def reproduce(
-    out: str | os.PathLike[str] = "memnets-report",
+    out: RunOptions | str | os.PathLike[str] = "memnets-report",
     *,
-    full: bool = False,
-    jobs: int = 2,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    progress: bool = True,
     names: Sequence[str] | None = None,
-    profile: str | None = None,
+    **options: Any,
 ) -> Path:
     """Run every registered experiment into ``out`` and write ``out/report.md``.
 
     Parameters
     ----------
-    out : report folder (created); default ``./memnets-report``
-    full : paper scale instead of the quick profile
-    jobs : joblib worker processes for each experiment's grid
-    seed : base seed handed to every experiment
-    dask_scheduler : address of a Dask scheduler; grids run there instead of locally
-    data_dir : CIFAR-10 folder, handed to experiments that take ``data_dir``
-    progress : rich progress bars
+    out : report folder (created; default ``./memnets-report``), or the whole
+        :class:`~memnets.experiments.RunOptions`
     names : run only these experiments (default: all, in registry order)
-    profile : ``"tiny"`` is handed to experiments that accept ``profile`` (the test suite)
+    options : run options (``full``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+        ``cache_dir``, ``data_dir``, ``profile``; see :class:`RunOptions`), handed to every
+        experiment. Here ``jobs`` defaults to 2 and ``cache_dir`` to ``out/cache``.
 
     Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
     report when an experiment failed.
     """
-    from memnets.experiments import EXPERIMENTS
+    from memnets.experiments import EXPERIMENTS, check_name, module
 
-    selected = list(EXPERIMENTS) if names is None else list(names)
-    for name in selected:
-        if name not in EXPERIMENTS:
-            valid = ", ".join(repr(n) for n in EXPERIMENTS)
-            raise OptionError(f"unknown experiment {name!r}; valid experiments are {valid}")
-    root = Path(out)
+    if not isinstance(out, RunOptions):
+        options = {"jobs": 2, **options}
+    opts = RunOptions.coerce(out, options, experiment="reproduce")
+    if opts.cache_dir is None:
+        opts = dataclasses.replace(opts, cache_dir=opts.out_dir / "cache")
+    selected = [check_name(name) for name in (EXPERIMENTS if names is None else names)]
+    root = opts.out_dir
     root.mkdir(parents=True, exist_ok=True)
-    console = _console(progress)
+    console = _console(opts.progress)
     started = time.perf_counter()
     sections: list[dict[str, Any]] = []
     for k, name in enumerate(selected, 1):
-        module_name, description = EXPERIMENTS[name]
+        description = EXPERIMENTS[name][1]
         if console is not None:
             console.rule(f"[bold]{k}/{len(selected)} {name}[/]: {description}")
         t0 = time.perf_counter()
         section: dict[str, Any] = {"name": name, "description": description}
         try:
-            module = importlib.import_module(module_name)
-            options: dict[str, Any] = {"full": full, "jobs": jobs, "seed": seed,
-                                       "dask_scheduler": dask_scheduler, "progress": progress}
-            if data_dir is not None and _accepts(module.run, "data_dir"):
-                options["data_dir"] = data_dir
-            if profile is not None and _accepts(module.run, "profile"):
-                options["profile"] = profile
-            with default_cache(root / "cache"):
-                summary = module.run(root, **options)
-            section.update(status="ok", summary=summary)
+            section.update(status="ok", summary=module(name).run(opts))
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
@@ -122,10 +100,10 @@ def reproduce(
         section["seconds"] = time.perf_counter() - t0
         sections.append(section)
     wall = time.perf_counter() - started
-    report = _write_report(root, sections, full=full, jobs=jobs, seed=seed,
-                           dask_scheduler=dask_scheduler, wall=wall, profile=profile)
+    report = _write_report(opts, sections, wall=wall)
     write_json(root / "reproduce.json", {
-        "full": full, "seed": seed, "jobs": jobs, "dask_scheduler": dask_scheduler, "profile": profile,
+        "full": opts.full, "seed": opts.seed, "jobs": opts.jobs, "dask_scheduler": opts.dask_scheduler,
+        "profile": opts.profile,
         "experiments": {s["name"]: {"status": s["status"], "json": s.get("summary", {}).get("json"),
                                     "error": s.get("error")} for s in sections},
         "timing": {"wall_seconds": wall, "experiments": {s["name"]: s["seconds"] for s in sections}},
@@ -154,16 +132,14 @@ def _rel(root: Path, path: str | os.PathLike[str]) -> str:
     return Path(os.path.relpath(p.resolve(), root.resolve())).as_posix()
 
 
-def _write_report(
-    root: Path, sections: list[dict[str, Any]], *, full: bool, jobs: int, seed: int,
-    dask_scheduler: str | None, wall: float, profile: str | None,
-) -> Path:
-    from memnets._version import __version__
+def _write_report(opts: RunOptions, sections: list[dict[str, Any]], *, wall: float) -> Path:
+    from memnets import __version__
 
-    command = "memnets reproduce" + (" --full" if full else "") + f" --seed {seed} --jobs {jobs}"
-    if dask_scheduler:
-        command += f" --dask-scheduler {dask_scheduler}"
-    scale = "full (paper scale)" if full else "quick" + (f" ({profile} profile)" if profile else "")
+    root = opts.out_dir
+    command = "memnets reproduce" + (" --full" if opts.full else "") + f" --seed {opts.seed} --jobs {opts.jobs}"
+    if opts.dask_scheduler:
+        command += f" --dask-scheduler {opts.dask_scheduler}"
+    scale = "full (paper scale)" if opts.full else "quick" + (f" ({opts.profile} profile)" if opts.profile else "")
     lines = [
         "# memnets reproduction report",
         "",
@@ -172,7 +148,7 @@ def _write_report(
         f"{__version__}.",
         "",
         f"- command: `{command}`",
-        f"- scale: {scale}; seed {seed}; wall time {wall:.0f} s",
+        f"- scale: {scale}; seed {opts.seed}; wall time {wall:.0f} s",
         "- every number is in the experiment's JSON next to this file; re-running with the same "
         "seed gives the same numbers (wall-clock times aside) and reuses the finished cells in `cache/`",
         "",

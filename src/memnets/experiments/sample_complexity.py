@@ -40,10 +40,13 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import ConstructionError, OptionError
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+import memnets as mn
+from memnets import ConstructionError, OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
 
-__all__ = ["corner_cell", "information_bound", "n_for_accuracy", "run"]
+__all__ = ["DEFAULT_METHODS", "corner_cell", "corner_plan", "information_bound", "n_for_accuracy", "run"]
 
 QUICK: dict[str, Any] = {"dims": [6, 8, 10], "rhos": [0.25, 0.5, 1.0, 2.0, 4.0], "seeds": 1,
                          "max_epochs": 1500, "trained_max_n": 10}
@@ -53,8 +56,22 @@ FULL: dict[str, Any] = {"dims": list(range(6, 15)), "rhos": [0.125, 0.25, 0.5, 1
 TINY: dict[str, Any] = {"dims": [6, 8], "rhos": [0.5, 2.0, 4.0], "seeds": 1, "max_epochs": 600,
                         "trained_max_n": 6}
 TARGET = 0.9
-#: memorization methods run by default (the registry's, every one)
+#: memorization methods run by default on the cube corners (here and in ``exponential``)
 DEFAULT_METHODS = ("efficient", "optimal", "interval", "constant", "trained")
+
+
+def corner_plan(options: RunOptions, experiment: str, quick: dict[str, Any], full: dict[str, Any],
+                tiny: dict[str, Any], *, methods: list[str] | None, **overrides: Any) -> dict[str, Any]:
+    """The plan of a cube-corner sweep (this experiment and ``exponential``): the sizes of
+    :meth:`RunOptions.plan`, the methods (default :data:`DEFAULT_METHODS`), checked."""
+    plan = options.plan(quick, full, tiny, **overrides)
+    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
+    bad = [m for m in plan["methods"] if m not in mn.METHODS]
+    if bad:
+        raise OptionError(f"{experiment}: unknown method(s) {bad}; valid methods are {list(mn.METHODS)}")
+    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
+        raise OptionError(f"{experiment}: dims must lie in 2..20, got {plan['dims']!r}")
+    return plan
 
 
 def information_bound(n: int, N: float) -> float:
@@ -79,8 +96,6 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
     Cell keys: ``n``, ``N``, ``seed`` (sample), ``label_seed`` (labelling), ``method``,
     ``options`` (method options). Shared with the ``exponential`` experiment.
     """
-    import memnets as mn
-
     n, N, seed, method = cell["n"], cell["N"], cell["seed"], cell["method"]
     C = mn.datasets.cube_corners(n_features=n, rng=cell["label_seed"])
     X, y = C.sample(N, rng=seed)
@@ -117,7 +132,6 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 def _nd_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """N_D measured on the whole support: min(M2 params, M3 params over all cells)."""
-    import memnets as mn
     from memnets.theory import estimate_ND_upper
 
     n = cell["n"]
@@ -145,21 +159,19 @@ def _fit(x: list[float], y: list[float]) -> float | None:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     dims: list[int] | None = None,
     rhos: list[float] | None = None,
     seeds: int | None = None,
     methods: list[str] | None = None,
     max_epochs: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the sweep; write ``sample-complexity.json`` and two PNGs into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (about a minute on 2 cores): n in {6, 8, 10}, N/2^n in {1/4, 1/2, 1, 2, 4},
     one seed, every registered memorization method (trained: (64, 64) MLP, 1500 epochs).
@@ -167,21 +179,10 @@ def run(
     runs up to ``trained_max_n`` (10 quick, 12 full). ``profile="tiny"``: n in {6, 8}, three
     ratios (the test suite).
     """
-    from memnets._constructions.registry import METHODS
-
+    opts = RunOptions.coerce(out_dir, run_options, experiment="sample-complexity")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"sample-complexity: profile must be None or 'tiny', got {profile!r}")
-    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
-    for key, val in (("dims", dims), ("rhos", rhos), ("seeds", seeds), ("max_epochs", max_epochs)):
-        if val is not None:
-            plan[key] = val
-    plan["methods"] = list(methods) if methods is not None else list(DEFAULT_METHODS)
-    bad = [m for m in plan["methods"] if m not in METHODS]
-    if bad:
-        raise OptionError(f"sample-complexity: unknown method(s) {bad}; valid methods are {list(METHODS)}")
-    if not plan["dims"] or min(plan["dims"]) < 2 or max(plan["dims"]) > 20:
-        raise OptionError(f"sample-complexity: dims must lie in 2..20, got {plan['dims']!r}")
+    plan = corner_plan(opts, "sample-complexity", QUICK, FULL, TINY, methods=methods, dims=dims, rhos=rhos,
+                       seeds=seeds, max_epochs=max_epochs)
     plan["rhos"] = sorted(float(r) for r in plan["rhos"])
     if not plan["rhos"] or plan["rhos"][0] <= 0:
         raise OptionError(f"sample-complexity: rhos must be positive, got {plan['rhos']!r}")
@@ -192,31 +193,23 @@ def run(
                 for m in plan["methods"]:
                     if m == "trained" and n > plan["trained_max_n"]:
                         continue  # a (64, 64) MLP cannot hold 2^n random labels: hours of failing epochs
-                    opts = {"max_epochs": plan["max_epochs"]} if m == "trained" else {}
-                    cells.append({"n": int(n), "N": max(2, round(rho * 2**n)), "seed": seed * 1000 + s,
-                                  "label_seed": seed * 1000 + int(n), "method": m, "options": opts})
-    order = sorted(range(len(cells)), key=lambda k: -cells[k]["N"])
-    got_sorted = run_cells(corner_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
-                           desc="sample-complexity", progress=progress)
-    got: list[dict[str, Any]] = [{}] * len(cells)
-    for pos, k in enumerate(order):
-        got[k] = got_sorted[pos]
-    nd_cells = [{"n": int(n), "label_seed": seed * 1000 + int(n), "seed": seed} for n in plan["dims"]]
-    nds = run_cells(_nd_cell, nd_cells, jobs=jobs, dask_scheduler=dask_scheduler, desc="N_D", progress=progress)
+                    method_options = {"max_epochs": plan["max_epochs"]} if m == "trained" else {}
+                    cells.append({"n": int(n), "N": max(2, round(rho * 2**n)), "seed": opts.seed_for(s),
+                                  "label_seed": opts.seed_for(int(n)), "method": m, "options": method_options})
+    got = opts.run_cells(corner_cell, cells, desc="sample-complexity", order=lambda c: -c["N"])
+    nd_cells = [{"n": int(n), "label_seed": opts.seed_for(int(n)), "seed": opts.seed} for n in plan["dims"]]
+    nds = opts.run_cells(_nd_cell, nd_cells, desc="N_D")
     table, law = _summaries(got, nds, plan)
     claims = _claims(got, table, law, plan)
     doc = {
-        **header("sample-complexity", seed=seed, full=full, profile=profile),
+        **header("sample-complexity", opts),
         "plan": plan, "target_accuracy": TARGET, "claims": claims, "table": table,
         "nd2_law": law, "N_D": nds, "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "sample-complexity.json", doc)
-    plots = _plots(out, table, law, plan)
-    return {"name": "sample-complexity", "json": str(json_path), "plots": [str(p) for p in plots],
-            "markdown": _markdown(table, law, claims, plan, plots), "claims": claims}
+    json_path = write_json(opts.out_dir / "sample-complexity.json", doc)
+    plots = _plots.sample_complexity_plots(opts.out_dir, table, law, plan, TARGET)
+    return summary("sample-complexity", json_path, plots, _markdown(table, law, claims, plan, plots), claims=claims)
 
 
 def _summaries(got: list[dict[str, Any]], nds: list[dict[str, Any]], plan: dict[str, Any]
@@ -290,64 +283,6 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], law: dict[st
     }
 
 
-def _plots(out: Path, table: list[dict[str, Any]], law: dict[str, Any], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    markers = "osv^Dpx*"
-    fig, ax = plt.subplots(figsize=(6.8, 4.6))
-    for i, m in enumerate(plan["methods"]):
-        for j, n in enumerate(plan["dims"]):
-            rows = [t for t in table if t["method"] == m and t["n"] == n and t["accuracy"] is not None]
-            if rows:
-                ax.semilogx([t["rho"] for t in rows], [t["accuracy"] for t in rows], markers[i % 8],
-                            color=f"C{i}", alpha=0.35 + 0.65 * (j + 1) / len(plan["dims"]), ms=4,
-                            label=m if j == len(plan["dims"]) - 1 else None)
-    r = np.geomspace(min(plan["rhos"]) / 1.5, max(plan["rhos"]) * 1.5, 200)
-    ax.semilogx(r, 1 - 0.5 * np.exp(-r), "k-", lw=1.5, label=r"information bound $1-\frac{1}{2}e^{-N/2^n}$")
-    ax.axhline(TARGET, color="gray", ls=":", lw=0.8)
-    ax.minorticks_off()
-    ax.set_xticks(plan["rhos"])
-    ax.set_xticklabels([f"{v:g}" for v in plan["rhos"]])
-    ax.set_xlabel(r"$N / 2^n$")
-    ax.set_ylabel("accuracy over all corners")
-    ax.set_title(f"Cube corners, n = {plan['dims']} (lighter = smaller n)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    p1 = out / "sample_complexity_accuracy.png"
-    fig.savefig(p1, dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.2, 4.6))
-    nd = {int(k): v for k, v in law["N_D"].items()}
-    for i, m in enumerate(plan["methods"]):
-        pts = law["methods"][m]["N_target"]
-        if pts:
-            x = [nd[int(n)] for n in pts]
-            slope = law["methods"][m]["slope_vs_N_D"]
-            lab = f"{m}" + (f" (slope {slope:.2f})" if slope is not None else "")
-            ax.loglog(x, list(pts.values()), markers[i % 8] + "-", color=f"C{i}", label=lab, ms=5)
-    xs = [nd[n] for n in plan["dims"]]
-    ax.loglog(xs, [law["information"][str(n)] for n in plan["dims"]], "k--",
-              label=f"information bound (slope {law['information_slope_vs_N_D'] or float('nan'):.2f})")
-    x0 = np.array([min(xs), max(xs)], dtype=float)
-    y0 = law["information"][str(plan["dims"][0])]
-    ax.loglog(x0, y0 * (x0 / x0[0]) ** 2, ":", color="gray", label=r"$\propto N_D^2$")
-    ax.set_xlabel(r"measured $N_D$ (params memorizing the whole support)")
-    ax.set_ylabel(f"samples for accuracy {TARGET}")
-    ax.set_title(r"The $N_D^2$ law on cube corners")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    p2 = out / "sample_complexity_nd2.png"
-    fig.savefig(p2, dpi=110)
-    plt.close(fig)
-    return [p1, p2]
-
-
 def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str, Any],
               plan: dict[str, Any], plots: list[Path]) -> str:
     methods = plan["methods"]
@@ -389,5 +324,4 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
         "small-n slopes are below 2.",
         "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join(lines + image_links(plots))

@@ -31,16 +31,20 @@ Outputs: ``scaling.json`` (every number, seeds, version) and ``scaling.png``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.experiments._runner import fit_slope, header, run_cells, write_json
+import memnets as mn
+from memnets import OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._pair_data import unavailable
+from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["fit_slope", "run"]
 
@@ -64,21 +68,17 @@ def _data(cell: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
         y = rng.integers(0, 2, N)
         y[0], y[-1] = 0, 1
         return X, y, None, None
-    from memnets import datasets
-
     pair = tuple(cell.get("pair", (3, 5)))
-    X, y = datasets.load("mnist", classes=pair, split="train", n=N, rng=seed)
-    Xt, yt = datasets.load("mnist", classes=pair, split="test")  # every test image of the pair
+    X, y = mn.datasets.load("mnist", classes=pair, split="train", n=N, rng=seed)
+    Xt, yt = mn.datasets.load("mnist", classes=pair, split="test")  # every test image of the pair
     return X, y, Xt, yt
 
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Construct and verify one (data, N, method); returns its statistics."""
-    from memnets import construct
-
     X, y, Xt, yt = _data(cell)
     t0 = time.perf_counter()
-    res = construct(X, y, method=cell["method"], rng=int(cell["seed"]))
+    res = mn.construct(X, y, method=cell["method"], rng=int(cell["seed"]))
     total = time.perf_counter() - t0
     s = res.stats
     out = {
@@ -113,7 +113,6 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         out["n_test"] = int(Xt.shape[0])
         out["test_seconds"] = time.perf_counter() - t1
     return out
-
 
 
 def _crossover(Ns: list[int], opt: list[float], ref: list[float]) -> dict[str, Any]:
@@ -181,50 +180,6 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _plot(path: Path, rows: list[dict[str, Any]], summ: dict[str, Any]) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
-    colors = {"optimal": "tab:blue", "interval": "tab:red"}
-    marks = {"synthetic": "o", "mnist": "s"}
-    for data, d in summ.items():
-        for m in METHODS:
-            rs = sorted((r for r in rows if r["data"] == data and r["method"] == m), key=lambda r: r["N"])
-            Ns = [r["n_samples"] for r in rs]
-            for kind, style in (("params", "-"), ("params_nonzero", ":")):
-                slope = d[f"slope_{m}_{kind}"]
-                label = f"{m} {data} {'dense' if kind == 'params' else 'non-zero'} (slope {slope:.2f})"
-                ax.loglog(Ns, [r[kind] for r in rs], style, marker=marks.get(data, "o"),
-                          color=colors[m], label=label, alpha=0.9 if kind == "params" else 0.6)
-        rs = sorted((r for r in rows if r["data"] == data and r["method"] == "optimal"), key=lambda r: r["N"])
-        ax2.semilogx([r["n_samples"] for r in rs], [r["params_over_sqrt_K_rho"] for r in rs],
-                     marker=marks.get(data, "o"), label=f"{data}: dense / sqrt(K rho)")
-        ax2.semilogx([r["n_samples"] for r in rs], [r["nonzero_over_sqrt_K_rho"] for r in rs], ":",
-                     marker=marks.get(data, "o"), label=f"{data}: non-zero / sqrt(K rho)")
-        if all(r.get("stage_params") for r in rs):
-            ax2.semilogx([r["n_samples"] for r in rs],
-                         [(r["params"] - r["stage_params"]["first"]) / r["sqrt_K_rho"] for r in rs], "-.",
-                         marker=marks.get(data, "o"), label=f"{data}: (dense - first layer) / sqrt(K rho)")
-    ax.set_xlabel("N (training samples)")
-    ax.set_ylabel("parameters")
-    ax.set_title("M2 (optimal, width <= 12) vs interval reference")
-    ax.legend(fontsize=6.5)
-    ax.grid(True, which="both", alpha=0.3)
-    ax2.set_xlabel("N")
-    ax2.set_ylabel("params / sqrt(K rho)")
-    ax2.set_ylim(bottom=0)
-    ax2.set_title("M2 parameters per sqrt(runs x bits)")
-    ax2.legend(fontsize=7)
-    ax2.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     lines = ["## Parameter scaling: M2 (Theorem 4.1) vs the Theta(N) interval network", ""]
     lines.append("| data | N | K | rho | optimal params (nz) | interval params (nz) | depth | width | max bits | verify s (opt / int) | test acc (opt / int) |")
@@ -287,86 +242,71 @@ def _fmt_cross(c: dict[str, Any]) -> str:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     data: tuple[str, ...] | list[str] | str | None = None,
     sizes: tuple[int, ...] | list[int] | None = None,
-    profile: str | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Params vs N for ``optimal`` and ``interval``; writes ``scaling.json`` and ``scaling.png``.
 
     Parameters
     ----------
-    out_dir : output folder (created)
-    full : add N = 30,000 and 100,000 (synthetic)
-    jobs, dask_scheduler : parallel cells (joblib) or a Dask cluster
-    seed : seed of every subsample and construction
+    out_dir : output folder, or the whole :class:`~memnets.experiments.RunOptions`
     data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
         when its files are not installed)
     sizes : override the N grid
-    profile : ``"tiny"`` for the test suite (N in {100, 300}, synthetic only)
-    cache_dir : resume cache for cells (default: ``out_dir/.cache/scaling``)
+    run_options : the other run options; ``full`` adds N = 30,000 and 100,000 (synthetic),
+        ``profile="tiny"`` is the test suite's size (N in {100, 300}, synthetic only), and
+        the resume cache ``cache_dir`` defaults to ``out_dir/.cache/scaling`` here
 
-    Returns ``{"name", "json", "plots", "markdown", "summary"}``.
+    Returns ``{"name", "json", "plots", "markdown", "summary", "mnist_pairs"}``.
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="scaling")
+    if opts.cache_dir is None:
+        opts = dataclasses.replace(opts, cache_dir=opts.out_dir / ".cache" / "scaling")
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if profile not in (None, "tiny"):
-        raise OptionError(f"scaling: unknown profile {profile!r}; valid profiles are 'tiny'")
-    grid = tuple(sizes) if sizes is not None else (TINY_N if profile == "tiny" else (FULL_N if full else QUICK_N))
+    tiny = opts.profile == "tiny"
+    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.full else QUICK_N))
     if data is None:
-        datas = ["synthetic"] if profile == "tiny" else ["synthetic", "mnist"]
+        datas = ["synthetic"] if tiny else ["synthetic", "mnist"]
     else:
         datas = [data] if isinstance(data, str) else list(data)
     for d in datas:
         if d not in ("synthetic", "mnist"):
             raise OptionError(f"scaling: unknown data {d!r}; valid are 'synthetic', 'mnist'")
     notes: list[str] = []
-    if "mnist" in datas:
-        try:
-            from memnets import datasets
-
-            datasets.load("mnist", classes=(3, 5), split="test", n=10, rng=0)
-        except DataUnavailableError as exc:
-            datas.remove("mnist")
-            notes.append(f"MNIST skipped: {exc}")
+    reason = unavailable("mnist", None) if "mnist" in datas else None
+    if reason is not None:
+        datas.remove("mnist")
+        notes.append(f"MNIST skipped: {reason}")
     cells = []
     for d in datas:
         for N in grid:
             if d == "mnist" and N > MNIST_MAX:
                 continue
             for m in METHODS:
-                cells.append({"data": d, "N": int(N), "method": m, "seed": int(seed)})
-    if "mnist" in datas and profile != "tiny":
+                cells.append({"data": d, "N": int(N), "method": m, "seed": opts.seed})
+    if "mnist" in datas and not tiny:
         for pair in PAIRS:
             for m in METHODS:
                 cells.append({"data": "mnist-pair", "pair": list(pair), "N": PAIR_N, "method": m,
-                              "seed": int(seed)})
-    cache = cache_dir if cache_dir is not None else out / ".cache" / "scaling"
-    rows = run_cells(_cell, cells, jobs=jobs, dask_scheduler=dask_scheduler, cache_dir=cache,
-                     desc="scaling cells", progress=progress)
+                              "seed": opts.seed})
+    rows = opts.run_cells(_cell, cells, desc="scaling cells")
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    png = _plot(out / "scaling.png", [r for r in rows if r["data"] != "mnist-pair"], summ)
+    plots = _plots.scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
     md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
     payload = {
-        **header("scaling", seed=seed, full=full, grid=list(grid), data=datas, profile=profile),
+        **header("scaling", opts, grid=list(grid), data=datas),
         "rows": rows,
         "summary": summ,
         "mnist_pairs": pairs,
         "notes": notes,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    path = write_json(out / "scaling.json", payload)
-    return {"name": "scaling", "json": str(path), "plots": [str(png)], "markdown": md, "summary": summ,
-            "mnist_pairs": pairs}
+    path = write_json(opts.out_dir / "scaling.json", payload)
+    return summary("scaling", path, plots, md, summary=summ, mnist_pairs=pairs)
 
 
 def _pairs_markdown(pairs: list[dict[str, Any]]) -> str:

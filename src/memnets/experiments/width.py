@@ -34,8 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import ConstructionError, OptionError
-from memnets.experiments._runner import header, run_cells, write_json
+import memnets as mn
+from memnets import ConstructionError, OptionError
+from memnets.experiments import _plots
+from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import header, image_links, summary, write_json
 
 __all__ = ["ARMS", "run"]
 
@@ -74,9 +77,6 @@ def _first_width(arm: str, n: int) -> int | None:
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Build one arm on one sample, score it, audit it."""
-    import memnets as mn
-    from memnets.theory.audit import audit
-
     n, N, seed, arm = cell["n"], cell["N"], cell["seed"], cell["arm"]
     D = mn.datasets.alternating_shells(n_features=n, n_shells=cell["n_shells"])
     X, y = D.sample(N, rng=seed)
@@ -96,7 +96,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         return out
     built = time.perf_counter() - t0
     acc = res.score(Xt, yt)
-    rep = audit(res, D, n_lines=cell["n_lines"], delta=DELTA, rng=2 * 10**6 + seed)
+    rep = mn.audit(res, D, n_lines=cell["n_lines"], delta=DELTA, rng=2 * 10**6 + seed)
     s = res.stats
     out.update(
         memorized=True, verified=res.verified, train_accuracy=1.0, test_accuracy=acc,
@@ -112,13 +112,8 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    out_dir: str | os.PathLike[str],
+    out_dir: RunOptions | str | os.PathLike[str],
     *,
-    full: bool = False,
-    jobs: int = 1,
-    seed: int = 0,
-    dask_scheduler: str | None = None,
-    progress: bool = True,
     dims: list[int] | None = None,
     Ns: list[int] | None = None,
     seeds: int | None = None,
@@ -127,9 +122,12 @@ def run(
     n_test: int | None = None,
     n_lines: int | None = None,
     max_epochs: int | None = None,
-    profile: str | None = None,
+    **run_options: Any,
 ) -> dict[str, Any]:
     """Run the width sweep; write ``width.json`` and two PNGs into ``out_dir``.
+
+    ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
+    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
 
     Quick default (about 2 minutes on 2 loaded cores with ``jobs=2``): n in {2, 3, 4},
     N in {30, 100, 300, 1000}, one seed, 2000 test points, 2000 audit lines, trained MLPs with
@@ -137,14 +135,10 @@ def run(
     points and lines, 256-unit head, 4000 epochs. ``profile="tiny"``: n = 2, N in {40, 400},
     150 epochs (the test suite).
     """
+    opts = RunOptions.coerce(out_dir, run_options, experiment="width")
     started = time.perf_counter()
-    if profile not in (None, "tiny"):
-        raise OptionError(f"width: profile must be None or 'tiny', got {profile!r}")
-    plan: dict[str, Any] = dict(TINY if profile == "tiny" else FULL if full else QUICK)
-    for key, val in (("dims", dims), ("Ns", Ns), ("seeds", seeds), ("n_test", n_test),
-                     ("n_lines", n_lines), ("max_epochs", max_epochs)):
-        if val is not None:
-            plan[key] = val
+    plan = opts.plan(QUICK, FULL, TINY, dims=dims, Ns=Ns, seeds=seeds, n_test=n_test, n_lines=n_lines,
+                     max_epochs=max_epochs)
     plan["arms"] = list(arms) if arms is not None else list(ARMS)
     plan["n_shells"] = int(n_shells)
     bad = [a for a in plan["arms"] if a not in ARMS]
@@ -155,24 +149,17 @@ def run(
     if not plan["Ns"] or min(plan["Ns"]) < 4:
         raise OptionError(f"width: Ns must be >= 4, got {plan['Ns']!r}")
     cells = [
-        {"n": int(n), "N": int(N), "seed": seed * 1000 + s, "arm": arm, "n_shells": plan["n_shells"],
+        {"n": int(n), "N": int(N), "seed": opts.seed_for(s), "arm": arm, "n_shells": plan["n_shells"],
          "n_test": plan["n_test"], "n_lines": plan["n_lines"], "max_epochs": plan["max_epochs"],
          "head": plan["head"]}
         for n in plan["dims"] for N in plan["Ns"] for s in range(plan["seeds"]) for arm in plan["arms"]
     ]
     # the slowest cells (trained, large N) first, so parallel workers finish together
-    order = sorted(range(len(cells)), key=lambda k: (ARMS[cells[k]["arm"]][0] != "trained", -cells[k]["N"]))
-    got_sorted = run_cells(_cell, [cells[k] for k in order], jobs=jobs, dask_scheduler=dask_scheduler,
-                           desc="width", progress=progress)
-    got: list[dict[str, Any]] = [{}] * len(cells)
-    for pos, k in enumerate(order):
-        got[k] = got_sorted[pos]
+    got = opts.run_cells(_cell, cells, desc="width", order=lambda c: (ARMS[c["arm"]][0] != "trained", -c["N"]))
     table = _table(got, plan)
     claims = _claims(got, table, plan)
-    import memnets as mn
-
     doc = {
-        **header("width", seed=seed, full=full, profile=profile),
+        **header("width", opts),
         "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).describe()
                          for d in plan["dims"]},
         "plan": plan,
@@ -182,17 +169,10 @@ def run(
         "cells": got,
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out / "width.json", doc)
-    plots = _plots(out, got, table, plan)
-    return {
-        "name": "width",
-        "json": str(json_path),
-        "plots": [str(p) for p in plots],
-        "markdown": _markdown(table, claims, plan, plots),
-        "claims": claims,
-    }
+    json_path = write_json(opts.out_dir / "width.json", doc)
+    plots = _plots.width_plots(opts.out_dir, got, table, plan, {arm: label for arm, (_, label) in ARMS.items()},
+                               DELTA)
+    return summary("width", json_path, plots, _markdown(table, claims, plan, plots), claims=claims)
 
 
 def _mean(vals: list[Any]) -> float | None:
@@ -258,69 +238,6 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[s
     }
 
 
-_STYLE = {"efficient": "o-", "optimal": "s-", "constant": "^-", "trained_narrow": "v--", "trained_wide": "D--"}
-
-
-def _plots(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any]], plan: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dims = plan["dims"]
-    cols = min(4, len(dims))
-    rows = math.ceil(len(dims) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-    for k, n in enumerate(dims):
-        ax = axes[k // cols][k % cols]
-        for arm in plan["arms"]:
-            rs = [t for t in table if t["n"] == n and t["arm"] == arm and t["memorized"] > 0]
-            if rs:
-                ax.semilogx([t["N"] for t in rs], [t["test_accuracy"] for t in rs], _STYLE.get(arm, "o-"),
-                            label=ARMS[arm][1], ms=4)
-        bounds = [g["audit_bound"] for g in got
-                  if g["n"] == n and g.get("memorized") and g.get("audit_bound") is not None]
-        if bounds:
-            ax.axhline(1 - min(bounds), color="red", ls=":", lw=1.2,
-                       label="ceiling 1 - audit bound (rank $W_1$ < n)")
-        ax.axhline(1.0, color="gray", lw=0.6)
-        ax.set_title(f"n = {n}")
-        ax.set_xlabel("training samples N")
-        ax.set_ylabel("test accuracy")
-        ax.set_ylim(0.4, 1.02)
-        ax.grid(True, which="both", alpha=0.3)
-        if k == 0:
-            ax.legend(fontsize=6.5, loc="lower right")
-    for k in range(len(dims), rows * cols):
-        axes[k // cols][k % cols].axis("off")
-    fig.suptitle(f"Alternating shells ({plan['n_shells']} shells): accuracy vs N")
-    fig.tight_layout()
-    p1 = out / "width_accuracy.png"
-    fig.savefig(p1, dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(5.4, 4.6))
-    for arm in plan["arms"]:
-        pts = [(g["test_error"], g["audit_bound"]) for g in got
-               if g["arm"] == arm and g.get("memorized") and g.get("audit_bound") is not None]
-        if pts:
-            e, b = zip(*pts, strict=True)
-            ax.scatter(e, b, label=ARMS[arm][1], s=18)
-    ax.plot([0, 0.6], [0, 0.6], color="gray", ls="--", lw=0.8, label="bound = error")
-    ax.set_xlabel("measured test error")
-    ax.set_ylabel(f"certified error lower bound (prob >= {1 - DELTA:g})")
-    ax.set_xlim(0, 0.6)
-    ax.set_ylim(0, 0.6)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
-    ax.set_title("Width audit: bound vs measured error")
-    fig.tight_layout()
-    p2 = out / "width_audit.png"
-    fig.savefig(p2, dpi=110)
-    plt.close(fig)
-    return [p1, p2]
-
-
 def _fmt(v: Any, spec: str = ".3f") -> str:
     if v is None:
         return "-"
@@ -380,8 +297,4 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[st
             "- M3 has bottleneck 1 after its staircase layer but rank W_1 = n, so the line argument "
             f"does not apply to it; its accuracy from N = {lo} to N = {hi}: {trend}."
         )
-    lines += [
-        "",
-    ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *image_links(plots)])

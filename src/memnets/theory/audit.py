@@ -338,19 +338,19 @@ def audit(
     report.distribution = _describe(sampler)
     X, _ = sampler.sample(int(n_lines), gen)
     X = np.asarray(X, dtype=np.float64)
-    if not isinstance(sampler, LineMeasured | FibreMeasured):
-        report.note = (
-            f"{type(sampler).__name__} exposes no line measure (no line_label_masses(X, v), "
-            "see memnets.datasets.LineMeasured); no bound"
-        )
-        return report
     if isinstance(sampler, FibreMeasured) and 1 <= net.rank_first_layer < net.n_inputs:
         # the whole fibre x + ker W_1 (dimension n - rank): F is constant on it, and its
         # minority mass is at least the mean minority mass of the lines it contains
         masses = np.asarray(sampler.fibre_label_masses(X, row_basis(net)), dtype=np.float64)
         report.fibre_dim = net.n_inputs - net.rank_first_layer
-    else:
+    elif isinstance(sampler, LineMeasured):
         masses = np.asarray(sampler.line_label_masses(X, v), dtype=np.float64)
+    else:
+        report.note = (
+            f"{type(sampler).__name__} exposes no line measure (no line_label_masses(X, v), "
+            "see memnets.datasets.LineMeasured); no bound"
+        )
+        return report
     total = masses.sum(axis=1)
     if np.any(total <= 0):
         i = int(np.flatnonzero(total <= 0)[0])

@@ -1,0 +1,174 @@
+"""The options every experiment shares, declared, validated and documented once.
+
+:func:`memnets.experiments.run`, :func:`~memnets.experiments.reproduce.reproduce` and the
+command line build one :class:`RunOptions` from their keyword arguments and hand it to the
+experiment's ``run``. Options only one experiment understands (``dims``, ``methods``,
+``data`` ...) stay keyword arguments of that experiment's ``run``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib
+import inspect
+import numbers
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from memnets import OptionError
+
+__all__ = ["PROFILES", "RunOptions"]
+
+#: the sizes an experiment may be asked for besides quick/full (``"tiny"``: the test suite)
+PROFILES = (None, "tiny")
+
+
+def _kind(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _path(name: str, value: Any, *, optional: bool) -> Path | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    allowed = "a path or None" if optional else "a path"
+    raise OptionError(f"{name} must be {allowed}, got {_kind(value)}")
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise OptionError(f"{name} must be an integer, got {_kind(value)}")
+    return int(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """How to run an experiment; the same knobs for every experiment.
+
+    Attributes
+    ----------
+    out_dir : folder for ``NAME.json``, PNG plots and CSVs (created when written)
+    full : paper scale instead of the quick default
+    jobs : joblib worker processes for the grid of cells; ``-1`` for every core
+    seed : base seed (an integer >= 0); every cell derives its seeds from it
+    dask_scheduler : address of a Dask distributed scheduler (``"tcp://host:8786"``); the
+        grid runs there instead of in local processes
+    progress : rich progress bars and notes on the terminal
+    cache_dir : keep every finished cell here as JSON and reuse it, so an interrupted run
+        resumes (``None``: no cache, except ``scaling`` which defaults to
+        ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
+    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py``);
+        experiments that load no such dataset ignore it
+    profile : ``None`` (quick or full) or ``"tiny"``, the test suite's size (experiments
+        without a tiny size run their quick size)
+
+    Construction validates every field and raises :class:`memnets.OptionError` naming it.
+    Two runs with the same options give the same numbers whatever ``jobs``,
+    ``dask_scheduler``, ``progress`` and ``cache_dir`` are.
+    """
+
+    out_dir: Path
+    full: bool = False
+    jobs: int = 1
+    seed: int = 0
+    dask_scheduler: str | None = None
+    progress: bool = True
+    cache_dir: Path | None = None
+    data_dir: Path | None = None
+    profile: str | None = None
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        put("out_dir", _path("out_dir", self.out_dir, optional=False))
+        put("cache_dir", _path("cache_dir", self.cache_dir, optional=True))
+        put("data_dir", _path("data_dir", self.data_dir, optional=True))
+        for name in ("full", "progress"):
+            if not isinstance(getattr(self, name), bool):
+                raise OptionError(f"{name} must be True or False, got {_kind(getattr(self, name))}")
+        jobs = _integer("jobs", self.jobs)
+        if jobs < 1 and jobs != -1:
+            raise OptionError(f"jobs must be >= 1 (or -1 for every core), got {jobs}")
+        put("jobs", jobs)
+        seed = _integer("seed", self.seed)
+        if seed < 0:
+            raise OptionError(f"seed must be >= 0, got {seed}")
+        put("seed", seed)
+        if self.dask_scheduler is not None and not isinstance(self.dask_scheduler, str):
+            raise OptionError(
+                f"dask_scheduler must be an address such as 'tcp://127.0.0.1:8786' or None, "
+                f"got {_kind(self.dask_scheduler)}"
+            )
+        put("dask_scheduler", self.dask_scheduler or None)
+        if self.profile not in PROFILES:
+            raise OptionError(f"profile must be None or 'tiny', got {self.profile!r}")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, ``out_dir`` first."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def coerce(
+        cls, target: RunOptions | str | os.PathLike[str], options: Mapping[str, Any], *, experiment: str
+    ) -> RunOptions:
+        """``target`` (options, or an output folder) with the run options in ``options``.
+
+        Every experiment's ``run`` starts with this, so it can be called as
+        ``run(RunOptions(...), **own)`` or as ``run(out_dir, jobs=2, seed=1, **own)``.
+        ``options`` holds the keyword arguments the experiment did not declare itself: a
+        name that is not a run option raises :class:`memnets.OptionError` listing what
+        ``experiment`` accepts.
+        """
+        unknown = sorted(set(options) - set(cls.names()[1:]))
+        if unknown:
+            raise OptionError(
+                f"{experiment}: unknown option(s) {unknown}; valid options are "
+                f"{_own_options(experiment) + list(cls.names()[1:])}"
+            )
+        if isinstance(target, RunOptions):
+            return dataclasses.replace(target, **options) if options else target
+        return cls(target, **options)  # type: ignore[arg-type]
+
+    def plan(self, quick: Mapping[str, Any], full: Mapping[str, Any], tiny: Mapping[str, Any] | None = None,
+             **overrides: Any) -> dict[str, Any]:
+        """The size table for this run (``tiny`` > ``full`` > ``quick``), with every
+        override that is not None put in its place; a deep copy, free to change."""
+        base = tiny if self.profile == "tiny" and tiny is not None else full if self.full else quick
+        return copy.deepcopy({**base, **{k: v for k, v in overrides.items() if v is not None}})
+
+    def seed_for(self, k: int) -> int:
+        """The seed of replicate (or dimension) ``k``: ``seed * 1000 + k``."""
+        return self.seed * 1000 + int(k)
+
+    def run_cells(
+        self,
+        fn: Callable[[dict[str, Any]], dict[str, Any]],
+        cells: Sequence[dict[str, Any]],
+        *,
+        desc: str,
+        counts: dict[str, int] | None = None,
+        order: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """:func:`memnets.experiments._runner.run_cells` with this run's jobs, Dask
+        scheduler, cache folder and progress setting."""
+        from memnets.experiments._runner import run_cells
+
+        return run_cells(fn, cells, jobs=self.jobs, dask_scheduler=self.dask_scheduler,
+                         cache_dir=self.cache_dir, desc=desc, progress=self.progress, counts=counts,
+                         order=order)
+
+
+def _own_options(experiment: str) -> list[str]:
+    """The keyword arguments of ``experiment``'s ``run`` besides the run options."""
+    from memnets.experiments import EXPERIMENTS
+
+    if experiment not in EXPERIMENTS:
+        return []
+    run = importlib.import_module(EXPERIMENTS[experiment][0]).run
+    return [p.name for p in inspect.signature(run).parameters.values() if p.kind is p.KEYWORD_ONLY]
