@@ -1,4 +1,4 @@
-"""The ``memnets`` command line (typer).
+"""The ``memnets`` command line (typer): a face over the public ``memnets`` names only.
 
 ``memnets reproduce`` is the main job. Each command is a thin layer over the library:
 parse options, call the public function, print a table. Heavy imports happen inside the
@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from memnets._core.errors import MemnetsError, OptionError
+from memnets import MemnetsError, OptionError
 
 app = typer.Typer(
     name="memnets",
@@ -77,7 +77,7 @@ def data_list() -> None:
 @app.command()
 def inspect(path: Annotated[Path, typer.Argument(help="A .memnet file written by memnets")]) -> None:
     """Show the structure, statistics and provenance of a saved model."""
-    from memnets._io import load
+    from memnets import load
 
     try:
         res = load(path)
@@ -141,9 +141,7 @@ def build(
     The compact M1 of the README: ``memnets build mnist --set radius=local --set alpha=0.9
     --set k=2``.
     """
-    from memnets import datasets
-    from memnets._constructions.registry import construct
-    from memnets._io import save
+    from memnets import construct, datasets, save
 
     try:
         options = _parse_options(set_ or [])
@@ -169,8 +167,7 @@ def evaluate(
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
 ) -> None:
     """Accuracy of a saved model on a dataset split."""
-    from memnets import datasets
-    from memnets._io import load
+    from memnets import datasets, load
 
     try:
         res = load(model)
@@ -243,7 +240,7 @@ def estimate(
 ) -> None:
     """Estimate c_D, S_D, M_D, N_D of a dataset and the sample sizes the theory predicts."""
     from memnets import datasets
-    from memnets.theory.estimators import estimate_all
+    from memnets.theory import estimate_all
 
     try:
         X, y = datasets.load(data, classes=_parse_classes(classes), split="train", n=n, rng=seed)
@@ -283,9 +280,7 @@ def audit_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON")] = None,
 ) -> None:
     """Bottleneck, a direction v with W_1 v = 0, and a certified lower bound on the error."""
-    from memnets import datasets
-    from memnets._io import load_model
-    from memnets.theory.audit import audit
+    from memnets import audit, datasets, load_model
 
     try:
         net = load_model(model)
@@ -309,7 +304,7 @@ def audit_command(
         rows["note"] = rep.note
     console.print(_stats_table(f"memnets audit {model}" + (f" --data {data}" if data else ""), rows))
     if json_out is not None:
-        from memnets.experiments._runner import write_json
+        from memnets.experiments import write_json
 
         write_json(json_out, d)
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
+from memnets.experiments._runner import write_json
 
-__all__ = ["EXPERIMENTS", "RunOptions", "check_name", "module", "run"]
+__all__ = ["EXPERIMENTS", "RunOptions", "check_name", "module", "run", "write_json"]
 
 #: name -> (module, description)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
