@@ -120,6 +120,7 @@ from memnets._blocks import (
     digit_preacts,
     digit_value,
     exact_layer,
+    load_by_steps,
     step_preacts,
 )
 from memnets._constructions.result import ConstructionResult, finish
@@ -494,20 +495,11 @@ def _stage1(
     ``starts`` in fine (integer) units; ``q`` integer steps per layer, so every unit is an
     integer and the register ``P`` is only ever combined with 0/1 differences.
     """
-    Pacc, Sacc = Lin(const=packed[0]), Lin(const=starts[0])
-    todo = list(range(1, len(starts)))
-    for g in range(0, len(todo), q):
-        group = todo[g : g + q]
-        carried = [Tf, Pacc] if fold else [Tf, Pacc, Sacc]
-        units = b.relu(carried + [e for j in group for e in step_preacts(Tf, starts[j])])
-        Tf, Pacc = units[:2]
-        if not fold:
-            Sacc = units[2]
-        for k, j in enumerate(group):
-            ind = units[len(carried) + 2 * k] - units[len(carried) + 1 + 2 * k]
-            Pacc = Pacc + ind * (packed[j] - packed[j - 1])
-            Sacc = Sacc + ind * (starts[j] - starts[j - 1])
-    return Pacc, (Tf if fold else Tf - Sacc)
+    if fold:
+        Tf, (Pacc,) = load_by_steps(b, Tf, starts, [packed], q)
+        return Pacc, Tf
+    Tf, (Pacc, Sacc) = load_by_steps(b, Tf, starts, [packed, starts], q)
+    return Pacc, Tf - Sacc
 
 
 def _unfold(b: LayerBuilder, P: Lin, V: Lin, R: int, sb: int, r: int, h: int) -> tuple[Lin, Lin]:
