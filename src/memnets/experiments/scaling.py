@@ -44,7 +44,7 @@ from memnets.experiments._runner import fit_slope, header, run_cells, write_json
 
 __all__ = ["fit_slope", "run"]
 
-METHODS = ("optimal", "interval")
+METHODS = ("optimal", "interval", "vardi2022", "park2021")
 QUICK_N = (100, 300, 1000, 3000, 10000)
 FULL_N = (*QUICK_N, 30000, 100000)
 TINY_N = (100, 300)
@@ -89,7 +89,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         "width": s["width"],
         "depth": s["depth"],
         "max_weight_bits": s["max_weight_bits"],
-        "runs": s["runs"],
+        "runs": s.get("runs"),
         "rho": s.get("rho"),
         "verified": bool(res.verified),
         "min_margin": float(res.min_margin),
@@ -188,7 +188,7 @@ def _plot(path: Path, rows: list[dict[str, Any]], summ: dict[str, Any]) -> Path:
     import matplotlib.pyplot as plt
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
-    colors = {"optimal": "tab:blue", "interval": "tab:red"}
+    colors = {"optimal": "tab:blue", "interval": "tab:red", "vardi2022": "tab:green", "park2021": "tab:purple"}
     marks = {"synthetic": "o", "mnist": "s"}
     for data, d in summ.items():
         for m in METHODS:
