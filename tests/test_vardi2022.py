@@ -94,7 +94,7 @@ def _check_bounds(res, X, y):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(N=st.integers(4, 400), n=st.integers(1, 10), C=st.integers(2, 5), seed=st.integers(0, 2**31))
+@given(N=st.integers(8, 400), n=st.integers(1, 10), C=st.integers(2, 5), seed=st.integers(0, 2**31))
 def test_vardi2022_memorizes_within_their_bounds(N, n, C, seed):
     X, y = _data(N, n, C, seed)
     res = mn.construct(X, y, method="vardi2022", rng=seed)
@@ -110,7 +110,7 @@ def test_vardi2022_memorizes_within_their_bounds(N, n, C, seed):
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(N=st.integers(4, 400), n=st.integers(1, 10), C=st.integers(2, 4), seed=st.integers(0, 2**31))
+@given(N=st.integers(8, 400), n=st.integers(1, 10), C=st.integers(2, 4), seed=st.integers(0, 2**31))
 def test_park2021_memorizes_with_n_two_thirds_groups(N, n, C, seed):
     X, y = _data(N, n, C, seed)
     res = mn.construct(X, y, method="park2021", rng=seed)
