@@ -133,14 +133,15 @@ def test_layer_width_formulas_hand_worked():
     assert _stage1_widths(5, 2, True) == [(5, 1), (6, 0), (6, 1)]  # S folded into P
     assert _unfold_widths(5, 1) == [(4, 5)] and _unfold_widths(5, 2) == [(8, 3)]
     # stage 2, m = 3 slots of 4 bits, r = 1: per slot i < 2: P, V, cmp, digit | P, V, digit x 3
-    assert _stage2_widths(3, 4, 1) == [(6, 1), (4, 3), (6, 1), (4, 3), (8, 1), (3, 1), (4, 1)]
+    # then the counter one bit per layer (P, V + 2; P, V, high bit + 2), compare (3), parity (4)
+    assert _stage2_widths(3, 4, 1) == [(6, 1), (4, 3), (6, 1), (4, 3), (4, 1), (5, 1), (3, 1), (4, 1)]
     # params: sum w_l (w_{l-1} + 1); after a width-7 layer: 6*8 + 4*7 + 2*4*5 + 6*5 + ...
     p, last = _chain_params(_stage2_widths(3, 4, 1), 7)
-    assert p == (6 * 8 + 4 * 7 + 2 * 4 * 5) + (6 * 5 + 4 * 7 + 2 * 4 * 5) + 8 * 5 + 3 * 9 + 4 * 4 == 297
+    assert p == (6 * 8 + 4 * 7 + 2 * 4 * 5) + (6 * 5 + 4 * 7 + 2 * 4 * 5) + 4 * 5 + 5 * 5 + 3 * 6 + 4 * 4 == 293
     assert last == 4
     # whole line network: Tf (1 x 2) + stage 1 (5 x 2 + 7 x 6) + stage 2 + output (1 x 5)
     p_all, depth = _plan_params(_stage1_widths(5, 2, False) + _stage2_widths(3, 4, 1))
-    assert p_all == 2 + 5 * 2 + 7 * 6 + p + 1 * 5 == 356 and depth == 1 + 2 + 11 + 1
+    assert p_all == 2 + 5 * 2 + 7 * 6 + p + 1 * 5 == 352 and depth == 1 + 2 + 12 + 1
 
 
 def _widths_of(d):
@@ -153,12 +154,12 @@ def _widths_of(d):
             + _stage2_widths(d["boundaries_per_block"], d["offset_bits"], r))
 
 
-@pytest.mark.parametrize("bits_per_layer", [None, 1, 2])
-def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
+@pytest.mark.parametrize(("bits_per_layer", "max_width"), [(None, 6), (1, 6), (None, 8), (1, 12), (2, 12)])
+def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer, max_width):
     rng = np.random.default_rng(7)
     t = [int(v) for v in rng.integers(-(2**40), 2**40, 1500)]
     s = _labels_for(t, rng)
-    layers, d = line_memorizer(t, s, rng=rng, bits_per_layer=bits_per_layer)
+    layers, d = line_memorizer(t, s, rng=rng, bits_per_layer=bits_per_layer, max_width=max_width)
     net = ReLUNetwork(layers)
     assert d["mode"] == "blocks"
     J, m, rho_o, r, q, sb = (d["blocks"], d["boundaries_per_block"], d["offset_bits"],
@@ -169,10 +170,12 @@ def test_line_memorizer_block_mode_exact_and_formulas(bits_per_layer):
     sizes = [w for w, c in _widths_of(d) for _ in range(c)]
     assert list(net.layer_sizes) == [1, 1, *sizes, 1]
     assert net.depth == d["depth"] == d["planned_depth"]
-    assert net.depth == 1 + math.ceil((J - 1) / q) + math.ceil(sb / r) + (m - 1) * rho_o // r + 4
+    assert net.depth == 1 + math.ceil((J - 1) / q) + math.ceil(sb / r) + (m - 1) * rho_o // r + 5
     assert net.num_params() == d["planned_params"] == sum(d["stage_params"].values())
     assert d["stage_params"]["stage1"] == _chain_params(_stage1_widths(J, q, sb > 0), 1)[0]
-    assert net.width <= 12 and d["width"] == net.width
+    assert net.width <= max_width and d["width"] == net.width
+    # every stage's layers have the widths of its formula, each within the cap
+    assert all(w <= max_width for w, c in _widths_of(d) if c)
     K, rho = d["runs"], d["rho"]
     if bits_per_layer != 2:  # the bound's plan reads one bit per layer
         assert net.num_params() <= 40 * math.sqrt(K * rho) + 18 * math.sqrt(K / rho) + 54
@@ -211,7 +214,7 @@ def test_line_memorizer_memorizes_random_lines(n, spread, den_bits, seed):
     s = _labels_for(t, rng)
     layers, d = line_memorizer(t, s, rng=rng)
     net = ReLUNetwork(layers)
-    assert net.width <= 12 and d["depth"] == net.depth
+    assert net.width <= 6 and d["depth"] == net.depth
     if d["mode"] != "constant":
         assert net.num_params() == d["planned_params"]
         assert [w for w, c in _widths_of(d) for _ in range(c)] == list(net.layer_sizes[2:-1])
@@ -239,6 +242,10 @@ def test_line_memorizer_errors_name_the_samples():
         line_memorizer([1, 2], [1, 0], rng=np.random.default_rng(0))
     with pytest.raises(OptionError, match="bits_per_layer"):
         line_memorizer([1, 2], [1, -1], rng=np.random.default_rng(0), bits_per_layer=3)
+    with pytest.raises(OptionError, match="needs max_width=12"):
+        line_memorizer([1, 2], [1, -1], rng=np.random.default_rng(0), bits_per_layer=2)
+    with pytest.raises(OptionError, match="max_width must be 6, 8 or 12"):
+        line_memorizer([1, 2], [1, -1], rng=np.random.default_rng(0), max_width=7)
     layers, d = line_memorizer([5, 6], [1, 1], rng=np.random.default_rng(0))
     assert d["mode"] == "constant" and _exact_eval(layers, [5, 100]) == [1, 1]
 
@@ -271,7 +278,7 @@ def test_optimal_memorizes_random_datasets(N, n, seed):
         y[0] = 1 - y[1] if N > 1 else y[0]
     res = mn.construct(X, y, method="optimal", rng=seed)
     assert res.verified and res.engine == "exact" and res.min_margin == 1
-    assert res.network.width <= 12
+    assert res.network.width <= 6  # the paper's Theorem 4.1
     assert np.array_equal(res.predict(X), y)
     assert res.stats["runs"] <= N
 
@@ -297,7 +304,7 @@ def test_optimal_stats_and_torch_refusal():
     y = rng.integers(0, 2, 3000)
     res = mn.construct(X, y, method="optimal", rng=1)
     s = res.stats
-    assert s["mode"] == "blocks" and s["width"] <= 12
+    assert s["mode"] == "blocks" and s["width"] == 6
     assert 25 <= s["params_over_sqrt_K_rho"] <= 40  # the documented band
     assert sum(s["stage_params"].values()) == s["params"]
     assert s["stage_params"]["first"] == 20 + 1  # the projection n -> 1
@@ -351,7 +358,7 @@ def test_optimal_on_an_mnist_pair():
     X, y = mn.datasets.load("mnist", classes=(3, 5), split="train", n=600, rng=0)
     Xt, yt = mn.datasets.load("mnist", classes=(3, 5), split="test", n=300, rng=0)
     res = mn.construct(X, y, method="optimal", rng=0)
-    assert res.verified and res.min_margin == 1 and res.network.width <= 12
+    assert res.verified and res.min_margin == 1 and res.network.width <= 6
     assert np.array_equal(res.predict(X), y)
     acc = res.score(Xt, yt)
     assert 0.0 <= acc <= 1.0  # recorded by the scaling experiment; theory predicts ~chance
@@ -378,9 +385,26 @@ def test_optimal_options_and_structure(tmp_path):
     res = mn.construct(X, y, method="optimal", rng=0, bits_per_layer=1, max_tries=2)
     net = res.network
     assert net.layer_sizes[:2] == (5, 1) and net.bottleneck == 1  # projection then the line
-    assert res.stats["options"] == {"direction_bits": None, "max_tries": 2, "bits_per_layer": 1}
+    assert res.stats["options"] == {"direction_bits": None, "max_tries": 2, "bits_per_layer": 1, "max_width": 6}
     assert res.stats["direction_bits"] == 2 * 9 + 8  # default 2 ceil(log2 N) + 8
     with pytest.raises(ExactnessError, match=r"need \d+ significand bits"):
         net.to_onnx(tmp_path / "m2.onnx")
     with pytest.raises(OptionError, match="direction_bits"):
         mn.construct(X, y, method="optimal", rng=0, direction_bits=60)
+
+
+def test_max_width_trades_depth_for_width():
+    """Width 6 (the paper's Theorem 4.1) is the default; 8 and 12 admit wider layouts that
+    are never worse in params (the planner's candidates only grow), at most slightly better."""
+    rng = np.random.default_rng(2)
+    X = rng.random((120, 6))
+    y = rng.integers(0, 2, 120)
+    res = {w: mn.construct(X, y, method="optimal", rng=0, max_width=w) for w in (6, 8, 12)}
+    for w, r in res.items():
+        assert r.verified and r.network.width <= w and r.stats["options"]["max_width"] == w
+    assert res[6].network.width == 6 or res[6].stats["mode"] == "direct"
+    assert res[12].stats["params"] <= res[8].stats["params"] <= res[6].stats["params"] <= 1.1 * res[12].stats["params"]
+    with pytest.raises(OptionError, match="max_width"):
+        mn.construct(X, y, method="optimal", max_width=7)
+    with pytest.raises(OptionError, match="needs max_width=12"):
+        mn.construct(X, y, method="optimal", bits_per_layer=2)

@@ -9,7 +9,15 @@ add new blocks here rather than copying them into a construction module.
 """
 
 from memnets._blocks.affine import Exact, compose_affine, exact_layer, exact_value, identity_rows
-from memnets._blocks.builder import LayerBuilder, Lin, digit_preacts, digit_value, step_preacts
+from memnets._blocks.builder import (
+    LayerBuilder,
+    Lin,
+    digit_preacts,
+    digit_value,
+    gate_preact,
+    load_by_steps,
+    step_preacts,
+)
 from memnets._blocks.maxtree import max_tree, max_tree_readout
 from memnets._blocks.parallel import side_by_side
 from memnets._blocks.staircase import staircase, staircase_index, step_rows
@@ -23,7 +31,9 @@ __all__ = [
     "digit_value",
     "exact_layer",
     "exact_value",
+    "gate_preact",
     "identity_rows",
+    "load_by_steps",
     "max_tree",
     "max_tree_readout",
     "side_by_side",

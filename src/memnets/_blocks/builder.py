@@ -122,6 +122,70 @@ def step_preacts(x: Lin, theta: Exact | Lin) -> list[Lin]:
     return [x - theta + 1, x - theta]
 
 
+def load_by_steps(
+    b: LayerBuilder,
+    x: Lin,
+    starts: Sequence[Exact],
+    registers: Sequence[Sequence[Exact]],
+    q: int = 1,
+) -> tuple[Lin, list[Lin]]:
+    """Select the block of an integer input and load its constants, ``q`` steps per layer.
+
+    Blocks ``j = 0 .. J - 1`` cover ``starts[j] <= x < starts[j + 1]`` (``starts`` increasing
+    integers; ``starts[0]`` is never tested, every ``x`` at or above it belongs to block 0 or
+    later). Register ``r`` holds ``registers[r][j]`` on block ``j``:
+
+    .. math::  R_r(x) = R_{r,0} + \\sum_{j \\ge 1} (R_{r,j} - R_{r,j-1})\\,[x \\ge S_j],
+
+    each bracket the exact integer step (:func:`step_preacts`), so ``R_r`` is exact for every
+    integer ``x`` (Park et al.'s and Vardi et al.'s "map the input to its group's value",
+    with unit ramps). Layers: ``ceil((J - 1) / q)``; the first has ``1 + 2q`` units (the
+    registers are still constants), the others ``1 + len(registers) + 2q`` (``x`` and every
+    register carried; registers must be non-negative). Returns ``x`` carried and the
+    register expressions (affine in the last layer's units).
+
+    >>> b = LayerBuilder(1)
+    >>> (x,) = b.inputs()
+    >>> x, (r,) = load_by_steps(b, x, [0, 3, 5], [[10, 20, 7]])
+    >>> b.output([r])
+    >>> from memnets import ReLUNetwork
+    >>> ReLUNetwork(b.layers).forward_exact([[0.0], [2.0], [3.0], [4.0], [5.0], [9.0]]).tolist()
+    [10, 10, 20, 20, 7, 7]
+    """
+    if q < 1:
+        raise ValueError(f"need q >= 1 steps per layer, got {q}")
+    J = len(starts)
+    if any(len(v) != J for v in registers):
+        raise ValueError(f"every register needs {J} values, one per block")
+    regs = [Lin(const=v[0]) for v in registers]
+    todo = list(range(1, J))
+    for g in range(0, len(todo), q):
+        group = todo[g : g + q]
+        carried = [x, *regs]
+        units = b.relu(carried + [e for j in group for e in step_preacts(x, starts[j])])
+        x, regs = units[0], units[1 : len(carried)]
+        for k, j in enumerate(group):
+            ind = units[len(carried) + 2 * k] - units[len(carried) + 1 + 2 * k]
+            regs = [R + ind * (v[j] - v[j - 1]) for R, v in zip(regs, registers, strict=True)]
+    return x, regs
+
+
+def gate_preact(value: Lin, bit: Lin, bound: Exact) -> Lin:
+    """``value - bound (1 - bit)``: after ReLU it is ``value * bit``, exactly, whenever
+    ``bit`` is 0 or 1 and ``0 <= value <= bound`` (a product of a bounded value and a bit
+    as one unit: Vardi et al.'s "output the label if the point matched").
+
+    >>> b = LayerBuilder(2)
+    >>> v, t = b.inputs()
+    >>> (u,) = b.relu([gate_preact(v, t, 5)])
+    >>> b.output([u])
+    >>> from memnets import ReLUNetwork
+    >>> ReLUNetwork(b.layers).forward_exact([[3.0, 1.0], [3.0, 0.0], [5.0, 1.0], [0.0, 1.0]]).tolist()
+    [3, 0, 5, 0]
+    """
+    return value - (1 - bit) * bound
+
+
 # --------------------------------------------------------------------------- bit extraction (M2)
 # Owner: M2. For an integer ``P`` with ``0 <= P < 2**(k + r)`` the digit of ``P`` in base
 # ``2**r`` at position ``k`` (i.e. ``floor(P / 2**k)``) is

@@ -1,7 +1,8 @@
 """M2: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
 
-A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of width
-at most 12 (8 for the usual layout) whose number of parameters is
+A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of
+**width at most 6** (the paper's Theorem 4.1; ``max_width=8`` or ``12`` lets the planner use
+wider layers) whose number of parameters is
 
 .. math::
 
@@ -49,17 +50,50 @@ Construction
    reads the slot's top digit; ``(-1)**i c_i 2**rho_o`` is added to the counter field and the
    slot is removed ``r`` bits per layer by ReLU digit extraction
    (``d = sum_{c < 2**r} [P >= c 2**k]``, :func:`~memnets._blocks.digit_preacts`): only
-   ``P, V`` are carried. Offsets are sorted, so the counter stays ``2 F + (0 or 1)``. One layer
-   reads the counter (a 2-bit digit), one compares the last slot (now ``P`` itself), and
+   ``P, V`` are carried. Offsets are sorted, so the counter stays ``2 F + (0 or 1)``. Two layers
+   read the counter one bit at a time, one compares the last slot (now ``P`` itself), and
    ``S = counter +- c_{m-1}`` in {0, 1, 2, 3} gives the parity of the number of thresholds
    below the input, ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, in one last layer. Output
    ``F(x) = l_1 (1 - 2 parity)`` (``l_1`` the label of the first run): exactly ``+-1`` on
    every sample, so the margin is 1.
 
 The planner (:func:`_plan`) picks the layout with the **fewest dense parameters** (then the
-smallest depth): direct mode (every boundary a step on ``Tf``, ``q`` per layer) or block
-mode over ``m``, ``rho_o``, ``r`` in {1, 2} (``bits_per_layer``), ``q`` and folding; the
-params and depth it minimises are the exact counts of the network it then builds.
+smallest depth) among those whose hidden layers have at most ``max_width`` units: direct
+mode (every boundary a step on ``Tf``, ``q`` per layer) or block mode over ``m``, ``rho_o``,
+``r`` in {1, 2} (``bits_per_layer``), ``q`` and folding; the params and depth it minimises
+are the exact counts of the network it then builds. Width 6 admits ``r = 1``, ``q <= 2``
+(direct and folded stage 1) and ``q = 1`` (unfolded stage 1).
+
+Against the paper's Appendix B (width 6)
+----------------------------------------
+- *Compression* (Lemma B.1): a random unit ``u`` keeps opposite labels ``>= (c/(4N**2))
+  sqrt(8/(n pi))`` apart with probability ``> 1/2``; ``w = (16 sqrt(n) N**2 / c) u`` and a
+  bias make ``1 <= w x + b <= O(n N**2 / c)`` and opposite labels ``>= 4`` apart. Ours is the
+  documented equivalent with the *measured* gap instead of the worst-case one: an integer
+  direction redrawn until no opposite pair collides, the coarse scale ``2**s`` with
+  ``2**s gamma >= 2`` (opposite labels ``>= 2`` apart in coarse units, which is all the
+  integer steps need) and the shift ``Tf >= 0``. Same property; the values are of Lemma
+  B.1's order (``rho = O(log(N n / c))``) whenever the direction meets the lemma's gap bound
+  (probability ``> 1/2`` per uniform draw; our integer direction is not redrawn for it, the
+  measured gap is used as it is: ``vardi2022`` does redraw, for its ``R``).
+- *Projection* (Lemma B.3, width 4, plus one unit keeping the input: 5) is our stage 1
+  (``load_by_steps``: width 4 folded, 5 unfolded). *Label determination* (Lemma B.5,
+  width 6: one digit per stored positive point, "is ``|x - a_k| < 1``") is our stage 2,
+  which stores run boundaries instead and reads a parity (width 6). Output ``+-1`` instead
+  of ``f_3 - 0.05``.
+- Width 6 costs nothing for ``N >= 1000`` and at most ~9% params (and up to 1.7x depth, in
+  direct mode) below it; measured on uniform ``[0,1]^20`` with fair labels
+  (``python benchmarks/bench_memorizers.py --widths``: data seed ``N``, ``rng=0``):
+
+  ====== ============================ ============================
+  N      params / depth, width 6      params / depth, width 8 = 12
+  ====== ============================ ============================
+  100    795 / 30                     729 / 18
+  300    1765 / 89                    1755 / 51
+  1000   3579 / 177                   3579 / 177
+  3000   6793 / 335                   6793 / 335
+  10000  14121 / 696                  14121 / 696
+  ====== ============================ ============================
 
 Bounds (``rho = bitlen(t_max + 2)`` with ``t_max`` the largest coarse value: bits per boundary)
 -------------------------------------------------------------------------------------------------
@@ -67,21 +101,22 @@ Bounds (``rho = bitlen(t_max + 2)`` with ``t_max`` the largest coarse value: bit
   ``n + 1`` params after composing the projection); stage 1: ``1 + 2q``, then
   ``3 + 2q`` (``2 + 2q`` folded), ``ceil((J - 1) / q)`` layers; unfold: ``ceil(sb / r)``
   layers of ``2 + 2 (2**r - 1)``; stage 2: per slot ``i < m - 1`` one layer of
-  ``4 + 2 (2**r - 1)`` and ``rho_o / r - 1`` of ``2 + 2 (2**r - 1)``; then ``8, 3, 4`` and the
+  ``4 + 2 (2**r - 1)`` and ``rho_o / r - 1`` of ``2 + 2 (2**r - 1)``; then ``4, 5, 3, 4`` and the
   output ``1``. Direct mode: ``1 + 2q``, ``2 + 2q`` (middle), ``1 + 2 q_last``, ``1``.
   Per threshold stage 1 costs ``~ 20`` (``q = 1``, folded), per packed bit stage 2 costs
   ``20`` (``r = 1``: layers of 4 units); balancing ``20 K / (m + 1)`` against ``20 m rho``:
 
   ``params <= 40 sqrt(K rho) + 18 sqrt(K / rho) + n + 53``
 
-  for every ``K >= 2`` and ``bits_per_layer`` None or 1 (the plan ``m + 1 = ceil(sqrt(K / rho))``, ``rho_o = bitlen(max
-  theta)``, ``r = q = 1``, folded, is always a candidate; for ``K <= 4 rho`` the direct
-  mode, ``<= 20 K + n``, already meets it). Measured on uniform random data
+  for every ``K >= 2``, ``bits_per_layer`` None or 1 and every ``max_width`` (the plan
+  ``m + 1 = ceil(sqrt(K / rho))``, ``rho_o = bitlen(max theta)``, ``r = q = 1``, folded, has
+  width 6 and is always a candidate; for ``K <= 4 rho`` the direct mode with ``q = 1``,
+  ``<= 20 K + n``, already meets it). Measured on uniform random data
   (``scaling`` experiment, ``N = 100 .. 10**5``): ``params / sqrt(K rho)`` in ``[29, 37]``.
-- depth ``= 1 + ceil((J - 1) / q) + ceil(sb / r) + (m - 1) rho_o / r + 4`` (block mode) or
+- depth ``= 1 + ceil((J - 1) / q) + ceil(sb / r) + (m - 1) rho_o / r + 5`` (block mode) or
   ``ceil(B / q) + 2`` (direct); ``O(sqrt(K rho))`` as well.
-- width ``<= 12`` (stage 1 ``<= 11``, stage 2 ``<= 10``, direct ``<= 12``; ``8`` for the
-  usual ``q = r = 1``).
+- width ``<= max_width`` (default 6; stage 1 ``3 + 2q``, unfold and stage 2 ``2 + 2 (2**r - 1)``
+  and ``4 + 2 (2**r - 1)``, the counter ``<= 5``, direct ``2 + 2q``).
 - bits: ``P < 2**(m rho_o + 2 + sb)``, so weights and biases have at most
   ``m rho_o + sb - s + 4`` bits; ``rho <= bitlen(2 (t_max - t_min) / gamma) + 1 =
   O(log(N n / c))`` for a random direction (projected gap ``gamma ~ c / N**2`` relative to
@@ -98,7 +133,7 @@ Examples
 >>> import memnets as mn
 >>> X = np.random.default_rng(0).random((40, 3)); y = np.arange(40) % 2
 >>> res = mn.construct(X, y, method="optimal", rng=0)
->>> res.verified, res.min_margin == 1, res.network.width <= 12
+>>> res.verified, res.min_margin == 1, res.network.width <= 6
 (True, True, True)
 """
 
@@ -120,6 +155,7 @@ from memnets._blocks import (
     digit_preacts,
     digit_value,
     exact_layer,
+    load_by_steps,
     step_preacts,
 )
 from memnets._constructions.result import ConstructionResult, finish
@@ -134,7 +170,7 @@ __all__ = ["build", "line_memorizer"]
 BINARY_ONLY = True
 
 MAX_WIDTH = 12
-_DIRECT_Q = (1, 2, 3, 4, 5)  # steps per direct-mode layer: T, S + 2 q units (<= 12)
+_DIRECT_Q = (1, 2, 3, 4, 5)  # steps per direct-mode layer: T, S + 2 q units (<= max_width)
 _STAGE1_Q = (1, 2, 3, 4)  # steps per stage-1 layer: Tf, P, S + 2 q units (<= 11)
 _ACC_BITS = 2  # the counter field of the register: S = 2 F + alternating sum in {0, 1, 2, 3}
 
@@ -181,12 +217,13 @@ def _unfold_widths(start_bits: int, r: int) -> list[tuple[int, int]]:
 def _stage2_widths(m: int, rho: int, r: int) -> list[tuple[int, int]]:
     """Stage-2 layer widths: per slot ``i < m - 1`` one layer of ``P, V``, a comparison pair
     and ``2 (2**r - 1)`` digit units, then ``rho / r - 1`` layers without the comparison;
-    then the counter digit (``P, V`` + 6), the last comparison (``S`` + 2), the parity (4)."""
+    then the counter's two bits, one per layer (``P, V`` + 2, then ``P, V``, the high bit
+    + 2), the last comparison (``S`` + 2) and the parity (4)."""
     d = 2 * (2**r - 1)
     out: list[tuple[int, int]] = []
     for _ in range(m - 1):
         out += [(4 + d, 1), (2 + d, rho // r - 1)]
-    return [*out, (8, 1), (3, 1), (4, 1)]
+    return [*out, (4, 1), (5, 1), (3, 1), (4, 1)]
 
 
 def _plan_params(widths: list[tuple[int, int]]) -> tuple[int, int]:
@@ -244,7 +281,11 @@ def _partition(
 _M_FACTORS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)
 
 
-def _plan(th: list[int], rs: Sequence[int], rho_bound: int) -> dict[str, Any]:
+def _fits(widths: list[tuple[int, int]], cap: int) -> bool:
+    return all(w <= cap for w, c in widths if c > 0)
+
+
+def _plan(th: list[int], rs: Sequence[int], rho_bound: int, cap: int = MAX_WIDTH) -> dict[str, Any]:
     """The layout with the fewest dense parameters (then the smallest depth).
 
     Direct mode for every ``q`` in :data:`_DIRECT_Q`; block mode for every ``r`` in ``rs``,
@@ -254,10 +295,14 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int) -> dict[str, Any]:
     in :data:`_STAGE1_Q`; blocks come from :func:`_partition`. Params and depth are exact
     (:func:`_plan_params` of the layer widths the construction builds). The slot count
     ``ceil(sqrt(K / rho_bound)) - 1`` of the bound in the module docstring is always tried.
+    Only layouts whose every hidden layer has at most ``cap`` units are considered (``cap =
+    6``: ``r = 1``, at most 2 steps per direct-mode or folded stage-1 layer, 1 unfolded).
     """
     B = len(th)
     best: dict[str, Any] = {}
     for q in _DIRECT_Q:
+        if not _fits(_direct_widths(B, q), cap):
+            continue
         p, depth = _plan_params(_direct_widths(B, q))
         if not best or (p, depth) < (best["params"], best["depth"]):
             best = {"mode": "direct", "params": p, "depth": depth, "q": q, "m": B, "J": 1,
@@ -266,6 +311,8 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int) -> dict[str, Any]:
         return best
     hi = max(th).bit_length()
     for r in rs:
+        if not _fits(_stage2_widths(2, r, r) + _unfold_widths(1, r), cap):
+            continue
         for rho in range(r * math.ceil(hi / r), 0, -r):
             centre = math.sqrt(1.4 * B / rho)
             ms = {1, max(1, math.ceil(math.sqrt((B + 1) / rho_bound)) - 1)}
@@ -286,6 +333,8 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int) -> dict[str, Any]:
                     # folded: the coarse start rides on top of P and is read off after stage 1
                     sb = max(part[0]).bit_length() if fold else 0
                     for q in _STAGE1_Q:
+                        if not _fits(_stage1_widths(J, q, fold), cap):
+                            continue
                         p, depth = _plan_params(_stage1_widths(J, q, fold) + _unfold_widths(sb, r) + s2w)
                         if (p, depth) < (best["params"], best["depth"]):
                             best = {"mode": "blocks", "params": p, "depth": depth, "q": q, "m": m,
@@ -300,8 +349,9 @@ def line_memorizer(
     *,
     rng: np.random.Generator,
     bits_per_layer: int | None = None,
+    max_width: int = 6,
 ) -> tuple[list[AffineLayer], dict[str, Any]]:
-    """Exact layers of a width-<=12 network with one scalar input ``t`` and one output ``F``
+    """Exact layers of a width-<= ``max_width`` network with one scalar input ``t`` and one output ``F``
     such that ``sign F(t_i) = signs[i]`` (in fact ``F(t_i) = signs[i]`` exactly).
 
     Parameters
@@ -314,6 +364,8 @@ def line_memorizer(
         (every choice is an optimum of the depth formula), so it draws nothing.
     bits_per_layer : 1 or 2
         Packed bits read per stage-2 layer (``r`` in the module docstring).
+    max_width : 6 (default), 8 or 12
+        Largest hidden layer the planner may use (``bits_per_layer=2`` needs 12).
 
     Returns
     -------
@@ -347,6 +399,12 @@ def line_memorizer(
             raise InputError(f"line_memorizer: signs[{i}] is {s!r}, expected -1 or +1")
     if bits_per_layer not in (None, 1, 2):
         raise OptionError(f"bits_per_layer must be None, 1 or 2, got {bits_per_layer!r}")
+    if max_width not in (6, 8, 12):
+        raise OptionError(f"max_width must be 6, 8 or 12, got {max_width!r}")
+    if bits_per_layer == 2 and max_width < 10:
+        raise OptionError(
+            f"bits_per_layer=2 reads 3 digit pairs per layer (width 10); it needs max_width=12, got {max_width}"
+        )
     r = None if bits_per_layer is None else int(bits_per_layer)
     if all(isinstance(v, int | np.integer) for v in vals):
         D = 1
@@ -384,7 +442,7 @@ def line_memorizer(
     if h < 0:  # pragma: no cover - integer z with gap >= 1 always gives s <= 0
         raise ConstructionError("line_memorizer: positive scale (internal error)")
     t_max = (zmax - z0) >> h  # floor of the largest coarse T
-    plan = _plan(th, (1, 2) if r is None else (r,), (t_max + 2).bit_length())
+    plan = _plan(th, (1, 2) if r is None else (r,), (t_max + 2).bit_length(), max_width)
     b = LayerBuilder(1)
     (tin,) = b.inputs()
     (Tf,) = b.relu([tin * D - z0])  # Tf = D t - z0 = z - z0 >= 0, an integer on the data
@@ -407,8 +465,8 @@ def line_memorizer(
         st2 = len(b.layers) - 1 - st1 - unf
     b.output([(1 - 2 * S) * l1])
     width = max(layer.out_features for layer in b.layers[:-1])
-    if width > MAX_WIDTH:  # pragma: no cover - guaranteed by the layouts above
-        raise ConstructionError(f"line_memorizer: width {width} > {MAX_WIDTH} (internal error)")
+    if width > max_width:  # pragma: no cover - guaranteed by the layouts above
+        raise ConstructionError(f"line_memorizer: width {width} > {max_width} (internal error)")
     blocks = plan["mode"] == "blocks"
     per_layer = [layer.num_params() for layer in b.layers]
     diag.update(
@@ -494,20 +552,11 @@ def _stage1(
     ``starts`` in fine (integer) units; ``q`` integer steps per layer, so every unit is an
     integer and the register ``P`` is only ever combined with 0/1 differences.
     """
-    Pacc, Sacc = Lin(const=packed[0]), Lin(const=starts[0])
-    todo = list(range(1, len(starts)))
-    for g in range(0, len(todo), q):
-        group = todo[g : g + q]
-        carried = [Tf, Pacc] if fold else [Tf, Pacc, Sacc]
-        units = b.relu(carried + [e for j in group for e in step_preacts(Tf, starts[j])])
-        Tf, Pacc = units[:2]
-        if not fold:
-            Sacc = units[2]
-        for k, j in enumerate(group):
-            ind = units[len(carried) + 2 * k] - units[len(carried) + 1 + 2 * k]
-            Pacc = Pacc + ind * (packed[j] - packed[j - 1])
-            Sacc = Sacc + ind * (starts[j] - starts[j - 1])
-    return Pacc, (Tf if fold else Tf - Sacc)
+    if fold:
+        Tf, (Pacc,) = load_by_steps(b, Tf, starts, [packed], q)
+        return Pacc, Tf
+    Tf, (Pacc, Sacc) = load_by_steps(b, Tf, starts, [packed, starts], q)
+    return Pacc, Tf - Sacc
 
 
 def _unfold(b: LayerBuilder, P: Lin, V: Lin, R: int, sb: int, r: int, h: int) -> tuple[Lin, Lin]:
@@ -533,8 +582,8 @@ def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -
     or ``V >= O_i``) ``c_i = [V >= O_i] = 1 - [2**h P_i - 2**L V >= 2**(L + h)]``: one
     integer step, in the layer that also reads the slot's top digit; ``(-1)**i c_i 2**rho``
     is added to the counter field (offsets are sorted, so the alternating sum stays in
-    {0, 1}) and the slot is removed ``r`` bits per layer. Then one layer reads the counter
-    (a 2-bit digit), one compares the last slot (now all of ``P``), and
+    {0, 1}) and the slot is removed ``r`` bits per layer. Then two layers read the counter
+    one bit each, one compares the last slot (now all of ``P``), and
     ``F xor (S mod 2) = [S >= 1] - [S >= 3]`` is read by one last layer.
     """
     pend: tuple[int, Lin, Lin] | None = None
@@ -557,9 +606,14 @@ def _stage2(b: LayerBuilder, P: Lin, V: Lin, m: int, rho: int, r: int, h: int) -
                 pend = ((-1) ** i, units[2], units[3])
             P, V = units[0] - digit_value(units[2 + len(cmp) :]) * (1 << k), units[1]
     P = fold(P, pend)
-    units = b.relu([P, V, *digit_preacts(P, rho, _ACC_BITS)])
-    acc = digit_value(units[2:])
-    last = units[0] - acc * (1 << rho)  # the last slot O_{m-1}
+    # the 2-bit counter, one bit per layer (width 4 then 5, so the whole network fits width 6)
+    units = b.relu([P, V, *digit_preacts(P, rho + 1)])
+    hi = digit_value(units[2:])
+    P, V = units[0] - hi * (1 << (rho + 1)), units[1]
+    units = b.relu([P, V, hi, *digit_preacts(P, rho)])
+    lo = digit_value(units[3:])
+    acc = units[2] * 2 + lo
+    last = units[0] - lo * (1 << rho)  # the last slot O_{m-1}
     units = b.relu([acc, *step_preacts(last * (1 << h) - units[1], 1 << h)])
     S = units[0] + (1 - (units[1] - units[2])) * (-1) ** (m - 1)
     u = b.relu([S, S - 1, S - 2, S - 3])
@@ -574,10 +628,12 @@ def build(
     direction_bits: int | None = None,
     max_tries: int = 8,
     bits_per_layer: Literal[1, 2] | None = None,
+    max_width: Literal[6, 8, 12] = 6,
 ) -> ConstructionResult:
     """M2 (Theorem 4.1): see the module docstring for the construction and its bounds.
 
-    Options: ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default
+    Options: ``max_width`` (6, the paper's Theorem 4.1, default; 8 or 12 admit wider, shallower
+    layouts; ``bits_per_layer=2`` needs 12), ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default
     ``2 ceil(log2 N) + 8``), ``max_tries`` (directions drawn before giving up with an error
     naming the closest opposite-label pair), ``bits_per_layer`` (``r``: 1 or 2, default None
     lets the planner pick the one with fewer parameters). Binary data only:
@@ -589,7 +645,8 @@ def build(
     proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
                            max_tries=max_tries, method="optimal")
     t_proj = time.perf_counter()
-    layers, diag = line_memorizer(proj.p, signs.tolist(), rng=rng, bits_per_layer=bits_per_layer)
+    layers, diag = line_memorizer(proj.p, signs.tolist(), rng=rng, bits_per_layer=bits_per_layer,
+                                  max_width=max_width)
     n = data.n_features
     proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
     layers = [compose_affine(proj_layer, layers[0]), *layers[1:]]
@@ -619,7 +676,8 @@ def build(
         "projection_seconds": t_proj - started,
         "line_seconds": t_line - t_proj,
     }
-    options = {"direction_bits": direction_bits, "max_tries": max_tries, "bits_per_layer": bits_per_layer}
+    options = {"direction_bits": direction_bits, "max_tries": max_tries,
+               "bits_per_layer": bits_per_layer, "max_width": max_width}
     return finish(
         network, data, method="optimal", options=options, seed=seed, started=started,
         engine="exact", arithmetic="exact",

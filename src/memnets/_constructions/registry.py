@@ -31,9 +31,11 @@ __all__ = ["METHODS", "check_options", "construct", "method_options"]
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
     "efficient": ("memnets._constructions.efficient", "M1, Theorem 7.3: nearest-representative max-trees (polynomial time, generalizes)"),
-    "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width <= 12, exact big-integer weights"),
+    "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
     "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
+    "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
+    "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
 

@@ -48,7 +48,7 @@ from memnets.experiments._runner import fit_slope, header, summary, write_json
 
 __all__ = ["fit_slope", "run"]
 
-METHODS = ("optimal", "interval")
+METHODS = ("optimal", "interval", "vardi2022", "park2021")
 QUICK_N = (100, 300, 1000, 3000, 10000)
 FULL_N = (*QUICK_N, 30000, 100000)
 TINY_N = (100, 300)
@@ -89,7 +89,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         "width": s["width"],
         "depth": s["depth"],
         "max_weight_bits": s["max_weight_bits"],
-        "runs": s["runs"],
+        "runs": s.get("runs"),
         "rho": s.get("rho"),
         "verified": bool(res.verified),
         "min_margin": float(res.min_margin),

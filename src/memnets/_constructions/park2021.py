@@ -1,0 +1,101 @@
+"""Park, Lee, Yun & Shin (COLT 2021): ``O(N^(2/3))`` parameters (Table 4's M2) — a reconstruction.
+
+Their result, as far as it could be read here: ``N`` input-label pairs whose inputs satisfy a
+mild separation condition are memorized by a ReLU network with
+
+.. math::  O(N^{2/3}) \\text{ parameters (up to logarithmic terms in the separation)},
+
+"by exploiting depth", even at width 3 (their abstract, arXiv 2010.13363; PMLR 134, 2021).
+Their Lemma 13 (a uniform random unit vector ``u`` keeps a fixed ``v`` at
+``|<u, v>| >= ||v|| / T sqrt(8 / (n pi))`` with probability ``> 1 - 2/T``) is restated,
+with its use, in the NeurIPS 2024 paper's Appendix B (Lemma B.2), and the NeurIPS paper says
+that M2 "projects the data to one dimension". **Their proof text was not readable here**
+(only the abstract and first page of the arXiv/ICLR versions are in the reference stores).
+
+What is implemented
+-------------------
+- *As stated*: the projection to one dimension by a random direction that keeps
+  differently labelled points apart (their Lemma 13; here the integer direction of
+  :mod:`memnets._geometry.projection`, redrawn while two labels collide or the values exceed
+  ``R``, as in ``vardi2022``), then a network whose parameter count grows like
+  ``N^(2/3)``: the bound of their theorem.
+- *Reconstructed*: the way ``N^(2/3)`` arises. We use the three-stage lookup of
+  :mod:`memnets._constructions.vardi2022` (group lookup by exact steps, packed values and
+  labels, bit extraction, compare, gated label) with **``A = ceil(M / B)`` ~ ``N^(2/3)``
+  groups of ``B = ceil(M^(1/3))`` values** instead of Vardi et al.'s ``sqrt(N / log N)``:
+  a lookup costs ``~ 30`` params per group and the decoder ``~ 110 (max(rho, kappa) + 1)``
+  per slot, so params ``~ 30 N^(2/3) + 110 N^(1/3) log R``: ``O(N^(2/3))`` as their theorem
+  says, with the group-lookup term dominating only for large ``N`` (the measured slope over
+  ``N = 100 .. 10^4`` is below 2/3; ``benchmarks/README.md``). Their own decoding gadgets, the
+  width-3 variant and their exact constants are not reproduced. Natively multi-class
+  (labels ``1 .. C``, the same score layer as ``vardi2022``).
+
+Sizes: width ``<= 10``; depth ``1 + (A - 1) + B (max(rho, kappa) + 1) + 2``; register bits
+``B max(rho, kappa)`` ``~ N^(1/3) log R`` (fewer than Vardi et al.'s ``sqrt(N / log N) log R``:
+the price is the longer lookup). Exact evaluation and verification.
+
+References
+----------
+1. S. Park, J. Lee, C. Yun, J. Shin. Provable Memorization via Deep Neural Networks using
+   Sub-linear Parameters. COLT 2021, PMLR 134:3627-3661 (arXiv 2010.13363).
+2. Yu, Gao, Zhang, Miao. Generalizability of Memorization Neural Networks. NeurIPS 2024,
+   Table 4 (M2), Appendix B (Lemma B.2 = Lemma 13 of [1]).
+
+Examples
+--------
+>>> import numpy as np
+>>> import memnets as mn
+>>> X = np.random.default_rng(0).random((64, 3)); y = np.arange(64) % 2
+>>> res = mn.construct(X, y, method="park2021", rng=0)
+>>> res.verified, res.stats["group_size"], res.stats["groups"]
+(True, 4, 16)
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.vardi2022 import lookup_stats, projected_memorizer
+from memnets._core.checks import Dataset
+
+__all__ = ["build", "park_group_size"]
+
+
+def park_group_size(M: int) -> int:
+    """``B = ceil(M^(1/3))`` values per group, so ``A = ceil(M / B) ~ M^(2/3)`` groups."""
+    B = max(1, round(M ** (1 / 3)))
+    while B**3 < M:
+        B += 1
+    return B
+
+
+def build(
+    data: Dataset,
+    *,
+    rng: np.random.Generator,
+    seed: int | None,
+    direction_bits: int | None = None,
+    max_tries: int = 8,
+) -> ConstructionResult:
+    """Park et al.'s ``O(N^(2/3))`` memorizer, reconstructed (see the module docstring).
+
+    Options: ``direction_bits``, ``max_tries`` as for ``method="vardi2022"`` (same
+    projection, same error naming the closest opposite-label pair when no direction works).
+    """
+    started = time.perf_counter()
+    net, diag, proj, theory = projected_memorizer(
+        data, rng=rng, direction_bits=direction_bits, max_tries=max_tries, method="park2021",
+        group_size=park_group_size)
+    options = {"direction_bits": direction_bits, "max_tries": max_tries}
+    extra = lookup_stats(diag, theory, proj)
+    extra["params_over_N_2_3"] = net.num_params() / max(diag["distinct"], 1) ** (2 / 3)
+    extra["reconstruction"] = True
+    return finish(
+        net, data, method="park2021", options=options, seed=seed, started=started,
+        engine="exact", arithmetic="exact",
+        info={"direction": proj.w, "input_scale_log2": proj.E, "line": diag},
+        extra_stats=extra,
+    )
