@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 import memnets as mn
-from conftest import mnist_dir, needs_mnist
+from _helpers import mnist_dir, needs_mnist
 from memnets import datasets as ds
 from memnets.datasets import _real
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sklearn.neighbors import KNeighborsClassifier
 
 import memnets as mn
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets._blocks import max_tree
 from memnets._constructions import efficient as eff
 from memnets._constructions.result import margins_exact

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets import ReLUNetwork
 from memnets._blocks import (
     LayerBuilder,

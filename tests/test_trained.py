@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import memnets as mn
-from conftest import assert_close
+from _helpers import assert_close
 from memnets._constructions.result import margins_exact
 from memnets._core.checks import check_dataset
 
