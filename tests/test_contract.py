@@ -17,6 +17,7 @@ each result, independently of the library's own verification:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from fractions import Fraction
 
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 
 import memnets as mn
 from _helpers import assert_same_network, assert_same_value
+from memnets._constructions.result import ENGINES
 
 METHODS = sorted(mn.METHODS)
 
@@ -197,6 +199,29 @@ def test_recorded_seed_reproduces_the_network(method, n_classes):
     again = mn.construct(X, y, method=method, rng=seed)
     assert again.stats["seed"] == seed
     assert_same_network(first.network, again.network)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_every_engine_decides_exact_ties_by_the_documented_rule(engine):
+    """Exact ties: ``F == 0`` means ``classes[0]``; equal top scores go to the first class.
+
+    Random fresh points almost never tie exactly, so the rule is pinned here for every
+    registered engine on a nearest-representative (M1) network, whose ties are points
+    equidistant from representatives (exact in float64 too for these dyadic points).
+    """
+    X = np.array([[0.25, 0.5], [0.75, 0.5], [0.5, 0.0]])
+    binary = mn.construct(X[:2], [0, 1], method="efficient", condense="none", rng=0)
+    multi = mn.construct(X, [0, 1, 2], method="efficient", condense="none", rng=0)
+    # (0.5, 0.5): equidistant from both; (0.5, 0.3125): from all three; (1, 0.0625): from
+    # the class-1 and class-2 samples only; the last point of each is no tie
+    Z2 = np.array([[0.5, 0.5], [0.625, 0.5]])
+    Z3 = np.array([[0.5, 0.3125], [1.0, 0.0625], [0.5, 0.125]])
+    assert binary.network.forward_exact(Z2)[0] == 0
+    out = multi.network.forward_exact(Z3).tolist()
+    assert out[0][0] == out[0][1] == out[0][2] and out[1][1] == out[1][2] > out[1][0]
+    for res, Z, want in ((binary, Z2, [0, 1]), (multi, Z3, [0, 1, 2])):
+        assert exact_codes(res.network, Z)[0].tolist() == want
+        assert dataclasses.replace(res, engine=engine).predict_codes(Z).tolist() == want
 
 
 # --------------------------------------------------------------------------- known violations
