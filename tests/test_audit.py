@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import memnets as mn
+from _helpers import assert_close
 from memnets import ReLUNetwork
 from memnets._core.linalg import is_null
 from memnets._io import load_model
@@ -67,11 +68,11 @@ def test_shell_line_masses_hand_values():
     m = S.line_label_masses(X, v)
     pi = m / m.sum(axis=1, keepdims=True)
     assert_pi = [0.5, 0.0, 2 * math.sqrt(0.03) / (2 * math.sqrt(0.03) + 2 * (math.sqrt(0.24) - math.sqrt(0.08)))]
-    np.testing.assert_allclose(pi[:, 0], assert_pi, rtol=0, atol=1e-12)
+    assert_close(pi[:, 0], assert_pi, rtol=0)
     # equal shell probabilities: the ball is 4x denser than the ring (areas .04 pi vs .16 pi)
     U = mn.datasets.alternating_shells(n_features=2, n_shells=2, gap=0.1, weights="uniform")
     mu = U.line_label_masses(X[:1], v)
-    np.testing.assert_allclose(mu[0, 0] / mu[0].sum(), 0.8, rtol=0, atol=1e-12)
+    assert_close(mu[0, 0] / mu[0].sum(), 0.8, rtol=0)
 
 
 def test_line_masses_match_60_digit_evaluation():

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import mnist_dir, needs_mnist
+from _helpers import mnist_dir, needs_mnist
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry import condense as cd
 from memnets._geometry import enemies

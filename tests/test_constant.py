@@ -1,4 +1,4 @@
-"""M3 (constant-parameter memorization): staircases, grid, codes, exact memorization."""
+"""M3 (constant-parameter memorization): grid, codes, exact memorization (staircases: test_blocks.py)."""
 
 from __future__ import annotations
 
@@ -11,35 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from memnets._blocks import staircase, staircase_index, step_rows
+from memnets._blocks import staircase_index
 from memnets._constructions import constant as M3
 from memnets._core.checks import check_dataset
-
-
-# --------------------------------------------------------------------------- staircases
-def test_step_rows_hand_worked() -> None:
-    rows, bias = step_rows(2, Fraction(1, 4), Fraction(1, 8))
-    assert rows == [{2: 8}, {2: 8}]
-    assert bias == [Fraction(-3, 2), Fraction(-5, 2)]
-    rows, bias = step_rows(0, Fraction(3), Fraction(1, 2))
-    assert rows == [{0: 2}, {0: 2}] and bias == [Fraction(-11, 2), Fraction(-13, 2)]
-
-
-def test_staircase_hand_worked_exact_values() -> None:
-    th = [[Fraction(1, 4), Fraction(1, 2)], [], [Fraction(3, 4)]]
-    hidden, readout = staircase(th, Fraction(1, 8))
-    assert hidden.out_features == 6 and readout.out_features == 3
-    assert hidden.dense_weight().tolist() == [[8, 0, 0], [8, 0, 0], [8, 0, 0], [8, 0, 0], [0, 0, 8], [0, 0, 8]]
-    assert hidden.bias.tolist() == [Fraction(-3, 2), Fraction(-5, 2), Fraction(-7, 2), Fraction(-9, 2), Fraction(-11, 2), Fraction(-13, 2)]
-    assert readout.dense_weight().tolist() == [[1, -1, 1, -1, 0, 0], [0] * 6, [0, 0, 0, 0, 1, -1]]
-    net = mn.ReLUNetwork([hidden, readout])
-    X = np.array([[0.0, 0.3, 0.9], [0.375, 1.0, 0.5], [0.75, 0.0, 0.8125], [0.1875, 0.5, 0.6875]])
-    out = net.forward_exact(X)
-    assert out.tolist() == [[0, 0, 1], [1, 0, 0], [2, 0, 1], [0, 0, 0]]
-    assert out.tolist() == staircase_index(X, [[0.25, 0.5], [], [0.75]]).tolist()
-    # inside the ramp (distance < width/2) the step is linear: x = theta gives 1/2
-    assert net.forward_exact([[0.25, 0.0, 0.0]]).tolist() == [[Fraction(1, 2), 0, 0]]
-    assert net.forward_exact([[0.5 + 1 / 32, 0.0, 0.0]]).tolist() == [[Fraction(7, 4), 0, 0]]
 
 
 def test_fixed_cell_size_is_the_largest_dyadic_below_c_over_sqrt_n() -> None:

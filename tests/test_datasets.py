@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 import memnets as mn
-from conftest import mnist_dir, needs_mnist
+from _helpers import assert_close, mnist_dir, needs_mnist
 from memnets import datasets as ds
 from memnets.datasets import _real
 
@@ -143,7 +143,7 @@ def test_shells_volume_law_and_radial_cdf():
     r = np.linalg.norm(X - 0.5, axis=1)
     vol = np.array([b**3 - a**3 for a, b in S.radii])
     p = vol / vol.sum()
-    assert np.allclose(S.shell_probabilities(), p, rtol=1e-12)
+    assert_close(S.shell_probabilities(), p)
     freq = np.bincount(S.shell_index(X), minlength=3) / m
     assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / m))
     a, b = S.radii[1]

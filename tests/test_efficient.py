@@ -14,14 +14,13 @@ from hypothesis import strategies as st
 from sklearn.neighbors import KNeighborsClassifier
 
 import memnets as mn
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets import theory
-from memnets._blocks import max_tree
 from memnets._constructions import efficient as eff
-from memnets._constructions.result import margins_exact
 from memnets._core.checks import check_dataset
 from memnets._core.network import SparseWeight
 from memnets._engines import decide, maxtree
+from memnets._engines.decide import margins_exact
 from memnets._geometry import enemies
 from memnets._geometry.enemies import nearest_enemy_bounds
 
@@ -171,31 +170,6 @@ def test_greedy_cover_is_a_cover() -> None:
     assert len(reps) < len(_index_order_cover(X, codes, radius))
     with pytest.raises(mn.OptionError, match="radius"):
         theory.greedy_cover(X, codes, -0.1)
-
-
-# --------------------------------------------------------------------------- max-trees
-@pytest.mark.parametrize("sizes", [[1], [2], [5], [7, 1, 3], [64, 65, 1, 2, 100]])
-def test_max_tree_exact(sizes: list[int]) -> None:
-    rng = np.random.default_rng(5)
-    layers, readout = max_tree(sizes)
-    assert len(layers) == math.ceil(math.log2(max(sizes)))
-    first = mn.AffineLayer(np.eye(sum(sizes)), np.zeros(sum(sizes)))
-    net = mn.ReLUNetwork([first, *layers, mn.AffineLayer(readout, np.zeros(len(sizes)))])
-    X = rng.integers(0, 50, (20, sum(sizes))) / 8.0
-    expect = np.stack([g.max(axis=1) for g in np.split(X, np.cumsum(sizes)[:-1], axis=1)], axis=1)
-    exact = np.array(net.forward_exact(X), dtype=object).reshape(20, -1)
-    assert (exact == expect).all()
-    assert all(layer.is_sparse for layer in layers)
-    nnz = sum(layer.weight.nnz for layer in layers)
-    assert nnz < 4.5 * sum(sizes)
-
-
-def test_max_tree_large_is_sparse() -> None:
-    layers, readout = max_tree([30000, 30000])
-    assert len(layers) == 15
-    assert layers[0].weight.nnz == 3 * 30000  # two +-1 entries for s(a-b), one for s(b)
-    assert sum(layer.weight.nnz for layer in layers) < 4.5 * 60000
-    assert readout.shape == (2, layers[-1].out_features)
 
 
 # --------------------------------------------------------------------------- properties

@@ -11,7 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets import OptionError
 from memnets.experiments import compare, pairs
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _hand_networks import popcount_network, random_network
-from conftest import assert_close
+from _helpers import assert_close
 from memnets import ExactnessError, InputError, OptionError, ReLUNetwork
 from memnets._core.export import ONNX_OPSET, to_onnx, to_torch
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from conftest import assert_close
+from _helpers import assert_close
 from memnets import ReLUNetwork
 from memnets._blocks import step_rows
 from memnets._constructions.interval import interval_layers, sweep_outputs

@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 import struct
 import time
 from fractions import Fraction
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 import memnets as mn
 from _hand_networks import random_network
+from _helpers import assert_same_network, assert_same_value
 from memnets import InputError, ModelFileError, ReLUNetwork, SparseWeight
 from memnets._constructions.result import finish
 from memnets._core.checks import check_dataset
@@ -75,47 +75,6 @@ def toy_result() -> mn.ConstructionResult:
 @functools.cache
 def cached_toy_result() -> mn.ConstructionResult:
     return toy_result()
-
-
-def assert_same_array(a: np.ndarray, b: np.ndarray) -> None:
-    assert a.dtype == b.dtype and a.shape == b.shape
-    if a.dtype == object:
-        assert [type(v) for v in a.ravel()] == [type(v) for v in b.ravel()]
-        assert a.ravel().tolist() == b.ravel().tolist()
-    else:
-        assert a.tobytes() == b.tobytes()  # bit patterns, -0.0 included
-
-
-def assert_same_network(a: ReLUNetwork, b: ReLUNetwork) -> None:
-    assert a.layer_sizes == b.layer_sizes
-    for la, lb in zip(a.layers, b.layers, strict=True):
-        assert la.is_sparse == lb.is_sparse
-        if la.is_sparse:
-            for attr in ("indptr", "indices", "data"):
-                assert_same_array(getattr(la.weight, attr), getattr(lb.weight, attr))
-        else:
-            assert_same_array(la.weight, lb.weight)
-        assert_same_array(la.bias, lb.bias)
-
-
-def assert_same_value(a, b) -> None:
-    assert type(a) is type(b), (a, b)
-    if isinstance(a, np.ndarray):
-        assert_same_array(a, b)
-    elif isinstance(a, dict):
-        assert list(a) == list(b)
-        for k in a:
-            assert_same_value(a[k], b[k])
-    elif isinstance(a, list | tuple):
-        assert len(a) == len(b)
-        for x, y in zip(a, b, strict=True):
-            assert_same_value(x, y)
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b)
-    elif isinstance(a, np.generic):
-        assert a.dtype == b.dtype and a == b
-    else:
-        assert a == b
 
 
 def test_round_trip_is_exact(tmp_path):

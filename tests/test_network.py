@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_close
+from _helpers import assert_close
 from memnets import AffineLayer, ExactnessError, InputError, ReLUNetwork, SparseWeight
 
 

@@ -11,17 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets import ReLUNetwork
-from memnets._blocks import (
-    LayerBuilder,
-    Lin,
-    compose_affine,
-    digit_preacts,
-    digit_value,
-    exact_layer,
-    step_preacts,
-)
+from memnets._blocks import compose_affine, exact_layer
 from memnets._constructions.optimal import (
     _chain_params,
     _direct_widths,
@@ -49,31 +41,6 @@ def _exact_eval(layers, values):
             a = [max(q, Fraction(0)) for q in z] if k < last else z
         out.append(a[0])
     return out
-
-
-# --------------------------------------------------------------------------- blocks
-def test_step_and_digit_rows_hand_worked():
-    b = LayerBuilder(1)
-    (p,) = b.inputs()
-    units = b.relu(digit_preacts(p, 2, r=2))  # digit of P at 2**2, base 4
-    b.output([digit_value(units)])
-    hidden, out = b.layers
-    assert hidden.dense_weight().tolist() == [[1]] * 6
-    assert hidden.bias.tolist() == [-3, -4, -7, -8, -11, -12]
-    assert out.dense_weight().tolist() == [[1, -1, 1, -1, 1, -1]]
-    net = ReLUNetwork(b.layers)
-    P = np.arange(16, dtype=np.float64).reshape(-1, 1)
-    assert net.forward_exact(P).tolist() == [v // 4 for v in range(16)]
-    assert [e.const for e in step_preacts(Lin({0: 1}), 5)] == [-4, -5]
-
-
-def test_integer_step_is_exact_outside_the_ramp():
-    b = LayerBuilder(1)
-    (x,) = b.inputs()
-    hi, lo = b.relu(step_preacts(x * 2, 7))  # [2x >= 7]
-    b.output([hi - lo])
-    vals = ReLUNetwork(b.layers).forward_exact(np.array([[3.0], [3.5], [10.0], [-4.0]])).tolist()
-    assert vals == [0, 1, 1, 0]
 
 
 # --------------------------------------------------------------------------- line_memorizer

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import memnets.experiments as experiments
-from conftest import mnist_dir
+from _helpers import mnist_dir
 from memnets import MemnetsError, OptionError
 from memnets.experiments import _runner, pairs
 from memnets.experiments.reproduce import ExperimentsFailed, reproduce

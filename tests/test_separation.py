@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 import memnets as mn
-from conftest import assert_close, needs_mnist
+from _helpers import assert_close, needs_mnist
 from memnets import InputError
 from memnets._geometry.separation import exact_squared_distance
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import memnets as mn
-from conftest import assert_close
-from memnets._constructions.result import margins_exact
+from _helpers import assert_close
 from memnets._core.checks import check_dataset
+from memnets._engines.decide import margins_exact
 
 XOR_X = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1]])
 XOR_Y = np.array([0, 0, 1, 1])

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from conftest import needs_mnist
+from _helpers import needs_mnist
 from memnets import ReLUNetwork
 from memnets._constructions.park2021 import park_group_size
 from memnets._constructions.vardi2022 import group_lookup_memorizer, vardi_group_size

@@ -83,7 +83,7 @@ import numpy as np
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
-from memnets._core.errors import OptionError, VerificationError
+from memnets._core.errors import ConstructionError, OptionError, VerificationError
 from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
@@ -275,6 +275,15 @@ def build(
     # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
     g = gamma(data.n_features + 3, U64)
     guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta
+    # Hart's rule guarantees only margin > 0 (no c^2 - r^2 bound): there the separation itself
+    # must exceed the rounding; the cover rules need their stated margin to
+    if not (guarantee if condense != "hart" else c2_low - 2 * eta) > 0:
+        raise ConstructionError(
+            f"efficient: the margin bound {max(c2_low - r2_bound, 0.0) if condense != 'hart' else c2_low:.3g} "
+            f"is below the float64 rounding of the first-layer biases (2 eta = {2 * eta:.3g}): "
+            f"samples of different labels are too close (c = {math.sqrt(c2_low):.3g}) for M1's "
+            "float64 weights. Use method='pairwise' or 'optimal' (exact weights), or rescale the data"
+        )
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])
     stats = {
         "condense": condense,

@@ -92,6 +92,12 @@ def interval_layers(
         gap = first[k + 1] - last[k]  # >= 1
         e = gap.bit_length() - 2  # delta_k = 2**(e - E) = largest power of two <= gap / 2
         F = a >> e if e >= 0 else a << -e
+        if E - e > 1023:  # 2**(E - e) is beyond float64: the ramp cannot be a float weight
+            raise InputError(
+                f"interval: two projected samples of different labels are {gap} * 2**-{E} apart; "
+                f"the step between them needs a slope 2**{E - e}, beyond float64's range. "
+                "Use method='optimal' (exact big-integer weights) for data this close"
+            )
         slopes.append(math.ldexp(1.0, E - e))
         bias.extend([-(F + 1), -(F + 2)])
     idx = np.arange(2 * B)

