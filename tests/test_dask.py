@@ -9,7 +9,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from memnets import OptionError  # noqa: E402
-from memnets.experiments import _runner, pairs  # noqa: E402
+from memnets.experiments import _runner, compare, pairs  # noqa: E402
 
 PAIRS = [(0, 1), (1, 7), (3, 5), (4, 9), (2, 8), (5, 6)]
 
@@ -32,6 +32,20 @@ def test_pairs_on_dask_equals_local_joblib(tmp_path, cluster):
     assert remote["timing"]["cells"]["digits"] == {"total": 12, "cached": 0, "computed": 12}
     assert _runner.without_timing(remote) == _runner.without_timing(local)
     assert len(local["datasets"]["digits"]["cells"]) == 12
+
+
+@pytest.mark.slow
+def test_compare_on_dask_equals_local_joblib(tmp_path, cluster):
+    """Table 4's grid (tiny: two digits pairs; memorizers, 1-NN and the trained MLP) gives
+    the same JSON on a Dask cluster as in joblib workers."""
+    kwargs = {"profile": "tiny", "methods": ("M1", "M2", "M3", "optimal", "1-NN", "MLP"), "seed": 5,
+              "progress": False}
+    compare.run(tmp_path / "local", jobs=2, **kwargs)
+    compare.run(tmp_path / "dask", dask_scheduler=cluster.scheduler_address, **kwargs)
+    local = json.loads((tmp_path / "local" / "compare.json").read_text())
+    remote = json.loads((tmp_path / "dask" / "compare.json").read_text())
+    assert remote["timing"]["cells"] == {"total": 12, "cached": 0, "computed": 12}
+    assert _runner.without_timing(remote) == _runner.without_timing(local)
 
 
 def test_unreachable_scheduler_is_a_clear_error():

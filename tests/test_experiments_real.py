@@ -167,56 +167,142 @@ def test_compare_bad_method(tmp_path):
         compare.run(tmp_path, methods=("M1", "M4"), progress=False)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"pairs": "theirs"}, "pairs must be 'paper', 'ours' or a list"),
+     ({"pairs": [(3, 3)]}, r"bad class pair \(3, 3\)"),
+     ({"pairs": [(2, 10)]}, r"bad class pair \(2, 10\)"),
+     ({"replicates": 0}, "replicates must be an integer >= 1"),
+     ({"data": "imagenet"}, "unknown dataset 'imagenet'")],
+)
+def test_compare_bad_options(tmp_path, kwargs, match):
+    with pytest.raises(OptionError, match=match):
+        compare.run(tmp_path, progress=False, **kwargs)
+
+
+def test_compare_defaults_are_table_4():
+    """The paper's Table 4: pairs 1-7, 2-3, 4-9, 5-6, 8-9; M2 = Park et al., M3 = Vardi et
+    al.; 500 training images per label and every test image; earlier pairs on request."""
+    assert compare.PAIRS == ((1, 7), (2, 3), (4, 9), (5, 6), (8, 9))
+    assert compare.PAPER_PER_CLASS == (500, None)
+    assert compare._pair_list(None, compare.PAIRS) == list(compare.PAIRS)
+    assert compare._pair_list("paper", compare.PAIRS) == list(compare.PAIRS)
+    assert compare._pair_list("ours", compare.PAIRS) == [(0, 1), (1, 7), (3, 5), (4, 9), (2, 8)]
+    assert compare._pair_list([(9, 4), [3, 2]], compare.PAIRS) == [(4, 9), (2, 3)]
+    cols = compare.resolve_methods(None)
+    assert (cols["M2"], cols["M3"], cols["1-NN"], cols["MLP"]) == ("park2021", "vardi2022", "sklearn-1nn", "trained")
+    assert list(cols)[:3] == ["M1", "M2", "M3"]
+    assert {"optimal", "constant", "interval"} <= set(cols)
+    assert compare.resolve_methods(["M2", "M2", "efficient"]) == {"M2": "park2021", "efficient": "efficient"}
+
+
+def test_compare_m1_is_the_papers_network_when_registered(monkeypatch):
+    """M1 is resolved by name at run time: ``pairwise`` (Theorem 7.3) once it is registered;
+    until then our tree M1 stands in and the separate ``efficient`` column is left out."""
+    import memnets as mn
+
+    monkeypatch.delitem(mn.METHODS, "pairwise", raising=False)
+    assert compare.m1_construction() == "efficient"
+    assert compare.resolve_methods(None)["M1"] == "efficient" and "efficient" not in compare.resolve_methods(None)
+    monkeypatch.setitem(mn.METHODS, "pairwise", ("memnets._constructions.pairwise", "Theorem 7.3"))
+    assert compare.m1_construction() == "pairwise"
+    cols = compare.resolve_methods(None)
+    assert cols["M1"] == "pairwise" and cols["efficient"] == "efficient" and len(cols) == len(compare.METHODS)
+
+
 @pytest.mark.slow
 def test_compare_m1_beats_m2_and_m3(tmp_path):
     """The paper's claim (there on MNIST pairs): M1 far ahead of M2 and M3. Tiny profile:
-    digits pairs 0-1 and 1-7, 40 + 40 images per class."""
+    digits pairs 1-7 and 2-3 (Table 4's first two), 40 + 40 images per class."""
     summary = compare.run(tmp_path, profile="tiny", jobs=1, progress=False)
     doc = json.loads((tmp_path / "compare.json").read_text())
-    assert doc["data"] == "digits" and doc["pairs"] == ["0-1", "1-7"]
+    columns = compare.resolve_methods(None)
+    assert doc["data"] == "digits" and doc["pairs"] == ["1-7", "2-3"] and doc["methods"] == columns
+    assert doc["m1_construction"] == compare.m1_construction()
+    assert doc["m1_is_paper_network"] == (compare.m1_construction() == "pairwise")
     rows = {(r["pair"], r["method"]): r for r in doc["rows"]}
-    assert len(rows) == 2 * len(compare.METHODS)
-    for pair in ("0-1", "1-7"):
+    assert len(rows) == len(doc["rows"]) == 2 * len(columns)
+    for (pair, method), r in rows.items():
+        smaller = int(pair.split("-")[0])
+        assert r["negative_class"] == smaller  # the paper labels the smaller digit -1
+        assert r["construction"] == columns[method] and r["train_accuracy"] == 1.0
+        assert r["n_train"] == 80 and r["n_test"] == 80 and r["test_share_smaller"] == 0.5
+        if method != "1-NN":
+            assert r["verified"] is True
+    for pair in ("1-7", "2-3"):
         m1, m2, m3 = rows[(pair, "M1")], rows[(pair, "M2")], rows[(pair, "M3")]
         assert m1["accuracy"] > 0.9
         assert m1["accuracy"] > m2["accuracy"] + 0.15
         assert m1["accuracy"] > m3["accuracy"] + 0.15
-        for r in (m1, m2, m3, rows[(pair, "MLP")]):
-            assert r["verified"] and r["train_accuracy"] == 1.0 and r["n_train"] == 80
-        assert m2["width"] <= 12  # Theorem 4.1: width bounded by a constant
+        assert m2["width"] <= 12 and m3["width"] <= 12  # Vardi et al.: width 12
+        assert rows[(pair, "optimal")]["width"] <= 6  # Theorem 4.1: width 6
         knn = rows[(pair, "1-NN")]
-        assert knn["params"] == 80 * (64 + 1) and knn["train_accuracy"] == 1.0
+        assert knn["params"] == 80 * (64 + 1)
     assert summary["mean_accuracy"]["M1"] > summary["mean_accuracy"]["M2"]
     gaps = [rows[(p, "M1")]["accuracy"] - max(rows[(p, "M2")]["accuracy"], rows[(p, "M3")]["accuracy"])
-            for p in ("0-1", "1-7")]
-    assert doc["claim"]["holds"] is True and doc["claim"]["smallest_gap"] == min(gaps)
-    assert "the claim holds on every pair" in summary["markdown"]
+            for p in ("1-7", "2-3")]
+    claim = doc["claim"]
+    assert claim["holds"] is True and claim["smallest_gap"] == min(gaps) and claim["m1_best_of_paper_methods"] == 2
+    best_all = sum(rows[(p, "M1")]["accuracy"] >= max(r["accuracy"] for (q, _), r in rows.items() if q == p)
+                   for p in ("1-7", "2-3"))
+    assert claim["m1_best_of_all"] == best_all
+    assert "M1 (`" in summary["markdown"] and "is best of M1/M2/M3 on 2 of 2 pairs" in summary["markdown"]
+    if not doc["m1_is_paper_network"]:
+        assert "standing in for the paper's Theorem 7.3 network" in summary["markdown"]
+    table = {(t["pair"], t["method"]): t for t in doc["table"]}
+    assert table[("1-7", "M2")]["accuracy"] == rows[("1-7", "M2")]["accuracy"]
     with (tmp_path / "compare.csv").open() as fh:
         lines = list(csv.reader(fh))
-    assert tuple(lines[0]) == compare.CSV_COLUMNS and len(lines) == 1 + 2 * len(compare.METHODS)
+    assert tuple(lines[0]) == compare.CSV_COLUMNS and len(lines) == 1 + 2 * len(columns)
     assert mpimg.imread(tmp_path / "compare.png").shape[0] > 300
-    assert "| 1-7 | M1 |" in summary["markdown"] and "compare.png" in summary["markdown"]
+    assert "| 1-7 | " in summary["markdown"] and "compare.png" in summary["markdown"]
+
+
+@pytest.mark.slow
+def test_compare_deterministic_jobs_cache_and_replicates(tmp_path):
+    """Same seed, same numbers: one process, two workers and a cached rerun agree apart
+    from timings; replicates average over subsamples, replicate 0 being the single run's."""
+    from memnets.experiments import _runner
+
+    kwargs = {"profile": "tiny", "methods": ("M1", "M2", "M3", "1-NN", "MLP"), "seed": 3, "progress": False}
+    compare.run(tmp_path / "one", jobs=1, **kwargs)
+    compare.run(tmp_path / "two", jobs=2, cache_dir=tmp_path / "cache", **kwargs)
+    again = compare.run(tmp_path / "again", jobs=1, cache_dir=tmp_path / "cache", **kwargs)
+    docs = [json.loads((tmp_path / d / "compare.json").read_text()) for d in ("one", "two", "again")]
+    assert docs[2]["timing"]["cells"] == {"total": 10, "cached": 10, "computed": 0}
+    assert _runner.without_timing(docs[0]) == _runner.without_timing(docs[1]) == _runner.without_timing(docs[2])
+    assert again["claim"] == docs[0]["claim"]
+
+    compare.run(tmp_path / "reps", jobs=1, cache_dir=tmp_path / "cache", replicates=2, **kwargs)
+    reps = json.loads((tmp_path / "reps" / "compare.json").read_text())
+    assert reps["replicates"] == 2 and len(reps["rows"]) == 20
+    assert reps["timing"]["cells"]["cached"] == 10  # replicate 0 is the single run
+    for t in reps["table"]:
+        accs = [r["accuracy"] for r in reps["rows"] if (r["pair"], r["method"]) == (t["pair"], t["method"])]
+        assert t["accuracy"] == pytest.approx(np.mean(accs), abs=1e-15)
+        assert (t["accuracy_min"], t["accuracy_max"]) == (min(accs), max(accs))
 
 
 @needs_mnist
 @pytest.mark.mnist
-def test_compare_mnist_m1_beats_m2(tmp_path):
-    """The paper's MNIST claim on one of its five pairs, with the fast methods."""
-    compare.run(tmp_path, pairs=[(4, 9)], methods=("M1", "M2", "1-NN"), n_train=60, n_test=100,
+def test_compare_mnist_m1_beats_m2_and_m3(tmp_path):
+    """The paper's MNIST claim on one of its five pairs (4-9), at a small size."""
+    compare.run(tmp_path, pairs=[(4, 9)], methods=("M1", "M2", "M3", "1-NN"), n_train=60, n_test=100,
                 progress=False)
     rows = {r["method"]: r for r in json.loads((tmp_path / "compare.json").read_text())["rows"]}
     assert rows["M1"]["n_train"] == 120 and rows["M1"]["n_test"] == 200
-    assert rows["M1"]["accuracy"] > 0.8 > 0.7 > rows["M2"]["accuracy"]
-    assert rows["M2"]["width"] <= 12 and rows["M2"]["verified"]
+    assert rows["M1"]["accuracy"] > 0.8 > 0.7 > max(rows["M2"]["accuracy"], rows["M3"]["accuracy"])
+    for m in ("M2", "M3"):
+        assert rows[m]["width"] <= 12 and rows[m]["verified"] and rows[m]["negative_class"] == 4
 
 
 def test_compare_m1_matches_pairs_cell(digits_pairs, tmp_path):
-    """Both experiments draw the same seeded images of a pair: compare's M1 row is the
+    """Both experiments draw the same seeded images of a pair: compare's tree-M1 row is the
     pairs table's condense=cover cell (same accuracy, same network size)."""
     _, _, doc = digits_pairs
     cell = next(c for c in doc["datasets"]["digits"]["cells"]
                 if (c["a"], c["b"], c["condense"]) == (1, 7, "cover"))
-    compare.run(tmp_path, data="digits", pairs=[(1, 7)], methods=("M1",), n_train=60, n_test=40,
+    compare.run(tmp_path, data="digits", pairs=[(1, 7)], methods=("efficient",), n_train=60, n_test=40,
                 progress=False)
     (row,) = json.loads((tmp_path / "compare.json").read_text())["rows"]
     assert (row["accuracy"], row["params"], row["width"], row["depth"]) == (

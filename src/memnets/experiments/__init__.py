@@ -32,7 +32,7 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
     "exponential": ("memnets.experiments.exponential", "Section 6: params needed to generalize grow exponentially in n"),
     "guarantee": ("memnets.experiments.guarantee", "Theorem 7.3: M1 success probability vs (S_D/eps) ln(S_D/delta)"),
     "pairs": ("memnets.experiments.pairs", "M1 on every class pair (the paper's 10x10 tables)"),
-    "compare": ("memnets.experiments.compare", "M1 vs M2 vs M3 vs 1-NN vs trained MLP on five MNIST pairs"),
+    "compare": ("memnets.experiments.compare", "Table 4: M1 vs M2 (Park 2021) vs M3 (Vardi 2022), our memorizers, 1-NN, MLP on five MNIST pairs"),
 }
 
 

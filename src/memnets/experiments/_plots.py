@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
+    "compare_plot",
     "constant_plots",
     "exponential_plots",
     "grouped_bars",
@@ -119,6 +120,25 @@ def grouped_bars(
     axes[0, 0].legend(fontsize=7, ncols=min(len(panels[names[0]]), 5), loc="lower center",
                       bbox_to_anchor=(0.5, 1.02))
     return _save(fig, path, title=title)
+
+
+def compare_plot(
+    path: str | os.PathLike[str],
+    groups: Sequence[str],
+    columns: Sequence[str],
+    *,
+    accuracy: Mapping[str, Sequence[float]],
+    params_nonzero: Mapping[str, Sequence[float]],
+    title: str,
+) -> Path:
+    """``compare`` (the paper's Table 4): per pair, one bar per column; test accuracy (chance
+    dashed) above, non-zero params (log scale) below."""
+    panels: dict[str, dict[str, Sequence[float]]] = {
+        "test accuracy": {m: accuracy[m] for m in columns},
+        "non-zero params": {m: params_nonzero[m] for m in columns},
+    }
+    return grouped_bars(path, groups, panels, title=title, log_panels=("non-zero params",),
+                        ylims={"test accuracy": (0.0, 1.0)}, hlines={"test accuracy": 0.5})
 
 
 def constant_plots(out: Path, table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> list[Path]:
