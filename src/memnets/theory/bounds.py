@@ -12,6 +12,7 @@ NeurIPS 2024 (Sections 6, 7).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -30,28 +31,30 @@ __all__ = [
 ]
 
 
-def _check_count(value: Any, name: str) -> float:
+def _number(value: Any, name: str, ok: Callable[[float], bool], requirement: str) -> float:
+    """``value`` as a float if it is a real number (not a str/bool) with ``ok(value)``, else
+    :class:`OptionError` saying ``"{name} must {requirement}"``."""
     if isinstance(value, str | bool):
         raise OptionError(f"{name} must be a number, got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError) as exc:
         raise OptionError(f"{name} must be a number, got {value!r}") from exc
-    if not (math.isfinite(v) and v >= 1):
-        raise OptionError(f"{name} must be a finite number >= 1, got {value!r}")
+    if not ok(v):
+        raise OptionError(f"{name} must {requirement}, got {value!r}")
     return v
+
+
+def _check_count(value: Any, name: str) -> float:
+    return _number(value, name, lambda v: math.isfinite(v) and v >= 1, "be a finite number >= 1")
 
 
 def _check_prob(value: Any, name: str) -> float:
-    if isinstance(value, str | bool):
-        raise OptionError(f"{name} must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a number, got {value!r}") from exc
-    if not (0 < v < 1):
-        raise OptionError(f"{name} must lie in (0, 1), got {value!r}")
-    return v
+    return _number(value, name, lambda v: 0 < v < 1, "lie in (0, 1)")
+
+
+def _check_positive(value: Any, name: str) -> float:
+    return _number(value, name, lambda v: math.isfinite(v) and v > 0, "be a positive number")
 
 
 def samples_lower_bound(N_D: float, eps: float = 0.01) -> int:
@@ -132,18 +135,6 @@ def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
 
 
 # --------------------------------------------------------------------------- the paper's statements
-def _check_v(v: Any) -> float:
-    if isinstance(v, str | bool):
-        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}")
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}") from exc
-    if not (math.isfinite(x) and x > 0):
-        raise OptionError(f"v (the absolute constant) must be a positive number, got {v!r}")
-    return x
-
-
 def bound_thm61(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> float:
     r"""Theorem 6.1's lower bound on the samples of a generalizing memorization algorithm.
 
@@ -162,7 +153,7 @@ def bound_thm61(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> floa
     nd = _check_count(N_D, "N_D")
     if nd <= 1:
         raise OptionError(f"N_D must be > 1 (ln N_D is in a denominator), got {N_D!r}")
-    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     return max(0.0, c * nd * nd / math.log(nd) ** 2 * (1.0 - 2.0 * e - d))
 
 
@@ -180,7 +171,7 @@ def bound_thm65(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> floa
     11512925.5
     """
     nd = _check_count(N_D, "N_D")
-    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    e, d, c = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     return c * nd * nd * math.log(nd / (e * e * d)) / (e * e)
 
 
@@ -200,22 +191,10 @@ def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise OptionError(f"n must be a positive int, got {n!r}")
     cc = _check_positive(c, "c")
-    e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_v(v)
+    e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     # decimal arguments read as the decimals they print as (0.2 is 1/5, not its binary neighbour)
     k_, c_, e_, d_ = (Fraction(repr(x)) for x in (k, cc, e, d))
     scale = k_ * c_**4 * (1 - 2 * e_ - d_) / (int(n) ** 2)
     if scale <= 0:
         return 0
     return math.floor(scale * 2 ** (2 * (int(n) // math.ceil(cc * cc))))
-
-
-def _check_positive(value: Any, name: str) -> float:
-    if isinstance(value, str | bool):
-        raise OptionError(f"{name} must be a positive number, got {value!r}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a positive number, got {value!r}") from exc
-    if not (math.isfinite(x) and x > 0):
-        raise OptionError(f"{name} must be a positive number, got {value!r}")
-    return x
