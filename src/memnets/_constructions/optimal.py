@@ -135,6 +135,10 @@ Examples
 >>> res = mn.construct(X, y, method="optimal", rng=0)
 >>> res.verified, res.min_margin == 1, res.network.width <= 6
 (True, True, True)
+
+Size (~690 lines): one construction, one file (the registry's rule). The planner (choosing
+blocks, bits and widths for the fewest parameters) and the builder share the invariants of
+the proven params bound above; split, each would re-derive the other's formulas.
 """
 
 from __future__ import annotations
