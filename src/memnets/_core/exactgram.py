@@ -67,28 +67,27 @@ _MASK = (1 << BETA) - 1
 _MAX_SHIFT = 960
 
 
-def _trailing_zeros(m: np.ndarray) -> np.ndarray:
-    """Trailing zero bits of each positive int64."""
-    low = m & -m
-    return np.log2(low.astype(np.float64)).astype(np.int64)
-
-
-def fixed_point_exponent(*arrays: np.ndarray) -> int:
+def fixed_point_exponent(*arrays: np.ndarray, chunk: int = 1 << 20) -> int:
     """The smallest ``T >= 0`` such that every entry of every array times ``2**T`` is an integer.
+
+    Read from the bit patterns: ``|v| = m 2**e2`` with ``m`` the significand (implicit bit
+    included); its lowest set bit is ``2**(e2 + tz(m))``.
 
     >>> fixed_point_exponent(np.array([0.5, 0.75, 3.0]))
     2
     """
     T = 0
     for a in arrays:
-        v = np.asarray(a, dtype=np.float64).ravel()
-        v = v[v != 0]
-        if v.size == 0:
-            continue
-        mant, ex = np.frexp(np.abs(v))
-        m = (mant * 2.0**53).astype(np.int64)  # exact: v = m * 2**(ex - 53)
-        low = ex.astype(np.int64) - 53 + _trailing_zeros(m)  # exponent of the lowest set bit
-        T = max(T, int(-low.min()))
+        flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+        for s in range(0, flat.size, chunk):
+            b = flat[s : s + chunk].view(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
+            b = b[b != 0]
+            if b.size == 0:
+                continue
+            ex = b >> 52
+            m = np.where(ex > 0, (b & ((1 << 52) - 1)) | (1 << 52), b)
+            low = np.where(ex > 0, ex - 1075, -1074) + np.bitwise_count((m & -m) - 1)
+            T = max(T, int(-low.min()))
     return T
 
 
@@ -250,6 +249,7 @@ def gram_words(A: np.ndarray | Split, B: np.ndarray | Split, T: int | None = Non
         raise InputError("gram_words: the two splits differ in T or columns")
     L = max(A.n_limbs, B.n_limbs)
     words = [np.zeros((A.rows, B.rows), dtype=np.int64) for _ in range(2 * L)]
+    grown = 0  # word magnitudes are below grown * 2**53
     for ca, cb in zip(A.chunks, B.chunks, strict=True):
         za, zb = np.zeros_like(ca[0]), np.zeros_like(cb[0])
         ca = ca + [za] * (L - len(ca))
@@ -263,8 +263,11 @@ def gram_words(A: np.ndarray | Split, B: np.ndarray | Split, T: int | None = Non
                 cross -= diag[k]
                 cross -= diag[m]
                 words[k + m] += cross
-        # each word grew by <= 3 L 2**53: carry after every chunk so int64 never overflows
-        Words(words, 2 * A.T).carry()
+        # each word grows by <= 3 L 2**53 per chunk: carry before int64 could overflow
+        grown += 3 * L
+        if grown + 3 * L >= 2**9:
+            Words(words, 2 * A.T).carry()
+            grown = 1
     return Words(words, 2 * A.T).carry()
 
 
