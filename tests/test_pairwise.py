@@ -300,3 +300,12 @@ def test_band_between_the_classes_is_exactly_zero() -> None:
     assert vals.tolist() == [0.0, 0.0] and bounds.tolist() == [0.0, 0.0]
     assert res.network.forward_exact(mid).tolist() == [0, 0]
     assert res.predict(mid).tolist() == ["left", "left"]
+
+
+def test_decision_function_uses_the_engine() -> None:
+    X, y = _dataset(13, n_max=14)
+    res = mn.construct(X, y, method="pairwise")
+    Q = np.random.default_rng(3).random((25, X.shape[1]))
+    vals, _ = forward_pairwise(res.network, Q)
+    assert res.decision_function(Q).tolist() == vals.tolist()
+    assert_close(res.decision_function(Q), res.network.forward(Q), rtol=1e-9, atol=1e-12)

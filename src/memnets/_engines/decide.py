@@ -53,6 +53,7 @@ __all__ = [
     "check_engine",
     "default_engine",
     "exact_scores_as_float",
+    "float_scores",
     "margins_exact",
     "predict_codes",
     "predict_codes_exact",
@@ -147,6 +148,18 @@ def predict_codes_exact(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
                     best = o
             codes[s + b] = best
     return codes
+
+
+def float_scores(net: ReLUNetwork, X: np.ndarray, engine: str) -> np.ndarray:
+    """float64 outputs (shape of :meth:`ReLUNetwork.forward`) as ``engine`` computes them:
+    exact outputs rounded for ``"exact"``, the pairwise engine's certified values for
+    ``"pairwise"`` (``forward`` would visit all ``O(N^2)`` pair units per input), else
+    :meth:`ReLUNetwork.forward`."""
+    if check_engine(engine) == "exact":
+        return exact_scores_as_float(net, X)
+    if engine == "pairwise":
+        return forward_pairwise(net, X)[0]
+    return net.forward(X)
 
 
 def exact_scores_as_float(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
