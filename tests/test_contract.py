@@ -219,7 +219,15 @@ def test_every_engine_decides_exact_ties_by_the_documented_rule(engine):
     assert binary.network.forward_exact(Z2)[0] == 0
     out = multi.network.forward_exact(Z3).tolist()
     assert out[0][0] == out[0][1] == out[0][2] and out[1][1] == out[1][2] > out[1][0]
-    for res, Z, want in ((binary, Z2, [0, 1]), (multi, Z3, [0, 1, 2])):
+    if engine == "pairwise":
+        # the paper's network has its own engine (refusing other networks): F == 0 exactly on
+        # the bisector of its two samples, read as classes[0]
+        paper = mn.construct(X[:2], [0, 1], method="pairwise", rng=0)
+        assert paper.network.forward_exact(Z2)[0] == 0
+        cases = [(paper, Z2, [0, 1])]
+    else:
+        cases = [(binary, Z2, [0, 1]), (multi, Z3, [0, 1, 2])]
+    for res, Z, want in cases:
         assert exact_codes(res.network, Z)[0].tolist() == want
         assert dataclasses.replace(res, engine=engine).predict_codes(Z).tolist() == want
 

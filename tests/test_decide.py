@@ -54,7 +54,7 @@ def test_decide_is_exact_for_every_engine(engine: str) -> None:
 
 
 def test_unknown_engine_is_an_option_error() -> None:
-    with pytest.raises(mn.OptionError, match=r"engine must be one of 'float', 'm1-certified', 'exact'"):
+    with pytest.raises(mn.OptionError, match=r"engine must be one of 'float', 'm1-certified', 'pairwise', 'exact'"):
         decide.predict_codes(_binary_net(), X_TIE, "float32")
 
 

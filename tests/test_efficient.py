@@ -115,6 +115,8 @@ def test_zero_separation() -> None:
         nearest_enemy_bounds(X, np.array([0, 1, 1]))
     with pytest.raises(mn.ConflictingLabelsError):
         theory.estimate_SD(X, [0, 1, 1])
+    with pytest.raises(mn.ConflictingLabelsError):
+        theory.estimate_cells(X, [0, 1, 1])
 
 
 def test_shared_input_checks() -> None:
@@ -135,13 +137,16 @@ def test_sample_size_m1() -> None:
             theory.sample_size_m1(*bad)
 
 
-def test_estimate_SD_counts_clusters() -> None:
+def test_estimate_cells_and_SD_count_clusters() -> None:
     rng = np.random.default_rng(3)
     centers = np.array([[0.1, 0.1], [0.9, 0.1], [0.5, 0.9], [0.1, 0.9]])
     labels = np.array([0, 1, 0, 1])
     k = rng.integers(0, 4, 400)
     X = centers[k] + rng.uniform(-0.01, 0.01, (400, 2))
     # c ~ 0.8 (0.1, 0.1)-(0.9, 0.1); clusters of diameter 0.03 < c/4: one cell each
+    assert theory.estimate_cells(X, labels[k]) == 4
+    # Definition 7.1: L ~ 0.8 near every cluster, so a ball of radius L/3.1 ~ 0.26 covers its
+    # cluster and reaches no other same-label cluster (>= 0.89 away): one ball each
     assert theory.estimate_SD(X, labels[k]) == 4
 
 

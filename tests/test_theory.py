@@ -95,7 +95,7 @@ def test_estimators_recover_K_and_separation_on_ball_mixture() -> None:
     c_hat = theory.estimate_separation(X, y)
     # stated tolerance: c_D <= c(X, y) <= 1.05 c_D at N = 3000 (500 points per ball)
     assert c_D <= c_hat <= 1.05 * c_D
-    assert theory.estimate_SD(X, y) == K
+    assert theory.estimate_cells(X, y) == K
     md = theory.estimate_MD(X, y, separation=c_D, rng=0)
     assert md.coverage >= 0.995 and md.occupied <= md.chao1 <= md.occupied + 2
     # every ball meets at most 2^n cells of a grid with h > 2r
@@ -118,11 +118,12 @@ def test_estimate_all_keys_and_consistency() -> None:
     est = theory.estimate_all(X, y, rng=2)
     assert est["n_samples"] == 600 and est["n_classes"] == 2
     assert est["S_D"] == theory.estimate_SD(X, y)
+    assert est["cells"] == theory.estimate_cells(X, y)
     assert est["separation"] == theory.estimate_separation(X, y)
     assert est["N_D_upper"] == mn.construct(X, y, method="constant", rng=2).stats["params"]
     assert est["M_D"]["occupied"] == theory.estimate_MD(X, y, rng=2).occupied
     assert est["samples_lower_bound"] == theory.samples_lower_bound(est["N_D_upper"], 0.01)
-    assert est["sample_size_m1"] == theory.sample_size_m1(est["S_D"], 0.01, 0.05)
+    assert est["sample_size_thm73"] == theory.sample_size_thm73(est["S_D"], 0.01, 0.05)
 
 
 def test_estimate_all_multiclass_has_no_ND() -> None:
@@ -155,3 +156,88 @@ def test_cli_estimate_bad_dataset_is_a_clear_error() -> None:
     out = CliRunner().invoke(app, ["estimate", "no-such-data"])
     assert out.exit_code == 2
     assert "error" in out.output and "no-such-data" in out.output
+
+
+# --------------------------------------------------------------------------- Definition 7.1
+def _line_of_balls(K: int, spacing: float, radius: float) -> mn.datasets.BallMixture:
+    """K balls on a horizontal line in [0,1]^2, labels alternating (0, 1, 0, ...)."""
+    centers = np.array([[0.1 + k * spacing, 0.5] for k in range(K)])
+    return mn.datasets.BallMixture(centers=centers, radius=radius, ball_labels=np.arange(K) % 2,
+                                   requested_separation=spacing - 2 * radius, seed=None)
+
+
+def test_estimate_SD_converges_to_the_closed_form_on_balls() -> None:
+    """S_D = K in closed form for K balls of radius rho on a line, spacing D, alternating labels,
+    rho <= D / (2 (ratio + 1)) = D / 8.2.
+
+    For x in ball k: the nearest other-label support point is in a neighbouring ball, so
+    D - 2 rho <= L(x) <= D. (a) B(x) has radius L(x)/3.1 >= (D - 2 rho)/3.1 >= 2 rho: it
+    covers x's whole ball, so S_D <= K. (b) the nearest same-label ball is >= 2D - 2 rho away
+    and L(x)/3.1 <= D/3.1 < 2D - 2 rho: B(x) meets no other ball, so S_D >= K. The sample's
+    own L-hat >= L only enlarges the balls of (a) and stays <= D + 2 rho in (b), so the
+    estimate is exactly the number of balls the sample hits: it grows to K with N.
+    """
+    K, spacing, rho = 7, 0.13, 0.015
+    assert rho <= spacing / 8.2
+    D = _line_of_balls(K, spacing, rho)
+    estimates = []
+    for N in (4, 12, 40, 200, 1000):
+        X, y = D.sample(N, rng=N)
+        if len(np.unique(y)) < 2:
+            continue
+        hit = np.unique(D.ball_index(X))
+        assert theory.estimate_SD(X, y) == hit.size
+        estimates.append(theory.estimate_SD(X, y))
+    assert estimates == sorted(estimates) and estimates[-1] == K and estimates[0] < K
+    # a ratio closer to 3 keeps (a) and (b) here: still K; a ball too large for (a) does not
+    X, y = D.sample(1000, rng=1)
+    assert theory.estimate_SD(X, y, ratio=3.0001) == K
+    wide = _line_of_balls(K, spacing, 0.05)  # rho > D/8.2: a ball may need several B(x)
+    Xw, yw = wide.sample(3000, rng=2)
+    assert theory.estimate_SD(Xw, yw) > K
+
+
+def test_estimate_SD_hand_examples_and_options() -> None:
+    # L(0) = 1 -> radius 1/3.1 = 0.32 covers 0.1; L(1) = 0.9 -> covers only 1
+    assert theory.estimate_SD([[0.0], [0.1], [1.0]], [0, 0, 1]) == 2
+    # L(0.5) = 0.5 -> radius 0.16; B(0) has radius 0.32: three balls
+    assert theory.estimate_SD([[0.0], [0.5], [1.0]], [0, 0, 1]) == 3
+    # greedy takes the ball covering most: B(0.3) (L = 0.7, radius 0.226) holds 0.1, 0.3, 0.5
+    X = [[0.1], [0.3], [0.5], [1.0]]
+    assert theory.estimate_SD(X, [0, 0, 0, 1]) == 2
+    for bad in (3.0, 2.5, float("nan"), True, "3.1"):
+        with pytest.raises(mn.OptionError, match="ratio"):
+            theory.estimate_SD(X, [0, 0, 0, 1], ratio=bad)  # type: ignore[arg-type]
+
+
+def test_estimate_SD_refuses_too_many_incidences(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(estimators, "MAX_BALL_INCIDENCES", 5)
+    with pytest.raises(mn.InputError, match="subsample"):
+        theory.estimate_SD([[0.0], [0.01], [0.02], [1.0]], [0, 0, 0, 1])
+
+
+def test_sample_size_thm73_is_the_papers_formula() -> None:
+    # S_D ln(S_D / delta) / eps: 10 ln(200) / 0.1 = 529.8
+    assert theory.sample_size_thm73(10, 0.1, 0.05) == 530
+    assert theory.sample_size_thm73(1, 0.5, 0.5) == math.ceil(math.log(2) / 0.5)
+    assert theory.sample_size_m1 is theory.sample_size_thm73  # one formula, one function
+    with pytest.raises(mn.OptionError, match="S_D"):
+        theory.sample_size_thm73(0.5, 0.1, 0.1)
+
+
+def test_bound_prop77_exact() -> None:
+    assert theory.bound_prop77(1, 1) == 7  # floor(6.2) + 1
+    assert theory.bound_prop77(2, 1) == 13**2  # floor(12.4) + 1
+    assert theory.bound_prop77(1, 0.1) == 63  # 0.1 read as 1/10: floor(62) + 1, not 62
+    assert theory.bound_prop77(3, 0.5) == 38**3  # floor(37.2) + 1
+    from fractions import Fraction
+
+    assert theory.bound_prop77(2, Fraction(1, 3)) == 38**2  # floor(37.2) + 1
+    assert theory.bound_prop77(1, 1, ratio=4) == 9
+    big = theory.bound_prop77(784, 1)  # MNIST-sized: an exact int with thousands of digits
+    assert big == 4861**784 and len(str(big)) > 2800
+    for args in [(0, 1.0), (2, 0.0), (2, -1.0), (1.5, 1.0), (2, float("inf"))]:
+        with pytest.raises(mn.OptionError):
+            theory.bound_prop77(*args)  # type: ignore[arg-type]
+    with pytest.raises(mn.OptionError, match="ratio"):
+        theory.bound_prop77(2, 1.0, ratio=3)

@@ -252,7 +252,8 @@ def estimate(
     rows = {
         "samples N / features n / classes": f"{est['n_samples']} / {est['n_features']} / {est['n_classes']}",
         "c (separation, >= c_D)": f"{est['separation']:.6g}",
-        "S_D (greedy cover, radius c/4)": est["S_D"],
+        "S_D (Definition 7.1: greedy cover by balls L(x)/3.1)": est["S_D"],
+        "cells of diameter < c/2 (greedy cover, radius c/4)": est["cells"],
         "M_D occupied cells": md["occupied"],
         "  cell size / diameter": f"{md['cell_size']:.6g} / {md['cell_diameter']:.6g} ({md['grid']})",
         "  singletons f1 / coverage 1-f1/N": f"{md['singletons']} / {md['coverage']:.4f}",
@@ -263,7 +264,7 @@ def estimate(
         f"N lower bound (1-2eps) N_D^2, any memorizer (eps={eps})": est["samples_lower_bound"],
         f"N upper bound, constant params (eps={eps}, delta={delta})": est["samples_upper_bound_constant"],
         "  (both bounds evaluated at the N_D upper estimate)": "",
-        "N for M1 (S_D/eps) ln(S_D/delta)": est["sample_size_m1"],
+        "N for Theorem 7.3 S_D ln(S_D/delta)/eps": est["sample_size_thm73"],
         "N for M3 cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
     }
     console.print(_stats_table(f"memnets estimate {data}", rows))

@@ -1,4 +1,7 @@
-"""M1: efficient generalizable memorization (Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
+"""M1: efficient generalizable memorization (after Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
+
+Ours, not the paper's network: the paper's own Theorem 7.3 network, one unit per ordered
+opposite-label pair, is ``method="pairwise"`` (:mod:`memnets._constructions.pairwise`).
 
 Given a dataset ``(X, y)`` in ``[0,1]^n`` with separation ``c = c(X, y) > 0``, choose
 same-label *representatives* ``s_1, ..., s_R`` (a greedy cover: every sample ``x_i`` has a
@@ -32,7 +35,8 @@ the width is ``>= n`` whenever the representatives span ``R^n`` (Section 5's con
 **Guarantee** (Theorem 7.3): if ``supp(D)`` splits into ``S_D`` cells of diameter
 ``< c_D / 2`` and ``r <= c_D / 2``, then ``N >= (S_D / eps) ln(S_D / delta)`` samples give
 accuracy ``>= 1 - eps`` with probability ``>= 1 - delta``:
-:func:`memnets.theory.sample_size_m1`; :func:`memnets.theory.estimate_SD` estimates ``S_D``.
+:func:`memnets.theory.sample_size_m1`; :func:`memnets.theory.estimate_cells` estimates the
+number of cells (the paper's ``S_D`` of Definition 7.1 is :func:`memnets.theory.estimate_SD`).
 
 Options (``condense``): ``"cover"`` (the guarantee above), ``"hart"`` (Hart's
 condensed nearest neighbour, 1968: fewer representatives, still memorizes, margin ``> 0``

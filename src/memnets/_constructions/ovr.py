@@ -44,7 +44,9 @@ def one_vs_rest(
         task = Dataset(X=data.X, y=codes, classes=np.array([0, 1]), codes=codes)
         parts.append(module.build(task, rng=rng, seed=seed, **options))
     network = ReLUNetwork(side_by_side([p.network for p in parts]))
-    engine = "exact" if any(p.engine == "exact" for p in parts) else parts[0].engine
+    # a construction-specific engine ("pairwise") reads one part's structure, not the
+    # side-by-side network: the combination runs on the generic certified float engine
+    engine = "exact" if any(p.engine == "exact" for p in parts) else "float"
     keys = ("params", "params_nonzero", "width", "depth", "max_weight_bits")
     return finish(
         network,

@@ -30,7 +30,8 @@ __all__ = ["METHODS", "check_options", "construct", "method_options"]
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
-    "efficient": ("memnets._constructions.efficient", "M1, Theorem 7.3: nearest-representative max-trees (polynomial time, generalizes)"),
+    "efficient": ("memnets._constructions.efficient", "M1 (ours, after Theorem 7.3): nearest-representative max-trees, O(R n) params"),
+    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written: one unit per ordered opposite pair, O(N^2 n) params"),
     "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
     "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
@@ -124,9 +125,9 @@ def construct(
     ----------
     X : array of shape (N, n), values in [0, 1]
     y : array of shape (N,), any sortable labels (at least two classes)
-    method : one of :data:`METHODS` (``"efficient"``, ``"optimal"``, ``"interval"``,
-        ``"constant"``, ``"trained"``). The two-class constructions (``optimal``,
-        ``interval``, ``constant``) handle more classes one-vs-rest
+    method : one of :data:`METHODS` (``"efficient"``, ``"pairwise"``, ``"optimal"``,
+        ``"interval"``, ``"constant"``, ``"trained"``). The two-class constructions
+        (``pairwise``, ``optimal``, ``interval``, ``constant``) handle more classes one-vs-rest
         (:mod:`memnets._constructions.ovr`: one part per class, run side by side).
     rng : Generator, int seed or None; every random choice draws from it and the seed is
         recorded in ``result.stats['seed']``

@@ -15,7 +15,7 @@ from memnets._core.network import ReLUNetwork
 from memnets._engines.decide import (
     certified_margins,
     check_engine,
-    exact_scores_as_float,
+    float_scores,
     margins_exact,
     predict_codes,
 )
@@ -44,7 +44,7 @@ class ConstructionResult:
     stats : dict
         params, params_nonzero, width, depth, bottleneck, max_weight_bits, seconds, the
         method's options, seed and library version, plus construction-specific numbers.
-    engine : {'float', 'exact', 'm1-certified'}
+    engine : {'float', 'exact', 'm1-certified', 'pairwise'}
         The evaluator cascade :meth:`predict` starts with
         (:data:`memnets._engines.decide.ENGINES`; ``'exact'`` when float64 cannot be
         trusted). Whatever the engine, predictions are the sign / argmax of the *exact*
@@ -67,11 +67,10 @@ class ConstructionResult:
         return len(self.classes) == 2 and self.network.n_outputs == 1
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Network outputs: float64, or exact values converted to float when engine is exact."""
+        """Network outputs in float64: exact values rounded when engine is exact, the pairwise
+        engine's certified values for ``"pairwise"``, else :meth:`ReLUNetwork.forward`."""
         Xa = check_X(X, n_features=self.network.n_inputs, unit_interval=False)
-        if self.engine == "exact":
-            return exact_scores_as_float(self.network, Xa)
-        return self.network.forward(Xa)
+        return float_scores(self.network, Xa, self.engine)
 
     def predict_codes(self, X: Any) -> np.ndarray:
         """Indices into :attr:`classes` of the predictions, computed by :attr:`engine`."""

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from memnets._core.errors import InputError
 
-__all__ = ["AffineLayer", "Number", "SparseWeight", "Weight"]
+__all__ = ["AffineLayer", "Number", "SparseWeight", "Weight", "entry_bits"]
 
 Number = int | Fraction | float
 
@@ -298,22 +298,42 @@ def _entry_bits(values: np.ndarray) -> int:
     if values.size == 0:
         return 0
     if values.dtype != object:
-        v = values[values != 0]
-        if v.size == 0:
-            return 0
-        mant, ex = np.frexp(np.abs(v))
-        m = (mant * 2.0**53).astype(np.int64)
-        tz = _trailing_zeros(m)
-        m_bits = 53 - tz
-        e = ex.astype(np.int64) - 53 + tz  # v = odd * 2**e
-        bits = np.where(e >= 0, m_bits + e, np.maximum(m_bits, 1 - e))
-        return int(bits.max())
+        return _float_entry_bits(np.asarray(values, dtype=np.float64))
     best = 0
     for v in values:
         if isinstance(v, Fraction):
             best = max(best, abs(v.numerator).bit_length(), v.denominator.bit_length())
         else:
             best = max(best, abs(int(v)).bit_length())
+    return best
+
+
+entry_bits = _entry_bits
+
+
+def _float_entry_bits(values: np.ndarray, chunk: int = 1 << 20) -> int:
+    """:func:`_entry_bits` of float64 entries, from their bit patterns, in chunks.
+
+    ``|v| = m 2**e2`` (``m`` the 53-bit significand with the implicit bit, or the raw
+    mantissa of a subnormal); with ``tz`` its trailing zeros, ``v = odd * 2**e``,
+    ``e = e2 + tz``: ``bitlen(odd) + e`` bits if ``e >= 0``, else ``max(bitlen(odd), 1 - e)``.
+    """
+    flat = np.ascontiguousarray(values).reshape(-1)
+    best = 0
+    for s in range(0, flat.size, chunk):
+        b = flat[s : s + chunk].view(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
+        b = b[b != 0]
+        if b.size == 0:
+            continue
+        ex = b >> 52
+        mant = b & ((1 << 52) - 1)
+        normal = ex > 0
+        m = np.where(normal, mant | (1 << 52), mant)
+        tz = np.bitwise_count((m & -m) - 1).astype(np.int64)
+        blen = np.frexp((m >> tz).astype(np.float64))[1].astype(np.int64)  # exact: odd < 2**53
+        e = np.where(normal, ex - 1075, -1074) + tz
+        bits = np.where(e >= 0, blen + e, np.maximum(blen, 1 - e))
+        best = max(best, int(bits.max()))
     return best
 
 

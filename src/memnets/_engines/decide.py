@@ -11,11 +11,16 @@ engine            cascade
 ================  =================================================================
 ``"float"``       :meth:`~memnets.ReLUNetwork.forward_certified` (float64, any network)
 ``"m1-certified"`` :func:`~memnets._engines.maxtree.forward_m1` in float32, then float64
+``"pairwise"``    :func:`~memnets._engines.pairwise.forward_pairwise` (float64), then
+                  :func:`~memnets._engines.pairwise.forward_pairwise_exact` (exact on the
+                  few units and terms the float pass leaves possible)
 ``"exact"``       none: integer/rational arithmetic from the start (big-integer weights)
 ================  =================================================================
 
 A sample is *decided* by an evaluator when its sign (one output) or its top-two gap
-(argmax) exceeds the error bound; undecided samples go to the next evaluator and finally to
+(argmax) exceeds the error bound, or when the bound is exactly 0 (the value is then the
+exact output, so its sign / argmax is the exact one, ties included: the pairwise engine
+returns ``F = 0`` this way); undecided samples go to the next evaluator and finally to
 exact arithmetic (:mod:`memnets._core.exact`), so every label returned is the sign / argmax
 of the **exact** network output. Exact ties resolve as ``F > 0`` and :func:`numpy.argmax`
 do (negative class; lowest index).
@@ -40,6 +45,7 @@ from memnets._core.errors import OptionError, VerificationError
 from memnets._core.exact import exact_units
 from memnets._core.network import ReLUNetwork
 from memnets._engines.maxtree import forward_m1
+from memnets._engines.pairwise import forward_pairwise, forward_pairwise_exact
 
 __all__ = [
     "ENGINES",
@@ -47,6 +53,7 @@ __all__ = [
     "check_engine",
     "default_engine",
     "exact_scores_as_float",
+    "float_scores",
     "margins_exact",
     "predict_codes",
     "predict_codes_exact",
@@ -73,6 +80,7 @@ def _m1_64(net: ReLUNetwork, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 ENGINES: dict[str, tuple[CertifiedForward, ...]] = {
     "float": (_generic64,),
     "m1-certified": (_m1_32, _m1_64),
+    "pairwise": (forward_pairwise, forward_pairwise_exact),
     "exact": (),
 }
 
@@ -91,13 +99,18 @@ def default_engine(net: ReLUNetwork) -> str:
 
 # --------------------------------------------------------------------------- labels
 def _decide(scores: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes from certified scores, and the indices whose decision the bound cannot settle."""
+    """Codes from certified scores, and the indices whose decision the bound cannot settle.
+
+    A bound of exactly 0 says the value *is* the exact output: decided, ties included
+    (``F = 0`` -> code 0, equal scores -> the lowest index, as the exact path decides).
+    """
+    exact = err == 0
     if scores.ndim == 1:
-        return (scores > 0).astype(np.int64), np.flatnonzero(~(np.abs(scores) > err))
+        return (scores > 0).astype(np.int64), np.flatnonzero(~((np.abs(scores) > err) | exact))
     top = np.argmax(scores, axis=1)
     part = np.partition(scores, -2, axis=1)
     gap = part[:, -1] - part[:, -2]
-    return top, np.flatnonzero(~(gap > 2.0 * err))
+    return top, np.flatnonzero(~((gap > 2.0 * err) | exact))
 
 
 def predict_codes(net: ReLUNetwork, X: np.ndarray, engine: str) -> np.ndarray:
@@ -135,6 +148,18 @@ def predict_codes_exact(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
                     best = o
             codes[s + b] = best
     return codes
+
+
+def float_scores(net: ReLUNetwork, X: np.ndarray, engine: str) -> np.ndarray:
+    """float64 outputs (shape of :meth:`ReLUNetwork.forward`) as ``engine`` computes them:
+    exact outputs rounded for ``"exact"``, the pairwise engine's certified values for
+    ``"pairwise"`` (``forward`` would visit all ``O(N^2)`` pair units per input), else
+    :meth:`ReLUNetwork.forward`."""
+    if check_engine(engine) == "exact":
+        return exact_scores_as_float(net, X)
+    if engine == "pairwise":
+        return forward_pairwise(net, X)[0]
+    return net.forward(X)
 
 
 def exact_scores_as_float(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:

@@ -9,7 +9,8 @@ the number N of training samples and, for every (N, seed):
 - records params (dense and non-zero), occupied cells, staircase thresholds, M2's share,
   and the test accuracy on fresh samples of D;
 - runs the estimators of :mod:`memnets.theory` on the training sample: c(X, y) against c_D,
-  S_D (greedy cover) against K, M_D (occupied cells, Good-Turing coverage, Chao1) against the
+  the cells of diameter < c/2 (key ``S_D``: :func:`~memnets.theory.estimate_cells`, a greedy
+  cover at radius c/4) against K, M_D (occupied cells, Good-Turing coverage, Chao1) against the
   true number of grid cells meeting the support (computed exactly from the balls).
 
 Predicted sample size (marked on the accuracy plot): every grid cell of mass >= eps/M is
@@ -77,7 +78,7 @@ def true_cells_meeting_balls(centers: np.ndarray, radius: float, cell_size: floa
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     import memnets as mn
-    from memnets.theory import estimate_MD, estimate_SD, sample_size_cells
+    from memnets.theory import estimate_cells, estimate_MD, sample_size_cells
 
     D = _distribution(cell["dist"])
     N, seed = cell["N"], cell["seed"]
@@ -119,7 +120,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     md = estimate_MD(X, y, separation=D.separation, rng=seed)
     out["estimates"] = {
         "separation": mn.separation(X, y),
-        "S_D": int(estimate_SD(X, y)),
+        "S_D": int(estimate_cells(X, y)),  # M1's cells of diameter < c/2 (key kept)
         "M_D": md.as_dict(),
     }
     return out

@@ -11,7 +11,8 @@ samples, measures the accuracy on fresh test samples, and reports the fraction o
 accuracy >= 1 - eps (with its Wilson 95% interval), together with the fraction of runs in
 which every ball was hit (the event the proof uses: all K cells hold a sample, whose
 probability is at least :math:`1 - K(1 - 1/K)^N`), and the estimate
-:func:`memnets.theory.estimate_SD` of S_D on each sample. The claim checked: from
+:func:`memnets.theory.estimate_cells` of S_D (the cells of diameter < c/2; the JSON keys keep
+the name ``S_D``) on each sample. The claim checked: from
 :math:`N^*` on, the empirical success probability is at least :math:`1 - \delta`.
 
 Outputs: ``guarantee.json``, ``guarantee_success.png``.
@@ -66,7 +67,7 @@ def _distribution(dist: dict[str, Any]) -> Any:
 
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
-    from memnets.theory import estimate_SD
+    from memnets.theory import estimate_cells
 
     D = _distribution(cell["dist"])
     N, seed = cell["N"], cell["seed"]
@@ -83,7 +84,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     res = mn.construct(X, y, method="efficient", rng=seed)
     acc = res.score(Xt, yt)
     out.update(memorized=True, verified=res.verified, accuracy=acc, success=acc >= 1 - cell["eps"],
-               params=res.stats["params"], S_D_estimate=int(estimate_SD(X, y)),
+               params=res.stats["params"], S_D_estimate=int(estimate_cells(X, y)),
                seconds=time.perf_counter() - t0)
     return out
 
@@ -189,7 +190,7 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         f"**{claims['success_at_least_1_minus_delta_from_N_star']}** (min "
         f"{claims['min_success_fraction_from_N_star']}); the smallest N reaching it is "
         f"{claims['smallest_N_with_success_1_minus_delta']} (the theorem's N* is a sufficient size).",
-        f"- Planning with the estimator instead of the true S_D: estimate_SD gives "
+        f"- Planning with the estimator instead of the true S_D: estimate_cells gives "
         f"{claims['S_D_estimate_at_N_star']} on N*-sized samples (true {claims['S_D']}), hence "
         f"N* = {claims['N_star_from_estimate']} (conservative: the greedy cover at radius c/4 splits "
         "each ball).",

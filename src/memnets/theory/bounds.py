@@ -12,6 +12,7 @@ NeurIPS 2024 (Sections 6, 7).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -22,10 +23,12 @@ from memnets._core.errors import OptionError
 
 __all__ = [
     "bound_cor64",
+    "bound_prop77",
     "bound_thm61",
     "bound_thm65",
     "sample_size_cells",
     "sample_size_m1",
+    "sample_size_thm73",
     "samples_lower_bound",
     "samples_upper_bound_constant",
 ]
@@ -103,21 +106,82 @@ def samples_upper_bound_constant(N_D: float, eps: float = 0.01, delta: float = 0
     return math.ceil((nd * nd * log_nd * log_nd + math.log(1.0 / d)) / e - 1e-9)
 
 
-def sample_size_m1(S_D: float, eps: float, delta: float) -> int:
-    """Samples that suffice for Theorem 7.3: ``ceil((S_D / eps) * ln(S_D / delta))``.
+def sample_size_thm73(S_D: float, eps: float, delta: float) -> int:
+    r"""Samples after which the paper's Theorem 7.3 algorithm generalizes: :math:`\lceil S_D \ln(S_D/\delta) / \varepsilon \rceil`.
 
-    If ``supp(D)`` splits into ``S_D`` cells of diameter ``< c_D / 2`` and M1 uses
-    ``r <= c_D / 2``, then ``N >= sample_size_m1(S_D, eps, delta)`` i.i.d. samples give
-    ``A_D(F) >= 1 - eps`` with probability ``>= 1 - delta`` (each cell of mass
-    ``>= eps / S_D`` is hit with probability ``>= 1 - delta / S_D``; a union bound).
+    The paper (Theorem 7.3): *"There exists an efficient memorization algorithm L such that
+    for any c, eps, delta in (0, 1), n and D in D(n, c), if*
+    :math:`N \ge \frac{S_D \ln(S_D/\delta)}{\epsilon}` *, then*
+    :math:`P_{D_{tr} \sim D^N}(A(L(D_{tr})) \ge 1 - \epsilon) \ge 1 - \delta`*."* The
+    logarithm is of :math:`S_D/\delta`; :math:`\varepsilon` divides the whole product.
+    Proof (Appendix H.5): each of the :math:`S_D` balls of a nearby set (Definition 7.1,
+    :func:`memnets.theory.estimate_SD`) that holds a training point is classified
+    correctly, and balls of mass :math:`\ge \varepsilon/S_D` are all hit except with
+    probability :math:`\le S_D e^{-N\varepsilon/S_D} \le \delta`. Exact constants: none
+    hidden. The same union bound gives memnets' M1 guarantee with ``S_D`` replaced by the
+    number of cells of diameter ``< c_D/2`` (:func:`memnets.theory.estimate_cells`), so one
+    formula serves both: :func:`sample_size_m1` is this function under its older name.
 
-    >>> sample_size_m1(10, 0.1, 0.05)
+    >>> sample_size_thm73(10, 0.1, 0.05)        # 100 ln 200 = 529.8
     530
     """
     s = _check_count(S_D, "S_D")
     e = _check_prob(eps, "eps")
     d = _check_prob(delta, "delta")
     return math.ceil((s / e) * math.log(s / d))
+
+
+#: the same formula under its earlier name (M1's cells guarantee; kept for compatibility)
+sample_size_m1 = sample_size_thm73
+
+
+def _exact_positive(value: Any, name: str) -> Fraction:
+    """``value`` as an exact Fraction: ints and Fractions as they are, floats as the decimal
+    they print as (``0.1`` -> 1/10)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise OptionError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, numbers.Rational):
+        q = Fraction(int(value.numerator), int(value.denominator))
+    else:
+        f = float(value)
+        if not math.isfinite(f):
+            raise OptionError(f"{name} must be finite, got {value!r}")
+        q = Fraction(repr(f))
+    if q <= 0:
+        raise OptionError(f"{name} must be positive, got {value!r}")
+    return q
+
+
+def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) -> int:
+    r"""Proposition 7.7's bound on the nearby-set size: :math:`S_D \le (\lfloor 6.2 n / c \rfloor + 1)^n`.
+
+    For every :math:`D \in D(n, c)` (inputs in :math:`[0,1]^n`, opposite labels at distance
+    :math:`\ge c`). ``6.2 = 2 * ratio`` with Definition 7.1's ``ratio = 3.1``; another ratio
+    ``> 3`` gives :math:`(\lfloor 2\,\mathrm{ratio}\, n / c \rfloor + 1)^n`. Returned as
+    an exact Python int (it is astronomically large for real n: ``n = 784, c = 1`` gives
+    ~3,000 decimal digits). ``c`` and ``ratio`` are read exactly: ints and Fractions as
+    they are, floats as the decimals they print as (``3.1`` is ``31/10``, so the floor is
+    not disturbed by binary rounding).
+
+    The proof (Appendix H.1) picks one support point near each point of the grid
+    :math:`\{i c/(6.2 n) : i = 0, \dots, \lfloor 6.2n/c \rfloor + 1\}^n`, which has
+    :math:`\lfloor 6.2n/c \rfloor + 2` values per axis; the statement (implemented here)
+    says :math:`+1`. Neighbouring grid points are ``c/(6.2n)`` apart in every coordinate, so
+    every support point is within ``c/(3.1 n)`` (sup norm), hence ``c/3.1`` (Euclidean), of
+    a chosen one, whose ball has radius ``L/3.1 >= c/3.1``.
+
+    >>> bound_prop77(2, 1)                     # (floor(12.4) + 1)^2
+    169
+    >>> bound_prop77(1, 0.1)                   # floor(62) + 1, exactly (0.1 read as 1/10)
+    63
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 1:
+        raise OptionError(f"n must be a positive int, got {n!r}")
+    cc = _exact_positive(c, "c")
+    r = _exact_positive(ratio, "ratio")
+    if not r > 3:
+        raise OptionError(f"ratio must be > 3 (Remark 7.2), got {ratio!r}")
+    return (math.floor(2 * r * int(n) / cc) + 1) ** int(n)
 
 
 def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
@@ -129,9 +193,9 @@ def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
     cells of mass < eps/M carry < eps in total, and each heavier cell is missed with
     probability :math:`(1 - \varepsilon/M)^N \le e^{-N\varepsilon/M} \le \delta/M`. M3 is
     correct on occupied cells (off a ramp band of measure ~0), so then
-    :math:`A_D \ge 1 - \varepsilon`. Same formula as :func:`sample_size_m1` with S = M.
+    :math:`A_D \ge 1 - \varepsilon`. Same formula as :func:`sample_size_thm73` with S = M.
     """
-    return int(sample_size_m1(M, eps, delta))
+    return int(sample_size_thm73(M, eps, delta))
 
 
 # --------------------------------------------------------------------------- the paper's statements
