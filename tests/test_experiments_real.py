@@ -319,3 +319,26 @@ def test_pairs_profiles():
     assert pairs._sizes("digits", False, None) == (None, None)
     assert pairs._sizes("mnist", True, None) == (None, None)
     assert pairs._sizes("digits", False, "tiny") == (60, 40)
+
+
+@needs_mnist
+def test_pairs_paper_profile_columns_agreement_and_claims(tmp_path):
+    """Tables 1-2 at the paper's settings: 500 training images per label, every test image of
+    the pair, the paper's network beside tree M1 and 1-NN, their agreement, and the paper's
+    words next to the counts."""
+    s = pairs.run(tmp_path, profile="paper", data="mnist", pairs=[(0, 1), (4, 9)], progress=False)
+    doc = json.loads((tmp_path / "pairs.json").read_text())
+    res = doc["datasets"]["mnist"]
+    assert res["per_class"] == {"train": 500, "test": None}
+    by = {(c["a"], c["b"], c["condense"]): c for c in res["cells"]}
+    for a, b in [(0, 1), (4, 9)]:
+        n_test = by[(a, b, "paper")]["n_test"]
+        assert n_test > 1900  # every test image of the two digits (0-1: 2115, 4-9: 1991)
+        assert {by[(a, b, col)]["n_train"] for col in ("paper", "tree-M1", "1-NN")} == {1000}
+        assert by[(a, b, "paper")]["params"] > by[(a, b, "tree-M1")]["params"]  # O(N^2 n) vs O(N n)
+    agree = {(r["a"], r["b"]): r for r in res["agreement"]}
+    assert agree[(0, 1)]["tree-M1=1-NN"] == 1.0  # tree M1 with every sample is exact 1-NN
+    assert 0.97 < agree[(4, 9)]["paper=1-NN"] <= 1.0  # the paper's network: 1-NN but for a thin band
+    claims = res["paper"]
+    assert claims["paper"]["pairs"] == 2 and claims["paper"]["above_threshold"] == 2
+    assert "“almost all” pairs above 90%" in s["markdown"] and "paper: 2 of 2" in s["markdown"]

@@ -42,7 +42,7 @@ def _message(fn, *args, **kwargs) -> str:
         ("seed", -1, "seed must be >= 0, got -1"),
         ("full", "yes", "full must be True or False, got 'yes' (str)"),
         ("progress", 1, "progress must be True or False, got 1 (int)"),
-        ("profile", "huge", "profile must be None or 'tiny', got 'huge'"),
+        ("profile", "huge", "profile must be None, 'tiny' or 'paper', got 'huge'"),
         ("dask_scheduler", 8786,
          "dask_scheduler must be an address such as 'tcp://127.0.0.1:8786' or None, got 8786 (int)"),
         ("cache_dir", 3, "cache_dir must be a path or None, got 3 (int)"),

@@ -182,7 +182,8 @@ def evaluate(
 def experiment(
     name: Annotated[str, typer.Argument(help="Experiment name (see `memnets experiment --help`)")],
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Paper scale instead of the quick default")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Every image / the large grid instead of the quick default (more than the paper used)")] = False,
+    profile: Annotated[str | None, typer.Option(help="'paper': the paper's own settings where the experiment reproduces a table (pairs: Tables 1-2)")] = None,
     jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 1,
     seed: Annotated[int, typer.Option(help="Base seed")] = 0,
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")] = None,
@@ -195,7 +196,7 @@ def experiment(
     own: dict[str, Any] = {} if data is None else {"data": data}
     try:
         options = experiments.RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
-                                         data_dir=data_dir)
+                                         data_dir=data_dir, profile=profile)
         summary = experiments.run(name, options, **own)
     except MemnetsError as exc:
         _fail(exc)
@@ -207,7 +208,8 @@ def experiment(
 @app.command()
 def reproduce(
     out: Annotated[Path, typer.Option(help="Report folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Paper scale (all of MNIST/Fashion-MNIST, CIFAR-10 if given)")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Every image (all of MNIST/Fashion-MNIST, CIFAR-10 if given) and the large grids: more than the paper used")] = False,
+    profile: Annotated[str | None, typer.Option(help="'paper': Tables 1-2 at the paper's settings (MNIST 500/label, CIFAR-10 3,000/label, all test images), the rest quick")] = None,
     jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 2,
     seed: Annotated[int, typer.Option(help="Base seed")] = 0,
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler")] = None,
@@ -219,7 +221,7 @@ def reproduce(
 
     try:
         report = run_reproduce(RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
-                                          data_dir=data_dir))
+                                          data_dir=data_dir, profile=profile))
     except MemnetsError as exc:
         _fail(exc)
     console.print(f"[bold green]report written:[/] {report}")

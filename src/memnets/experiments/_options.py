@@ -23,7 +23,7 @@ from memnets import OptionError
 __all__ = ["PROFILES", "RunOptions"]
 
 #: the sizes an experiment may be asked for besides quick/full (``"tiny"``: the test suite)
-PROFILES = (None, "tiny")
+PROFILES = (None, "tiny", "paper")
 
 
 def _kind(value: Any) -> str:
@@ -52,7 +52,7 @@ class RunOptions:
     Attributes
     ----------
     out_dir : folder for ``NAME.json``, PNG plots and CSVs (created when written)
-    full : paper scale instead of the quick default
+    full : every image and the large grids instead of the quick default (not the paper's settings: see profile)
     jobs : joblib worker processes for the grid of cells; ``-1`` for every core
     seed : base seed (an integer >= 0); every cell derives its seeds from it
     dask_scheduler : address of a Dask distributed scheduler (``"tcp://host:8786"``); the
@@ -63,8 +63,10 @@ class RunOptions:
         ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
     data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py``);
         experiments that load no such dataset ignore it
-    profile : ``None`` (quick or full) or ``"tiny"``, the test suite's size (experiments
-        without a tiny size run their quick size)
+    profile : ``None`` (quick or full), ``"tiny"`` (the test suite's size) or ``"paper"``
+        (the paper's own settings where an experiment reproduces one of its tables:
+        ``pairs`` = Tables 1-2, ``compare`` = Table 4 (its default); experiments without a
+        size for the profile run their quick size)
 
     Construction validates every field and raises :class:`memnets.OptionError` naming it.
     Two runs with the same options give the same numbers whatever ``jobs``,
@@ -106,7 +108,7 @@ class RunOptions:
             )
         put("dask_scheduler", self.dask_scheduler or None)
         if self.profile not in PROFILES:
-            raise OptionError(f"profile must be None or 'tiny', got {self.profile!r}")
+            raise OptionError(f"profile must be None, 'tiny' or 'paper', got {self.profile!r}")
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

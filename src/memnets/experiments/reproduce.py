@@ -7,7 +7,7 @@ registry order, all writing into ``out`` (``NAME.json``, PNGs, CSVs), then assem
 links) and writes ``out/reproduce.json`` (status and wall time of each experiment).
 
 Quick profile (default) -- every experiment at its small size; the whole run is designed
-to take under 10 minutes on 2 cores. ``full=True`` -- paper scale.
+to take under 10 minutes on 2 cores. ``full=True`` -- every image and the large grids (more than the paper used); ``profile="paper"`` -- the paper's own settings for Tables 1-2 (``pairs``).
 
 Resume: every finished grid cell is cached under ``out/cache/`` (keyed by the cell's
 parameters), so re-running after an interruption only computes the missing cells; delete
@@ -139,7 +139,7 @@ def _write_report(opts: RunOptions, sections: list[dict[str, Any]], *, wall: flo
     command = "memnets reproduce" + (" --full" if opts.full else "") + f" --seed {opts.seed} --jobs {opts.jobs}"
     if opts.dask_scheduler:
         command += f" --dask-scheduler {opts.dask_scheduler}"
-    scale = "full (paper scale)" if opts.full else "quick" + (f" ({opts.profile} profile)" if opts.profile else "")
+    scale = "full (every image)" if opts.full else "quick" + (f" ({opts.profile} profile)" if opts.profile else "")
     lines = [
         "# memnets reproduction report",
         "",
