@@ -134,6 +134,10 @@ def test_guarantee_meets_one_minus_delta_from_theorem_size(tiny_report):
     for c in doc["cells"]:
         if c["memorized"]:
             assert c["success"] == (c["accuracy"] >= 0.9) and c["verified"]
+            assert c["paper_verified"] and c["paper_success"] == (c["paper_accuracy"] >= 0.9)
+            assert c["S_D_def71_estimate"] >= 1
+    # the paper's own network meets the theorem's promise on the same samples
+    assert claims["paper_network_success_at_least_1_minus_delta_from_N_star"]
     lo, hi = guarantee.wilson_interval(18, 20)
     assert lo < 0.9 < hi
 

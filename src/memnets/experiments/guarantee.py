@@ -67,7 +67,7 @@ def _distribution(dist: dict[str, Any]) -> Any:
 
 
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
-    from memnets.theory import estimate_cells
+    from memnets.theory import estimate_cells, estimate_SD
 
     D = _distribution(cell["dist"])
     N, seed = cell["N"], cell["seed"]
@@ -85,7 +85,11 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     acc = res.score(Xt, yt)
     out.update(memorized=True, verified=res.verified, accuracy=acc, success=acc >= 1 - cell["eps"],
                params=res.stats["params"], S_D_estimate=int(estimate_cells(X, y)),
-               seconds=time.perf_counter() - t0)
+               S_D_def71_estimate=int(estimate_SD(X, y)), seconds=time.perf_counter() - t0)
+    paper = mn.construct(X, y, method="pairwise", rng=seed)
+    paper_acc = paper.score(Xt, yt)
+    out.update(paper_verified=paper.verified, paper_accuracy=paper_acc,
+               paper_success=paper_acc >= 1 - cell["eps"], paper_params=paper.stats.get("params_paper"))
     return out
 
 
@@ -143,6 +147,9 @@ def run(
             "min_accuracy": float(np.min(accs)) if accs else None,
             "mean_S_D_estimate": float(np.mean([g["S_D_estimate"] for g in rs if "S_D_estimate" in g]))
             if any("S_D_estimate" in g for g in rs) else None,
+            "mean_S_D_def71_estimate": float(np.mean([g["S_D_def71_estimate"] for g in rs if "S_D_def71_estimate" in g]))
+            if any("S_D_def71_estimate" in g for g in rs) else None,
+            "paper_success_fraction": sum(bool(g.get("paper_success")) for g in rs) / len(rs),
         })
     past = [t for t in table if t["N"] >= N_star]
     at_star = next((t for t in table if t["N"] >= N_star), None)
@@ -152,6 +159,8 @@ def run(
         "success_at_least_1_minus_delta_from_N_star": bool(past) and all(
             t["success_fraction"] >= 1 - delta for t in past),
         "min_success_fraction_from_N_star": min((t["success_fraction"] for t in past), default=None),
+        "paper_network_success_at_least_1_minus_delta_from_N_star": bool(past) and all(
+            t["paper_success_fraction"] >= 1 - delta for t in past),
         "smallest_N_with_success_1_minus_delta": next(
             (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
         # what a user without the true S_D would plan: the estimator's S_D on an N*-sized sample
@@ -174,22 +183,26 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         f"c_D = {D.separation:.4g}, S_D = {claims['S_D']} cells); eps = {claims['eps']:g}, "
         f"delta = {claims['delta']:g}; Theorem 7.3's sample size N* = {claims['N_star']}.",
         "",
-        "| N | N/N* | runs | success fraction (Wilson 95%) | every ball hit | mean / min accuracy | S_D estimate |",
-        "|---|---|---|---|---|---|---|",
+        "| N | N/N* | runs | M1 success fraction (Wilson 95%) | paper's network success | every ball hit | M1 mean / min accuracy | cells estimate | S_D (Def. 7.1) estimate |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for t in table:
         acc = "-" if t["mean_accuracy"] is None else f"{t['mean_accuracy']:.4f} / {t['min_accuracy']:.4f}"
         sd = "-" if t["mean_S_D_estimate"] is None else f"{t['mean_S_D_estimate']:.1f}"
+        sd71 = "-" if t["mean_S_D_def71_estimate"] is None else f"{t['mean_S_D_def71_estimate']:.1f}"
         lines.append(
             f"| {t['N']} | {t['N_over_N_star']:.3g} | {t['runs']} | {t['success_fraction']:.2f} "
-            f"[{t['wilson_low']:.2f}, {t['wilson_high']:.2f}] | {t['all_balls_hit_fraction']:.2f} | {acc} | {sd} |"
+            f"[{t['wilson_low']:.2f}, {t['wilson_high']:.2f}] | {t['paper_success_fraction']:.2f} | "
+            f"{t['all_balls_hit_fraction']:.2f} | {acc} | {sd} | {sd71} |"
         )
     lines += [
         "",
         f"- From N* on, the empirical success probability is >= 1 - delta: "
         f"**{claims['success_at_least_1_minus_delta_from_N_star']}** (min "
         f"{claims['min_success_fraction_from_N_star']}); the smallest N reaching it is "
-        f"{claims['smallest_N_with_success_1_minus_delta']} (the theorem's N* is a sufficient size).",
+        f"{claims['smallest_N_with_success_1_minus_delta']} (the theorem's N* is a sufficient size). "
+        f"The paper's own network on the same samples: "
+        f"**{claims['paper_network_success_at_least_1_minus_delta_from_N_star']}**.",
         f"- Planning with the estimator instead of the true S_D: estimate_cells gives "
         f"{claims['S_D_estimate_at_N_star']} on N*-sized samples (true {claims['S_D']}), hence "
         f"N* = {claims['N_star_from_estimate']} (conservative: the greedy cover at radius c/4 splits "
