@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 import memnets as mn
 from memnets._core import pac
 from memnets._core.errors import NotCompressibleError, OptionError
+from memnets.experiments._runner import without_timing
 
 
 # --------------------------------------------------------------------------- exact references
@@ -250,3 +252,29 @@ def test_cli_certify_on_a_saved_model(tmp_path):
     assert out.exit_code == 0 and "held-out" in out.output and "sample compression" not in out.output
     out = CliRunner().invoke(app, ["certify", str(path), "--delta", "2"])
     assert out.exit_code == 2 and "delta" in out.output
+
+
+# --------------------------------------------------------------------------- experiment
+def test_experiment_certify_tiny(tmp_path):
+    summary = mn.experiments.run("certify", tmp_path, profile="tiny", progress=False)
+    assert summary["name"] == "certify" and summary["json"] == str(tmp_path / "certify.json")
+    doc = json.loads((tmp_path / "certify.json").read_text())
+    rows = doc["table"]
+    assert [r["pair"] for r in rows] == ["0-1", "3-5", "4-9"] and doc["plan"]["data"] == "digits"
+    for r in rows:
+        assert r["verified"] and r["k"] <= r["k_fcnn"] < r["N"]
+        assert r["certified_accuracy"] == 1 - pac.compression_bound(r["N"], r["k"], 0.05)
+        assert r["certified_accuracy"] <= r["test_accuracy"]
+        assert r["held_out_certified_accuracy"] == 1 - pac.held_out_bound(r["n_test"], r["test_errors"], 0.05)
+        assert r["theorem73_rigorous"] is False
+    assert doc["claims"]["certified_at_most_measured_every_pair"] is True
+    assert doc["claims"]["pairs_certified_at_least_target"] == sum(r["certified_accuracy"] >= 0.9 for r in rows)
+    assert (tmp_path / "certify_scatter.png").stat().st_size > 0
+    assert "not rigorous" in summary["markdown"]
+    # same seed, same numbers (wall-clock fields aside)
+    again = mn.experiments.run("certify", tmp_path / "again", profile="tiny", progress=False)
+    assert without_timing(json.loads(Path(again["json"]).read_text())) == without_timing(doc)
+    with pytest.raises(OptionError, match="delta"):
+        mn.experiments.run("certify", tmp_path, profile="tiny", delta=0.0, progress=False)
+    with pytest.raises(OptionError, match="pair"):
+        mn.experiments.run("certify", tmp_path, profile="tiny", pairs=[(3, 3)], progress=False)

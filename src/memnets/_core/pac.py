@@ -37,7 +37,8 @@ of mistakes of ``h`` on the ``N - k`` examples outside ``I``. Then with probabil
 other ``N - k`` examples are i.i.d. from D and independent of ``h_I``: by the test-set
 bound, ``P[err(h_I) > Bin-bar(N - k, m_I, delta_k)] <= delta_k`` (for ``m = 0``: the
 probability that ``h_I`` with error ``> eps`` is right on all ``N - k`` of them is
-``< (1 - eps)^(N - k)``). A union bound over the ``C(N, k)`` index sets of each size and
+``<= (1 - eps)^(N - k)``; ``m_I``, the mistakes of ``h_I`` outside ``I``, is random, and
+the test-set bound holds for it as a confidence bound). A union bound over the ``C(N, k)`` index sets of each size and
 over the sizes ``k = 0, ..., N - 1`` with weight ``1/N`` each
 (``delta_k = delta / (N C(N, k))``) gives the claim (``k = N`` leaves nothing to test
 with and gives the vacuous ``err <= 1``). The classic consistent form,
