@@ -28,6 +28,8 @@ RULE_PARAMS = [
     ("hart", {"lam": 0.5}),
     ("fcnn", {"lam": 1.0}),
     ("fcnn", {"lam": 0.75}),
+    ("mcs", {"lam": 1.0}),
+    ("mcs", {"lam": 0.75}),
 ]
 
 
@@ -275,6 +277,49 @@ def test_nearest_enemy_matches_brute_force_float64():
     tol = enemies._tol_scale(30) * (np.einsum("ij,ij->i", X, X) + np.einsum("ij,ij->i", X, X).max())
     assert (lower <= exact).all()
     assert (np.abs(computed - exact) <= tol).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 60), dim=st.integers(1, 4),
+       n_classes=st.integers(2, 4), lam_case=st.sampled_from([(1, 1), (3, 4), (1, 2)]))
+def test_mcs_never_larger_than_fcnn_and_keeps_the_ratio_exactly(seed, n, dim, n_classes, lam_case):
+    # "mcs" starts from "fcnn" and only accepts smaller covers and removals; every sample
+    # keeps d_+ < lam d_- (integer arithmetic: den^2 d_+^2 < num^2 d_-^2), ties included
+    Z, X, y = grid_data(seed, n, dim, n_classes)
+    if np.unique(y).size < 2:
+        return
+    num, den = lam_case
+    lam = num / den
+    start = cd.condense(X, y, "fcnn", lam=lam)
+    reps = cd.condense(X, y, "mcs", lam=lam)
+    assert reps.size <= start.size
+    assert set(np.unique(y)) <= set(y[reps])
+    D = exact_d2(Z)[:, reps]
+    same = y[:, None] == y[reps][None, :]
+    big = np.iinfo(np.int64).max // 64
+    plus = np.where(same, D, big).min(axis=1)
+    minus = np.where(same, big, D).min(axis=1)
+    assert (den * den * plus < num * num * minus).all()
+
+
+def test_mcs_beats_fcnn_on_a_long_boundary():
+    # uniform points in [0,1]^5 split by a hyperplane (FCNN keeps 173 of 800): the
+    # alternating covers need a quarter fewer representatives; without the distance cache
+    # (recomputed distances, no pruning) the result is still consistent and below FCNN
+    rng = np.random.default_rng(8)
+    X = rng.random((800, 5))
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    f = cd.condense(X, y, "fcnn", lam=1.0)
+    m = cd.condense(X, y, "mcs", lam=1.0)
+    assert m.size < 0.8 * f.size
+    assert cd.is_consistent(X, y, m).all()
+    old = cd._MCS_CACHE_BYTES
+    try:
+        cd._MCS_CACHE_BYTES = 0  # no cache, no pruning: still consistent, not smaller
+        m2 = cd.condense(X, y, "mcs", lam=1.0)
+    finally:
+        cd._MCS_CACHE_BYTES = old
+    assert cd.is_consistent(X, y, m2).all() and m.size <= m2.size < f.size
 
 
 # --------------------------------------------------------------------------- errors

@@ -212,7 +212,7 @@ def test_memorizes_with_guaranteed_margin(
     assert min(margins) > 0
     c2 = mn.closest_opposite_pair(X, y).squared
     eta = Fraction(res.stats["bias_rounding_bound"])
-    if condense == "cover":
+    if condense in ("cover", "mss"):
         r2 = Fraction(res.stats["radius"]) ** 2
         assert r2 < c2
         assert min(margins) >= Fraction(res.stats["margin_guarantee"]) > 0
@@ -227,7 +227,7 @@ def test_memorizes_with_guaranteed_margin(
         avail = (same & (d2 < lim[:, None])).sum(axis=1)
         got = (same[:, reps] & (d2[:, reps] < lim[:, None])).sum(axis=1)
         assert (got >= np.minimum(k, avail)).all() and (got >= 1).all()
-    if condense == "hart":  # d_+ < lam d_-: margin > (1 - lam^2) c^2
+    if condense in ("hart", "fcnn", "mcs"):  # d_+ < lam d_-: margin > (1 - lam^2) c^2
         assert min(margins) >= (1 - Fraction(lam) ** 2) * c2 - 2 * eta
     if condense == "none":
         assert min(margins) >= c2 - 2 * eta

@@ -24,10 +24,12 @@ from memnets._core.errors import (
     InputError,
     MemnetsError,
     ModelFileError,
+    NotCompressibleError,
     OptionError,
     VerificationError,
 )
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._core.pac import Certificate
 from memnets._geometry.separation import closest_opposite_pair, separation
 from memnets._version import __version__
 
@@ -50,6 +52,7 @@ __all__ = [
     "METHODS",
     "AffineLayer",
     "AuditReport",
+    "Certificate",
     "ConflictingLabelsError",
     "ConstructionError",
     "ConstructionResult",
@@ -59,6 +62,7 @@ __all__ = [
     "MemnetsError",
     "MemorizationClassifier",
     "ModelFileError",
+    "NotCompressibleError",
     "OptionError",
     "ReLUNetwork",
     "SparseWeight",

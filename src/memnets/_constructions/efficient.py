@@ -38,10 +38,19 @@ accuracy ``>= 1 - eps`` with probability ``>= 1 - delta``:
 :func:`memnets.theory.sample_size_m1`; :func:`memnets.theory.estimate_cells` estimates the
 number of cells (the paper's ``S_D`` of Definition 7.1 is :func:`memnets.theory.estimate_SD`).
 
-Options (``condense``): ``"cover"`` (the guarantee above), ``"hart"`` (Hart's
-condensed nearest neighbour, 1968: fewer representatives, still memorizes, margin ``> 0``
-certified but no ``c^2 - r^2`` bound), ``"none"`` (every sample is a representative:
-the network *is* 1-nearest-neighbour, margin ``>= c^2``).
+Options (``condense``): ``"cover"`` (the guarantee above), ``"mss"`` (the same cover
+sets taken boundary first), ``"hart"`` / ``"fcnn"`` (Hart's condensed nearest
+neighbour, 1968, and Angiulli's fast CNN, 2007: fewer representatives, still memorizes,
+margin ``> (1 - lam^2) c^2``, ``> 0`` at ``lam = 1``, but no ``c^2 - r^2`` bound),
+``"mcs"`` (the smallest consistent subsets memnets finds: FCNN, then alternating per-class
+greedy set covers, then pruning; same margin as ``"hart"``), ``"none"`` (every sample is a
+representative: the network *is* 1-nearest-neighbour, margin ``>= c^2``).
+
+**Certificate from the training set.** Whatever the rule, the network is a fixed function
+of its ``R`` representatives and their labels, so M1 is a sample-compression scheme of
+size ``k = R``: :meth:`~memnets.ConstructionResult.certify` turns that into a rigorous
+accuracy bound without a test set (``condense="mcs"`` gives the smallest ``k``; on MNIST
+pairs ``benchmarks/bench_certify.py``).
 
 **Verification** (``verify=``): by default every sample's margin is certified from the
 construction's proof, ``margin_i >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` (``c_i`` = distance
@@ -97,7 +106,7 @@ from memnets._geometry.enemies import nearest_enemy_bounds
 
 __all__ = ["CONDENSE", "DEFAULT_ALPHA", "build"]
 
-Condense = Literal["cover", "hart", "none"]
+Condense = Literal["cover", "mss", "hart", "fcnn", "mcs", "none"]
 CONDENSE: tuple[str, ...] = get_args(Condense)
 _SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
 DEFAULT_ALPHA = 0.5
@@ -210,10 +219,13 @@ def build(
     rng, seed : the random subset of ``verify="certificate"``; recorded (the condensing
         rules are deterministic)
     condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
-        lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"hart"`` (Hart's
-        condensed nearest neighbour with margin ratio ``lam``; margin
-        ``> (1 - lam^2) c^2``), ``"none"`` (all samples; the network is exact 1-NN; margin
-        ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
+        lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"mss"`` (the same
+        cover, boundary samples first), ``"hart"``, ``"fcnn"``, ``"mcs"`` (consistent
+        subsets with margin ratio ``lam``: every sample's nearest same-label
+        representative is nearer than ``lam`` times its nearest other-label one; margin
+        ``> (1 - lam^2) c^2``; ``"mcs"`` is the smallest, for
+        :meth:`~memnets.ConstructionResult.certify`), ``"none"`` (all samples; the network
+        is exact 1-NN; margin ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
     alpha : radius fraction in (0, 1). Default 1/2: ``r = c/2`` is the radius Theorem 7.3
         analyses (cells of diameter < c/2), and it keeps 3/4 of the largest possible
         margin (``(1 - alpha^2) c^2``), so test points within ``c/4`` of a training point
@@ -233,8 +245,8 @@ def build(
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
         ``"network"`` evaluates the network on every sample (``O(N R n)``, certified
-        float32 then float64). ``"hart"`` always uses ``"network"`` (its proof needs
-        the representatives' distances).
+        float32 then float64). ``"hart"``, ``"fcnn"`` and ``"mcs"`` always use
+        ``"network"`` (their proof needs the representatives' distances).
 
     Returns
     -------
@@ -264,12 +276,13 @@ def build(
     if condense == "none":
         reps = np.arange(data.n_samples)
         r2_bound = 0.0
-    elif condense == "cover":
+    elif condense in ("cover", "mss"):
         low = c2_each if radius == "local" else np.full(data.n_samples, c2_low)
-        reps, assign = cover(X, codes, alpha=alpha, k=k, c2_lower=low)
+        reps, assign = cover(X, codes, alpha=alpha, k=k, c2_lower=low,
+                             order="boundary" if condense == "mss" else "greedy")
         r2_bound = alpha * alpha * c2_low
     else:
-        reps = condense_subset(X, codes, "hart", lam=lam, c2_lower=c2_each)
+        reps = condense_subset(X, codes, condense, lam=lam, c2_lower=c2_each)
         r2_bound = lam * lam * c2_low  # d_+^2 < lam^2 d_-^2: margin > (1 - lam^2) c^2
     order = np.argsort(codes[reps], kind="stable")
     reps = reps[order]
@@ -279,14 +292,16 @@ def build(
     # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
     g = gamma(data.n_features + 3, U64)
     guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta
-    # Hart's rule guarantees only margin > 0 (no c^2 - r^2 bound): there the separation itself
-    # must exceed the rounding; the cover rules need their stated margin to
-    if not (guarantee if condense != "hart" else c2_low - 2 * eta) > 0:
+    # the ratio rules (hart, fcnn, mcs) guarantee only margin > 0 (no c^2 - r^2 bound): there
+    # the separation itself must exceed the rounding; the cover rules need their stated margin
+    ratio_rule = condense in ("hart", "fcnn", "mcs")
+    bound_margin = c2_low if ratio_rule else max(c2_low - r2_bound, 0.0)
+    if not (c2_low - 2 * eta if ratio_rule else guarantee) > 0:
         raise ConstructionError(
-            f"efficient: the margin bound {max(c2_low - r2_bound, 0.0) if condense != 'hart' else c2_low:.3g} "
-            f"is below the float64 rounding of the first-layer biases (2 eta = {2 * eta:.3g}): "
-            f"samples of different labels are too close (c = {math.sqrt(c2_low):.3g}) for M1's "
-            "float64 weights. Use method='pairwise' or 'optimal' (exact weights), or rescale the data"
+            f"efficient: the margin bound {bound_margin:.3g} is below the float64 rounding of "
+            f"the first-layer biases (2 eta = {2 * eta:.3g}): samples of different labels are too "
+            f"close (c = {math.sqrt(c2_low):.3g}) for M1's float64 weights. Use method='pairwise' "
+            "or 'optimal' (exact weights), or rescale the data"
         )
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])
     stats = {
@@ -297,7 +312,7 @@ def build(
         "lam": lam,
         "n_reps": int(reps.size),
         "reps_per_class": group_sizes.tolist(),
-        "radius": math.sqrt(r2_bound) if condense == "cover" else (0.0 if condense == "none" else None),
+        "radius": math.sqrt(r2_bound) if condense in ("cover", "mss") else (0.0 if condense == "none" else None),
         "separation": math.sqrt(0.5 * (float(c2_comp.min()) + c2_low)),
         "separation_lower": math.sqrt(c2_low),
         "margin_guarantee": guarantee,
@@ -306,7 +321,7 @@ def build(
         "params_first_layer": int(reps.size) * (data.n_features + 1),
         "params_tree_nonzero": int(tree_nnz),
     }
-    if condense == "hart" or verify == "network":
+    if condense in ("hart", "fcnn", "mcs") or verify == "network":
         margins = certified_margins(net, data, "m1-certified")
         stats["verified_by"] = "network evaluation on every sample (certified float32/float64)"
     else:

@@ -10,8 +10,14 @@ from typing import Any
 import numpy as np
 
 from memnets._core.checks import Dataset, check_X
-from memnets._core.errors import VerificationError
+from memnets._core.errors import InputError, NotCompressibleError, OptionError, VerificationError
 from memnets._core.network import ReLUNetwork
+from memnets._core.pac import (
+    Certificate,
+    check_delta,
+    compression_certificate,
+    held_out_certificate,
+)
 from memnets._engines.decide import (
     certified_margins,
     check_engine,
@@ -21,7 +27,15 @@ from memnets._engines.decide import (
 )
 from memnets._version import __version__
 
-__all__ = ["ConstructionResult", "finish"]
+__all__ = ["COMPRESSION_SCHEMES", "ConstructionResult", "finish"]
+
+#: Methods whose network is a fixed function of the training samples listed in
+#: ``info["representatives"]`` and their labels (a sample-compression scheme), with the
+#: reconstruction in words. The paper's Theorem 7.3 network (every sample is a unit) would
+#: have k = N: no certificate, so it is not listed.
+COMPRESSION_SCHEMES: dict[str, str] = {
+    "efficient": "M1: the nearest-representative network built from the kept samples and their labels alone",
+}
 
 @dataclass
 class ConstructionResult:
@@ -84,6 +98,90 @@ class ConstructionResult:
     def score(self, X: Any, y: Any) -> float:
         """Accuracy of :meth:`predict` on ``(X, y)``."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def certify(self, delta: float = 0.05, *, X_test: Any = None, y_test: Any = None) -> Certificate:
+        r"""A rigorous lower bound on the network's accuracy on the data's distribution.
+
+        **From the training set alone** (no test data given): the sample-compression bound
+        (:func:`memnets.theory.compression_bound`; Littlestone & Warmuth 1986, Floyd &
+        Warmuth 1995, in the form of Langford 2005). With probability ``>= 1 - delta``
+        over the i.i.d. draw of the ``N`` training samples,
+
+        .. math::
+
+            A_D(F) \ \ge\ 1 - \varepsilon_k, \qquad
+            \varepsilon_k = 1 - \Big(\frac{\delta}{N \binom{N}{k}}\Big)^{1/(N-k)},
+
+        where ``k`` is the number of kept training samples the network is a fixed function
+        of, and the network is right on the other ``N - k`` (it memorizes every sample:
+        :attr:`verified`). *Assumptions*: the training samples are i.i.d. draws from D;
+        the network is ``rho(kept samples, their labels, in index order)`` for a
+        reconstruction ``rho`` fixed in advance. The choice of *which* samples to keep may
+        use all of them. M1 (``method="efficient"``) satisfies this with every condensing
+        rule: its network is built from ``X[reps]`` and their labels only (first layer
+        ``2 s_k``, biases ``max_j |s_j|^2 - |s_k|^2``, one max-tree per label, labels
+        sorted; every label has a representative, so the label set is the kept one); the
+        cover radii, Hart's scans, etc. look at every sample, which the bound allows.
+        ``k = N`` (``condense="none"``) gives the vacuous accuracy 0.
+
+        **From held-out data** (``X_test``, ``y_test``): the test-set bound (exact
+        one-sided Clopper–Pearson limit, :func:`memnets.theory.held_out_bound`), for any
+        network; valid only if the test samples were drawn independently of everything
+        that built the network and were not used to pick it.
+
+        Parameters
+        ----------
+        delta : failure probability in (0, 1)
+        X_test, y_test : optional held-out samples (both or neither)
+
+        Returns
+        -------
+        :class:`memnets.Certificate` (``accuracy``, ``error_bound``, ``k``, ``n_samples``,
+        ``delta``, ``bound`` = ``"sample-compression"`` or ``"held-out"``, ``statement``).
+
+        Raises
+        ------
+        NotCompressibleError : no test data and the network is not a sample-compression
+            scheme (methods other than ``efficient``; see :data:`COMPRESSION_SCHEMES`) or was
+            not verified to memorize its training set
+        OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
+
+        >>> import memnets as mn
+        >>> X, y = mn.datasets.two_moons().sample(400, rng=0)
+        >>> cert = mn.construct(X, y, method="efficient", condense="mcs", rng=0).certify(0.05)
+        >>> cert.bound, cert.n_samples, cert.k, round(cert.accuracy, 3)
+        ('sample-compression', 400, 4, 0.928)
+        """
+        d = check_delta(delta)
+        if (X_test is None) != (y_test is None):
+            raise OptionError("certify: give both X_test and y_test (a held-out test set) or neither")
+        if X_test is not None:
+            Xa = check_X(X_test, n_features=self.network.n_inputs, unit_interval=False)
+            ya = np.asarray(y_test).ravel()
+            if ya.shape[0] != Xa.shape[0] or Xa.shape[0] == 0:
+                raise InputError(f"certify: X_test has {Xa.shape[0]} samples and y_test {ya.shape[0]}; "
+                                 "need the same number, at least one")
+            errors = int(np.count_nonzero(self.predict(Xa) != ya))
+            return held_out_certificate(Xa.shape[0], errors, d)
+        what = COMPRESSION_SCHEMES.get(self.method)
+        reps = self.info.get("representatives")
+        n_samples = self.stats.get("n_samples")
+        if what is None or reps is None or n_samples is None:
+            why = ("its network depends on every training sample" if what is None
+                   else "the result does not record its representatives and training-set size")
+            raise NotCompressibleError(
+                f"method {self.method!r} gives no training-set certificate: {why}, so no subset of them "
+                "is a sample-compression set (only method='efficient' is one); pass X_test= and y_test= "
+                "(samples never used to build or choose the network) for a held-out bound"
+            )
+        if not self.verified:
+            raise NotCompressibleError("certify: the network was not verified to memorize its training "
+                                       "set, so its mistakes on the non-kept samples are unknown")
+        idx = np.unique(np.asarray(reps, dtype=np.int64).ravel())
+        N = int(n_samples)
+        if idx.size and (idx[0] < 0 or idx[-1] >= N):
+            raise InputError(f"certify: representative indices must lie in [0, {N}), got {idx[0]}..{idx[-1]}")
+        return compression_certificate(N, int(idx.size), d, errors=0, what=what)
 
     def __repr__(self) -> str:
         s = self.stats

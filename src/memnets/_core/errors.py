@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "MemnetsError",
     "ModelFileError",
+    "NotCompressibleError",
     "OptionError",
     "VerificationError",
 ]
@@ -54,6 +55,17 @@ class VerificationError(MemnetsError, RuntimeError):
 
 class ExactnessError(MemnetsError, ValueError):
     """An export or float evaluation would not reproduce the exact network."""
+
+
+class NotCompressibleError(MemnetsError, ValueError):
+    """A training-set certificate was asked of a network that is no sample-compression scheme.
+
+    Raised by :meth:`memnets.ConstructionResult.certify` without test data when the network
+    depends on (nearly) every training sample, so no subset of them can vouch for it
+    (methods ``optimal``, ``constant``, ``interval``, ``trained``, ...). Not an
+    :class:`OptionError`: the options are fine, the network lacks the property; the remedy
+    is a held-out test set (``certify(X_test=..., y_test=...)``) or ``method="efficient"``.
+    """
 
 
 class ModelFileError(MemnetsError, ValueError):

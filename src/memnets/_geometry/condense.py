@@ -41,8 +41,23 @@ other-label representative and ``c_x`` the distance to its nearest other-label *
     ratio margin: start from the sample nearest to each class centroid; in every round,
     for every representative ``p`` add the not-absorbed sample of its Voronoi cell that is
     nearest to ``p``; stop when every sample is absorbed. Order-independent.
+``"mcs"``: the smallest consistent subsets found here (for the sample-compression
+    certificate of :meth:`memnets.ConstructionResult.certify`, which gets better as ``R``
+    shrinks). Start from ``"fcnn"``; then, one class ``c`` at a time with the other
+    classes' representatives ``R_o`` fixed, choose the representatives of ``c`` afresh by
+    lazy-greedy set cover: candidate ``s`` covers ``x`` (both of class ``c``) iff
+    :math:`|x - s| < \\lambda\\, d(x, R_o)` (the nearest other-label *representative*, not
+    sample: much larger radii than ``"cover"``'s ``c_x``), and only candidates with
+    :math:`|z - s| > d_+(z) / \\lambda` for every sample ``z`` of another class are
+    allowed (``z``'s own representative stays nearer). The current set of ``c`` is a
+    feasible cover, so a smaller greedy cover replaces it, else it stays; rounds until no
+    class improves. Then Gates' reduced-NN pruning [11]: drop representatives, interior
+    ones first, while every sample keeps :math:`d_+ < \\lambda d_-`. The idea of
+    Dasarathy's minimal consistent subset [10] (nearest-unlike-neighbour radii measured to
+    the current subset). Cost: every pairwise distance, cached as float32 when
+    ``4 N^2`` bytes fit in 1 GiB (else recomputed, ``O(N^2 n)`` per class and round).
 
-At termination of ``"hart"``/``"fcnn"`` every non-representative has
+At termination of ``"hart"``/``"fcnn"``/``"mcs"`` every non-representative has
 ``d_+ < lam d_- <= d_-``; a representative has ``d_+ = 0 < d_-`` (separation > 0). So all
 rules are consistent, and M1 on ``S`` memorizes the data.
 
@@ -90,6 +105,9 @@ J. S. Sanchez, *Decision boundary preserving prototype selection for nearest nei
 classification*, IJPRAI 19 (2005). [9] V. Chvatal, *A greedy heuristic for the
 set-covering problem*, Math. Oper. Res. 4 (1979); G. Dobson, *Worst-case analysis of
 greedy heuristics for integer programming with nonnegative data*, Math. Oper. Res. 7 (1982).
+[10] B. V. Dasarathy, *Minimal consistent set (MCS) identification for optimal nearest
+neighbor decision systems design*, IEEE Trans. Syst. Man Cybern. 24 (1994). [11] G. W.
+Gates, *The reduced nearest neighbor rule*, IEEE Trans. Inf. Theory 18 (1972).
 
 Radii ``alpha c_x = 0.5, 0.4, 0.3`` below: ``x = 0.2`` covers its whole class (the
 index-order cover would take ``0.0`` and then ``0.4``):
@@ -119,6 +137,7 @@ from memnets._core.errors import ConstructionError, InputError, OptionError
 from memnets._core.rounding import U64
 from memnets._geometry.enemies import (
     BLOCK_ELEMENTS,
+    TILE_ROWS,
     Geom,
     check_codes,
     nearest_enemy_sq,
@@ -135,7 +154,7 @@ __all__ = [
     "is_consistent",
 ]
 
-RULES = ("cover", "mss", "hart", "fcnn")
+RULES = ("cover", "mss", "hart", "fcnn", "mcs")
 #: the recommended setting, chosen on MNIST (module docstring; benchmarks/bench_m1.py --accuracy)
 DEFAULT_RULE = "cover"
 DEFAULT_ALPHA = 0.9
@@ -168,6 +187,29 @@ def _cover_sets(g: Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, 
     return ptr, np.concatenate(parts)
 
 
+def _greedy_cover(ptr: np.ndarray, xs: np.ndarray, need: np.ndarray) -> list[int]:
+    """Lazy-greedy maximum coverage: candidate ``s`` serves ``xs[ptr[s]:ptr[s+1]]``; take the
+    candidate serving the most unmet demands (``need > 0``, decremented in place) until
+    none is left (ties: lowest index). Demands no candidate serves are left unmet."""
+    left = int(np.count_nonzero(need))
+    heap = list(zip((ptr[:-1] - ptr[1:]).tolist(), range(ptr.size - 1), strict=True))
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while left and heap:
+        _, s = heapq.heappop(heap)
+        members = xs[ptr[s] : ptr[s + 1]]
+        gain = int(np.count_nonzero(need[members] > 0))
+        if gain == 0:
+            continue
+        if heap and (-gain, s) > heap[0]:  # stale bound: re-insert with its true gain
+            heapq.heappush(heap, (-gain, s))
+            continue
+        chosen.append(s)
+        need[members] -= 1
+        left -= gain - int(np.count_nonzero(need[members] > 0))
+    return chosen
+
+
 def _cover(
     g: Geom, codes: np.ndarray, c2_lower: np.ndarray, alpha: float, k: int, mss: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -192,23 +234,11 @@ def _cover(
                     free = members[assign[idx[members]] < 0]
                     assign[idx[free]] = idx[s]
         else:  # lazy greedy: the largest remaining gain first (ties: lowest index)
-            left = int(np.count_nonzero(need))
-            heap = list(zip((ptr[:-1] - ptr[1:]).tolist(), range(m), strict=True))
-            heapq.heapify(heap)
-            while left:
-                _, s = heapq.heappop(heap)
+            chosen = _greedy_cover(ptr, xs, need)
+            for s in chosen:
                 members = xs[ptr[s] : ptr[s + 1]]
-                gain = int(np.count_nonzero(need[members] > 0))
-                if gain == 0:
-                    continue
-                if heap and (-gain, s) > heap[0]:  # stale bound: re-insert with its true gain
-                    heapq.heappush(heap, (-gain, s))
-                    continue
-                chosen.append(s)
-                need[members] -= 1
                 free = members[assign[idx[members]] < 0]
                 assign[idx[free]] = idx[s]
-                left -= gain - int(np.count_nonzero(need[members] > 0))
         reps.append(idx[np.asarray(chosen, dtype=np.int64)])
     return np.sort(np.concatenate(reps)), assign
 
@@ -341,6 +371,195 @@ def _fcnn(g: Geom, codes: np.ndarray, lam: float, c2_lower: np.ndarray | None, m
     raise ConstructionError(f"condense='fcnn' did not converge in {max_rounds} rounds")
 
 
+# --------------------------------------------------------------------------- MCS
+_MCS_CACHE_BYTES = 2**30  # hold every float32 distance (N^2 * 4 bytes) up to N ~ 16,000
+
+
+class _CachedD2:
+    """All float32 squared distances of ``g``, computed once (each within ``g.tol``)."""
+
+    def __init__(self, g: Geom) -> None:
+        n = g.X32.shape[0]
+        self.D = np.empty((n, n), dtype=np.float32)
+        everyone = np.arange(n)
+        step = max(1, BLOCK_ELEMENTS // max(n, 1))
+        for r0 in range(0, n, step):
+            rows = everyone[r0 : r0 + step]
+            self.D[rows] = g.d2(rows, everyone)
+
+    def d2(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.D[np.ix_(rows, cols)]
+
+
+def _nearest_d2(g: Geom | _CachedD2, codes: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, same: bool) -> np.ndarray:
+    """float32-GEMM ``min d2(x, s)`` over the ``s`` in ``cols`` with the same (``same``) or
+    another label than each ``x`` in ``rows`` (float64; ``inf`` when there is none)."""
+    out = np.full(rows.size, np.inf)
+    if rows.size == 0 or cols.size == 0:
+        return out
+    cstep = max(1, BLOCK_ELEMENTS // 4 // TILE_ROWS)
+    for r0 in range(0, rows.size, TILE_ROWS):
+        rr = rows[r0 : r0 + TILE_ROWS]
+        best = np.full(rr.size, np.inf, dtype=np.float32)
+        for c0 in range(0, cols.size, cstep):
+            cc = cols[c0 : c0 + cstep]
+            d2 = g.d2(rr, cc)
+            eq = codes[rr][:, None] == codes[cc][None, :]
+            d2[~eq if same else eq] = np.inf
+            np.minimum(best, d2.min(axis=1), out=best)
+        out[r0 : r0 + rr.size] = best
+    return out
+
+
+def _f32(v: np.ndarray, direction: float) -> np.ndarray:
+    """float64 ``v`` rounded to float32 towards ``direction`` (``+inf`` or ``-inf``), so that
+    float32 comparisons with it imply the float64 ones."""
+    out = v.astype(np.float32)
+    fix = out.astype(np.float64) < v if direction > 0 else out.astype(np.float64) > v
+    out[fix] = np.nextafter(out[fix], np.float32(direction))
+    return out
+
+
+def _far_enough(g: Geom | _CachedD2, cand: np.ndarray, others: np.ndarray, thr: np.ndarray) -> np.ndarray:
+    """Per candidate ``s``: proven ``d2(s, x) > thr_x`` for every ``x`` in ``others``
+    (``thr`` already includes the float32 tolerance of ``d2``)."""
+    ok = np.ones(cand.size, dtype=bool)
+    thr32 = _f32(thr, math.inf)
+    cstep = max(1, BLOCK_ELEMENTS // 4 // TILE_ROWS)
+    for r0 in range(0, cand.size, TILE_ROWS):
+        pos = np.arange(r0, min(cand.size, r0 + TILE_ROWS))
+        for c0 in range(0, others.size, cstep):
+            pos = pos[ok[pos]]
+            if pos.size == 0:
+                break
+            cc = others[c0 : c0 + cstep]
+            d2 = g.d2(cand[pos], cc)
+            ok[pos] &= (d2 > thr32[None, c0 : c0 + cc.size]).all(axis=1)
+    return ok
+
+
+def _cover_sets_of(g: Geom | _CachedD2, cand: np.ndarray, items: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(ptr, xs)``: candidate ``cand[j]`` covers item position ``t`` iff
+    ``d2(cand[j], items[t]) < lim[t]`` (float32 value; ``lim`` includes the tolerance)."""
+    m = items.size
+    step = max(1, (BLOCK_ELEMENTS // 4) // max(m, 1))
+    dtype = np.uint16 if m <= 2**16 else np.int32
+    parts: list[np.ndarray] = []
+    counts = np.zeros(cand.size, dtype=np.int64)
+    lim32 = _f32(lim, -math.inf)
+    for s0 in range(0, cand.size, step):
+        rows = np.arange(s0, min(cand.size, s0 + step))
+        hit = g.d2(cand[rows], items) < lim32[None, :]
+        counts[rows] = np.count_nonzero(hit, axis=1)
+        parts.append((np.flatnonzero(hit) % m).astype(dtype))
+    ptr = np.zeros(cand.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr, (np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
+
+
+def _mcs(g: Geom, codes: np.ndarray, lam: float, start: np.ndarray, max_rounds: int) -> np.ndarray:
+    """Alternating per-class greedy set covers from a consistent ``start`` (module docstring).
+
+    Invariant (proven in float32 with the tolerances of :class:`Geom`): every sample ``x``
+    has ``d_+(x) < lam d_-(x)`` w.r.t. the current set. Re-choosing the representatives of
+    one class ``c`` with the others fixed keeps it when (a) every ``x`` of class ``c`` gets a
+    new representative within ``lam`` times its distance to the nearest other-label
+    representative, and (b) every candidate ``s`` is farther than ``d_+(x) / lam`` from every
+    ``x`` of another class (so ``x``'s own representative stays ``lam``-nearer than ``s``).
+    The old representatives of ``c`` satisfy both, so the problem is feasible; a smaller
+    greedy cover replaces them, otherwise they stay.
+    """
+    S = np.sort(np.asarray(start, dtype=np.int64))
+    tol = g.tol(np.arange(codes.size))
+    dist: Geom | _CachedD2 = _CachedD2(g) if 4 * codes.size**2 <= _MCS_CACHE_BYTES else g
+    lam2 = lam * lam
+    stamp = 0  # version of S; stamps[c] = the version class c was last solved against
+    stamps: dict[int, int] = {}
+    for _ in range(max_rounds):
+        improved = False
+        for c in range(int(codes.max()) + 1):
+            other = S[codes[S] != c]
+            if stamps.get(c) == stamp:  # nothing changed since c was solved
+                continue
+            A = np.flatnonzero(codes == c)
+            B = np.flatnonzero(codes != c)
+            own = S[codes[S] == c]
+            # (a) x in A needs a new representative s with d2(s, x) < lam^2 * (lower bound on d_-^2)
+            d_minus_low = _nearest_d2(dist, codes, A, other, same=False) - tol[A]
+            lim = lam2 * d_minus_low * (1 - 4 * U64) - tol[A]
+            # (b) candidate s must have d2(s, x) > d_+(x)^2 / lam^2 for every x in B (upper bound)
+            d_plus_up = _nearest_d2(dist, codes, B, other, same=True) + tol[B]
+            thr = d_plus_up / lam2 * (1 + 4 * U64) + tol[B]
+            allowed = A[_far_enough(dist, A, B, thr)]
+            ptr, xs = _cover_sets_of(dist, allowed, A, lim)
+            need = np.ones(A.size, dtype=np.int64)
+            stamps[c] = stamp
+            if np.count_nonzero(np.bincount(xs, minlength=A.size)) < A.size:
+                continue  # float rounding left some x without a provable candidate: keep own
+            chosen = _greedy_cover(ptr, xs, need)
+            if len(chosen) < own.size:
+                S = np.sort(np.concatenate([other, allowed[np.asarray(chosen, dtype=np.int64)]]))
+                improved = True
+                stamp += 1
+                stamps[c] = stamp
+        if not improved:
+            break
+    if 4 * codes.size * S.size <= _MCS_CACHE_BYTES:
+        S = _prune(dist, codes, lam, S, tol)
+    return S
+
+
+def _prune(dist: Geom | _CachedD2, codes: np.ndarray, lam: float, S: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Drop representatives one at a time while every sample keeps a proven
+    ``d_+ < lam d_-`` (Gates' reduced nearest neighbour rule, with the float32 tolerances
+    of :class:`Geom`); candidates in descending order of their distance to the nearest
+    other-label representative (interior ones first), passes until none can go."""
+    n, R = codes.size, S.size
+    if R < 2:
+        return S
+    everyone = np.arange(n)
+    Dr = np.empty((n, R), dtype=np.float32)
+    step = max(1, BLOCK_ELEMENTS // R)
+    for r0 in range(0, n, step):
+        Dr[r0 : r0 + step] = dist.d2(everyone[r0 : r0 + step], S)
+    lam2 = lam * lam
+    rep_code = codes[S]
+    same = codes[:, None] == rep_code[None, :]
+    active = np.ones(R, dtype=bool)
+
+    def nearest(rows: np.ndarray, want_same: bool) -> tuple[np.ndarray, np.ndarray]:
+        sub = Dr[rows]
+        mask = (same[rows] if want_same else ~same[rows]) & active[None, :]
+        vals = np.where(mask, sub, np.inf)
+        j = np.argmin(vals, axis=1)
+        return j, vals[np.arange(rows.size), j].astype(np.float64)
+
+    jp, dp = nearest(everyone, True)
+    jm, dm = nearest(everyone, False)
+    changed = True
+    while changed:
+        changed = False
+        for j in np.argsort(-dm[S], kind="stable"):
+            if not active[j] or active.sum() <= 1:
+                continue
+            hit = np.flatnonzero(jp == j)
+            active[j] = False
+            if hit.size:
+                njp, ndp = nearest(hit, True)
+                ok = bool(np.all(ndp + tol[hit] < lam2 * (dm[hit] - tol[hit]) * (1 - 4 * U64)))
+            else:
+                njp, ndp, ok = hit, np.zeros(0), True
+            if not ok:
+                active[j] = True
+                continue
+            jp[hit], dp[hit] = njp, ndp
+            foes = np.flatnonzero(jm == j)
+            if foes.size:
+                jm[foes], dm[foes] = nearest(foes, False)
+            changed = True
+    return np.sort(S[active])
+
+
 # --------------------------------------------------------------------------- entry points
 def check_fraction(name: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or not (0.0 < float(v) <= 1.0):
@@ -421,8 +640,8 @@ def condense(
     ----------
     X : (N, n) samples; y : (N,) labels (any hashable values), no two equal samples with
         different labels
-    rule : ``"cover"``/``"mss"`` (use ``alpha``, ``k``; :func:`cover`), ``"hart"`` or
-        ``"fcnn"`` (use ``lam``); see the module docstring for the formulas
+    rule : ``"cover"``/``"mss"`` (use ``alpha``, ``k``; :func:`cover`), ``"hart"``,
+        ``"fcnn"`` or ``"mcs"`` (use ``lam``); see the module docstring for the formulas
     alpha : cover radius fraction in (0, 1]: ``x`` is covered by ``s`` iff
         ``|x - s| < alpha c_x``
     k : covers demanded per sample (``"cover"``/``"mss"``)
@@ -431,7 +650,8 @@ def condense(
         :func:`nearest_enemy_sq`, or M1's separation pass); computed when ``"cover"``
         needs them and none are given; used by ``"hart"``/``"fcnn"`` only to skip settled
         samples (the result does not depend on it)
-    max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``)
+    max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``, and separately
+        the alternation rounds of ``"mcs"``)
 
     Returns
     -------
@@ -455,7 +675,10 @@ def condense(
     g = Geom(Xa)
     if rule == "hart":
         return _hart(g, codes, lam_f, low, passes)
-    return _fcnn(g, codes, lam_f, low, passes)
+    start = _fcnn(g, codes, lam_f, low, passes)
+    if rule == "fcnn":
+        return start
+    return _mcs(g, codes, lam_f, start, passes)
 
 
 def consistent_margins(X: Any, y: Any, reps: Any) -> tuple[np.ndarray, np.ndarray]:
