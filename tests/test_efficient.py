@@ -32,7 +32,7 @@ TINY_Y = np.array([0, 0, 1, 1])
 def test_tiny_cover_by_hand() -> None:
     # c^2 = |(0, .25) - (1, .75)|^2 = 1.25; r = c/2, r^2 = 0.3125 > 0.0625 = |x0 - x1|^2:
     # x0 covers x1, x2 covers x3. h = (2 s_k, C - |s_k|^2) with C = 2; F = h_2 - h_0.
-    res = mn.construct(TINY_X, TINY_Y, method="efficient", rng=0)
+    res = mn.construct(TINY_X, TINY_Y, method="efficient", preset="theorem", rng=0)
     assert res.info["representatives"].tolist() == [0, 2]
     net = res.network
     assert net.depth == 2 and net.width == 2
@@ -46,7 +46,7 @@ def test_tiny_cover_by_hand() -> None:
     assert margins_exact(net, data) == [2, Fraction(3, 2), 2, Fraction(3, 2)]
     # certificate (default): c_1^2 - |x_1 - x_0|^2 = 1.25 - 0.0625, a lower bound on 1.5
     assert 1.1875 - 1e-5 <= res.min_margin <= 1.1875
-    full = mn.construct(TINY_X, TINY_Y, method="efficient", verify="network", rng=0)
+    full = mn.construct(TINY_X, TINY_Y, method="efficient", preset="theorem", verify="network", rng=0)
     assert abs(full.min_margin - 1.5) <= full.stats["margin_error_bound"]
     assert res.stats["margin_guarantee"] <= 1.25 - 0.3125
     assert res.stats["margin_guarantee"] > 1.25 - 0.3125 - 1e-4  # c from a float32 lower bound
@@ -71,7 +71,7 @@ def test_tiny_none_and_consistent_by_hand() -> None:
 def test_tiny_multiclass_by_hand() -> None:
     X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.125, 0.0]])
     y = np.array(["a", "b", "c", "a"])
-    res = mn.construct(X, y, method="efficient", rng=0)
+    res = mn.construct(X, y, method="efficient", preset="theorem", rng=0)
     assert res.classes.tolist() == ["a", "b", "c"]
     assert res.network.n_outputs == 3
     assert res.info["representatives"].tolist() == [0, 1, 2]  # x3 within r = 1/2 of x0
@@ -96,7 +96,7 @@ def test_bad_options() -> None:
     with pytest.raises(mn.OptionError, match="verify"):
         mn.construct(TINY_X, TINY_Y, method="efficient", verify="no")
     for k in (1.5, True, "2"):  # the wrong kind: refused by the registry from the signature
-        with pytest.raises(mn.OptionError, match=r"option 'k' must be an int, got"):
+        with pytest.raises(mn.OptionError, match=r"option 'k' must be an int or None, got"):
             mn.construct(TINY_X, TINY_Y, method="efficient", k=k)
     for k in (0, -1):  # the right kind, out of range: refused by the construction
         with pytest.raises(mn.OptionError, match=r"k \(same-label .*int >= 1"):

@@ -299,14 +299,15 @@ def test_cli_build_passes_method_options(tmp_path):
 
     out_file = tmp_path / "m1.memnet"
     args = ["build", "digits", "--classes", "3,5", "--out", str(out_file),
-            "--set", "radius=local", "--set", "alpha=0.9", "--set", "k=2"]
+            "--set", "preset=theorem", "--set", "alpha=0.6", "--set", "k=1"]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     res = load(out_file)
-    assert res.stats["options"] == {
-        "condense": "cover", "alpha": 0.9, "radius": "local", "k": 2, "lam": 1.0, "verify": "certificate"}
+    assert res.stats["options"] == {"condense": "cover", "preset": "theorem", "alpha": 0.6, "radius": "global",
+                                    "k": 1, "lam": 1.0, "verify": "certificate"}
     default = mn.construct(*mn.datasets.load("digits", classes=(3, 5)), method="efficient", rng=0)
-    assert res.stats["n_reps"] < default.stats["n_reps"]
+    assert default.stats["options"]["preset"] == "compact"  # local radii, alpha 0.9, k 2
+    assert default.stats["n_reps"] < res.stats["n_reps"]
     for bad, word in ((["--set", "k"], "KEY=VALUE"), (["--set", "colour=red"], "colour"),
                       (["--set", "k=0"], "k ")):
         out = CliRunner().invoke(app, ["build", "digits", "--classes", "3,5", "--out", str(out_file), *bad])

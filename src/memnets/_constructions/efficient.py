@@ -60,6 +60,10 @@ on a random subset and must agree; ``verify="network"`` evaluates it on every sa
 (``O(N R n)``). Both end in :func:`memnets._constructions.result.finish` (exact re-check of anything
 unsure) and the margin ``c^2 - r^2`` is checked on every sample.
 
+**Default: the compact preset (ours).** Since the paper's own network is ``"pairwise"``,
+``efficient`` defaults to what serves users best: ``preset="compact"`` (local radii,
+``alpha = 0.9``, ``k = 2``); ``preset="theorem"`` restores the theorem's radius ``c/2``.
+
 **In practice** (MNIST, ``benchmarks/bench_m1.py --accuracy`` / ``--end-to-end``): the
 theorem's radius ``r = c/2`` barely condenses real data (``c(X, y)`` is set by the closest
 pair of differently labelled images, ~2.4 for MNIST against a typical same-class neighbour
@@ -80,16 +84,19 @@ NeurIPS 2024, Thm 7.3. [2] P. Hart, *The condensed nearest neighbor rule*, IEEE 
 Inf. Theory 14 (1968).
 
 >>> import memnets as mn
->>> res = mn.construct([[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1])
+>>> X, y = [[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1]
+>>> res = mn.construct(X, y)                      # the compact preset: k = 2 per sample
 >>> res.verified, res.stats["n_reps"], res.predict([[0.1, 0.2], [0.9, 0.9]]).tolist()
-(True, 2, [0, 1])
+(True, 4, [0, 1])
+>>> mn.construct(X, y, preset="theorem").stats["n_reps"]   # r = c/2: one per pair
+2
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -104,12 +111,16 @@ from memnets._geometry.condense import check_count, check_fraction, cover
 from memnets._geometry.condense import condense as condense_subset
 from memnets._geometry.enemies import nearest_enemy_bounds
 
-__all__ = ["CONDENSE", "DEFAULT_ALPHA", "build"]
+__all__ = ["CONDENSE", "PRESETS", "build"]
 
 Condense = Literal["cover", "mss", "hart", "fcnn", "mcs", "none"]
+#: the defaults of the cover rules: ``compact`` (ours, the default) or the theorem's radius
+PRESETS: dict[str, dict[str, Any]] = {
+    "compact": {"radius": "local", "alpha": 0.9, "k": 2},
+    "theorem": {"radius": "global", "alpha": 0.5, "k": 1},
+}
 CONDENSE: tuple[str, ...] = get_args(Condense)
 _SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
-DEFAULT_ALPHA = 0.5
 
 
 
@@ -205,9 +216,10 @@ def build(
     rng: np.random.Generator,
     seed: int | None,
     condense: Condense = "cover",
-    alpha: float = DEFAULT_ALPHA,
-    radius: Literal["global", "local"] = "global",
-    k: int = 1,
+    preset: Literal["compact", "theorem"] = "compact",
+    alpha: float | None = None,
+    radius: Literal["global", "local"] | None = None,
+    k: int | None = None,
     lam: float = 1.0,
     verify: Literal["certificate", "network"] = "certificate",
 ) -> ConstructionResult:
@@ -226,14 +238,22 @@ def build(
         ``> (1 - lam^2) c^2``; ``"mcs"`` is the smallest, for
         :meth:`~memnets.ConstructionResult.certify`), ``"none"`` (all samples; the network
         is exact 1-NN; margin ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
-    alpha : radius fraction in (0, 1). Default 1/2: ``r = c/2`` is the radius Theorem 7.3
-        analyses (cells of diameter < c/2), and it keeps 3/4 of the largest possible
-        margin (``(1 - alpha^2) c^2``), so test points within ``c/4`` of a training point
-        keep its label. Larger alpha gives fewer representatives and smaller margins.
+    preset : the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules (options
+        given explicitly win): ``"compact"`` (default; ours) = ``radius="local", alpha=0.9,
+        k=2``: about a third of MNIST's samples kept at 1-NN accuracy minus 0.4 points at
+        most (``benchmarks/bench_m1.py --end-to-end``), where the theorem's settings keep
+        nearly all of them (99.9% of CIFAR-10 pair samples); ``"theorem"`` =
+        ``radius="global", alpha=0.5, k=1``: the radius ``r = c/2`` Theorem 7.3's cell
+        argument analyses (the guarantee of :func:`memnets.theory.sample_size_m1` is stated
+        for it), keeping 3/4 of the largest margin.
+    alpha : radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
+        margins ``(1 - alpha^2) c^2``
     radius : ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
         ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
         other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
         ``r = alpha c``, far fewer representatives on real data)
+    k : same-label representatives demanded within the radius of every sample (a class with
+        fewer samples gets all of them)
 
     verify : how memorization is proven before returning (always through
         :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure):
@@ -262,6 +282,10 @@ def build(
     ConflictingLabelsError : separation zero
     """
     started = time.perf_counter()
+    chosen = PRESETS[preset]
+    alpha = chosen["alpha"] if alpha is None else alpha
+    radius = chosen["radius"] if radius is None else radius
+    k = chosen["k"] if k is None else k
     if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating) or not (
         0.0 < float(alpha) < 1.0
     ):
@@ -342,7 +366,7 @@ def build(
         net,
         data,
         method="efficient",
-        options={"condense": condense, "alpha": alpha, "radius": radius, "k": k, "lam": lam, "verify": verify},
+        options={"condense": condense, "preset": preset, "alpha": alpha, "radius": radius, "k": k, "lam": lam, "verify": verify},
         seed=seed,
         started=started,
         engine="m1-certified",
