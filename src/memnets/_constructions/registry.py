@@ -34,6 +34,7 @@ METHODS: dict[str, tuple[str, str]] = {
     "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width <= 12, exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
     "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
+    "thm53": ("memnets._constructions.thm53", "Theorem 5.3's witness: O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
 
