@@ -22,8 +22,8 @@ CIFAR-10 pair (:func:`memnets.experiments._resnet.train_resnet18`: 20 epochs, SG
 learning rate 0.1, momentum 0.9, weight decay 5e-4, mini-batches of 128, cross-entropy),
 run through the same grid (joblib or Dask) as a column next to M1. On by default in the full
 (paper) profile when CIFAR-10 is present, off otherwise; CIFAR-10 only (it takes 32x32 RGB
-images). It is expensive on CPUs: one epoch on 6,000 images took about 460 s wall (360 s
-CPU) on 2 loaded cores here, so the 45 pairs x 20 epochs are days of CPU; use a Dask cluster.
+images). It is expensive on CPUs: one epoch on 6,000 images took 280-460 s wall (330-360 s
+CPU) on 2 shared cores here, so the 45 pairs x 20 epochs take 70-115 hours; use a Dask cluster.
 
 Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
 ``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
