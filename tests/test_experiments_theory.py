@@ -1,5 +1,5 @@
-"""The theory experiments (width, sample-complexity, exponential, guarantee) at tiny sizes:
-the paper's claims asserted on the numbers they write, not just that they ran."""
+"""The theory experiments (width, density, sample-complexity, exponential, guarantee) at tiny
+sizes: the paper's claims asserted on the numbers they write, not just that they ran."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import matplotlib.image as mpimg
 import pytest
 
 import memnets as mn
-from memnets.experiments import exponential, guarantee, sample_complexity, width
-from memnets.theory import sample_size_m1
+from memnets.experiments import density, exponential, guarantee, sample_complexity, width
+from memnets.experiments._runner import fit_shape
+from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_m1
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def tiny_report(tmp_path_factory):
     return out, report.read_text()
 
 
-NAMES = ["width", "sample-complexity", "exponential", "guarantee"]
+NAMES = ["width", "density", "sample-complexity", "exponential", "guarantee"]
 
 
 def _doc(out, name):
@@ -37,8 +38,8 @@ def test_report_has_every_section_and_plot(tiny_report):
     out, text = tiny_report
     for name in NAMES:
         assert name in text
-    for png in ("width_accuracy", "width_audit", "sample_complexity_accuracy", "sample_complexity_nd2",
-                "exponential_params", "guarantee_success"):
+    for png in ("width_ball_shell", "width_accuracy", "width_audit", "density", "sample_complexity_accuracy",
+                "sample_complexity_nd2", "exponential_params", "exponential_samples", "guarantee_success"):
         assert f"{png}.png" in text
         assert mpimg.imread(out / f"{png}.png").shape[0] > 100  # a real PNG
 
@@ -83,6 +84,68 @@ def test_width_m1_generalizes_while_m2_stays_far(width_run):
         assert c["rank_first_layer"] == 2 and c["audit_bound"] is None
 
 
+def test_width_ball_shell_theorem_51(width_run):
+    """Theorem 5.1's distribution: rank-1 memorizers certified at error >= 0.49 - audit slack
+    at every N; wide networks get no bound and are reported as measured (chance here)."""
+    ball = width_run["ball_shell"]
+    assert ball["plan"]["cases"] == [[200, 1]] and ball["plan"]["Ns"] == [100, 300]
+    geo = ball["geometry"][0]
+    assert geo["fibre_ratio"] >= 0.99 and geo["min_features"] == 191
+    assert geo["log10_S_D_lower"] > 500 and geo["nn_distance_median"] > 100 * geo["separation"]
+    claims = ball["claims"]
+    cells = {(c["arm"], c["N"]): c for c in ball["cells"]}
+    for N in (100, 300):
+        for arm in ("optimal", "interval"):
+            c = cells[(arm, N)]
+            assert c["memorized"] and c["rank_first_layer"] == 1 and c["fibre_dim"] == 199 and c["audit_exact"]
+            assert c["audit_bound"] >= 0.49 - claims["audit_slack"] - 1e-9
+            assert c["test_accuracy"] <= 1 - c["audit_bound"] + claims["test_slack"]
+        c = cells[("trained_wide", N)]
+        if c["memorized"]:  # first width n: nothing erased, no bound
+            assert c["rank_first_layer"] == 200 and c["audit_bound"] is None
+        c = cells[("trained_w", N)]
+        if not c["memorized"]:
+            assert 0 < c["train_accuracy"] < 1
+    # M1 at N = 100 < n keeps <= 100 representatives: rank < n, certified like the rest
+    assert cells[("efficient", 100)]["rank_first_layer"] <= 100 and cells[("efficient", 100)]["audit_bound"] > 0.4
+    # at N = 300 it has rank n: no bound, and its measured accuracy is chance (not claimed otherwise)
+    m1 = cells[("efficient", 300)]
+    assert m1["rank_first_layer"] == 200 and m1["audit_bound"] is None and abs(m1["test_accuracy"] - 0.5) < 0.06
+    assert claims["rank_at_most_w_at_theorem_level"] and claims["every_rank_deficient_run_certified"]
+    assert claims["rank_deficient_below_ceiling"] and claims["full_rank_uncertified"]
+    assert claims["rank_at_most_w_max_ceiling"] <= 0.52
+    for arm in width.OPTIONAL_METHODS:  # detected by name: skipped, and said so, when not registered
+        if arm not in mn.METHODS:
+            assert arm in ball["skipped"] and not any(c["arm"] == arm for c in ball["cells"])
+
+
+def test_width_ball_shell_options(tmp_path):
+    with pytest.raises(mn.OptionError, match="191"):
+        width.run(tmp_path, ball_cases=[[50, 1]], progress=False)
+    with pytest.raises(mn.OptionError, match="ball arm"):
+        width.run(tmp_path, ball_arms=["nope"], progress=False)
+    assert width.ball_features(1) == 200 and width.ball_features(4) == 800
+
+
+def test_density_theorem_53(tiny_report):
+    doc = _doc(tiny_report[0], "density")
+    claims = doc["claims"]
+    assert claims["thm53_all_verified"] and claims["thm53_accuracy_is_other_label_fraction"]
+    assert claims["thm53_at_most_051"] and claims["thm53_max_accuracy"] < 0.53
+    assert claims["efficient_accuracy_at_largest_N"] > 0.97
+    r = doc["distribution"]["2"]["density_bound"]
+    D = mn.datasets.ball_mixture(n_features=2, n_balls=16, separation=0.05, rng=doc["seed"] * 1000 + 2)
+    assert r == pytest.approx(density.density_bound(D), rel=1e-12) and r > 1
+    for c in doc["cells"]:
+        assert c["expression"] == pytest.approx(2 + math.sqrt(c["N"]) * math.log(c["N"] * 2 * r / c["separation"]))
+        if c["method"] == "thm53":
+            # same test points: accuracy = P(y != b) off slabs of mass <= 0.01
+            assert abs(c["test_accuracy"] - c["other_label_fraction"]) <= 0.01 + claims["test_slack"]
+            assert c["slab_halfwidth"] <= 0.01 / (2 * math.sqrt(2) * c["N"] * r / 2) + 1e-15
+    fit = doc["fits"]["thm53"]
+    assert fit["ratio_min"] <= fit["C"] <= fit["ratio_max"] and 0.8 < fit["slope_vs_expression"] < 1.3
+
+
 def test_sample_complexity_information_bound(tiny_report):
     doc = _doc(tiny_report[0], "sample-complexity")
     claims = doc["claims"]
@@ -107,6 +170,33 @@ def test_sample_complexity_information_bound(tiny_report):
             assert 0.6 * law["information"][n] <= v["N_target"][n] <= 4 * 2 ** int(n), (m, n)
 
 
+def test_sample_complexity_paper_shapes(tiny_report):
+    """Theorems 6.1 and 6.5 evaluated at the measured N_D (v = 1) and v fitted in log space."""
+    doc = _doc(tiny_report[0], "sample-complexity")
+    law, paper = doc["nd2_law"], doc["nd2_law"]["paper"]
+    assert paper["eps"] == 0.1 and paper["delta"] == sample_complexity.PAPER_DELTA
+    for n in ("6", "8"):
+        nd = law["N_D"][n]
+        assert paper["thm61"]["shape_v1"][n] == pytest.approx(bound_thm61(nd, 0.1, 0.1), rel=1e-12)
+        assert paper["thm65"]["shape_v1"][n] == pytest.approx(bound_thm65(nd, 0.1, 0.1), rel=1e-12)
+    for name in ("thm61", "thm65"):
+        info = paper[name]["fits"]["information"]
+        expect = fit_shape(law["information"], paper[name]["shape_v1"])
+        assert info["v"] == pytest.approx(expect["v"], rel=1e-12) and info["points"] == 2
+        slope = paper[name]["local_slopes"]["6-8"]
+        nd6, nd8 = law["N_D"]["6"], law["N_D"]["8"]
+        assert slope["information"] == pytest.approx(
+            math.log(law["information"]["8"] / law["information"]["6"]) / math.log(nd8 / nd6))
+    assert "Theorem 6.1" in tiny_report[1] and "Theorem 6.5" in tiny_report[1]
+
+
+def test_fit_shape_is_least_squares_in_log_space():
+    f = fit_shape({"a": 1.0, "b": 4.0}, {"a": 1.0, "b": 1.0})
+    assert f["v"] == pytest.approx(2.0) and f["max_factor"] == pytest.approx(2.0)
+    assert f["agree"] == [] and f["disagree"] == ["a", "b"]
+    assert fit_shape({"a": 0}, {"a": 1.0})["v"] is None
+
+
 def test_exponential_growth_of_generalizing_networks(tiny_report):
     doc = _doc(tiny_report[0], "exponential")
     small = doc["smallest_generalizing"]
@@ -118,6 +208,15 @@ def test_exponential_growth_of_generalizing_networks(tiny_report):
         assert doc["fits"][m]["base"] > 1.3
     assert doc["claims"]["all_bases_exponential"]
     assert exponential.fit_base([1, 2, 3], [3.0, 9.0, 27.0]) == pytest.approx(3.0)
+    # Corollary 6.4 (c = 1 on cube corners) as a shape; its growth base exceeds the information bound's
+    cor = doc["cor64"]
+    for n in ("3", "4", "5", "6"):
+        assert cor["shape_v1"][n] == pytest.approx(bound_cor64(int(n), 1.0, 0.05, 0.1, v=1e6) / 1e6, abs=1e-6)
+        assert cor["shape_v1"][n] == pytest.approx(4 ** int(n) * 0.8 / int(n) ** 2, rel=1e-6)  # floored at v = 1e6
+        assert cor["information"][n] == pytest.approx(sample_complexity.n_for_accuracy(int(n), 0.95))
+    assert cor["bases"]["shape"] > cor["bases"]["information"] > 1.8
+    assert cor["v_information"] == pytest.approx(fit_shape(cor["information"], cor["shape_v1"])["v"])
+    assert "Corollary 6.4" in tiny_report[1]
 
 
 def test_guarantee_meets_one_minus_delta_from_theorem_size(tiny_report):

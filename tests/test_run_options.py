@@ -18,7 +18,7 @@ from memnets.experiments.reproduce import reproduce
 
 UNKNOWN_EXPERIMENT = (
     "unknown experiment 'nope'; valid experiments are 'scaling', 'constant', 'width', "
-    "'sample-complexity', 'exponential', 'guarantee', 'pairs', 'compare', 'certify'"
+    "'density', 'sample-complexity', 'exponential', 'guarantee', 'pairs', 'compare', 'certify'"
 )
 
 

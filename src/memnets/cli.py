@@ -269,8 +269,32 @@ def estimate(
         "  (both bounds evaluated at the N_D upper estimate)": "",
         "N for Theorem 7.3 S_D ln(S_D/delta)/eps": est["sample_size_thm73"],
         "N for M3 cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
+        "The paper's bounds (its absolute constant v is unknown; v = 1 here: shapes, not numbers)": "",
+        "  Thm 6.1: no algorithm generalizes for every D below v N_D^2/ln^2(N_D)(1-2eps-delta)": _big(
+            est["bound_thm61"], est["N_D_note"] if est["N_D_upper"] is None else "N_D <= 1"),
+        "  Thm 6.5: N_D-param memorizers generalize from v N_D^2 ln(N_D/(eps^2 delta))/eps^2": _big(
+            est["bound_thm65"], est["N_D_note"] if est["N_D_upper"] is None else "N_D <= 1"),
+        "    (6.1 and 6.5 at the N_D upper estimate)": "",
+        f"  Cor 6.4 at (n, c) = ({est['n_features']}, {est['separation']:.4g}): some D needs more than": _big(
+            est["bound_cor64"], "c = 0"),
+        "    v 2^(2 floor(n / ceil(c^2))) c^4 (1-2eps-delta) / n^2": "",
     }
     console.print(_stats_table(f"memnets estimate {data}", rows))
+
+
+def _big(value: float | int | None, missing: str) -> str:
+    """A sample size for the table: ``-`` with the reason when absent, ints of more than 15
+    digits in scientific notation with their digit count (Corollary 6.4 can have hundreds)."""
+    if value is None:
+        return f"- ({missing})"
+    if isinstance(value, int):
+        if value == 0:
+            return "0 (vacuous here: below one sample)"
+        digits = str(value)
+        if len(digits) <= 15:
+            return digits
+        return f"{digits[0]}.{digits[1:4]}e+{len(digits) - 1} ({len(digits)} digits)"
+    return f"{value:.4g}"
 
 
 @app.command("audit")

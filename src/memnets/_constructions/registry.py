@@ -37,6 +37,7 @@ METHODS: dict[str, tuple[str, str]] = {
     "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
     "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
     "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
+    "thm53": ("memnets._constructions.thm53", "Theorem 5.3's witness: O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
 

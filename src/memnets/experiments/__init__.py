@@ -27,7 +27,8 @@ __all__ = ["EXPERIMENTS", "RunOptions", "check_name", "module", "run", "write_js
 EXPERIMENTS: dict[str, tuple[str, str]] = {
     "scaling": ("memnets.experiments.scaling", "M2 vs interval: params against N (issue: optimal memorization)"),
     "constant": ("memnets.experiments.constant", "M3: params independent of N on separated-ball mixtures"),
-    "width": ("memnets.experiments.width", "Section 5: bottleneck < n cannot generalize (alternating shells)"),
+    "width": ("memnets.experiments.width", "Section 5: bottleneck < n cannot generalize (Theorem 5.1's ball-shell, alternating shells)"),
+    "density": ("memnets.experiments.density", "Theorem 5.3: small memorizers need not generalize (density-bounded ball mixtures)"),
     "sample-complexity": ("memnets.experiments.sample_complexity", "Section 6: accuracy vs N/2^n on cube corners; the N_D^2 law"),
     "exponential": ("memnets.experiments.exponential", "Section 6: params needed to generalize grow exponentially in n"),
     "guarantee": ("memnets.experiments.guarantee", "Theorem 7.3: M1 success probability vs (S_D/eps) ln(S_D/delta)"),

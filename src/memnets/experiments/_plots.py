@@ -23,9 +23,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
+    "ball_shell_plot",
     "compare_plot",
     "constant_plots",
+    "density_plot",
     "exponential_plots",
+    "exponential_samples_plot",
     "grouped_bars",
     "guarantee_plots",
     "pair_heatmaps",
@@ -187,6 +190,35 @@ def constant_plots(out: Path, table: list[dict[str, Any]], predicted: int, D: An
     return paths
 
 
+def density_plot(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any]], fits: dict[str, Any],
+                 plan: dict[str, Any], labels: Mapping[str, str], mass: float) -> Path:
+    """``density``: params against Theorem 5.3's expression (fitted constant), accuracy vs N."""
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11.5, 4.4), layout="constrained")
+    for i, m in enumerate(("thm53", "optimal")):
+        rs = [g for g in got if g["method"] == m]
+        if not rs:
+            continue
+        E = np.array([g["expression"] for g in rs])
+        ax.loglog(E, [g["params"] for g in rs], _MARKERS[i], color=f"C{i}", ms=5,
+                  label=f"{labels[m]} (slope {fits[m]['slope_vs_expression']:.2f})")
+        if m == "thm53":  # M2's params follow its projection's label runs, not E: no line for it
+            xs = np.geomspace(E.min(), E.max(), 50)
+            ax.loglog(xs, fits[m]["C"] * xs, "-", color=f"C{i}", lw=0.8, label=f"fit: {fits[m]['C']:.2f} E")
+    _decorate(ax, r"$E = n + \sqrt{N}\,\ln(N n r / c)$", "parameters", title="Params vs Theorem 5.3's expression")
+    for i, m in enumerate(labels):
+        for j, n in enumerate(plan["dims"]):
+            rs = [t for t in table if t["method"] == m and t["n"] == n and t["test_accuracy"] is not None]
+            ax2.semilogx([t["N"] for t in rs], [t["test_accuracy"] for t in rs], _MARKERS[i] + "-", color=f"C{i}",
+                         alpha=0.4 + 0.6 * (j + 1) / len(plan["dims"]), ms=4,
+                         label=labels[m] if j == len(plan["dims"]) - 1 else None)
+    ax2.axhline(0.51, color="black", ls="-.", lw=0.8, label="0.51 (Theorem 5.3)")
+    ax2.axhline(0.5, color="gray", lw=0.6)
+    ax2.set_ylim(0.3, 1.02)
+    _decorate(ax2, "training samples N", "test accuracy", loc="center right",
+              title=f"Accuracy vs N, n = {plan['dims']} (thm53's slabs: mass <= {mass:g})")
+    return _save(fig, out / "density.png", title="Theorem 5.3 on density-bounded ball mixtures")
+
+
 def exponential_plots(out: Path, smallest: dict[str, Any], fits: dict[str, Any], plan: dict[str, Any],
                       target: float) -> list[Path]:
     """``exponential``: params of the smallest generalizing network against n, fitted lines."""
@@ -207,6 +239,30 @@ def exponential_plots(out: Path, smallest: dict[str, Any], fits: dict[str, Any],
     _decorate(ax, "dimension n", f"params of the smallest network with accuracy >= {target}",
               title="Cube corners: generalizing needs exponentially many params")
     return [_save(fig, out / "exponential_params.png")]
+
+
+def exponential_samples_plot(out: Path, samples: dict[str, Any], cor64: dict[str, Any], plan: dict[str, Any],
+                             target: float) -> Path:
+    """``exponential``: the smallest N reaching ``target`` against n, with Corollary 6.4's
+    expression (fitted v) and the information bound."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
+    for i, m in enumerate(plan["methods"]):
+        pts = sorted((int(n), v) for n, v in samples.get(m, {}).items() if v)
+        if pts:
+            ns, vs = zip(*pts, strict=True)
+            base = cor64["bases"].get(m)
+            ax.semilogy(ns, vs, _MARKERS[i % 8] + "-", color=f"C{i}", ms=5, lw=0.8,
+                        label=f"{m} (base {base:.2f})" if base else m)
+    d = [int(n) for n in plan["dims"]]
+    info = cor64["information"]
+    ax.semilogy(d, [info[str(n)] for n in d], "k--", label=f"information bound (base {cor64['bases']['information']:.2f})")
+    if cor64["v_information"] is not None:
+        ax.semilogy(d, [cor64["v_information"] * cor64["shape_v1"][str(n)] for n in d], "-.", color="tab:brown", lw=1.4,
+                    label=rf"Cor 6.4: $v\,2^{{2n}}(1-2\epsilon-\delta)/n^2$ (c = 1), fitted v = {cor64['v_information']:.2g}"
+                          f" (base {cor64['bases']['shape']:.2f})")
+    _decorate(ax, "dimension n", f"smallest N with accuracy >= {target}", legend=7,
+              title="Cube corners: samples needed against n")
+    return _save(fig, out / "exponential_samples.png")
 
 
 def guarantee_plots(out: Path, table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> list[Path]:
@@ -267,6 +323,15 @@ def sample_complexity_plots(out: Path, table: list[dict[str, Any]], law: dict[st
     x0 = np.array([min(xs), max(xs)], dtype=float)
     y0 = law["information"][str(plan["dims"][0])]
     ax.loglog(x0, y0 * (x0 / x0[0]) ** 2, ":", color="gray", label=r"$\propto N_D^2$")
+    paper = law.get("paper") or {}
+    for name, style, tex in (("thm61", "-.", r"Thm 6.1: $v N_D^2/\ln^2 N_D$"),
+                             ("thm65", (0, (1, 1)), r"Thm 6.5: $v N_D^2 \ln(N_D/\epsilon^2\delta)/\epsilon^2$")):
+        b = paper.get(name)
+        if b and b["v_pooled"] is not None:
+            ns = [str(n) for n in plan["dims"] if str(n) in b["shape_v1"]]
+            ax.loglog([nd[int(n)] for n in ns], [b["v_pooled"] * b["shape_v1"][n] for n in ns], linestyle=style,
+                      color="black" if name == "thm61" else "tab:brown", lw=1.4,
+                      label=f"{tex}, fitted v = {b['v_pooled']:.2g}")
     _decorate(ax, r"measured $N_D$ (params memorizing the whole support)", f"samples for accuracy {target}",
               title=r"The $N_D^2$ law on cube corners")
     paths.append(_save(fig, out / "sample_complexity_nd2.png"))
@@ -301,6 +366,46 @@ def scaling_plots(out: Path, rows: list[dict[str, Any]], summ: dict[str, Any], m
     ax2.set_ylim(bottom=0)
     _decorate(ax2, "N", "params / sqrt(K rho)", title="M2 parameters per sqrt(runs x bits)")
     return [_save(fig, out / "scaling.png")]
+
+
+def ball_shell_plot(out: Path, table: list[dict[str, Any]], cells: list[dict[str, Any]], plan: dict[str, Any],
+                    labels: Mapping[str, str], delta: float) -> Path:
+    """``width`` on Theorem 5.1's distribution: accuracy against N per arm (one panel per (n, w),
+    the certified ceiling of the rank-deficient networks, chance), and certified bound against
+    measured error for every rank-deficient run."""
+    cases = plan["cases"]
+    fig, axes = plt.subplots(1, len(cases) + 1, figsize=(4.6 * (len(cases) + 1), 3.9), squeeze=False,
+                             layout="constrained")
+    for k, (n, w) in enumerate(cases):
+        ax = axes[0][k]
+        for i, arm in enumerate(plan["arms"]):
+            rs = [t for t in table if t["n"] == n and t["w"] == w and t["arm"] == arm and t["memorized"] > 0]
+            if rs:
+                dashed = any(t["audit_bound"] is None for t in rs)
+                ax.semilogx([t["N"] for t in rs], [t["test_accuracy"] for t in rs],
+                            _MARKERS[i % 8] + ("--" if dashed else "-"), color=f"C{i}", ms=5, label=labels[arm])
+        bounds = [t["audit_bound"] for t in table if t["n"] == n and t["w"] == w and t["audit_bound"] is not None
+                  and t["rank_first_layer"] <= w]
+        if bounds:
+            ax.axhline(1 - min(bounds), color="red", ls=":", lw=1.2, label=r"certified ceiling (rank $W_1 \leq w$)")
+        ax.axhline(0.51, color="black", ls="-.", lw=0.8, label="Theorem 5.1: 0.51")
+        ax.set_ylim(0.3, 1.02)
+        _decorate(ax, "training samples N", "test accuracy", title=f"ball_shell(n={n}, w={w})",
+                  legend=6.5 if k == 0 else None, loc="upper left")
+    ax = axes[0][-1]
+    for i, arm in enumerate(plan["arms"]):
+        pts = [(g["test_error"], g["audit_bound"]) for g in cells
+               if g["arm"] == arm and g.get("memorized") and g.get("audit_bound") is not None]
+        if pts:
+            e, b = zip(*pts, strict=True)
+            ax.scatter(e, b, s=18, color=f"C{i}", marker=_MARKERS[i % 8], label=labels[arm])
+    ax.plot([0.4, 0.6], [0.4, 0.6], color="gray", ls="--", lw=0.8, label="bound = error")
+    ax.set_xlim(0.4, 0.6)
+    ax.set_ylim(0.4, 0.6)
+    _decorate(ax, "measured test error", f"certified error bound (prob >= {1 - delta:g})",
+              title="Fibre audit: bound vs error", legend=6.5)
+    return _save(fig, out / "width_ball_shell.png",
+                 title="Theorem 5.1's distribution (solid: certified to fail; dashed: rank n, no bound)")
 
 
 _WIDTH_STYLE = {"efficient": "o-", "optimal": "s-", "constant": "^-", "trained_narrow": "v--", "trained_wide": "D--"}

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
     from memnets.experiments._options import RunOptions
 
 __all__ = [
+    "AGREE_FACTOR",
     "TIMING_KEYS",
     "cell_key",
+    "fit_shape",
     "fit_slope",
     "header",
     "image_links",
@@ -77,6 +79,35 @@ def fit_slope(x: Sequence[float], y: Sequence[float]) -> float:
     if len(x) < 2:
         return float("nan")
     return float(np.polyfit(np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float)), 1)[0])
+
+
+#: a measured point agrees with a fitted shape when within this factor of it (see :func:`fit_shape`)
+AGREE_FACTOR = 1.5
+
+
+def fit_shape(measured: dict[str, float], shape: dict[str, float], *, factor: float = AGREE_FACTOR
+              ) -> dict[str, Any]:
+    """Fit the unknown constant v of ``measured ~ v * shape`` by least squares in log space.
+
+    ``log v = mean(log measured - log shape)`` over the keys both have (positive values).
+    Returns ``{"v", "points", "ratio" (measured / (v shape) per key), "max_factor" (the
+    largest ratio or its inverse), "agree" (keys within ``factor``), "disagree"}``; ``v`` is
+    None without a common point.
+
+    >>> f = fit_shape({"1": 2.0, "2": 8.0, "3": 64.0}, {"1": 1.0, "2": 4.0, "3": 16.0})
+    >>> round(f["v"], 6), round(f["max_factor"], 6), f["agree"], f["disagree"]
+    (2.519842, 1.587401, ['1', '2'], ['3'])
+    """
+    keys = [k for k in measured if k in shape and measured[k] and shape[k] and measured[k] > 0 and shape[k] > 0]
+    if not keys:
+        return {"v": None, "points": 0, "ratio": {}, "max_factor": None, "agree": [], "disagree": []}
+    logs = {k: math.log(measured[k]) - math.log(shape[k]) for k in keys}
+    logv = sum(logs.values()) / len(logs)
+    ratio = {k: math.exp(r - logv) for k, r in logs.items()}
+    worst = max(max(q, 1.0 / q) for q in ratio.values())
+    return {"v": math.exp(logv), "points": len(keys), "ratio": ratio, "max_factor": worst,
+            "agree": [k for k in keys if 1.0 / factor <= ratio[k] <= factor],
+            "disagree": [k for k in keys if not 1.0 / factor <= ratio[k] <= factor]}
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -26,6 +26,15 @@ paper (``profile="paper"``)  the paper's Tables 1 and 2 (Appendix I): ``mnist`` 
                  the fraction of test images on which the three give the same label. The
                  report puts the paper's words next to the counts that test them.
 
+Table 3's baseline (``resnet``): a ResNet-18 trained from scratch on the same images of each
+CIFAR-10 pair (:func:`memnets.experiments._resnet.train_resnet18`: 20 epochs, SGD with
+learning rate 0.1, momentum 0.9, weight decay 5e-4, mini-batches of 128, cross-entropy),
+run through the same grid (joblib or Dask) as a column next to M1. On by default in the
+paper and full profiles when CIFAR-10 is present, off otherwise; CIFAR-10 only (it takes
+32x32 RGB images). It is expensive on CPUs: one epoch on 6,000 images took 280-460 s wall
+(330-360 s CPU) on 2 shared cores here, so the 45 pairs x 20 epochs take 70-115 hours; use a
+Dask cluster.
+
 Outputs in ``out_dir``: ``pairs.json`` (every number; wall-clock times under ``"timing"``),
 ``pairs.csv`` (one row per pair, dataset and condense option) and ``pairs_<data>.png`` (one
 heat map per condense option, laid out as the paper's table).
@@ -87,6 +96,10 @@ PAPER_WORDS: dict[str, tuple[str, float]] = {
     "cifar10": ("most pairs above 70%; poor on some pairs such as cat-dog (3-5)", 0.70),
 }
 TINY_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (60, 40)}
+#: Table 3's recipe (the paper: 20 epochs, learning rate 0.1, cross-entropy; the rest is ours)
+RESNET_EPOCHS = 20
+RESNET_LR = 0.1
+RESNET_BATCH = 128
 CSV_COLUMNS = (
     "data", "class_a", "class_b", "condense", "n_train", "n_test", "accuracy", "train_accuracy",
     "params", "params_nonzero", "width", "depth", "representatives", "construction_seconds",
@@ -125,6 +138,26 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
             "verify_seconds": stats.get("verify_seconds"),
             "test_seconds": test_seconds,
         },
+    }
+
+
+def _resnet_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """One CIFAR-10 pair: ResNet-18 trained from scratch on the pair's training images (Table 3)."""
+    from memnets.experiments._resnet import train_resnet18
+
+    pair = (int(cell["a"]), int(cell["b"]))
+    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
+    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    pred = train_resnet18(X, y, epochs=cell["epochs"], lr=RESNET_LR, batch_size=cell["batch_size"],
+                          rng=derived_seed(cell["seed"], *pair, 18))
+    start = time.perf_counter()
+    accuracy = pred.score(Xt, yt)
+    return {
+        "data": cell["data"], "a": pair[0], "b": pair[1], "method": "resnet18", "n_train": len(y), "n_test": len(yt),
+        "accuracy": accuracy, "train_accuracy": pred.score(X, y), "params": pred.num_params,
+        "epochs": cell["epochs"], "final_loss": pred.history[-1]["loss"] if pred.history else None,
+        "timing": {"training_seconds": pred.seconds, "test_seconds": time.perf_counter() - start,
+                   "epoch_seconds": [h["seconds"] for h in pred.history]},
     }
 
 
@@ -275,6 +308,9 @@ def run(
     n_train: int | None = None,
     n_test: int | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
+    resnet: bool | None = None,
+    resnet_epochs: int = RESNET_EPOCHS,
+    resnet_batch_size: int = RESNET_BATCH,
     **run_options: Any,
 ) -> dict[str, Any]:
     """Run M1 on every class pair of each dataset; write ``pairs.json/.csv/_<data>.png``.
@@ -286,6 +322,8 @@ def run(
     condense : M1 condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
     n_train, n_test : images per class (override the profile's sizes; None = profile)
     pairs : restrict to these class pairs (default: all 45)
+    resnet : train Table 3's ResNet-18 baseline on every CIFAR-10 pair too (default: in the
+        paper and full profiles only); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
     run_options : the other run options: ``full`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
         ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
@@ -346,6 +384,21 @@ def run(
         if paper:
             results[name]["paper"] = _paper_claims(name, rows, got)
             results[name]["agreement"] = [{"a": c["a"], "b": c["b"], **c["agreement"]} for c in got]
+        if name == "cifar10" and (resnet if resnet is not None else (opts.full or paper)):
+            rcells = [{"data": name, "a": a, "b": b, "n_train": ntr, "n_test": nte, "seed": opts.seed,
+                       "data_dir": ddir, "epochs": int(resnet_epochs), "batch_size": int(resnet_batch_size)}
+                      for a, b in pair_list]
+            counts[f"{name}:resnet18"] = {}
+            rgot = opts.run_cells(_resnet_cell, rcells, desc=f"pairs {name} resnet18",
+                                  counts=counts[f"{name}:resnet18"])
+            results[name]["resnet18"] = {
+                "recipe": {"epochs": int(resnet_epochs), "lr": RESNET_LR, "batch_size": int(resnet_batch_size),
+                           "optimizer": "SGD momentum 0.9, weight decay 5e-4", "loss": "cross-entropy",
+                           "variant": "cifar (3x3 stride-1 stem, no max-pool)", "augmentation": None},
+                "summary": _resnet_summary(rgot),
+                "table": _tables([{**c, "condense": "resnet18"} for c in rgot], ("resnet18",))["resnet18"],
+                "cells": rgot,
+            }
 
     doc = {
         **header("pairs", opts, condense=list(condense), columns=list(columns)),
@@ -374,6 +427,16 @@ def _write_csv(path: Path, results: dict[str, Any]) -> Path:
     return path
 
 
+def _resnet_summary(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    acc = np.array([c["accuracy"] for c in cells])
+    worst = cells[int(np.argmin(acc))]
+    epoch = [s for c in cells for s in c["timing"]["epoch_seconds"]]
+    return {"pairs": len(cells), "mean_accuracy": float(acc.mean()), "min_accuracy": float(acc.min()),
+            "worst_pair": [worst["a"], worst["b"]],
+            "mean_train_accuracy": float(np.mean([c["train_accuracy"] for c in cells])),
+            "params": cells[0]["params"], "mean_epoch_seconds": float(np.mean(epoch)) if epoch else None}
+
+
 def _size_text(per: dict[str, Any]) -> str:
     if per["train"] is None:
         return "all images"
@@ -384,7 +447,11 @@ def _size_text(per: dict[str, Any]) -> str:
 def _plot(out: Path, name: str, res: dict[str, Any], columns: Sequence[str]) -> Path:
     paper = "paper" in res
     tables = {(col if paper else f"condense={col}"): np.array(res["tables"][col], dtype=float) for col in columns}
-    what = "the paper's network, tree M1 and 1-NN" if paper else "M1"
+    if "resnet18" in res:
+        tables[f"ResNet18 ({res['resnet18']['recipe']['epochs']} epochs)"] = np.array(res["resnet18"]["table"],
+                                                                                      dtype=float)
+    what = ("the paper's network, tree M1 and 1-NN" if paper else "M1") + (
+        " and Table 3's ResNet18" if "resnet18" in res else "")
     return _plots.pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
                          title=f"{what}: test accuracy on every pair of {name} classes ({_size_text(res['per_class'])})")
 
@@ -450,6 +517,20 @@ def _markdown(
         for i, row in enumerate(res["tables"][main]):
             cells = ["" if v is None else f"{v:.3f}" for v in row]
             lines.append(f"| **{labels[i]}** | " + " | ".join(cells) + " |")
+        if "resnet18" in res:
+            r, rs = res["resnet18"], res["resnet18"]["summary"]
+            rec = r["recipe"]
+            lines += ["", f"Table 3's baseline: ResNet-18 trained from scratch on the same images ({rec['epochs']} "
+                      f"epochs, lr {rec['lr']}, {rec['optimizer']}, batch {rec['batch_size']}, {rec['loss']}, "
+                      f"{rec['variant']}, no augmentation; {rs['params']:,} params): mean test accuracy "
+                      f"{rs['mean_accuracy']:.4f}, min {rs['min_accuracy']:.4f} ({rs['worst_pair'][0]}-"
+                      f"{rs['worst_pair'][1]}) over {rs['pairs']} pairs; mean training accuracy "
+                      f"{rs['mean_train_accuracy']:.4f} (not a memorizer: not verified, not required to reach 1); "
+                      f"{rs['mean_epoch_seconds'] or 0:.1f} s per epoch.", "",
+                      "| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+            for i, row in enumerate(r["table"]):
+                cells = ["" if v is None else f"{v:.3f}" for v in row]
+                lines.append(f"| **{labels[i]}** | " + " | ".join(cells) + " |")
         lines += ["", f"![{name} pairs]({plot.name})", ""]
     for name, reason in skipped.items():
         lines += [f"### {name}: skipped", "", reason, ""]

@@ -57,6 +57,9 @@ from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
 from memnets._geometry.separation import separation as _separation
 from memnets.theory.bounds import (
+    bound_cor64,
+    bound_thm61,
+    bound_thm65,
     sample_size_cells,
     sample_size_thm73,
     samples_lower_bound,
@@ -399,6 +402,11 @@ def estimate_all(
     samples_upper_bound_constant (both evaluated at N_D_upper, the upper estimate of N_D:
     the lower bound is then an over-estimate of the true one), sample_size_thm73 (Theorem
     7.3, from S_D) and sample_size_cells (from M_D's Chao1 estimate), with eps and delta.
+
+    The paper's own statements, with its unknown absolute constant v set to 1 (``v``; read
+    them as shapes, not numbers): ``bound_thm61`` (:func:`~memnets.theory.bound_thm61`) and
+    ``bound_thm65`` at N_D_upper (None for more than two classes or N_D_upper <= 1), and
+    ``bound_cor64`` (an exact int) at (n_features, separation).
     """
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
@@ -421,8 +429,14 @@ def estimate_all(
         "sample_size_thm73": sample_size_thm73(s_d, eps, delta),
         "sample_size_cells": sample_size_cells(max(1.0, cells.chao1), eps, delta),
     }
+    out["v"] = 1.0
+    out["bound_cor64"] = bound_cor64(data.n_features, float(c), eps, delta) if c > 0 else None
+    out["bound_thm61"] = out["bound_thm65"] = None
     if data.n_classes == 2:
         nd = _nd_upper(g, data.codes, gen)  # same draws as construct(..., rng=seed)
+        if nd["params"] > 1:
+            out["bound_thm61"] = bound_thm61(nd["params"], eps, delta)
+            out["bound_thm65"] = bound_thm65(nd["params"], eps, delta)
         out["N_D_upper"] = nd["params"]
         out["N_D_upper_nonzero"] = nd["params_nonzero"]
         out["samples_lower_bound"] = samples_lower_bound(nd["params"], eps)
