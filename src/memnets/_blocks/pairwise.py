@@ -42,6 +42,9 @@ export raises :class:`~memnets.ExactnessError`); that path is limited to small `
 description the fast engine :mod:`memnets._engines.pairwise` evaluates); :func:`match_pairwise`
 reads ``X`` and the signs back from a network and rebuilds every array block by block,
 comparing entry by entry, so only a network that *is* this construction is accepted.
+
+Size (~480 lines): the paper's network as layers and its exact constants (float64 expansions
+of the pair constants) stay together: the engine rebuilds and compares them entry by entry.
 """
 
 from __future__ import annotations

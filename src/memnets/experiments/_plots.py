@@ -5,6 +5,9 @@ and closed by :func:`_save`, so experiments can run in worker processes and on h
 machines. Shared shapes: :func:`pair_heatmaps` (class-pair tables), :func:`grouped_bars`;
 the other functions draw one experiment's figures from the numbers of its JSON and return
 their paths.
+
+Size (~520 lines): every figure of every experiment, on purpose: this is the only module that
+imports matplotlib (Agg set once) and owns the save/close tail.
 """
 
 from __future__ import annotations

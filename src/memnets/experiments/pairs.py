@@ -41,6 +41,10 @@ heat map per condense option, laid out as the paper's table).
 
 The images of a pair (seeded subsamples, label conflicts dropped) come from
 :mod:`memnets.experiments._pair_data`, shared with ``compare``.
+
+Size (~540 lines): one experiment, one file; the quick/full/paper profiles, the ResNet-18
+column and the report share the per-pair cells and tables. A candidate for a split (paper
+profile into its own module) when it grows again.
 """
 
 from __future__ import annotations

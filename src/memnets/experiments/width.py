@@ -42,6 +42,10 @@ Outputs: ``width.json`` (every cell, seeds, version; the ball-shell sweep under
 distribution, with the certified ceiling), ``width_accuracy.png`` (shells: accuracy vs N per
 arm, one panel per n, with the audit ceiling), ``width_audit.png`` (certified bound vs
 measured error, both families).
+
+Size (~630 lines): one experiment with two families (alternating shells and Theorem 5.1's
+ball-shell) sharing arms, audit and report; a candidate for a split (the ball-shell part into
+its own module).
 """
 
 from __future__ import annotations
