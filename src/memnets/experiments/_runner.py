@@ -20,7 +20,7 @@ import os
 import platform
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -349,3 +349,9 @@ class _Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def mean_or_none(vals: Iterable[Any]) -> float | None:
+    """The mean of the values that are not None (None when there are none)."""
+    v = [float(x) for x in vals if x is not None]
+    return float(np.mean(v)) if v else None

@@ -42,10 +42,17 @@ import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.datasets._common import fp_margin
+from memnets.datasets import fp_margin
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
+from memnets.experiments._runner import (
+    fit_slope,
+    header,
+    image_links,
+    mean_or_none,
+    summary,
+    write_json,
+)
 
 __all__ = ["METHODS", "density_bound", "expression", "run"]
 
@@ -173,11 +180,6 @@ def run(
     return summary("density", json_path, plots, _markdown(table, fits, claims, dists, plan, plots), claims=claims)
 
 
-def _mean(vals: list[Any]) -> float | None:
-    v = [float(x) for x in vals if x is not None]
-    return float(np.mean(v)) if v else None
-
-
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for n in plan["dims"]:
@@ -186,10 +188,10 @@ def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, An
                 rs = [g for g in got if g["n"] == n and g["N"] == N and g["method"] == m]
                 rows.append({
                     "n": n, "N": N, "method": m, "runs": len(rs),
-                    "test_accuracy": _mean([g["test_accuracy"] for g in rs]),
-                    "params": _mean([g["params"] for g in rs]),
-                    "expression": _mean([g["expression"] for g in rs]),
-                    "other_label_fraction": _mean([g.get("other_label_fraction") for g in rs]),
+                    "test_accuracy": mean_or_none([g["test_accuracy"] for g in rs]),
+                    "params": mean_or_none([g["params"] for g in rs]),
+                    "expression": mean_or_none([g["expression"] for g in rs]),
+                    "other_label_fraction": mean_or_none([g.get("other_label_fraction") for g in rs]),
                 })
     return rows
 

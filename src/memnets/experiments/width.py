@@ -62,7 +62,7 @@ import memnets as mn
 from memnets import ConstructionError, MemnetsError, OptionError
 from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments._runner import header, image_links, mean_or_none, summary, write_json
 
 __all__ = ["ARMS", "BALL_ARMS", "OPTIONAL_METHODS", "ball_features", "run"]
 
@@ -134,6 +134,25 @@ def _first_width(arm: str, n: int) -> int | None:
     return None
 
 
+def _measure(out: dict[str, Any], res: Any, D: Any, Xt: Any, yt: Any, n_lines: int, seed: int,
+             t0: float) -> dict[str, Any]:
+    """Score a built network on the test sample and audit it on D; ``out`` gains the numbers."""
+    built = time.perf_counter() - t0
+    acc = res.score(Xt, yt)
+    rep = mn.audit(res, D, n_lines=n_lines, delta=DELTA, rng=2 * 10**6 + seed)
+    s = res.stats
+    out.update(
+        memorized=True, verified=res.verified, train_accuracy=1.0, test_accuracy=acc,
+        test_error=1.0 - acc, params=s["params"], width=s["width"], depth=s["depth"],
+        bottleneck=s["bottleneck"], rank_first_layer=rep.rank_first_layer, fibre_dim=rep.fibre_dim,
+        audit_bound=rep.error_lower_bound, audit_minority_mean=rep.minority_mean,
+        audit_line_error=rep.line_error, audit_line_halfwidth=rep.line_error_halfwidth,
+        audit_exact=rep.exact, audit_note=rep.note, epochs=s.get("epochs"), construct_seconds=built,
+        seconds=time.perf_counter() - t0,
+    )
+    return out
+
+
 def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Build one arm on one sample, score it, audit it."""
     n, N, seed, arm = cell["n"], cell["N"], cell["seed"], cell["arm"]
@@ -153,21 +172,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
         out.update(memorized=False, reason=str(exc), seconds=time.perf_counter() - t0,
                    train_accuracy=getattr(exc, "train_accuracy", None))
         return out
-    built = time.perf_counter() - t0
-    acc = res.score(Xt, yt)
-    rep = mn.audit(res, D, n_lines=cell["n_lines"], delta=DELTA, rng=2 * 10**6 + seed)
-    s = res.stats
-    out.update(
-        memorized=True, verified=res.verified, train_accuracy=1.0, test_accuracy=acc,
-        test_error=1.0 - acc, params=s["params"], width=s["width"], depth=s["depth"],
-        bottleneck=s["bottleneck"], rank_first_layer=rep.rank_first_layer,
-        epochs=s.get("epochs"), construct_seconds=built,
-        audit_bound=rep.error_lower_bound, audit_minority_mean=rep.minority_mean,
-        audit_line_error=rep.line_error, audit_line_halfwidth=rep.line_error_halfwidth,
-        audit_exact=rep.exact, audit_note=rep.note,
-        seconds=time.perf_counter() - t0,
-    )
-    return out
+    return _measure(out, res, D, Xt, yt, cell["n_lines"], seed, t0)
 
 
 def _ball_options(arm: str, n: int, w: int, cell: dict[str, Any]) -> dict[str, Any]:
@@ -202,20 +207,7 @@ def _ball_cell(cell: dict[str, Any]) -> dict[str, Any]:
         out.update(memorized=False, failed=True, reason=f"{type(exc).__name__}: {exc}",
                    seconds=time.perf_counter() - t0, train_accuracy=None)
         return out
-    built = time.perf_counter() - t0
-    acc = res.score(Xt, yt)
-    rep = mn.audit(res, D, n_lines=cell["n_lines"], delta=DELTA, rng=2 * 10**6 + seed)
-    s = res.stats
-    out.update(
-        memorized=True, verified=res.verified, train_accuracy=1.0, test_accuracy=acc,
-        test_error=1.0 - acc, params=s["params"], width=s["width"], depth=s["depth"],
-        bottleneck=s["bottleneck"], rank_first_layer=rep.rank_first_layer, fibre_dim=rep.fibre_dim,
-        audit_bound=rep.error_lower_bound, audit_minority_mean=rep.minority_mean,
-        audit_line_error=rep.line_error, audit_line_halfwidth=rep.line_error_halfwidth,
-        audit_exact=rep.exact, audit_note=rep.note, epochs=s.get("epochs"), construct_seconds=built,
-        seconds=time.perf_counter() - t0,
-    )
-    return out
+    return _measure(out, res, D, Xt, yt, cell["n_lines"], seed, t0)
 
 
 def _ball_geometry(n: int, w: int, N: int, n_test: int, seed: int) -> dict[str, Any]:
@@ -265,13 +257,13 @@ def _ball_sweep(opts: RunOptions, bplan: dict[str, Any], common: dict[str, Any])
                 table.append({
                     "n": n, "w": w, "N": N, "arm": arm, "runs": len(rs), "memorized": len(mem),
                     "skipped": skipped.get(arm), "failed": [g["reason"] for g in rs if g.get("failed")],
-                    "test_accuracy": _mean([g["test_accuracy"] for g in mem]),
+                    "test_accuracy": mean_or_none([g["test_accuracy"] for g in mem]),
                     "audit_bound": min((g["audit_bound"] for g in mem if g.get("audit_bound") is not None),
                                        default=None),
-                    "rank_first_layer": _mean([g["rank_first_layer"] for g in mem]),
-                    "fibre_dim": _mean([g.get("fibre_dim") for g in mem]),
-                    "params": _mean([g["params"] for g in mem]),
-                    "best_train_accuracy": _mean([g.get("train_accuracy") for g in rs]),
+                    "rank_first_layer": mean_or_none([g["rank_first_layer"] for g in mem]),
+                    "fibre_dim": mean_or_none([g.get("fibre_dim") for g in mem]),
+                    "params": mean_or_none([g["params"] for g in mem]),
+                    "best_train_accuracy": mean_or_none([g.get("train_accuracy") for g in rs]),
                 })
     return {"plan": {**bplan, "arms_run": arms}, "skipped": skipped, "geometry": geometry, "table": table,
             "claims": _ball_claims(got, bplan), "cells": got}
@@ -417,11 +409,6 @@ def run(
                    claims={**claims, "ball_shell": ball["claims"] if ball else None})
 
 
-def _mean(vals: list[Any]) -> float | None:
-    v = [float(x) for x in vals if x is not None]
-    return float(np.mean(v)) if v else None
-
-
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for n in plan["dims"]:
@@ -431,13 +418,13 @@ def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, An
                 mem = [g for g in rs if g.get("memorized")]
                 rows.append({
                     "n": n, "N": N, "arm": arm, "runs": len(rs), "memorized": len(mem),
-                    "test_accuracy": _mean([g["test_accuracy"] for g in mem]),
-                    "audit_bound": _mean([g.get("audit_bound") for g in mem]),
-                    "audit_line_error": _mean([g.get("audit_line_error") for g in mem]),
-                    "rank_first_layer": _mean([g["rank_first_layer"] for g in mem]),
-                    "bottleneck": _mean([g["bottleneck"] for g in mem]),
-                    "params": _mean([g["params"] for g in mem]),
-                    "best_train_accuracy": _mean([g.get("train_accuracy") for g in rs]),
+                    "test_accuracy": mean_or_none([g["test_accuracy"] for g in mem]),
+                    "audit_bound": mean_or_none([g.get("audit_bound") for g in mem]),
+                    "audit_line_error": mean_or_none([g.get("audit_line_error") for g in mem]),
+                    "rank_first_layer": mean_or_none([g["rank_first_layer"] for g in mem]),
+                    "bottleneck": mean_or_none([g["bottleneck"] for g in mem]),
+                    "params": mean_or_none([g["params"] for g in mem]),
+                    "best_train_accuracy": mean_or_none([g.get("train_accuracy") for g in rs]),
                 })
     return rows
 
