@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memnets._core.errors import InputError
+from memnets._core.rounding import dyadic_parts
 
 __all__ = [
     "BETA",
@@ -70,24 +71,16 @@ _MAX_SHIFT = 960
 def fixed_point_exponent(*arrays: np.ndarray, chunk: int = 1 << 20) -> int:
     """The smallest ``T >= 0`` such that every entry of every array times ``2**T`` is an integer.
 
-    Read from the bit patterns: ``|v| = m 2**e2`` with ``m`` the significand (implicit bit
-    included); its lowest set bit is ``2**(e2 + tz(m))``.
+    Read from the bit patterns (:func:`memnets._core.rounding.dyadic_parts`): the lowest set
+    bit of ``|v| = odd * 2**e`` is ``2**e``.
 
     >>> fixed_point_exponent(np.array([0.5, 0.75, 3.0]))
     2
     """
     T = 0
     for a in arrays:
-        flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
-        for s in range(0, flat.size, chunk):
-            b = flat[s : s + chunk].view(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
-            b = b[b != 0]
-            if b.size == 0:
-                continue
-            ex = b >> 52
-            m = np.where(ex > 0, (b & ((1 << 52) - 1)) | (1 << 52), b)
-            low = np.where(ex > 0, ex - 1075, -1074) + np.bitwise_count((m & -m) - 1)
-            T = max(T, int(-low.min()))
+        for _, e in dyadic_parts(a, chunk):
+            T = max(T, int(-e.min()))
     return T
 
 

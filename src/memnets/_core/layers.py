@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from memnets._core.errors import InputError
+from memnets._core.rounding import dyadic_parts
 
 __all__ = ["AffineLayer", "Number", "SparseWeight", "Weight", "entry_bits"]
 
@@ -314,24 +315,12 @@ entry_bits = _entry_bits
 def _float_entry_bits(values: np.ndarray, chunk: int = 1 << 20) -> int:
     """:func:`_entry_bits` of float64 entries, from their bit patterns, in chunks.
 
-    ``|v| = m 2**e2`` (``m`` the 53-bit significand with the implicit bit, or the raw
-    mantissa of a subnormal); with ``tz`` its trailing zeros, ``v = odd * 2**e``,
-    ``e = e2 + tz``: ``bitlen(odd) + e`` bits if ``e >= 0``, else ``max(bitlen(odd), 1 - e)``.
+    With ``|v| = odd * 2**e`` (:func:`memnets._core.rounding.dyadic_parts`):
+    ``bitlen(odd) + e`` bits if ``e >= 0``, else ``max(bitlen(odd), 1 - e)``.
     """
-    flat = np.ascontiguousarray(values).reshape(-1)
     best = 0
-    for s in range(0, flat.size, chunk):
-        b = flat[s : s + chunk].view(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
-        b = b[b != 0]
-        if b.size == 0:
-            continue
-        ex = b >> 52
-        mant = b & ((1 << 52) - 1)
-        normal = ex > 0
-        m = np.where(normal, mant | (1 << 52), mant)
-        tz = np.bitwise_count((m & -m) - 1).astype(np.int64)
-        blen = np.frexp((m >> tz).astype(np.float64))[1].astype(np.int64)  # exact: odd < 2**53
-        e = np.where(normal, ex - 1075, -1074) + tz
+    for odd, e in dyadic_parts(values, chunk):
+        blen = np.frexp(odd.astype(np.float64))[1].astype(np.int64)  # exact: odd < 2**53
         bits = np.where(e >= 0, blen + e, np.maximum(blen, 1 - e))
         best = max(best, int(bits.max()))
     return best

@@ -16,11 +16,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["U32", "U64", "gamma", "unit_roundoff"]
+__all__ = ["U32", "U64", "dyadic_parts", "gamma", "unit_roundoff"]
 
 #: unit roundoff of IEEE float64 (round to nearest): half the machine epsilon
 U64 = 2.0**-53
@@ -43,3 +44,28 @@ def gamma(m: float, u: float = U64) -> float:
     if not 0.0 <= mu < 1.0:
         raise ValueError(f"gamma_m needs 0 <= m u < 1, got m = {m}, u = {u}")
     return mu / (1.0 - mu)
+
+
+def dyadic_parts(values: Any, chunk: int = 1 << 20) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The non-zero float64 entries of ``values`` as ``|v| = odd * 2**e``, chunk by chunk.
+
+    Read from the bit patterns (no rounding, subnormals included): ``|v| = m 2**e2`` with
+    ``m`` the significand (implicit bit included, or the raw mantissa of a subnormal) and
+    ``e2 = exponent - 1075`` (``-1074`` for subnormals); ``tz`` trailing zeros of ``m`` give
+    ``odd = m >> tz`` and ``e = e2 + tz``. Yields ``(odd, e)`` int64 arrays per chunk of
+    ``chunk`` entries, skipping chunks without non-zero entries.
+
+    >>> [(o.tolist(), e.tolist()) for o, e in dyadic_parts(np.array([0.75, 0.0, -6.0, 5e-324]))]
+    [([3, 3, 1], [-2, 1, -1074])]
+    """
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    for s in range(0, flat.size, chunk):
+        b = flat[s : s + chunk].view(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
+        b = b[b != 0]
+        if b.size == 0:
+            continue
+        ex = b >> 52
+        normal = ex > 0
+        m = np.where(normal, (b & ((1 << 52) - 1)) | (1 << 52), b)
+        tz = np.bitwise_count((m & -m) - 1).astype(np.int64)
+        yield m >> tz, np.where(normal, ex - 1075, -1074) + tz
