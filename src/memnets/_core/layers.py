@@ -294,7 +294,7 @@ class AffineLayer:
         return f"AffineLayer({self.in_features} -> {self.out_features}, {kind}, {num})"
 
 
-def _entry_bits(values: np.ndarray) -> int:
+def entry_bits(values: np.ndarray) -> int:
     """Bits of the widest entry written as a reduced fraction p/q: max(bitlen p, bitlen q)."""
     if values.size == 0:
         return 0
@@ -309,11 +309,10 @@ def _entry_bits(values: np.ndarray) -> int:
     return best
 
 
-entry_bits = _entry_bits
 
 
 def _float_entry_bits(values: np.ndarray, chunk: int = 1 << 20) -> int:
-    """:func:`_entry_bits` of float64 entries, from their bit patterns, in chunks.
+    """:func:`entry_bits` of float64 entries, from their bit patterns, in chunks.
 
     With ``|v| = odd * 2**e`` (:func:`memnets._core.rounding.dyadic_parts`):
     ``bitlen(odd) + e`` bits if ``e >= 0``, else ``max(bitlen(odd), 1 - e)``.

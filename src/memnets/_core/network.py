@@ -28,10 +28,10 @@ from memnets._core.layers import (
     AffineLayer,
     SparseWeight,
     Weight,
-    _entry_bits,
     _float_exponent_ok,
     _float_significand_bits,
     _significand_bits,
+    entry_bits,
 )
 from memnets._core.linalg import exact_rank
 from memnets._core.rounding import U64, gamma
@@ -142,7 +142,7 @@ class ReLUNetwork:
     def max_weight_bits(self) -> int:
         """Bits of the widest entry written as a reduced fraction p/q (max of bitlen p, q)."""
         return max(
-            max(_entry_bits(layer.weight_values()), _entry_bits(layer.bias)) for layer in self.layers
+            max(entry_bits(layer.weight_values()), entry_bits(layer.bias)) for layer in self.layers
         )
 
     # ------------------------------------------------------------------ float exactness
