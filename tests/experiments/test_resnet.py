@@ -13,7 +13,7 @@ import memnets as mn
 
 torch = pytest.importorskip("torch")
 
-import test_cifar  # noqa: E402
+from _cifar_files import write_cifar  # noqa: E402
 from memnets.experiments import _resnet, pairs  # noqa: E402
 
 
@@ -82,10 +82,8 @@ def test_bad_options():
 
 def test_pairs_runs_resnet_column_on_tiny_cifar(tmp_path, monkeypatch):
     # 8 images per training batch (labels 0..7, so 5 per class) and 20 test images (2 per class)
-    monkeypatch.setattr(test_cifar, "PER_BATCH", 8)
-    monkeypatch.setattr(test_cifar, "N_TEST", 20)
     folder = tmp_path / "cifar-10-batches-py"
-    test_cifar.write_cifar(folder)
+    write_cifar(folder, per_batch=8, n_test=20)
     out = tmp_path / "out"
     summary = pairs.run(out, data="cifar10", pairs=[(0, 1), (2, 3)], condense=("none",), resnet=True,
                         resnet_epochs=2, resnet_batch_size=2, data_dir=str(folder), jobs=1, progress=False)

@@ -17,44 +17,9 @@ import numpy as np
 import pytest
 
 import memnets as mn
+from _cifar_files import N_TEST, PER_BATCH, write_cifar
 from memnets import datasets as ds
 from memnets.datasets import _cifar
-
-PER_BATCH = 3
-N_TEST = 4
-
-
-def _batch(gen: np.random.Generator, k: int, offset: int) -> dict[bytes, object]:
-    return {
-        b"batch_label": b"training batch",
-        b"labels": [int((offset + i) % 10) for i in range(k)],
-        b"data": gen.integers(0, 256, size=(k, 3072), dtype=np.uint8),
-        b"filenames": [f"img_{offset + i}.png".encode() for i in range(k)],
-    }
-
-
-def write_cifar(folder, *, protocol: int = 2, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Write a tiny cifar-10-batches-py folder; return the expected (uint8 data, labels)."""
-    gen = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    train = []
-    for i in range(1, 6):
-        b = _batch(gen, PER_BATCH, 10 * i)
-        with (folder / f"data_batch_{i}").open("wb") as f:
-            pickle.dump(b, f, protocol=protocol)
-        train.append(b)
-    t = _batch(gen, N_TEST, 7)
-    with (folder / "test_batch").open("wb") as f:
-        pickle.dump(t, f, protocol=protocol)
-    meta = {b"label_names": [b"airplane", b"automobile", b"bird", b"cat", b"deer",
-                             b"dog", b"frog", b"horse", b"ship", b"truck"], b"num_vis": 3072}
-    with (folder / "batches.meta").open("wb") as f:
-        pickle.dump(meta, f, protocol=protocol)
-    return {
-        "train": (np.concatenate([b[b"data"] for b in train]),
-                  np.concatenate([b[b"labels"] for b in train])),
-        "test": (t[b"data"], np.array(t[b"labels"])),
-    }
 
 
 def tarball(folder, *, extra: list[tarfile.TarInfo] | None = None) -> bytes:

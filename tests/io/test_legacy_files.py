@@ -16,7 +16,7 @@ import pytest
 
 import memnets as mn
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 LEGACY = json.loads((DATA / "legacy.json").read_text())
 
 

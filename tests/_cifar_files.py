@@ -1,0 +1,44 @@
+"""Tiny CIFAR-10 files in the official ``cifar-10-batches-py`` format, written by the tests."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+PER_BATCH = 3
+N_TEST = 4
+
+
+def _batch(gen: np.random.Generator, k: int, offset: int) -> dict[bytes, object]:
+    return {
+        b"batch_label": b"training batch",
+        b"labels": [int((offset + i) % 10) for i in range(k)],
+        b"data": gen.integers(0, 256, size=(k, 3072), dtype=np.uint8),
+        b"filenames": [f"img_{offset + i}.png".encode() for i in range(k)],
+    }
+
+
+def write_cifar(folder, *, protocol: int = 2, seed: int = 0, per_batch: int = PER_BATCH,
+                n_test: int = N_TEST) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Write a tiny cifar-10-batches-py folder; return the expected (uint8 data, labels)."""
+    gen = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    train = []
+    for i in range(1, 6):
+        b = _batch(gen, per_batch, 10 * i)
+        with (folder / f"data_batch_{i}").open("wb") as f:
+            pickle.dump(b, f, protocol=protocol)
+        train.append(b)
+    t = _batch(gen, n_test, 7)
+    with (folder / "test_batch").open("wb") as f:
+        pickle.dump(t, f, protocol=protocol)
+    meta = {b"label_names": [b"airplane", b"automobile", b"bird", b"cat", b"deer",
+                             b"dog", b"frog", b"horse", b"ship", b"truck"], b"num_vis": 3072}
+    with (folder / "batches.meta").open("wb") as f:
+        pickle.dump(meta, f, protocol=protocol)
+    return {
+        "train": (np.concatenate([b[b"data"] for b in train]),
+                  np.concatenate([b[b"labels"] for b in train])),
+        "test": (t[b"data"], np.array(t[b"labels"])),
+    }
