@@ -22,7 +22,7 @@ parts as M2 (``optimal``):
 
    (:math:`N_b` samples of label b): every boundary between runs of the decoyed line is then
    within :math:`h_p` of a b-sample;
-3. M2's exact 1-D memorizer (:func:`~memnets._constructions.optimal.line_memorizer`) on the
+3. M2's exact 1-D memorizer (:func:`~memnets._blocks.line_memorizer.line_memorizer`) on the
    samples and decoys, the projection composed into its first layer.
 
 Guarantee. The 1-D memorizer is a step function of t whose steps (and their ramps) lie in
@@ -76,7 +76,7 @@ from typing import Literal
 import numpy as np
 
 from memnets._blocks import compose_affine, exact_layer
-from memnets._constructions.optimal import line_memorizer
+from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError

@@ -53,11 +53,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from memnets._constructions.constant import Grid, build_network, choose_grid
+from memnets._constructions.constant import build_network
 from memnets._core.checks import RNGLike, as_rng, check_dataset, check_X
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
+from memnets._geometry.grid import Grid, choose_grid
 from memnets._geometry.separation import separation as _separation
 from memnets.theory.bounds import (
     bound_cor64,
