@@ -104,7 +104,7 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks import compose_affine, exact_layer
+from memnets._blocks import project_first
 from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
@@ -144,9 +144,7 @@ def build(
     t_proj = time.perf_counter()
     layers, diag = line_memorizer(proj.p, signs.tolist(), rng=rng, bits_per_layer=bits_per_layer,
                                   max_width=max_width)
-    n = data.n_features
-    proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
-    layers = [compose_affine(proj_layer, layers[0]), *layers[1:]]
+    layers = project_first(proj.w, proj.E, layers)
     network = ReLUNetwork(layers)
     t_line = time.perf_counter()
     K, rho = diag["runs"], max(diag["rho"], 1)

@@ -75,7 +75,7 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks import compose_affine, exact_layer
+from memnets._blocks import project_first
 from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
@@ -172,9 +172,7 @@ def build(
     h_p = Fraction(2) ** k
     vals, line_signs, decoys = decoyed_line(list(proj.p), signs.tolist(), bumped, h_p)
     layers, diag = line_memorizer(vals, line_signs, rng=rng, bits_per_layer=bits_per_layer)
-    n = data.n_features
-    proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
-    network = ReLUNetwork([compose_affine(proj_layer, layers[0]), *layers[1:]])
+    network = ReLUNetwork(project_first(proj.w, proj.E, layers))
     extra = {
         "bumped_label": data.classes[1 if bumped == 1 else 0].item(),
         "bumped_samples": n_bumped,

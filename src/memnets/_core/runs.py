@@ -44,6 +44,23 @@ class Runs:
     def gaps(self) -> list[int]:
         return [b - a for a, b in zip(self.last[:-1], self.first[1:], strict=True)]
 
+    def coarse_scale(self) -> int:
+        """``s = 2 - bitlen(gamma)``: the smallest integer with ``2**s gamma >= 2`` (``gamma``
+        the smallest boundary gap), so that opposite labels lie ``>= 2`` apart in the coarse
+        units ``T = 2**s (t - t_min)``."""
+        return 2 - self.min_gap()[0].bit_length()
+
+    def coarse_max(self) -> int:
+        """``floor(T(t_max))``, the largest coarse value (0 for one run).
+
+        >>> label_runs([0, 4, 9, 13], [1, 2, 2, 1]).coarse_max()
+        6
+        """
+        if self.n_runs == 1:
+            return 0
+        s = self.coarse_scale()
+        return ((self.last[-1] - self.first[0]) << max(s, 0)) >> max(-s, 0)
+
     def min_gap(self) -> tuple[int, int]:
         """``(gamma, k)``: the smallest boundary gap and its boundary (``(0, -1)`` for one run)."""
         gaps = self.gaps()
