@@ -10,7 +10,7 @@ import pytest
 
 import memnets as mn
 from memnets import theory
-from memnets.theory import estimators
+from memnets.theory import _covers, estimators
 
 
 # --------------------------------------------------------------------------- bounds
@@ -242,7 +242,7 @@ def test_estimate_SD_hand_examples_and_options() -> None:
 
 
 def test_estimate_SD_refuses_too_many_incidences(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(estimators, "MAX_BALL_INCIDENCES", 5)
+    monkeypatch.setattr(_covers, "MAX_BALL_INCIDENCES", 5)
     with pytest.raises(mn.InputError, match="subsample"):
         theory.estimate_SD([[0.0], [0.01], [0.02], [1.0]], [0, 0, 0, 1])
 
