@@ -56,7 +56,7 @@ from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._engines.decide import ENGINES
 from memnets._io.codec import ValueReader, ValueWriter
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
+__all__ = ["FORMAT_VERSION", "MAGIC", "load", "read_network", "save"]
 
 MAGIC = b"\x89MEMNET\n"
 FORMAT_VERSION = 1
@@ -100,7 +100,7 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     >>> net = ReLUNetwork([(np.array([[Fraction(1, 3)]], dtype=object), [2**300])])
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = save(net, Path(d) / "net.memnet")
-    ...     back = load_network(p)
+    ...     back = read_network(p)
     >>> back.layers[0].weight[0, 0], back.layers[0].bias[0] == 2**300
     (Fraction(1, 3), True)
     """
@@ -223,7 +223,7 @@ def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReL
         if kind != "result":
             raise ModelFileError(
                 f"{path}: holds a bare network (kind={kind!r}), not a construction result; "
-                "use memnets.load_network"
+                "use memnets.load_model"
             )
         classes = r.value(manifest["classes"])
         if not isinstance(classes, np.ndarray) or classes.ndim != 1:
@@ -261,15 +261,16 @@ def load(path: str | os.PathLike[str]) -> ConstructionResult:
     Entries come back with their types and values (int, Fraction, float64 bit patterns),
     as do ``stats`` (seed included), ``info``, ``classes`` and ``min_margin``. Raises
     :class:`ModelFileError` for anything that is not an intact, known-version memnets
-    result file (a bare-network file included: use :func:`load_network` for those).
+    result file (a bare-network file included: use :func:`memnets.load_model` for those).
     """
     out = _decode(path, "result")
     assert isinstance(out, ConstructionResult)
     return out
 
 
-def load_network(path: str | os.PathLike[str]) -> ReLUNetwork:
-    """Read the :class:`ReLUNetwork` from any memnets file (a result or a bare network)."""
+def read_network(path: str | os.PathLike[str]) -> ReLUNetwork:
+    """Read the :class:`ReLUNetwork` from any memnets file (a result or a bare network);
+    the public entry point for every model file is :func:`memnets.load_model`."""
     out = _decode(path, "network")
     assert isinstance(out, ReLUNetwork)
     return out

@@ -28,7 +28,7 @@ stated in each docstring):
   :math:`\lceil (N_D^2 \ln^2 N_D + \ln(1/\delta)) / \varepsilon \rceil`, enough for a
   constant-parameter memorization algorithm (Section 6).
 - :func:`sample_size_thm73` -- :math:`\lceil S_D \ln(S_D/\delta) / \varepsilon \rceil` (Theorem 7.3;
-  ``sample_size_m1`` is the same function; with S = M_D it is the cell-coverage size
+  ``sample_size_m1`` is its deprecated older name; with S = M_D it is the cell-coverage size
   after which M3 is (eps, delta)-accurate: :func:`sample_size_cells`).
 - :func:`bound_prop77` -- :math:`(\lfloor 6.2 n / c \rfloor + 1)^n \ge S_D` (Proposition 7.7).
 
