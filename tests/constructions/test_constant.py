@@ -161,7 +161,7 @@ def test_exact_memorization_property(seed: int, N: int, n: int, grid: str) -> No
     assert codes.tolist() == cell_codes[res.info["sample_cell"]].tolist()
     assert len(set(cell_codes.tolist())) == res.stats["occupied_cells"]
     T = res.stats["thresholds"]
-    assert res.network.layers[0].out_features == 2 * T
+    assert res.network.layers[0].n_outputs == 2 * T
     assert n * (res.stats["occupied_cells"] - 1) >= T
     assert res.stats["band"] >= res.stats["ramp_width"] > 0
 

@@ -130,7 +130,7 @@ def sweep_outputs(network: ReLUNetwork, X: np.ndarray) -> list[Fraction]:
     Reads the network's own weights; an independent path from :mod:`memnets._core.exact`.
     """
     L1, L2, L3 = network.layers
-    if L1.out_features != 1 or L2.in_features != 1 or L3.out_features != 1:
+    if L1.n_outputs != 1 or L2.n_inputs != 1 or L3.n_outputs != 1:
         raise ValueError("sweep_outputs needs layers n -> 1 -> H -> 1")
     w = [_exact(v) for v in L1.dense_weight()[0].tolist()]
     scale = math.lcm(*(q.denominator for q in w))
