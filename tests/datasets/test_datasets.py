@@ -565,7 +565,7 @@ def test_scale_unit():
         ds.scale_unit([[np.nan, 1.0]])
 
 
-def test_catalog_and_cli():
+def test_catalog():
     entries = ds.catalog()
     names = [e["name"] for e in entries]
     assert names == ["mnist", "fashion-mnist", "digits", "cifar10", "balls", "shells", "corners", "ball-shell", "moons"]
@@ -575,14 +575,6 @@ def test_catalog_and_cli():
     by = {e["name"]: e for e in entries}
     assert by["mnist"]["available"] == (mnist_dir() is not None)
     assert by["corners"]["n_features"] == 8 and by["digits"]["n_features"] == 64
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    out = CliRunner().invoke(app, ["data", "list"], env={"COLUMNS": "200"})
-    assert out.exit_code == 0, out.output
-    for name in names:
-        assert name in out.output
 
 
 @pytest.mark.parametrize(
@@ -595,4 +587,3 @@ def test_describe_is_a_deprecated_alias_of_to_dict(family) -> None:
     with pytest.warns(DeprecationWarning, match=rf"{name}\.describe\(\) is deprecated: use {name}\.to_dict\(\)"):
         old = family.describe()
     assert old == family.to_dict() and json.loads(json.dumps(old))["n_features"] == family.n_features
-

@@ -114,9 +114,8 @@ def test_width_ball_shell_theorem_51(width_run):
     assert claims["rank_at_most_w_at_theorem_level"] and claims["every_rank_deficient_run_certified"]
     assert claims["rank_deficient_below_ceiling"] and claims["full_rank_uncertified"]
     assert claims["rank_at_most_w_max_ceiling"] <= 0.52
-    for arm in width.OPTIONAL_METHODS:  # detected by name: skipped, and said so, when not registered
-        if arm not in mn.METHODS:
-            assert arm in ball["skipped"] and not any(c["arm"] == arm for c in ball["cells"])
+    # every arm runs at every N (the pairwise network up to pairwise_max_N = 300): none is skipped
+    assert {(c["arm"], c["N"]) for c in ball["cells"]} == {(a, N) for a in width.BALL_ARMS for N in (100, 300)}
 
 
 def test_width_ball_shell_options(tmp_path):

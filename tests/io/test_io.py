@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import memnets as mn
 from _hand_networks import random_network
@@ -302,39 +301,3 @@ def test_forged_bad_exact_entries_are_refused(tmp_path, text):
     (tmp_path / "bad.memnet").write_bytes(forge(m, text + b"1"))
     with pytest.raises(ModelFileError, match="malformed"):
         load_model(tmp_path / "bad.memnet")
-
-
-# ----------------------------------------------------------------------------- CLI
-def test_cli_build_passes_method_options(tmp_path):
-    from memnets.cli import app
-
-    out_file = tmp_path / "m1.memnet"
-    args = ["build", "digits", "--classes", "3,5", "--out", str(out_file),
-            "--set", "preset=theorem", "--set", "alpha=0.6", "--set", "k=1"]
-    out = CliRunner().invoke(app, args)
-    assert out.exit_code == 0, out.output
-    res = load(out_file)
-    assert res.stats["options"] == {"condense": "cover", "preset": "theorem", "alpha": 0.6, "radius": "global",
-                                    "k": 1, "lam": 1.0, "verify": "certificate"}
-    default = mn.construct(*mn.datasets.load("digits", classes=(3, 5)), method="efficient", rng=0)
-    assert default.stats["options"]["preset"] == "compact"  # local radii, alpha 0.9, k 2
-    assert default.stats["n_reps"] < res.stats["n_reps"]
-    for bad, word in ((["--set", "k"], "KEY=VALUE"), (["--set", "colour=red"], "colour"),
-                      (["--set", "k=0"], "k ")):
-        out = CliRunner().invoke(app, ["build", "digits", "--classes", "3,5", "--out", str(out_file), *bad])
-        assert out.exit_code == 2 and word in out.output, out.output
-
-
-def test_cli_inspect_saved_file(tmp_path):
-    from memnets.cli import app
-
-    path = save(toy_result(), tmp_path / "toy.memnet")
-    out = CliRunner().invoke(app, ["inspect", str(path)])
-    assert out.exit_code == 0, out.output
-    for word in ("toy", "verified", "True", "2 -> 2 -> 2 -> 1", "1234"):
-        assert word in out.output
-    damaged = bytearray(path.read_bytes())
-    damaged[-1] ^= 1
-    (tmp_path / "bad.memnet").write_bytes(bytes(damaged))
-    out = CliRunner().invoke(app, ["inspect", str(tmp_path / "bad.memnet")])
-    assert out.exit_code == 2 and "checksum" in out.output

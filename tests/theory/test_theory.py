@@ -138,58 +138,12 @@ def test_estimate_all_multiclass_has_no_ND() -> None:
     assert est["S_D"] >= 3
 
 
-# --------------------------------------------------------------------------- CLI
-def test_cli_estimate_prints_the_numbers() -> None:
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    out = CliRunner().invoke(app, ["estimate", "balls", "--n", "400", "--seed", "1"])
-    assert out.exit_code == 0, out.output
-    X, y = mn.datasets.load("balls", n=400, rng=1)
-    est = theory.estimate_all(X, y, rng=1)
-    for text in ("S_D", "M_D occupied cells", "N_D upper", f"{est['separation']:.6g}", str(est["N_D_upper"])):
-        assert text in out.output
-    # the paper's bounds at v = 1, said to be shapes: 6.1 and 6.5 at the N_D estimate, 6.4 at (n, c)
-    assert est["v"] == 1.0
-    assert est["bound_thm61"] == theory.bound_thm61(est["N_D_upper"], 0.01, 0.05)
-    assert est["bound_thm65"] == theory.bound_thm65(est["N_D_upper"], 0.01, 0.05)
-    assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05) == 0
-    text = " ".join(out.output.split())
-    assert "v is unknown; v = 1 here" in text
-    for key, row in (("bound_thm61", "Thm 6.1"), ("bound_thm65", "Thm 6.5")):
-        assert row in text and f"{est[key]:.4g}" in text
-    assert "Cor 6.4 at (n, c) = (2," in text and "vacuous" in text
-
-
-def test_cli_big_numbers_are_readable() -> None:
-    from memnets.cli import _big
-
-    assert _big(None, "pick two classes") == "- (pick two classes)"
-    assert _big(123456, "") == "123456" and _big(2.5e9, "") == "2.5e+09"
-    big = theory.bound_cor64(784, 3.5, 0.01, 0.05)  # MNIST-sized n: ceil(c^2) = 13, floor(784 / 13) = 60
-    assert big == math.floor(Fraction(2**120) * Fraction(2401, 16) * Fraction(93, 100) / 784**2)
-    shown = _big(big, "")
-    assert shown.startswith(str(big)[0] + ".") and f"({len(str(big))} digits)" in shown
-    assert _big(theory.bound_cor64(784, 0.5, 0.01, 0.05), "").endswith("digits)")
-
-
 def test_estimate_all_multiclass_has_no_thm61() -> None:
     D = mn.datasets.ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.02, n_classes=3, rng=1)
     X, y = D.sample(300, rng=0)
     est = theory.estimate_all(X, y, rng=0)
     assert est["bound_thm61"] is None and est["bound_thm65"] is None
     assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05)
-
-
-def test_cli_estimate_bad_dataset_is_a_clear_error() -> None:
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    out = CliRunner().invoke(app, ["estimate", "no-such-data"])
-    assert out.exit_code == 2
-    assert "error" in out.output and "no-such-data" in out.output
 
 
 # --------------------------------------------------------------------------- Definition 7.1
@@ -268,7 +222,6 @@ def test_bound_prop77_exact() -> None:
     assert theory.bound_prop77(2, 1) == 13**2  # floor(12.4) + 1
     assert theory.bound_prop77(1, 0.1) == 63  # 0.1 read as 1/10: floor(62) + 1, not 62
     assert theory.bound_prop77(3, 0.5) == 38**3  # floor(37.2) + 1
-    from fractions import Fraction
 
     assert theory.bound_prop77(2, Fraction(1, 3)) == 38**2  # floor(37.2) + 1
     assert theory.bound_prop77(1, 1, ratio=4) == 9

@@ -30,9 +30,10 @@ import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments._plots.guarantee import guarantee_plots
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, image_links, summary
 
 __all__ = ["run", "wilson_interval"]
 
@@ -173,7 +174,7 @@ def run(
         "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "guarantee.json", doc)
-    plots = _plots.guarantee_plots(opts.out_dir, table, claims, D)
+    plots = guarantee_plots(opts.out_dir, table, claims, D)
     return summary("guarantee", json_path, plots, _markdown(table, claims, D, plots), claims=claims)
 
 
