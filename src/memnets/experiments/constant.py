@@ -122,7 +122,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     out["estimates"] = {
         "separation": mn.separation(X, y),
         "S_D": int(estimate_cells(X, y)),  # M1's cells of diameter < c/2 (key kept)
-        "M_D": md.as_dict(),
+        "M_D": md.to_dict(),
     }
     return out
 
@@ -207,7 +207,7 @@ def run(
     claims = _claims(rows, table, predicted, D, n_balls)
     doc = {
         **header("constant", opts),
-        "distribution": D.describe(),
+        "distribution": D.to_dict(),
         "plan": plan,
         "eps": EPS,
         "delta": DELTA,
