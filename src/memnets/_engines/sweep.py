@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -63,12 +64,41 @@ class _Map:
 
 
 class _Fn:
-    """A unit: ``(a[code] + b[code] S) / den`` on each piece of ``map`` (``b`` None: all 0)."""
+    """A unit: ``(a[code] + b[code] S) / den`` on each piece of ``map`` (``b`` None: all 0).
 
-    __slots__ = ("a", "b", "den", "map", "nonneg")
+    A ReLU of a constant-table row is kept *lazy* (``src = (linear part, bias numerator,
+    bias denominator)``) until something reads ``a``: a next-layer row that reads it only as
+    one half of a step pair ``c (s(z + 1) - s(z))`` takes ``c [z >= 0]`` from comparisons of
+    the linear part's table, without the three big-integer passes of the two ReLUs and their
+    difference.
+    """
 
-    def __init__(self, m: _Map, a: np.ndarray, b: np.ndarray | None, den: int, nonneg: bool = False) -> None:
-        self.map, self.a, self.b, self.den, self.nonneg = m, a, b, den, nonneg
+    __slots__ = ("_a", "_b", "den", "map", "nonneg", "src")
+
+    def __init__(
+        self, m: _Map, a: np.ndarray | None, b: np.ndarray | None, den: int, nonneg: bool = False,
+        src: tuple[_Fn, int, int] | None = None,
+    ) -> None:
+        self.map, self._a, self._b, self.den, self.nonneg, self.src = m, a, b, den, nonneg, src
+
+    @property
+    def a(self) -> np.ndarray:
+        if self._a is None:
+            self._force()
+        assert self._a is not None
+        return self._a
+
+    @property
+    def b(self) -> np.ndarray | None:
+        if self._a is None:
+            self._force()
+        return self._b
+
+    def _force(self) -> None:
+        assert self.src is not None
+        lin, bp, bq = self.src
+        fn = _relu(_add_bias(lin, bp, bq), [])
+        self._a, self._b = fn.a, fn.b
 
 
 def applies(net: ReLUNetwork) -> bool:
@@ -85,7 +115,7 @@ def _obj(values: Any) -> np.ndarray:
 def _union(arrays: list[np.ndarray]) -> np.ndarray:
     """Sorted distinct values of int64 arrays (sort and mask: numpy's hash-based
     :func:`numpy.unique` is ten times slower on these sizes)."""
-    s = np.sort(np.concatenate(arrays))
+    s = np.sort(np.concatenate(arrays), kind="stable")  # runs of sorted arrays: linear
     if s.size > 1:
         s = s[np.concatenate(([True], s[1:] != s[:-1]))]
     return s
@@ -178,17 +208,56 @@ def _nonzero(b: np.ndarray | None) -> np.ndarray | None:
     return b if bool((b != 0).any()) else None
 
 
+def _step_mask(u: _Fn, lo: _Fn) -> np.ndarray | None:
+    """``[z >= 0]`` for the pair ``u = s(z + 1)``, ``lo = s(z)`` of lazy units on one constant
+    table, or None when some entry has ``-1 < z < 0`` (then the pair is evaluated as it is)."""
+    assert u.src is not None and lo.src is not None
+    lin, bp, bq = lo.src
+    a, d = lin.a, lin.den
+    az = a if bq == 1 else a * bq  # z >= 0  <=>  a bq + bp d >= 0  (d, bq > 0)
+    one = az >= -bp * d
+    zero = az <= -(bp + bq) * d  # z <= -1
+    if not bool((one | zero).all()):
+        return None
+    return np.asarray(one, dtype=bool)
+
+
+def _pairs(terms: list[tuple[int, _Fn]]) -> tuple[list[tuple[int, _Fn]], list[tuple[int, _Fn, np.ndarray]]]:
+    """Split ``terms`` into ordinary terms and step pairs ``(c, unit, [z >= 0])`` read as
+    ``c (s(z + 1) - s(z))`` (same lazy linear part, biases one apart, opposite multipliers)."""
+    lazy = [(k, m, u) for k, (m, u) in enumerate(terms) if u.src is not None and u._a is None]
+    if len(lazy) < 2:
+        return terms, []
+    used: set[int] = set()
+    steps: list[tuple[int, _Fn, np.ndarray]] = []
+    for k1, m1, u1 in lazy:
+        if k1 in used:
+            continue
+        assert u1.src is not None
+        for k2, m2, u2 in lazy:
+            assert u2.src is not None
+            if (k2 in used or k2 == k1 or m2 != -m1 or u2.src[0] is not u1.src[0] or u2.den != u1.den
+                    or Fraction(u1.src[1], u1.src[2]) - Fraction(u2.src[1], u2.src[2]) != 1):
+                continue
+            mask = _step_mask(u1, u2)
+            if mask is not None:
+                steps.append((m1, u1, mask))
+                used.update((k1, k2))
+            break
+    return [t for k, t in enumerate(terms) if k not in used], steps
+
+
 def _linear(units: list[_Fn], cols: list[int], ps: list[int], qs: list[int], cache: dict[Any, Any]) -> _Fn:
     """``sum_j (p_j / q_j) unit_j`` on the common refinement of the inputs' partitions."""
     den = 1
     for j, q in zip(cols, qs, strict=True):
         den = math.lcm(den, q * units[j].den)
-    terms = [(p * (den // (q * units[j].den)), units[j]) for j, p, q in zip(cols, ps, qs, strict=True)]
-    if not terms:
+    terms, steps = _pairs([(p * (den // (q * units[j].den)), units[j]) for j, p, q in zip(cols, ps, qs, strict=True)])
+    if not terms and not steps:
         return _Fn(_Map(np.zeros(1, dtype=_I64), np.zeros(1, dtype=_I64), 1), _obj([0]), None, 1)
-    m, rows = _align([u.map for _, u in terms], cache)
+    m, rows = _align([u.map for _, u in terms] + [u.map for _, u, _ in steps], cache)
     parts: dict[str, dict[int, list[tuple[int, np.ndarray]]]] = {"a": {}, "b": {}}
-    for (mult, u), r in zip(terms, rows, strict=True):
+    for (mult, u), r in zip(terms, rows, strict=False):
         for name, arr in (("a", u.a), ("b", u.b)):
             if arr is not None:
                 parts[name].setdefault(abs(mult), []).append((mult, arr if r is None else arr[r]))
@@ -206,13 +275,20 @@ def _linear(units: list[_Fn], cols: list[int], ps: list[int], qs: list[int], cac
             t = g if k == 1 else g * k
             acc = t if acc is None else acc + t
         sums[name] = acc
-    a = sums["a"] if sums["a"] is not None else _obj([0] * m.size)
+    a = sums["a"].copy() if sums["a"] is not None else _obj([0] * m.size)
+    for (mult, u, mask), r in zip(steps, rows[len(terms):], strict=True):
+        sel = mask if r is None else mask[r]
+        a[sel] = a[sel] + mult * u.den  # c (s(z + 1) - s(z)) = c [z >= 0], numerator c den
     fn = _Fn(m, a, _nonzero(sums["b"]), den)
     # an alignment can multiply the table (register x counter x step): merge equal entries
     # when it grew by more than a quarter (stage-1 style growth by one entry is left alone)
-    if any(r is not None for r in rows) and m.size > 1.25 * max(u.map.size for _, u in terms) + 16:
+    if any(r is not None for r in rows) and m.size > 1.25 * max(mm.size for mm in _maps(terms, steps)) + 16:
         fn = _dedup(fn)
     return fn
+
+
+def _maps(terms: list[tuple[int, _Fn]], steps: list[tuple[int, _Fn, np.ndarray]]) -> list[_Map]:
+    return [u.map for _, u in terms] + [u.map for _, u, _ in steps]
 
 
 def _add_bias(lin: _Fn, bp: int, bq: int) -> _Fn:
@@ -355,6 +431,9 @@ def _apply(units: list[_Fn], rows: list[Any], S: list[int], relu: bool) -> list[
         lin = shared.get(lin_id)
         if lin is None:
             lin = shared[lin_id] = _linear(units, cols, ps, qs, cache)
+        if relu and lin.b is None:  # a constant table: its map stays, evaluate on demand
+            out.append(_Fn(lin.map, None, None, math.lcm(lin.den, bq), True, (lin, bp, bq)))
+            continue
         fn = _add_bias(lin, bp, bq)
         out.append(_relu(fn, S) if relu else fn)
     return out
