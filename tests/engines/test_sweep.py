@@ -124,7 +124,7 @@ def test_memorizers_agree_with_generic(n_samples: int, n_features: int, method: 
     y = np.arange(n_samples) % 2
     rng.shuffle(y)
     res = mn.construct(X, y, method=method, rng=seed)
-    assert applies(res.network)
+    assert applies(res.network) == (method != "interval" or res.network.width <= 32)
     probe = np.vstack([X, rng.random((10, n_features))])  # training samples and new points
     assert _swept(res.network, probe) == _generic(res.network, probe)
 

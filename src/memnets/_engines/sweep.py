@@ -44,10 +44,13 @@ from memnets._core.exact import compile_rows, exact_units
 from memnets._core.network import ReLUNetwork
 from memnets._geometry.projection import exact_projection
 
-__all__ = ["MIN_SAMPLES", "applies", "scalar_outputs"]
+__all__ = ["MAX_WIDTH", "MIN_SAMPLES", "applies", "scalar_outputs"]
 
 #: below this many samples the generic engine is as fast; callers use the sweep above it
 MIN_SAMPLES = 64
+#: widest hidden layer the sweep takes: every unit of a layer carries its own partition, so a
+#: wide layer (``interval``'s one step per run) is left to the generic engine
+MAX_WIDTH = 32
 
 _I64 = np.int64
 
@@ -102,8 +105,8 @@ class _Fn:
 
 
 def applies(net: ReLUNetwork) -> bool:
-    """True when the first layer has one unit (the sweep then evaluates the whole network)."""
-    return net.layers[0].out_features == 1
+    """True when the first layer has one unit and no hidden layer is wider than :data:`MAX_WIDTH`."""
+    return net.layers[0].out_features == 1 and net.width <= MAX_WIDTH
 
 
 def _obj(values: Any) -> np.ndarray:
@@ -261,20 +264,7 @@ def _linear(units: list[_Fn], cols: list[int], ps: list[int], qs: list[int], cac
         for name, arr in (("a", u.a), ("b", u.b)):
             if arr is not None:
                 parts[name].setdefault(abs(mult), []).append((mult, arr if r is None else arr[r]))
-    sums: dict[str, np.ndarray | None] = {}
-    for name, groups in parts.items():
-        acc = None
-        # c a - c b is computed as c (a - b): one product by a big multiplier per group
-        for k, items in groups.items():
-            g = None
-            for mult, arr in items:
-                if g is None:
-                    g = arr if mult > 0 else -arr
-                else:
-                    g = g + arr if mult > 0 else g - arr
-            t = g if k == 1 else g * k
-            acc = t if acc is None else acc + t
-        sums[name] = acc
+    sums = {name: _sum_groups(groups) for name, groups in parts.items()}
     a = sums["a"].copy() if sums["a"] is not None else _obj([0] * m.size)
     for (mult, u, mask), r in zip(steps, rows[len(terms):], strict=True):
         sel = mask if r is None else mask[r]
@@ -285,6 +275,20 @@ def _linear(units: list[_Fn], cols: list[int], ps: list[int], qs: list[int], cac
     if any(r is not None for r in rows) and m.size > 1.25 * max(mm.size for mm in _maps(terms, steps)) + 16:
         fn = _dedup(fn)
     return fn
+
+
+def _sum_groups(groups: dict[int, list[tuple[int, np.ndarray]]]) -> np.ndarray | None:
+    """``sum mult * arr``, grouped by ``|mult|``: ``c a - c b`` is computed as ``c (a - b)``
+    (one product by a big multiplier per group)."""
+    acc: np.ndarray | None = None
+    for k, items in groups.items():
+        mult, g = items[0]
+        g = g if mult > 0 else -g
+        for mult, arr in items[1:]:
+            g = g + arr if mult > 0 else g - arr
+        t = g if k == 1 else g * k
+        acc = t if acc is None else acc + t
+    return acc
 
 
 def _maps(terms: list[tuple[int, _Fn]], steps: list[tuple[int, _Fn, np.ndarray]]) -> list[_Map]:
@@ -382,7 +386,8 @@ def _first_layer(net: ReLUNetwork, X: np.ndarray) -> tuple[list[int], int]:
 def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, int]]:
     """Exact outputs of ``net`` on every row of ``X``: ``[(numerators, denominator)]`` per output.
 
-    ``net.layers[0]`` must have one unit (:func:`applies`); ``X`` is a checked float64 array.
+    ``net.layers[0]`` must have one unit; ``X`` is a checked float64 array. (Any width is
+    exact; :func:`applies` says when it is also the faster engine.)
     Output ``o`` of sample ``i`` is ``numerators[i] / denominator`` exactly (an object array
     of Python ints), as :func:`memnets._core.exact.exact_units` gives it chunk by chunk.
 
@@ -390,11 +395,11 @@ def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, in
     >>> net = ReLUNetwork([(np.array([[1.0, 1.0]]), np.array([-1.0])),
     ...                    (np.array([[1.0], [1.0]]), np.array([0.0, -1.0])),
     ...                    (np.array([[1.0, -2.0]]), np.array([0.0]))])
-    >>> X = np.array([[0.25, 0.5], [1.0, 1.0], [0.5, 1.0], [1.0, 0.75]])
+    >>> X = np.array([[0.25, 0.5], [1.0, 1.0], [0.5, 1.0], [1.0, 0.75]])  # s = -1/4, 1, 1/2, 3/4
     >>> [(num.tolist(), den) for num, den in scalar_outputs(net, X)]
-    [([0, 0, 1, 3], 4)]
+    [([0, 4, 2, 3], 4)]
     """
-    if not applies(net):
+    if net.layers[0].out_features != 1:
         raise ValueError("scalar_outputs needs a network whose first layer has one unit")
     S_all, D = _first_layer(net, X)
     uniq, inv = np.unique(_obj(S_all), return_inverse=True)
