@@ -19,6 +19,7 @@ from memnets._blocks.builder import (
     step_preacts,
 )
 from memnets._blocks.maxtree import max_tree, max_tree_readout
+from memnets._blocks.nearest import nearest_centre_network
 from memnets._blocks.parallel import side_by_side
 from memnets._blocks.staircase import staircase, staircase_index, step_rows
 
@@ -36,6 +37,7 @@ __all__ = [
     "load_by_steps",
     "max_tree",
     "max_tree_readout",
+    "nearest_centre_network",
     "side_by_side",
     "staircase",
     "staircase_index",
