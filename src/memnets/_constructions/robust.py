@@ -97,7 +97,9 @@ def build(
 
     Returns
     -------
-    ConstructionResult (engine ``"m1-certified"``) with ``info['representatives']`` (the
+    ConstructionResult (engine ``"float"``: the generic certified float64 evaluator, exact
+    where it cannot decide, valid on all of ``R^n``; M1's fast engine certifies inputs in
+    ``x >= 0`` only, and robustness balls leave the cube) with ``info['representatives']`` (the
     centres: training indices grouped by class), ``info['group_sizes']`` and stats
     ``n_centres``, ``radius`` (proven on the closed ball around every centre),
     ``separation``, ``min_certified_radius``, ``net``; with ``net=True`` also ``net_size``,
@@ -163,6 +165,6 @@ def build(
         "verified_by": "finish (every sample) + nearest-bisector radius certified at every centre",
     })
     return finish(network, data, method="robust", options={"radius": radius, "net": bool(net)}, seed=seed,
-                  started=started, engine="m1-certified",
+                  started=started, engine="float",
                   info={"representatives": reps, "group_sizes": sizes, "centre_radii": radii},
                   extra_stats=stats)
