@@ -56,7 +56,7 @@ from memnets._core.network import ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins, margins_exact
 from memnets._engines.maxtree import max_tree_groups
-from memnets._engines.pairwise import pairwise_plan
+from memnets._engines.pair_units import pairwise_plan
 
 __all__ = ["BOUNDS", "RobustRadii", "certified_radii", "lipschitz_radii", "nearest_centre_radii", "pairwise_radii"]
 

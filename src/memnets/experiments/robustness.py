@@ -34,15 +34,15 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments._plots.robustness import robustness_plot
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, image_links, summary
 
 __all__ = ["attack_distance", "run"]
 
@@ -148,7 +148,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     from memnets._constructions.registry import construct
     from memnets.theory.robustness import robust_radii
 
-    X, y, Xt, yt = _data(cell["set"], cell["N"], cell["seed"], cell["data_dir"])
+    X, y, Xt, _yt = _data(cell["set"], cell["N"], cell["seed"], cell["data_dir"])
     method, net = ("robust", True) if cell["method"] == "robust-net" else (cell["method"], False)
     t0 = time.perf_counter()
     try:
@@ -228,7 +228,7 @@ def run(out_dir: RunOptions | str | os.PathLike[str], *, methods: tuple[str, ...
     doc = {**header("robustness", opts), "plan": {k: list(v) if isinstance(v, tuple) else v for k, v in plan.items()},
            "claims": claims, "table": table, "cells": rows, "timing": {"wall_seconds": time.perf_counter() - started}}
     json_path = write_json(opts.out_dir / "robustness.json", doc)
-    plots = _plot(opts.out_dir, rows)
+    plots = robustness_plot(opts.out_dir, rows)
     if violations:
         raise VerificationError(f"robustness: {violations} point(s) have a certified radius not below the distance "
                                 f"at which the attack flipped the label (see {json_path}); this is a bug in memnets")
@@ -251,30 +251,3 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plots: list[A
         lines.append("- Not built: " + "; ".join(f"{k}: {v}" for k, v in claims["errors"].items()))
     return "\n".join([*lines, "", *image_links(plots)])
 
-
-def _plot(out: Path, rows: list[dict[str, Any]]) -> list[Path]:
-    """``robustness``: certified radius against attacked distance, one colour per method,
-    filled markers for training points, open ones for test points, and the diagonal."""
-    fig, ax = _plots.plt.subplots(figsize=(6.2, 5.4), layout="constrained")
-    methods = sorted({r["method"] for r in rows})
-    colours = {m: f"C{k}" for k, m in enumerate(methods)}
-    lo, hi = np.inf, 0.0
-    for r in rows:
-        for split, face in (("train", None), ("test", "none")):
-            pts = [p for p in r["points"] if p["split"] == split]
-            if not pts:
-                continue
-            a = np.array([p["attacked"] for p in pts])
-            c = np.maximum(np.array([p["certified"] for p in pts]), 1e-12)
-            lo, hi = min(lo, float(c.min()), float(a.min())), max(hi, float(a.max()))
-            ax.scatter(a, c, s=14, marker="o", edgecolors=colours[r["method"]],
-                       facecolors=colours[r["method"]] if face is None else face)
-    for m in methods:
-        ax.scatter([], [], color=colours[m], s=14, label=m)
-    if hi > 0:
-        ax.plot([max(lo, 1e-12), hi], [max(lo, 1e-12), hi], color="gray", ls="--", lw=1, label="certified = attacked")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    _plots._decorate(ax, "attacked distance (PGD + bisection)", "certified radius (0 drawn at 1e-12)",
-              title="certified radius vs attack (filled: train, open: test)", loc="lower right")
-    return [_plots._save(fig, out / "robustness_scatter.png")]
