@@ -226,6 +226,8 @@ def run(
     predicted = max((int(g["predicted_N"]) for g in rows), default=0)
     true_cells = sorted({int(g["true_cells"]) for g in rows})
     claims = _claims(rows, table, predicted, D, n_balls)
+    Q = bound_thm43(n_features, D.separation)  # at c_D <= c0: the bound for every N
+    claims["thm43_route"] = _route_claims(rows, table, Q)
     doc = {
         **header("constant", opts),
         "distribution": D.describe(),
@@ -240,8 +242,6 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "constant.json", doc)
-    Q = bound_thm43(n_features, D.separation)  # at c_D <= c0: the bound for every N
-    claims["thm43_route"] = _route_claims(rows, table, Q)
     plots = [*constant_plots(opts.out_dir, table, predicted, D, n_balls), *route_plot(opts.out_dir, table, Q)]
     return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
                    claims=claims)
