@@ -83,3 +83,45 @@ def test_nearest_bisector_is_tight_for_one_nn() -> None:
     r = res.robust_radius([[0.3, 0.5]])[0]
     assert 0.2 * (1 - 1e-12) <= r <= 0.2
     assert _decide_exact(res, np.array([[0.3 + r * (1 + 1e-9), 0.5]])).tolist() == [1]
+
+
+def test_nearest_bisector_against_exact_rationals() -> None:
+    """Independent path: for the stored weights (read as exact binary fractions), every
+    certified radius r satisfies (r |w_k - w_t|)^2 <= (h_k(x) - h_t(x))^2 with h_k > h_t for
+    every opposite unit t, and r |w_k| <= h_k(x), in exact rational arithmetic."""
+    rng = np.random.default_rng(3)
+    X = rng.uniform(size=(14, 3))
+    y = np.arange(14) % 3
+    res = mn.construct(X, y, method="robust", rng=0)
+    first = res.network.layers[0]
+    W = [[Fraction(float(v)) for v in row] for row in first.float_weight]
+    b = [Fraction(float(v)) for v in first.float_bias]
+    cls = np.repeat(np.arange(3), res.info["group_sizes"])
+    Q = rng.uniform(size=(10, 3))
+    radii = res.robust_radius(Q)
+    codes = res.predict_codes(Q)
+    assert (radii > 0).all()
+    for q, r, code in zip(Q, radii, codes, strict=True):
+        x = [Fraction(float(v)) for v in q]
+        h = [sum((wi * xi for wi, xi in zip(w, x, strict=True)), bk) for w, bk in zip(W, b, strict=True)]
+        k = max(range(len(h)), key=lambda j: h[j])
+        assert cls[k] == code
+        R = Fraction(float(r))
+        assert (R * R) * sum(wi * wi for wi in W[k]) <= h[k] * h[k] and h[k] > 0
+        for t in np.flatnonzero(cls != code).tolist():
+            gap = h[k] - h[t]
+            assert gap > 0 and (R * R) * sum((a - c) ** 2 for a, c in zip(W[k], W[t], strict=True)) <= gap * gap
+
+
+def test_multiclass_brute_force_2d() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.uniform(size=(30, 2))
+    y = (X[:, 0] * 3).astype(int)
+    res = mn.construct(X, y, method="efficient", rng=0)
+    Q = rng.uniform(size=(15, 2))
+    radii, codes = res.robust_radius(Q), res.predict_codes(Q)
+    assert (radii > 0).mean() > 0.8
+    D = _directions(48, rng)
+    for q, r, code in zip(Q, radii, codes, strict=True):
+        if r > 0:
+            assert (_decide_exact(res, np.vstack([q + r * D, q + 0.5 * r * D])) == code).all()

@@ -41,6 +41,14 @@ centres (just below ``c/2``; ``net=True``: ``c_0/3``).
 **Multi-class**: native (one max-tree per class, argmax); ``c_0`` is the smallest distance
 between samples of different classes and every argument above holds class against class.
 
+References: [1] L. Yu, X.-S. Gao, L. Zhang, *Optimal robust memorization with ReLU neural
+networks*, ICLR 2024 (robust memorization with ``O(N n)`` parameters for every ``mu < c/2``;
+only its abstract was readable here). [2] Y. Kim, C. Moon, C. Yun, *The Cost of
+Robustness: Tighter Bounds on Parameter Complexity for Robust Memorization in ReLU Nets*,
+NeurIPS 2025 (bounds as a function of ``rho = mu / eps``; abstract only). [3] Yu, Gao,
+Zhang, Miao, *Generalizability of Memorization Neural Networks*, NeurIPS 2024, Theorem 4.3
+and Appendix C (read in full: Steps 1-4 above are theirs).
+
 >>> import memnets as mn
 >>> X, y = [[0.0], [0.2], [1.0]], [0, 0, 1]
 >>> res = mn.construct(X, y, method="robust")

@@ -142,8 +142,9 @@ def nearest_centre_radii(net: ReLUNetwork, group_sizes: np.ndarray, X: np.ndarra
 
 # --------------------------------------------------------------------------- pairwise
 def _unit_radius(a: np.ndarray, G: np.ndarray, T: float) -> float:
-    """Largest ``rho >= 0`` with ``sum_j max(0, a_j + G_j rho) < T`` (re-checked with its
-    rounding bound); ``-1`` when even ``rho = 0`` is not certified."""
+    """Largest ``rho >= 0`` with ``sum_j max(0, a_j + G_j rho) < T`` (solved on the
+    piecewise-linear sum, then re-checked with its rounding bound and halved until the
+    check passes); ``-1`` when even ``rho = 0`` is not certified."""
     g = 1.01 * gamma(a.size + 4)
     phi0 = np.maximum(a, 0.0).sum()
     if not phi0 * (1 + g) < T:
@@ -164,9 +165,11 @@ def _unit_radius(a: np.ndarray, G: np.ndarray, T: float) -> float:
     if not math.isfinite(rho):  # no opposite term can grow: cannot happen with an opposite sample
         return -1.0
     rho *= 1 - 1e-9
+    absa = np.abs(a)
     for _ in range(60):
-        phi = np.maximum(a + G * rho, 0.0).sum()
-        if phi * (1 + g) < T:
+        # each term a_j + G_j rho is off by <= 2u (|a_j| + G_j rho) (cancellation), the sum by g
+        phi = np.maximum(a + G * rho, 0.0).sum() * (1 + g) + 4 * U64 * float((absa + G * rho).sum())
+        if phi < T:
             return float(rho)
         rho *= 0.5
     return 0.0
