@@ -63,6 +63,9 @@ def test_cell_count_good_turing_and_chao1_by_hand() -> None:
     assert c.chao1 == 4 + 2**2 / (2 * 2)
     c0 = estimators._cell_count(np.array([[0], [1], [2]]), cell_size=0.5, grid="fixed")
     assert (c0.occupied, c0.singletons, c0.doubletons, c0.chao1, c0.coverage) == (3, 3, 0, 6.0, 0.0)
+    assert c0.to_dict()["occupied"] == 3 and c0.to_dict()["chao1"] == 6.0
+    with pytest.warns(DeprecationWarning, match=r"CellCount\.as_dict\(\) is deprecated: use CellCount\.to_dict\(\)"):
+        assert c0.as_dict() == c0.to_dict()  # the earlier name: one release, same dict
 
 
 def test_estimate_MD_counts_grid_cells() -> None:
