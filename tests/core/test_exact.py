@@ -233,3 +233,16 @@ def test_sums_of_step_pairs_too_big_for_int64_are_exact():
     want = [3 * c, 2 * c, 0]
     assert net.forward_exact(X).tolist() == want
     assert [reference_forward_exact(net, x)[0] for x in X] == want
+
+
+def test_object_layers_with_numpy_integer_entries_are_read_as_integers():
+    """Entries of an object-dtype layer may be NumPy integers (not ``int``/``Fraction``/
+    float): each is read as itself over denominator 1, as the reference does."""
+    w = np.empty((2, 2), dtype=object)
+    w[:] = [[np.int64(3), np.int32(-2)], [np.uint8(5), 1]]
+    b = np.array([np.int64(-1), Fraction(1, 3)], dtype=object)
+    net = ReLUNetwork([(w, b)])
+    X = np.array([[0.5, 0.25], [1.0, 0.0]])
+    want = [[0, Fraction(37, 12)], [2, Fraction(16, 3)]]
+    assert net.forward_exact(X).tolist() == want
+    assert [reference_forward_exact(net, x) for x in X] == want
