@@ -201,7 +201,7 @@ def test_experiment_constant_tiny(tmp_path: Any) -> None:
 
     out = E.run(tmp_path, Ns=[64, 512], seeds=1, n_test=300, optimal_max_n=512, progress=False,
                 n_balls=6, separation=0.2, radius=0.02)
-    assert out["name"] == "constant" and len(out["plots"]) == 3
+    assert out["name"] == "constant" and len(out["plots"]) == 4   # + constant_thm43_route.png (Appendix C)
     assert all((tmp_path / p).exists() for p in ("constant.json", "constant_params.png", "constant_accuracy.png"))
     import json
 
