@@ -312,13 +312,13 @@ def test_compare_m1_matches_pairs_cell(digits_pairs, tmp_path):
 def test_pairs_profiles():
     """Quick = digits (every image) + MNIST 500 + 500 per class; full = every image of the
     paper-scale datasets; tiny = the test-suite size."""
-    assert pairs._plan(None, False, None, None) == ["digits", "mnist"]
-    assert pairs._plan(None, True, None, None) == ["digits", "mnist", "fashion-mnist", "cifar10"]
-    assert pairs._plan("fashion-mnist", False, None, None) == ["fashion-mnist"]
-    assert pairs._sizes("mnist", False, None) == (500, 500)
-    assert pairs._sizes("digits", False, None) == (None, None)
-    assert pairs._sizes("mnist", True, None) == (None, None)
-    assert pairs._sizes("digits", False, "tiny") == (60, 40)
+    assert pairs._plan(None, "quick") == ["digits", "mnist"]
+    assert pairs._plan(None, "full") == ["digits", "mnist", "fashion-mnist", "cifar10"]
+    assert pairs._plan("fashion-mnist", "quick") == ["fashion-mnist"]
+    assert pairs._sizes("mnist", "quick") == (500, 500)
+    assert pairs._sizes("digits", "quick") == (None, None)
+    assert pairs._sizes("mnist", "full") == (None, None)
+    assert pairs._sizes("digits", "tiny") == (60, 40)
 
 
 @needs_mnist

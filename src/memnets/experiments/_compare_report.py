@@ -20,6 +20,7 @@ CSV_COLUMNS = (
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     """Write ``rows`` (one per pair, column and replicate) to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)

@@ -13,7 +13,7 @@ __all__ = ["EXPERIMENTS", "check_name", "module", "own_options"]
 
 #: name -> (module, description)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
-    "scaling": ("memnets.experiments.scaling", "M2 vs interval: params against N (issue: optimal memorization)"),
+    "scaling": ("memnets.experiments.scaling", "Theorem 4.1: optimal's params against N, beside interval, vardi2022 and park2021"),
     "constant": ("memnets.experiments.constant", "M3: params independent of N on separated-ball mixtures"),
     "width": ("memnets.experiments.width", "Section 5: bottleneck < n cannot generalize (Theorem 5.1's ball-shell, alternating shells)"),
     "density": ("memnets.experiments.density", "Theorem 5.3: small memorizers need not generalize (density-bounded ball mixtures)"),

@@ -41,7 +41,7 @@ tested; the JSON, the CSV and the markdown record params, non-zero params, width
 largest weight's bits, the seconds, and test and training accuracy.
 
 Sizes: quick (default) is exactly Table 4: ``PAPER_PER_CLASS`` training images per label
-(seeded subsample) and every test image of the pair. ``full=True`` repeats Table 4 over
+(seeded subsample) and every test image of the pair. ``profile="full"`` repeats Table 4 over
 ``FULL_REPLICATES`` subsamples (replicate 0 is the quick run's draw) and reports means. The
 ``"tiny"`` profile (test suite): ``digits`` pairs 1-7 and 2-3, 40 + 40 images per class.
 ``pairs="ours"`` runs the five pairs earlier memnets releases used (0-1, 1-7, 3-5, 4-9, 2-8);
@@ -68,8 +68,7 @@ from memnets.experiments._compare_report import markdown as write_markdown
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
 from memnets.experiments._plots.compare import compare_plot
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._tail import finish
 from memnets.experiments.pairs import DATASETS
 
 __all__ = ["CSV_COLUMNS", "METHODS", "OUR_PAIRS", "PAIRS", "m1_construction", "resolve_methods", "run"]
@@ -232,7 +231,7 @@ def run(
     n_train, n_test : images per class (None: the profile's, i.e. 500 and every test image)
     replicates : subsamples of the training images (default 1, full ``FULL_REPLICATES``);
         the tables show the mean over them
-    run_options : the other run options (``full``, ``jobs``, ``seed``, ``profile`` ...)
+    run_options : the other run options (``profile``, ``jobs``, ``seed`` ...)
 
     Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", "claim", ...}``.
     """
@@ -249,7 +248,7 @@ def run(
     data = data or "mnist"
     if data not in DATASETS:
         raise OptionError(f"compare: unknown dataset {data!r}; valid datasets are {DATASETS}")
-    reps = replicates if replicates is not None else (FULL_REPLICATES if opts.full and opts.profile is None else 1)
+    reps = replicates if replicates is not None else (FULL_REPLICATES if opts.profile == "full" else 1)
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
         raise OptionError(f"compare: replicates must be an integer >= 1, got {reps!r}")
     ntr = n_train if n_train is not None else default[0]
@@ -268,7 +267,6 @@ def run(
     mean = {m: float(np.mean([table[(g, m)]["accuracy"] for g in groups])) for m in columns}
     claim = _claim(table, groups, list(columns))
     doc = {
-        **header("compare", opts, data=data, per_class={"train": ntr, "test": nte}, replicates=reps),
         "pairs": groups,
         "negative_class": "the smaller class of each pair (memnets sorts classes; classes[0] -> -1)",
         "methods": columns,
@@ -278,25 +276,26 @@ def run(
         "table": [{"pair": g, "method": m, **table[(g, m)]} for g in groups for m in columns],
         "claim": claim,
         "rows": rows,
-        "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
-    json_path = write_json(opts.out_dir / "compare.json", doc)
     csv_path = write_csv(opts.out_dir / "compare.csv", rows)
     labels = {m: f"{m} ({c})" if m in ("M1", "M2", "M3") else m for m, c in columns.items()}
-    plot = compare_plot(
-        opts.out_dir / "compare.png", groups, list(labels.values()),
-        accuracy={labels[m]: [table[(g, m)]["accuracy"] for g in groups] for m in columns},
-        params_nonzero={labels[m]: [float(table[(g, m)]["params_nonzero"]) for g in groups] for m in columns},
-        title=f"The paper's Table 4 on {data} pairs: memorization algorithms and baselines",
-    )
     m1 = columns.get("M1")
     described = {**DESCRIPTIONS, "M1": DESCRIPTIONS["M1"] if m1 == PAPER_M1 else
                  "our tree M1 standing in for the paper's Theorem 7.3 network"}
     preface = [] if m1 != STAND_IN_M1 else [
         f"**M1 here is our tree M1 (`{STAND_IN_M1}`) standing in for the paper's Theorem 7.3 network "
         f"(`{PAPER_M1}` is not in this memnets' `METHODS`).**", ""]
-    markdown = write_markdown(table, groups, columns, mean, data, ntr, nte, reps, plot, claim, described, preface)
-    return summary("compare", json_path, [plot], markdown, csv=str(csv_path), mean_accuracy=mean, claim=claim)
+    return finish(
+        "compare", opts, doc, started=started, timing={"cells": counts},
+        provenance={"data": data, "per_class": {"train": ntr, "test": nte}, "replicates": reps},
+        plots=lambda: [compare_plot(
+            opts.out_dir / "compare.png", groups, list(labels.values()),
+            accuracy={labels[m]: [table[(g, m)]["accuracy"] for g in groups] for m in columns},
+            params_nonzero={labels[m]: [float(table[(g, m)]["params_nonzero"]) for g in groups] for m in columns},
+            title=f"The paper's Table 4 on {data} pairs: memorization algorithms and baselines")],
+        markdown=lambda plots: write_markdown(table, groups, columns, mean, data, ntr, nte, reps, plots[0], claim,
+                                              described, preface),
+        csv=str(csv_path), mean_accuracy=mean, claim=claim)
 
 
 _SIZE_KEYS = ("params", "params_nonzero", "width", "depth", "max_weight_bits")

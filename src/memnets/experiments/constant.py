@@ -28,7 +28,6 @@ import itertools
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,8 +35,8 @@ import numpy as np
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.constant import constant_plots
-from memnets.experiments._runner import fit_slope, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import fit_slope
+from memnets.experiments._tail import finish
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -154,11 +153,11 @@ def run(
     """Run the sweep; write ``constant.json`` and three PNGs into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (~2 minutes on 2 cores): K=16 balls in [0,1]^2, c_D >= 0.12, radius 0.012
     (so no direction separates the labels in a few runs and M2 has to grow), N = 64 .. 32768
-    (M2 up to 8192), 2 seeds, 4000 test points. ``full``: N = 16 .. 131072, M2 up to 32768,
+    (M2 up to 8192), 2 seeds, 4000 test points. ``profile="full"``: N = 16 .. 131072, M2 up to 32768,
     estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points. There is no tiny
     profile: ``profile="tiny"`` runs the quick size.
     """
@@ -206,7 +205,6 @@ def run(
     true_cells = sorted({int(g["true_cells"]) for g in rows})
     claims = _claims(rows, table, predicted, D, n_balls)
     doc = {
-        **header("constant", opts),
         "distribution": D.describe(),
         "plan": plan,
         "eps": EPS,
@@ -216,12 +214,10 @@ def run(
         "claims": claims,
         "table": table,
         "cells": got,
-        "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    json_path = write_json(opts.out_dir / "constant.json", doc)
-    plots = constant_plots(opts.out_dir, table, predicted, D, n_balls)
-    return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
-                   claims=claims)
+    return finish("constant", opts, doc, started=started,
+                  plots=lambda: constant_plots(opts.out_dir, table, predicted, D, n_balls),
+                  markdown=lambda plots: _markdown(table, claims, predicted, D, n_balls), claims=claims)
 
 
 def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> dict[str, Any]:
@@ -266,7 +262,7 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
 
 
 def _markdown(
-    table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int, plots: list[Path]
+    table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int
 ) -> str:
     lines = [
         f"M3 (Theorem 4.3) and M2 (Theorem 4.1) on a mixture of K={K} balls in [0,1]^{D.n_features} "
@@ -298,6 +294,5 @@ def _markdown(
         f"- Estimators at N = {claims['largest_N_with_estimates']}: S_D = {claims['S_D_at_largest_N']} (K = {K}); "
         f"c(X, y) = {claims['separation_estimate_at_largest_N']:.4f} vs c_D = {claims['c_D']:.4f} "
         f"(relative error {claims['separation_relative_error']:.2%}).",
-        "",
     ]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

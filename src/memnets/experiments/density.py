@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,8 +44,8 @@ from memnets import OptionError
 from memnets.datasets import fp_margin
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.density import density_plot
-from memnets.experiments._runner import fit_slope, mean_or_none, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import fit_slope, mean_or_none
+from memnets.experiments._tail import finish
 
 __all__ = ["METHODS", "density_bound", "expression", "run"]
 
@@ -136,10 +135,10 @@ def run(
     """Run the sweep; write ``density.json`` and ``density.png`` into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (well under a minute): n = 2, 16 balls at separation 0.05, N from 30 to
-    10^4, one seed, 4000 test points. ``full``: n in {2, 3, 5}, N up to 10^5, 3 seeds, 20000
+    10^4, one seed, 4000 test points. ``profile="full"``: n in {2, 3, 5}, N up to 10^5, 3 seeds, 20000
     test points. ``profile="tiny"``: N in {30, 300, 3000} (the test suite).
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="density")
@@ -164,14 +163,11 @@ def run(
     table = _table(got, plan)
     fits = _fits(got, plan)
     claims = _claims(got, table, fits, plan)
-    doc = {
-        **header("density", opts),
-        "distribution": dists, "plan": plan, "mass": MASS, "claims": claims, "fits": fits, "table": table,
-        "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "density.json", doc)
-    plots = [density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)]
-    return summary("density", json_path, plots, _markdown(table, fits, claims, dists, plan, plots), claims=claims)
+    doc = {"distribution": dists, "plan": plan, "mass": MASS, "claims": claims, "fits": fits, "table": table,
+           "cells": got}
+    return finish("density", opts, doc, started=started,
+                  plots=lambda: [density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)],
+                  markdown=lambda plots: _markdown(table, fits, claims, dists, plan), claims=claims)
 
 
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -233,7 +229,7 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], fits: dict[s
 
 
 def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[str, Any], dists: dict[str, Any],
-              plan: dict[str, Any], plots: list[Path]) -> str:
+              plan: dict[str, Any]) -> str:
     lines = []
     for n in plan["dims"]:
         d = dists[str(n)]
@@ -268,6 +264,5 @@ def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[st
         f"{claims['optimal_accuracy_range'][1]:.3f}): it labels whole intervals of one projection, so it is "
         "right wherever a projected interval holds one label. Theorem 5.3 says a small memorizer *can* fail, not "
         "that every one does; the witness is the proof's network, built to fail.",
-        "",
     ]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,8 +31,7 @@ import memnets as mn
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.guarantee import guarantee_plots
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._tail import finish
 
 __all__ = ["run", "wilson_interval"]
 
@@ -110,11 +108,11 @@ def run(
     """Run the sweep; write ``guarantee.json`` and ``guarantee_success.png`` into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (well under a minute): K = 12 balls in [0,1]^4 (c_D >= 0.2, radius c_D/5),
     eps = delta = 0.1, N = N* x {1/64, 1/32, ..., 2}, 20 seeds per N, 4000 test points.
-    ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
+    ``profile="full"``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
     ``profile="tiny"``: 6 balls in [0,1]^3, N = N* x {1/32, 1, 2}, 20 seeds (the test suite).
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="guarantee")
@@ -168,17 +166,12 @@ def run(
         "S_D_estimate_at_N_star": est,
         "N_star_from_estimate": int(mn.theory.sample_size_m1(max(1.0, est), eps, delta)) if est else None,
     }
-    doc = {
-        **header("guarantee", opts),
-        "distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims,
-        "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "guarantee.json", doc)
-    plots = guarantee_plots(opts.out_dir, table, claims, D)
-    return summary("guarantee", json_path, plots, _markdown(table, claims, D, plots), claims=claims)
+    doc = {"distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims, "table": table, "cells": got}
+    return finish("guarantee", opts, doc, started=started, plots=lambda: guarantee_plots(opts.out_dir, table, claims, D),
+                  markdown=lambda plots: _markdown(table, claims, D), claims=claims)
 
 
-def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots: list[Path]) -> str:
+def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> str:
     lines = [
         f"M1 on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
         f"c_D = {D.separation:.4g}, S_D = {claims['S_D']} cells); eps = {claims['eps']:g}, "
@@ -208,6 +201,5 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         f"{claims['S_D_estimate_at_N_star']} on N*-sized samples (true {claims['S_D']}), hence "
         f"N* = {claims['N_star_from_estimate']} (conservative: the greedy cover at radius c/4 splits "
         "each ball).",
-        "",
     ]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ Sizes
 -----
 quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
                  ``500`` test images per class (seeded subsample).
-full (``full=True``)  every training and test image of ``digits``, ``mnist`` and ``fashion-mnist``, plus
+full (``profile="full"``)  every training and test image of ``digits``, ``mnist`` and ``fashion-mnist``, plus
                  ``cifar10`` when its standard ``cifar-10-batches-py`` folder is found
                  (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
                  section says how to supply it and the others run. More data than the
@@ -68,8 +68,7 @@ from memnets.experiments._pairs_paper import (
     paper_rows,
 )
 from memnets.experiments._plots.pairs import pairs_plot
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._tail import finish
 
 __all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
 
@@ -122,7 +121,7 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "params_nonzero": stats["params_nonzero"],
         "width": stats["width"],
         "depth": stats["depth"],
-        "representatives": _representatives(res),
+        "representatives": int(stats["n_reps"]),
         "timing": {
             "construction_seconds": stats["seconds"],
             "verify_seconds": stats.get("verify_seconds"),
@@ -149,16 +148,6 @@ def _resnet_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "timing": {"training_seconds": pred.seconds, "test_seconds": time.perf_counter() - start,
                    "epoch_seconds": [h["seconds"] for h in pred.history]},
     }
-
-
-def _representatives(res: Any) -> int:
-    for key in ("n_reps", "representatives", "n_representatives"):
-        if key in res.stats:
-            return int(res.stats[key])
-    reps = res.info.get("representatives")
-    if reps is None:
-        raise KeyError("efficient construction did not report its representatives")
-    return len(reps)
 
 
 def _tables(cells: list[dict[str, Any]], condense: Sequence[str]) -> dict[str, list[list[float | None]]]:
@@ -195,7 +184,7 @@ def _summary(cells: list[dict[str, Any]], condense: Sequence[str]) -> dict[str, 
 
 
 def _plan(
-    data: str | Sequence[str] | None, full: bool, profile: str | None, data_dir: str | None
+    data: str | Sequence[str] | None, profile: str | None
 ) -> list[str]:
     if data is not None:
         names = [data] if isinstance(data, str) else list(data)
@@ -208,17 +197,17 @@ def _plan(
         return list(TINY_SIZES)
     if profile == "paper":
         return list(PAPER_SIZES)
-    if full:
+    if profile == "full":
         return ["digits", "mnist", "fashion-mnist", "cifar10"]
     return list(QUICK_SIZES)
 
 
-def _sizes(name: str, full: bool, profile: str | None) -> tuple[int | None, int | None]:
+def _sizes(name: str, profile: str | None) -> tuple[int | None, int | None]:
     if profile == "tiny":
         return TINY_SIZES.get(name, (60, 40))
     if profile == "paper":
         return PAPER_SIZES.get(name, (500, None))
-    if full:
+    if profile == "full":
         return (None, None)
     return QUICK_SIZES.get(name, (500, 500))
 
@@ -247,7 +236,7 @@ def run(
     pairs : restrict to these class pairs (default: all 45)
     resnet : train Table 3's ResNet-18 baseline on every CIFAR-10 pair too (default: in the
         paper and full profiles only); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
-    run_options : the other run options: ``full`` is every image (more than the paper used; MNIST,
+    run_options : the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
         ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
         subsamples and constructions derive their seeds from ``seed`` and the pair
@@ -271,7 +260,7 @@ def run(
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     counts: dict[str, dict[str, int]] = {}
-    for name in _plan(data, opts.full, opts.profile, ddir):
+    for name in _plan(data, opts.profile):
         reason = unavailable(name, ddir)
         if reason is not None:
             skipped[name] = reason
@@ -280,7 +269,7 @@ def run(
 
                 Console(stderr=True).print(f"[yellow]pairs: skipping {name}:[/] {reason}")
             continue
-        ntr, nte = _sizes(name, opts.full, opts.profile)
+        ntr, nte = _sizes(name, opts.profile)
         ntr = n_train if n_train is not None else ntr
         nte = n_test if n_test is not None else nte
         counts[name] = {}
@@ -307,7 +296,7 @@ def run(
         if paper:
             results[name]["paper"] = paper_claims(name, rows, got)
             results[name]["agreement"] = [{"a": c["a"], "b": c["b"], **c["agreement"]} for c in got]
-        if name == "cifar10" and (resnet if resnet is not None else (opts.full or paper)):
+        if name == "cifar10" and (resnet if resnet is not None else opts.profile in ("full", "paper")):
             rcells = [{"data": name, "a": a, "b": b, "n_train": ntr, "n_test": nte, "seed": opts.seed,
                        "data_dir": ddir, "epochs": int(resnet_epochs), "batch_size": int(resnet_batch_size)}
                       for a, b in pair_list]
@@ -323,21 +312,18 @@ def run(
                 "cells": rgot,
             }
 
-    doc = {
-        **header("pairs", opts, condense=list(condense), columns=list(columns)),
-        "datasets": results,
-        "skipped": skipped,
-        "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
-    }
-    json_path = write_json(opts.out_dir / "pairs.json", doc)
     csv_path = _write_csv(opts.out_dir / "pairs.csv", results)
-    plots = [pairs_plot(opts.out_dir, name, res, columns, _size_text(res["per_class"]))
-             for name, res in results.items()]
-    return summary("pairs", json_path, plots, _markdown(results, skipped, columns, csv_path, plots),
-                   csv=str(csv_path), datasets={k: v["summary"] for k, v in results.items()}, skipped=skipped)
+    return finish(
+        "pairs", opts, {"datasets": results, "skipped": skipped}, started=started,
+        provenance={"condense": list(condense), "columns": list(columns)}, timing={"cells": counts},
+        plots=lambda: [pairs_plot(opts.out_dir, name, res, columns, _size_text(res["per_class"]))
+                       for name, res in results.items()],
+        markdown=lambda plots: _markdown(results, skipped, columns, csv_path, plots),
+        csv=str(csv_path), datasets={k: v["summary"] for k, v in results.items()}, skipped=skipped)
 
 
 def _write_csv(path: Path, results: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)

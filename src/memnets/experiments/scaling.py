@@ -23,7 +23,7 @@ Data: ``synthetic`` -- uniform ``[0, 1]^20`` with independent fair labels (the w
 for memorization, ``K ~ N / 2`` runs); ``mnist`` -- seeded subsets of the 3-vs-5 training
 images (at most 11,552), tested on the 3-vs-5 test images.
 
-Sizes: quick ``N in {100, 300, 1000, 3000, 10000}``; ``full=True`` adds 30,000 and 100,000
+Sizes: quick ``N in {100, 300, 1000, 3000, 10000}``; ``profile="full"`` adds 30,000 and 100,000
 (synthetic; MNIST stops at its 11,552 images). ``profile="tiny"`` (test suite): N <= 300.
 
 Outputs: ``scaling.json`` (every number, seeds, version) and ``scaling.png``.
@@ -44,8 +44,8 @@ from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import unavailable
 from memnets.experiments._plots.scaling import scaling_plots
-from memnets.experiments._runner import fit_slope, write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._runner import fit_slope
+from memnets.experiments._tail import finish
 
 __all__ = ["fit_slope", "run"]
 
@@ -257,7 +257,7 @@ def run(
     data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
         when its files are not installed)
     sizes : override the N grid
-    run_options : the other run options; ``full`` adds N = 30,000 and 100,000 (synthetic),
+    run_options : the other run options; ``profile="full"`` adds N = 30,000 and 100,000 (synthetic),
         ``profile="tiny"`` is the test suite's size (N in {100, 300}, synthetic only), and
         the resume cache ``cache_dir`` defaults to ``out_dir/.cache/scaling`` here
 
@@ -268,7 +268,7 @@ def run(
         opts = dataclasses.replace(opts, cache_dir=opts.out_dir / ".cache" / "scaling")
     started = time.perf_counter()
     tiny = opts.profile == "tiny"
-    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.full else QUICK_N))
+    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.profile == "full" else QUICK_N))
     if data is None:
         datas = ["synthetic"] if tiny else ["synthetic", "mnist"]
     else:
@@ -296,18 +296,12 @@ def run(
     rows = opts.run_cells(_cell, cells, desc="scaling cells")
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    plots = scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
-    md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
-    payload = {
-        **header("scaling", opts, grid=list(grid), data=datas),
-        "rows": rows,
-        "summary": summ,
-        "mnist_pairs": pairs,
-        "notes": notes,
-        "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    path = write_json(opts.out_dir / "scaling.json", payload)
-    return summary("scaling", path, plots, md, summary=summ, mnist_pairs=pairs)
+    doc = {"rows": rows, "summary": summ, "mnist_pairs": pairs, "notes": notes}
+    return finish(
+        "scaling", opts, doc, started=started, provenance={"grid": list(grid), "data": datas},
+        plots=lambda: scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS),
+        markdown=lambda plots: _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes),
+        summary=summ, mnist_pairs=pairs)
 
 
 def _pairs_markdown(pairs: list[dict[str, Any]]) -> str:
