@@ -17,7 +17,13 @@ import os
 from typing import Any
 
 from memnets.experiments._options import PROFILES, RunOptions
-from memnets.experiments._registry import EXPERIMENTS, check_name, module
+from memnets.experiments._registry import (
+    EXPERIMENTS,
+    check_name,
+    experiment_options,
+    module,
+    parse_experiment_options,
+)
 from memnets.experiments._runner import write_json
 
 __all__ = [
@@ -25,7 +31,9 @@ __all__ = [
     "PROFILES",
     "RunOptions",
     "check_name",
+    "experiment_options",
     "module",
+    "parse_experiment_options",
     "run",
     "write_json",
 ]
