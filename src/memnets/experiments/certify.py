@@ -2,14 +2,14 @@ r"""``memnets experiment certify``: accuracy certified from the training set alo
 
 Theorem 7.3 promises :math:`A_D \ge 1 - \varepsilon` once
 :math:`N \ge (S_D/\varepsilon)\ln(S_D/\delta)`, but :math:`S_D` is a property of the unknown
-distribution. M1 is a *sample-compression scheme*: its network is a fixed function of its
+distribution. ``efficient`` is a *sample-compression scheme*: its network is a fixed function of its
 ``k`` representatives and is right on the other ``N - k`` training samples, which bounds
 its accuracy rigorously with no test set and no knowledge of D
 (:meth:`memnets.ConstructionResult.certify`; Littlestone–Warmuth 1986, Floyd–Warmuth 1995):
 
 .. math:: A_D \ge 1 - \varepsilon_k, \qquad \binom{N}{k} (1 - \varepsilon_k)^{N-k} = \delta / N.
 
-For every pair of classes the experiment builds M1 with the smallest consistent subsets
+For every pair of classes the experiment builds ``efficient`` with the smallest consistent subsets
 memnets finds (``condense="mcs"``) on the pair's training images, and reports
 
 * ``certified_accuracy`` (training set only, rigorous), ``k``, ``N``, ``k / N``, and the
@@ -120,7 +120,7 @@ def run(
     n_train: int | None = None,
     **run_options: Any,
 ) -> dict[str, Any]:
-    """Certify M1 on class pairs; write ``certify.json`` and the plots into ``out_dir``.
+    """Certify ``efficient`` on class pairs; write ``certify.json`` and the plots into ``out_dir``.
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ def run(
 def _markdown(rows: list[dict[str, Any]], claims: dict[str, Any], plan: dict[str, Any]) -> str:
     n = plan["n_train"]
     lines = [
-        f"M1 with the smallest consistent subsets (`condense=\"mcs\"`) on {plan['data']} class pairs, "
+        f"`efficient` with the smallest consistent subsets (`condense=\"mcs\"`) on {plan['data']} class pairs, "
         + (f"N = {n} uniformly random training images per pair" if n else "every training image")
         + f"; certificates at delta = {claims['delta']:g} (probability >= {1 - claims['delta']:g}).",
         "",

@@ -1,12 +1,12 @@
-"""``memnets experiment constant``: M3's parameters do not grow with N (Theorem 4.3).
+"""``memnets experiment constant``: ``constant``'s parameters do not grow with N (Theorem 4.3).
 
 On a separated-ball mixture D (K balls in [0,1]^n, separation c_D) the experiment sweeps
 the number N of training samples and, for every (N, seed):
 
-- builds M3 (``method="constant"``, fixed grid sized by the true c_D, so the grid depends on
-  the seed only) and M2 (``method="optimal"``, up to ``optimal_max_n`` samples), both
+- builds ``constant`` (``method="constant"``, fixed grid sized by the true c_D, so the grid depends on
+  the seed only) and ``optimal`` (``method="optimal"``, up to ``optimal_max_n`` samples), both
   verified exactly;
-- records params (dense and non-zero), occupied cells, staircase thresholds, M2's share,
+- records params (dense and non-zero), occupied cells, staircase thresholds, ``optimal``'s share,
   and the test accuracy on fresh samples of D;
 - runs the estimators of :mod:`memnets.theory` on the training sample: c(X, y) against c_D,
   the cells of diameter < c/2 (key ``S_D``: :func:`~memnets.theory.estimate_cells`, a greedy
@@ -16,7 +16,7 @@ the number N of training samples and, for every (N, seed):
 Predicted sample size (marked on the accuracy plot): every grid cell of mass >= eps/M is
 occupied with probability >= 1 - delta once ``N >= (M/eps) ln(M/delta)``
 (:func:`memnets.theory.sample_size_cells`, eps = 0.01, delta = 0.05, M = true cells);
-M3 is then >= 0.99 accurate.
+``constant`` is then >= 0.99 accurate.
 
 Outputs: ``constant.json`` (every cell, seeds, version), ``constant_params.png``,
 ``constant_accuracy.png``, ``constant_estimators.png``.
@@ -120,7 +120,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     md = estimate_MD(X, y, separation=D.separation, rng=seed)
     out["estimates"] = {
         "separation": mn.separation(X, y),
-        "S_D": int(estimate_cells(X, y)),  # M1's cells of diameter < c/2 (key kept)
+        "S_D": int(estimate_cells(X, y)),  # efficient's cells of diameter < c/2 (key kept)
         "M_D": md.as_dict(),
     }
     return out
@@ -156,8 +156,8 @@ def run(
     ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (~2 minutes on 2 cores): K=16 balls in [0,1]^2, c_D >= 0.12, radius 0.012
-    (so no direction separates the labels in a few runs and M2 has to grow), N = 64 .. 32768
-    (M2 up to 8192), 2 seeds, 4000 test points. ``profile="full"``: N = 16 .. 131072, M2 up to 32768,
+    (so no direction separates the labels in a few runs and ``optimal`` has to grow), N = 64 .. 32768
+    (``optimal`` up to 8192), 2 seeds, 4000 test points. ``profile="full"``: N = 16 .. 131072, ``optimal`` up to 32768,
     estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points. There is no tiny
     profile: ``profile="tiny"`` runs the quick size.
     """
@@ -224,7 +224,7 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
     """The checks the issue asks for, as booleans with the numbers behind them.
 
     Params are compared per construction seed (the seed fixes the grid offsets): among the
-    runs where every grid cell meeting the support is occupied, M3's params must be equal.
+    runs where every grid cell meeting the support is occupied, ``constant``'s params must be equal.
     """
     per_seed: dict[int, dict[str, Any]] = {}
     for g in rows:
@@ -265,11 +265,11 @@ def _markdown(
     table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int
 ) -> str:
     lines = [
-        f"M3 (Theorem 4.3) and M2 (Theorem 4.1) on a mixture of K={K} balls in [0,1]^{D.n_features} "
-        f"(radius {D.radius:.3g}, c_D = {D.separation:.4g}); M3's fixed grid has cell diameter < c_D. "
+        f"`constant` (Theorem 4.3) and `optimal` (Theorem 4.1) on a mixture of K={K} balls in [0,1]^{D.n_features} "
+        f"(radius {D.radius:.3g}, c_D = {D.separation:.4g}); `constant`'s fixed grid has cell diameter < c_D. "
         f"Predicted sample size (cells of the grid, eps={EPS}, delta={DELTA}): N = {predicted}.",
         "",
-        "| N | M3 params | M3 occupied / true cells | M3 test acc. | M2 params | M2 test acc. | c(X,y)/c_D | S_D | coverage |",
+        "| N | constant params | constant occupied / true cells | constant test acc. | optimal params | optimal test acc. | c(X,y)/c_D | S_D | coverage |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table:
@@ -285,11 +285,11 @@ def _markdown(
     )
     lines += [
         "",
-        f"- M3 params constant (per grid seed) over the runs where every grid cell meeting the support is "
+        f"- `constant`'s params constant (per grid seed) over the runs where every grid cell meeting the support is "
         f"occupied: **{claims['constant_params_constant_once_covered']}** "
         f"({covered}); "
-        f"M2 params grow with log-log slope {claims['optimal_log_log_slope_upper_half']:.2f} (sqrt N = 0.5).",
-        f"- M3 accuracy >= 0.99 for every seed past the predicted N: "
+        f"`optimal`'s params grow with log-log slope {claims['optimal_log_log_slope_upper_half']:.2f} (sqrt N = 0.5).",
+        f"- `constant`'s accuracy >= 0.99 for every seed past the predicted N: "
         f"**{claims['accuracy_at_least_0.99_past_predicted_N']}** (worst {claims['min_accuracy_past_predicted_N']}).",
         f"- Estimators at N = {claims['largest_N_with_estimates']}: S_D = {claims['S_D_at_largest_N']} (K = {K}); "
         f"c(X, y) = {claims['separation_estimate_at_largest_N']:.4f} vs c_D = {claims['c_D']:.4f} "

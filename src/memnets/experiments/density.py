@@ -14,13 +14,13 @@ network. Family: the ball mixture (:func:`memnets.datasets.ball_mixture`, K ball
 :math:`2\rho` of any one of them; :math:`\eta_n` the sampler's trim). Methods on the same
 samples, accuracy on fresh test points:
 
-- ``thm53``: the proof's network (:mod:`memnets._constructions.thm53`, built from M2's parts,
+- ``thm53``: the proof's network (:mod:`memnets._constructions.thm53`, built from ``optimal``'s parts,
   ``density=r``): memorizes exactly, answers the majority label only in slabs of total mass
   :math:`\le 0.01`, so its accuracy is :math:`P(y \ne b) \pm 0.01 \approx 1/2`;
-- ``optimal`` (M2, Theorem 4.1): the same parameter budget, a step function of one
+- ``optimal`` (Theorem 4.1): the same parameter budget, a step function of one
   projection: *not* built to fail, and measured well above 1/2 here (the theorem is about
   existence, not about every small memorizer);
-- ``efficient`` (M1, Theorem 7.3): generalizes (:math:`S_D` = K balls).
+- ``efficient`` (Theorem 7.3's guarantee): generalizes (:math:`S_D` = K balls).
 
 The measured parameter counts of ``thm53`` and ``optimal`` are plotted against the
 expression :math:`E(N) = n + \sqrt N \ln(N n r / c)` with a fitted constant
@@ -52,8 +52,8 @@ __all__ = ["METHODS", "density_bound", "expression", "run"]
 #: method -> label
 METHODS: dict[str, str] = {
     "thm53": "Thm 5.3's network (thm53)",
-    "optimal": "M2 / Thm 4.1 (optimal)",
-    "efficient": "M1 / Thm 7.3 (efficient)",
+    "optimal": "optimal (Thm 4.1)",
+    "efficient": "efficient (Thm 7.3)",
 }
 #: bound on the mass of thm53's slabs
 MASS = 0.01
@@ -208,7 +208,7 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], fits: dict[s
             plan: dict[str, Any]) -> dict[str, Any]:
     """``thm53``: every run memorizes (verified exactly) with accuracy within MASS + 3 binomial
     standard errors of P(y != b) measured on the same test points, and <= 0.51 + that slack;
-    M1 at the largest N; M2's accuracy range (not at chance: reported, not asserted)."""
+    ``efficient`` at the largest N; ``optimal``'s accuracy range (not at chance: reported, not asserted)."""
     slack = 3 * math.sqrt(0.25 / plan["n_test"])
     w = [g for g in got if g["method"] == "thm53"]
     largest = max(plan["Ns"])
@@ -255,11 +255,11 @@ def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[st
         f"{claims['thm53_max_accuracy']:.3f} (<= 0.51 + {claims['test_slack']:.3f}: **{claims['thm53_at_most_051']}**).",
         f"- Its params against E: params ~ {f53['C']:.2f} E, fitted by least squares on log(params / E) (params / E "
         f"in [{f53['ratio_min']:.2f}, {f53['ratio_max']:.2f}], log-log slope {f53['slope_vs_expression']:.2f}: "
-        "the expression's shape). Its proven size, M2's sqrt(K rho) law with K <= 2N + 1 runs and rho = "
-        "O(log(N n r / c)) bits, is within the paper's O(n + sqrt(N) ln(N n r / c)). M2's params (slope "
+        "the expression's shape). Its proven size, `optimal`'s sqrt(K rho) law with K <= 2N + 1 runs and rho = "
+        "O(log(N n r / c)) bits, is within the paper's O(n + sqrt(N) ln(N n r / c)). `optimal`'s params (slope "
         f"{f2['slope_vs_expression']:.2f} against E, params / E in [{f2['ratio_min']:.2f}, {f2['ratio_max']:.2f}]) "
         "follow the number of label runs on its projection, which is small here: no fit is drawn for it.",
-        f"- M1 at N = {max(plan['Ns'])}: accuracy {claims['efficient_accuracy_at_largest_N']:.3f}. M2 with the same "
+        f"- `efficient` at N = {max(plan['Ns'])}: accuracy {claims['efficient_accuracy_at_largest_N']:.3f}. `optimal` with the same "
         f"parameter budget is **not** at chance here (accuracy {claims['optimal_accuracy_range'][0]:.3f} to "
         f"{claims['optimal_accuracy_range'][1]:.3f}): it labels whole intervals of one projection, so it is "
         "right wherever a projected interval holds one label. Theorem 5.3 says a small memorizer *can* fail, not "

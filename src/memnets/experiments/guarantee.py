@@ -1,12 +1,12 @@
-r"""``memnets experiment guarantee``: M1's generalization guarantee (Theorem 7.3).
+r"""``memnets experiment guarantee``: ``efficient``'s generalization guarantee (Theorem 7.3).
 
 Family: a mixture of K labelled balls (:func:`memnets.datasets.ball_mixture`), each ball of
 diameter < c_D / 2, so the support splits into :math:`S_D = K` cells of diameter < c_D/2.
-Theorem 7.3: if :math:`N \ge N^* = (S_D/\varepsilon)\ln(S_D/\delta)`, M1 (``method="efficient"``)
+Theorem 7.3: if :math:`N \ge N^* = (S_D/\varepsilon)\ln(S_D/\delta)`, ``efficient`` (``method="efficient"``)
 trained on N i.i.d. samples has accuracy :math:`A_D \ge 1 - \varepsilon` with probability
 :math:`\ge 1 - \delta`.
 
-For N on a grid of multiples of :math:`N^*` the experiment runs M1 on ``seeds`` independent
+For N on a grid of multiples of :math:`N^*` the experiment runs ``efficient`` on ``seeds`` independent
 samples, measures the accuracy on fresh test samples, and reports the fraction of runs with
 accuracy >= 1 - eps (with its Wilson 95% interval), together with the fraction of runs in
 which every ball was hit (the event the proof uses: all K cells hold a sample, whose
@@ -76,7 +76,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"N": N, "seed": seed, "balls_hit": int((hit >= 0).sum()),
                            "all_balls_hit": bool((hit >= 0).sum() == D.n_balls)}
     if len(np.unique(y)) < 2:
-        # one class seen: M1 (any memorizer) needs two classes; the run fails the target
+        # one class seen: efficient (any memorizer) needs two classes; the run fails the target
         out.update(memorized=False, accuracy=None, success=False, reason="one class in the sample")
         return out
     t0 = time.perf_counter()
@@ -173,11 +173,11 @@ def run(
 
 def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> str:
     lines = [
-        f"M1 on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
+        f"`efficient` on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
         f"c_D = {D.separation:.4g}, S_D = {claims['S_D']} cells); eps = {claims['eps']:g}, "
         f"delta = {claims['delta']:g}; Theorem 7.3's sample size N* = {claims['N_star']}.",
         "",
-        "| N | N/N* | runs | M1 success fraction (Wilson 95%) | paper's network success | every ball hit | M1 mean / min accuracy | cells estimate | S_D (Def. 7.1) estimate |",
+        "| N | N/N* | runs | efficient success fraction (Wilson 95%) | paper's network success | every ball hit | efficient mean / min accuracy | cells estimate | S_D (Def. 7.1) estimate |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for t in table:

@@ -19,8 +19,8 @@ with equality for memorizers (seen corners are all right). Hence accuracy 0.9 ne
 
 The :math:`N_D^2` law. :math:`N_D` (fewest params memorizing every dataset of D) is measured
 as the smallest parameter count of a network memorizing the *whole* labelled support (so it
-memorizes every sample of D): the minimum of M2's params and of
-:func:`memnets.theory.estimate_ND_upper` (M3 over all cells) on the :math:`2^n` corners. The
+memorizes every sample of D): the minimum of ``optimal``'s params and of
+:func:`memnets.theory.estimate_ND_upper` (``constant`` over all cells) on the :math:`2^n` corners. The
 sample size :math:`N_{0.9}` at which a method reaches accuracy 0.9 (interpolated in
 :math:`\log\rho` between grid points) is plotted against it on log-log axes; the fitted slope
 is reported (the paper: :math:`N \gtrsim N_D^2`; here :math:`N_D \sim 2^{n/2}` up to
@@ -137,7 +137,7 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def _nd_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    """N_D measured on the whole support: min(M2 params, M3 params over all cells)."""
+    """N_D measured on the whole support: min(optimal params, constant params over all cells)."""
     from memnets.theory import estimate_ND_upper
 
     n = cell["n"]
@@ -355,7 +355,7 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
         f"**{claims['information_bound_respected']}**.",
         f"- log-log slope of N(acc 0.9) against measured N_D: {slopes} (information bound "
         f"{claims['information_slope_vs_N_D']:.2f}; the paper's law is slope 2 up to log factors); "
-        f"between the two largest n: {local}. The measured N_D is an upper estimate (M2/M3 "
+        f"between the two largest n: {local}. The measured N_D is an upper estimate (optimal/constant "
         "params on the whole support) that reaches its sqrt(2^n) regime only for larger n, so "
         "small-n slopes are below 2.",
     ]

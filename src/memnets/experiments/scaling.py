@@ -1,20 +1,20 @@
-"""M2 vs the interval reference: parameters against the number of samples N.
+"""``optimal`` (Theorem 4.1) vs the interval reference: parameters against the number of samples N.
 
 Theorem 4.1 (after Vardi, Yehudai & Shamir 2022) memorizes ``N`` samples with
 ``O(n + sqrt(N log(N n / c)))`` parameters at constant width; the one-step-per-boundary
 reference needs ``Theta(N)``. For every ``N`` of a grid we construct both networks
 (``method="optimal"`` and ``method="interval"``, same seed, hence the same projection),
-verify memorization on every sample (exactly for M2), and record params (dense and
+verify memorization on every sample (exactly for ``optimal``), and record params (dense and
 non-zero), width, depth, max weight bits, runs ``K``, ``rho`` and the times. Then:
 
 - log-log slope of params against ``N`` (least squares over the grid, and over
-  ``N >= 1000`` where M2 is past its small-``K`` direct mode, per method, dataset and
-  count); theory: ``~1/2`` (plus the logarithmic factor) for M2, ``1`` for interval;
-- ``params / sqrt(K rho)`` for M2 (``rho`` the bits per boundary, ``bitlen`` of the largest
+  ``N >= 1000`` where ``optimal`` is past its small-``K`` direct mode, per method, dataset and
+  count); theory: ``~1/2`` (plus the logarithmic factor) for ``optimal``, ``1`` for interval;
+- ``params / sqrt(K rho)`` for ``optimal`` (``rho`` the bits per boundary, ``bitlen`` of the largest
   coarse projected value: a property of the data and the direction, not of the plan), which
   the construction keeps in a constant band, and the slope ``sqrt(K rho)`` alone has on the
-  same grid (above 1/2 because ``rho`` grows like ``log N``); per-stage params of M2;
-- the crossover ``N`` where M2 becomes smaller than interval (first grid point, and the
+  same grid (above 1/2 because ``rho`` grows like ``log N``); per-stage params of ``optimal``;
+- the crossover ``N`` where ``optimal`` becomes smaller than interval (first grid point, and the
   log-log interpolated crossing), dense and non-zero;
 - test accuracy on MNIST pairs (the theory predicts no generalization; recorded, not tuned):
   the 3-vs-5 subsets of the grid, and five digit pairs at ``N = 1000``.
@@ -182,7 +182,7 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    lines = ["## Parameter scaling: M2 (Theorem 4.1) vs the Theta(N) interval network", ""]
+    lines = ["Parameter scaling: `optimal` (Theorem 4.1) against the Theta(N) `interval` network.", ""]
     lines.append("| data | N | K | rho | optimal params (nz) | interval params (nz) | depth | width | max bits | verify s (opt / int) | test acc (opt / int) |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for data in summ:
@@ -216,7 +216,7 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"{_fmt_cross(d['crossover_params_nonzero'])}. Width <= {d['max_width_optimal']}, max weight "
             f"bits {d['max_weight_bits_optimal']}."
         )
-    lines += ["", "M2 parameters per stage (dense; layout chosen by the planner for the fewest params):", "",
+    lines += ["", "`optimal`'s parameters per stage (dense; layout chosen by the planner for the fewest params):", "",
               "| data | N | K | rho | slots m | offset bits | blocks J | first | stage 1 | unfold | stage 2 | output | params / sqrt(K rho) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for data in summ:
@@ -228,7 +228,7 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
                 f"{sp.get('unfold', '-')} | {sp.get('stage2', '-')} | {sp.get('output', '-')} | "
                 f"{o['params_over_sqrt_K_rho']:.1f} |")
     lines.append("")
-    lines.append("M2 is verified exactly on every sample (margin exactly 1); its weights do not fit "
+    lines.append("`optimal` is verified exactly on every sample (margin exactly 1); its weights do not fit "
                  "float64, so it is evaluated with the exact engine. Test accuracy on MNIST is recorded "
                  "as is: the theory predicts these networks do not generalize.")
     return "\n".join(lines) + "\n"
@@ -308,7 +308,7 @@ def _pairs_markdown(pairs: list[dict[str, Any]]) -> str:
     if not pairs:
         return ""
     lines = ["", f"Test accuracy on MNIST pairs (N = {PAIR_N} training images per pair, seeded subsets):", "",
-             "| pair | optimal (M2) | interval | params optimal / interval |", "|---|---|---|---|"]
+             "| pair | optimal | interval | params optimal / interval |", "|---|---|---|---|"]
     for p in pairs:
         lines.append(f"| {p['pair'][0]} vs {p['pair'][1]} | {p['optimal_test_accuracy']:.3f} | "
                      f"{p['interval_test_accuracy']:.3f} | {p['optimal_params']} / {p['interval_params']} |")
