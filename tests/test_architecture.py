@@ -33,6 +33,18 @@ def test_the_package_keeps_its_contracts() -> None:
     assert "only the experiments' plotting modules import matplotlib KEPT" in run.stdout
 
 
+def test_every_registered_construction_is_in_the_independence_contract() -> None:
+    """A new construction cannot escape the rule that constructions do not import each other."""
+    import tomllib
+
+    from memnets._constructions.registry import METHODS
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    independent = [set(c["modules"]) for c in contracts if c["type"] == "independence"]
+    assert len(independent) == 1
+    assert {module for module, _ in METHODS.values()} == independent[0]
+
+
 @pytest.mark.parametrize(
     ("module", "line", "message"),
     [
@@ -42,6 +54,9 @@ def test_the_package_keeps_its_contracts() -> None:
         # an engine reaching up to the result type
         ("_engines/decide.py", "import memnets._constructions.result",
          "memnets._engines is not allowed to import memnets._constructions"),
+        # a construction leaning on another one
+        ("_constructions/park2021.py", "import memnets._constructions.vardi2022",
+         "memnets._constructions.park2021 -> memnets._constructions.vardi2022"),
         # a cycle inside one room: exact <-> network at run time
         ("_core/exact.py", "import memnets._core.network", "No cycles are allowed in memnets._core"),
         # the run options and the cell runner: run_options uses run_cells, never the other way
@@ -59,3 +74,15 @@ def test_an_upward_import_or_a_cycle_breaks_the_build(tmp_path: Path, module: st
     run = _lint(src)
     assert run.returncode != 0
     assert message in run.stdout.split("Broken contracts")[-1]
+
+
+def test_no_source_file_over_450_lines() -> None:
+    """STYLE.md: a module passing ~450 lines is split along its seams, not apologised for."""
+    pkg = ROOT / "src" / "memnets"
+    long = {
+        str(p.relative_to(pkg)): n
+        for p in pkg.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 450
+    }
+    assert not long, long
+

@@ -12,19 +12,9 @@ import pytest
 import memnets as mn
 from memnets.experiments import density, exponential, guarantee, sample_complexity, width
 from memnets.experiments._runner import fit_shape
-from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_m1
+from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_thm73
 
-
-@pytest.fixture(scope="module")
-def tiny_report(tmp_path_factory):
-    """The four experiments at profile="tiny", run through ``memnets reproduce``'s driver."""
-    from memnets.experiments.reproduce import reproduce
-
-    out = tmp_path_factory.mktemp("theory")
-    report = reproduce(out, names=NAMES, profile="tiny", jobs=1, seed=0, progress=False)
-    return out, report.read_text()
-
-
+#: the experiments of ``tiny_report`` (conftest.py: run once per test session)
 NAMES = ["width", "density", "sample-complexity", "exponential", "guarantee"]
 
 
@@ -222,7 +212,7 @@ def test_guarantee_meets_one_minus_delta_from_theorem_size(tiny_report):
     doc = _doc(tiny_report[0], "guarantee")
     claims = doc["claims"]
     assert claims["S_D"] == 6
-    assert claims["N_star"] == sample_size_m1(6, 0.1, 0.1) == math.ceil(60 * math.log(60))
+    assert claims["N_star"] == sample_size_thm73(6, 0.1, 0.1) == math.ceil(60 * math.log(60))
     assert claims["success_at_least_1_minus_delta_from_N_star"]
     rows = {t["N"]: t for t in doc["table"]}
     assert rows[claims["N_star"]]["success_fraction"] >= 0.9 and rows[claims["N_star"]]["runs"] == 20

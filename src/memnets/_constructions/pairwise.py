@@ -36,7 +36,7 @@ for every opposite ``j`` (``S_ji(x_i) <= -0.02 |x_i - x_j|^2``), so
   ``g_k = sigma(g_k) - sigma(-g_k)`` on all of ``R^n``) makes every pair unit a sparse row:
   ``-S_ij = -(g_i - g_j) + c_ij``, ``c_ij = (x_i - x_j) . (0.51 x_i + 0.49 x_j)``, four
   weights and the constant; layers ``n -> 2N + K_V - 1 -> P + K_r - 1 -> N -> 1`` (depth 4,
-  :mod:`memnets._blocks.pairwise`), ``2Nn + (4 + K_V) P + O(N)`` non-zeros. The network
+  :mod:`memnets._blocks.pair_layers`), ``2Nn + (4 + K_V) P + O(N)`` non-zeros. The network
   stores ``100 F`` (same sign, same zero set) so that ``0.51``, ``0.49`` and ``0.01``
   become integers, and the ~140-bit constants ``100 c_ij`` and ``100 r = c^2`` are sums of
   ``K`` exact float64 pieces (``K = 3`` for pixels ``k/255``): every entry is a float64,
@@ -53,15 +53,16 @@ band near the 1-NN boundary where every unit is dead and ``F(x) = 0`` exactly (i
 one sample per side the band is a single point; it widens with the number of opposite
 samples near ``x``). **Ties**: the decision path predicts ``classes[1]`` iff ``F > 0``, so
 ``F = 0`` maps to ``classes[0]`` (as for every binary network in memnets). Inputs are
-evaluated by the ``"pairwise"`` engine (:mod:`memnets._engines.pairwise`: distances by
+evaluated by the ``"pairwise"`` engine (:mod:`memnets._engines.pair_units`: distances by
 GEMM, then the few surviving units), certified in float64 and exact where needed.
 
-**Verification** (``verify=``): ``"certified"`` (default) evaluates the network on every
+**Verification** (``verify=``): ``"engine"`` (default) evaluates the network on every
 training sample with the pairwise engine (float64 with a rigorous bound, exact on the
 candidate units for anything undecided) through
 :func:`memnets._constructions.result.finish`, and checks the lemma's margin
-``100 y_i F(x_i) >= 100 r = c^2`` on every sample; ``"exact"`` uses the generic exact
-engine instead (small ``N``: it visits all ``P`` pair units per input).
+``100 y_i F(x_i) >= 100 r = c^2`` on every sample; ``"generic"`` uses the generic exact
+engine instead (small ``N``: it visits all ``P`` pair units per input). ``"certified"``
+and ``"exact"`` are the deprecated earlier names of ``"engine"`` and ``"generic"``.
 
 **Cost**: one exact Gram matrix of the opposite pairs (six float64 GEMMs of
 ``N_+ x n x N_-`` on 21-bit limbs, :mod:`memnets._core.exactgram`) plus ``O(P)`` memory
@@ -87,12 +88,13 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks.pairwise import DEFAULT_MEMORY_LIMIT_GIB, SCALE, pairwise_layers
+from memnets._blocks.pair_constants import DEFAULT_MEMORY_LIMIT_GIB, SCALE
+from memnets._blocks.pair_layers import pairwise_layers
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError, VerificationError
 from memnets._core.network import ReLUNetwork
-from memnets._engines.pairwise import (
+from memnets._engines.pair_units import (
     forward_pairwise_exact,
     forward_pairwise_samples,
     register_plan,
@@ -136,7 +138,7 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    verify: Literal["certified", "exact"] = "certified",
+    verify: Literal["engine", "generic"] = "engine",
     memory_limit_gib: float = DEFAULT_MEMORY_LIMIT_GIB,
 ) -> ConstructionResult:
     """The Theorem 7.3 network of a two-class dataset, verified on every sample.
@@ -145,8 +147,8 @@ def build(
     ----------
     data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : recorded only (the construction is deterministic)
-    verify : ``"certified"`` (the pairwise engine on every training sample, exact where
-        its float64 bound cannot decide) or ``"exact"`` (the generic exact engine; small N)
+    verify : ``"engine"`` (the pairwise engine on every training sample, exact where
+        its float64 bound cannot decide) or ``"generic"`` (the generic exact engine; small N)
     memory_limit_gib : refuse (InputError naming the budget) a network whose layers and
         plan would exceed this many GiB, before allocating them
 
@@ -159,7 +161,7 @@ def build(
     constant; 0 = exact Fraction biases), ``network_seconds`` (exact constants, layers, rank of the first layer)
     and ``engine_verify_seconds`` (the certified pass over the samples; both inside
     ``seconds``); ``info['r']`` is the exact ``r`` (a Fraction).
-    The plan the engine evaluates: :func:`memnets._engines.pairwise.pairwise_plan`.
+    The plan the engine evaluates: :func:`memnets._engines.pair_units.pairwise_plan`.
 
     Raises
     ------
@@ -196,7 +198,7 @@ def build(
     }
     info = {"r": plan.c2 / SCALE, "closest_pair": plan.closest}
     options = {"verify": verify, "memory_limit_gib": float(memory_limit_gib)}
-    if verify == "exact":
+    if verify == "generic":
         return finish(net, data, method="pairwise", options=options, seed=seed, started=started,
                       engine="pairwise", arithmetic="exact", info=info, extra_stats=stats)
     out, bound = forward_pairwise_samples(net)

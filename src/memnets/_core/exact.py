@@ -27,16 +27,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from memnets._core.checks import check_X
+from memnets._core.layers import AffineLayer, LayerStack
 
-if TYPE_CHECKING:
-    from memnets._core.network import AffineLayer, ReLUNetwork
-
-__all__ = ["exact_units", "forward_exact", "reference_forward_exact"]
+__all__ = ["compile_rows", "exact_units", "forward_exact", "reference_forward_exact"]
 
 _INT64_SAFE = 2**62
 DEFAULT_CHUNK = 16_384
@@ -59,7 +57,7 @@ def _as_pq(v: Any) -> tuple[int, int]:
     return int(v), 1
 
 
-def _compile(layer: AffineLayer) -> list[_Row]:
+def compile_rows(layer: AffineLayer) -> list[_Row]:
     """Row-wise exact form of a layer, cached on the layer (it is immutable)."""
     cached: list[_Row] | None = layer.__dict__.get("_exact_rows")
     if cached is not None:
@@ -68,7 +66,7 @@ def _compile(layer: AffineLayer) -> list[_Row]:
     rows: list[_Row] = []
     ids: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], int] = {}
     bias = layer.bias.tolist()
-    for i in range(layer.out_features):
+    for i in range(layer.n_outputs):
         if layer.is_sparse:
             lo, hi = int(w.indptr[i]), int(w.indptr[i + 1])
             cols = w.indices[lo:hi].tolist()
@@ -330,7 +328,7 @@ def _apply_layer(
 
 
 def exact_units(
-    net: ReLUNetwork, X: np.ndarray, *, chunk_size: int | None = None
+    net: LayerStack, X: np.ndarray, *, chunk_size: int | None = None
 ) -> Iterator[tuple[int, list[tuple[np.ndarray, int]]]]:
     """Yield ``(start, [(numerators, denominator) per output unit])`` chunk by chunk.
 
@@ -338,7 +336,7 @@ def exact_units(
     output ``o`` of sample ``start + b`` equals ``numerators[b] / denominator`` exactly.
     """
     step = chunk_size or DEFAULT_CHUNK
-    compiled = [_compile(layer) for layer in net.layers]
+    compiled = [compile_rows(layer) for layer in net.layers]
     last = len(compiled) - 1
     for s in range(0, X.shape[0], step):
         chunk = X[s : s + step]
@@ -348,7 +346,7 @@ def exact_units(
         yield s, [(u.num, u.den) for u in units]
 
 
-def forward_exact(net: ReLUNetwork, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
+def forward_exact(net: LayerStack, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
     """Exact outputs of ``net`` on ``X`` as an object array of ``int``/``Fraction``."""
     arr = np.asarray(X)
     if arr.ndim == 1:
@@ -364,7 +362,7 @@ def forward_exact(net: ReLUNetwork, X: Any, *, chunk_size: int | None = None) ->
     return out[:, 0] if net.n_outputs == 1 else out
 
 
-def reference_forward_exact(net: ReLUNetwork, x: Any) -> list[Fraction]:
+def reference_forward_exact(net: LayerStack, x: Any) -> list[Fraction]:
     """Plain-Python Fraction evaluation of one input (slow; the independent reference)."""
     a = [Fraction(float(v)) for v in np.asarray(x, dtype=np.float64).ravel()]
     last = len(net.layers) - 1

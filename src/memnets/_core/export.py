@@ -24,15 +24,13 @@ torch and onnx are optional: ``pip install 'memnets[torch]'`` (``torch==2.13.0``
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from memnets._core.errors import ExactnessError, InputError, OptionError
-
-if TYPE_CHECKING:
-    from memnets._core.network import ReLUNetwork
+from memnets._core.layers import LayerStack
 
 __all__ = [
     "ONNX_OPSET",
@@ -52,21 +50,21 @@ MAX_DENSE_ENTRIES = 2**27
 
 
 def dense_float_layers(
-    net: ReLUNetwork, target: str, max_dense_entries: int = MAX_DENSE_ENTRIES
+    net: LayerStack, target: str, max_dense_entries: int = MAX_DENSE_ENTRIES
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``[(W, b)]`` as dense float64 arrays, after the exactness and size checks.
 
-    ``W`` has shape (out_features, in_features). Raises :class:`ExactnessError` when some
+    ``W`` has shape (n_outputs, n_inputs). Raises :class:`ExactnessError` when some
     entry is not a float64 and :class:`OptionError` when a layer is larger than
     ``max_dense_entries`` dense entries.
     """
     net.check_float64_representable(target)
     for k, layer in enumerate(net.layers):
-        size = layer.out_features * layer.in_features
+        size = layer.n_outputs * layer.n_inputs
         if size > max_dense_entries:
             raise OptionError(
-                f"cannot export to {target}: layer {k} would be a dense {layer.out_features} x "
-                f"{layer.in_features} matrix ({size} entries > max_dense_entries="
+                f"cannot export to {target}: layer {k} would be a dense {layer.n_outputs} x "
+                f"{layer.n_inputs} matrix ({size} entries > max_dense_entries="
                 f"{max_dense_entries}); {target} has no sparse layers"
             )
     out = []
@@ -92,7 +90,7 @@ def _import_torch(caller: str = "to_torch()") -> Any:
 
 
 def to_torch(
-    net: ReLUNetwork, dtype: Any = None, *, max_dense_entries: int = MAX_DENSE_ENTRIES
+    net: LayerStack, dtype: Any = None, *, max_dense_entries: int = MAX_DENSE_ENTRIES
 ) -> Any:
     """A ``torch.nn.Sequential`` of ``Linear``/``ReLU`` computing ``net``.
 
@@ -192,7 +190,7 @@ def torch_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def to_onnx(
-    net: ReLUNetwork,
+    net: LayerStack,
     path: str | os.PathLike[str],
     *,
     max_dense_entries: int = MAX_DENSE_ENTRIES,

@@ -24,6 +24,8 @@ import scipy.sparse as sp
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ExactnessError, InputError
+from memnets._core.exact import forward_exact
+from memnets._core.export import to_onnx, to_torch, torch_layers
 from memnets._core.layers import (
     AffineLayer,
     SparseWeight,
@@ -47,7 +49,7 @@ class ReLUNetwork:
     Parameters
     ----------
     layers : sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
-        chain: ``layers[k].in_features == layers[k-1].out_features``.
+        chain: ``layers[k].n_inputs == layers[k-1].n_outputs``.
 
     Examples
     --------
@@ -71,10 +73,10 @@ class ReLUNetwork:
                 except (TypeError, ValueError) as exc:
                     raise InputError(f"layer {k} must be an AffineLayer or a (weight, bias) pair") from exc
                 layer = AffineLayer(w, b)
-            if built and layer.in_features != built[-1].out_features:
+            if built and layer.n_inputs != built[-1].n_outputs:
                 raise InputError(
-                    f"layer {k} takes {layer.in_features} inputs but layer {k - 1} "
-                    f"produces {built[-1].out_features}"
+                    f"layer {k} takes {layer.n_inputs} inputs but layer {k - 1} "
+                    f"produces {built[-1].n_outputs}"
                 )
             built.append(layer)
         if not built:
@@ -84,11 +86,11 @@ class ReLUNetwork:
     # ------------------------------------------------------------------ structure
     @property
     def n_inputs(self) -> int:
-        return self.layers[0].in_features
+        return self.layers[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
-        return self.layers[-1].out_features
+        return self.layers[-1].n_outputs
 
     @property
     def depth(self) -> int:
@@ -97,7 +99,7 @@ class ReLUNetwork:
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
-        return tuple(layer.out_features for layer in self.layers[:-1])
+        return tuple(layer.n_outputs for layer in self.layers[:-1])
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
@@ -271,8 +273,6 @@ class ReLUNetwork:
 
         Shape (N,) for one output unit, else (N, C). See :mod:`memnets._core.exact`.
         """
-        from memnets._core.exact import forward_exact
-
         return forward_exact(self, X, chunk_size=chunk_size)
 
     # ------------------------------------------------------------------ exporters
@@ -281,8 +281,6 @@ class ReLUNetwork:
         """A ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` (optionally led by ``Flatten``) as a
         network with the same float64 weights, bit for bit: the inverse of :meth:`to_torch`
         (:func:`memnets._core.export.torch_layers`). Other modules raise InputError."""
-        from memnets._core.export import torch_layers
-
         return cls(torch_layers(model))
 
     def to_torch(self, dtype: Any = None) -> Any:
@@ -290,14 +288,10 @@ class ReLUNetwork:
 
         Raises :class:`ExactnessError` naming the bits needed when an entry is not a float64.
         """
-        from memnets._core.export import to_torch
-
         return to_torch(self, dtype=dtype)
 
     def to_onnx(self, path: Any) -> None:
         """Write an ONNX model (float64) computing this network; same refusal as ``to_torch``."""
-        from memnets._core.export import to_onnx
-
         to_onnx(self, path)
 
     # ------------------------------------------------------------------ misc

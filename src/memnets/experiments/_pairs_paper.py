@@ -49,9 +49,9 @@ def exact_zeros(res: Any, X: np.ndarray) -> np.ndarray:
 
     The pairwise engine's certified float pass returns value 0 with bound 0 exactly when every
     unit is certainly dead; the inputs whose interval still contains 0 are evaluated in exact
-    arithmetic (:func:`memnets._engines.pairwise.forward_pairwise_exact`, bound 0 = exact).
+    arithmetic (:func:`memnets._engines.pair_units.forward_pairwise_exact`, bound 0 = exact).
     """
-    from memnets._engines.pairwise import forward_pairwise, forward_pairwise_exact
+    from memnets._engines.pair_units import forward_pairwise, forward_pairwise_exact
 
     vals, bounds = forward_pairwise(res.network, X)
     zero = (vals == 0) & (bounds == 0)

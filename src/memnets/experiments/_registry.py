@@ -36,6 +36,7 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
     "pairs": ("memnets.experiments.pairs", "Tables 1-3: efficient (and at the paper's settings the paper's network) on every class pair"),
     "compare": ("memnets.experiments.compare", "Table 4: M1 (pairwise) vs M2 (park2021) vs M3 (vardi2022), our constructions, 1-NN, MLP on five MNIST pairs"),
     "certify": ("memnets.experiments.certify", "efficient's accuracy certified from the training set alone (sample compression), per pair"),
+    "robustness": ("memnets.experiments.robustness", "certified robustness radii of every construction vs the distance an attack (PGD + bisection) needs to flip the label"),
 }
 
 

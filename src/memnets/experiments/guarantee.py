@@ -126,7 +126,7 @@ def run(
     dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation, "seed": opts.seed}
     D = _distribution(dist)
     S_D = D.n_cells
-    N_star = int(mn.theory.sample_size_m1(S_D, eps, delta))
+    N_star = int(mn.theory.sample_size_thm73(S_D, eps, delta))
     Ns = sorted({max(2, round(f * N_star)) for f in plan["factors"]})
     cells = [{"dist": dist, "N": N, "seed": opts.seed * 100_000 + N * 1000 + s, "n_test": plan["n_test"],
               "eps": eps} for N in Ns for s in range(plan["seeds"])]
@@ -164,9 +164,9 @@ def run(
             (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
         # what a user without the true S_D would plan: the estimator's S_D on an N*-sized sample
         "S_D_estimate_at_N_star": est,
-        "N_star_from_estimate": int(mn.theory.sample_size_m1(max(1.0, est), eps, delta)) if est else None,
+        "N_star_from_estimate": int(mn.theory.sample_size_thm73(max(1.0, est), eps, delta)) if est else None,
     }
-    doc = {"distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims, "table": table, "cells": got}
+    doc = {"distribution": D.to_dict(), "plan": {**plan, "Ns": Ns}, "claims": claims, "table": table, "cells": got}
     return finish("guarantee", opts, doc, started=started, plots=lambda: guarantee_plots(opts.out_dir, table, claims, D),
                   markdown=lambda plots: _markdown(table, claims, D), claims=claims)
 
