@@ -1,6 +1,6 @@
 """Sphinx extension of the memnets docs: the generated inputs and the offline MathJax.
 
-At ``builder-inited`` it writes (only when the text changed, so incremental builds stay
+When the configuration is read (``config-inited``) it writes (only when the text changed, so incremental builds stay
 incremental):
 
 - ``api/<module>.rst``: one page per public module, an autosummary of every name in that
@@ -268,7 +268,8 @@ def skip_member(app: Any, what: str, name: str, obj: Any, skip: bool, options: A
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("MATHJAX_SOURCE", "/usr/share/javascript/mathjax", "html")
-    app.connect("builder-inited", generate, priority=100)  # before autosummary reads the pages
+    # at config-inited, before Sphinx lists the source files (autosummary reads that list)
+    app.connect("config-inited", lambda app, config: generate(app))
     app.connect("build-finished", copy_mathjax)
     app.connect("missing-reference", resolve_public_alias)
     app.connect("autodoc-skip-member", skip_member)

@@ -50,7 +50,7 @@ def arc_distance(
 ) -> float:
     """Exact (up to float rounding) minimum distance between two circular arcs.
 
-    Each arc is ``(center, R, t0, t1)``. The minimum of |p - q| over p in A, q in B is
+    Each arc is ``(center, R, t0, t1)``. The minimum of ``|p - q|`` over p in A, q in B is
     attained either at a crossing of the arcs (distance 0), with an endpoint of one arc
     (then the other point is its nearest point on the other arc), or at two interior
     points where p - q is normal to both circles, i.e. on the line through both centres;
