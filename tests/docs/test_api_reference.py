@@ -34,8 +34,6 @@ def test_a_name_exported_twice_is_documented_once_and_linked():
     theory = dict((n, a) for n, _, a in entries["memnets.theory"])
     # memnets.theory re-exports the certificate type of the top-level package
     assert theory["Certificate"] == "memnets.Certificate"
-    # the deprecated spelling of a bound links to the function's own name
-    assert theory["sample_size_m1"] == "memnets.theory.sample_size_thm73"
     assert all(a is None for _, _, a in entries["memnets"])
 
 

@@ -142,7 +142,7 @@ class ConstructionResult:
         Raises
         ------
         NotCompressibleError : no test data and the network is not a sample-compression
-            scheme (methods other than ``efficient``; see :data:`COMPRESSION_SCHEMES`) or was
+            scheme (methods other than ``efficient``; see ``COMPRESSION_SCHEMES``) or was
             not verified to memorize its training set
         OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
 
