@@ -69,7 +69,8 @@ add_module_names = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
-numpydoc_validation_checks: set[str] = set()
+# every documented function, class and method has a docstring (numpydoc GL08)
+numpydoc_validation_checks = {"GL08"}
 
 # -- Markdown ---------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "attrs_inline"]

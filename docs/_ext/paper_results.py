@@ -295,7 +295,7 @@ def _source_note(d: dict[str, Any], rel: str) -> str:
     for key, label in (("memnets_version", "memnets"), ("seed", "seed"), ("started", "run")):
         if key in d:
             parts.append(f"{label} {d[key]}")
-    if "profile" in d and d["profile"]:
+    if d.get("profile"):
         parts.append(f"profile {d['profile']}")
     return ", ".join(parts)
 

@@ -78,6 +78,7 @@ class ConstructionResult:
 
     @property
     def is_binary(self) -> bool:
+        """True for two classes with one output (``F(x) > 0`` means ``classes[1]``)."""
         return len(self.classes) == 2 and self.network.n_outputs == 1
 
     def decision_function(self, X: Any) -> np.ndarray:

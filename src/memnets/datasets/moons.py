@@ -121,18 +121,22 @@ class TwoMoons:
 
     @property
     def scale(self) -> float:
+        """Factor from scikit-learn's moon units (radius 1) to [0,1]^2."""
         return 1.0 / (3.0 + 2.0 * self.noise)
 
     @property
     def n_features(self) -> int:
+        """Input dimension: 2."""
         return 2
 
     @property
     def n_cells(self) -> None:
+        """None: the moons are not a finite union of cells."""
         return None
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.arange(2, dtype=np.int64))
 
     def _to_unit(self, P: np.ndarray) -> np.ndarray:
@@ -161,6 +165,7 @@ class TwoMoons:
         return X, y
 
     def describe(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "two_moons",
             "n_features": 2,

@@ -32,6 +32,7 @@ class CellCount:
     grid: str
 
     def as_dict(self) -> dict[str, Any]:
+        """The counts as a plain dict (JSON-ready)."""
         return asdict(self)
 
 
