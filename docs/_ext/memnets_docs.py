@@ -266,10 +266,33 @@ def skip_member(app: Any, what: str, name: str, obj: Any, skip: bool, options: A
     return None
 
 
+def strip_gallery_cdn(app: Any) -> None:
+    """Drop the DataTables block sphinx-gallery puts in ``sg_execution_times.rst``.
+
+    It loads jQuery, Bootstrap and DataTables from CDNs; the site loads nothing from
+    outside, so the timing pages keep their plain table.
+    """
+    for path in (DOCS / "sg_execution_times.rst", DOCS / "auto_examples" / "sg_execution_times.rst"):
+        if not path.is_file():
+            continue
+        lines = path.read_text().splitlines(keepends=True)
+        out, skipping = [], False
+        for line in lines:
+            if line.strip() == ".. raw:: html":
+                skipping = True
+                continue
+            if skipping and line.strip().startswith(".. list-table::"):
+                skipping = False
+            if not skipping:
+                out.append(line)
+        write_if_changed(path, "".join(out))
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("MATHJAX_SOURCE", "/usr/share/javascript/mathjax", "html")
     # at config-inited, before Sphinx lists the source files (autosummary reads that list)
     app.connect("config-inited", lambda app, config: generate(app))
+    app.connect("builder-inited", strip_gallery_cdn, priority=900)  # after sphinx-gallery wrote them
     app.connect("build-finished", copy_mathjax)
     app.connect("missing-reference", resolve_public_alias)
     app.connect("autodoc-skip-member", skip_member)

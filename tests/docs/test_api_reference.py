@@ -53,3 +53,12 @@ def test_built_api_reference_has_every_public_name():
             missing.append(f"{mod}.{name}")
     assert not missing, f"not in the built API reference: {missing}"
     assert documented >= len(_public_names()) - 8  # aliases and submodules link to their page
+
+
+@pytest.mark.skipif(not site_built(), reason=SITE_MISSING)
+def test_built_site_loads_nothing_from_outside():
+    # every script, stylesheet, image and font is served from the site itself (MathJax
+    # included); links to other sites (<a href>) are fine
+    pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+    offenders = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if pattern.search(p.read_text())]
+    assert not offenders, f"pages that load from other hosts: {offenders}"
