@@ -56,6 +56,7 @@ exclude_patterns = [
 ]
 suppress_warnings: list[str] = []
 nitpicky = True
+smartquotes = False  # keep `--out` and quotes as typed (command-line options)
 # Private modules (``memnets._core`` ...) are not part of the reference; a docstring that
 # names one renders it as code instead of a link.
 nitpick_ignore_regex = [(r"py:.*", r"memnets\._.*"), (r"py:.*", r"memnets\.[a-z_.]*\._.*")]

@@ -341,6 +341,7 @@ def render_all(root: Path) -> dict[str, str]:
         pairs_matrix(paper_pairs, "mnist", first), "",
         f"<small>Source: {_source_note(paper_pairs, 'paper/pairs.json')}.</small>", "",
     ])
+    out["table2"] = _table2(root)
     compare = _load(root, "quick/compare.json")
     out["table4"] = "\n".join([*(f"- {m}" for m in _compare(compare)), "",
                                "Test accuracy (%) per pair:", "", compare_table(compare), "",
@@ -349,6 +350,25 @@ def render_all(root: Path) -> dict[str, str]:
     out["certify"] = "\n".join([*(f"- {m}" for m in _certify(certify)), "",
                                 f"<small>Source: {_source_note(certify, 'quick/certify.json')}.</small>", ""])
     return out
+
+
+def _table2(root: Path) -> str:
+    """Table 2 from ``table2_cifar10.json`` (a ``pairs`` run on CIFAR-10), when it is here."""
+    path = root / "table2_cifar10.json"
+    if not path.is_file():
+        return ("The CIFAR-10 run is not among the committed results of this build "
+                "(`docs/results/table2_cifar10.json`).\n")
+    d = json.loads(path.read_text())
+    ds = at(d, "datasets.cifar10")
+    first = at(d, "columns.0")
+    return "\n".join([
+        f"{fmt(at(ds, 'per_class.train'))} training images per label, every test image of the pair:", "",
+        *(f"- {line}" for line in _pairs_summary(d, "cifar10")),
+        *(f"- {line}" for line in _agreement(ds)), "",
+        f"Test accuracy (%) of `{first}` on every CIFAR-10 pair:", "",
+        pairs_matrix(d, "cifar10", first), "",
+        f"<small>Source: {_source_note(d, 'table2_cifar10.json')}.</small>", "",
+    ])
 
 
 def _agreement(ds: dict[str, Any]) -> list[str]:
