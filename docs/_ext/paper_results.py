@@ -151,7 +151,16 @@ def _sec6(d: dict[str, Any]) -> list[str]:
         f"samples for the target accuracy against measured N_D, log-log slopes: "
         f"{span(c['slopes_vs_N_D'].values(), 2)} ({span(c['slopes_two_largest_n'].values(), 2)} at the two "
         f"largest n); the information bound's {fmt(c['information_slope_vs_N_D'], 2)}",
+        "local slope of the theorems' shapes between the two largest n: Theorem 6.1 "
+        f"{fmt(_last_slope(d, 'thm61'), 2)}, Theorem 6.5 {fmt(_last_slope(d, 'thm65'), 2)} "
+        "(steeper than every measured curve)",
     ]
+
+
+def _last_slope(d: dict[str, Any], theorem: str) -> float:
+    slopes = at(d, f"nd2_law.paper.{theorem}.local_slopes")
+    last = sorted(slopes, key=lambda k: int(k.split("-")[0]))[-1]
+    return float(slopes[last]["shape"])
 
 
 def _exponential(d: dict[str, Any]) -> list[str]:
@@ -174,8 +183,17 @@ def _thm73(d: dict[str, Any]) -> list[str]:
         f"success ≥ 1 − δ from N* on: `efficient` {fmt(c['success_at_least_1_minus_delta_from_N_star'])}, "
         f"the paper's network {fmt(c['paper_network_success_at_least_1_minus_delta_from_N_star'])}; "
         f"already from N = {fmt(c['smallest_N_with_success_1_minus_delta'])}",
-        f"Definition 7.1's S_D estimated at {fmt(c['S_D_estimate_at_N_star'], 1)} at N* (true {fmt(c['S_D'])})",
+        f"Definition 7.1's S_D estimate (mean over runs) reaches {fmt(c['S_D'])} from N = "
+        f"{fmt(_first_N(at(d, 'table'), 'mean_S_D_def71_estimate', c['S_D']))} on; the cells estimate at N*: "
+        f"{fmt(c['S_D_estimate_at_N_star'], 1)}",
     ]
+
+
+def _first_N(rows: list[dict[str, Any]], key: str, target: float) -> int:
+    for row in sorted(rows, key=lambda r: r["N"]):
+        if row[key] is not None and row[key] >= target:
+            return int(row["N"])
+    raise ResultsError(f"no N with {key} >= {target}")
 
 
 def _pairs_summary(d: dict[str, Any], dataset: str) -> list[str]:
@@ -217,6 +235,9 @@ def _compare(d: dict[str, Any]) -> list[str]:
         f"(mean accuracy M1 {fmt(means['M1'])}, {rivals}; smallest gap {fmt(claim['smallest_gap'])})",
         f"best of all {len(means)} columns on {claim['m1_best_of_all']} of {claim['pairs']} "
         f"(mean accuracy of the others: {others})",
+        "M2 and M3 answer the smaller digit on at least "
+        f"{fmt(100 * min(r['predicted_share_smaller'] for r in at(d, 'table') if r['method'] in claim['rivals']), 1)}"
+        "% of the test images: their lookup fires only on a stored projected value",
     ]
 
 
@@ -241,6 +262,8 @@ def _certify(d: dict[str, Any]) -> list[str]:
         f"mean certified accuracy {fmt(c['mean_certified_accuracy'])} (lowest {fmt(c['min_certified_accuracy'])}) "
         f"against mean measured test accuracy {fmt(c['mean_test_accuracy'])}; representatives kept: "
         f"{fmt(100 * c['mean_k_over_N'], 1)}% of N on average",
+        f"per pair: certified {span(r['certified_accuracy'] for r in at(d, 'table'))} against measured "
+        f"{span(r['test_accuracy'] for r in at(d, 'table'))}",
         f"pairs certified at ≥ {fmt(c['target'])}: {fmt(c['pairs_certified_at_least_target'])} of "
         f"{fmt(c['pairs'])} (quick profile; the bound tightens as N grows: see "
         "{doc}`../user_guide/certificates` for `--full`)",
