@@ -4,8 +4,8 @@ The estimator in a scikit-learn pipeline
 
 :class:`memnets.MemorizationClassifier` is a scikit-learn estimator: it works in a
 :class:`~sklearn.pipeline.Pipeline` and in :class:`~sklearn.model_selection.GridSearchCV`.
-Here it chooses between constructions and ``efficient``'s condensing rules on
-scikit-learn's digits (all ten classes), by 3-fold cross-validation.
+Here it chooses among ``efficient``'s condensing rules and presets on scikit-learn's
+digits (all ten classes), by 3-fold cross-validation.
 """
 
 # %%
@@ -23,8 +23,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_
 pipe = make_pipeline(MinMaxScaler(clip=True), mn.MemorizationClassifier(random_state=0))
 grid = GridSearchCV(
     pipe,
-    {"memorizationclassifier__condense": ["none", "cover", "mcs"],
-     "memorizationclassifier__preset": ["compact", "theorem"]},
+    [{"memorizationclassifier__condense": ["none", "hart"]},
+     {"memorizationclassifier__condense": ["cover"],
+      "memorizationclassifier__preset": ["compact", "theorem"]}],
     cv=3,
 )
 grid.fit(X_train, y_train)
@@ -35,8 +36,7 @@ print("its network:", best.result_.stats["params"], "params, verified", best.res
 
 # %%
 # Cross-validated accuracy of every candidate
-labels = [f"{p['memorizationclassifier__condense']}\n{p['memorizationclassifier__preset']}"
-          for p in grid.cv_results_["params"]]
+labels = ["\n".join(str(v) for v in p.values()) for p in grid.cv_results_["params"]]
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.bar(labels, grid.cv_results_["mean_test_score"], yerr=grid.cv_results_["std_test_score"],
        color="#a1d99b")
