@@ -215,6 +215,17 @@ def generate(app: Any) -> None:
 
     for method in memnets.METHODS:
         write_if_changed(gen / f"options_{method}.md", options_markdown(method))
+    # one user-guide page per registered construction, in registry order; a registered
+    # method without a page, or a page of a method this build does not have, is an error
+    pages = DOCS / "user_guide" / "constructions"
+    missing = [m for m in memnets.METHODS if not (pages / f"{m}.md").is_file()]
+    if missing:
+        raise RuntimeError(f"constructions without a user-guide page (docs/user_guide/constructions/): {missing}")
+    for page in pages.glob("*.md"):
+        if page.stem != "index" and page.stem not in memnets.METHODS:
+            app.config.exclude_patterns.append(f"user_guide/constructions/{page.name}")
+    toc = ["```{toctree}", ":maxdepth: 1", "", *memnets.METHODS, "```", ""]
+    write_if_changed(gen / "constructions_toc.md", "\n".join(toc))
     for name, text in render_all(DOCS / "results").items():
         write_if_changed(gen / f"paper_{name}.md", text)
     present = [p for p in EXTRA_PAPER_PAGES if (DOCS / "paper" / f"{p}.md").is_file()]

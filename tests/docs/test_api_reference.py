@@ -6,7 +6,7 @@ import importlib
 import re
 
 import pytest
-from _site import SITE, SITE_MISSING, docs_extension, site_built
+from _site import ROOT, SITE, SITE_MISSING, docs_extension, site_built
 
 ext = docs_extension()
 
@@ -62,3 +62,14 @@ def test_built_site_loads_nothing_from_outside():
     pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
     offenders = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if pattern.search(p.read_text())]
     assert not offenders, f"pages that load from other hosts: {offenders}"
+
+
+def test_every_registered_construction_has_a_user_guide_page():
+    import memnets
+
+    pages = ROOT / "docs" / "user_guide" / "constructions"
+    missing = [m for m in memnets.METHODS if not (pages / f"{m}.md").is_file()]
+    assert not missing, f"constructions without a page in {pages}: {missing}"
+    for method in memnets.METHODS:
+        text = (pages / f"{method}.md").read_text()
+        assert "**Whose:**" in text and f"options_{method}.md" in text, method
