@@ -129,7 +129,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"/_",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "memnets_docs.ExampleOrder",
     "abort_on_example_error": True,
     "plot_gallery": "True",
     "download_all_examples": False,

@@ -12,6 +12,7 @@ exact evaluator on held-out points.
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import onnxruntime as ort
 import torch
@@ -45,3 +46,13 @@ for label, out in (("torch", via_torch), ("onnx", via_onnx)):
           f"{np.mean(np.sign(out) == np.sign(ours)):>10.1%}")
 print(f"{'exact':<12} {np.max(np.abs(exact - ours[:200])):>24.3g} "
       f"{np.mean(np.sign(exact) == np.sign(ours[:200])):>10.1%}")
+
+# %%
+# The three evaluations on the held-out points
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(ours, via_torch, s=10, label="torch")
+ax.scatter(ours, via_onnx, s=10, marker="x", label="onnxruntime")
+ax.plot([ours.min(), ours.max()], [ours.min(), ours.max()], "k:", lw=1)
+ax.set(xlabel="ReLUNetwork.forward (float64)", ylabel="exported model", title="F(x) on 1,000 held-out points")
+ax.legend()
+plt.show()

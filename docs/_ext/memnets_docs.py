@@ -58,6 +58,35 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
+# -- gallery order ----------------------------------------------------------------------
+
+#: the gallery from first steps to the paper's theorems and the ways out of memnets
+EXAMPLE_ORDER = (
+    "plot_quick_start.py",
+    "plot_pairwise_vs_1nn.py",
+    "plot_efficient_representatives.py",
+    "plot_optimal_params.py",
+    "plot_width_audit.py",
+    "plot_sample_complexity.py",
+    "plot_certificate.py",
+    "plot_export_torch_onnx.py",
+    "plot_sklearn_pipeline.py",
+    "plot_dask_sweep.py",
+)
+
+
+class ExampleOrder:
+    """sphinx-gallery ``within_subsection_order``: :data:`EXAMPLE_ORDER`, then the rest by name."""
+
+    def __init__(self, src_dir: str) -> None:
+        self.src_dir = src_dir
+
+    def __call__(self, filename: str) -> tuple[int, str]:
+        name = os.path.basename(filename)
+        rank = EXAMPLE_ORDER.index(name) if name in EXAMPLE_ORDER else len(EXAMPLE_ORDER)
+        return rank, name
+
+
 # -- API pages --------------------------------------------------------------------------
 
 def _kind(obj: Any) -> str:
