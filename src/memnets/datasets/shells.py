@@ -15,6 +15,7 @@ import numpy as np
 from memnets._core.checks import RNGLike
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
+    DescribeAlias,
     check_count,
     check_points,
     check_positive,
@@ -39,7 +40,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class AlternatingShells:
+class AlternatingShells(DescribeAlias):
     """Concentric spherical shells around ``center`` with labels 0, 1, 0, 1, ... (inside out).
 
     Shell k is :math:`\\{x: r^{in}_k \\le \\lVert x - \\text{center}\\rVert \\le r^{out}_k\\}`,
@@ -213,8 +214,12 @@ class AlternatingShells:
             out[(r >= a - eta) & (r <= b + eta)] = k
         return out
 
+<<<<<<< HEAD
     def describe(self) -> dict[str, Any]:
         """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
+=======
+    def to_dict(self) -> dict[str, Any]:
+>>>>>>> main
         return {
             "family": "alternating_shells",
             "n_features": self.n_features,
