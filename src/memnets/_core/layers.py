@@ -227,15 +227,6 @@ class AffineLayer:
         self.bias = b
 
     @property
-<<<<<<< HEAD
-    def in_features(self) -> int:
-        """Number of inputs of the layer (columns of the weight)."""
-        return int(self.weight.shape[1])
-
-    @property
-    def out_features(self) -> int:
-        """Number of outputs of the layer (rows of the weight)."""
-=======
     def n_inputs(self) -> int:
         """Inputs of the map (columns of ``W``), as :attr:`memnets.ReLUNetwork.n_inputs`."""
         return int(self.weight.shape[1])
@@ -243,7 +234,6 @@ class AffineLayer:
     @property
     def n_outputs(self) -> int:
         """Outputs of the map (rows of ``W``), as :attr:`memnets.ReLUNetwork.n_outputs`."""
->>>>>>> main
         return int(self.weight.shape[0])
 
     @property

@@ -86,21 +86,13 @@ class ReLUNetwork:
     # ------------------------------------------------------------------ structure
     @property
     def n_inputs(self) -> int:
-<<<<<<< HEAD
         """Input dimension n."""
-        return self.layers[0].in_features
-
-    @property
-    def n_outputs(self) -> int:
-        """Output dimension: 1 for a binary network, C for C class scores."""
-        return self.layers[-1].out_features
-=======
         return self.layers[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """Output dimension: 1 for a binary network, C for C class scores."""
         return self.layers[-1].n_outputs
->>>>>>> main
 
     @property
     def depth(self) -> int:
@@ -109,12 +101,8 @@ class ReLUNetwork:
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
-<<<<<<< HEAD
         """Sizes of the hidden layers, in order."""
-        return tuple(layer.out_features for layer in self.layers[:-1])
-=======
         return tuple(layer.n_outputs for layer in self.layers[:-1])
->>>>>>> main
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:

@@ -182,12 +182,8 @@ class BallMixture(DescribeAlias):
             out[:, cols[k]] += w[:, k]
         return out
 
-<<<<<<< HEAD
-    def describe(self) -> dict[str, Any]:
-        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
-=======
     def to_dict(self) -> dict[str, Any]:
->>>>>>> main
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "ball_mixture",
             "n_features": self.n_features,

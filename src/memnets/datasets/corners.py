@@ -125,12 +125,8 @@ class CubeCorners(DescribeAlias):
             out[np.flatnonzero(paired), self.labels[other]] += 1.0
         return out
 
-<<<<<<< HEAD
-    def describe(self) -> dict[str, Any]:
-        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
-=======
     def to_dict(self) -> dict[str, Any]:
->>>>>>> main
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "cube_corners",
             "n_features": self.n_features,

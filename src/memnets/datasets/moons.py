@@ -165,12 +165,8 @@ class TwoMoons(DescribeAlias):
         np.clip(X, 0.0, 1.0, out=X)  # a no-op: the bounding box is scaled into the square
         return X, y
 
-<<<<<<< HEAD
-    def describe(self) -> dict[str, Any]:
-        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
-=======
     def to_dict(self) -> dict[str, Any]:
->>>>>>> main
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "two_moons",
             "n_features": 2,

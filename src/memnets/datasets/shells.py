@@ -214,12 +214,8 @@ class AlternatingShells(DescribeAlias):
             out[(r >= a - eta) & (r <= b + eta)] = k
         return out
 
-<<<<<<< HEAD
-    def describe(self) -> dict[str, Any]:
-        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
-=======
     def to_dict(self) -> dict[str, Any]:
->>>>>>> main
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "alternating_shells",
             "n_features": self.n_features,
