@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -36,6 +36,25 @@ __all__ = ["COMPRESSION_SCHEMES", "ConstructionResult", "finish"]
 COMPRESSION_SCHEMES: dict[str, str] = {
     "efficient": "M1: the nearest-representative network built from the kept samples and their labels alone",
 }
+
+class _Structural:
+    """A structural number of :attr:`ConstructionResult.network` (an ``int`` attribute named
+    like its key in ``stats``): as recorded, else measured on the network (results assembled
+    by hand may record less)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _Structural: ...
+    @overload
+    def __get__(self, obj: ConstructionResult, objtype: type | None = None) -> int: ...
+    def __get__(self, obj: ConstructionResult | None, objtype: type | None = None) -> int | _Structural:
+        if obj is None:
+            return self
+        value = obj.stats.get(self.key)
+        return int(obj.network.summary()[self.key] if value is None else value)
+
 
 @dataclass
 class ConstructionResult:
@@ -105,35 +124,12 @@ class ConstructionResult:
     info: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ typed view of stats
-    def _structural(self, key: str) -> int:
-        """A structural number as recorded in :attr:`stats`, else measured on the network
-        (results assembled by hand may record less)."""
-        value = self.stats.get(key)
-        return int(self.network.summary()[key] if value is None else value)
-
-    @property
-    def params(self) -> int:
-        return self._structural("params")
-
-    @property
-    def params_nonzero(self) -> int:
-        return self._structural("params_nonzero")
-
-    @property
-    def depth(self) -> int:
-        return self._structural("depth")
-
-    @property
-    def width(self) -> int:
-        return self._structural("width")
-
-    @property
-    def bottleneck(self) -> int:
-        return self._structural("bottleneck")
-
-    @property
-    def max_weight_bits(self) -> int:
-        return self._structural("max_weight_bits")
+    params = _Structural()
+    params_nonzero = _Structural()
+    depth = _Structural()
+    width = _Structural()
+    bottleneck = _Structural()
+    max_weight_bits = _Structural()
 
     @property
     def seconds(self) -> float:
