@@ -170,24 +170,66 @@ def construct(
     rng: RNGLike = None,
     **options: Any,
 ) -> ConstructionResult:
-    """Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+    r"""Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+
+    The one entry point to every construction of the registry :data:`METHODS`. The
+    returned network :math:`F` satisfies, on every training sample,
+
+    .. math::
+
+        y_i F(x_i) > 0 \quad\text{(binary)}, \qquad
+        F_{y_i}(x_i) > \max_{c \ne y_i} F_c(x_i) \quad\text{(more classes)},
+
+    proven before the function returns (exactly, or by certified float arithmetic with
+    exact re-checks; see ``result.stats["verification"]``).
 
     Parameters
     ----------
-    X : array of shape (N, n), values in [0, 1]
-    y : array of shape (N,), any sortable labels (at least two classes)
-    method : one of :data:`METHODS` (``"efficient"``, ``"pairwise"``, ``"optimal"``,
-        ``"interval"``, ``"constant"``, ``"trained"``). The two-class constructions
-        (``pairwise``, ``optimal``, ``interval``, ``constant``) handle more classes one-vs-rest
-        (:mod:`memnets._constructions.ovr`: one part per class, run side by side).
-    rng : Generator, int seed or None; every random choice draws from it and the seed is
-        recorded in ``result.stats['seed']``
-    **options : method options (see ``memnets.method_options(method)``)
+    X : array-like of shape (N, n)
+        Training samples, every value in [0, 1].
+    y : array-like of shape (N,)
+        Labels: any sortable values, at least two classes; identical samples must have the
+        same label.
+    method : str, default "efficient"
+        A key of :data:`METHODS`. The two-class constructions (``pairwise``, ``optimal``,
+        ``interval``, ``constant``, ``thm53``) handle more classes one-vs-rest (one part
+        per class, run side by side, verified again).
+    rng : numpy.random.Generator, int or None
+        Every random choice draws from it; the seed is recorded in
+        ``result.stats["seed"]``.
+    **options
+        Options of the method, checked against its signature
+        (``memnets.method_options(method)`` lists them with their defaults).
 
     Returns
     -------
     ConstructionResult
         With ``verified=True``: memorization was checked on every sample before returning.
+
+    Raises
+    ------
+    OptionError
+        Unknown method, unknown option, or an option of the wrong kind (the message lists
+        the valid ones).
+    InputError
+        ``X`` or ``y`` malformed: NaN/inf, wrong shape, values outside [0, 1], one class.
+    ConflictingLabelsError
+        Two identical samples with different labels.
+
+    See Also
+    --------
+    method_options : The options of a method and their defaults.
+    MemorizationClassifier : The same constructions as a scikit-learn estimator.
+
+    Examples
+    --------
+    >>> import memnets as mn
+    >>> X, y = [[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1]
+    >>> res = mn.construct(X, y, method="efficient", rng=0)
+    >>> res.verified, res.predict([[0.1, 0.2], [0.9, 0.9]]).tolist()
+    (True, [0, 1])
+    >>> mn.construct(X, y, method="optimal", rng=0).stats["verification"]
+    'exact'
     """
     module = _module(method)
     options = current_options(method, options)

@@ -159,6 +159,7 @@ class ConstructionResult:
 
     @property
     def is_binary(self) -> bool:
+        """True for two classes with one output (``F(x) > 0`` means ``classes[1]``)."""
         return len(self.classes) == 2 and self.network.n_outputs == 1
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -245,7 +246,7 @@ class ConstructionResult:
         Raises
         ------
         NotCompressibleError : no test data and the network is not a sample-compression
-            scheme (methods other than ``efficient``; see :data:`COMPRESSION_SCHEMES`) or was
+            scheme (methods other than ``efficient``; see ``COMPRESSION_SCHEMES``) or was
             not verified to memorize its training set
         OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
 

@@ -238,6 +238,7 @@ class Certificate:
     statement: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The certificate as a plain dict (JSON-ready)."""
         return asdict(self)
 
     def __str__(self) -> str:

@@ -83,7 +83,8 @@ class LineMeasured(Protocol):
     bound. Checked with ``isinstance(dist, LineMeasured)`` (the method's presence only).
     """
 
-    def line_label_masses(self, X: Any, v: Any) -> np.ndarray: ...
+    def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
+        """Label masses on the lines ``x + t v`` through the rows ``x`` of ``X``: an ``(L, C)`` array."""
 
 
 @runtime_checkable
@@ -101,7 +102,8 @@ class FibreMeasured(Protocol):
     and :class:`~memnets.datasets.BallMixture` implement it.
     """
 
-    def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray: ...
+    def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray:
+        """Label masses on the fibres through the rows of ``X`` orthogonal to ``rows``: an ``(L, C)`` array."""
 
 
 def check_row_basis(rows: Any, n_features: int) -> np.ndarray:

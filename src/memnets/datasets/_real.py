@@ -324,7 +324,7 @@ def load(
     classes : keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``.
     split : ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
         75/25 split is used (:func:`digits_split_mask`). A synthetic ``"test"`` split is an
-        independent sample of the same distribution (derived seed, see :func:`_split_seed`).
+        independent sample of the same distribution (derived seed, see ``_split_seed``).
     n : real data: a stratified random subsample of n rows (:func:`stratified_subsample`,
         seeded by ``rng``, file order kept); synthetic data: the sample size
         (default 1000).

@@ -78,18 +78,22 @@ class BallMixture(DescribeAlias):
 
     @property
     def n_features(self) -> int:
+        """Input dimension n."""
         return int(self.centers.shape[1])
 
     @property
     def n_balls(self) -> int:
+        """Number of balls K."""
         return int(self.centers.shape[0])
 
     @property
     def n_cells(self) -> int:
+        """Number of cells of the support: the K balls."""
         return self.n_balls
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.unique(self.ball_labels))
 
     def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
@@ -177,6 +181,7 @@ class BallMixture(DescribeAlias):
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "ball_mixture",
             "n_features": self.n_features,

@@ -50,18 +50,22 @@ class CubeCorners(DescribeAlias):
 
     @property
     def n_features(self) -> int:
+        """Input dimension n."""
         return int(self.labels.shape[0]).bit_length() - 1
 
     @property
     def separation(self) -> float:
+        """c_D = 1: distinct corners are at distance at least 1."""
         return 1.0
 
     @property
     def n_cells(self) -> int:
+        """The 2^n corners."""
         return int(self.labels.shape[0])
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.arange(2, dtype=np.int64))
 
     def corners(self, index: Any) -> np.ndarray:
@@ -121,6 +125,7 @@ class CubeCorners(DescribeAlias):
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "cube_corners",
             "n_features": self.n_features,

@@ -50,7 +50,7 @@ def arc_distance(
 ) -> float:
     """Exact (up to float rounding) minimum distance between two circular arcs.
 
-    Each arc is ``(center, R, t0, t1)``. The minimum of |p - q| over p in A, q in B is
+    Each arc is ``(center, R, t0, t1)``. The minimum of ``|p - q|`` over p in A, q in B is
     attained either at a crossing of the arcs (distance 0), with an endpoint of one arc
     (then the other point is its nearest point on the other arc), or at two interior
     points where p - q is normal to both circles, i.e. on the line through both centres;
@@ -121,18 +121,22 @@ class TwoMoons(DescribeAlias):
 
     @property
     def scale(self) -> float:
+        """Factor from scikit-learn's moon units (radius 1) to [0,1]^2."""
         return 1.0 / (3.0 + 2.0 * self.noise)
 
     @property
     def n_features(self) -> int:
+        """Input dimension: 2."""
         return 2
 
     @property
     def n_cells(self) -> None:
+        """None: the moons are not a finite union of cells."""
         return None
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.arange(2, dtype=np.int64))
 
     def _to_unit(self, P: np.ndarray) -> np.ndarray:
@@ -161,6 +165,7 @@ class TwoMoons(DescribeAlias):
         return X, y
 
     def to_dict(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "two_moons",
             "n_features": 2,

@@ -66,26 +66,32 @@ class AlternatingShells(DescribeAlias):
 
     @property
     def n_features(self) -> int:
+        """Input dimension n."""
         return int(self.center.shape[0])
 
     @property
     def n_shells(self) -> int:
+        """Number of shells."""
         return len(self.radii)
 
     @property
     def shell_labels(self) -> np.ndarray:
+        """Label of each shell, innermost first."""
         return frozen(np.arange(self.n_shells, dtype=np.int64) % 2)
 
     @property
     def separation(self) -> float:
+        """c_D: the gap between consecutive shells."""
         return self.gap
 
     @property
     def n_cells(self) -> None:
+        """None: shells are not a finite union of small cells."""
         return None
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.arange(2, dtype=np.int64))
 
     def _log_volumes(self) -> list[float]:
@@ -207,6 +213,7 @@ class AlternatingShells(DescribeAlias):
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "alternating_shells",
             "n_features": self.n_features,
