@@ -5,7 +5,7 @@ Estimators (from a sample :math:`(X, y)` of D):
 - :func:`estimate_separation` -- :math:`\hat c = c(X, y) = \min_{y_i \ne y_j} \lVert x_i - x_j\rVert_2`.
   Every sample of D has :math:`c(X, y) \ge c_D`, and :math:`c(X, y) \downarrow c_D` as N grows
   (when the closest opposite-label support points carry mass): an estimate from above.
-- :func:`estimate_MD` -- :math:`\hat M_D` = number of occupied cells of the M3 grid (cell
+- :func:`estimate_MD` -- :math:`\hat M_D` = number of occupied cells of the ``constant`` grid (cell
   diameter :math:`< c`), with Good-Turing coverage :math:`\hat C = 1 - f_1/N` (estimated
   probability mass of the occupied cells; :math:`f_k` = cells seen exactly k times) and the
   Chao1 estimate :math:`\hat M_{\rm Chao1} = M_{\rm obs} + f_1^2/(2 f_2)` of all cells
@@ -13,10 +13,10 @@ Estimators (from a sample :math:`(X, y)` of D):
 - :func:`estimate_SD` -- S_D, the efficient memorization sample complexity (Definition 7.1):
   greedy cover of the sample by the balls :math:`B(x_i)` of radius :math:`\hat L_i/3.1`
   (:math:`\hat L_i` = distance to the nearest opposite-label sample).
-- :func:`estimate_cells` -- the cells of diameter :math:`< \hat c/2` of M1's guarantee:
+- :func:`estimate_cells` -- the cells of diameter :math:`< \hat c/2` of ``efficient``'s guarantee:
   greedy cover by same-label balls of radius :math:`\hat c/4` (:func:`greedy_cover`).
 - :func:`estimate_ND_upper` -- an upper estimate of the memorization parameter complexity
-  N_D: the parameters of the M3 network built over the occupied cells (M3 memorizes every
+  N_D: the parameters of the ``constant`` network built over the occupied cells (it memorizes every
   dataset whose points fall in those cells, with params independent of N).
 
 Bounds (:mod:`memnets.theory.bounds`, re-exported by :mod:`memnets.theory`; constants
@@ -29,7 +29,7 @@ stated in each docstring):
   constant-parameter memorization algorithm (Section 6).
 - :func:`sample_size_thm73` -- :math:`\lceil S_D \ln(S_D/\delta) / \varepsilon \rceil` (Theorem 7.3;
   ``sample_size_m1`` is the same function; with S = M_D it is the cell-coverage size
-  after which M3 is (eps, delta)-accurate: :func:`sample_size_cells`).
+  after which ``constant`` is (eps, delta)-accurate: :func:`sample_size_cells`).
 - :func:`bound_prop77` -- :math:`(\lfloor 6.2 n / c \rfloor + 1)^n \ge S_D` (Proposition 7.7).
 
 :func:`estimate_all` bundles everything for ``memnets estimate DATA``.
@@ -141,7 +141,7 @@ def estimate_MD(
     separation: float | None = None,
     rng: RNGLike = 0,
 ) -> CellCount:
-    r"""Count the occupied cells of the M3 grid: :math:`\hat M_D` with coverage estimates.
+    r"""Count the occupied cells of the ``constant`` grid: :math:`\hat M_D` with coverage estimates.
 
     The grid is the one ``construct(X, y, method="constant", rng=rng, grid=grid, ...)``
     uses (same seed -> same offsets): cells of size :math:`h = 2^{-m}`, diameter
@@ -155,7 +155,7 @@ def estimate_MD(
         \hat M_{\rm Chao1} = M_{\rm obs} + \frac{f_1^2}{2 f_2}
 
     :math:`\hat C` (Good-Turing) estimates the probability that a new point of D falls in an
-    occupied cell -- for M3 this is the accuracy it can guarantee; :math:`\hat M_{\rm Chao1}`
+    occupied cell -- for ``constant`` this is the accuracy it can guarantee; :math:`\hat M_{\rm Chao1}`
     estimates the number of cells meeting the support (a lower bound in expectation).
 
     >>> c = estimate_MD([[0.1, 0.1], [0.12, 0.1], [0.9, 0.9]], cell_size=0.5, rng=0)
@@ -191,7 +191,7 @@ def _nd_upper(g: Grid, codes: np.ndarray, rng: np.random.Generator) -> dict[str,
 
 def _binary(data: Any, what: str) -> None:
     if data.n_classes != 2:
-        raise InputError(f"{what} uses the binary M3 construction; y has {data.n_classes} classes")
+        raise InputError(f"{what} uses the binary constant construction; y has {data.n_classes} classes")
 
 
 def estimate_ND_upper(
@@ -203,13 +203,13 @@ def estimate_ND_upper(
     separation: float | None = None,
     rng: RNGLike = 0,
 ) -> int:
-    r"""Upper estimate of N_D: the (dense) parameter count of M3 over the occupied cells.
+    r"""Upper estimate of N_D: the (dense) parameter count of ``constant`` over the occupied cells.
 
     .. math::
 
-        \hat N_D = 2T(n+1) + \mathrm{params}_{M2}(\hat M_D),\qquad T = \sum_j (m_j - 1)
+        \hat N_D = 2T(n+1) + \mathrm{params}_{\rm optimal}(\hat M_D),\qquad T = \sum_j (m_j - 1)
 
-    (:math:`m_j` = distinct occupied cell indices on coordinate j). M3 built over every cell
+    (:math:`m_j` = distinct occupied cell indices on coordinate j). ``constant`` built over every cell
     meeting the support memorizes every dataset of D, so this is an upper bound on N_D once
     all those cells are occupied (coverage close to 1); before that it estimates the bound
     from below. Binary labels only. Equals ``construct(X, y, method="constant", rng=rng,
@@ -249,8 +249,8 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
 def estimate_cells(X: Any, y: Any) -> int:
     """Cells of diameter ``< c/2`` the sample splits into: the greedy cover count at radius ``c / 4``.
 
-    The quantity of memnets' M1 guarantee (``"efficient"``: if ``supp(D)`` splits into ``K``
-    cells of diameter ``< c_D / 2`` and M1 covers at ``r <= c_D / 2``, then
+    The quantity of memnets' ``efficient`` guarantee (``"efficient"``: if ``supp(D)`` splits into ``K``
+    cells of diameter ``< c_D / 2`` and ``efficient`` covers at ``r <= c_D / 2``, then
     ``N >= (K / eps) ln(K / delta)`` samples suffice), not the paper's ``S_D``
     (:func:`estimate_SD`). ``c = c(X, y)`` is the sample's separation (``>= c_D`` for
     samples of D). A same-label cover at radius ``c / 4`` (:func:`greedy_cover`: lazy-greedy
@@ -399,7 +399,7 @@ def estimate_all(
     """Every estimator and bound for one sample (what ``memnets estimate`` prints).
 
     Keys: n_samples, n_features, n_classes, separation (c), S_D (Definition 7.1,
-    :func:`estimate_SD`), cells (M1's cells of diameter < c/2, :func:`estimate_cells`), M_D
+    :func:`estimate_SD`), cells (``efficient``'s cells of diameter < c/2, :func:`estimate_cells`), M_D
     (a :class:`CellCount` dict), N_D_upper / N_D_upper_nonzero (None for more than two
     classes, with ``N_D_note``), and the sample sizes samples_lower_bound,
     samples_upper_bound_constant (both evaluated at N_D_upper, the upper estimate of N_D:
@@ -447,7 +447,7 @@ def estimate_all(
     else:
         out["N_D_upper"] = None
         out["N_D_upper_nonzero"] = None
-        out["N_D_note"] = "N_D is estimated with the binary M3 construction: pick two classes"
+        out["N_D_note"] = "N_D is estimated with the binary constant construction: pick two classes"
         out["samples_lower_bound"] = None
         out["samples_upper_bound_constant"] = None
     return out
