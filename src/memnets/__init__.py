@@ -19,6 +19,7 @@ from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import (
     ConflictingLabelsError,
     ConstructionError,
+    DataFileError,
     DataUnavailableError,
     ExactnessError,
     InputError,
@@ -56,6 +57,7 @@ __all__ = [
     "ConflictingLabelsError",
     "ConstructionError",
     "ConstructionResult",
+    "DataFileError",
     "DataUnavailableError",
     "ExactnessError",
     "InputError",

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import memnets.experiments as experiments
 from _helpers import mnist_dir
 from memnets import MemnetsError, OptionError
-from memnets.experiments import _runner, pairs
+from memnets.experiments import _registry, _runner, pairs
 from memnets.experiments.reproduce import ExperimentsFailed, reproduce
 
 
@@ -112,7 +111,7 @@ def fake_registry(monkeypatch):
         module = f"_memnets_test_{name.replace('-', '_')}"
         monkeypatch.setitem(sys.modules, module, _fake_module(name, fail))
         registry[name] = (module, f"description of {name}")
-    monkeypatch.setattr(experiments, "EXPERIMENTS", registry)
+    monkeypatch.setattr(_registry, "EXPERIMENTS", registry)
     return registry
 
 
@@ -127,28 +126,6 @@ def test_failed_experiment_is_reported_and_others_run(tmp_path, fake_registry):
     assert "![fake-ok](fake-ok.png)" in report  # plots not linked by the markdown are embedded
     status = json.loads((tmp_path / "reproduce.json").read_text())["experiments"]
     assert {k: v["status"] for k, v in status.items()} == {"fake-ok": "ok", "fake-bad": "failed", "fake-two": "ok"}
-
-
-def test_cli_reproduce_exits_nonzero_after_writing_report(tmp_path, fake_registry):
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    result = CliRunner().invoke(app, ["reproduce", "--out", str(tmp_path), "--jobs", "1"])
-    assert result.exit_code == 2
-    assert "fake-bad" in result.output
-    assert (tmp_path / "report.md").exists()
-
-
-def test_cli_reproduce_succeeds_without_failures(tmp_path, fake_registry, monkeypatch):
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    del fake_registry["fake-bad"]
-    result = CliRunner().invoke(app, ["reproduce", "--out", str(tmp_path), "--jobs", "1", "--seed", "4"])
-    assert result.exit_code == 0, result.output
-    assert "numbers of fake-two: seed=4" in (tmp_path / "report.md").read_text()
 
 
 def test_unknown_experiment_name(tmp_path):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import dataclasses
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import memnets.experiments as experiments
 from memnets import OptionError
-from memnets.experiments import RunOptions, guarantee
+from memnets.experiments import RunOptions, _registry, guarantee
 from memnets.experiments.reproduce import reproduce
 
 UNKNOWN_EXPERIMENT = (
@@ -125,7 +124,7 @@ def recorder(monkeypatch):
 
     mod.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {"rec": (mod.__name__, "records its options")})
+    monkeypatch.setattr(_registry, "EXPERIMENTS", {"rec": (mod.__name__, "records its options")})
     return calls
 
 
@@ -142,30 +141,3 @@ def test_reproduce_hands_every_experiment_its_options(tmp_path, recorder):
     (options, _), = recorder
     assert options == RunOptions(tmp_path, seed=5, jobs=2, progress=False, profile="tiny", cache_dir=tmp_path / "cache")
     assert "knob=0 seed=5" in (tmp_path / "report.md").read_text()
-
-
-def test_cli_builds_the_options(tmp_path, recorder):
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    result = CliRunner().invoke(app, ["experiment", "rec", "--out", str(tmp_path), "--seed", "6", "--jobs", "2",
-                                      "--data-dir", str(tmp_path / "d")])
-    assert result.exit_code == 0, result.output
-    assert recorder == [(RunOptions(tmp_path, seed=6, jobs=2, data_dir=tmp_path / "d"), {"knob": 0})]
-    bad = CliRunner().invoke(app, ["experiment", "rec", "--out", str(tmp_path), "--jobs", "0"])
-    assert bad.exit_code == 2 and "jobs must be >= 1 (or -1 for every core), got 0" in bad.output
-    unknown = CliRunner().invoke(app, ["experiment", "nope", "--out", str(tmp_path)])
-    assert unknown.exit_code == 2 and "unknown experiment 'nope'" in unknown.output
-    assert len(recorder) == 1
-
-
-def test_cli_option_an_experiment_lacks_is_a_clean_error(tmp_path):
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    result = CliRunner().invoke(app, ["experiment", "width", "--out", str(tmp_path), "--data", "digits"])
-    assert result.exit_code == 2
-    assert "width: unknown option(s) ['data']; valid options are ['dims', 'Ns'," in result.output
-    assert not any(Path(tmp_path).iterdir())

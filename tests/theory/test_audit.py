@@ -10,14 +10,12 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import memnets as mn
 from _helpers import assert_close
 from memnets import ReLUNetwork
 from memnets._core.linalg import is_null
 from memnets._io import load_model
-from memnets.cli import app
 from memnets.theory.audit import audit, null_direction, predict_codes
 
 SHELLS2 = mn.datasets.alternating_shells(n_features=2, n_shells=4)
@@ -222,7 +220,7 @@ def test_bad_options_and_dimension_mismatch():
         audit(net, mn.datasets.alternating_shells(n_features=3), rng=0)
 
 
-def test_load_model_files_and_cli(tmp_path):
+def test_load_model_files(tmp_path):
     seq = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
     torch.save(seq, tmp_path / "seq.pt")
     torch.save(seq.state_dict(), tmp_path / "sd.pt")
@@ -235,23 +233,6 @@ def test_load_model_files_and_cli(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not a model")
     with pytest.raises(mn.ModelFileError):
         load_model(tmp_path / "junk.pt")
-    runner = CliRunner()
-    out = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", "shells", "--lines", "2000",
-                              "--json", str(tmp_path / "a.json")])
-    assert out.exit_code == 0, out.output
-    assert "error lower bound" in out.output
-    import json
-
-    doc = json.loads((tmp_path / "a.json").read_text())
-    assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
-    bad = runner.invoke(app, ["audit", str(tmp_path / "junk.pt")])
-    assert bad.exit_code == 2 and "error" in bad.output
-    for data, extra in (("balls", []), ("corners", []), ("shells", ["--n-shells", "3"])):
-        out = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, "--lines", "200", *extra])
-        assert out.exit_code == 0 and "error lower bound" in out.output, (data, out.output)
-    for data, extra in (("moons", []), ("balls", ["--n-shells", "3"])):
-        bad = runner.invoke(app, ["audit", str(tmp_path / "m.memnet"), "--data", data, *extra])
-        assert bad.exit_code == 2 and "error" in bad.output, (data, bad.output)
 
 
 def test_line_error_reads_result_labels_against_distribution_classes(m2_on_shells):

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import beta
-from typer.testing import CliRunner
 
 import memnets as mn
 from memnets._core import pac
@@ -225,33 +224,6 @@ def test_certificate_holds_in_at_least_1_minus_delta_of_repetitions():
         naive_held += naive <= acc
     assert held >= (1 - delta) * runs
     assert naive_held <= runs // 2
-
-
-# --------------------------------------------------------------------------- CLI
-def test_cli_certify_on_a_saved_model(tmp_path):
-    from memnets.cli import app
-
-    X, y = mn.datasets.load("moons", split="train", n=300, rng=0)
-    res = mn.construct(X, y, method="efficient", condense="mcs", rng=0)
-    path = mn.save(res, tmp_path / "m.memnet")
-    out = CliRunner().invoke(app, ["certify", str(path), "--delta", "0.1", "--json", str(tmp_path / "c.json")])
-    assert out.exit_code == 0, out.output
-    cert = res.certify(0.1)
-    assert f"{cert.accuracy:.4f}" in out.output and f"{cert.k:,} / 300" in out.output
-    doc = json.loads((tmp_path / "c.json").read_text())
-    assert doc["certificates"] == [cert.to_dict()]
-    # with --data: the training-set certificate and a held-out one on the test split
-    out = CliRunner().invoke(app, ["certify", str(path), "--data", "moons", "--n", "500"])
-    assert out.exit_code == 0, out.output
-    assert "sample compression" in out.output and "held-out" in out.output
-    # a network without compression: a clear error, exit code 2, unless --data is given
-    opt = mn.save(mn.construct(X, y, method="optimal", rng=0), tmp_path / "o.memnet")
-    out = CliRunner().invoke(app, ["certify", str(opt)])
-    assert out.exit_code == 2 and "no training-set certificate" in out.output
-    out = CliRunner().invoke(app, ["certify", str(opt), "--data", "moons", "--n", "500"])
-    assert out.exit_code == 0 and "held-out" in out.output and "sample compression" not in out.output
-    out = CliRunner().invoke(app, ["certify", str(path), "--delta", "2"])
-    assert out.exit_code == 2 and "delta" in out.output
 
 
 # --------------------------------------------------------------------------- experiment

@@ -10,7 +10,7 @@ import pytest
 
 import memnets as mn
 from memnets import theory
-from memnets.theory import estimators
+from memnets.theory import _covers, estimators
 
 
 # --------------------------------------------------------------------------- bounds
@@ -29,9 +29,9 @@ def test_samples_upper_bound_constant_hand_numbers() -> None:
     assert big == sorted(big) and big[2] / big[1] > 100  # grows faster than N_D^2
 
 
-def test_sample_size_m1_and_cells_hand_numbers() -> None:
+def test_sample_size_thm73_and_cells_hand_numbers() -> None:
     # (10 / 0.1) ln(10 / 0.1) = 100 ln 100 = 460.5
-    assert theory.sample_size_m1(10, 0.1, 0.1) == 461
+    assert theory.sample_size_thm73(10, 0.1, 0.1) == 461
     assert theory.sample_size_cells(10, 0.1, 0.1) == 461
     # (32 / 0.01) ln(32 / 0.05) = 3200 ln 640 = 3200 * 6.46147 = 20676.7
     assert theory.sample_size_cells(32, 0.01, 0.05) == 20677
@@ -135,58 +135,12 @@ def test_estimate_all_multiclass_has_no_ND() -> None:
     assert est["S_D"] >= 3
 
 
-# --------------------------------------------------------------------------- CLI
-def test_cli_estimate_prints_the_numbers() -> None:
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    out = CliRunner().invoke(app, ["estimate", "balls", "--n", "400", "--seed", "1"])
-    assert out.exit_code == 0, out.output
-    X, y = mn.datasets.load("balls", n=400, rng=1)
-    est = theory.estimate_all(X, y, rng=1)
-    for text in ("S_D", "M_D occupied cells", "N_D upper", f"{est['separation']:.6g}", str(est["N_D_upper"])):
-        assert text in out.output
-    # the paper's bounds at v = 1, said to be shapes: 6.1 and 6.5 at the N_D estimate, 6.4 at (n, c)
-    assert est["v"] == 1.0
-    assert est["bound_thm61"] == theory.bound_thm61(est["N_D_upper"], 0.01, 0.05)
-    assert est["bound_thm65"] == theory.bound_thm65(est["N_D_upper"], 0.01, 0.05)
-    assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05) == 0
-    text = " ".join(out.output.split())
-    assert "v is unknown; v = 1 here" in text
-    for key, row in (("bound_thm61", "Thm 6.1"), ("bound_thm65", "Thm 6.5")):
-        assert row in text and f"{est[key]:.4g}" in text
-    assert "Cor 6.4 at (n, c) = (2," in text and "vacuous" in text
-
-
-def test_cli_big_numbers_are_readable() -> None:
-    from memnets.cli import _big
-
-    assert _big(None, "pick two classes") == "- (pick two classes)"
-    assert _big(123456, "") == "123456" and _big(2.5e9, "") == "2.5e+09"
-    big = theory.bound_cor64(784, 3.5, 0.01, 0.05)  # MNIST-sized n: ceil(c^2) = 13, floor(784 / 13) = 60
-    assert big == math.floor(Fraction(2**120) * Fraction(2401, 16) * Fraction(93, 100) / 784**2)
-    shown = _big(big, "")
-    assert shown.startswith(str(big)[0] + ".") and f"({len(str(big))} digits)" in shown
-    assert _big(theory.bound_cor64(784, 0.5, 0.01, 0.05), "").endswith("digits)")
-
-
 def test_estimate_all_multiclass_has_no_thm61() -> None:
     D = mn.datasets.ball_mixture(n_features=2, n_balls=6, separation=0.2, radius=0.02, n_classes=3, rng=1)
     X, y = D.sample(300, rng=0)
     est = theory.estimate_all(X, y, rng=0)
     assert est["bound_thm61"] is None and est["bound_thm65"] is None
     assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05)
-
-
-def test_cli_estimate_bad_dataset_is_a_clear_error() -> None:
-    from typer.testing import CliRunner
-
-    from memnets.cli import app
-
-    out = CliRunner().invoke(app, ["estimate", "no-such-data"])
-    assert out.exit_code == 2
-    assert "error" in out.output and "no-such-data" in out.output
 
 
 # --------------------------------------------------------------------------- Definition 7.1
@@ -242,7 +196,7 @@ def test_estimate_SD_hand_examples_and_options() -> None:
 
 
 def test_estimate_SD_refuses_too_many_incidences(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(estimators, "MAX_BALL_INCIDENCES", 5)
+    monkeypatch.setattr(_covers, "MAX_BALL_INCIDENCES", 5)
     with pytest.raises(mn.InputError, match="subsample"):
         theory.estimate_SD([[0.0], [0.01], [0.02], [1.0]], [0, 0, 0, 1])
 
@@ -251,7 +205,11 @@ def test_sample_size_thm73_is_the_papers_formula() -> None:
     # S_D ln(S_D / delta) / eps: 10 ln(200) / 0.1 = 529.8
     assert theory.sample_size_thm73(10, 0.1, 0.05) == 530
     assert theory.sample_size_thm73(1, 0.5, 0.5) == math.ceil(math.log(2) / 0.5)
-    assert theory.sample_size_m1 is theory.sample_size_thm73  # one formula, one function
+    with pytest.warns(DeprecationWarning, match=r"sample_size_m1 is deprecated: use memnets\.theory\.sample_size_thm73"):
+        old = theory.sample_size_m1(10, 0.1, 0.05)  # the older name: one release, same result
+    assert old == theory.sample_size_thm73(10, 0.1, 0.05) == 530
+    with pytest.warns(DeprecationWarning), pytest.raises(mn.OptionError, match="S_D"):
+        theory.sample_size_m1(0.5, 0.1, 0.1)
     with pytest.raises(mn.OptionError, match="S_D"):
         theory.sample_size_thm73(0.5, 0.1, 0.1)
 
@@ -261,7 +219,6 @@ def test_bound_prop77_exact() -> None:
     assert theory.bound_prop77(2, 1) == 13**2  # floor(12.4) + 1
     assert theory.bound_prop77(1, 0.1) == 63  # 0.1 read as 1/10: floor(62) + 1, not 62
     assert theory.bound_prop77(3, 0.5) == 38**3  # floor(37.2) + 1
-    from fractions import Fraction
 
     assert theory.bound_prop77(2, Fraction(1, 3)) == 38**2  # floor(37.2) + 1
     assert theory.bound_prop77(1, 1, ratio=4) == 9

@@ -4,11 +4,11 @@ Not the paper's construction verbatim: the paper's proof (Appendix E.4) compress
 Lemma E.2's projection (chosen so that D puts mass < 0.01 within projected distance 3 of the
 samples), maps to packed values with Lemma E.3 (outputs off the packed values with
 probability at most epsilon) and Lemma B.3, reads the label out with Lemma B.5, and takes as
-the wrongly answered label the one whose far-from-the-sample region has D-mass above 0.99/2. We keep its shape (one dimension, the wrong label
-everywhere but near samples) and prove the accuracy bound our way: **decoys** of the other
-label on both sides of each sample, ``optimal``'s exact 1-D memorizer, and a
-**cube-slicing** bound on the slab volume (K. Ball) instead of Lemmas E.2-E.3; the bumped
-label is the **sample's majority**, not a property of D.
+the wrongly answered label the one whose far-from-the-sample region has D-mass above 0.99/2.
+We keep its shape (one dimension, the wrong label everywhere but near samples) and prove the
+accuracy bound our way: **decoys** of the other label on both sides of each sample,
+``optimal``'s exact 1-D memorizer, and a **cube-slicing** bound on the slab volume (K. Ball)
+instead of Lemmas E.2-E.3; the bumped label is the **sample's majority**, not a property of D.
 
 The paper: if :math:`\mathcal D \in \mathcal D(n, c)` has density at most r (Definition 5.2:
 :math:`P(x \in A) \le r\, V(A)` for every closed :math:`A \subset [0,1]^n`), then every
@@ -32,7 +32,7 @@ parts as ``optimal``:
 
    (:math:`N_b` samples of label b): every boundary between runs of the decoyed line is then
    within :math:`h_p` of a b-sample;
-3. ``optimal``'s exact 1-D memorizer (:func:`~memnets._constructions.optimal.line_memorizer`) on the
+3. ``optimal``'s exact 1-D memorizer (:func:`~memnets._blocks.line_memorizer.line_memorizer`) on the
    samples and decoys, the projection composed into its first layer.
 
 Guarantee. The 1-D memorizer is a step function of t whose steps (and their ramps) lie in
@@ -85,8 +85,8 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks import compose_affine, exact_layer
-from memnets._constructions.optimal import line_memorizer
+from memnets._blocks import project_first
+from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
@@ -182,9 +182,7 @@ def build(
     h_p = Fraction(2) ** k
     vals, line_signs, decoys = decoyed_line(list(proj.p), signs.tolist(), bumped, h_p)
     layers, diag = line_memorizer(vals, line_signs, rng=rng, bits_per_layer=bits_per_layer)
-    n = data.n_features
-    proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
-    network = ReLUNetwork([compose_affine(proj_layer, layers[0]), *layers[1:]])
+    network = ReLUNetwork(project_first(proj.w, proj.E, layers))
     extra = {
         "bumped_label": data.classes[1 if bumped == 1 else 0].item(),
         "bumped_samples": n_bumped,

@@ -65,8 +65,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.datasets._idx import DataFileError
+from memnets._core.errors import DataFileError, DataUnavailableError, OptionError
 
 __all__ = [
     "CACHE_ENV_VAR",

@@ -1,0 +1,49 @@
+"""Fixtures of the command-line tests: a CLI runner and fake experiments that record what
+the CLI handed them."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from typer.testing import CliRunner
+
+import memnets.experiments as experiments
+
+
+@pytest.fixture
+def cli():
+    """``cli("build", "digits", ...)`` runs ``memnets build digits ...`` and returns the result."""
+    from memnets.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: object, env: dict[str, str] | None = None):
+        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+
+    return invoke
+
+
+@pytest.fixture
+def fake_experiments(monkeypatch):
+    """Registered experiments ``rec`` (records its options and keywords), ``boom`` (raises)."""
+    calls: list[tuple[experiments.RunOptions, dict]] = []
+    rec = types.ModuleType("_memnets_cli_test_rec")
+
+    def run(options, *, knob=0, label="a", flag=False):
+        calls.append((options, {"knob": knob, "label": label, "flag": flag}))
+        return {"name": "rec", "json": "", "plots": [], "markdown": f"knob={knob} seed={options.seed}"}
+
+    rec.run = run  # type: ignore[attr-defined]
+    boom = types.ModuleType("_memnets_cli_test_boom")
+
+    def run_boom(options):
+        raise RuntimeError("boom in boom")
+
+    boom.run = run_boom  # type: ignore[attr-defined]
+    for mod in (rec, boom):
+        monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(experiments, "EXPERIMENTS", {"rec": (rec.__name__, "records its options"),
+                                                     "boom": (boom.__name__, "fails")})
+    return calls
