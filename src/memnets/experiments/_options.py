@@ -60,7 +60,7 @@ class RunOptions:
     cache_dir : keep every finished cell here as JSON and reuse it, so an interrupted run
         resumes (``None``: no cache, except ``scaling`` which defaults to
         ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
-    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py``);
+    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py`` or PNG folders);
         experiments that load no such dataset ignore it
     profile : ``None`` (quick or full), ``"tiny"`` (the test suite's size) or ``"paper"``
         (the paper's own settings where an experiment reproduces one of its tables:

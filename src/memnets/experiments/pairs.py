@@ -13,7 +13,7 @@ Sizes
 quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
                  ``500`` test images per class (seeded subsample).
 full (``full=True``)  every training and test image of ``digits``, ``mnist`` and ``fashion-mnist``, plus
-                 ``cifar10`` when its standard ``cifar-10-batches-py`` folder is found
+                 ``cifar10`` when found (``cifar-10-batches-py`` or PNG class folders)
                  (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
                  section says how to supply it and the others run. More data than the
                  paper used: not its settings.
@@ -259,7 +259,7 @@ def run(
     resnet_pairs : train the baseline on these pairs only (default: every pair of the run)
     run_options : the other run options: ``full`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
-        ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
+        (``cifar-10-batches-py`` or ``train/<class>/*.png`` folders), ``profile="tiny"`` (the test suite) shrinks everything;
         subsamples and constructions derive their seeds from ``seed`` and the pair
 
     Returns the summary ``{"name", "json", "csv", "plots", "markdown", "datasets", ...}``.
