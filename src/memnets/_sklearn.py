@@ -73,9 +73,33 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ params
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters of this estimator (scikit-learn API), method options included.
+
+        Parameters
+        ----------
+        deep : bool
+            Ignored: the estimator has no sub-estimators.
+
+        Returns
+        -------
+        dict
+            ``method``, ``scale``, ``random_state`` and every method option given.
+        """
         return {"method": self.method, "scale": self.scale, "random_state": self.random_state, **self._options}
 
     def set_params(self, **params: Any) -> MemorizationClassifier:
+        """Set parameters (scikit-learn API); method options are accepted by name.
+
+        Parameters
+        ----------
+        **params
+            ``method``, ``scale``, ``random_state`` or options of the method.
+
+        Returns
+        -------
+        MemorizationClassifier
+            The estimator itself.
+        """
         for key, value in params.items():
             if key in ("method", "scale", "random_state"):
                 setattr(self, key, value)

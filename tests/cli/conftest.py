@@ -44,6 +44,7 @@ def fake_experiments(monkeypatch):
     boom.run = run_boom  # type: ignore[attr-defined]
     for mod in (rec, boom):
         monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {"rec": (rec.__name__, "records its options"),
-                                                     "boom": (boom.__name__, "fails")})
+    registry = {"rec": (rec.__name__, "records its options"), "boom": (boom.__name__, "fails")}
+    monkeypatch.setattr(experiments, "EXPERIMENTS", registry)
+    monkeypatch.setattr(experiments._registry, "EXPERIMENTS", registry)
     return calls

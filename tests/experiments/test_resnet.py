@@ -1,6 +1,6 @@
 """Table 3's ResNet-18 baseline: the architecture matches torchvision's (published parameter
 count), training is seeded and leaves the global RNG alone, and the pairs experiment runs it
-as a column next to M1 on a tiny CIFAR-10 folder in the real format."""
+as a column next to efficient on a tiny CIFAR-10 folder in the real format."""
 
 from __future__ import annotations
 
@@ -163,11 +163,11 @@ def test_pairs_resnet_subset_device_and_cpu_default(tmp_path, monkeypatch):
     # the full profile trains the baseline by default only where a CUDA device is
     calls = []
     monkeypatch.setattr(pairs, "cuda_available", lambda: calls.append(1) or False)
-    plain = pairs.run(tmp_path / "full", data="cifar10", pairs=[(0, 1)], condense=("none",), full=True,
+    plain = pairs.run(tmp_path / "full", data="cifar10", pairs=[(0, 1)], condense=("none",), profile="full",
                       data_dir=str(folder), jobs=1, progress=False)
     assert calls and "Table 3" not in plain["markdown"]
     monkeypatch.setattr(pairs, "_resnet_cell", lambda cell: (_ for _ in ()).throw(RuntimeError("trained")))
     monkeypatch.setattr(pairs, "cuda_available", lambda: True)
     with pytest.raises(RuntimeError, match="trained"):
-        pairs.run(tmp_path / "gpu", data="cifar10", pairs=[(0, 1)], condense=("none",), full=True,
+        pairs.run(tmp_path / "gpu", data="cifar10", pairs=[(0, 1)], condense=("none",), profile="full",
                   data_dir=str(folder), jobs=1, progress=False)

@@ -56,7 +56,7 @@ pairs ``benchmarks/bench_certify.py``).
 construction's proof, ``margin_i >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` (``c_i`` = distance
 to the nearest other-label sample, rigorously lower-bounded; exact ``c_i^2`` for
 ``"none"``), in ``O(N n)`` after the separation pass, and the network itself is evaluated
-on a random subset and must agree; ``verify="network"`` evaluates it on every sample
+on a random subset and must agree; ``verify="engine"`` evaluates it on every sample
 (``O(N R n)``). Both end in :func:`memnets._constructions.result.finish` (exact re-check of anything
 unsure) and the margin ``c^2 - r^2`` is checked on every sample.
 
@@ -102,13 +102,13 @@ import numpy as np
 
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult, finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import ConstructionError, OptionError, VerificationError
+from memnets._core.checks import Dataset, check_scalar
+from memnets._core.errors import ConstructionError, VerificationError
 from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
-from memnets._geometry.condense import check_count, check_fraction, cover
 from memnets._geometry.condense import condense as condense_subset
+from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
@@ -221,7 +221,7 @@ def build(
     radius: Literal["global", "local"] | None = None,
     k: int | None = None,
     lam: float = 1.0,
-    verify: Literal["certificate", "network"] = "certificate",
+    verify: Literal["certificate", "engine"] = "certificate",
 ) -> ConstructionResult:
     """``efficient`` (ours, after Theorem 7.3): nearest-representative ReLU network, verified on every sample.
 
@@ -264,9 +264,10 @@ def build(
         representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
-        ``"network"`` evaluates the network on every sample (``O(N R n)``, certified
-        float32 then float64). ``"hart"``, ``"fcnn"`` and ``"mcs"`` always use
-        ``"network"`` (their proof needs the representatives' distances).
+        ``"engine"`` evaluates the network on every sample with M1's own engine
+        (``O(N R n)``, certified float32 then float64). ``"hart"``, ``"fcnn"`` and
+        ``"mcs"`` always use ``"engine"`` (their proof needs the representatives'
+        distances). ``"network"`` is the deprecated earlier name of ``"engine"``.
 
     Returns
     -------
@@ -286,13 +287,9 @@ def build(
     alpha = chosen["alpha"] if alpha is None else alpha
     radius = chosen["radius"] if radius is None else radius
     k = chosen["k"] if k is None else k
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating) or not (
-        0.0 < float(alpha) < 1.0
-    ):
-        raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
-    k = check_count("k", k, "same-label representatives demanded per sample")
-    lam = check_fraction("lam (Hart's margin ratio d_+ < lam d_-)", lam)
-    alpha = float(alpha)
+    alpha = check_scalar("alpha (the cover radius as a fraction of the separation)", alpha, float, gt=0, lt=1)
+    k = check_scalar("k (same-label representatives demanded per sample)", k, int, ge=1)
+    lam = check_scalar("lam (Hart's margin ratio d_+ < lam d_-)", lam, float, gt=0, le=1)
     X, codes = data.X, data.codes
     c2_comp, c2_each = nearest_enemy_bounds(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
@@ -345,7 +342,7 @@ def build(
         "params_first_layer": int(reps.size) * (data.n_features + 1),
         "params_tree_nonzero": int(tree_nnz),
     }
-    if condense in ("hart", "fcnn", "mcs") or verify == "network":
+    if condense in ("hart", "fcnn", "mcs") or verify == "engine":
         margins = certified_margins(net, data, "m1-certified")
         stats["verified_by"] = "network evaluation on every sample (certified float32/float64)"
     else:

@@ -62,7 +62,7 @@ def exact_squared_distance(a: np.ndarray, b: np.ndarray) -> Fraction:
 def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     """Find the closest pair of samples with different labels, exactly.
 
-    Returns a :class:`SeparationPair` with ``squared == 0`` for conflicting duplicates.
+    Returns a ``SeparationPair`` with ``squared == 0`` for conflicting duplicates.
     Raises :class:`~memnets.InputError` when there is only one class.
     """
     Xa = check_X(X, unit_interval=False)

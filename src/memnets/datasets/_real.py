@@ -362,7 +362,7 @@ def load(
         (:func:`image_folder_classes`), CIFAR-10's the official 0 airplane .. 9 truck.
     split : ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
         75/25 split is used (:func:`digits_split_mask`). A synthetic ``"test"`` split is an
-        independent sample of the same distribution (derived seed, see :func:`_split_seed`).
+        independent sample of the same distribution (derived seed, see ``_split_seed``).
     n : real data: a stratified random subsample of n rows (:func:`stratified_subsample`,
         seeded by ``rng``, file order kept); synthetic data: the sample size
         (default 1000).
