@@ -264,7 +264,7 @@ def build(
         representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
-        ``"engine"`` evaluates the network on every sample with M1's own engine
+        ``"engine"`` evaluates the network on every sample with ``efficient``'s own engine
         (``O(N R n)``, certified float32 then float64). ``"hart"``, ``"fcnn"`` and
         ``"mcs"`` always use ``"engine"`` (their proof needs the representatives'
         distances). ``"network"`` is the deprecated earlier name of ``"engine"``.

@@ -75,7 +75,7 @@ class ConstructionResult:
         verification) and the construction's own phases inside ``"build"``
         (``"projection"``, ``"line"``, ``"network"``, ...).
     representatives : ndarray of int or None
-        Indices of the training samples the network is built from (M1's representatives,
+        Indices of the training samples the network is built from (``efficient``'s representatives,
         grouped by class); None for constructions that have none.
     seed : int or None
         The seed of ``rng`` (None when a Generator was passed: the caller owns its state).
