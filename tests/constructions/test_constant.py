@@ -1,4 +1,4 @@
-"""M3 (constant-parameter memorization): grid, codes, exact memorization (staircases: test_blocks.py)."""
+"""`constant` (constant-parameter memorization): grid, codes, exact memorization (staircases: test_blocks.py)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ __all__ = ["COMPRESSION_SCHEMES", "ConstructionResult", "finish"]
 #: reconstruction in words. The paper's Theorem 7.3 network (every sample is a unit) would
 #: have k = N: no certificate, so it is not listed.
 COMPRESSION_SCHEMES: dict[str, str] = {
-    "efficient": "M1: the nearest-representative network built from the kept samples and their labels alone",
+    "efficient": "efficient: the nearest-representative network built from the kept samples and their labels alone",
 }
 
 class _Structural:
@@ -94,7 +94,7 @@ class ConstructionResult:
         verification) and the construction's own phases inside ``"build"``
         (``"projection"``, ``"line"``, ``"network"``, ...).
     representatives : ndarray of int or None
-        Indices of the training samples the network is built from (M1's representatives,
+        Indices of the training samples the network is built from (``efficient``'s representatives,
         grouped by class); None for constructions that have none.
     seed : int or None
         The seed of ``rng`` (None when a Generator was passed: the caller owns its state).
@@ -221,7 +221,7 @@ class ConstructionResult:
         :attr:`verified`). *Assumptions*: the training samples are i.i.d. draws from D;
         the network is ``rho(kept samples, their labels, in index order)`` for a
         reconstruction ``rho`` fixed in advance. The choice of *which* samples to keep may
-        use all of them. M1 (``method="efficient"``) satisfies this with every condensing
+        use all of them. ``method="efficient"`` satisfies this with every condensing
         rule: its network is built from ``X[reps]`` and their labels only (first layer
         ``2 s_k``, biases ``max_j |s_j|^2 - |s_k|^2``, one max-tree per label, labels
         sorted; every label has a representative, so the label set is the kept one); the
