@@ -66,7 +66,7 @@ def compile_rows(layer: AffineLayer) -> list[_Row]:
     rows: list[_Row] = []
     ids: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], int] = {}
     bias = layer.bias.tolist()
-    for i in range(layer.out_features):
+    for i in range(layer.n_outputs):
         if layer.is_sparse:
             lo, hi = int(w.indptr[i]), int(w.indptr[i + 1])
             cols = w.indices[lo:hi].tolist()

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import InputError
 from memnets._core.rounding import dyadic_parts
 
@@ -77,7 +78,7 @@ class SparseWeight:
 
     Parameters
     ----------
-    shape : (out_features, in_features)
+    shape : (n_outputs, n_inputs)
     indptr, indices : CSR structure (row ``i`` owns ``indices[indptr[i]:indptr[i+1]]``)
     data : entries, float64 or object
     """
@@ -133,6 +134,7 @@ class SparseWeight:
 
     @classmethod
     def from_dense(cls, a: Any) -> SparseWeight:
+        """A sparse copy of the dense 2-D array ``a`` (its non-zero entries; exact entries stay exact)."""
         arr = _as_entries(a)
         if arr.ndim != 2:
             raise InputError(f"a weight matrix must be 2-D, got shape {arr.shape}")
@@ -141,13 +143,16 @@ class SparseWeight:
 
     @property
     def nnz(self) -> int:
+        """Number of stored (structurally non-zero) entries."""
         return len(self.indices)
 
     @property
     def is_exact(self) -> bool:
+        """True when the entries are stored exactly (int/Fraction objects), not as float64."""
         return self.data.dtype == object
 
     def toarray(self) -> np.ndarray:
+        """The dense 2-D array (object dtype when the entries are exact)."""
         out = np.zeros(self.shape, dtype=self.data.dtype)
         if self.data.dtype == object:
             out[...] = 0
@@ -162,11 +167,13 @@ class SparseWeight:
 
     @cached_property
     def abs_scipy(self) -> sp.csr_array:
+        """Entry-wise absolute value of :attr:`scipy` (for rounding-error bounds)."""
         m = self.scipy.copy()
         m.data = np.abs(m.data)
         return m
 
     def row_nnz(self) -> np.ndarray:
+        """Number of stored entries in each row, shape ``(rows,)``."""
         return np.diff(self.indptr)
 
     def entry_rows(self) -> np.ndarray:
@@ -196,7 +203,7 @@ Weight = np.ndarray | SparseWeight
 
 
 class AffineLayer:
-    """One affine map ``x -> W x + b``; ``W`` has shape (out_features, in_features)."""
+    """One affine map ``x -> W x + b``; ``W`` has shape (n_outputs, n_inputs)."""
 
     __slots__ = ("__dict__", "bias", "weight")
 
@@ -220,15 +227,30 @@ class AffineLayer:
         self.bias = b
 
     @property
-    def in_features(self) -> int:
+    def n_inputs(self) -> int:
+        """Inputs of the map (columns of ``W``), as :attr:`memnets.ReLUNetwork.n_inputs`."""
         return int(self.weight.shape[1])
 
     @property
-    def out_features(self) -> int:
+    def n_outputs(self) -> int:
+        """Outputs of the map (rows of ``W``), as :attr:`memnets.ReLUNetwork.n_outputs`."""
         return int(self.weight.shape[0])
 
     @property
+    def in_features(self) -> int:
+        """Deprecated earlier name of :attr:`n_inputs` (removed in the next release)."""
+        warn_renamed("AffineLayer.in_features", "AffineLayer.n_inputs")
+        return self.n_inputs
+
+    @property
+    def out_features(self) -> int:
+        """Deprecated earlier name of :attr:`n_outputs` (removed in the next release)."""
+        warn_renamed("AffineLayer.out_features", "AffineLayer.n_outputs")
+        return self.n_outputs
+
+    @property
     def is_sparse(self) -> bool:
+        """True when the weight is a :class:`~memnets.SparseWeight`."""
         return isinstance(self.weight, SparseWeight)
 
     @property
@@ -242,26 +264,31 @@ class AffineLayer:
         return self.weight.data if isinstance(self.weight, SparseWeight) else self.weight.ravel()
 
     def num_params(self, nonzero: bool = False) -> int:
+        """Weights and biases counted densely (``out * in + out``), or only the non-zero ones (``nonzero=True``)."""
         if not nonzero:
-            return self.out_features * self.in_features + self.out_features
+            return self.n_outputs * self.n_inputs + self.n_outputs
         w = self.weight_values()
         return int(np.count_nonzero(w != 0)) + int(np.count_nonzero(self.bias != 0))
 
     def dense_weight(self) -> np.ndarray:
+        """The weight as a dense 2-D array."""
         return self.weight.toarray() if isinstance(self.weight, SparseWeight) else self.weight
 
     @cached_property
     def float_weight(self) -> np.ndarray | sp.csr_array:
+        """The weight rounded to float64 (dense array, or scipy CSR when sparse); cached."""
         if isinstance(self.weight, SparseWeight):
             return self.weight.scipy
         return _to_float(self.weight)
 
     @cached_property
     def float_bias(self) -> np.ndarray:
+        """The bias rounded to float64; cached."""
         return _to_float(self.bias)
 
     @cached_property
     def abs_float_weight(self) -> np.ndarray | sp.csr_array:
+        """Entry-wise absolute value of :attr:`float_weight` (for rounding-error bounds); cached."""
         if isinstance(self.weight, SparseWeight):
             return self.weight.abs_scipy
         return np.abs(self.float_weight)
@@ -271,10 +298,10 @@ class AffineLayer:
         """Largest number of non-zero terms in one output's sum (the ``k`` of gamma_k)."""
         if isinstance(self.weight, SparseWeight):
             return int(self.weight.row_nnz().max(initial=0))
-        return self.in_features
+        return self.n_inputs
 
     def apply_float(self, a: np.ndarray) -> np.ndarray:
-        """``a @ W.T + b`` for a batch ``a`` of shape (B, in_features), float64."""
+        """``a @ W.T + b`` for a batch ``a`` of shape (B, n_inputs), float64."""
         w = self.float_weight
         out = np.asarray((w @ a.T).T) if isinstance(w, sp.csr_array) else a @ w.T
         out += self.float_bias
@@ -291,7 +318,7 @@ class AffineLayer:
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
         num = "exact" if self.is_exact else "float64"
-        return f"AffineLayer({self.in_features} -> {self.out_features}, {kind}, {num})"
+        return f"AffineLayer({self.n_inputs} -> {self.n_outputs}, {kind}, {num})"
 
 
 def entry_bits(values: np.ndarray) -> int:

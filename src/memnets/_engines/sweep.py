@@ -23,7 +23,7 @@ layer, the pieces and the table instead of the ``N`` values:
 Every number is a Python integer, nothing is rounded; the outputs equal those of the generic
 engine (:mod:`memnets._core.exact`) sample by sample, which the tests check on random and
 adversarial networks. The work per layer is proportional to the table and piece counts, not
-to ``N``: M2's stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
+to ``N``: ``optimal``'s stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
 the block's register (``<= 2 J`` entries: register and counter), and the samples are touched
 only where a comparison or step cuts their block, and once at the end.
 
@@ -106,7 +106,7 @@ class _Fn:
 
 def applies(net: ReLUNetwork) -> bool:
     """True when the first layer has one unit and no hidden layer is wider than :data:`MAX_WIDTH`."""
-    return net.layers[0].out_features == 1 and net.width <= MAX_WIDTH
+    return net.layers[0].n_outputs == 1 and net.width <= MAX_WIDTH
 
 
 def _obj(values: Any) -> np.ndarray:
@@ -401,7 +401,7 @@ def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, in
     >>> [(num.tolist(), den) for num, den in scalar_outputs(net, X)]
     [([0, 4, 2, 3], 4)]
     """
-    if net.layers[0].out_features != 1:
+    if net.layers[0].n_outputs != 1:
         raise ValueError("scalar_outputs needs a network whose first layer has one unit")
     S_all, D = _first_layer(net, X)
     uniq, inv = np.unique(_obj(S_all), return_inverse=True)
