@@ -15,12 +15,19 @@ import memnets.experiments as experiments
 @pytest.fixture
 def cli():
     """``cli("build", "digits", ...)`` runs ``memnets build digits ...`` and returns the result."""
-    from memnets.cli import app
+    from memnets.cli import _app, app
 
     runner = CliRunner()
 
     def invoke(*args: object, env: dict[str, str] | None = None):
-        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+        env = {"COLUMNS": "200", **(env or {})}
+        # rich reads COLUMNS once, when the console is made: set the width of this call
+        old = _app.console._width
+        _app.console.width = int(env["COLUMNS"])
+        try:
+            return runner.invoke(app, [str(a) for a in args], env=env)
+        finally:
+            _app.console._width = old
 
     return invoke
 
@@ -31,7 +38,8 @@ def fake_experiments(monkeypatch):
     calls: list[tuple[experiments.RunOptions, dict]] = []
     rec = types.ModuleType("_memnets_cli_test_rec")
 
-    def run(options, *, knob=0, label="a", flag=False):
+    def run(out_dir, *, knob=0, label="a", flag=False, **run_options):
+        options = experiments.RunOptions.coerce(out_dir, run_options, experiment="rec")
         calls.append((options, {"knob": knob, "label": label, "flag": flag}))
         return {"name": "rec", "json": "", "plots": [], "markdown": f"knob={knob} seed={options.seed}"}
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from memnets._core.checks import check_X
+from memnets._core.progress import track
 
 if TYPE_CHECKING:
     from memnets._core.network import AffineLayer, ReLUNetwork
@@ -340,7 +341,7 @@ def exact_units(
     step = chunk_size or DEFAULT_CHUNK
     compiled = [_compile(layer) for layer in net.layers]
     last = len(compiled) - 1
-    for s in range(0, X.shape[0], step):
+    for s in track(range(0, X.shape[0], step), "exact evaluation"):
         chunk = X[s : s + step]
         units = _input_units(chunk)
         for k, rows in enumerate(compiled):

@@ -15,6 +15,7 @@ import numpy as np
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ConflictingLabelsError, InputError
+from memnets._core.progress import track
 from memnets._core.rounding import U32, U64
 from memnets._geometry.separation import closest_opposite_pair
 
@@ -91,7 +92,7 @@ def nearest_enemy_sq(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     X32, sq32 = g.X32[perm], g.sq32[perm]
     ends = np.cumsum(np.bincount(codes)).tolist() if N else []
     for lo, hi in list(zip([0, *ends[:-1]], ends, strict=True))[:-1]:  # the last class has no later one
-        for r0 in range(lo, hi, TILE_ROWS):
+        for r0 in track(range(lo, hi, TILE_ROWS), "separation: nearest other-label samples"):
             r1 = min(r0 + TILE_ROWS, hi)
             xr, rows_best = X32[r0:r1], best[r0:r1]
             for c0 in range(hi, N, TILE_COLS):

@@ -4,7 +4,7 @@ Layout (all integers little-endian)::
 
     offset  size  field
     0       8     magic  b"\\x89MEMNET\\n"
-    8       4     format version (uint32), currently FORMAT_VERSION = 1
+    8       4     format version (uint32), at most FORMAT_VERSION = 2
     12      8     manifest length M (uint64)
     20      8     payload length P (uint64)
     28      32    SHA-256 of bytes [0, 28) + manifest + payload
@@ -14,7 +14,8 @@ Layout (all integers little-endian)::
 The manifest holds ``{"format": "memnets", "format_version", "library_version", "kind",
 "network", ...}``; ``kind`` is ``"result"`` (a :class:`~memnets.ConstructionResult`: also
 ``method``, ``verified``, ``engine``, ``min_margin``, ``classes``, ``stats``, ``info``; the
-seed is ``stats["seed"]``) or ``"network"`` (a bare :class:`~memnets.ReLUNetwork`).
+seed is ``stats["seed"]``; version 2 adds ``input_scaling`` = ``{kind, low, span}`` when the
+result has one, and files without it are still written as version 1) or ``"network"`` (a bare :class:`~memnets.ReLUNetwork`).
 ``network`` lists per layer the weight (dense, or CSR ``indptr``/``indices``/``data``) and bias.
 
 Arrays are stored losslessly: numeric NumPy arrays as raw little-endian bytes of their dtype
@@ -36,9 +37,6 @@ Guarantees of :func:`load`: a file that is not a memnets file, is truncated, has
 bytes, fails its checksum, was written by a newer format version, or whose contents do not
 rebuild into a consistent network raises :class:`~memnets.ModelFileError` saying which;
 it never returns a wrong network.
-
-Size (~450 lines): the writer and the reader of one format stay side by side so that each
-field's encoding can be checked against its decoding.
 """
 
 from __future__ import annotations
@@ -57,12 +55,17 @@ import numpy as np
 from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import InputError, MemnetsError, ModelFileError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._core.scaling import InputScaling
 from memnets._engines.decide import ENGINES
+from memnets._io.exacttext import exact_text as _exact_text
+from memnets._io.exacttext import hex_fraction as _hex_fraction
+from memnets._io.exacttext import parse_exact as _parse_exact
+from memnets._io.exacttext import parse_hex_int as _parse_hex_int
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
 
 MAGIC = b"\x89MEMNET\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEAD = struct.Struct("<8sIQQ")  # magic, version, manifest length, payload length
 _DIGEST = 32
 _PREFIX = _HEAD.size + _DIGEST
@@ -127,15 +130,6 @@ class _Writer:
         )
 
 
-def _hex_fraction(q: Fraction) -> str:
-    return f"{q.numerator:x}/{q.denominator:x}"
-
-
-def _exact_text(values: np.ndarray) -> bytes:
-    parts = [format(v, "x") if type(v) is int else _hex_fraction(v) for v in values]
-    return ",".join(parts).encode("ascii")
-
-
 def _network_manifest(net: ReLUNetwork, w: _Writer) -> dict[str, Any]:
     layers = []
     for k, layer in enumerate(net.layers):
@@ -178,9 +172,11 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     from memnets._version import __version__
 
     w = _Writer()
+    scaling = getattr(obj, "scaling", None)
+    version = 1 if scaling is None else 2  # version 1 readers can read what needs no more
     manifest: dict[str, Any] = {
         "format": "memnets",
-        "format_version": FORMAT_VERSION,
+        "format_version": version,
         "library_version": __version__,
     }
     if isinstance(obj, ConstructionResult):
@@ -195,13 +191,15 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
             stats=w.value(dict(obj.stats), "stats"),
             info=w.value(dict(obj.info), "info"),
         )
+        if scaling is not None:
+            manifest["input_scaling"] = w.value(scaling.to_dict(), "input_scaling")
     elif isinstance(obj, ReLUNetwork):
         manifest.update(kind="network", network=_network_manifest(obj, w))
     else:
         raise InputError(f"save() takes a ConstructionResult or a ReLUNetwork, got {type(obj).__name__}")
     text = json.dumps(manifest, separators=(",", ":"), allow_nan=False).encode("utf-8")
     payload = b"".join(w.blobs)
-    head = _HEAD.pack(MAGIC, FORMAT_VERSION, len(text), len(payload))
+    head = _HEAD.pack(MAGIC, version, len(text), len(payload))
     digest = hashlib.sha256(head + text + payload).digest()
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
@@ -303,25 +301,6 @@ def _hashable(k: Any) -> Any:
     return k
 
 
-def _parse_hex_int(s: Any) -> int:
-    if not isinstance(s, str) or not s or not all(c in "-0123456789abcdef" for c in s):
-        raise ValueError(f"bad hexadecimal integer {s!r}")
-    return int(s, 16)
-
-
-def _parse_exact(s: str) -> int | Fraction:
-    if "/" in s:
-        p, q = s.split("/")
-        num, den = _parse_hex_int(p), _parse_hex_int(q)
-        if den < 1:
-            raise ValueError(f"bad denominator in {s!r}")
-        out = Fraction(num, den)
-        if out.denominator != den:
-            raise ValueError(f"fraction {s!r} is not in lowest terms")
-        return out
-    return _parse_hex_int(s)
-
-
 def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], bytes]:
     """Read the file, check magic, version, length and checksum; return (manifest, payload)."""
     p = Path(path)
@@ -415,7 +394,9 @@ def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReL
             raise ValueError("bad engine or verified flag")
         if not isinstance(manifest["method"], str):
             raise ValueError("method must be a string")
+        scaling = manifest.get("input_scaling")
         return ConstructionResult(
+            scaling=None if scaling is None else InputScaling.from_dict(r.value(scaling)),
             network=net,
             classes=classes,
             method=manifest["method"],

@@ -6,6 +6,7 @@ options, call the public function, print a table.
 One module per command group; each registers its commands on :data:`app` from ``_app``:
 
 - ``data``: ``memnets data list``
+- ``methods``: ``memnets methods``
 - ``model``: ``build``, ``eval``, ``inspect``
 - ``experiment``: ``experiment``, ``reproduce``
 - ``theory``: ``estimate``, ``audit``, ``certify``
@@ -17,7 +18,7 @@ Use public ``memnets`` names only (import-linter checks it).
 
 from __future__ import annotations
 
-from memnets.cli import data, experiment, model, theory  # noqa: F401  (register the commands)
+from memnets.cli import data, experiment, methods, model, theory  # noqa: F401  (register the commands)
 from memnets.cli._app import app
 
 __all__ = ["app", "main"]
