@@ -2,7 +2,7 @@
 
 Subject: ``memnets.construct(X, y, method="pairwise")`` -- exact constants, layers, the
 certified pass over every training sample -- then ``predict`` on test points, both through
-the ``"pairwise"`` engine (:mod:`memnets._engines.pairwise`). Baseline, in the same run:
+the ``"pairwise"`` engine (:mod:`memnets._engines.pair_units`). Baseline, in the same run:
 the generic layer-by-layer certified engine (``ReLUNetwork.forward_certified``, engine
 ``"float"``) on networks built from subsamples small enough for it (``--baseline-per-label``
 samples per label, several sizes: its cost grows like the number of pairs, ours like
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import memnets as mn
 from _common import report_ratio, timed, write_result
 from memnets._engines import decide
-from memnets._engines.pairwise import forward_pairwise
+from memnets._engines.pair_units import forward_pairwise
 
 
 def synthetic_images(per_label: int, test_per_label: int, seed: int = 0) -> tuple[np.ndarray, ...]:

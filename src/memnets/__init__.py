@@ -20,6 +20,7 @@ from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import (
     ConflictingLabelsError,
     ConstructionError,
+    DataFileError,
     DataUnavailableError,
     ExactnessError,
     InputError,
@@ -58,6 +59,7 @@ __all__ = [
     "ConflictingLabelsError",
     "ConstructionError",
     "ConstructionResult",
+    "DataFileError",
     "DataUnavailableError",
     "ExactnessError",
     "InputError",

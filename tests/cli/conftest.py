@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import memnets.experiments as experiments
+from memnets.experiments import _registry
 
 
 @pytest.fixture
@@ -52,6 +53,6 @@ def fake_experiments(monkeypatch):
     boom.run = run_boom  # type: ignore[attr-defined]
     for mod in (rec, boom):
         monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {"rec": (rec.__name__, "records its options"),
+    monkeypatch.setattr(_registry, "EXPERIMENTS", {"rec": (rec.__name__, "records its options"),
                                                      "boom": (boom.__name__, "fails")})
     return calls

@@ -35,9 +35,9 @@ def test_reproduce_exits_nonzero_after_writing_report(cli, tmp_path, fake_experi
 
 
 def test_reproduce_succeeds_without_failures(cli, tmp_path, fake_experiments, monkeypatch):
-    import memnets.experiments as experiments
+    from memnets.experiments import _registry
 
-    monkeypatch.delitem(experiments.EXPERIMENTS, "boom")
+    monkeypatch.delitem(_registry.EXPERIMENTS, "boom")
     out = cli("reproduce", "--out", tmp_path, "--jobs", "1", "--seed", "4")
     assert out.exit_code == 0, out.output
     assert "knob=0 seed=4" in (tmp_path / "report.md").read_text()
@@ -59,7 +59,7 @@ def test_experiment_resnet_and_device_reach_run(cli, tmp_path, monkeypatch):
     import sys
     import types
 
-    import memnets.experiments as experiments
+    from memnets.experiments import _registry
 
     seen = []
     mod = types.ModuleType("_memnets_cli_test_pairs")
@@ -70,7 +70,7 @@ def test_experiment_resnet_and_device_reach_run(cli, tmp_path, monkeypatch):
 
     mod.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {"pairs": (mod.__name__, "fake pairs")})
+    monkeypatch.setattr(_registry, "EXPERIMENTS", {"pairs": (mod.__name__, "fake pairs")})
     assert cli("experiment", "pairs", "--out", tmp_path, "--no-resnet").exit_code == 0
     assert cli("experiment", "pairs", "--out", tmp_path, "--resnet", "--device", "cpu").exit_code == 0
     assert cli("experiment", "pairs", "--out", tmp_path).exit_code == 0
@@ -106,9 +106,9 @@ def test_reproduce_paper_profile_without_gpu_leaves_resnet_out(cli, tmp_path, mo
 
 
 def test_reproduce_hands_an_experiment_its_own_options(tmp_path, fake_experiments):
-    import memnets.experiments as experiments
+    from memnets.experiments import _registry
     from memnets.experiments.reproduce import reproduce
 
-    del experiments.EXPERIMENTS["boom"]
+    del _registry.EXPERIMENTS["boom"]
     reproduce(tmp_path, experiment_options={"rec": {"knob": 5}}, progress=False)
     assert fake_experiments[-1][1]["knob"] == 5

@@ -14,22 +14,23 @@ import memnets as mn
 from memnets._blocks import staircase_index
 from memnets._constructions import constant as M3
 from memnets._core.checks import check_dataset
+from memnets._geometry import grid as G
 
 
 def test_fixed_cell_size_is_the_largest_dyadic_below_c_over_sqrt_n() -> None:
-    assert M3.fixed_cell_size(2, Fraction(1, 16)) == Fraction(1, 8)  # 0.25/sqrt2 = 0.177
-    assert M3.fixed_cell_size(1, Fraction(1, 4)) == Fraction(1, 4)  # strict: h = c is refused
-    assert M3.fixed_cell_size(1, Fraction(26, 100)) == Fraction(1, 2)
-    assert M3.fixed_cell_size(784, Fraction(4)) == Fraction(1, 16)  # 2/28 = 0.0714
+    assert G.fixed_cell_size(2, Fraction(1, 16)) == Fraction(1, 8)  # 0.25/sqrt2 = 0.177
+    assert G.fixed_cell_size(1, Fraction(1, 4)) == Fraction(1, 4)  # strict: h = c is refused
+    assert G.fixed_cell_size(1, Fraction(26, 100)) == Fraction(1, 2)
+    assert G.fixed_cell_size(784, Fraction(4)) == Fraction(1, 16)  # 2/28 = 0.0714
     with pytest.raises(mn.InputError):
-        M3.fixed_cell_size(2, Fraction(0))
+        G.fixed_cell_size(2, Fraction(0))
 
 
 def test_grid_cells_and_band_exact(rng: np.random.Generator) -> None:
     X = rng.random((200, 3))
     h = Fraction(1, 8)
     offsets = [Fraction(int(u), 2**30) * h for u in rng.integers(0, 2**30, size=3)]
-    cells, band = M3.grid_cells(X, h, offsets)
+    cells, band = G.grid_cells(X, h, offsets)
     best = None
     for i in range(0, 200, 7):
         for j in range(3):
@@ -46,8 +47,8 @@ def test_grid_cells_and_band_exact(rng: np.random.Generator) -> None:
 def test_offsets_depend_on_the_seed_only(rng: np.random.Generator) -> None:
     X = rng.random((300, 2))
     y = (X[:, 0] > 0.5).astype(int)
-    g1 = M3.choose_grid(X[:100], y[:100], rng=np.random.default_rng(4), cell_size=0.25)
-    g2 = M3.choose_grid(X, y, rng=np.random.default_rng(4), cell_size=0.25)
+    g1 = G.choose_grid(X[:100], y[:100], rng=np.random.default_rng(4), cell_size=0.25)
+    g2 = G.choose_grid(X, y, rng=np.random.default_rng(4), cell_size=0.25)
     assert g1.offsets == g2.offsets and g1.cell_size == Fraction(1, 4)
     assert g1.band >= g2.band > 0
 
@@ -55,13 +56,13 @@ def test_offsets_depend_on_the_seed_only(rng: np.random.Generator) -> None:
 def test_adaptive_grid_is_coarsest_clean_dyadic(rng: np.random.Generator) -> None:
     X = rng.random((400, 2))
     y = (X[:, 0] + X[:, 1] > 1.0).astype(int)
-    g = M3.choose_grid(X, y, rng=np.random.default_rng(0), grid="adaptive")
-    assert M3._first_mixed(g.cells, y) is None
+    g = G.choose_grid(X, y, rng=np.random.default_rng(0), grid="adaptive")
+    assert G._first_mixed(g.cells, y) is None
     coarser = g.cell_size * 2
     if coarser <= 1:  # the next coarser level with the same offsets had a mixed cell
-        u = [o / g.cell_size * 2**M3.OFFSET_BITS for o in g.offsets]
-        cells, _ = M3.grid_cells(X, coarser, [v * coarser / 2**M3.OFFSET_BITS for v in u])
-        assert M3._first_mixed(cells, y) is not None
+        u = [o / g.cell_size * 2**G.OFFSET_BITS for o in g.offsets]
+        cells, _ = G.grid_cells(X, coarser, [v * coarser / 2**G.OFFSET_BITS for v in u])
+        assert G._first_mixed(cells, y) is not None
     assert [lv["mixed"] for lv in g.levels_tried] == [True] * (len(g.levels_tried) - 1) + [False]
 
 
@@ -86,15 +87,15 @@ def test_codes_collisions_are_retried() -> None:
 def test_mixed_cell_raises_naming_samples() -> None:
     cells = np.array([[0, 0], [1, 0], [0, 0]])
     with pytest.raises(mn.ConstructionError, match="samples 0 and 2"):
-        M3.occupied_cells(cells, np.array([0, 1, 1]))
-    uniq, labels, inv = M3.occupied_cells(cells, np.array([0, 1, 0]))
+        G.occupied_cells(cells, np.array([0, 1, 1]))
+    uniq, labels, inv = G.occupied_cells(cells, np.array([0, 1, 0]))
     assert uniq.tolist() == [[0, 0], [1, 0]] and labels.tolist() == [0, 1] and inv.tolist() == [0, 1, 0]
 
 
 def test_kept_thresholds_one_per_gap() -> None:
-    g = M3.Grid(Fraction(1, 4), [Fraction(0), Fraction(1, 8)], np.zeros((0, 2), dtype=np.int64), 0.1, 1)
+    g = G.Grid(Fraction(1, 4), [Fraction(0), Fraction(1, 8)], np.zeros((0, 2), dtype=np.int64), 0.1, 1)
     cells = np.array([[0, 3], [3, 3], [1, 0]])
-    ths, idx = M3.kept_thresholds(g, cells)
+    ths, idx = G.kept_thresholds(g, cells)
     # coordinate 0: occupied 0, 1, 3 -> thresholds theta_1 (gap 0|1) and theta_2 (middle of 2, 3)
     assert ths[0] == [Fraction(1, 4), Fraction(1, 2)]
     assert ths[1] == [Fraction(1, 8) + Fraction(2, 4)]  # gap 0|3: theta_{(1+3)//2} = theta_2
@@ -241,7 +242,7 @@ def test_code_range_option_reaches_the_collision_check() -> None:
     # whatever the offsets, the compressed indices are (0,1), (1,0), (0,0), (1,1), and
     # code_range=1 forces a = (1, 1): codes 1, 1, 0, 2 always collide
     data = check_dataset(X, [0, 0, 1, 1])
-    g = M3.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), cell_size=0.5)
+    g = G.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), cell_size=0.5)
     assert len({tuple(c) for c in g.cells.tolist()}) == 4
     with pytest.raises(mn.ConstructionError, match="collided on the 4 occupied cells"):
         M3.build(data, rng=np.random.default_rng(0), seed=0, cell_size=0.5, code_range=1, max_code_tries=3)

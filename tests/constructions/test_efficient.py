@@ -129,12 +129,12 @@ def test_shared_input_checks() -> None:
 
 
 # --------------------------------------------------------------------------- guarantee helpers
-def test_sample_size_m1() -> None:
-    assert theory.sample_size_m1(10, 0.1, 0.05) == math.ceil(100 * math.log(200)) == 530
-    assert theory.sample_size_m1(1, 0.5, 0.5) == math.ceil(2 * math.log(2))
+def test_sample_size_thm73_for_m1_cells() -> None:
+    assert theory.sample_size_thm73(10, 0.1, 0.05) == math.ceil(100 * math.log(200)) == 530
+    assert theory.sample_size_thm73(1, 0.5, 0.5) == math.ceil(2 * math.log(2))
     for bad in [(0, 0.1, 0.1), (10, 0, 0.1), (10, 0.1, 1.0), (10, 1.5, 0.1), (math.inf, 0.1, 0.1)]:
         with pytest.raises(mn.OptionError):
-            theory.sample_size_m1(*bad)
+            theory.sample_size_thm73(*bad)
 
 
 def test_estimate_cells_and_SD_count_clusters() -> None:

@@ -14,7 +14,8 @@ import memnets as mn
 from _helpers import needs_mnist
 from memnets import ReLUNetwork
 from memnets._blocks import compose_affine, exact_layer
-from memnets._constructions.optimal import (
+from memnets._blocks.line_memorizer import line_memorizer
+from memnets._blocks.line_plan import (
     _chain_params,
     _direct_widths,
     _partition,
@@ -22,7 +23,6 @@ from memnets._constructions.optimal import (
     _stage1_widths,
     _stage2_widths,
     _unfold_widths,
-    line_memorizer,
 )
 from memnets._core.errors import ConstructionError, ExactnessError, InputError, OptionError
 from memnets._core.exact import reference_forward_exact

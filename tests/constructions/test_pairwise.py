@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 import memnets as mn
 from _helpers import assert_close
-from memnets._blocks.pairwise import match_pairwise
+from memnets._blocks.pair_layers import match_pairwise
 from memnets._constructions.pairwise import paper_params
 from memnets._engines import decide
-from memnets._engines.pairwise import forward_pairwise, forward_pairwise_exact, pairwise_plan
+from memnets._engines.pair_units import forward_pairwise, forward_pairwise_exact, pairwise_plan
 
 F = Fraction
 

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 import memnets as mn
 from _helpers import needs_mnist
 from memnets import ReLUNetwork
+from memnets._blocks.group_lookup import group_lookup_memorizer
 from memnets._constructions.park2021 import park_group_size
-from memnets._constructions.vardi2022 import group_lookup_memorizer, vardi_group_size
+from memnets._constructions.vardi2022 import vardi_group_size
 from memnets._core.errors import ConstructionError, ExactnessError, InputError, OptionError
 
 

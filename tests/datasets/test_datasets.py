@@ -544,6 +544,11 @@ def test_idx_corrupt_files(tmp_path):
     with pytest.raises(ds.DataFileError, match="gzip"):
         ds.read_idx(gz)
     assert issubclass(ds.DataFileError, mn.InputError)
+    # one class, in the error hierarchy, still importable where it lived
+    from memnets._core.errors import DataFileError
+    from memnets.datasets._idx import DataFileError as from_idx
+
+    assert ds.DataFileError is DataFileError is from_idx is mn.DataFileError
 
 
 # --------------------------------------------------------------------------- scale, catalog, CLI

@@ -12,7 +12,7 @@ import pytest
 import memnets as mn
 from memnets.experiments import density, exponential, guarantee, sample_complexity, width
 from memnets.experiments._runner import fit_shape
-from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_m1
+from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_thm73
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +114,8 @@ def test_width_ball_shell_theorem_51(width_run):
     assert claims["rank_at_most_w_at_theorem_level"] and claims["every_rank_deficient_run_certified"]
     assert claims["rank_deficient_below_ceiling"] and claims["full_rank_uncertified"]
     assert claims["rank_at_most_w_max_ceiling"] <= 0.52
-    for arm in width.OPTIONAL_METHODS:  # detected by name: skipped, and said so, when not registered
-        if arm not in mn.METHODS:
-            assert arm in ball["skipped"] and not any(c["arm"] == arm for c in ball["cells"])
+    # every arm runs at every N (the pairwise network up to pairwise_max_N = 300): none is skipped
+    assert {(c["arm"], c["N"]) for c in ball["cells"]} == {(a, N) for a in width.BALL_ARMS for N in (100, 300)}
 
 
 def test_width_ball_shell_options(tmp_path):
@@ -223,7 +222,7 @@ def test_guarantee_meets_one_minus_delta_from_theorem_size(tiny_report):
     doc = _doc(tiny_report[0], "guarantee")
     claims = doc["claims"]
     assert claims["S_D"] == 6
-    assert claims["N_star"] == sample_size_m1(6, 0.1, 0.1) == math.ceil(60 * math.log(60))
+    assert claims["N_star"] == sample_size_thm73(6, 0.1, 0.1) == math.ceil(60 * math.log(60))
     assert claims["success_at_least_1_minus_delta_from_N_star"]
     rows = {t["N"]: t for t in doc["table"]}
     assert rows[claims["N_star"]]["success_fraction"] >= 0.9 and rows[claims["N_star"]]["runs"] == 20

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import memnets.experiments as experiments
 from _helpers import mnist_dir
 from memnets import MemnetsError, OptionError
-from memnets.experiments import _runner, pairs
+from memnets.experiments import _registry, _runner, pairs
 from memnets.experiments.reproduce import ExperimentsFailed, reproduce
 
 
@@ -112,7 +111,7 @@ def fake_registry(monkeypatch):
         module = f"_memnets_test_{name.replace('-', '_')}"
         monkeypatch.setitem(sys.modules, module, _fake_module(name, fail))
         registry[name] = (module, f"description of {name}")
-    monkeypatch.setattr(experiments, "EXPERIMENTS", registry)
+    monkeypatch.setattr(_registry, "EXPERIMENTS", registry)
     return registry
 
 

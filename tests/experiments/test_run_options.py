@@ -12,7 +12,7 @@ import pytest
 
 import memnets.experiments as experiments
 from memnets import OptionError
-from memnets.experiments import RunOptions, guarantee
+from memnets.experiments import RunOptions, _registry, guarantee
 from memnets.experiments.reproduce import reproduce
 
 UNKNOWN_EXPERIMENT = (
@@ -124,7 +124,7 @@ def recorder(monkeypatch):
 
     mod.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {"rec": (mod.__name__, "records its options")})
+    monkeypatch.setattr(_registry, "EXPERIMENTS", {"rec": (mod.__name__, "records its options")})
     return calls
 
 

@@ -16,6 +16,7 @@ from _helpers import mnist_dir, needs_mnist
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry import condense as cd
 from memnets._geometry import enemies
+from memnets._geometry.condense import _minimal
 
 RULE_PARAMS = [
     ("cover", {"alpha": 1.0, "k": 1}),
@@ -313,12 +314,12 @@ def test_mcs_beats_fcnn_on_a_long_boundary():
     m = cd.condense(X, y, "mcs", lam=1.0)
     assert m.size < 0.8 * f.size
     assert cd.is_consistent(X, y, m).all()
-    old = cd._MCS_CACHE_BYTES
+    old = _minimal._MCS_CACHE_BYTES
     try:
-        cd._MCS_CACHE_BYTES = 0  # no cache, no pruning: still consistent, not smaller
+        _minimal._MCS_CACHE_BYTES = 0  # no cache, no pruning: still consistent, not smaller
         m2 = cd.condense(X, y, "mcs", lam=1.0)
     finally:
-        cd._MCS_CACHE_BYTES = old
+        _minimal._MCS_CACHE_BYTES = old
     assert cd.is_consistent(X, y, m2).all() and m.size <= m2.size < f.size
 
 

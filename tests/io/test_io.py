@@ -22,7 +22,7 @@ from _helpers import assert_same_network, assert_same_value
 from memnets import InputError, ModelFileError, ReLUNetwork, SparseWeight
 from memnets._constructions.result import finish
 from memnets._core.checks import check_dataset
-from memnets._io import FORMAT_VERSION, MAGIC, load, load_network, save
+from memnets._io import FORMAT_VERSION, MAGIC, load, load_model, save
 
 X_TOY = np.array([[0.1, 0.2], [0.9, 0.7], [0.4, 0.95], [0.6, 0.05]])
 Y_TOY = np.array(["neg", "pos", "pos", "neg"])
@@ -99,7 +99,7 @@ def test_round_trip_is_exact(tmp_path):
 @pytest.mark.parametrize("seed", range(12))
 def test_random_networks_round_trip(tmp_path, seed):
     net = random_network(seed, max_depth=4, max_width=5)
-    back = load_network(save(net, tmp_path / f"n{seed}.memnet"))
+    back = load_model(save(net, tmp_path / f"n{seed}.memnet"))
     assert_same_network(net, back)
 
 
@@ -118,13 +118,24 @@ def test_float_result_and_integer_labels(tmp_path):
 def test_bare_network_file(tmp_path):
     net = toy_network()
     path = save(net, tmp_path / "net.memnet")
-    assert_same_network(net, load_network(path))
-    with pytest.raises(ModelFileError, match=r"bare network.*load_network"):
+    assert_same_network(net, load_model(path))
+    with pytest.raises(ModelFileError, match=r"bare network.*load_model"):
         load(path)
-    assert_same_network(net, mn.load_network(path))  # the public name
-    # load_network also reads the network out of a result file
+    assert_same_network(net, mn.load_model(path))  # the public name
+    # load_model also reads the network out of a result file
     res_path = save(toy_result(), tmp_path / "res.memnet")
-    assert_same_network(net, load_network(res_path))
+    assert_same_network(net, load_model(res_path))
+
+
+def test_load_network_is_a_deprecated_alias_of_load_model(tmp_path):
+    net = toy_network()
+    for path in (save(net, tmp_path / "net.memnet"), save(toy_result(), tmp_path / "res.memnet")):
+        with pytest.warns(DeprecationWarning, match=r"load_network is deprecated: use memnets\.load_model"):
+            old = mn.load_network(path)
+        assert_same_network(old, load_model(path))
+        assert_same_network(net, old)
+    with pytest.warns(DeprecationWarning), pytest.raises(ModelFileError, match="no such model file"):
+        mn.load_network(tmp_path / "missing.memnet")
 
 
 def test_unsupported_values_refused_at_save(tmp_path):
@@ -188,7 +199,7 @@ def test_truncated_file(tmp_path, small_file, keep):
     data = small_file[: keep if keep >= 0 else len(small_file) - 1]
     (tmp_path / "t.memnet").write_bytes(data)
     with pytest.raises(ModelFileError, match="truncated"):
-        load_network(tmp_path / "t.memnet")
+        load_model(tmp_path / "t.memnet")
 
 
 def test_every_single_byte_flip_is_detected(tmp_path, small_file):
@@ -200,7 +211,7 @@ def test_every_single_byte_flip_is_detected(tmp_path, small_file):
         damaged[pos] ^= 0x41
         path.write_bytes(bytes(damaged))
         with pytest.raises(ModelFileError) as info:
-            load_network(path)
+            load_model(path)
         msg = str(info.value)
         if pos < len(MAGIC):
             assert "not a memnets" in msg
@@ -211,7 +222,7 @@ def test_every_single_byte_flip_is_detected(tmp_path, small_file):
 def test_trailing_bytes(tmp_path, small_file):
     (tmp_path / "t.memnet").write_bytes(small_file + b"\0")
     with pytest.raises(ModelFileError, match="trailing"):
-        load_network(tmp_path / "t.memnet")
+        load_model(tmp_path / "t.memnet")
 
 
 def test_future_version_names_both_versions(tmp_path, small_file):
@@ -219,7 +230,7 @@ def test_future_version_names_both_versions(tmp_path, small_file):
     struct.pack_into("<I", data, len(MAGIC), FORMAT_VERSION + 1)
     (tmp_path / "v.memnet").write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match=rf"format version {FORMAT_VERSION + 1}.*versions 1 to {FORMAT_VERSION}"):
-        load_network(tmp_path / "v.memnet")
+        load_model(tmp_path / "v.memnet")
 
 
 @pytest.mark.parametrize("content", [b"", b"hello world, not a model", b"PK\x03\x04" + bytes(100), MAGIC[:4]])
@@ -256,7 +267,7 @@ def base_manifest() -> dict:
 
 def test_forged_well_formed_file_loads(tmp_path):
     (tmp_path / "ok.memnet").write_bytes(forge(base_manifest(), b"1/30"))
-    net = load_network(tmp_path / "ok.memnet")
+    net = load_model(tmp_path / "ok.memnet")
     assert net.layers[0].weight[0, 0] == Fraction(1, 3) and net.layers[0].bias[0] == 0
 
 
@@ -279,7 +290,7 @@ def test_forged_malformed_manifests_are_refused(tmp_path, mutate):
     mutate(m)
     (tmp_path / "bad.memnet").write_bytes(forge(m, b"1/30"))
     with pytest.raises(ModelFileError):
-        load(tmp_path / "bad.memnet") if m.get("kind") == "result" else load_network(tmp_path / "bad.memnet")
+        load(tmp_path / "bad.memnet") if m.get("kind") == "result" else load_model(tmp_path / "bad.memnet")
 
 
 @pytest.mark.parametrize("text", [b"1/3g", b"1/0", b"2/6", b"1/-3", b"0x1/3", b"1//3"])
@@ -289,4 +300,4 @@ def test_forged_bad_exact_entries_are_refused(tmp_path, text):
     m["network"]["layers"][0]["bias"]["exact"] = [len(text), 1]
     (tmp_path / "bad.memnet").write_bytes(forge(m, text + b"1"))
     with pytest.raises(ModelFileError, match="malformed"):
-        load_network(tmp_path / "bad.memnet")
+        load_model(tmp_path / "bad.memnet")

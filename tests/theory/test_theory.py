@@ -10,7 +10,7 @@ import pytest
 
 import memnets as mn
 from memnets import theory
-from memnets.theory import estimators
+from memnets.theory import _covers, estimators
 
 
 # --------------------------------------------------------------------------- bounds
@@ -29,9 +29,9 @@ def test_samples_upper_bound_constant_hand_numbers() -> None:
     assert big == sorted(big) and big[2] / big[1] > 100  # grows faster than N_D^2
 
 
-def test_sample_size_m1_and_cells_hand_numbers() -> None:
+def test_sample_size_thm73_and_cells_hand_numbers() -> None:
     # (10 / 0.1) ln(10 / 0.1) = 100 ln 100 = 460.5
-    assert theory.sample_size_m1(10, 0.1, 0.1) == 461
+    assert theory.sample_size_thm73(10, 0.1, 0.1) == 461
     assert theory.sample_size_cells(10, 0.1, 0.1) == 461
     # (32 / 0.01) ln(32 / 0.05) = 3200 ln 640 = 3200 * 6.46147 = 20676.7
     assert theory.sample_size_cells(32, 0.01, 0.05) == 20677
@@ -196,7 +196,7 @@ def test_estimate_SD_hand_examples_and_options() -> None:
 
 
 def test_estimate_SD_refuses_too_many_incidences(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(estimators, "MAX_BALL_INCIDENCES", 5)
+    monkeypatch.setattr(_covers, "MAX_BALL_INCIDENCES", 5)
     with pytest.raises(mn.InputError, match="subsample"):
         theory.estimate_SD([[0.0], [0.01], [0.02], [1.0]], [0, 0, 0, 1])
 
@@ -205,7 +205,11 @@ def test_sample_size_thm73_is_the_papers_formula() -> None:
     # S_D ln(S_D / delta) / eps: 10 ln(200) / 0.1 = 529.8
     assert theory.sample_size_thm73(10, 0.1, 0.05) == 530
     assert theory.sample_size_thm73(1, 0.5, 0.5) == math.ceil(math.log(2) / 0.5)
-    assert theory.sample_size_m1 is theory.sample_size_thm73  # one formula, one function
+    with pytest.warns(DeprecationWarning, match=r"sample_size_m1 is deprecated: use memnets\.theory\.sample_size_thm73"):
+        old = theory.sample_size_m1(10, 0.1, 0.05)  # the older name: one release, same result
+    assert old == theory.sample_size_thm73(10, 0.1, 0.05) == 530
+    with pytest.warns(DeprecationWarning), pytest.raises(mn.OptionError, match="S_D"):
+        theory.sample_size_m1(0.5, 0.1, 0.1)
     with pytest.raises(mn.OptionError, match="S_D"):
         theory.sample_size_thm73(0.5, 0.1, 0.1)
 

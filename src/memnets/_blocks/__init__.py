@@ -4,11 +4,20 @@ Conventions: a *block* is a list of :class:`~memnets.AffineLayer` with ReLU unde
 between consecutive layers (as in :class:`~memnets.ReLUNetwork`). Exact constructions build
 layers from ``{column: value}`` rows with int/Fraction values; float constructions use
 NumPy/SciPy arrays. One module per kind of gadget (affine rows, the symbolic layer
-builder with steps and bit extraction, staircases, max-trees, side-by-side networks);
+builder with steps and bit extraction, staircases, max-trees, side-by-side networks) and
+per shared narrow network on one input (the exact 1-D memorizer and its planner, the group
+lookup);
 add new blocks here rather than copying them into a construction module.
 """
 
-from memnets._blocks.affine import Exact, compose_affine, exact_layer, exact_value, identity_rows
+from memnets._blocks.affine import (
+    Exact,
+    compose_affine,
+    exact_layer,
+    exact_value,
+    identity_rows,
+    project_first,
+)
 from memnets._blocks.builder import (
     LayerBuilder,
     Lin,
@@ -36,6 +45,7 @@ __all__ = [
     "load_by_steps",
     "max_tree",
     "max_tree_readout",
+    "project_first",
     "side_by_side",
     "staircase",
     "staircase_index",

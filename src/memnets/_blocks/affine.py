@@ -43,6 +43,14 @@ def compose_affine(first: AffineLayer, second: AffineLayer) -> AffineLayer:
     return AffineLayer(w, b)
 
 
+def project_first(w: Sequence[int] | np.ndarray, E: int, layers: Sequence[AffineLayer]) -> list[AffineLayer]:
+    """``layers`` (a network on one input ``t``) on ``t = 2**E <w, x>`` instead: the exact
+    integer projection composed into the first layer (no ReLU in between)."""
+    ws = [int(v) for v in (w.tolist() if isinstance(w, np.ndarray) else w)]
+    proj = exact_layer([{j: v << E for j, v in enumerate(ws) if v}], [0], len(ws))
+    return [compose_affine(proj, layers[0]), *layers[1:]]
+
+
 def _as_object(values: Sequence[Any]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)

@@ -35,7 +35,7 @@ the width is ``>= n`` whenever the representatives span ``R^n`` (Section 5's con
 **Guarantee** (Theorem 7.3): if ``supp(D)`` splits into ``S_D`` cells of diameter
 ``< c_D / 2`` and ``r <= c_D / 2``, then ``N >= (S_D / eps) ln(S_D / delta)`` samples give
 accuracy ``>= 1 - eps`` with probability ``>= 1 - delta``:
-:func:`memnets.theory.sample_size_m1`; :func:`memnets.theory.estimate_cells` estimates the
+:func:`memnets.theory.sample_size_thm73`; :func:`memnets.theory.estimate_cells` estimates the
 number of cells (the paper's ``S_D`` of Definition 7.1 is :func:`memnets.theory.estimate_SD`).
 
 Options (``condense``): ``"cover"`` (the guarantee above), ``"mss"`` (the same cover
@@ -244,7 +244,7 @@ def build(
         most (``benchmarks/bench_m1.py --end-to-end``), where the theorem's settings keep
         nearly all of them (99.9% of CIFAR-10 pair samples); ``"theorem"`` =
         ``radius="global", alpha=0.5, k=1``: the radius ``r = c/2`` Theorem 7.3's cell
-        argument analyses (the guarantee of :func:`memnets.theory.sample_size_m1` is stated
+        argument analyses (the guarantee of :func:`memnets.theory.sample_size_thm73` is stated
         for it), keeping 3/4 of the largest margin.
     alpha : radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
         margins ``(1 - alpha^2) c^2``

@@ -36,7 +36,7 @@ for every opposite ``j`` (``S_ji(x_i) <= -0.02 |x_i - x_j|^2``), so
   ``g_k = sigma(g_k) - sigma(-g_k)`` on all of ``R^n``) makes every pair unit a sparse row:
   ``-S_ij = -(g_i - g_j) + c_ij``, ``c_ij = (x_i - x_j) . (0.51 x_i + 0.49 x_j)``, four
   weights and the constant; layers ``n -> 2N + K_V - 1 -> P + K_r - 1 -> N -> 1`` (depth 4,
-  :mod:`memnets._blocks.pairwise`), ``2Nn + (4 + K_V) P + O(N)`` non-zeros. The network
+  :mod:`memnets._blocks.pair_layers`), ``2Nn + (4 + K_V) P + O(N)`` non-zeros. The network
   stores ``100 F`` (same sign, same zero set) so that ``0.51``, ``0.49`` and ``0.01``
   become integers, and the ~140-bit constants ``100 c_ij`` and ``100 r = c^2`` are sums of
   ``K`` exact float64 pieces (``K = 3`` for pixels ``k/255``): every entry is a float64,
@@ -53,7 +53,7 @@ band near the 1-NN boundary where every unit is dead and ``F(x) = 0`` exactly (i
 one sample per side the band is a single point; it widens with the number of opposite
 samples near ``x``). **Ties**: the decision path predicts ``classes[1]`` iff ``F > 0``, so
 ``F = 0`` maps to ``classes[0]`` (as for every binary network in memnets). Inputs are
-evaluated by the ``"pairwise"`` engine (:mod:`memnets._engines.pairwise`: distances by
+evaluated by the ``"pairwise"`` engine (:mod:`memnets._engines.pair_units`: distances by
 GEMM, then the few surviving units), certified in float64 and exact where needed.
 
 **Verification** (``verify=``): ``"certified"`` (default) evaluates the network on every
@@ -87,12 +87,13 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks.pairwise import DEFAULT_MEMORY_LIMIT_GIB, SCALE, pairwise_layers
+from memnets._blocks.pair_constants import DEFAULT_MEMORY_LIMIT_GIB, SCALE
+from memnets._blocks.pair_layers import pairwise_layers
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError, VerificationError
 from memnets._core.network import ReLUNetwork
-from memnets._engines.pairwise import (
+from memnets._engines.pair_units import (
     forward_pairwise_exact,
     forward_pairwise_samples,
     register_plan,
@@ -160,7 +161,7 @@ def build(
     constant; 0 = exact Fraction biases), ``network_seconds`` (exact constants, layers, rank of the first layer)
     and ``engine_verify_seconds`` (the certified pass over the samples; both inside
     ``seconds``); ``info['r']`` is the exact ``r`` (a Fraction).
-    The plan the engine evaluates: :func:`memnets._engines.pairwise.pairwise_plan`.
+    The plan the engine evaluates: :func:`memnets._engines.pair_units.pairwise_plan`.
 
     Raises
     ------

@@ -20,7 +20,8 @@ What is implemented
   ``R``, as in ``vardi2022``), then a network whose parameter count grows like
   ``N^(2/3)``: the bound of their theorem.
 - *Reconstructed*: the way ``N^(2/3)`` arises. We use the three-stage lookup of
-  :mod:`memnets._constructions.vardi2022` (group lookup by exact steps, packed values and
+  Vardi et al. (:mod:`memnets._constructions.vardi2022`; the network is
+  :mod:`memnets._blocks.group_lookup`: group lookup by exact steps, packed values and
   labels, bit extraction, compare, gated label) with **``A = ceil(M / B)`` ~ ``N^(2/3)``
   groups of ``B = ceil(M^(1/3))`` values** instead of Vardi et al.'s ``sqrt(N / log N)``:
   a lookup costs ``~ 30`` params per group and the decoder ``~ 110 (max(rho, kappa) + 1)``
@@ -57,9 +58,10 @@ import time
 
 import numpy as np
 
+from memnets._blocks.group_lookup import lookup_stats, projected_lookup
 from memnets._constructions.result import ConstructionResult, finish
-from memnets._constructions.vardi2022 import lookup_stats, projected_memorizer
 from memnets._core.checks import Dataset
+from memnets._geometry.projection import find_projection_within_R
 
 __all__ = ["build", "park_group_size"]
 
@@ -92,11 +94,13 @@ def build(
         opposite-label pair.
     """
     started = time.perf_counter()
-    net, diag, proj, theory = projected_memorizer(
-        data, rng=rng, direction_bits=direction_bits, max_tries=max_tries, method="park2021",
-        group_size=park_group_size)
+    labels = (np.asarray(data.codes) + 1).astype(np.int64)
+    proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, bits=direction_bits,
+                                            max_tries=max_tries, method="park2021")
+    net, diag = projected_lookup(proj.w, proj.E, proj.p, labels.tolist(), data.n_classes,
+                                 park_group_size)
     options = {"direction_bits": direction_bits, "max_tries": max_tries}
-    extra = lookup_stats(diag, theory, proj)
+    extra = lookup_stats(diag, theory, proj.tries, proj.bits, proj.E)
     extra["params_over_N_2_3"] = net.num_params() / max(diag["distinct"], 1) ** (2 / 3)
     extra["reconstruction"] = True
     return finish(

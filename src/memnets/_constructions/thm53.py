@@ -22,7 +22,7 @@ parts as M2 (``optimal``):
 
    (:math:`N_b` samples of label b): every boundary between runs of the decoyed line is then
    within :math:`h_p` of a b-sample;
-3. M2's exact 1-D memorizer (:func:`~memnets._constructions.optimal.line_memorizer`) on the
+3. M2's exact 1-D memorizer (:func:`~memnets._blocks.line_memorizer.line_memorizer`) on the
    samples and decoys, the projection composed into its first layer.
 
 Guarantee. The 1-D memorizer is a step function of t whose steps (and their ramps) lie in
@@ -75,8 +75,8 @@ from typing import Literal
 
 import numpy as np
 
-from memnets._blocks import compose_affine, exact_layer
-from memnets._constructions.optimal import line_memorizer
+from memnets._blocks import project_first
+from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
@@ -181,9 +181,7 @@ def build(
     h_p = Fraction(2) ** k
     vals, line_signs, decoys = decoyed_line(list(proj.p), signs.tolist(), bumped, h_p)
     layers, diag = line_memorizer(vals, line_signs, rng=rng, bits_per_layer=bits_per_layer)
-    n = data.n_features
-    proj_layer = exact_layer([{j: int(w) << proj.E for j, w in enumerate(proj.w.tolist()) if w}], [0], n)
-    network = ReLUNetwork([compose_affine(proj_layer, layers[0]), *layers[1:]])
+    network = ReLUNetwork(project_first(proj.w, proj.E, layers))
     extra = {
         "bumped_label": data.classes[1 if bumped == 1 else 0].item(),
         "bumped_samples": n_bumped,

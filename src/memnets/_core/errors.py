@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ConflictingLabelsError",
     "ConstructionError",
+    "DataFileError",
     "DataUnavailableError",
     "ExactnessError",
     "InputError",
@@ -74,3 +75,7 @@ class ModelFileError(MemnetsError, ValueError):
 
 class DataUnavailableError(MemnetsError, FileNotFoundError):
     """A dataset is not installed or not found where it was looked for."""
+
+
+class DataFileError(InputError):
+    """A dataset file exists but is truncated, corrupt, or not in the expected format."""

@@ -27,15 +27,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from memnets._core.checks import check_X
+from memnets._core.layers import AffineLayer, LayerStack
 from memnets._core.progress import track
-
-if TYPE_CHECKING:
-    from memnets._core.network import AffineLayer, ReLUNetwork
 
 __all__ = ["exact_units", "forward_exact", "reference_forward_exact"]
 
@@ -331,7 +329,7 @@ def _apply_layer(
 
 
 def exact_units(
-    net: ReLUNetwork, X: np.ndarray, *, chunk_size: int | None = None
+    net: LayerStack, X: np.ndarray, *, chunk_size: int | None = None
 ) -> Iterator[tuple[int, list[tuple[np.ndarray, int]]]]:
     """Yield ``(start, [(numerators, denominator) per output unit])`` chunk by chunk.
 
@@ -349,7 +347,7 @@ def exact_units(
         yield s, [(u.num, u.den) for u in units]
 
 
-def forward_exact(net: ReLUNetwork, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
+def forward_exact(net: LayerStack, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
     """Exact outputs of ``net`` on ``X`` as an object array of ``int``/``Fraction``."""
     arr = np.asarray(X)
     if arr.ndim == 1:
@@ -365,7 +363,7 @@ def forward_exact(net: ReLUNetwork, X: Any, *, chunk_size: int | None = None) ->
     return out[:, 0] if net.n_outputs == 1 else out
 
 
-def reference_forward_exact(net: ReLUNetwork, x: Any) -> list[Fraction]:
+def reference_forward_exact(net: LayerStack, x: Any) -> list[Fraction]:
     """Plain-Python Fraction evaluation of one input (slow; the independent reference)."""
     a = [Fraction(float(v)) for v in np.asarray(x, dtype=np.float64).ravel()]
     last = len(net.layers) - 1

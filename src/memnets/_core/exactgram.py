@@ -23,7 +23,7 @@ float64 GEMMs (the Ozaki-style splitting of error-free matrix products):
 Words convert exactly to Python ints (:meth:`Words.to_ints`, for small blocks) or to
 *float64 expansions* (:meth:`Words.to_float_terms`): ``Q`` float64 numbers with pairwise
 disjoint bit ranges whose exact sum is the integer times ``2**-(2T)`` -- how the pairwise
-network (:mod:`memnets._blocks.pairwise`) stores constants that need ~140 bits as sums of
+network (:mod:`memnets._blocks.pair_layers`) stores constants that need ~140 bits as sums of
 float64 entries.
 
 >>> import numpy as np

@@ -24,15 +24,13 @@ torch and onnx are optional: ``pip install 'memnets[torch]'`` (``torch==2.13.0``
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from memnets._core.errors import ExactnessError, InputError, OptionError
-
-if TYPE_CHECKING:
-    from memnets._core.network import ReLUNetwork
+from memnets._core.layers import LayerStack
 
 __all__ = [
     "ONNX_OPSET",
@@ -52,7 +50,7 @@ MAX_DENSE_ENTRIES = 2**27
 
 
 def dense_float_layers(
-    net: ReLUNetwork, target: str, max_dense_entries: int = MAX_DENSE_ENTRIES
+    net: LayerStack, target: str, max_dense_entries: int = MAX_DENSE_ENTRIES
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``[(W, b)]`` as dense float64 arrays, after the exactness and size checks.
 
@@ -92,7 +90,7 @@ def _import_torch(caller: str = "to_torch()") -> Any:
 
 
 def to_torch(
-    net: ReLUNetwork, dtype: Any = None, *, max_dense_entries: int = MAX_DENSE_ENTRIES
+    net: LayerStack, dtype: Any = None, *, max_dense_entries: int = MAX_DENSE_ENTRIES
 ) -> Any:
     """A ``torch.nn.Sequential`` of ``Linear``/``ReLU`` computing ``net``.
 
@@ -192,7 +190,7 @@ def torch_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def to_onnx(
-    net: ReLUNetwork,
+    net: LayerStack,
     path: str | os.PathLike[str],
     *,
     max_dense_entries: int = MAX_DENSE_ENTRIES,

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from memnets._core.errors import InputError
 from memnets._core.rounding import dyadic_parts
 
-__all__ = ["AffineLayer", "Number", "SparseWeight", "Weight", "entry_bits"]
+__all__ = ["AffineLayer", "LayerStack", "Number", "SparseWeight", "Weight", "entry_bits"]
 
 Number = int | Fraction | float
 
@@ -365,3 +365,28 @@ def _float_exponent_ok(v: int | Fraction) -> bool:
         return True
     a = abs(Fraction(v))
     return a.denominator <= 2**1074 and a < 2**1024
+
+
+class LayerStack(Protocol):
+    """What the exact evaluator (:mod:`memnets._core.exact`) and the exporters
+    (:mod:`memnets._core.export`) read from a network: its affine layers (ReLU between
+    consecutive ones), its input and output sizes and its float64 exactness.
+
+    :class:`~memnets.ReLUNetwork` is the implementation; the protocol lives in this lower
+    module so that the evaluator and the exporters never import the network module that
+    calls them (no import cycle in the core).
+    """
+
+    @property
+    def layers(self) -> tuple[AffineLayer, ...]: ...
+
+    @property
+    def n_inputs(self) -> int: ...
+
+    @property
+    def n_outputs(self) -> int: ...
+
+    @property
+    def float64_bits_needed(self) -> int | None: ...
+
+    def check_float64_representable(self, target: str = "float64") -> None: ...

@@ -24,6 +24,8 @@ import scipy.sparse as sp
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ExactnessError, InputError
+from memnets._core.exact import forward_exact
+from memnets._core.export import to_onnx, to_torch, torch_layers
 from memnets._core.layers import (
     AffineLayer,
     SparseWeight,
@@ -271,8 +273,6 @@ class ReLUNetwork:
 
         Shape (N,) for one output unit, else (N, C). See :mod:`memnets._core.exact`.
         """
-        from memnets._core.exact import forward_exact
-
         return forward_exact(self, X, chunk_size=chunk_size)
 
     # ------------------------------------------------------------------ exporters
@@ -281,8 +281,6 @@ class ReLUNetwork:
         """A ``torch.nn.Sequential`` of ``Linear`` / ``ReLU`` (optionally led by ``Flatten``) as a
         network with the same float64 weights, bit for bit: the inverse of :meth:`to_torch`
         (:func:`memnets._core.export.torch_layers`). Other modules raise InputError."""
-        from memnets._core.export import torch_layers
-
         return cls(torch_layers(model))
 
     def to_torch(self, dtype: Any = None) -> Any:
@@ -290,14 +288,10 @@ class ReLUNetwork:
 
         Raises :class:`ExactnessError` naming the bits needed when an entry is not a float64.
         """
-        from memnets._core.export import to_torch
-
         return to_torch(self, dtype=dtype)
 
     def to_onnx(self, path: Any) -> None:
         """Write an ONNX model (float64) computing this network; same refusal as ``to_torch``."""
-        from memnets._core.export import to_onnx
-
         to_onnx(self, path)
 
     # ------------------------------------------------------------------ misc

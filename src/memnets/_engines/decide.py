@@ -11,8 +11,8 @@ engine            cascade
 ================  =================================================================
 ``"float"``       :meth:`~memnets.ReLUNetwork.forward_certified` (float64, any network)
 ``"m1-certified"`` :func:`~memnets._engines.maxtree.forward_m1` in float32, then float64
-``"pairwise"``    :func:`~memnets._engines.pairwise.forward_pairwise` (float64), then
-                  :func:`~memnets._engines.pairwise.forward_pairwise_exact` (exact on the
+``"pairwise"``    :func:`~memnets._engines.pair_units.forward_pairwise` (float64), then
+                  :func:`~memnets._engines.pair_units.forward_pairwise_exact` (exact on the
                   few units and terms the float pass leaves possible)
 ``"exact"``       none: integer/rational arithmetic from the start (big-integer weights)
 ================  =================================================================
@@ -45,7 +45,7 @@ from memnets._core.errors import OptionError, VerificationError
 from memnets._core.exact import exact_units
 from memnets._core.network import ReLUNetwork
 from memnets._engines.maxtree import forward_m1
-from memnets._engines.pairwise import forward_pairwise, forward_pairwise_exact
+from memnets._engines.pair_units import forward_pairwise, forward_pairwise_exact
 
 __all__ = [
     "ENGINES",

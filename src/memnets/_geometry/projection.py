@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import ConstructionError, OptionError
+from memnets._core.errors import ConstructionError, InputError, OptionError
+from memnets._core.runs import ProjectionCollision, Runs, label_runs
+from memnets._geometry.separation import closest_opposite_pair
 
 __all__ = [
     "Projection",
@@ -35,92 +37,13 @@ __all__ = [
     "default_direction_bits",
     "exact_projection",
     "find_projection",
+    "find_projection_within_R",
     "integer_direction",
     "label_runs",
+    "theorem_R",
 ]
 
 _ROWS_PER_CHUNK = 4096
-
-
-class ProjectionCollision(ValueError):
-    """Two samples with different labels have the same projected value."""
-
-    def __init__(self, i: int, j: int) -> None:
-        super().__init__(f"samples {i} and {j} have different labels but the same projected value")
-        self.i, self.j = i, j
-
-
-@dataclass(frozen=True)
-class Runs:
-    """Maximal runs of equal label along the sorted projected (integer) values.
-
-    ``first[k]``/``last[k]``: smallest/largest value of run ``k``; ``labels[k]`` in {-1, +1}
-    (consecutive runs alternate); ``first_index[k]``/``last_index[k]``: a sample attaining
-    them. Boundary ``k`` (``0 <= k < K - 1``) separates ``last[k]`` from ``first[k + 1]``.
-    """
-
-    first: list[int]
-    last: list[int]
-    labels: list[int]
-    first_index: list[int]
-    last_index: list[int]
-
-    @property
-    def n_runs(self) -> int:
-        return len(self.labels)
-
-    def gaps(self) -> list[int]:
-        return [b - a for a, b in zip(self.last[:-1], self.first[1:], strict=True)]
-
-    def min_gap(self) -> tuple[int, int]:
-        """``(gamma, k)``: the smallest boundary gap and its boundary (``(0, -1)`` for one run)."""
-        gaps = self.gaps()
-        if not gaps:
-            return 0, -1
-        k = min(range(len(gaps)), key=gaps.__getitem__)
-        return gaps[k], k
-
-
-def label_runs(values: Any, signs: Any) -> Runs:
-    """Sort integer ``values`` and merge them into runs of equal sign.
-
-    Equal values must carry equal signs, else :class:`ProjectionCollision` names two samples.
-
-    >>> r = label_runs([5, 1, 3, 3, 9], [1, -1, 1, 1, -1])
-    >>> r.first, r.last, r.labels, r.gaps()
-    ([1, 3, 9], [1, 5, 9], [-1, 1, -1], [2, 4])
-    """
-    vals = list(values)
-    sg = [int(s) for s in signs]
-    if len(vals) != len(sg):
-        raise ValueError(f"{len(vals)} values but {len(sg)} signs")
-    if not vals:
-        raise ValueError("no values")
-    order = sorted(range(len(vals)), key=vals.__getitem__)
-    first: list[int] = []
-    last: list[int] = []
-    labels: list[int] = []
-    first_index: list[int] = []
-    last_index: list[int] = []
-    prev_v: int | None = None
-    prev_i = -1
-    for i in order:
-        v, s = vals[i], sg[i]
-        if v == prev_v:
-            if s != labels[-1]:
-                raise ProjectionCollision(min(prev_i, i), max(prev_i, i))
-            continue
-        if labels and s == labels[-1]:
-            last[-1] = v
-            last_index[-1] = i
-        else:
-            first.append(v)
-            last.append(v)
-            labels.append(s)
-            first_index.append(i)
-            last_index.append(i)
-        prev_v, prev_i = v, i
-    return Runs(first, last, labels, first_index, last_index)
 
 
 def default_direction_bits(n_samples: int, n_features: int) -> int:
@@ -249,8 +172,6 @@ def find_projection(
             last = exc
             continue
         return Projection(w=w, E=E, p=p, runs=runs, tries=attempt, bits=bits)
-    from memnets._geometry.separation import closest_opposite_pair
-
     pair = closest_opposite_pair(X, y)
     raise ConstructionError(
         f"{method}: none of {max_tries} random integer directions (entries in "
@@ -259,3 +180,57 @@ def find_projection(
         f"opposite-label pair of the data is samples {pair.i} and {pair.j} at distance "
         f"{pair.distance:.6g}. Increase direction_bits or max_tries."
     )
+
+
+def theorem_R(X: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """``(R, r, c)``: their ``R = 5 r N**2 eps**-1 sqrt(pi d)`` with ``2 eps = c`` the
+    opposite-label separation and ``r`` the largest norm (float; a bound, not a weight)."""
+    N, d = X.shape
+    c = closest_opposite_pair(X, y).distance
+    r = float(np.sqrt((X * X).sum(axis=1)).max())
+    if c <= 0:  # pragma: no cover - check_dataset refuses conflicting duplicates
+        raise InputError("the data has two differently labelled samples at distance 0")
+    return 5.0 * r * N * N / (c / 2) * math.sqrt(math.pi * d), r, c
+
+
+def find_projection_within_R(
+    X: np.ndarray,
+    labels: np.ndarray,
+    y: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    bits: int | None,
+    max_tries: int,
+    method: str,
+) -> tuple[Projection, dict[str, Any]]:
+    """Vardi et al.'s stage 1: directions drawn (within ``max_tries`` in all, as
+    :func:`find_projection`) until the largest coarse value (:meth:`Runs.coarse_max`) is
+    ``<= R`` (:func:`theorem_R`); the draw with the smallest one when none is.
+
+    Returns the projection and what it says about their theorem: ``R``, ``log2_R``, ``r``,
+    ``separation``, ``within_R`` and ``projection_draws``.
+    """
+    if not isinstance(max_tries, int | np.integer) or max_tries < 1:
+        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+    R, r, c = theorem_R(X, y)
+    best: tuple[int, Projection] | None = None
+    used = 0
+    while used < max_tries:
+        try:
+            proj = find_projection(X, labels, y, rng=rng, bits=bits, max_tries=max_tries - used,
+                                   method=method)
+        except ConstructionError:
+            if best is None:
+                raise
+            break
+        used += proj.tries
+        size = proj.runs.coarse_max()
+        if best is None or size < best[0]:
+            best = (size, proj)
+        if size <= R:
+            break
+    if best is None:  # pragma: no cover - the first draw either succeeds or raises
+        raise ConstructionError(f"{method}: no projection (internal error)")
+    theory = {"R": R, "log2_R": math.log2(R), "r": r, "separation": c,
+              "within_R": best[0] <= R, "projection_draws": used}
+    return best[1], theory

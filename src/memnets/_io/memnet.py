@@ -43,11 +43,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import struct
 from fractions import Fraction
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,80 +56,18 @@ from memnets._core.errors import InputError, MemnetsError, ModelFileError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._core.scaling import InputScaling
 from memnets._engines.decide import ENGINES
-from memnets._io.exacttext import exact_text as _exact_text
-from memnets._io.exacttext import hex_fraction as _hex_fraction
-from memnets._io.exacttext import parse_exact as _parse_exact
-from memnets._io.exacttext import parse_hex_int as _parse_hex_int
+from memnets._io.codec import ValueReader, ValueWriter
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "load", "load_network", "save"]
+__all__ = ["FORMAT_VERSION", "MAGIC", "load", "read_network", "save"]
 
 MAGIC = b"\x89MEMNET\n"
 FORMAT_VERSION = 2
 _HEAD = struct.Struct("<8sIQQ")  # magic, version, manifest length, payload length
 _DIGEST = 32
 _PREFIX = _HEAD.size + _DIGEST
-_NUMERIC_KINDS = "biufc"
 
 
-# --------------------------------------------------------------------------- encoding
-class _Writer:
-    """Collects payload blobs and the tagged JSON encoding of values."""
-
-    def __init__(self) -> None:
-        self.blobs: list[bytes] = []
-        self.offset = 0
-
-    def blob(self, data: bytes) -> list[int]:
-        ref = [self.offset, len(data)]
-        self.blobs.append(data)
-        self.offset += len(data)
-        return ref
-
-    def array(self, a: np.ndarray, where: str) -> dict[str, Any]:
-        """Numeric arrays as raw bytes, exact object arrays as hex text."""
-        if a.dtype == object:
-            if all(type(v) is int or type(v) is Fraction for v in a.ravel()):
-                return {"exact": self.blob(_exact_text(a.ravel())), "shape": list(a.shape)}
-            return {"objects": [self.value(v, f"{where}[{k}]") for k, v in enumerate(a.ravel())],
-                    "shape": list(a.shape)}
-        if a.dtype.kind in _NUMERIC_KINDS or a.dtype.kind == "U":
-            le = a.dtype.newbyteorder("<")
-            raw = np.ascontiguousarray(a, dtype=le).tobytes()
-            return {"dtype": le.str, "shape": list(a.shape), "raw": self.blob(raw)}
-        raise InputError(f"{where}: arrays of dtype {a.dtype} cannot be stored in a memnets file")
-
-    def value(self, v: Any, where: str) -> Any:
-        """A JSON-able tagged form of ``v`` (see the module docstring for the types)."""
-        if isinstance(v, np.generic):  # before str/float: np.str_ and np.float64 subclass them
-            return {"$scalar": self.array(np.asarray(v), where)}
-        if v is None or type(v) is bool or type(v) is str:
-            return v
-        if isinstance(v, PurePath):
-            return {"$path": str(v)}
-        if type(v) is int:
-            return v if abs(v) < 2**53 else {"$int": format(v, "x")}
-        if type(v) is float:
-            return v if math.isfinite(v) else {"$float": repr(v)}
-        if type(v) is Fraction:
-            return {"$fraction": _hex_fraction(v)}
-        if type(v) is np.ndarray:
-            return {"$ndarray": self.array(v, where)}
-        if type(v) is list:
-            return [self.value(x, f"{where}[{k}]") for k, x in enumerate(v)]
-        if type(v) is tuple:
-            return {"$tuple": [self.value(x, f"{where}[{k}]") for k, x in enumerate(v)]}
-        if type(v) is dict:
-            if all(type(k) is str and not k.startswith("$") for k in v):
-                return {k: self.value(x, f"{where}[{k!r}]") for k, x in v.items()}
-            return {"$dict": [[self.value(k, f"{where} key"), self.value(x, f"{where}[{k!r}]")]
-                              for k, x in v.items()]}
-        raise InputError(
-            f"{where} is a {type(v).__name__}, which a memnets file cannot store (supported: "
-            "None, bool, int, float, str, Fraction, list, tuple, dict, NumPy scalars/arrays)"
-        )
-
-
-def _network_manifest(net: ReLUNetwork, w: _Writer) -> dict[str, Any]:
+def _network_manifest(net: ReLUNetwork, w: ValueWriter) -> dict[str, Any]:
     layers = []
     for k, layer in enumerate(net.layers):
         weight = layer.weight
@@ -165,13 +102,13 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     >>> net = ReLUNetwork([(np.array([[Fraction(1, 3)]], dtype=object), [2**300])])
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = save(net, Path(d) / "net.memnet")
-    ...     back = load_network(p)
+    ...     back = read_network(p)
     >>> back.layers[0].weight[0, 0], back.layers[0].bias[0] == 2**300
     (Fraction(1, 3), True)
     """
     from memnets._version import __version__
 
-    w = _Writer()
+    w = ValueWriter()
     scaling = getattr(obj, "scaling", None)
     version = 1 if scaling is None else 2  # version 1 readers can read what needs no more
     manifest: dict[str, Any] = {
@@ -213,92 +150,6 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
         tmp.unlink(missing_ok=True)
         raise
     return path
-
-
-# --------------------------------------------------------------------------- decoding
-class _Reader:
-    def __init__(self, payload: bytes) -> None:
-        self.payload = payload
-
-    def blob(self, ref: Any) -> bytes:
-        if not (isinstance(ref, list) and len(ref) == 2 and all(type(x) is int for x in ref)):
-            raise ValueError(f"bad blob reference {ref!r}")
-        off, n = ref
-        if off < 0 or n < 0 or off + n > len(self.payload):
-            raise ValueError(f"blob [{off}, {off + n}) is outside the payload")
-        return self.payload[off : off + n]
-
-    def array(self, m: Any) -> np.ndarray:
-        shape = tuple(int(s) for s in m["shape"])
-        if any(s < 0 for s in shape):
-            raise ValueError(f"negative shape {shape}")
-        size = math.prod(shape)
-        if "exact" in m:
-            text = self.blob(m["exact"]).decode("ascii")
-            fields = text.split(",") if text else []
-            if len(fields) != size:
-                raise ValueError(f"{len(fields)} exact entries for shape {shape}")
-            out = np.empty(size, dtype=object)
-            out[:] = [_parse_exact(f) for f in fields]
-            return out.reshape(shape)
-        if "objects" in m:
-            items = m["objects"]
-            if not isinstance(items, list) or len(items) != size:
-                raise ValueError(f"object array does not match shape {shape}")
-            out = np.empty(size, dtype=object)
-            out[:] = [self.value(v) for v in items]
-            return out.reshape(shape)
-        dtype = np.dtype(m["dtype"])
-        if dtype.kind not in _NUMERIC_KINDS and dtype.kind != "U":
-            raise ValueError(f"unsupported dtype {dtype}")
-        raw = self.blob(m["raw"])
-        if len(raw) != size * dtype.itemsize:
-            raise ValueError(f"{len(raw)} bytes for {size} entries of {dtype}")
-        return np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="), copy=True).reshape(shape)
-
-    def value(self, v: Any) -> Any:
-        if v is None or isinstance(v, bool | int | float | str):
-            return v
-        if isinstance(v, list):
-            return [self.value(x) for x in v]
-        if not isinstance(v, dict):
-            raise ValueError(f"unexpected JSON value {type(v).__name__}")
-        if len(v) == 1:
-            (tag, body), = v.items()
-            if tag == "$int":
-                return _parse_hex_int(body)
-            if tag == "$float":
-                if body not in ("inf", "-inf", "nan"):
-                    raise ValueError(f"bad float {body!r}")
-                return float(body)
-            if tag == "$fraction":
-                q = _parse_exact(body)
-                if type(q) is not Fraction:
-                    raise ValueError(f"bad fraction {body!r}")
-                return q
-            if tag == "$ndarray":
-                return self.array(body)
-            if tag == "$scalar":
-                arr = self.array(body)
-                if arr.shape != () or arr.dtype == object:
-                    raise ValueError("bad scalar")
-                return arr[()]
-            if tag == "$path":
-                if not isinstance(body, str):
-                    raise ValueError("bad path")
-                return Path(body)
-            if tag == "$tuple":
-                return tuple(self.value(x) for x in body)
-            if tag == "$dict":
-                return {_hashable(self.value(k)): self.value(x) for k, x in body}
-        if any(k.startswith("$") for k in v):
-            raise ValueError(f"unknown tag in {sorted(v)!r}")
-        return {k: self.value(x) for k, x in v.items()}
-
-
-def _hashable(k: Any) -> Any:
-    hash(k)  # raises TypeError for a list key: a malformed file
-    return k
 
 
 def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], bytes]:
@@ -343,7 +194,7 @@ def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], bytes]
     return manifest, body[n_manifest:]
 
 
-def _network_from(m: Any, r: _Reader) -> ReLUNetwork:
+def _network_from(m: Any, r: ValueReader) -> ReLUNetwork:
     layers = []
     for lm in m["layers"]:
         wm = lm["weight"]
@@ -369,7 +220,7 @@ def _network_from(m: Any, r: _Reader) -> ReLUNetwork:
 
 def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReLUNetwork:
     manifest, payload = _read_verified(path)
-    r = _Reader(payload)
+    r = ValueReader(payload)
     try:
         kind = manifest["kind"]
         net = _network_from(manifest["network"], r)
@@ -378,7 +229,7 @@ def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReL
         if kind != "result":
             raise ModelFileError(
                 f"{path}: holds a bare network (kind={kind!r}), not a construction result; "
-                "use memnets.load_network"
+                "use memnets.load_model"
             )
         classes = r.value(manifest["classes"])
         if not isinstance(classes, np.ndarray) or classes.ndim != 1:
@@ -418,15 +269,16 @@ def load(path: str | os.PathLike[str]) -> ConstructionResult:
     Entries come back with their types and values (int, Fraction, float64 bit patterns),
     as do ``stats`` (seed included), ``info``, ``classes`` and ``min_margin``. Raises
     :class:`ModelFileError` for anything that is not an intact, known-version memnets
-    result file (a bare-network file included: use :func:`load_network` for those).
+    result file (a bare-network file included: use :func:`memnets.load_model` for those).
     """
     out = _decode(path, "result")
     assert isinstance(out, ConstructionResult)
     return out
 
 
-def load_network(path: str | os.PathLike[str]) -> ReLUNetwork:
-    """Read the :class:`ReLUNetwork` from any memnets file (a result or a bare network)."""
+def read_network(path: str | os.PathLike[str]) -> ReLUNetwork:
+    """Read the :class:`ReLUNetwork` from any memnets file (a result or a bare network);
+    the public entry point for every model file is :func:`memnets.load_model`."""
     out = _decode(path, "network")
     assert isinstance(out, ReLUNetwork)
     return out

@@ -15,13 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from memnets._core.errors import InputError
+from memnets._core.errors import DataFileError, InputError
 
 __all__ = ["DataFileError", "read_idx", "write_idx"]
-
-
-class DataFileError(InputError):
-    """A dataset file exists but is truncated, corrupt, or not in the expected format."""
 
 
 #: IDX type byte -> big-endian numpy dtype

@@ -14,9 +14,6 @@ name                      n      classes  source
 
 Pixels are divided by 255 (digits: by 16). Decoded files are cached in memory
 (``functools.lru_cache``), so repeated loads only pay for selection and the float copy.
-
-Size (~440 lines): one module for the four real datasets because they share the split,
-class-selection, subsampling and caching code that :func:`load` applies to all of them.
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib
-import inspect
 import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from memnets import OptionError
+from memnets.experiments._registry import EXPERIMENTS, own_options
 
 __all__ = ["PROFILES", "RunOptions"]
 
@@ -131,7 +130,7 @@ class RunOptions:
         if unknown:
             raise OptionError(
                 f"{experiment}: unknown option(s) {unknown}; valid options are "
-                f"{_own_options(experiment) + list(cls.names()[1:])}"
+                f"{(own_options(experiment) if experiment in EXPERIMENTS else []) + list(cls.names()[1:])}"
             )
         if isinstance(target, RunOptions):
             return dataclasses.replace(target, **options) if options else target
@@ -164,13 +163,3 @@ class RunOptions:
         return run_cells(fn, cells, jobs=self.jobs, dask_scheduler=self.dask_scheduler,
                          cache_dir=self.cache_dir, desc=desc, progress=self.progress, counts=counts,
                          order=order)
-
-
-def _own_options(experiment: str) -> list[str]:
-    """The keyword arguments of ``experiment``'s ``run`` besides the run options."""
-    from memnets.experiments import EXPERIMENTS
-
-    if experiment not in EXPERIMENTS:
-        return []
-    run = importlib.import_module(EXPERIMENTS[experiment][0]).run
-    return [p.name for p in inspect.signature(run).parameters.values() if p.kind is p.KEYWORD_ONLY]

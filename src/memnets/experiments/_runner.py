@@ -17,20 +17,15 @@ import hashlib
 import json
 import math
 import os
-import platform
-import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from memnets import OptionError
-
-if TYPE_CHECKING:
-    from memnets.experiments._options import RunOptions
 
 __all__ = [
     "AGREE_FACTOR",
@@ -38,10 +33,7 @@ __all__ = [
     "cell_key",
     "fit_shape",
     "fit_slope",
-    "header",
-    "image_links",
     "run_cells",
-    "summary",
     "to_jsonable",
     "without_timing",
     "write_json",
@@ -140,40 +132,6 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
     tmp.replace(p)
     return p
-
-
-def header(name: str, options: RunOptions, **extra: Any) -> dict[str, Any]:
-    """Provenance recorded at the top of every experiment JSON.
-
-    Of the run options only those that change the numbers are recorded (seed, full,
-    profile); jobs, the scheduler and the cache do not.
-    """
-    from memnets import __version__
-
-    return {
-        "experiment": name,
-        "memnets_version": __version__,
-        "seed": options.seed,
-        "full": options.full,
-        "profile": options.profile,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        **extra,
-    }
-
-
-def summary(name: str, json_path: Path, plots: Sequence[Path], markdown: str, **extra: Any) -> dict[str, Any]:
-    """What every experiment's ``run`` returns: ``{"name", "json", "plots", "markdown", ...}``."""
-    return {"name": name, "json": str(json_path), "plots": [str(p) for p in plots], "markdown": markdown,
-            **extra}
-
-
-def image_links(plots: Sequence[Path]) -> list[str]:
-    """Markdown image lines for ``plots`` (links relative to the report folder)."""
-    return [f"![{p.stem}]({p.name})" for p in plots]
 
 
 def cell_key(fn: Callable[..., Any], cell: Cell) -> str:

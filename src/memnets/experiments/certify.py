@@ -47,9 +47,10 @@ from typing import Any
 import numpy as np
 
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments._plots.certify import certify_plots
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, summary
 
 __all__ = ["run"]
 
@@ -181,7 +182,7 @@ def run(
         "claims": claims, "table": rows, "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "certify.json", doc)
-    plots = _plots.certify_plots(opts.out_dir, rows, plan["data"], d, TARGET)
+    plots = certify_plots(opts.out_dir, rows, plan["data"], d, TARGET)
     return summary("certify", json_path, plots, _markdown(rows, claims, plan, plots), claims=claims)
 
 

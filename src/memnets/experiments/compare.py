@@ -50,31 +50,29 @@ any list of pairs works too.
 Outputs in ``out_dir``: ``compare.json`` (wall-clock times under ``"timing"``),
 ``compare.csv`` (one row per pair, method and replicate) and ``compare.png`` (grouped bars:
 accuracy and non-zero params per pair).
-
-Size (~460 lines): one experiment, one file (Table 4): the method columns, their verification
-and the check of the paper's sentence share the per-pair cells.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.experiments import _plots
+from memnets.experiments._compare_report import CSV_COLUMNS, write_csv
+from memnets.experiments._compare_report import markdown as write_markdown
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
-from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments._plots.compare import compare_plot
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, summary
 from memnets.experiments.pairs import DATASETS
 
-__all__ = ["METHODS", "OUR_PAIRS", "PAIRS", "m1_construction", "resolve_methods", "run"]
+__all__ = ["CSV_COLUMNS", "METHODS", "OUR_PAIRS", "PAIRS", "m1_construction", "resolve_methods", "run"]
 
 #: the paper's Table 4 pairs (Appendix I.3)
 PAIRS: tuple[tuple[int, int], ...] = ((1, 7), (2, 3), (4, 9), (5, 6), (8, 9))
@@ -109,11 +107,7 @@ DESCRIPTIONS: dict[str, str] = {
 PAPER_PER_CLASS = (500, None)  # Table 1's settings: 500 training images per label, every test image
 TINY_PER_CLASS = (40, 40)
 FULL_REPLICATES = 5
-CSV_COLUMNS = (
-    "pair", "method", "construction", "replicate", "n_train", "n_test", "negative_class", "accuracy",
-    "train_accuracy", "predicted_share_smaller", "test_share_smaller", "params", "params_nonzero", "width",
-    "depth", "max_weight_bits", "seconds",
-)
+
 
 
 def m1_construction() -> str:
@@ -287,15 +281,21 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
     json_path = write_json(opts.out_dir / "compare.json", doc)
-    csv_path = _write_csv(opts.out_dir / "compare.csv", rows)
+    csv_path = write_csv(opts.out_dir / "compare.csv", rows)
     labels = {m: f"{m} ({c})" if m in ("M1", "M2", "M3") else m for m, c in columns.items()}
-    plot = _plots.compare_plot(
+    plot = compare_plot(
         opts.out_dir / "compare.png", groups, list(labels.values()),
         accuracy={labels[m]: [table[(g, m)]["accuracy"] for g in groups] for m in columns},
         params_nonzero={labels[m]: [float(table[(g, m)]["params_nonzero"]) for g in groups] for m in columns},
         title=f"The paper's Table 4 on {data} pairs: memorization algorithms and baselines",
     )
-    markdown = _markdown(table, groups, columns, mean, data, ntr, nte, reps, plot, claim)
+    m1 = columns.get("M1")
+    described = {**DESCRIPTIONS, "M1": DESCRIPTIONS["M1"] if m1 == PAPER_M1 else
+                 "our tree M1 standing in for the paper's Theorem 7.3 network"}
+    preface = [] if m1 != STAND_IN_M1 else [
+        f"**M1 here is our tree M1 (`{STAND_IN_M1}`) standing in for the paper's Theorem 7.3 network "
+        f"(`{PAPER_M1}` is not in this memnets' `METHODS`).**", ""]
+    markdown = write_markdown(table, groups, columns, mean, data, ntr, nte, reps, plot, claim, described, preface)
     return summary("compare", json_path, [plot], markdown, csv=str(csv_path), mean_accuracy=mean, claim=claim)
 
 
@@ -351,116 +351,3 @@ def _claim(table: dict[tuple[str, str], dict[str, Any]], groups: list[str], colu
         "smallest_gap": min(p["gap_to_M2_M3"] for p in per_pair.values()),
         "per_pair": per_pair,
     }
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            writer.writerow([
-                r["pair"], r["method"], r["construction"], r["replicate"], r["n_train"], r["n_test"],
-                r["negative_class"], f"{r['accuracy']:.6f}", f"{r['train_accuracy']:.6f}",
-                f"{r['predicted_share_smaller']:.6f}", f"{r['test_share_smaller']:.6f}", r["params"],
-                r["params_nonzero"], r["width"], r["depth"], r["max_weight_bits"],
-                f"{r['timing']['construction_seconds']:.4f}",
-            ])
-    return path
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.2f}"
-    return f"{v:,}" if isinstance(v, int) else str(v)
-
-
-def _mean_fmt(values: list[float | None], digits: int = 2) -> str:
-    got = [v for v in values if v is not None]
-    return f"{sum(got) / len(got):.{digits}f}" if got else "–"
-
-
-def _markdown(
-    table: dict[tuple[str, str], dict[str, Any]], groups: list[str], columns: dict[str, str],
-    mean: dict[str, float], data: str, ntr: int | None, nte: int | None, reps: int, plot: Path,
-    claim: dict[str, Any],
-) -> str:
-    def per_class(n: int | None, what: str) -> str:
-        return f"every {what} image of the pair" if n is None else f"{n} {what} images per class"
-
-    m1 = columns.get("M1")
-    described = {**DESCRIPTIONS, "M1": DESCRIPTIONS["M1"] if m1 == PAPER_M1 else
-                 "our tree M1 standing in for the paper's Theorem 7.3 network"}
-    lines = []
-    if m1 == STAND_IN_M1:
-        lines += [
-            f"**M1 here is our tree M1 (`{STAND_IN_M1}`) standing in for the paper's Theorem 7.3 network "
-            f"(`{PAPER_M1}` is not in this memnets' `METHODS`).**",
-            "",
-        ]
-    if claim["checked"]:
-        n = claim["pairs"]
-        verdict = "holds" if claim["holds"] else "does NOT hold"
-        bests = ", ".join(f"{g}: {p['best']}" for g, p in claim["per_pair"].items())
-        lines += [
-            "**Paper's claim (Appendix I.3):** M1 gets the best accuracy of M1, M2, M3 in every case. "
-            f"**Measured:** M1 (`{m1}`) is best of M1/{'/'.join(claim['rivals'])} on "
-            f"{claim['m1_best_of_paper_methods']} of {n} pairs (the claim {verdict}; smallest gap "
-            f"{claim['smallest_gap']:.3f}), and best of all {len(columns)} columns on {claim['m1_best_of_all']} "
-            f"of {n} pairs ({claim['m1_strictly_best_of_all']} strictly). Best column per pair: {bests}.",
-            "",
-        ]
-    reps_text = "" if reps == 1 else f" Mean over {reps} seeded subsamples of the training images."
-    lines += [
-        f"{len(groups)} {data} pairs, the smaller digit labelled -1; {per_class(ntr, 'training')} "
-        f"(seeded subsample), tested on {per_class(nte, 'test')}.{reps_text} Columns: "
-        + "; ".join(f"{m} = {described[m]} (`{c}`)" if m != c else f"{m} = {described[m]}"
-                    for m, c in columns.items())
-        + ". Every memorizing network is verified on its training set. Last column: the share of "
-        "the smaller digit among the test images, the accuracy of answering -1 everywhere.",
-        "",
-        "Test accuracy (best of each pair in bold):",
-        "",
-        "| pair | " + " | ".join(columns) + " | all -1 |",
-        "|---" * (len(columns) + 2) + "|",
-    ]
-    for g in groups:
-        best = max(table[(g, m)]["accuracy"] for m in columns)
-        cells = [
-            (f"**{table[(g, m)]['accuracy']:.4f}**" if table[(g, m)]["accuracy"] == best
-             else f"{table[(g, m)]['accuracy']:.4f}")
-            for m in columns
-        ]
-        share = table[(g, next(iter(columns)))]["test_share_smaller"]
-        lines.append(f"| {g} | " + " | ".join(cells) + f" | {share:.4f} |")
-    share_mean = float(np.mean([table[(g, next(iter(columns)))]["test_share_smaller"] for g in groups]))
-    lines.append("| mean | " + " | ".join(f"{mean[m]:.4f}" for m in columns) + f" | {share_mean:.4f} |")
-    lines += [
-        "",
-        "Size and cost (range over the pairs; train acc. the lowest; answers -1 = share of test "
-        "images sent to the smaller digit, mean; build s = construction, "
-        "verify s = the exact or certified check on every training image, means). All numbers: "
-        "[compare.csv](compare.csv).",
-        "",
-        "| column | construction | params | nonzero | width | depth | weight bits | train acc. | answers -1 | build s | verify s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for m, c in columns.items():
-        vals = [table[(g, m)] for g in groups]
-
-        def span(key: str, vals: list[dict[str, Any]] = vals) -> str:
-            got = [v[key] for v in vals]
-            if any(x is None for x in got):
-                return "–"
-            lo, hi = min(got), max(got)
-            return _fmt(lo) if lo == hi else f"{_fmt(lo)}–{_fmt(hi)}"
-
-        lines.append(
-            f"| {m} | `{c}` | {span('params')} | {span('params_nonzero')} | {span('width')} | {span('depth')} | "
-            f"{span('max_weight_bits')} | {min(v['train_accuracy'] for v in vals):.4f} | "
-            f"{_mean_fmt([v['predicted_share_smaller'] for v in vals], 3)} | "
-            f"{_mean_fmt([v['seconds'] for v in vals])} | {_mean_fmt([v['verify_seconds'] for v in vals])} |"
-        )
-    lines += ["", f"![compare]({plot.name})", ""]
-    return "\n".join(lines)

@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import fit_slope, header, image_links, summary, write_json
+from memnets.experiments._plots.constant import constant_plots
+from memnets.experiments._runner import fit_slope, write_json
+from memnets.experiments._tail import header, image_links, summary
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
@@ -218,7 +219,7 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "constant.json", doc)
-    plots = _plots.constant_plots(opts.out_dir, table, predicted, D, n_balls)
+    plots = constant_plots(opts.out_dir, table, predicted, D, n_balls)
     return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
                    claims=claims)
 

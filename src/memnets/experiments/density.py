@@ -43,16 +43,10 @@ import numpy as np
 import memnets as mn
 from memnets import OptionError
 from memnets.datasets import fp_margin
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import (
-    fit_slope,
-    header,
-    image_links,
-    mean_or_none,
-    summary,
-    write_json,
-)
+from memnets.experiments._plots.density import density_plot
+from memnets.experiments._runner import fit_slope, mean_or_none, write_json
+from memnets.experiments._tail import header, image_links, summary
 
 __all__ = ["METHODS", "density_bound", "expression", "run"]
 
@@ -176,7 +170,7 @@ def run(
         "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "density.json", doc)
-    plots = [_plots.density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)]
+    plots = [density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)]
     return summary("density", json_path, plots, _markdown(table, fits, claims, dists, plan, plots), claims=claims)
 
 

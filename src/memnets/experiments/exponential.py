@@ -37,16 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import (
-    AGREE_FACTOR,
-    fit_shape,
-    header,
-    image_links,
-    summary,
-    write_json,
-)
+from memnets.experiments._plots.exponential import exponential_plots, exponential_samples_plot
+from memnets.experiments._runner import AGREE_FACTOR, fit_shape, write_json
+from memnets.experiments._tail import header, image_links, summary
 from memnets.experiments.sample_complexity import corner_cell, corner_plan
 from memnets.theory import bound_cor64
 
@@ -135,8 +129,8 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "exponential.json", doc)
-    plots = _plots.exponential_plots(opts.out_dir, smallest, fits, plan, TARGET)
-    plots.append(_plots.exponential_samples_plot(opts.out_dir, samples, cor64, plan, TARGET))
+    plots = exponential_plots(opts.out_dir, smallest, fits, plan, TARGET)
+    plots.append(exponential_samples_plot(opts.out_dir, samples, cor64, plan, TARGET))
     markdown = _markdown(smallest, fits, claims, plan, plots[:1]) + "\n\n" + _cor64_markdown(cor64, plan, plots[1:])
     return summary("exponential", json_path, plots, markdown, claims=claims)
 

@@ -30,9 +30,10 @@ import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import header, image_links, summary, write_json
+from memnets.experiments._plots.guarantee import guarantee_plots
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, image_links, summary
 
 __all__ = ["run", "wilson_interval"]
 
@@ -127,7 +128,7 @@ def run(
     dist = {"n_features": n_features, "n_balls": n_balls, "separation": separation, "seed": opts.seed}
     D = _distribution(dist)
     S_D = D.n_cells
-    N_star = int(mn.theory.sample_size_m1(S_D, eps, delta))
+    N_star = int(mn.theory.sample_size_thm73(S_D, eps, delta))
     Ns = sorted({max(2, round(f * N_star)) for f in plan["factors"]})
     cells = [{"dist": dist, "N": N, "seed": opts.seed * 100_000 + N * 1000 + s, "n_test": plan["n_test"],
               "eps": eps} for N in Ns for s in range(plan["seeds"])]
@@ -165,7 +166,7 @@ def run(
             (t["N"] for t in table if t["success_fraction"] >= 1 - delta), None),
         # what a user without the true S_D would plan: the estimator's S_D on an N*-sized sample
         "S_D_estimate_at_N_star": est,
-        "N_star_from_estimate": int(mn.theory.sample_size_m1(max(1.0, est), eps, delta)) if est else None,
+        "N_star_from_estimate": int(mn.theory.sample_size_thm73(max(1.0, est), eps, delta)) if est else None,
     }
     doc = {
         **header("guarantee", opts),
@@ -173,7 +174,7 @@ def run(
         "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "guarantee.json", doc)
-    plots = _plots.guarantee_plots(opts.out_dir, table, claims, D)
+    plots = guarantee_plots(opts.out_dir, table, claims, D)
     return summary("guarantee", json_path, plots, _markdown(table, claims, D, plots), claims=claims)
 
 

@@ -17,14 +17,8 @@ full (``full=True``)  every training and test image of ``digits``, ``mnist`` and
                  (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
                  section says how to supply it and the others run. More data than the
                  paper used: not its settings.
-paper (``profile="paper"``)  the paper's Tables 1 and 2 (Appendix I): ``mnist`` with **500
-                 training images per label** (seeded) and ``cifar10`` (when present) with
-                 **3,000 per label**, each tested on **all test images of the two classes**.
-                 Per pair three columns, each verified to memorize: the paper's own
-                 Theorem 7.3 network (``method="pairwise"``), our tree M1
-                 (``method="efficient", condense="none"``) and scikit-learn's 1-NN, plus
-                 the fraction of test images on which the three give the same label. The
-                 report puts the paper's words next to the counts that test them.
+paper (``profile="paper"``)  the paper's Tables 1 and 2 at its settings (Appendix I): see
+                 :mod:`memnets.experiments._pairs_paper`.
 
 Table 3's baseline (``resnet``): a ResNet-18 trained from scratch on the same images of each
 CIFAR-10 pair (:func:`memnets.experiments._resnet.train_resnet18`: 20 epochs, SGD with
@@ -41,10 +35,6 @@ heat map per condense option, laid out as the paper's table).
 
 The images of a pair (seeded subsamples, label conflicts dropped) come from
 :mod:`memnets.experiments._pair_data`, shared with ``compare``.
-
-Size (~540 lines): one experiment, one file; the quick/full/paper profiles, the ResNet-18
-column and the report share the per-pair cells and tables. A candidate for a split (paper
-profile into its own module) when it grows again.
 """
 
 from __future__ import annotations
@@ -61,7 +51,6 @@ import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import (
     derived_seed,
@@ -70,7 +59,17 @@ from memnets.experiments._pair_data import (
     load_pair_cached,
     unavailable,
 )
-from memnets.experiments._runner import header, summary, write_json
+from memnets.experiments._pairs_paper import (
+    PAPER_COLUMNS,
+    PAPER_SIZES,
+    paper_cell,
+    paper_claims,
+    paper_markdown,
+    paper_rows,
+)
+from memnets.experiments._plots.pairs import pairs_plot
+from memnets.experiments._runner import write_json
+from memnets.experiments._tail import header, summary
 
 __all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
 
@@ -86,19 +85,6 @@ CLASS_NAMES: dict[str, tuple[str, ...]] = {
 
 #: per-class (train, test) image counts; None = every image of the class
 QUICK_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (None, None), "mnist": (500, 500)}
-#: the paper's Appendix I: training images per label, every test image of the two classes
-PAPER_SIZES: dict[str, tuple[int | None, int | None]] = {"mnist": (500, None), "cifar10": (3000, None)}
-#: the paper profile's columns: name -> (method, construction options; None = 1-NN)
-PAPER_COLUMNS: dict[str, tuple[str | None, dict[str, Any]]] = {
-    "paper": ("pairwise", {}),
-    "tree-M1": ("efficient", {"condense": "none"}),
-    "1-NN": (None, {}),
-}
-#: the paper's words about its Tables 1-2 (Appendix I) and the threshold each one names
-PAPER_WORDS: dict[str, tuple[str, float]] = {
-    "mnist": ("“almost all” pairs above 90%", 0.90),
-    "cifar10": ("most pairs above 70%; poor on some pairs such as cat-dog (3-5)", 0.70),
-}
 TINY_SIZES: dict[str, tuple[int | None, int | None]] = {"digits": (60, 40)}
 #: Table 3's recipe (the paper: 20 epochs, learning rate 0.1, cross-entropy; the rest is ours)
 RESNET_EPOCHS = 20
@@ -163,73 +149,6 @@ def _resnet_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "timing": {"training_seconds": pred.seconds, "test_seconds": time.perf_counter() - start,
                    "epoch_seconds": [h["seconds"] for h in pred.history]},
     }
-
-
-def _paper_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    """One pair at the paper's settings: the paper's network, our tree M1 and 1-NN on the same
-    images, and how often they agree on the test images."""
-    from sklearn.neighbors import KNeighborsClassifier
-
-    pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
-    X, y, dropped = drop_conflicts(X, y)
-    columns: dict[str, Any] = {}
-    preds: dict[str, np.ndarray] = {}
-    for name, (method, options) in PAPER_COLUMNS.items():
-        start = time.perf_counter()
-        if method is None:
-            knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(X, y)
-            preds[name] = knn.predict(Xt)
-            columns[name] = {"params": int(X.size + len(y)), "params_nonzero": int(np.count_nonzero(X) + len(y)),
-                             "verified": None, "train_accuracy": 1.0}
-        else:
-            res = mn.construct(X, y, method=method, rng=derived_seed(cell["seed"], *pair), **options)
-            preds[name] = res.predict(Xt)
-            columns[name] = {"params": res.stats.get("params_paper", res.stats["params"]),
-                             "params_nonzero": res.stats["params_nonzero"], "verified": bool(res.verified),
-                             "train_accuracy": res.score(X, y), "width": res.stats["width"],
-                             "depth": res.stats["depth"]}
-        columns[name]["accuracy"] = float(np.mean(preds[name] == yt))
-        columns[name]["seconds"] = time.perf_counter() - start
-    names = list(PAPER_COLUMNS)
-    agree = {f"{a}={b}": float(np.mean(preds[a] == preds[b])) for a, b in itertools.combinations(names, 2)}
-    agree["all"] = float(np.mean((preds[names[0]] == preds[names[1]]) & (preds[names[1]] == preds[names[2]])))
-    return {"data": cell["data"], "a": pair[0], "b": pair[1], "n_train": len(y), "n_test": len(yt),
-            "dropped_conflicts": dropped, "columns": {k: {kk: vv for kk, vv in v.items() if kk != "seconds"}
-                                                      for k, v in columns.items()},
-            "agreement": agree, "timing": {k: v["seconds"] for k, v in columns.items()}}
-
-
-def _paper_rows(got: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The paper cells as one row per column (the ``condense`` key names the column), so the
-    tables and summaries of the other profiles serve them too."""
-    rows = []
-    for c in got:
-        for name, col in c["columns"].items():
-            rows.append({"data": c["data"], "a": c["a"], "b": c["b"], "condense": name, "n_train": c["n_train"],
-                         "n_test": c["n_test"], "accuracy": col["accuracy"], "train_accuracy": col["train_accuracy"],
-                         "params": col["params"], "params_nonzero": col["params_nonzero"],
-                         "width": col.get("width"), "depth": col.get("depth"), "representatives": c["n_train"],
-                         "verified": True if col["verified"] is None else col["verified"],
-                         "timing": {"construction_seconds": c["timing"][name]}})
-    return rows
-
-
-def _paper_claims(name: str, rows: list[dict[str, Any]], got: list[dict[str, Any]]) -> dict[str, Any]:
-    """The paper's words about this dataset's table, and the measured counts that test them."""
-    words, threshold = PAPER_WORDS.get(name, ("", 0.0))
-    out: dict[str, Any] = {"paper_words": words, "threshold": threshold}
-    for col in PAPER_COLUMNS:
-        sel = [r for r in rows if r["condense"] == col]
-        acc = np.array([r["accuracy"] for r in sel])
-        worst = sel[int(np.argmin(acc))] if sel else None
-        out[col] = {"above_threshold": int((acc > threshold).sum()), "pairs": len(sel),
-                    "worst_pair": None if worst is None else [worst["a"], worst["b"]],
-                    "worst_accuracy": None if worst is None else float(acc.min())}
-    out["agreement_mean"] = {k: float(np.mean([c["agreement"][k] for c in got])) for k in got[0]["agreement"]} if got else {}
-    out["agreement_min"] = {k: float(np.min([c["agreement"][k] for c in got])) for k in got[0]["agreement"]} if got else {}
-    return out
 
 
 def _representatives(res: Any) -> int:
@@ -368,8 +287,8 @@ def run(
         if paper:
             cells = [{"data": name, "a": a, "b": b, "n_train": ntr, "n_test": nte, "seed": opts.seed,
                       "data_dir": ddir if name == "cifar10" else None} for a, b in pair_list]
-            got = opts.run_cells(_paper_cell, cells, desc=f"pairs {name} (paper)", counts=counts[name])
-            rows = _paper_rows(got)
+            got = opts.run_cells(paper_cell, cells, desc=f"pairs {name} (paper)", counts=counts[name])
+            rows = paper_rows(got)
         else:
             cells = [
                 {"data": name, "a": a, "b": b, "condense": opt, "n_train": ntr, "n_test": nte,
@@ -386,7 +305,7 @@ def run(
             "cells": rows,
         }
         if paper:
-            results[name]["paper"] = _paper_claims(name, rows, got)
+            results[name]["paper"] = paper_claims(name, rows, got)
             results[name]["agreement"] = [{"a": c["a"], "b": c["b"], **c["agreement"]} for c in got]
         if name == "cifar10" and (resnet if resnet is not None else (opts.full or paper)):
             rcells = [{"data": name, "a": a, "b": b, "n_train": ntr, "n_test": nte, "seed": opts.seed,
@@ -412,7 +331,8 @@ def run(
     }
     json_path = write_json(opts.out_dir / "pairs.json", doc)
     csv_path = _write_csv(opts.out_dir / "pairs.csv", results)
-    plots = [_plot(opts.out_dir, name, res, columns) for name, res in results.items()]
+    plots = [pairs_plot(opts.out_dir, name, res, columns, _size_text(res["per_class"]))
+             for name, res in results.items()]
     return summary("pairs", json_path, plots, _markdown(results, skipped, columns, csv_path, plots),
                    csv=str(csv_path), datasets={k: v["summary"] for k, v in results.items()}, skipped=skipped)
 
@@ -448,36 +368,6 @@ def _size_text(per: dict[str, Any]) -> str:
     return f"{per['train']} train / {test} per class"
 
 
-def _plot(out: Path, name: str, res: dict[str, Any], columns: Sequence[str]) -> Path:
-    paper = "paper" in res
-    tables = {(col if paper else f"condense={col}"): np.array(res["tables"][col], dtype=float) for col in columns}
-    if "resnet18" in res:
-        tables[f"ResNet18 ({res['resnet18']['recipe']['epochs']} epochs)"] = np.array(res["resnet18"]["table"],
-                                                                                      dtype=float)
-    what = ("the paper's network, tree M1 and 1-NN" if paper else "M1") + (
-        " and Table 3's ResNet18" if "resnet18" in res else "")
-    return _plots.pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
-                         title=f"{what}: test accuracy on every pair of {name} classes ({_size_text(res['per_class'])})")
-
-
-def _paper_markdown(claims: dict[str, Any]) -> list[str]:
-    """The paper's words about the table next to the measured counts, and the agreement."""
-    t = claims["threshold"]
-    cols = [c for c in PAPER_COLUMNS if c in claims]
-    out = [f"**The paper's words (Appendix I):** {claims['paper_words']}. **Measured** (pairs above "
-           f"{t:.0%}, worst pair): " + "; ".join(
-               f"{c}: {claims[c]['above_threshold']} of {claims[c]['pairs']}, worst "
-               f"{claims[c]['worst_pair'][0]}-{claims[c]['worst_pair'][1]} at {claims[c]['worst_accuracy']:.4f}"
-               for c in cols if claims[c]["pairs"]) + ".", ""]
-    if claims["agreement_mean"]:
-        out += ["How far the paper's network, our tree M1 (every sample a representative) and 1-NN "
-                "agree on the test images (mean over pairs, worst pair):", "",
-                "| pair of methods | mean agreement | min agreement |", "|---|---|---|"]
-        out += [f"| {k} | {v:.4f} | {claims['agreement_min'][k]:.4f} |" for k, v in claims["agreement_mean"].items()]
-        out.append("")
-    return out
-
-
 def _markdown(
     results: dict[str, Any], skipped: dict[str, str], condense: Sequence[str], csv_path: Path, plots: list[Path]
 ) -> str:
@@ -504,7 +394,7 @@ def _markdown(
         size = _size_text(res["per_class"])
         lines += [f"### {name} ({size})", ""]
         if "paper" in res:
-            lines += _paper_markdown(res["paper"])
+            lines += paper_markdown(res["paper"])
         lines += [
                   f"| {'column' if 'paper' in res else 'condense'} | pairs | mean acc. | min acc. (pair) | mean params | mean representatives | mean train images |",
                   "|---|---|---|---|---|---|---|"]

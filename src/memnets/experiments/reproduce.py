@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from memnets import MemnetsError
+from memnets.experiments import _registry
 from memnets.experiments._options import RunOptions
 from memnets.experiments._runner import write_json
 
@@ -72,28 +73,26 @@ def reproduce(
     Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
     report when an experiment failed.
     """
-    from memnets.experiments import EXPERIMENTS, check_name, module
-
     if not isinstance(out, RunOptions):
         options = {"jobs": 2, **options}
     opts = RunOptions.coerce(out, options, experiment="reproduce")
     if opts.cache_dir is None:
         opts = dataclasses.replace(opts, cache_dir=opts.out_dir / "cache")
-    selected = [check_name(name) for name in (EXPERIMENTS if names is None else names)]
-    own = {check_name(name): dict(values) for name, values in (experiment_options or {}).items()}
+    selected = [_registry.check_name(name) for name in (_registry.EXPERIMENTS if names is None else names)]
+    own = {_registry.check_name(name): dict(values) for name, values in (experiment_options or {}).items()}
     root = opts.out_dir
     root.mkdir(parents=True, exist_ok=True)
     console = _console(opts.progress)
     started = time.perf_counter()
     sections: list[dict[str, Any]] = []
     for k, name in enumerate(selected, 1):
-        description = EXPERIMENTS[name][1]
+        description = _registry.EXPERIMENTS[name][1]
         if console is not None:
             console.rule(f"[bold]{k}/{len(selected)} {name}[/]: {description}")
         t0 = time.perf_counter()
         section: dict[str, Any] = {"name": name, "description": description}
         try:
-            section.update(status="ok", summary=module(name).run(opts, **own.get(name, {})))
+            section.update(status="ok", summary=_registry.module(name).run(opts, **own.get(name, {})))
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:

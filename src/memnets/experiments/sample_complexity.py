@@ -28,9 +28,6 @@ log factors and :math:`N_{0.9} \approx 1.61\cdot 2^n`).
 
 Outputs: ``sample-complexity.json``, ``sample_complexity_accuracy.png``,
 ``sample_complexity_nd2.png``.
-
-Size (~430 lines): one experiment, one file; the cube-corner grid, the N_D estimates and the
-shapes of Theorems 6.1/6.5 share the same cells.
 """
 
 from __future__ import annotations
@@ -46,17 +43,10 @@ import numpy as np
 
 import memnets as mn
 from memnets import ConstructionError, OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import (
-    AGREE_FACTOR,
-    fit_shape,
-    fit_slope,
-    header,
-    image_links,
-    summary,
-    write_json,
-)
+from memnets.experiments._plots.sample_complexity import sample_complexity_plots
+from memnets.experiments._runner import AGREE_FACTOR, fit_shape, fit_slope, write_json
+from memnets.experiments._tail import header, image_links, summary
 from memnets.theory import bound_thm61, bound_thm65
 
 __all__ = ["DEFAULT_METHODS", "corner_cell", "corner_plan", "information_bound", "n_for_accuracy", "paper_shapes",
@@ -225,7 +215,7 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "sample-complexity.json", doc)
-    plots = _plots.sample_complexity_plots(opts.out_dir, table, law, plan, TARGET)
+    plots = sample_complexity_plots(opts.out_dir, table, law, plan, TARGET)
     return summary("sample-complexity", json_path, plots, _markdown(table, law, claims, plan, plots), claims=claims)
 
 

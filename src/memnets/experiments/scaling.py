@@ -41,10 +41,11 @@ import numpy as np
 
 import memnets as mn
 from memnets import OptionError
-from memnets.experiments import _plots
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import unavailable
-from memnets.experiments._runner import fit_slope, header, summary, write_json
+from memnets.experiments._plots.scaling import scaling_plots
+from memnets.experiments._runner import fit_slope, write_json
+from memnets.experiments._tail import header, summary
 
 __all__ = ["fit_slope", "run"]
 
@@ -295,7 +296,7 @@ def run(
     rows = opts.run_cells(_cell, cells, desc="scaling cells")
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    plots = _plots.scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
+    plots = scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
     md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
     payload = {
         **header("scaling", opts, grid=list(grid), data=datas),

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.deprecated import deprecated_alias
 from memnets._core.errors import OptionError
 
 __all__ = [
@@ -120,7 +121,7 @@ def sample_size_thm73(S_D: float, eps: float, delta: float) -> int:
     probability :math:`\le S_D e^{-N\varepsilon/S_D} \le \delta`. Exact constants: none
     hidden. The same union bound gives memnets' M1 guarantee with ``S_D`` replaced by the
     number of cells of diameter ``< c_D/2`` (:func:`memnets.theory.estimate_cells`), so one
-    formula serves both: :func:`sample_size_m1` is this function under its older name.
+    formula serves both (``sample_size_m1``, its older name, is a deprecated alias).
 
     >>> sample_size_thm73(10, 0.1, 0.05)        # 100 ln 200 = 529.8
     530
@@ -131,8 +132,8 @@ def sample_size_thm73(S_D: float, eps: float, delta: float) -> int:
     return math.ceil((s / e) * math.log(s / d))
 
 
-#: the same formula under its earlier name (M1's cells guarantee; kept for compatibility)
-sample_size_m1 = sample_size_thm73
+#: the same formula under its earlier name (M1's cells guarantee): deprecated, removed in the next release
+sample_size_m1 = deprecated_alias(sample_size_thm73, "memnets.theory.sample_size_m1", "memnets.theory.sample_size_thm73")
 
 
 def _exact_positive(value: Any, name: str) -> Fraction:

@@ -51,7 +51,7 @@ engine, ``(float64, exact on candidates)``, before the generic exact engine.
 
 The network is recognised once (:func:`pairwise_plan`): the construction registers the plan
 it built the layers from; any other network (a loaded file, a hand-built one) is checked by
-:func:`memnets._blocks.pairwise.match_pairwise`, which rebuilds every array from the first
+:func:`memnets._blocks.pair_layers.match_pairwise`, which rebuilds every array from the first
 layer's samples and the output's signs and compares entry by entry; anything else raises
 :class:`~memnets.InputError`.
 """
@@ -65,7 +65,8 @@ from typing import Any
 
 import numpy as np
 
-from memnets._blocks.pairwise import PairwisePlan, match_pairwise
+from memnets._blocks.pair_constants import PairwisePlan
+from memnets._blocks.pair_layers import match_pairwise
 from memnets._core.checks import check_X
 from memnets._core.errors import InputError, OptionError
 from memnets._core.exactgram import fixed_point_exponent, gram_ints, sq_norm_ints
@@ -128,7 +129,7 @@ def _eval_for(network: ReLUNetwork) -> _Eval:
 
 
 def pairwise_plan(network: ReLUNetwork) -> PairwisePlan:
-    """The :class:`~memnets._blocks.pairwise.PairwisePlan` of a pairwise network, or InputError."""
+    """The :class:`~memnets._blocks.pair_constants.PairwisePlan` of a pairwise network, or InputError."""
     return _eval_for(network).plan
 
 

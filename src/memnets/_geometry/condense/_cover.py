@@ -1,0 +1,142 @@
+"""The cover rules ``"cover"`` and ``"mss"``: greedy same-label (multi-)cover with local
+radii (the package docstring states them), and the lazy-greedy maximum coverage that
+``"mcs"`` reuses."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+import numpy as np
+
+from memnets._core.errors import OptionError
+from memnets._core.progress import track
+from memnets._geometry.condense._common import (
+    DEFAULT_ALPHA,
+    DEFAULT_K,
+    _check_c2,
+    check_count,
+    check_fraction,
+)
+from memnets._geometry.enemies import BLOCK_ELEMENTS, Geom, check_codes, nearest_enemy_sq
+
+
+def _cover_sets(g: Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(ptr, xs)`` of ``cov(s) = {x : d2(s, x) + tol_x < thr_x}`` over one class.
+
+    Positions are within ``idx``; ``lim = thr - tol`` per position. Every ``s`` covers
+    itself (``|s - s| = 0``). Built in row blocks of ``<= 2^22`` distances; the index
+    arrays hold one uint16 (classes up to 65536 samples) or int32 per covered pair.
+    """
+    m = idx.size
+    step = max(1, (BLOCK_ELEMENTS // 4) // max(m, 1))  # <= 2^22 pairs: <= 32 MiB of flat indices
+    dtype = np.uint16 if m <= 2**16 else np.int32  # 2 bytes per covered pair when it fits
+    parts: list[np.ndarray] = []
+    counts = np.zeros(m, dtype=np.int64)
+    for s0 in track(range(0, m, step), "cover: neighbourhoods"):
+        rows = np.arange(s0, min(m, s0 + step))
+        hit = g.d2(idx[rows], idx) < lim[None, :]
+        hit[np.arange(rows.size), rows] = True
+        counts[rows] = np.count_nonzero(hit, axis=1)
+        parts.append((np.flatnonzero(hit) % m).astype(dtype))  # row-major: grouped by s
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr, np.concatenate(parts)
+
+
+def _greedy_cover(ptr: np.ndarray, xs: np.ndarray, need: np.ndarray) -> list[int]:
+    """Lazy-greedy maximum coverage: candidate ``s`` serves ``xs[ptr[s]:ptr[s+1]]``; take the
+    candidate serving the most unmet demands (``need > 0``, decremented in place) until
+    none is left (ties: lowest index). Demands no candidate serves are left unmet."""
+    left = int(np.count_nonzero(need))
+    heap = list(zip((ptr[:-1] - ptr[1:]).tolist(), range(ptr.size - 1), strict=True))
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while left and heap:
+        _, s = heapq.heappop(heap)
+        members = xs[ptr[s] : ptr[s + 1]]
+        gain = int(np.count_nonzero(need[members] > 0))
+        if gain == 0:
+            continue
+        if heap and (-gain, s) > heap[0]:  # stale bound: re-insert with its true gain
+            heapq.heappush(heap, (-gain, s))
+            continue
+        chosen.append(s)
+        need[members] -= 1
+        left -= gain - int(np.count_nonzero(need[members] > 0))
+    return chosen
+
+
+def _cover(
+    g: Geom, codes: np.ndarray, c2_lower: np.ndarray, alpha: float, k: int, mss: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy (multi-)cover per class with local radii (see the module docstring);
+    returns ``(reps, assign)``, ``assign[x]`` the first chosen ``s`` with ``x in cov(s)``."""
+    thr = alpha * alpha * c2_lower  # x in cov(s) iff d2(x, s) + tol_x < thr_x (proven)
+    reps: list[np.ndarray] = []
+    assign = np.full(codes.size, -1, dtype=np.int64)
+    for c in range(int(codes.max()) + 1):
+        idx = np.flatnonzero(codes == c)
+        m = idx.size
+        ptr, xs = _cover_sets(g, idx, thr[idx] - g.tol(idx))
+        # demand: k covers, or as many as exist (>= 1: x covers itself)
+        need = np.minimum(np.bincount(xs, minlength=m), k)
+        chosen: list[int] = []
+        if mss:  # Barandela et al.: boundary candidates first (ascending c_s), take if useful
+            for s in np.argsort(c2_lower[idx], kind="stable"):
+                members = xs[ptr[s] : ptr[s + 1]]
+                if (need[members] > 0).any():
+                    chosen.append(int(s))
+                    need[members] -= 1
+                    free = members[assign[idx[members]] < 0]
+                    assign[idx[free]] = idx[s]
+        else:  # lazy greedy: the largest remaining gain first (ties: lowest index)
+            chosen = _greedy_cover(ptr, xs, need)
+            for s in chosen:
+                members = xs[ptr[s] : ptr[s + 1]]
+                free = members[assign[idx[members]] < 0]
+                assign[idx[free]] = idx[s]
+        reps.append(idx[np.asarray(chosen, dtype=np.int64)])
+    return np.sort(np.concatenate(reps)), assign
+
+
+def cover(
+    X: Any,
+    y: Any,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    k: int = DEFAULT_K,
+    c2_lower: Any = None,
+    order: str = "greedy",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy same-label (multi-)cover with local radii: ``(reps, assign)``.
+
+    ``x`` is covered by ``s`` iff ``y(s) = y(x)`` and ``|x - s| < alpha c_x`` (proven:
+    ``fl32 d2 + tol < alpha^2 c2_lower_x``); every ``x`` gets ``min(k, deg x)`` covers
+    (``deg x >= 1``: ``x`` covers itself). ``order="greedy"``: lazy-greedy maximum
+    coverage (ties: lowest index); ``order="boundary"``: candidates by ascending ``c_s``
+    (MSS [8]). ``assign[x]`` is the first chosen representative covering ``x``:
+    ``|x - assign[x]| < alpha c_x``, so M1's margin on ``x`` is
+    ``>= (1 - alpha^2) c_x^2 >= (1 - alpha^2) c^2`` (Theorem 7.3's ``c^2 - r^2`` at
+    ``r = alpha c``).
+
+    Parameters: ``X`` (N, n), ``y`` (N,), ``alpha`` in (0, 1], ``k >= 1``, ``c2_lower``
+    optional (N,) lower bounds on ``c_x^2`` (computed by :func:`nearest_enemy_sq` if
+    absent). Returns sorted int64 representative indices and ``assign`` (N,) int64.
+
+    >>> reps, assign = cover([[0.0], [0.2], [0.4], [1.0]], [0, 0, 0, 1], alpha=0.5, k=1)
+    >>> reps.tolist(), assign.tolist()
+    ([1, 3], [1, 1, 1, 3])
+    """
+    a = check_fraction("alpha", alpha)
+    kk = check_count("k", k, "covers demanded per sample")
+    if order not in ("greedy", "boundary"):
+        raise OptionError(f"order must be 'greedy' or 'boundary', got {order!r}")
+    Xa, codes = check_codes(X, y)
+    if Xa.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low = _check_c2(c2_lower, Xa.shape[0])
+    if low is None:
+        low = nearest_enemy_sq(Xa, codes)[1]
+    return _cover(Geom(Xa), codes, low, a, kk, mss=order == "boundary")
+
