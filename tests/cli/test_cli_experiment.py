@@ -23,6 +23,9 @@ def test_option_an_experiment_lacks_is_a_clean_error(cli, tmp_path):
     out = cli("experiment", "width", "--out", tmp_path, "--data", "digits")
     assert out.exit_code == 2
     assert "width: unknown option(s) ['data']; valid options are ['dims', 'Ns'," in out.output
+    bad = cli("experiment", "width", "--out", tmp_path, "--set", "colour=red")
+    text = " ".join(bad.output.split())
+    assert bad.exit_code == 2 and "width: unknown option(s) ['colour']; valid options are ['dims', 'Ns'," in text
     assert not any(Path(tmp_path).iterdir())
 
 
@@ -48,8 +51,7 @@ def test_experiment_set_passes_any_option_of_run(cli, tmp_path, fake_experiments
     assert out.exit_code == 0, out.output
     assert fake_experiments[-1][1] == {"knob": 3, "label": "b", "flag": True}
     bad = cli("experiment", "rec", "--out", tmp_path, "--set", "colour=red")
-    text = " ".join(bad.output.split())
-    assert bad.exit_code == 2 and "rec: unknown option(s) ['colour']; valid options are ['knob', 'label', 'flag'," in text
+    assert bad.exit_code == 2 and "rec: unknown option(s) ['colour']" in bad.output
     bad = cli("experiment", "rec", "--out", tmp_path, "--set", "knob")
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
     assert len(fake_experiments) == 1
