@@ -144,7 +144,7 @@ def test_progress_bar_only_when_asked(monkeypatch, capsys):
     assert "separation: nearest other-label samples" in err and "cover: neighbourhoods" in err
     assert loud == quiet
     mn.construct(X[:60], y[:60], method="optimal", rng=0, progress=True)
-    assert "exact evaluation" in capsys.readouterr().err
+    assert "exact evaluation (layers x chunks)" in capsys.readouterr().err
     assert not progress.enabled()  # the switch is reset after the call
 
 
