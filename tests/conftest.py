@@ -14,6 +14,11 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
+# ``--doctest-modules`` would import every conftest.py as a module named ``conftest``; two of
+# them would clash. They hold fixtures, not doctests.
+collect_ignore_glob = ["conftest.py", "*/conftest.py"]
+
+
 # --------------------------------------------------------------------------- command line
 @pytest.fixture
 def cli():
@@ -60,6 +65,7 @@ def fake_experiments(monkeypatch):
     boom.run = run_boom  # type: ignore[attr-defined]
     for mod in (rec, boom):
         monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    monkeypatch.setattr(_registry, "EXPERIMENTS", {"rec": (rec.__name__, "records its options"),
-                                                     "boom": (boom.__name__, "fails")})
+    registry = {"rec": (rec.__name__, "records its options"), "boom": (boom.__name__, "fails")}
+    monkeypatch.setattr(experiments, "EXPERIMENTS", registry)
+    monkeypatch.setattr(_registry, "EXPERIMENTS", registry)
     return calls
