@@ -114,3 +114,27 @@ def test_reproduce_hands_an_experiment_its_own_options(tmp_path, fake_experiment
     del _registry.EXPERIMENTS["boom"]
     reproduce(tmp_path, experiment_options={"rec": {"knob": 5}}, progress=False)
     assert fake_experiments[-1][1]["knob"] == 5
+
+
+def test_experiment_pairs_paper_profile_without_gpu_leaves_resnet_out(cli, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    import memnets.cli.experiment as cli_experiment
+    from memnets.experiments import _registry
+
+    seen = []
+    mod = types.ModuleType("_memnets_cli_test_pairs2")
+
+    def run(options, *, resnet=None):
+        seen.append((options.profile, resnet))
+        return {"name": "pairs", "json": "", "plots": [], "markdown": ""}
+
+    mod.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(_registry, "EXPERIMENTS", {"pairs": (mod.__name__, "fake pairs")})
+    monkeypatch.setattr(cli_experiment, "gpu_available", lambda: False)
+    out = cli("experiment", "pairs", "--out", tmp_path, "--profile", "paper")
+    assert out.exit_code == 0 and "70-115 hours" in " ".join(out.stderr.split())
+    assert cli("experiment", "pairs", "--out", tmp_path, "--profile", "paper", "--resnet").exit_code == 0
+    assert seen == [("paper", False), ("paper", True)]

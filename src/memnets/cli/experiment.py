@@ -27,6 +27,15 @@ def gpu_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def _resnet_left_out(resnet: bool | None, full: bool, profile: str | None, device: str | None) -> bool:
+    """Whether the ResNet-18 column is left out (with a note): the profile would train it,
+    nobody asked for it or named a device, and torch sees no GPU."""
+    if resnet is None and (full or profile == "paper") and device is None and not gpu_available():
+        warn(RESNET_CPU_NOTE)
+        return True
+    return False
+
+
 def _own_options(set_: list[str] | None, data: str | None, resnet: bool | None, device: str | None) -> dict[str, Any]:
     own = parse_set(set_ or [])
     for key, value in (("data", data), ("resnet", resnet), ("device", device)):
@@ -60,6 +69,8 @@ def experiment(
 
     try:
         own = _own_options(set_, data, resnet, device)
+        if name == "pairs" and _resnet_left_out(own.get("resnet"), full, profile, own.get("device")):
+            own["resnet"] = False
         options = experiments.RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
                                          data_dir=data_dir, profile=profile)
         summary = experiments.run(name, options, **own)
@@ -87,9 +98,8 @@ def reproduce(
     from memnets.experiments.reproduce import reproduce as run_reproduce
 
     pairs: dict[str, Any] = {} if device is None else {"device": device}
-    if resnet is None and (full or profile == "paper") and device is None and not gpu_available():
+    if _resnet_left_out(resnet, full, profile, device):
         resnet = False
-        warn(RESNET_CPU_NOTE)
     if resnet is not None:
         pairs["resnet"] = resnet
     try:
