@@ -76,18 +76,13 @@ def test_an_upward_import_or_a_cycle_breaks_the_build(tmp_path: Path, module: st
     assert message in run.stdout.split("Broken contracts")[-1]
 
 
-#: files still being split by the experiments/CLI restructure (issue #23): remove as they shrink
-_SIZE_PENDING = {"experiments", "cli.py", "cli"}
-
-
 def test_no_source_file_over_450_lines() -> None:
     """STYLE.md: a module passing ~450 lines is split along its seams, not apologised for."""
     pkg = ROOT / "src" / "memnets"
     long = {
         str(p.relative_to(pkg)): n
         for p in pkg.rglob("*.py")
-        if p.relative_to(pkg).parts[0] not in _SIZE_PENDING
-        and (n := len(p.read_text().splitlines())) > 450
+        if (n := len(p.read_text().splitlines())) > 450
     }
     assert not long, long
 

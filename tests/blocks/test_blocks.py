@@ -135,7 +135,7 @@ def test_step_rows_step_values_exact() -> None:
 def test_staircase_hand_worked_exact_values() -> None:
     th = [[Fraction(1, 4), Fraction(1, 2)], [], [Fraction(3, 4)]]
     hidden, readout = staircase(th, Fraction(1, 8))
-    assert hidden.out_features == 6 and readout.out_features == 3
+    assert hidden.n_outputs == 6 and readout.n_outputs == 3
     assert hidden.dense_weight().tolist() == [[8, 0, 0], [8, 0, 0], [8, 0, 0], [8, 0, 0], [0, 0, 8], [0, 0, 8]]
     assert hidden.bias.tolist() == [Fraction(-3, 2), Fraction(-5, 2), Fraction(-7, 2), Fraction(-9, 2), Fraction(-11, 2), Fraction(-13, 2)]
     assert readout.dense_weight().tolist() == [[1, -1, 1, -1, 0, 0], [0] * 6, [0, 0, 0, 0, 1, -1]]
@@ -171,7 +171,7 @@ def test_max_tree_layers_hand_worked() -> None:
         [[1, -1, 0], [0, 1, 0], [0, 0, 1]],
         [[1, 1, -1], [0, 0, 1]],
     ]
-    assert all(layer.bias.tolist() == [0] * layer.out_features for layer in layers)
+    assert all(layer.bias.tolist() == [0] * layer.n_outputs for layer in layers)
     assert readout.toarray().tolist() == [[1, 1]]
     # [1]: no layer at all, the readout is the identity on the input
     layers, readout = max_tree([1])
@@ -222,7 +222,7 @@ def test_max_tree_large_is_sparse() -> None:
     assert len(layers) == 15
     assert layers[0].weight.nnz == 3 * 30000  # two +-1 entries for s(a-b), one for s(b)
     assert sum(layer.weight.nnz for layer in layers) < 4.5 * 60000
-    assert readout.shape == (2, layers[-1].out_features)
+    assert readout.shape == (2, layers[-1].n_outputs)
 
 
 # --------------------------------------------------------------------------- parallel networks

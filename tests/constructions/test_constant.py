@@ -70,14 +70,14 @@ def test_adaptive_grid_is_coarsest_clean_dyadic(rng: np.random.Generator) -> Non
 def test_codes_collision_always_raises_with_range_one() -> None:
     idx = np.array([[0, 1], [1, 0], [0, 0]])
     with pytest.raises(mn.ConstructionError, match="code_range=1"):
-        M3.draw_codes(idx, rng=np.random.default_rng(0), code_range=1, max_code_tries=5)
+        M3.draw_codes(idx, rng=np.random.default_rng(0), code_range=1, max_tries=5)
 
 
 def test_codes_collisions_are_retried() -> None:
     idx = np.array([[0, 1], [1, 0], [0, 0], [1, 1]])
     tries = []
     for seed in range(20):
-        a, t, k = M3.draw_codes(idx, rng=np.random.default_rng(seed), code_range=2, max_code_tries=200)
+        a, t, k = M3.draw_codes(idx, rng=np.random.default_rng(seed), code_range=2, max_tries=200)
         assert len(set(t.tolist())) == 4 and t.tolist() == (idx @ a).tolist()
         assert a[0] != a[1]  # the only injective choices in {1,2}^2
         tries.append(k)
@@ -161,7 +161,7 @@ def test_exact_memorization_property(seed: int, N: int, n: int, grid: str) -> No
     assert codes.tolist() == cell_codes[res.info["sample_cell"]].tolist()
     assert len(set(cell_codes.tolist())) == res.stats["occupied_cells"]
     T = res.stats["thresholds"]
-    assert res.network.layers[0].out_features == 2 * T
+    assert res.network.layers[0].n_outputs == 2 * T
     assert n * (res.stats["occupied_cells"] - 1) >= T
     assert res.stats["band"] >= res.stats["ramp_width"] > 0
 
@@ -245,4 +245,4 @@ def test_code_range_option_reaches_the_collision_check() -> None:
     g = G.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), cell_size=0.5)
     assert len({tuple(c) for c in g.cells.tolist()}) == 4
     with pytest.raises(mn.ConstructionError, match="collided on the 4 occupied cells"):
-        M3.build(data, rng=np.random.default_rng(0), seed=0, cell_size=0.5, code_range=1, max_code_tries=3)
+        M3.build(data, rng=np.random.default_rng(0), seed=0, cell_size=0.5, code_range=1, max_tries=3)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -33,9 +34,10 @@ from memnets._engines.decide import ENGINES
 METHODS = sorted(mn.METHODS)
 
 #: Methods whose documented contract lets them refuse a valid dataset with a
-#: ConstructionError (a trained MLP may miss 100% training accuracy within its epoch
-#: budget). Every other registered method must memorize every valid dataset.
-MAY_REFUSE = {"trained"}
+#: ConstructionError, and the refusal they document (a trained MLP may miss 100% training
+#: accuracy within its epoch budget). Every other registered method must memorize every
+#: valid dataset; a refusal must say why, and most datasets must still be memorized.
+MAY_REFUSE = {"trained": re.compile(r"reached only 0\.\d+ training accuracy in \d+ epochs")}
 
 #: stats every result carries (SPEC "Public interface"; result.finish)
 STATS_KEYS = (
@@ -152,8 +154,8 @@ def check_contract(res: mn.ConstructionResult, method: str, X: np.ndarray, y: np
 def construct_or_refuse(X, y, method: str, rng) -> mn.ConstructionResult | None:
     try:
         return mn.construct(X, y, method=method, rng=rng)
-    except mn.ConstructionError:
-        if method not in MAY_REFUSE:
+    except mn.ConstructionError as exc:
+        if method not in MAY_REFUSE or not MAY_REFUSE[method].search(str(exc)):
             raise
         event(f"{method} refused the dataset")
         return None
@@ -180,10 +182,15 @@ def test_every_method_keeps_the_contract(method, tmp_path):
     def check(seed, n_classes, extra, n, grid, labels):
         X, y = make_dataset(seed, extra, n, n_classes, grid, labels)
         res = construct_or_refuse(X, y, method, seed)
+        outcomes.append(res is not None)
         if res is not None:
             check_contract(res, method, X, y, seed, tmp_path)
 
+    outcomes: list[bool] = []
     check()
+    # a refusal is allowed, not a way around the checks: most datasets must be memorized
+    # (the trained MLP refuses ~1 in 10 of these, all in one dimension with close samples)
+    assert sum(outcomes) >= 0.7 * len(outcomes), f"{method} refused {outcomes.count(False)} of {len(outcomes)}"
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -191,9 +198,7 @@ def test_every_method_keeps_the_contract(method, tmp_path):
 def test_recorded_seed_reproduces_the_network(method, n_classes):
     """``rng=None`` draws a seed and records it; building again with it gives the same network."""
     X, y = make_dataset(3, 12, 2, n_classes, grid=False, labels="codes")
-    first = construct_or_refuse(X, y, method, None)
-    if first is None:
-        pytest.skip(f"{method} refused this dataset")
+    first = mn.construct(X, y, method=method, rng=None)  # 14 spread points: no method refuses
     seed = first.stats["seed"]
     assert isinstance(seed, int) and seed >= 0
     again = mn.construct(X, y, method=method, rng=seed)
@@ -244,26 +249,32 @@ def test_interval_predict_memorizes_when_a_gap_is_at_float64_resolution():
     assert res.predict(X).tolist() == y.tolist()  # ...and so is its decision path (certified float, exact where unsure)
 
 
-def test_interval_subnormal_coordinate_memorizes_or_refuses_clearly():
+def test_interval_refuses_a_subnormal_gap_and_names_the_method_that_memorizes_it():
+    """Two projected samples 5e-324 apart need a step slope beyond float64: ``interval``
+    refuses (an InputError naming the gap and float64), and the method it names memorizes."""
     X = np.array([[0.0], [5e-324], [1.0]])
     y = np.array([0, 1, 0])
-    try:
-        res = mn.construct(X, y, method="interval", rng=0)
-    except (mn.ConstructionError, mn.InputError) as exc:  # a clear refusal naming the problem
-        assert "float64" in str(exc)
-        return
+    with pytest.raises(mn.InputError, match=r"2\*\*-1074 apart.*beyond float64's range.*method='optimal'"):
+        mn.construct(X, y, method="interval", rng=0)
+    res = mn.construct(X, y, method="optimal", rng=0)
+    assert exact_codes(res.network, X)[0].tolist() == y.tolist()
     assert res.predict(X).tolist() == y.tolist()
 
 
-def test_efficient_close_pair_memorizes_or_refuses_clearly():
+def test_efficient_refuses_a_margin_below_its_float64_resolution():
+    """c = 2^-28: the margin bound c^2 - r^2 ~ 2.6e-18 is below the float64 rounding of the
+    first-layer biases (~3.3e-16), so M1 cannot certify its float64 weights: a clear
+    ConstructionError (not a VerificationError), and the exact methods it names memorize."""
     X = np.array([[0.5], [0.5 + 2.0**-28], [0.0]])
     y = np.array([0, 1, 0])
-    try:
-        res = mn.construct(X, y, method="efficient", rng=0)
-    except mn.ConstructionError as exc:  # a clear refusal (VerificationError is no subclass)
-        assert "float64" in str(exc)
-        return
-    assert res.predict(X).tolist() == y.tolist()
+    with pytest.raises(mn.ConstructionError, match=r"margin bound .* below the float64 rounding") as info:
+        mn.construct(X, y, method="efficient", rng=0)
+    assert not isinstance(info.value, mn.VerificationError)
+    assert "method='pairwise' or 'optimal'" in str(info.value)
+    for method in ("pairwise", "optimal"):
+        res = mn.construct(X, y, method=method, rng=0)
+        assert exact_codes(res.network, X)[0].tolist() == y.tolist()
+        assert res.predict(X).tolist() == y.tolist()
 
 
 def test_efficient_refuses_samples_closer_than_its_float64_weights_resolve():

@@ -46,7 +46,7 @@ def test_tiny_cover_by_hand() -> None:
     assert margins_exact(net, data) == [2, Fraction(3, 2), 2, Fraction(3, 2)]
     # certificate (default): c_1^2 - |x_1 - x_0|^2 = 1.25 - 0.0625, a lower bound on 1.5
     assert 1.1875 - 1e-5 <= res.min_margin <= 1.1875
-    full = mn.construct(TINY_X, TINY_Y, method="efficient", preset="theorem", verify="network", rng=0)
+    full = mn.construct(TINY_X, TINY_Y, method="efficient", preset="theorem", verify="engine", rng=0)
     assert abs(full.min_margin - 1.5) <= full.stats["margin_error_bound"]
     assert res.stats["margin_guarantee"] <= 1.25 - 0.3125
     assert res.stats["margin_guarantee"] > 1.25 - 0.3125 - 1e-4  # c from a float32 lower bound
@@ -387,11 +387,11 @@ def test_predict_decides_near_ties_exactly() -> None:
 def test_verify_modes_agree() -> None:
     X, y = _random_dataset(11, 300, 4, 3)
     a = mn.construct(X, y, method="efficient", condense="none", verify="certificate", rng=0)
-    b = mn.construct(X, y, method="efficient", condense="none", verify="network", rng=0)
+    b = mn.construct(X, y, method="efficient", condense="none", verify="engine", rng=0)
     tol = a.stats["margin_error_bound"] + b.stats["margin_error_bound"]
     assert abs(float(a.min_margin) - float(b.min_margin)) <= tol
     c = mn.construct(X, y, method="efficient", condense="cover", verify="certificate", rng=0)
-    d = mn.construct(X, y, method="efficient", condense="cover", verify="network", rng=0)
+    d = mn.construct(X, y, method="efficient", condense="cover", verify="engine", rng=0)
     assert float(c.min_margin) <= float(d.min_margin) + d.stats["margin_error_bound"]
     assert float(c.min_margin) >= c.stats["margin_guarantee"]
 

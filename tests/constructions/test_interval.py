@@ -91,7 +91,7 @@ def test_sweep_agrees_with_the_exact_engine():
     Xt = rng.random((60, 7))  # off the data: outputs may be anything, still exact
     for Z in (X, Xt):
         assert sweep_outputs(res.network, Z) == res.network.forward_exact(Z).tolist()
-    generic = mn.construct(X, y, method="interval", rng=3, verify="network")
+    generic = mn.construct(X, y, method="interval", rng=3, verify="generic")
     assert generic.stats["verifier"] == "generic certified float"
     assert generic.stats["verification"] == "certified"
     assert generic.min_margin == res.min_margin == 1.0

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from _hand_networks import popcount_network, random_inputs, random_network
 from memnets import ExactnessError, InputError, ReLUNetwork
+from memnets._core import exact as exact_module
 from memnets._core.exact import exact_units, reference_forward_exact
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -186,3 +187,29 @@ def test_forward_exact_input_errors():
         net.forward_exact(np.zeros((1, 3)))
     with pytest.raises(InputError, match="no samples"):
         net.forward_exact(np.zeros((0, 2)))
+
+
+def test_step_pair_units_read_alone_are_relus_of_negative_inputs_too():
+    """A step pair ``s(x + 1), s(x)`` on big integers (weights above 2**63) is kept
+    unevaluated; a row that reads one half *on its own* (not as ``c (s(x + 1) - s(x))``) gets
+    its value on demand, and that value is a ReLU: 0 where ``x < -1``, not ``|x|``.
+
+    ``x = 2**70 t - 2**69`` on integer inputs ``t``: ``x = -2**69`` at ``t = 0`` and
+    ``2**69`` at ``t = 1``. The output reads the step ``[x >= 0]`` (weights 1, -1) and both
+    halves alone (weights 3 and 5), checked against the plain-Fraction reference.
+    """
+    big = 2**70
+    w1 = np.empty((2, 1), dtype=object)
+    w1[:, 0] = [big, big]
+    b1 = np.array([-(2**69) + 1, -(2**69)], dtype=object)
+    w2 = np.empty((3, 2), dtype=object)
+    w2[:] = [[1, -1], [3, 0], [0, 5]]
+    net = ReLUNetwork([(w1, b1), (w2, np.zeros(3, dtype=object))])
+    X = np.array([[0.0], [1.0], [0.0], [2.0]])
+    want = [[0, 0, 0], [1, 3 * (2**69 + 1), 5 * 2**69], [0, 0, 0], [1, 3 * (3 * 2**69 + 1), 15 * 2**69]]
+    assert net.forward_exact(X).tolist() == want
+    assert [[int(v) for v in reference_forward_exact(net, x)] for x in X] == want
+    # the pair really is lazy here (the case this test is for): the units of layer 1 carry
+    # no values until the output row reads them
+    units = exact_module._apply_layer(exact_module._input_units(X), exact_module._compile(net.layers[0]), len(X), relu=True)
+    assert units[0]._num is None and units[1]._num is None and units[0].pair is units[1]

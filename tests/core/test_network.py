@@ -270,3 +270,12 @@ def test_rank_of_single_entry_rows_counts_distinct_columns():
     )
     assert sparse.rank_first_layer == 2
     assert sparse.bottleneck == 2
+
+
+def test_layer_sizes_have_one_name_and_the_old_one_is_deprecated() -> None:
+    layer = AffineLayer(np.zeros((3, 5)), np.zeros(3))
+    assert (layer.n_inputs, layer.n_outputs) == (5, 3)
+    with pytest.warns(DeprecationWarning, match=r"AffineLayer\.in_features is deprecated: use AffineLayer\.n_inputs"):
+        assert layer.in_features == 5
+    with pytest.warns(DeprecationWarning, match=r"AffineLayer\.out_features is deprecated: use AffineLayer\.n_outputs"):
+        assert layer.out_features == 3

@@ -103,7 +103,7 @@ def test_ball_mixture_errors_and_seeding():
         a.radius = 0.5  # type: ignore[misc]
     with pytest.raises(ValueError, match="read-only"):
         a.centers[0, 0] = 0.5
-    json.dumps(a.describe())
+    json.dumps(a.to_dict())
 
 
 # --------------------------------------------------------------------------- shells
@@ -366,7 +366,7 @@ def test_load_synthetic(name):
     assert not np.array_equal(Xg, Xg_test)
     X1, y1 = ds.load(name, classes=(1,), n=77, rng=0)
     assert X1.shape[0] == 77 and (y1 == 1).all()
-    info = json.loads(json.dumps(D.describe()))
+    info = json.loads(json.dumps(D.to_dict()))
     assert info["separation"] == D.separation and info["n_features"] == D.n_features
     assert info["n_cells"] == D.n_cells
 
@@ -575,3 +575,15 @@ def test_catalog():
     by = {e["name"]: e for e in entries}
     assert by["mnist"]["available"] == (mnist_dir() is not None)
     assert by["corners"]["n_features"] == 8 and by["digits"]["n_features"] == 64
+
+
+@pytest.mark.parametrize(
+    "family",
+    [ds.ball_mixture(rng=0), ds.alternating_shells(), ds.cube_corners(), ds.two_moons()],
+    ids=lambda d: type(d).__name__,
+)
+def test_describe_is_a_deprecated_alias_of_to_dict(family) -> None:
+    name = type(family).__name__
+    with pytest.warns(DeprecationWarning, match=rf"{name}\.describe\(\) is deprecated: use {name}\.to_dict\(\)"):
+        old = family.describe()
+    assert old == family.to_dict() and json.loads(json.dumps(old))["n_features"] == family.n_features

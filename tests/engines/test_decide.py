@@ -8,10 +8,13 @@ The hand network below computes ``F(x) = sigma(x_1 + 1) - 1 - x_2``. At
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
 import memnets as mn
+from memnets._core.checks import check_dataset
 from memnets._engines import decide
 from memnets.theory.audit import predict_codes as audit_predict_codes
 
@@ -93,3 +96,53 @@ def test_m1_engine_cascade_agrees_with_exact_on_near_ties() -> None:
     assert exact.tolist() == [0, 1, 0, 2]  # the exact tie resolves to the lowest index
     assert decide.predict_codes(res.network, mid, "m1-certified").tolist() == exact.tolist()
     assert res.predict(mid).tolist() == [0, 1, 0, 2]
+
+
+def _lying_within(bias: np.ndarray, err: float):
+    """A certified evaluator that returns ``exact + bias`` with the bound ``err`` (honest:
+    ``|bias| <= err``), as a float pass may round the top two scores in opposite directions."""
+    assert np.abs(bias).max() <= err
+
+    def evaluate(net: mn.ReLUNetwork, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return decide.exact_scores_as_float(net, X) + bias, np.full(X.shape[0], err)
+
+    return evaluate
+
+
+def test_a_top_two_gap_below_twice_the_bound_goes_on_to_exact(monkeypatch) -> None:
+    """Each score may be off by ``err`` in either direction, so a top-two gap is certain only
+    above ``2 err``. Exact scores (0.5, 0.525, 0) have argmax 1; a pass within ``err = 0.03``
+    may return (0.53, 0.495, 0) (with ``err = 0.031`` covering float64 rounding too): gap
+    0.035, between ``err`` and ``2 err``, with the wrong
+    leader. That sample must go on to exact evaluation; the second one (gap 0.5 > 2 err,
+    leader unchanged) is decided by the float pass."""
+    net = mn.ReLUNetwork([(np.eye(3), np.zeros(3))])
+    X = np.array([[0.5, 0.525, 0.0], [0.0, 0.5, 0.0]])
+    assert decide.predict_codes_exact(net, X).tolist() == [1, 1]
+    calls: list[int] = []
+    real_exact = decide.predict_codes_exact
+
+    def counting_exact(net_, X_):
+        calls.append(X_.shape[0])
+        return real_exact(net_, X_)
+
+    monkeypatch.setattr(decide, "predict_codes_exact", counting_exact)
+    monkeypatch.setitem(decide.ENGINES, "float", (_lying_within(np.array([0.03, -0.03, 0.0]), 0.031),))
+    assert decide.predict_codes(net, X, "float").tolist() == [1, 1]
+    assert calls == [1]  # only the undecided sample was evaluated exactly
+    # the margins path keeps the same rule: a float margin is within 2 err of the exact one
+    Xm = np.vstack([X, [[0.9, 0.0, 0.0], [0.0, 0.0, 0.7]]])
+    data = check_dataset(Xm, [1, 1, 0, 2])
+    vals, bounds = decide.certified_margins(net, data, "float")
+    exact = decide.margins_exact(net, data)
+    assert vals[0] == pytest.approx(-0.035) and exact[0] == Fraction(0.525) - Fraction(0.5)
+    assert all(abs(Fraction(float(v)) - e) <= Fraction(float(b)) for v, e, b in zip(vals, exact, bounds, strict=True))
+
+
+def test_a_sign_below_the_bound_goes_on_to_exact(monkeypatch) -> None:
+    """One output: ``F = 0.01`` exactly, a pass within ``err = 0.026`` returns ``-0.015``: its
+    sign is not certain (``|F| <= err``), so the sample goes on to exact evaluation."""
+    net = mn.ReLUNetwork([(np.array([[1.0, -1.0]]), np.zeros(1))])
+    X = np.array([[0.26, 0.25], [0.75, 0.25]])
+    monkeypatch.setitem(decide.ENGINES, "float", (_lying_within(np.array([-0.025]), 0.026),))
+    assert decide.predict_codes(net, X, "float").tolist() == [1, 1]

@@ -17,7 +17,7 @@ PAIRS = [(0, 1), (1, 7), (3, 5), (4, 9), (2, 8), (5, 6)]
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as lc:
+                                  dashboard_address=":0", silence_logs=40) as lc:
         yield lc
 
 

@@ -14,17 +14,7 @@ from memnets.experiments import density, exponential, guarantee, sample_complexi
 from memnets.experiments._runner import fit_shape
 from memnets.theory import bound_cor64, bound_thm61, bound_thm65, sample_size_thm73
 
-
-@pytest.fixture(scope="module")
-def tiny_report(tmp_path_factory):
-    """The four experiments at profile="tiny", run through ``memnets reproduce``'s driver."""
-    from memnets.experiments.reproduce import reproduce
-
-    out = tmp_path_factory.mktemp("theory")
-    report = reproduce(out, names=NAMES, profile="tiny", jobs=1, seed=0, progress=False)
-    return out, report.read_text()
-
-
+#: the experiments of ``tiny_report`` (conftest.py: run once per test session)
 NAMES = ["width", "density", "sample-complexity", "exponential", "guarantee"]
 
 

@@ -32,16 +32,33 @@ def test_without_timing_recursive():
     assert _runner.without_timing(cells) == [{"N": 10, "seconds_label": "kept"}]
 
 
-@pytest.mark.parametrize("name", ["width", "guarantee"])
-def test_theory_experiment_same_seed_same_numbers(tmp_path, name):
+def test_theory_experiment_same_seed_same_numbers(tmp_path):
     """Two fresh runs (no cache outside ``reproduce``) agree on all but wall-clock fields."""
     import memnets.experiments as ex
 
     docs = []
     for k in range(2):
-        summary = ex.run(name, tmp_path / str(k), seed=3, profile="tiny", progress=False)
+        summary = ex.run("guarantee", tmp_path / str(k), seed=3, profile="tiny", progress=False)
         docs.append(json.loads(Path(summary["json"]).read_text()))
     assert _runner.without_timing(docs[0]) == _runner.without_timing(docs[1])
+    assert docs[0]["cells"] and docs[0]["seed"] == 3
+
+
+def test_width_cells_are_reproduced_from_their_recorded_seeds(tiny_report):
+    """The width experiment (run once per session, in ``tiny_report``): each construction
+    cell, built again from the seed and plan its JSON records, gives the same numbers."""
+    from memnets.experiments import width
+
+    out, _ = tiny_report
+    doc = json.loads((out / "width.json").read_text())
+    plan = doc["plan"]
+    rows = [r for r in doc["cells"] if not r["arm"].startswith("trained")]  # seconds each: skipped
+    assert {r["arm"] for r in rows} == {"efficient", "optimal", "constant"}
+    for row in rows:
+        cell = {"n": row["n"], "N": row["N"], "seed": row["seed"], "arm": row["arm"],
+                **{k: plan[k] for k in ("n_shells", "n_test", "n_lines", "max_epochs", "head")}}
+        again = json.loads(json.dumps(_runner.to_jsonable(width._cell(cell))))
+        assert _runner.without_timing(again) == _runner.without_timing(row)
 
 
 def test_run_cells_joblib_equals_sequential_and_resumes(tmp_path):
@@ -68,11 +85,35 @@ def test_cache_is_not_reused_by_other_code(tmp_path, monkeypatch):
     cells = _digit_cells(2)
     _runner.run_cells(pairs._pair_cell, cells, progress=False, cache_dir=tmp_path)
     fp = _runner.code_fingerprint()
-    assert len(fp) == 16 and int(fp, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{16}", fp)
     monkeypatch.setattr(_runner, "code_fingerprint", lambda: "0" * 16)  # as after an edit
     counts: dict[str, int] = {}
     _runner.run_cells(pairs._pair_cell, cells, progress=False, cache_dir=tmp_path, counts=counts)
     assert counts == {"total": 2, "cached": 0, "computed": 2}
+
+
+def test_code_fingerprint_follows_the_code(tmp_path, monkeypatch):
+    """The fingerprint hashes every .py file of the package (paths and bytes): a copy of the
+    package gives the same one (the cached value of this process); an edit, a new module or a rename changes it."""
+    import shutil
+
+    src = Path(_runner.__file__).resolve().parent.parent
+    copy = tmp_path / "memnets"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    fingerprint = _runner.code_fingerprint.__wrapped__  # uncached: computed once per process
+    original = _runner.code_fingerprint()
+    monkeypatch.setattr(_runner, "__file__", str(copy / "experiments" / "_runner.py"))
+    seen = [fingerprint()]
+    assert seen[0] == original
+    (copy / "_version.py").write_text((copy / "_version.py").read_text() + "# an edit\n")
+    seen.append(fingerprint())
+    (copy / "_new.py").write_text("")
+    seen.append(fingerprint())
+    (copy / "_new.py").rename(copy / "_renamed.py")
+    seen.append(fingerprint())
+    (copy / "notes.txt").write_text("not code")  # only .py files count
+    seen.append(fingerprint())
+    assert len(set(seen[:4])) == 4 and seen[4] == seen[3]
 
 
 def test_run_cells_bad_jobs():

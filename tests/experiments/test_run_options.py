@@ -17,7 +17,7 @@ from memnets.experiments.reproduce import reproduce
 
 UNKNOWN_EXPERIMENT = (
     "unknown experiment 'nope'; valid experiments are 'scaling', 'constant', 'width', "
-    "'density', 'sample-complexity', 'exponential', 'guarantee', 'pairs', 'compare', 'certify'"
+    "'density', 'sample-complexity', 'exponential', 'guarantee', 'pairs', 'compare', 'certify', 'robustness'"
 )
 
 

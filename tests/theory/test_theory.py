@@ -63,6 +63,9 @@ def test_cell_count_good_turing_and_chao1_by_hand() -> None:
     assert c.chao1 == 4 + 2**2 / (2 * 2)
     c0 = estimators._cell_count(np.array([[0], [1], [2]]), cell_size=0.5, grid="fixed")
     assert (c0.occupied, c0.singletons, c0.doubletons, c0.chao1, c0.coverage) == (3, 3, 0, 6.0, 0.0)
+    assert c0.to_dict()["occupied"] == 3 and c0.to_dict()["chao1"] == 6.0
+    with pytest.warns(DeprecationWarning, match=r"CellCount\.as_dict\(\) is deprecated: use CellCount\.to_dict\(\)"):
+        assert c0.as_dict() == c0.to_dict()  # the earlier name: one release, same dict
 
 
 def test_estimate_MD_counts_grid_cells() -> None:
@@ -229,3 +232,13 @@ def test_bound_prop77_exact() -> None:
             theory.bound_prop77(*args)  # type: ignore[arg-type]
     with pytest.raises(mn.OptionError, match="ratio"):
         theory.bound_prop77(2, 1.0, ratio=3)
+
+
+def test_estimate_SD_default_ratio_is_definition_71s_3_1() -> None:
+    """Definition 7.1's balls have radius L(x)/3.1. With samples 0 and 0.33 (label 0) and 1
+    (label 1), L(0) = 1 and 1/3.1 = 0.3226 < 0.33 < 0.3322 = 1/3.01: the ball B(0) misses
+    0.33 at the default ratio (three balls), and holds it at any ratio below 1/0.33 = 3.0303."""
+    X, y = [[0.0], [0.33], [1.0]], [0, 0, 1]
+    assert theory.estimate_SD(X, y) == 3
+    assert theory.estimate_SD(X, y, ratio=3.1) == 3
+    assert theory.estimate_SD(X, y, ratio=3.01) == 2

@@ -28,6 +28,7 @@ from memnets._blocks.builder import (
     step_preacts,
 )
 from memnets._blocks.maxtree import max_tree, max_tree_readout
+from memnets._blocks.nearest import nearest_centre_network
 from memnets._blocks.parallel import side_by_side
 from memnets._blocks.staircase import staircase, staircase_index, step_rows
 
@@ -45,6 +46,7 @@ __all__ = [
     "load_by_steps",
     "max_tree",
     "max_tree_readout",
+    "nearest_centre_network",
     "project_first",
     "side_by_side",
     "staircase",

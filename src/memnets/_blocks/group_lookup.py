@@ -152,7 +152,7 @@ def group_lookup_memorizer(
     units = b.relu([out, gate if gate is not None else Lin()])
     _scores(b, units[0] + units[1], C)  # F = sum of label * match = the label on the data
     depth = len(b.layers)
-    width = max(layer.out_features for layer in b.layers[:-1])
+    width = max(layer.n_outputs for layer in b.layers[:-1])
     if width > MAX_WIDTH:  # pragma: no cover - the layout above has width <= 10
         raise ConstructionError(f"group_lookup_memorizer: width {width} > {MAX_WIDTH} (internal error)")
     per_layer = [layer.num_params() for layer in b.layers]

@@ -209,7 +209,7 @@ def line_memorizer(
         S = _stage2(b, P, Vf, m, rho, plan["r"], h)
         st2 = len(b.layers) - 1 - st1 - unf
     b.output([(1 - 2 * S) * l1])
-    width = max(layer.out_features for layer in b.layers[:-1])
+    width = max(layer.n_outputs for layer in b.layers[:-1])
     if width > max_width:  # pragma: no cover - guaranteed by the layouts above
         raise ConstructionError(f"line_memorizer: width {width} > {max_width} (internal error)")
     blocks = plan["mode"] == "blocks"

@@ -124,7 +124,7 @@ def match_pairwise(layers: Sequence[AffineLayer]) -> PairwisePlan | None:
     if len(layers) != 4:
         return None
     l1, l2, l3, out = layers
-    if out.out_features != 1 or out.is_sparse or out.is_exact or l1.is_sparse or l1.is_exact:
+    if out.n_outputs != 1 or out.is_sparse or out.is_exact or l1.is_sparse or l1.is_exact:
         return None
     if not (l2.is_sparse and l3.is_sparse):
         return None
@@ -154,7 +154,7 @@ def match_pairwise(layers: Sequence[AffineLayer]) -> PairwisePlan | None:
     try:
         plan, arr = _fill(X, signs, _Sink(arrays, check=True), None)
         expected = _layers_shapes(plan, arr)
-        if (l1.out_features, l2.weight.shape, l3.weight.shape) != expected:
+        if (l1.n_outputs, l2.weight.shape, l3.weight.shape) != expected:
             return None
         kr = max(plan.c2_terms - 1, 0)
         if not np.array_equal(w2.indptr[: P + 1], np.arange(P + 1, dtype=np.int64) * arr["width2"]):

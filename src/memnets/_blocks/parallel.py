@@ -28,7 +28,7 @@ def _padded_layers(layers: list[AffineLayer], depth: int, exact: bool) -> list[A
     if extra == 0:
         return layers
     last = layers[-1]
-    m = last.out_features
+    m = last.n_outputs
     r, c, v = _entries(last)
     one = 1 if exact else 1.0
     neg = np.empty(v.size, dtype=object) if exact else np.empty(v.size)
@@ -36,7 +36,7 @@ def _padded_layers(layers: list[AffineLayer], depth: int, exact: bool) -> list[A
     bias = np.concatenate([last.bias, -last.bias])
     doubled = AffineLayer(
         SparseWeight.from_coo(np.concatenate([r, r + m]), np.concatenate([c, c]), np.concatenate([v, neg]),
-                              (2 * m, last.in_features)),
+                              (2 * m, last.n_inputs)),
         bias,
     )
     eye = np.arange(2 * m)
@@ -87,8 +87,8 @@ def side_by_side(networks: Sequence[Any]) -> list[AffineLayer]:
             cols.append(c + (0 if k == 0 else c0))
             vals.append(v)
             biases.append(layer.bias)
-            r0 += layer.out_features
-            c0 += layer.in_features
+            r0 += layer.n_outputs
+            c0 += layer.n_inputs
         n_cols = n_in if k == 0 else c0
         if exact:
             v_all = np.empty(sum(v.size for v in vals), dtype=object)

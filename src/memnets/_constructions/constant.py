@@ -35,7 +35,7 @@ The number of parameters depends on the distribution only, not on the number N o
    :math:`\{1..R\}`, :math:`R = 2K^2` (``code_range``) for K occupied cells. For two cells
    differing in coordinate j, :math:`P[t = t'] \le 1/R`, so all K codes are distinct with
    probability :math:`\ge 1 - K^2/(2R) \ge 3/4`; injectivity is checked and :math:`a` is
-   redrawn on a collision (at most ``max_code_tries`` times).
+   redrawn on a collision (at most ``max_tries`` times).
 5. **M2 over the codes.** ``memnets._blocks.line_memorizer.line_memorizer`` memorizes the K
    pairs (code, label) on the line; its first affine layer is composed with the staircase
    read-out and the code map (no ReLU in between).
@@ -85,23 +85,23 @@ BINARY_ONLY = True
 
 
 def draw_codes(
-    idx: np.ndarray, *, rng: np.random.Generator, code_range: int | None, max_code_tries: int
+    idx: np.ndarray, *, rng: np.random.Generator, code_range: int | None, max_tries: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Random integer projection ``t = idx @ a``, injective on the rows of ``idx`` (checked).
 
     ``a_j`` uniform on ``{1..R}`` (``a_j = 0`` for constant columns), ``R = code_range`` or
     ``2 K**2``. Returns ``(a, t, tries)``; raises :class:`ConstructionError` when
-    ``max_code_tries`` draws all collide.
+    ``max_tries`` draws all collide.
     """
     K, n = idx.shape
     R = code_range if code_range is not None else max(2, 2 * K * K)
     if not (isinstance(R, int | np.integer) and R >= 1):
         raise OptionError(f"code_range must be a positive int, got {code_range!r}")
-    if not (isinstance(max_code_tries, int) and max_code_tries >= 1):
-        raise OptionError(f"max_code_tries must be a positive int, got {max_code_tries!r}")
+    if not (isinstance(max_tries, int) and max_tries >= 1):
+        raise OptionError(f"max_tries must be a positive int, got {max_tries!r}")
     active = idx.max(axis=0) > 0
     big = int(R) * int(idx.max(initial=0)) * n >= 2**62
-    for tries in range(1, max_code_tries + 1):
+    for tries in range(1, max_tries + 1):
         a = rng.integers(1, int(R) + 1, size=n) * active
         if big:
             t = np.array([sum(int(x) * int(w) for x, w in zip(row, a, strict=True)) for row in idx], dtype=object)
@@ -112,8 +112,8 @@ def draw_codes(
         if distinct:
             return a.astype(np.int64), t, tries
     raise ConstructionError(
-        f"the random code projection collided on the {K} occupied cells in all {max_code_tries} "
-        f"draws (code_range={R}); raise code_range or max_code_tries"
+        f"the random code projection collided on the {K} occupied cells in all {max_tries} "
+        f"draws (code_range={R}); raise code_range or max_tries"
     )
 
 
@@ -150,7 +150,7 @@ def build(
     cell_size: float | None = None,
     separation: float | None = None,
     code_range: int | None = None,
-    max_code_tries: int = 64,
+    max_tries: int = 64,
     min_band: float = 0.0,
     offset_tries: int = 16,
 ) -> ConstructionResult:
@@ -165,7 +165,7 @@ def build(
     cell_size : force the cell size ``2**-m`` (a mixed occupied cell then raises)
     separation : known c_D to size the fixed grid (default: the dataset's separation)
     code_range : R, the range of the random code coefficients (default ``2 K**2``)
-    max_code_tries : redraws of the code projection on a collision
+    max_tries : redraws of the code projection on a collision
     min_band : the smallest band around the grid thresholds the offset search accepts
     offset_tries : offsets the seeded offset search draws before giving up
     """
@@ -176,7 +176,7 @@ def build(
         "cell_size": cell_size,
         "separation": separation,
         "code_range": code_range,
-        "max_code_tries": max_code_tries,
+        "max_tries": max_tries,
         "min_band": min_band,
         "offset_tries": offset_tries,
     }
@@ -185,7 +185,7 @@ def build(
         X, codes, rng=rng, grid=grid, cell_size=cell_size, separation=separation,
         min_band=min_band, offset_tries=offset_tries,
     )
-    network, info, extra = build_network(g, codes, rng=rng, code_range=code_range, max_code_tries=max_code_tries)
+    network, info, extra = build_network(g, codes, rng=rng, code_range=code_range, max_tries=max_tries)
     return finish(
         network, data, method="constant", options=options, seed=seed, started=started,
         engine="exact", arithmetic="exact", info=info, extra_stats=extra,
@@ -198,7 +198,7 @@ def build_network(
     *,
     rng: np.random.Generator,
     code_range: int | None = None,
-    max_code_tries: int = 64,
+    max_tries: int = 64,
 ) -> tuple[ReLUNetwork, dict[str, Any], dict[str, Any]]:
     """The M3 network for a chosen grid and label codes (0/1); no verification.
 
@@ -209,7 +209,7 @@ def build_network(
     cells, cell_codes, sample_cell = occupied_cells(g.cells, codes)
     K = cells.shape[0]
     thresholds, idx = kept_thresholds(g, cells)
-    a, t, code_tries = draw_codes(idx, rng=rng, code_range=code_range, max_code_tries=max_code_tries)
+    a, t, code_tries = draw_codes(idx, rng=rng, code_range=code_range, max_tries=max_tries)
     T = sum(len(ts) for ts in thresholds)
     # ramp width: largest 2**-q <= band (float band >= true band * (1 - 2**-52), and the
     # step is exact beyond width/2, so the factor 2 covers the rounding)

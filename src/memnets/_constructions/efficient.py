@@ -56,7 +56,7 @@ pairs ``benchmarks/bench_certify.py``).
 construction's proof, ``margin_i >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` (``c_i`` = distance
 to the nearest other-label sample, rigorously lower-bounded; exact ``c_i^2`` for
 ``"none"``), in ``O(N n)`` after the separation pass, and the network itself is evaluated
-on a random subset and must agree; ``verify="network"`` evaluates it on every sample
+on a random subset and must agree; ``verify="engine"`` evaluates it on every sample
 (``O(N R n)``). Both end in :func:`memnets._constructions.result.finish` (exact re-check of anything
 unsure) and the margin ``c^2 - r^2`` is checked on every sample.
 
@@ -221,7 +221,7 @@ def build(
     radius: Literal["global", "local"] | None = None,
     k: int | None = None,
     lam: float = 1.0,
-    verify: Literal["certificate", "network"] = "certificate",
+    verify: Literal["certificate", "engine"] = "certificate",
 ) -> ConstructionResult:
     """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
 
@@ -266,9 +266,10 @@ def build(
         representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
-        ``"network"`` evaluates the network on every sample (``O(N R n)``, certified
-        float32 then float64). ``"hart"``, ``"fcnn"`` and ``"mcs"`` always use
-        ``"network"`` (their proof needs the representatives' distances).
+        ``"engine"`` evaluates the network on every sample with M1's own engine
+        (``O(N R n)``, certified float32 then float64). ``"hart"``, ``"fcnn"`` and
+        ``"mcs"`` always use ``"engine"`` (their proof needs the representatives'
+        distances). ``"network"`` is the deprecated earlier name of ``"engine"``.
 
     Returns
     -------
@@ -347,7 +348,7 @@ def build(
         "params_first_layer": int(reps.size) * (data.n_features + 1),
         "params_tree_nonzero": int(tree_nnz),
     }
-    if condense in ("hart", "fcnn", "mcs") or verify == "network":
+    if condense in ("hart", "fcnn", "mcs") or verify == "engine":
         margins = certified_margins(net, data, "m1-certified")
         stats["verified_by"] = "network evaluation on every sample (certified float32/float64)"
     else:

@@ -25,8 +25,8 @@ Every weight is ``w_j`` (``|w_j| <= 2**b``), ``2**-e`` or ``+-2``; biases are in
 these integers are below ``2**53``, i.e. ``max_k u_max / delta_k < 2**52`` (moderate N);
 otherwise the entries are stored exactly and export refuses. Verification is exact: the
 network is a piecewise-linear function of its single first-layer unit, evaluated exactly at
-every sample by a sweep (:func:`sweep_outputs`); ``verify="network"`` uses the
-generic certified float engine instead.
+every sample by a sweep (:func:`sweep_outputs`, ``verify="engine"``); ``verify="generic"``
+uses the generic certified float engine instead.
 
 Examples
 --------
@@ -130,7 +130,7 @@ def sweep_outputs(network: ReLUNetwork, X: np.ndarray) -> list[Fraction]:
     Reads the network's own weights; an independent path from :mod:`memnets._core.exact`.
     """
     L1, L2, L3 = network.layers
-    if L1.out_features != 1 or L2.in_features != 1 or L3.out_features != 1:
+    if L1.n_outputs != 1 or L2.n_inputs != 1 or L3.n_outputs != 1:
         raise ValueError("sweep_outputs needs layers n -> 1 -> H -> 1")
     w = [_exact(v) for v in L1.dense_weight()[0].tolist()]
     scale = math.lcm(*(q.denominator for q in w))
@@ -196,7 +196,7 @@ def build(
     seed: int | None,
     direction_bits: int | None = None,
     max_tries: int = 8,
-    verify: Literal["sweep", "network"] = "sweep",
+    verify: Literal["engine", "generic"] = "engine",
 ) -> ConstructionResult:
     """Theta(N) reference network (binary data); see the module docstring.
 
@@ -208,12 +208,13 @@ def build(
         ``method="optimal"`` (same projection).
     max_tries : directions drawn before giving up. The error names the closest
         opposite-label pair.
-    verify : how memorization is proven. ``"sweep"`` (default) evaluates the network exactly
-        along its scalar unit (:func:`sweep_outputs`, ``O((N + K) log)``, any N),
-        ``"network"`` evaluates the network on every sample with the generic certified float
-        engine and exact re-checks (``O(N K)`` time; its error bound grows with ``K``, so
-        beyond ~10^4 samples many samples fall back to the exact engine, whose memory is
-        ``O(K)`` per sample).
+    verify : how memorization is proven. ``"engine"`` (default) evaluates the network exactly
+        along its scalar unit (its own engine, the sweep :func:`sweep_outputs`,
+        ``O((N + K) log)``, any N); ``"generic"`` (``"sweep"`` and ``"network"`` are the
+        deprecated earlier names) evaluates the network on every sample with the generic
+        certified float engine and exact re-checks (``O(N K)`` time; its error bound grows
+        with ``K``, so beyond ~10^4 samples many samples fall back to the exact engine, whose
+        memory is ``O(K)`` per sample).
     """
     started = time.perf_counter()
     signs = data.binary_signs("interval")
@@ -224,7 +225,7 @@ def build(
     network = ReLUNetwork(layers)
     options = {"direction_bits": direction_bits, "max_tries": max_tries, "verify": verify}
     t0 = time.perf_counter()
-    margins = _sweep_margins(network, data) if verify == "sweep" else None
+    margins = _sweep_margins(network, data) if verify == "engine" else None
     return finish(
         network, data, method="interval", options=options, seed=seed, started=started,
         engine="float", arithmetic="certified", given_margins=margins,

@@ -56,12 +56,13 @@ samples near ``x``). **Ties**: the decision path predicts ``classes[1]`` iff ``F
 evaluated by the ``"pairwise"`` engine (:mod:`memnets._engines.pair_units`: distances by
 GEMM, then the few surviving units), certified in float64 and exact where needed.
 
-**Verification** (``verify=``): ``"certified"`` (default) evaluates the network on every
+**Verification** (``verify=``): ``"engine"`` (default) evaluates the network on every
 training sample with the pairwise engine (float64 with a rigorous bound, exact on the
 candidate units for anything undecided) through
 :func:`memnets._constructions.result.finish`, and checks the lemma's margin
-``100 y_i F(x_i) >= 100 r = c^2`` on every sample; ``"exact"`` uses the generic exact
-engine instead (small ``N``: it visits all ``P`` pair units per input).
+``100 y_i F(x_i) >= 100 r = c^2`` on every sample; ``"generic"`` uses the generic exact
+engine instead (small ``N``: it visits all ``P`` pair units per input). ``"certified"``
+and ``"exact"`` are the deprecated earlier names of ``"engine"`` and ``"generic"``.
 
 **Cost**: one exact Gram matrix of the opposite pairs (six float64 GEMMs of
 ``N_+ x n x N_-`` on 21-bit limbs, :mod:`memnets._core.exactgram`) plus ``O(P)`` memory
@@ -137,7 +138,7 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    verify: Literal["certified", "exact"] = "certified",
+    verify: Literal["engine", "generic"] = "engine",
     memory_limit_gib: float = DEFAULT_MEMORY_LIMIT_GIB,
 ) -> ConstructionResult:
     """The Theorem 7.3 network of a two-class dataset, verified on every sample.
@@ -146,8 +147,8 @@ def build(
     ----------
     data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : recorded only (the construction is deterministic)
-    verify : how memorization is proven. ``"certified"`` (the pairwise engine on every
-        training sample, exact where its float64 bound cannot decide) or ``"exact"`` (the
+    verify : how memorization is proven. ``"engine"`` (the pairwise engine on every
+        training sample, exact where its float64 bound cannot decide) or ``"generic"`` (the
         generic exact engine; small N).
     memory_limit_gib : refuse (InputError naming the budget) a network whose layers and
         plan would exceed this many GiB, before allocating them
@@ -198,7 +199,7 @@ def build(
     }
     info = {"r": plan.c2 / SCALE, "closest_pair": plan.closest}
     options = {"verify": verify, "memory_limit_gib": float(memory_limit_gib)}
-    if verify == "exact":
+    if verify == "generic":
         return finish(net, data, method="pairwise", options=options, seed=seed, started=started,
                       engine="pairwise", arithmetic="exact", info=info, extra_stats=stats)
     out, bound = forward_pairwise_samples(net)

@@ -9,6 +9,14 @@ outside a ``Literal[...]`` choice, or a value of the wrong kind for an ``int``/`
 ``bool``/``str`` annotation (``None`` where the annotation admits it) raises
 :class:`~memnets.OptionError` naming the method, the option and the valid values. Range
 checks that the type cannot express (``0 < alpha < 1``) stay in the construction.
+
+One vocabulary across methods: ``max_tries`` bounds the draws of a random projection or
+code; ``verify`` takes ``"certificate"`` (the construction's proof checked on every sample,
+the network evaluated on a random subset), ``"engine"`` (the network evaluated on every
+sample by the construction's own sound engine) or ``"generic"`` (by the generic
+layer-by-layer engines), each method accepting those it has. Earlier spellings
+(:data:`RENAMED_OPTIONS`, :data:`RENAMED_VALUES`) still work for one release, with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
@@ -26,11 +34,21 @@ import numpy as np
 from memnets._constructions.options import MethodOption, describe_hint, options_of
 from memnets._constructions.result import ConstructionResult
 from memnets._core.checks import RNGLike, as_rng, check_dataset
+from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import OptionError
 from memnets._core.progress import progress_enabled
 from memnets._core.scaling import InputScaling
 
-__all__ = ["METHODS", "MethodOption", "check_options", "construct", "method_options", "methods_rst"]
+__all__ = [
+    "METHODS",
+    "RENAMED_OPTIONS",
+    "RENAMED_VALUES",
+    "MethodOption",
+    "check_options",
+    "construct",
+    "method_options",
+    "methods_rst",
+]
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
@@ -39,11 +57,52 @@ METHODS: dict[str, tuple[str, str]] = {
     "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
     "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
+    "robust": ("memnets._constructions.robust", "robust memorization (ours, after Yu, Gao & Zhang ICLR 2024): nearest-sample network, label kept on B(x_i, mu) for mu < c/2, O(N n) params; net=True: Theorem 4.3's c0/3-net route (params <= Q O(n))"),
     "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
     "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
     "thm53": ("memnets._constructions.thm53", "Theorem 5.3's witness: O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
+
+
+#: method -> {earlier option name: current name}
+RENAMED_OPTIONS: dict[str, dict[str, str]] = {
+    "constant": {"max_code_tries": "max_tries"},
+}
+#: method -> option -> {earlier value: current value}
+RENAMED_VALUES: dict[str, dict[str, dict[Any, Any]]] = {
+    "efficient": {"verify": {"network": "engine"}},
+    "interval": {"verify": {"sweep": "engine", "network": "generic"}},
+    "pairwise": {"verify": {"certified": "engine", "exact": "generic"}},
+}
+
+
+def current_options(method: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with every earlier spelling of ``method``'s option names and values
+    replaced by the current one, each after a :class:`DeprecationWarning`.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     current_options("pairwise", {"verify": "certified"})
+    {'verify': 'engine'}
+    """
+    names = RENAMED_OPTIONS.get(method, {})
+    values = RENAMED_VALUES.get(method, {})
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        new = names.get(name)
+        if new is not None:
+            if new in options:
+                raise OptionError(f"method {method!r}: pass {new!r} only ({name!r} is its earlier name)")
+            warn_renamed(f"option {name!r} of method {method!r}", repr(new), stacklevel=4)
+            name = new
+        renamed = values.get(name, {})
+        if isinstance(value, str) and value in renamed:
+            warn_renamed(f"{name}={value!r} for method {method!r}", f"{name}={renamed[value]!r}", stacklevel=4)
+            value = renamed[value]
+        out[name] = value
+    return out
 
 
 def _module(method: str) -> Any:
@@ -85,7 +144,7 @@ def method_options(method: str) -> dict[str, MethodOption]:
     >>> opt.default, opt.choices
     ('cover', ('cover', 'mss', 'hart', 'fcnn', 'mcs', 'none'))
     >>> {name: o.default for name, o in mn.method_options("pairwise").items()}
-    {'verify': 'certified', 'memory_limit_gib': 4.0}
+    {'verify': 'engine', 'memory_limit_gib': 4.0}
     """
     return options_of(_module(method).build)
 
@@ -204,7 +263,7 @@ def construct(
     ['a', 'b']
     """
     module = _module(method)
-    options = {k: _unwrap(v) for k, v in options.items()}
+    options = current_options(method, {k: _unwrap(v) for k, v in options.items()})
     check_options(method, options)
     scaling = None
     if rescale is not False:

@@ -191,6 +191,28 @@ class ConstructionResult:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def robust_radius(self, X: Any) -> np.ndarray:
+        """Certified robustness radius per input: the decision (:meth:`predict`) is the same
+        on the whole closed Euclidean ball of that radius around it, in ``R^n``.
+
+        Exact-or-tight for the nearest-centre networks (``efficient``, ``robust``: distance to
+        the nearest bisector between the winning centre and an opposite one), sound for
+        ``pairwise`` (largest ball keeping one same-label unit active; 0 in its ``F = 0``
+        band), and a generic Lipschitz lower bound (certified margin / product of layer
+        norm bounds) for every other network. Rounded down; computed by
+        :func:`memnets._engines.radius.certified_radii` (``memnets.theory.robust_radii`` also
+        names the bound used).
+
+        >>> import memnets as mn
+        >>> res = mn.construct([[0.0], [1.0]], [0, 1], method="robust")
+        >>> [round(float(r), 12) for r in res.robust_radius([[0.0], [0.25], [0.5]])]
+        [0.5, 0.25, 0.0]
+        """
+        from memnets._engines.radius import certified_radii
+
+        Xa = check_X(X, n_features=self.network.n_inputs, unit_interval=False)
+        return certified_radii(self.network, Xa, self.predict_codes(Xa), self.classes, engine=self.engine).radii
+
     def certify(self, delta: float = 0.05, *, X_test: Any = None, y_test: Any = None) -> Certificate:
         r"""A rigorous lower bound on the network's accuracy on the data's distribution.
 

@@ -35,7 +35,7 @@ from memnets._core.checks import check_X
 from memnets._core.layers import AffineLayer, LayerStack
 from memnets._core.progress import track
 
-__all__ = ["exact_units", "forward_exact", "reference_forward_exact"]
+__all__ = ["compile_rows", "exact_units", "forward_exact", "reference_forward_exact"]
 
 _INT64_SAFE = 2**62
 DEFAULT_CHUNK = 16_384
@@ -58,7 +58,7 @@ def _as_pq(v: Any) -> tuple[int, int]:
     return int(v), 1
 
 
-def _compile(layer: AffineLayer) -> list[_Row]:
+def compile_rows(layer: AffineLayer) -> list[_Row]:
     """Row-wise exact form of a layer, cached on the layer (it is immutable)."""
     cached: list[_Row] | None = layer.__dict__.get("_exact_rows")
     if cached is not None:
@@ -67,7 +67,7 @@ def _compile(layer: AffineLayer) -> list[_Row]:
     rows: list[_Row] = []
     ids: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], int] = {}
     bias = layer.bias.tolist()
-    for i in range(layer.out_features):
+    for i in range(layer.n_outputs):
         if layer.is_sparse:
             lo, hi = int(w.indptr[i]), int(w.indptr[i + 1])
             cols = w.indices[lo:hi].tolist()
@@ -337,7 +337,7 @@ def exact_units(
     output ``o`` of sample ``start + b`` equals ``numerators[b] / denominator`` exactly.
     """
     step = chunk_size or DEFAULT_CHUNK
-    compiled = [_compile(layer) for layer in net.layers]
+    compiled = [compile_rows(layer) for layer in net.layers]
     last = len(compiled) - 1
     ticks = iter(track(range(-(-X.shape[0] // step) * len(compiled) + 1), "exact evaluation (layers x chunks)"))
     for s in range(0, X.shape[0], step):

@@ -54,17 +54,17 @@ def dense_float_layers(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``[(W, b)]`` as dense float64 arrays, after the exactness and size checks.
 
-    ``W`` has shape (out_features, in_features). Raises :class:`ExactnessError` when some
+    ``W`` has shape (n_outputs, n_inputs). Raises :class:`ExactnessError` when some
     entry is not a float64 and :class:`OptionError` when a layer is larger than
     ``max_dense_entries`` dense entries.
     """
     net.check_float64_representable(target)
     for k, layer in enumerate(net.layers):
-        size = layer.out_features * layer.in_features
+        size = layer.n_outputs * layer.n_inputs
         if size > max_dense_entries:
             raise OptionError(
-                f"cannot export to {target}: layer {k} would be a dense {layer.out_features} x "
-                f"{layer.in_features} matrix ({size} entries > max_dense_entries="
+                f"cannot export to {target}: layer {k} would be a dense {layer.n_outputs} x "
+                f"{layer.n_inputs} matrix ({size} entries > max_dense_entries="
                 f"{max_dense_entries}); {target} has no sparse layers"
             )
     out = []

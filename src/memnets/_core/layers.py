@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import InputError
 from memnets._core.rounding import dyadic_parts
 
@@ -77,7 +78,7 @@ class SparseWeight:
 
     Parameters
     ----------
-    shape : (out_features, in_features)
+    shape : (n_outputs, n_inputs)
     indptr, indices : CSR structure (row ``i`` owns ``indices[indptr[i]:indptr[i+1]]``)
     data : entries, float64 or object
     """
@@ -196,7 +197,7 @@ Weight = np.ndarray | SparseWeight
 
 
 class AffineLayer:
-    """One affine map ``x -> W x + b``; ``W`` has shape (out_features, in_features)."""
+    """One affine map ``x -> W x + b``; ``W`` has shape (n_outputs, n_inputs)."""
 
     __slots__ = ("__dict__", "bias", "weight")
 
@@ -220,12 +221,26 @@ class AffineLayer:
         self.bias = b
 
     @property
-    def in_features(self) -> int:
+    def n_inputs(self) -> int:
+        """Inputs of the map (columns of ``W``), as :attr:`memnets.ReLUNetwork.n_inputs`."""
         return int(self.weight.shape[1])
 
     @property
-    def out_features(self) -> int:
+    def n_outputs(self) -> int:
+        """Outputs of the map (rows of ``W``), as :attr:`memnets.ReLUNetwork.n_outputs`."""
         return int(self.weight.shape[0])
+
+    @property
+    def in_features(self) -> int:
+        """Deprecated earlier name of :attr:`n_inputs` (removed in the next release)."""
+        warn_renamed("AffineLayer.in_features", "AffineLayer.n_inputs")
+        return self.n_inputs
+
+    @property
+    def out_features(self) -> int:
+        """Deprecated earlier name of :attr:`n_outputs` (removed in the next release)."""
+        warn_renamed("AffineLayer.out_features", "AffineLayer.n_outputs")
+        return self.n_outputs
 
     @property
     def is_sparse(self) -> bool:
@@ -243,7 +258,7 @@ class AffineLayer:
 
     def num_params(self, nonzero: bool = False) -> int:
         if not nonzero:
-            return self.out_features * self.in_features + self.out_features
+            return self.n_outputs * self.n_inputs + self.n_outputs
         w = self.weight_values()
         return int(np.count_nonzero(w != 0)) + int(np.count_nonzero(self.bias != 0))
 
@@ -271,10 +286,10 @@ class AffineLayer:
         """Largest number of non-zero terms in one output's sum (the ``k`` of gamma_k)."""
         if isinstance(self.weight, SparseWeight):
             return int(self.weight.row_nnz().max(initial=0))
-        return self.in_features
+        return self.n_inputs
 
     def apply_float(self, a: np.ndarray) -> np.ndarray:
-        """``a @ W.T + b`` for a batch ``a`` of shape (B, in_features), float64."""
+        """``a @ W.T + b`` for a batch ``a`` of shape (B, n_inputs), float64."""
         w = self.float_weight
         out = np.asarray((w @ a.T).T) if isinstance(w, sp.csr_array) else a @ w.T
         out += self.float_bias
@@ -291,7 +306,7 @@ class AffineLayer:
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
         num = "exact" if self.is_exact else "float64"
-        return f"AffineLayer({self.in_features} -> {self.out_features}, {kind}, {num})"
+        return f"AffineLayer({self.n_inputs} -> {self.n_outputs}, {kind}, {num})"
 
 
 def entry_bits(values: np.ndarray) -> int:

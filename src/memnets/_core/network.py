@@ -49,7 +49,7 @@ class ReLUNetwork:
     Parameters
     ----------
     layers : sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
-        chain: ``layers[k].in_features == layers[k-1].out_features``.
+        chain: ``layers[k].n_inputs == layers[k-1].n_outputs``.
 
     Examples
     --------
@@ -73,10 +73,10 @@ class ReLUNetwork:
                 except (TypeError, ValueError) as exc:
                     raise InputError(f"layer {k} must be an AffineLayer or a (weight, bias) pair") from exc
                 layer = AffineLayer(w, b)
-            if built and layer.in_features != built[-1].out_features:
+            if built and layer.n_inputs != built[-1].n_outputs:
                 raise InputError(
-                    f"layer {k} takes {layer.in_features} inputs but layer {k - 1} "
-                    f"produces {built[-1].out_features}"
+                    f"layer {k} takes {layer.n_inputs} inputs but layer {k - 1} "
+                    f"produces {built[-1].n_outputs}"
                 )
             built.append(layer)
         if not built:
@@ -86,11 +86,11 @@ class ReLUNetwork:
     # ------------------------------------------------------------------ structure
     @property
     def n_inputs(self) -> int:
-        return self.layers[0].in_features
+        return self.layers[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
-        return self.layers[-1].out_features
+        return self.layers[-1].n_outputs
 
     @property
     def depth(self) -> int:
@@ -99,7 +99,7 @@ class ReLUNetwork:
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
-        return tuple(layer.out_features for layer in self.layers[:-1])
+        return tuple(layer.n_outputs for layer in self.layers[:-1])
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:

@@ -35,7 +35,7 @@ do (negative class; lowest index).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 import numpy as np
@@ -46,12 +46,14 @@ from memnets._core.exact import exact_units
 from memnets._core.network import ReLUNetwork
 from memnets._engines.maxtree import forward_m1
 from memnets._engines.pair_units import forward_pairwise, forward_pairwise_exact
+from memnets._engines.sweep import MIN_SAMPLES, applies, scalar_outputs
 
 __all__ = [
     "ENGINES",
     "certified_margins",
     "check_engine",
     "default_engine",
+    "exact_chunks",
     "exact_scores_as_float",
     "float_scores",
     "margins_exact",
@@ -97,6 +99,20 @@ def default_engine(net: ReLUNetwork) -> str:
     return "exact" if any(layer.is_exact for layer in net.layers) else "float"
 
 
+def exact_chunks(net: ReLUNetwork, X: np.ndarray) -> Iterator[tuple[int, list[tuple[np.ndarray, int]]]]:
+    """Exact outputs chunk by chunk, as :func:`memnets._core.exact.exact_units` yields them.
+
+    A network whose first layer has one unit (the 1-D memorizers) is evaluated by the sweep
+    along that scalar (:mod:`memnets._engines.sweep`, one chunk), whose work does not grow
+    with ``N`` layer by layer; any other network, or a handful of samples, by the generic
+    engine. Both are exact: the tests check that they agree sample by sample.
+    """
+    if X.shape[0] >= MIN_SAMPLES and applies(net):
+        yield 0, scalar_outputs(net, X)
+        return
+    yield from exact_units(net, X)
+
+
 # --------------------------------------------------------------------------- labels
 def _decide(scores: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes from certified scores, and the indices whose decision the bound cannot settle.
@@ -135,7 +151,7 @@ def predict_codes(net: ReLUNetwork, X: np.ndarray, engine: str) -> np.ndarray:
 def predict_codes_exact(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
     """Class indices from exact outputs: sign for one output, argmax otherwise."""
     codes = np.empty(X.shape[0], dtype=np.int64)
-    for s, units in exact_units(net, X):
+    for s, units in exact_chunks(net, X):
         if len(units) == 1:
             num, _ = units[0]
             codes[s : s + len(num)] = (num > 0).astype(np.int64)
@@ -165,7 +181,7 @@ def float_scores(net: ReLUNetwork, X: np.ndarray, engine: str) -> np.ndarray:
 def exact_scores_as_float(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
     """Exact outputs rounded to float64 (shape of :meth:`ReLUNetwork.forward`)."""
     out = np.empty((X.shape[0], net.n_outputs))
-    for s, units in exact_units(net, X):
+    for s, units in exact_chunks(net, X):
         for o, (num, den) in enumerate(units):
             out[s : s + len(num), o] = [float(Fraction(int(v), den)) for v in num]
     return out[:, 0] if net.n_outputs == 1 else out
@@ -212,7 +228,7 @@ def margins_exact(net: ReLUNetwork, data: Dataset) -> list[Fraction]:
     """Exact margins: ``y_i F(x_i)`` (binary) or ``F_{y_i}(x_i) - max_{c != y_i} F_c(x_i)``."""
     margins: list[Fraction] = []
     signs = data.signs if net.n_outputs == 1 else None
-    for s, units in exact_units(net, data.X):
+    for s, units in exact_chunks(net, data.X):
         if signs is not None:
             num, den = units[0]
             sg = signs[s : s + len(num)].tolist()

@@ -7,9 +7,10 @@ One module per command group; each registers its commands on :data:`app` from ``
 
 - ``data``: ``memnets data list``
 - ``methods``: ``memnets methods``
-- ``model``: ``build``, ``eval``, ``inspect``
+- ``model``: ``build``, ``eval``, ``inspect``, ``export``
 - ``experiment``: ``experiment``, ``reproduce``
 - ``theory``: ``estimate``, ``audit``, ``certify``
+- ``robust``: ``robust`` (certified robustness radii of a model on a dataset)
 
 To add a command group, write ``memnets/cli/NAME.py`` that imports ``app`` (and helpers such as
 ``fail``, ``stats_table``) from ``memnets.cli._app``, and add ``NAME`` to the import line below.
@@ -18,7 +19,7 @@ Use public ``memnets`` names only (import-linter checks it).
 
 from __future__ import annotations
 
-from memnets.cli import data, experiment, methods, model, theory  # noqa: F401  (register the commands)
+from memnets.cli import data, experiment, methods, model, robust, theory  # noqa: F401  (register the commands)
 from memnets.cli._app import app
 
 __all__ = ["app", "main"]

@@ -5,7 +5,7 @@ returns ``(X float64 in [0,1]^n, y int64 original class ids)``; :func:`catalog` 
 is installed here.
 
 Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
-``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``describe()``):
+``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``to_dict()``):
 :func:`ball_mixture`, :func:`alternating_shells`, :func:`ball_shell` (Theorem 5.1's ball inside a
 thin shell), :func:`cube_corners`, :func:`two_moons`; also loadable by name (``"balls"``,
 ``"shells"``, ``"ball-shell"``, ``"corners"``, ``"moons"``). Balls, shells

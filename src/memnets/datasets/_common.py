@@ -11,7 +11,8 @@ immutable object with
 - ``separation``: the distribution's c_D, a *guaranteed* lower bound on the separation
   c(X, y) of every sample it draws (checked in exact arithmetic by the tests);
 - ``n_cells``: a known number of cells of diameter < c_D / 2 covering the support, or ``None``;
-- ``n_features``, ``classes`` and ``describe()`` (a JSON-ready dict of every parameter).
+- ``n_features``, ``classes`` and ``to_dict()`` (a JSON-ready dict of every parameter;
+  ``describe()`` is its deprecated earlier name).
 
 Floating point: points are produced in float64, so each coordinate carries a rounding
 error of a few units in the last place. Sampling stays inside the nominal sets by the
@@ -34,10 +35,12 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng
+from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import InputError, OptionError
 from memnets._core.rounding import U64
 
 __all__ = [
+    "DescribeAlias",
     "LineMeasured",
     "check_count",
     "check_direction",
@@ -50,6 +53,17 @@ __all__ = [
     "uniform_directions",
     "unit_direction",
 ]
+
+
+class DescribeAlias:
+    """``describe()``, the earlier name of every family's ``to_dict()``: deprecated, removed
+    in the next release."""
+
+    def describe(self) -> dict[str, Any]:
+        name = type(self).__name__
+        warn_renamed(f"{name}.describe()", f"{name}.to_dict()")
+        out: dict[str, Any] = self.to_dict()  # type: ignore[attr-defined]
+        return out
 
 
 @runtime_checkable

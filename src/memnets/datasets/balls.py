@@ -15,6 +15,7 @@ import numpy as np
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
+    DescribeAlias,
     check_count,
     check_points,
     check_positive,
@@ -36,7 +37,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class BallMixture:
+class BallMixture(DescribeAlias):
     """Uniform mixture of K labelled balls of radius r in [0,1]^n.
 
     .. math::
@@ -177,7 +178,7 @@ class BallMixture:
             out[:, cols[k]] += w[:, k]
         return out
 
-    def describe(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "family": "ball_mixture",
             "n_features": self.n_features,

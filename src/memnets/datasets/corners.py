@@ -13,6 +13,7 @@ import numpy as np
 from memnets._core.checks import RNGLike, as_rng
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
+    DescribeAlias,
     check_count,
     check_direction,
     check_points,
@@ -30,7 +31,7 @@ MAX_CORNER_FEATURES = 24
 
 
 @dataclass(frozen=True, eq=False)
-class CubeCorners:
+class CubeCorners(DescribeAlias):
     """Uniform distribution on the 2^n corners of [0,1]^n with a fixed random labelling.
 
     The exponential family of Section 6: distinct corners are at distance >= 1, so
@@ -120,7 +121,7 @@ class CubeCorners:
             out[np.flatnonzero(paired), self.labels[other]] += 1.0
         return out
 
-    def describe(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "family": "cube_corners",
             "n_features": self.n_features,

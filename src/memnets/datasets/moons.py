@@ -15,6 +15,7 @@ import numpy as np
 from memnets._core.checks import RNGLike
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
+    DescribeAlias,
     check_positive,
     check_sample_args,
     frozen,
@@ -91,7 +92,7 @@ def arc_distance(
 
 
 @dataclass(frozen=True, eq=False)
-class TwoMoons:
+class TwoMoons(DescribeAlias):
     """Two interleaving half circles (scikit-learn's ``make_moons`` geometry) in [0,1]^2.
 
     Raw coordinates: moon 0 is the upper half of the unit circle around (0, 0), moon 1 the
@@ -160,7 +161,7 @@ class TwoMoons:
         np.clip(X, 0.0, 1.0, out=X)  # a no-op: the bounding box is scaled into the square
         return X, y
 
-    def describe(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "family": "two_moons",
             "n_features": 2,

@@ -15,6 +15,7 @@ import numpy as np
 from memnets._core.checks import RNGLike
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
+    DescribeAlias,
     check_count,
     check_points,
     check_positive,
@@ -39,7 +40,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class AlternatingShells:
+class AlternatingShells(DescribeAlias):
     """Concentric spherical shells around ``center`` with labels 0, 1, 0, 1, ... (inside out).
 
     Shell k is :math:`\\{x: r^{in}_k \\le \\lVert x - \\text{center}\\rVert \\le r^{out}_k\\}`,
@@ -207,7 +208,7 @@ class AlternatingShells:
             out[(r >= a - eta) & (r <= b + eta)] = k
         return out
 
-    def describe(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "family": "alternating_shells",
             "n_features": self.n_features,

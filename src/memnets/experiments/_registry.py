@@ -23,6 +23,7 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
     "pairs": ("memnets.experiments.pairs", "M1 on every class pair (the paper's 10x10 tables)"),
     "compare": ("memnets.experiments.compare", "Table 4: M1 vs M2 (Park 2021) vs M3 (Vardi 2022), our memorizers, 1-NN, MLP on five MNIST pairs"),
     "certify": ("memnets.experiments.certify", "M1's accuracy certified from the training set alone (sample compression), per pair"),
+    "robustness": ("memnets.experiments.robustness", "certified robustness radii of every construction vs the distance an attack (PGD + bisection) needs to flip the label"),
 }
 
 

@@ -18,8 +18,14 @@ occupied with probability >= 1 - delta once ``N >= (M/eps) ln(M/delta)``
 (:func:`memnets.theory.sample_size_cells`, eps = 0.01, delta = 0.05, M = true cells);
 M3 is then >= 0.99 accurate.
 
+Beside M3 (ours), the paper's own route to Theorem 4.3 (Appendix C): ``method="robust",
+net=True`` memorizes a greedy ``c0/3``-net ``D_s`` robustly at radius ``c0/3`` (up to
+``robust_max_n`` samples); its params and ``|D_s|`` against N, next to Appendix C's ``Q``
+(as written, and the ``Q_sound`` its volume argument proves; :func:`memnets.theory.bound_thm43`
+at ``c_D``).
+
 Outputs: ``constant.json`` (every cell, seeds, version), ``constant_params.png``,
-``constant_accuracy.png``, ``constant_estimators.png``.
+``constant_accuracy.png``, ``constant_estimators.png``, ``constant_thm43_route.png``.
 """
 
 from __future__ import annotations
@@ -36,15 +42,17 @@ import numpy as np
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.constant import constant_plots
+from memnets.experiments._plots.thm43 import route_plot
 from memnets.experiments._runner import fit_slope, write_json
 from memnets.experiments._tail import header, image_links, summary
+from memnets.theory import bound_thm43
 
 __all__ = ["run", "true_cells_meeting_balls"]
 
 QUICK = {"Ns": [64 * 2**k for k in range(10)], "seeds": 2, "n_test": 4000,
-         "optimal_max_n": 8192, "optimal_test": 1000, "estimate_max_n": 32768}
+         "optimal_max_n": 8192, "optimal_test": 1000, "estimate_max_n": 32768, "robust_max_n": 8192}
 FULL = {"Ns": [16 * 2**k for k in range(14)], "seeds": 5, "n_test": 20000,
-        "optimal_max_n": 32768, "optimal_test": 4000, "estimate_max_n": 65536}
+        "optimal_max_n": 32768, "optimal_test": 4000, "estimate_max_n": 65536, "robust_max_n": 32768}
 EPS, DELTA = 0.01, 0.05
 
 
@@ -115,6 +123,15 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
             "test_accuracy": opt.score(Xt[:m], yt[:m]), "verified": opt.verified,
             "seconds": time.perf_counter() - t0,
         }
+    if cell.get("robust_max_n", 0) >= N:  # the paper's own route to Theorem 4.3 (Appendix C)
+        t0 = time.perf_counter()
+        rob = mn.construct(X, y, method="robust", net=True, rng=seed)
+        out["robust_net"] = {
+            "params": rob.stats["params"], "params_nonzero": rob.stats["params_nonzero"],
+            "net_size": rob.stats["net_size"], "Q_thm43": rob.stats["Q_thm43"], "Q_sound": rob.stats["Q_sound"],
+            "c0": rob.stats["separation"], "test_accuracy": rob.score(Xt, yt), "verified": rob.verified,
+            "seconds": time.perf_counter() - t0,
+        }
     cap = int(cell["estimate_max_n"])
     if cap < N:  # c(X, y) and S_D cost O(N^2 n)
         return out
@@ -122,7 +139,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     out["estimates"] = {
         "separation": mn.separation(X, y),
         "S_D": int(estimate_cells(X, y)),  # M1's cells of diameter < c/2 (key kept)
-        "M_D": md.as_dict(),
+        "M_D": md.to_dict(),
     }
     return out
 
@@ -173,7 +190,7 @@ def run(
     cells = [
         {"dist": dist, "N": int(N), "seed": opts.seed_for(s), "n_test": plan["n_test"],
          "optimal_max_n": plan["optimal_max_n"], "optimal_test": plan["optimal_test"],
-         "estimate_max_n": plan["estimate_max_n"]}
+         "estimate_max_n": plan["estimate_max_n"], "robust_max_n": plan["robust_max_n"]}
         for N in plan["Ns"] for s in range(plan["seeds"])
     ]
     got = opts.run_cells(_cell, cells, desc="constant")
@@ -201,13 +218,19 @@ def run(
             "M_D_occupied": _mean(rs, "estimates", "M_D", "occupied"),
             "M_D_chao1": _mean(rs, "estimates", "M_D", "chao1"),
             "coverage": _mean(rs, "estimates", "M_D", "coverage"),
+            "robust_net_params": _mean(rs, "robust_net", "params"),
+            "net_size": _mean(rs, "robust_net", "net_size"),
+            "net_size_max": max((r["robust_net"]["net_size"] for r in rs if "robust_net" in r), default=math.nan),
+            "robust_net_accuracy": _mean(rs, "robust_net", "test_accuracy"),
         })
     predicted = max((int(g["predicted_N"]) for g in rows), default=0)
     true_cells = sorted({int(g["true_cells"]) for g in rows})
     claims = _claims(rows, table, predicted, D, n_balls)
+    Q = bound_thm43(n_features, D.separation)  # at c_D <= c0: the bound for every N
+    claims["thm43_route"] = _route_claims(rows, table, Q)
     doc = {
         **header("constant", opts),
-        "distribution": D.describe(),
+        "distribution": D.to_dict(),
         "plan": plan,
         "eps": EPS,
         "delta": DELTA,
@@ -219,7 +242,7 @@ def run(
         "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "constant.json", doc)
-    plots = constant_plots(opts.out_dir, table, predicted, D, n_balls)
+    plots = [*constant_plots(opts.out_dir, table, predicted, D, n_balls), *route_plot(opts.out_dir, table, Q)]
     return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
                    claims=claims)
 
@@ -265,6 +288,20 @@ def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: 
     }
 
 
+def _route_claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], Q: Any) -> dict[str, Any]:
+    """Theorem 4.3 by the paper's route: |D_s| against Appendix C's Q (as written, and the
+    Q_sound its volume argument proves), both at c_D, and whether params saturate."""
+    nets = [int(g["robust_net"]["net_size"]) for g in rows if "robust_net" in g]
+    got = [r for r in table if not math.isnan(r["robust_net_params"])]
+    return {
+        "Q_thm43_at_c_D": Q.Q, "Q_sound_at_c_D": Q.Q_sound, "max_net_size": max(nets, default=None),
+        "net_size_at_most_Q_sound_every_run": all(k <= Q.Q_sound for k in nets),
+        "net_size_at_most_Q_thm43_every_run": all(k <= Q.Q for k in nets),
+        "robust_net_params_last_over_first": (got[-1]["robust_net_params"] / got[0]["robust_net_params"]) if got else None,
+        "robust_net_all_verified": all(g["robust_net"]["verified"] for g in rows if "robust_net" in g),
+    }
+
+
 def _markdown(
     table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int, plots: list[Path]
 ) -> str:
@@ -300,4 +337,18 @@ def _markdown(
         f"(relative error {claims['separation_relative_error']:.2%}).",
         "",
     ]
+    rc = claims["thm43_route"]
+    lines += ["The paper's own route (Appendix C): memorize a greedy c0/3-net D_s robustly at radius c0/3 "
+              "(`method=\"robust\", net=True`; the robust network is ours, the route the paper's). "
+              f"Q at c_D: {rc['Q_thm43_at_c_D']:.1f} as written, {rc['Q_sound_at_c_D']:.1f} as the volume "
+              "argument proves (see memnets.theory.bound_thm43).", "",
+              "| N | M3 (ours) params | robust net params | net size (mean / max) | robust net test acc. |",
+              "|---|---|---|---|---|"]
+    for r in table:
+        if not math.isnan(r["robust_net_params"]):
+            lines.append(f"| {r['N']} | {r['constant_params']:,.0f} | {r['robust_net_params']:,.0f} | "
+                         f"{r['net_size']:.1f} / {r['net_size_max']:.0f} | {r['robust_net_accuracy']:.4f} |")
+    lines += ["", f"- |D_s| <= Q_sound on every run: **{rc['net_size_at_most_Q_sound_every_run']}**; <= Q as "
+              f"written: {rc['net_size_at_most_Q_thm43_every_run']} (largest |D_s| {rc['max_net_size']}); robust-net "
+              f"params at the largest N / at the smallest: {rc['robust_net_params_last_over_first'] or math.nan:.2f}.", ""]
     return "\n".join(lines + image_links(plots))

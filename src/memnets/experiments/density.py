@@ -159,7 +159,7 @@ def run(
     for n in plan["dims"]:
         D = _distribution({"n": n, "n_balls": plan["n_balls"], "separation": plan["separation"],
                            "data_seed": opts.seed_for(int(n))})
-        dists[str(n)] = {**D.describe(), "density_bound": density_bound(D)}
+        dists[str(n)] = {**D.to_dict(), "density_bound": density_bound(D)}
         dists[str(n)].pop("centers")
     table = _table(got, plan)
     fits = _fits(got, plan)

@@ -170,7 +170,7 @@ def run(
     }
     doc = {
         **header("guarantee", opts),
-        "distribution": D.describe(), "plan": {**plan, "Ns": Ns}, "claims": claims,
+        "distribution": D.to_dict(), "plan": {**plan, "Ns": Ns}, "claims": claims,
         "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
     }
     json_path = write_json(opts.out_dir / "guarantee.json", doc)

@@ -166,7 +166,7 @@ def run(
     claims = _claims(got, table, plan)
     doc = {
         **header("width", opts),
-        "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).describe()
+        "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).to_dict()
                          for d in plan["dims"]},
         "plan": plan,
         "delta": DELTA,

@@ -11,6 +11,7 @@ import numpy as np
 
 from memnets._constructions.constant import build_network
 from memnets._core.checks import RNGLike, as_rng, check_dataset, check_X
+from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry.grid import Grid, choose_grid
 
@@ -31,8 +32,14 @@ class CellCount:
     cell_diameter: float
     grid: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready."""
         return asdict(self)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated earlier name of :meth:`to_dict` (removed in the next release)."""
+        warn_renamed("CellCount.as_dict()", "CellCount.to_dict()")
+        return self.to_dict()
 
 
 def _cell_count(cells: np.ndarray, *, cell_size: float, grid: str) -> CellCount:

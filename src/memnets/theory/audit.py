@@ -250,8 +250,8 @@ def row_basis(network: Any) -> np.ndarray:
 
 
 def _describe(dist: Any) -> dict[str, Any]:
-    if hasattr(dist, "describe"):
-        d = dict(dist.describe())
+    if hasattr(dist, "to_dict"):
+        d = dict(dist.to_dict())
         d.pop("centers", None)
         return d
     return {"type": type(dist).__name__}

@@ -15,16 +15,19 @@ import math
 import numbers
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from memnets._core.deprecated import deprecated_alias
 from memnets._core.errors import OptionError
+from memnets._geometry.nets import net_volume_bound_log, net_volume_bound_log_sound
 
 __all__ = [
+    "Thm43Bound",
     "bound_cor64",
     "bound_prop77",
+    "bound_thm43",
     "bound_thm61",
     "bound_thm65",
     "sample_size_cells",
@@ -263,3 +266,51 @@ def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -
     if scale <= 0:
         return 0
     return math.floor(scale * 2 ** (2 * (int(n) // math.ceil(cc * cc))))
+
+
+class Thm43Bound(NamedTuple):
+    """Appendix C's bound on the size of a ``c/3``-net (see :func:`bound_thm43`)."""
+
+    Q: float
+    log_Q: float
+    Q_sound: float
+    log_Q_sound: float
+
+
+def bound_thm43(n: int, c: float) -> Thm43Bound:
+    r"""Theorem 4.3's bound on the net ``D_s`` (Appendix C, Step 3), as written and as proven.
+
+    .. math::
+
+        Q = \frac{(1 + 2c/3)^n}{C_n (c/3)^n}, \qquad
+        Q_{\text{sound}} = \frac{(1 + c/3)^n}{C_n (c/6)^n}, \qquad
+        C_n = \frac{\pi^{n/2}}{\Gamma(n/2 + 1)}
+
+    (``C_n`` the volume of the unit ball, through log-gamma: ``log_Q`` is finite for any
+    ``n``; ``Q`` is ``inf`` when it exceeds float64). ``Q`` is the paper's number; a
+    ``c/3``-net's points are only ``> c/3`` apart, so only balls of radius ``c/6`` are
+    disjoint and the volume argument proves ``|D_s| <= Q_sound`` (``Q`` can be exceeded:
+    ``tests/theory/test_thm43.py`` has a 1-D example). Both are independent of ``N``; the
+    network of ``construct(..., method="robust", net=True)`` has ``|D_s| (n + 1) + O(|D_s|)``
+    parameters.
+
+    Parameters
+    ----------
+    n : dimension, ``>= 1``
+    c : separation, ``> 0`` (the paper uses ``c_0 >= c``; smaller ``c`` gives a larger bound)
+
+    >>> b = bound_thm43(1, 0.3)        # C_1 = 2: Q = 1.2 / 0.2, Q_sound = 1.1 / 0.1
+    >>> round(b.Q, 9), round(b.Q_sound, 9)
+    (6.0, 11.0)
+    >>> bound_thm43(2000, 0.5).Q, round(bound_thm43(2000, 0.5).log_Q)
+    (inf, 8926)
+    """
+    n_ = int(_check_count(n, "n"))
+    if n_ != n:
+        raise OptionError(f"n must be a positive integer, got {n!r}")
+    c_ = _check_positive(c, "c")
+    log_q = net_volume_bound_log(n_, c_ / 3.0)
+    log_s = net_volume_bound_log_sound(n_, c_ / 3.0)
+    big = 709.0
+    return Thm43Bound(math.exp(log_q) if log_q < big else math.inf, log_q,
+                      math.exp(log_s) if log_s < big else math.inf, log_s)

@@ -123,7 +123,7 @@ def estimate_all(
         "separation": c,
         "S_D": s_d,
         "cells": cells_count,
-        "M_D": cells.as_dict(),
+        "M_D": cells.to_dict(),
         "eps": eps,
         "delta": delta,
         "sample_size_thm73": sample_size_thm73(s_d, eps, delta),
