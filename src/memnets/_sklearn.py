@@ -44,9 +44,10 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
     progress=verbose, **options)`` on the training data mapped into ``[0, 1]^n`` by the
     input scaling ``s`` (see ``scale``) and keeps the result; every training sample is
     classified correctly by construction (``result_.verified``). The default,
-    ``method="efficient"`` (M1, after Theorem 7.3), is the nearest-representative network;
+    ``method="efficient"`` (ours, after Theorem 7.3), is the nearest-representative network;
     with ``condense="none"`` it predicts exactly like ``KNeighborsClassifier(n_neighbors=1)``
-    (ties aside), at float32 GEMM speed with certified (exact) decisions.
+    (ties aside), at float32 GEMM speed with certified (exact) decisions
+    (:mod:`memnets._engines.decide`, engine ``"m1-certified"``).
 
     Parameters
     ----------
@@ -130,14 +131,38 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ params
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The estimator's parameters: its own four and every option of ``method`` (the
-        method's default unless set)."""
+        """Parameters of this estimator (scikit-learn API), every option of ``method`` included.
+
+        Parameters
+        ----------
+        deep : bool
+            Ignored: the estimator has no sub-estimators.
+
+        Returns
+        -------
+        dict
+            ``method``, ``scale``, ``random_state``, ``verbose`` and every option of
+            ``method`` (``memnets.method_options(method)``): its default unless set.
+        """
         own = {name: getattr(self, name) for name in _OWN}
         return {**own, **_defaults(self.method), **self._options}
 
     def set_params(self, **params: Any) -> MemorizationClassifier:
-        """Set parameters; ``method`` first (options at the old method's defaults are
-        dropped, see the class docstring), then the others."""
+        """Set parameters (scikit-learn API); method options are accepted by name.
+
+        ``method`` is set first: options still at the old method's defaults are dropped
+        (see the class docstring), then the others are set.
+
+        Parameters
+        ----------
+        **params
+            ``method``, ``scale``, ``random_state``, ``verbose`` or options of the method.
+
+        Returns
+        -------
+        MemorizationClassifier
+            The estimator itself.
+        """
         if "method" in params and not same_value(params["method"], self.method):
             old = _defaults(self.method)
             self._options = {k: v for k, v in self._options.items() if not (k in old and same_value(v, old[k]))}

@@ -25,7 +25,10 @@ def test_option_an_experiment_lacks_is_a_clean_error(cli, tmp_path):
     assert "width: unknown option(s) ['data']; valid options are ['dims', 'Ns'," in out.output
     bad = cli("experiment", "width", "--out", tmp_path, "--set", "colour=red")
     text = " ".join(bad.output.split())
-    assert bad.exit_code == 2 and "width: unknown option(s) ['colour']; valid options are ['dims', 'Ns'," in text
+    assert bad.exit_code == 2 and "experiment 'width' has no option 'colour'; its options are 'dims', 'Ns'," in text
+    bad = cli("experiment", "width", "--out", tmp_path, "--set", "n_shells=many")
+    assert bad.exit_code == 2 and "option 'n_shells' must be" in bad.output
+    assert not any(Path(tmp_path).iterdir())
     assert not any(Path(tmp_path).iterdir())
 
 
@@ -50,11 +53,15 @@ def test_experiment_set_passes_any_option_of_run(cli, tmp_path, fake_experiments
     out = cli("experiment", "rec", "--out", tmp_path, "--set", "knob=3", "--set", "label=b", "--set", "flag=true")
     assert out.exit_code == 0, out.output
     assert fake_experiments[-1][1] == {"knob": 3, "label": "b", "flag": True}
+    out = cli("experiment", "rec", "--out", tmp_path, "--set", "knob=[[3, 5], [4, 9]]", "--set", "label=none")
+    assert out.exit_code == 0, out.output
+    assert fake_experiments[-1][1] == {"knob": [[3, 5], [4, 9]], "label": None, "flag": False}
     bad = cli("experiment", "rec", "--out", tmp_path, "--set", "colour=red")
-    assert bad.exit_code == 2 and "rec: unknown option(s) ['colour']" in bad.output
+    text = " ".join(bad.output.split())
+    assert bad.exit_code == 2 and "experiment 'rec' has no option 'colour'; its options are 'knob', 'label', 'flag'" in text
     bad = cli("experiment", "rec", "--out", tmp_path, "--set", "knob")
-    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
-    assert len(fake_experiments) == 1
+    assert bad.exit_code == 2 and "expected key=value with a Python name as key, got 'knob'" in bad.output
+    assert len(fake_experiments) == 2
 
 
 def test_experiment_resnet_and_device_reach_run(cli, tmp_path, monkeypatch):
@@ -98,10 +105,12 @@ def test_reproduce_paper_profile_without_gpu_leaves_resnet_out(cli, tmp_path, mo
     note = " ".join(out.stderr.split())
     assert "ResNet-18 column (Table 3) is left out" in note and "330-360 s per epoch" in note and "70-115 hours" in note
     assert calls[-1] == ("paper", {"pairs": {"resnet": False}})
+    out = cli("reproduce", "--out", tmp_path, "--full")  # the full profile trains it too
+    assert "left out" in out.stderr and calls[-1] == ("full", {"pairs": {"resnet": False}})
     out = cli("reproduce", "--out", tmp_path, "--profile", "paper", "--resnet")
     assert out.exit_code == 0 and "left out" not in out.stderr and calls[-1] == ("paper", {"pairs": {"resnet": True}})
     out = cli("reproduce", "--out", tmp_path)  # the quick profile has no ResNet column to leave out
-    assert "left out" not in out.stderr and calls[-1] == (None, None)
+    assert "left out" not in out.stderr and calls[-1] == ("quick", None)
     monkeypatch.setattr(cli_experiment, "gpu_available", lambda: True)
     out = cli("reproduce", "--out", tmp_path, "--profile", "paper")
     assert "left out" not in out.stderr and calls[-1] == ("paper", None)
