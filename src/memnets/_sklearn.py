@@ -32,7 +32,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     ``fit`` calls ``memnets.construct(X', y, method=method, rng=random_state, **options)``
     and keeps the result; every training sample is classified correctly by construction
-    (``result_.verified``). The default, ``method="efficient"`` (M1, Theorem 7.3), is the
+    (``result_.verified``). The default, ``method="efficient"`` (ours, after Theorem 7.3), is the
     nearest-representative network; with ``condense="none"`` it predicts exactly like
     ``KNeighborsClassifier(n_neighbors=1)`` (ties aside), at float32 GEMM speed with
     certified (exact) decisions (:mod:`memnets._engines.decide`, engine ``"m1-certified"``).
@@ -73,9 +73,33 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ params
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters of this estimator (scikit-learn API), method options included.
+
+        Parameters
+        ----------
+        deep : bool
+            Ignored: the estimator has no sub-estimators.
+
+        Returns
+        -------
+        dict
+            ``method``, ``scale``, ``random_state`` and every method option given.
+        """
         return {"method": self.method, "scale": self.scale, "random_state": self.random_state, **self._options}
 
     def set_params(self, **params: Any) -> MemorizationClassifier:
+        """Set parameters (scikit-learn API); method options are accepted by name.
+
+        Parameters
+        ----------
+        **params
+            ``method``, ``scale``, ``random_state`` or options of the method.
+
+        Returns
+        -------
+        MemorizationClassifier
+            The estimator itself.
+        """
         for key, value in params.items():
             if key in ("method", "scale", "random_state"):
                 setattr(self, key, value)

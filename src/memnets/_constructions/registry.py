@@ -39,15 +39,15 @@ __all__ = ["METHODS", "RENAMED_OPTIONS", "RENAMED_VALUES", "check_options", "con
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
-    "efficient": ("memnets._constructions.efficient", "M1 (ours, after Theorem 7.3): nearest-representative max-trees, O(R n) params"),
-    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written: one unit per ordered opposite pair, O(N^2 n) params"),
-    "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
+    "efficient": ("memnets._constructions.efficient", "ours, after Theorem 7.3 (not the paper's network): nearest-representative max-trees, O(R n) params"),
+    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written (Table 4's M1): one unit per ordered opposite pair, O(N^2 n) params"),
+    "optimal": ("memnets._constructions.optimal", "Theorem 4.1 (after Vardi et al. 2022): O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
-    "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
+    "constant": ("memnets._constructions.constant", "ours, Theorem 4.3's bound reached another way: grid quantization + integer codes + optimal (params independent of N)"),
     "robust": ("memnets._constructions.robust", "robust memorization (ours, after Yu, Gao & Zhang ICLR 2024): nearest-sample network, label kept on B(x_i, mu) for mu < c/2, O(N n) params; net=True: Theorem 4.3's c0/3-net route (params <= Q O(n))"),
     "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
     "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
-    "thm53": ("memnets._constructions.thm53", "Theorem 5.3's witness: O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
+    "thm53": ("memnets._constructions.thm53", "ours, after Theorem 5.3 / Appendix E (decoys and a cube-slicing bound instead of Lemmas E.2-E.3, majority label from the sample): O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
 
@@ -170,24 +170,66 @@ def construct(
     rng: RNGLike = None,
     **options: Any,
 ) -> ConstructionResult:
-    """Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+    r"""Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+
+    The one entry point to every construction of the registry :data:`METHODS`. The
+    returned network :math:`F` satisfies, on every training sample,
+
+    .. math::
+
+        y_i F(x_i) > 0 \quad\text{(binary)}, \qquad
+        F_{y_i}(x_i) > \max_{c \ne y_i} F_c(x_i) \quad\text{(more classes)},
+
+    proven before the function returns (exactly, or by certified float arithmetic with
+    exact re-checks; see ``result.stats["verification"]``).
 
     Parameters
     ----------
-    X : array of shape (N, n), values in [0, 1]
-    y : array of shape (N,), any sortable labels (at least two classes)
-    method : one of :data:`METHODS` (``"efficient"``, ``"pairwise"``, ``"optimal"``,
-        ``"interval"``, ``"constant"``, ``"trained"``). The two-class constructions
-        (``pairwise``, ``optimal``, ``interval``, ``constant``) handle more classes one-vs-rest
-        (:mod:`memnets._constructions.ovr`: one part per class, run side by side).
-    rng : Generator, int seed or None; every random choice draws from it and the seed is
-        recorded in ``result.stats['seed']``
-    **options : method options (see ``memnets.method_options(method)``)
+    X : array-like of shape (N, n)
+        Training samples, every value in [0, 1].
+    y : array-like of shape (N,)
+        Labels: any sortable values, at least two classes; identical samples must have the
+        same label.
+    method : str, default "efficient"
+        A key of :data:`METHODS`. The two-class constructions (``pairwise``, ``optimal``,
+        ``interval``, ``constant``, ``thm53``) handle more classes one-vs-rest (one part
+        per class, run side by side, verified again).
+    rng : numpy.random.Generator, int or None
+        Every random choice draws from it; the seed is recorded in
+        ``result.stats["seed"]``.
+    **options
+        Options of the method, checked against its signature
+        (``memnets.method_options(method)`` lists them with their defaults).
 
     Returns
     -------
     ConstructionResult
         With ``verified=True``: memorization was checked on every sample before returning.
+
+    Raises
+    ------
+    OptionError
+        Unknown method, unknown option, or an option of the wrong kind (the message lists
+        the valid ones).
+    InputError
+        ``X`` or ``y`` malformed: NaN/inf, wrong shape, values outside [0, 1], one class.
+    ConflictingLabelsError
+        Two identical samples with different labels.
+
+    See Also
+    --------
+    method_options : The options of a method and their defaults.
+    MemorizationClassifier : The same constructions as a scikit-learn estimator.
+
+    Examples
+    --------
+    >>> import memnets as mn
+    >>> X, y = [[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1]
+    >>> res = mn.construct(X, y, method="efficient", rng=0)
+    >>> res.verified, res.predict([[0.1, 0.2], [0.9, 0.9]]).tolist()
+    (True, [0, 1])
+    >>> mn.construct(X, y, method="optimal", rng=0).stats["verification"]
+    'exact'
     """
     module = _module(method)
     options = current_options(method, options)

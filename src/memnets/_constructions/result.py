@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -34,8 +34,27 @@ __all__ = ["COMPRESSION_SCHEMES", "ConstructionResult", "finish"]
 #: reconstruction in words. The paper's Theorem 7.3 network (every sample is a unit) would
 #: have k = N: no certificate, so it is not listed.
 COMPRESSION_SCHEMES: dict[str, str] = {
-    "efficient": "M1: the nearest-representative network built from the kept samples and their labels alone",
+    "efficient": "efficient: the nearest-representative network built from the kept samples and their labels alone",
 }
+
+class _Structural:
+    """A structural number of :attr:`ConstructionResult.network` (an ``int`` attribute named
+    like its key in ``stats``): as recorded, else measured on the network (results assembled
+    by hand may record less)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _Structural: ...
+    @overload
+    def __get__(self, obj: ConstructionResult, objtype: type | None = None) -> int: ...
+    def __get__(self, obj: ConstructionResult | None, objtype: type | None = None) -> int | _Structural:
+        if obj is None:
+            return self
+        value = obj.stats.get(self.key)
+        return int(obj.network.summary()[self.key] if value is None else value)
+
 
 @dataclass
 class ConstructionResult:
@@ -55,9 +74,37 @@ class ConstructionResult:
     min_margin : Fraction or float
         Smallest margin over the training samples (exact when ``stats['verification']`` is
         ``'exact'``; a float whose certified error is ``stats['margin_error_bound']`` otherwise).
+    params : int
+        Dense parameter count ``sum_l n_out_l (n_in_l + 1)`` of :attr:`network`.
+    params_nonzero : int
+        Non-zero weights and biases.
+    depth : int
+        Number of affine layers.
+    width : int
+        Largest hidden layer (``0`` for a network without hidden layers).
+    bottleneck : int
+        Smallest hidden layer.
+    max_weight_bits : int
+        Bits of the widest entry written as a reduced fraction ``p/q``
+        (``max(bitlen p, bitlen q)``).
+    seconds : float
+        Wall-clock seconds to build the network, before the final verification.
+    timings : dict of str to float
+        Phase timings in seconds: ``"build"`` (= :attr:`seconds`), ``"verify"`` (the final
+        verification) and the construction's own phases inside ``"build"``
+        (``"projection"``, ``"line"``, ``"network"``, ...).
+    representatives : ndarray of int or None
+        Indices of the training samples the network is built from (``efficient``'s representatives,
+        grouped by class); None for constructions that have none.
+    seed : int or None
+        The seed of ``rng`` (None when a Generator was passed: the caller owns its state).
+    options : dict
+        The method's options as used (defaults included).
     stats : dict
-        params, params_nonzero, width, depth, bottleneck, max_weight_bits, seconds, the
-        method's options, seed and library version, plus construction-specific numbers.
+        Everything recorded, as a JSON-ready dict: the values of the typed attributes above
+        under their names (``"params"``, ``"seconds"``, ``"verify_seconds"``, ``"seed"``,
+        ``"options"``, ...), ``n_samples``, ``n_features``, ``n_classes``, ``verification``,
+        ``margin_error_bound`` and the library version, plus the construction-specific rest.
     engine : {'float', 'exact', 'm1-certified', 'pairwise'}
         The evaluator cascade :meth:`predict` starts with
         (:data:`memnets._engines.decide.ENGINES`; ``'exact'`` when float64 cannot be
@@ -76,8 +123,43 @@ class ConstructionResult:
     engine: str = "float"
     info: dict[str, Any] = field(default_factory=dict)
 
+    # ------------------------------------------------------------------ typed view of stats
+    params = _Structural()
+    params_nonzero = _Structural()
+    depth = _Structural()
+    width = _Structural()
+    bottleneck = _Structural()
+    max_weight_bits = _Structural()
+
+    @property
+    def seconds(self) -> float:
+        return float(self.stats.get("seconds", 0.0))
+
+    @property
+    def timings(self) -> dict[str, float]:
+        phases = {"build": self.seconds}
+        for key, value in self.stats.items():
+            if key.endswith("_seconds") and isinstance(value, int | float) and not isinstance(value, bool):
+                phases[key[: -len("_seconds")]] = float(value)
+        return phases
+
+    @property
+    def representatives(self) -> np.ndarray | None:
+        reps = self.info.get("representatives")
+        return None if reps is None else np.asarray(reps, dtype=np.int64)
+
+    @property
+    def seed(self) -> int | None:
+        seed = self.stats.get("seed")
+        return None if seed is None else int(seed)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.stats.get("options") or {})
+
     @property
     def is_binary(self) -> bool:
+        """True for two classes with one output (``F(x) > 0`` means ``classes[1]``)."""
         return len(self.classes) == 2 and self.network.n_outputs == 1
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -139,7 +221,7 @@ class ConstructionResult:
         :attr:`verified`). *Assumptions*: the training samples are i.i.d. draws from D;
         the network is ``rho(kept samples, their labels, in index order)`` for a
         reconstruction ``rho`` fixed in advance. The choice of *which* samples to keep may
-        use all of them. M1 (``method="efficient"``) satisfies this with every condensing
+        use all of them. ``method="efficient"`` satisfies this with every condensing
         rule: its network is built from ``X[reps]`` and their labels only (first layer
         ``2 s_k``, biases ``max_j |s_j|^2 - |s_k|^2``, one max-tree per label, labels
         sorted; every label has a representative, so the label set is the kept one); the
@@ -164,7 +246,7 @@ class ConstructionResult:
         Raises
         ------
         NotCompressibleError : no test data and the network is not a sample-compression
-            scheme (methods other than ``efficient``; see :data:`COMPRESSION_SCHEMES`) or was
+            scheme (methods other than ``efficient``; see ``COMPRESSION_SCHEMES``) or was
             not verified to memorize its training set
         OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
 
@@ -206,10 +288,9 @@ class ConstructionResult:
         return compression_certificate(N, int(idx.size), d, errors=0, what=what)
 
     def __repr__(self) -> str:
-        s = self.stats
         return (
             f"ConstructionResult(method={self.method!r}, verified={self.verified}, "
-            f"params={s.get('params')}, width={s.get('width')}, depth={s.get('depth')}, "
+            f"params={self.params}, width={self.width}, depth={self.depth}, "
             f"min_margin={float(self.min_margin):.4g})"
         )
 
