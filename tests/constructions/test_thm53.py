@@ -59,6 +59,7 @@ def test_bumped_label_only_inside_the_slabs(N, n, seed):
     offsets = np.linspace(-2.0, 2.0, 17) * h
     near = (X[:, None, :] + offsets[None, :, None] * u[None, None, :]).reshape(-1, n)
     T = np.vstack([near, rng.random((200, n))])
+    T = T[((T >= 0) & (T <= 1)).all(axis=1)]  # predict's domain is [0, 1]^n
     pred = res.predict(T)
     dist = np.abs((T @ u)[:, None] - (bumped @ u)[None, :]).min(axis=1)
     said_b = pred == s["bumped_label"]
@@ -79,9 +80,9 @@ def test_memorizes_a_ball_mixture_at_chance_with_few_params():
     # A = P(y != b) off the slabs (mass <= 0.01); both measured on the same test points
     assert abs(acc - other) <= 0.01 + 3 * math.sqrt(0.25 / len(yt))
     assert 0.45 < acc < 0.56
-    # M1 on the same sample generalizes; M2 (same projection family) does not reach it either
+    # efficient on the same sample generalizes; optimal (same projection family) does not reach it either
     assert mn.construct(X, y, method="efficient", rng=0).score(Xt, yt) > 0.97
-    # params: M2's sqrt(K rho) law with K <= 2 N_b + 1 runs
+    # params: optimal's sqrt(K rho) law with K <= 2 N_b + 1 runs
     s = res.stats
     assert s["runs"] <= 2 * s["bumped_samples"] + 1
     assert res.network.num_params() <= 40 * math.sqrt(s["runs"] * s["rho"]) + 18 * math.sqrt(s["runs"] / s["rho"]) + 2 + 53

@@ -1,4 +1,4 @@
-"""M1: efficient generalizable memorization (after Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
+"""``efficient``: efficient generalizable memorization, ours (after Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
 
 Ours, not the paper's network: the paper's own Theorem 7.3 network, one unit per ordered
 opposite-label pair, is ``method="pairwise"`` (:mod:`memnets._constructions.pairwise`).
@@ -47,7 +47,7 @@ greedy set covers, then pruning; same margin as ``"hart"``), ``"none"`` (every s
 representative: the network *is* 1-nearest-neighbour, margin ``>= c^2``).
 
 **Certificate from the training set.** Whatever the rule, the network is a fixed function
-of its ``R`` representatives and their labels, so M1 is a sample-compression scheme of
+of its ``R`` representatives and their labels, so ``efficient`` is a sample-compression scheme of
 size ``k = R``: :meth:`~memnets.ConstructionResult.certify` turns that into a rigorous
 accuracy bound without a test set (``condense="mcs"`` gives the smallest ``k``; on MNIST
 pairs ``benchmarks/bench_certify.py``).
@@ -106,13 +106,13 @@ import numpy as np
 
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult, finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import ConstructionError, OptionError, VerificationError
+from memnets._core.checks import Dataset, check_scalar
+from memnets._core.errors import ConstructionError, VerificationError
 from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
-from memnets._geometry.condense import check_count, check_fraction, cover
 from memnets._geometry.condense import condense as condense_subset
+from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
@@ -141,7 +141,7 @@ def _certificate(
     *,
     two_sided: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Certified margins of the M1 network from the construction's proof (see ``verify``).
+    """Certified margins of the ``efficient`` network from the construction's proof (see ``verify``).
 
     Exact margin of sample i (the network computes ``max_k h_k`` per class exactly, biases
     within ``eta``): ``min_{other reps} |x-s|^2 - min_{own reps} |x-s|^2 +- 2 eta``, which is
@@ -179,7 +179,7 @@ def _certificate(
 
 # --------------------------------------------------------------------------- network
 def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[ReLUNetwork, float, int]:
-    """The M1 network on representatives ``S`` (rows grouped by class, contiguous).
+    """The ``efficient`` network on representatives ``S`` (rows grouped by class, contiguous).
 
     Returns ``(network, eta, tree_levels)`` where ``eta`` bounds the float64 rounding of
     the first-layer biases (``|b_k - (C - |s_k|^2)| <= eta``).
@@ -229,14 +229,14 @@ def build(
     lam: float = 1.0,
     verify: Literal["certificate", "engine"] = "certificate",
 ) -> ConstructionResult:
-    """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
+    """``efficient`` (ours, after Theorem 7.3): nearest-representative ReLU network, verified on every sample.
 
     Parameters
     ----------
     data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``, two or more classes
     rng, seed : the random subset of ``verify="certificate"``; recorded (the condensing
         rules are deterministic)
-    condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
+    condense : which training samples become representatives. ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
         lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"mss"`` (the same
         cover, boundary samples first), ``"hart"``, ``"fcnn"``, ``"mcs"`` (consistent
         subsets with margin ratio ``lam``: every sample's nearest same-label
@@ -244,8 +244,8 @@ def build(
         ``> (1 - lam^2) c^2``; ``"mcs"`` is the smallest, for
         :meth:`~memnets.ConstructionResult.certify`), ``"none"`` (all samples; the network
         is exact 1-NN; margin ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
-    preset : the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules (options
-        given explicitly win): ``"balanced"`` (default; ours) = ``radius="local",
+    preset : the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules. Options
+        given explicitly win. ``"balanced"`` (default; ours) = ``radius="local",
         alpha=0.7, k=2``: 1-NN's test accuracy within 0.5 points on every dataset of
         ``benchmarks/bench_presets.py`` (digits, MNIST and Fashion-MNIST pairs, all ten
         digits, CIFAR-10 pairs) with fewer representatives than the theorem's settings;
@@ -258,15 +258,17 @@ def build(
         for it), keeping 3/4 of the largest margin.
     alpha : radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
         margins ``(1 - alpha^2) c^2``
-    radius : ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
+    radius : how the cover radius is set per sample. ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
         ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
         other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
         ``r = alpha c``, far fewer representatives on real data)
     k : same-label representatives demanded within the radius of every sample (a class with
         fewer samples gets all of them)
-
-    verify : how memorization is proven before returning (always through
-        :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure):
+    lam : margin ratio of the consistent-subset rules (``"hart"``, ``"fcnn"``, ``"mcs"``), in
+        (0, 1]. Every sample's nearest same-label representative is nearer than ``lam`` times
+        its nearest other-label one.
+    verify : how memorization is proven before returning. Always through
+        :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure.
         ``"certificate"`` (default; ``O(N n)`` after the separation pass) proves for every
         sample ``margin >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` from rigorous float32
         lower bounds on ``c_i`` (distance to the nearest other-label sample, an upper bound
@@ -274,7 +276,7 @@ def build(
         representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
-        ``"engine"`` evaluates the network on every sample with M1's own engine
+        ``"engine"`` evaluates the network on every sample with ``efficient``'s own engine
         (``O(N R n)``, certified float32 then float64). ``"hart"``, ``"fcnn"`` and
         ``"mcs"`` always use ``"engine"`` (their proof needs the representatives'
         distances). ``"network"`` is the deprecated earlier name of ``"engine"``.
@@ -297,13 +299,9 @@ def build(
     alpha = chosen["alpha"] if alpha is None else alpha
     radius = chosen["radius"] if radius is None else radius
     k = chosen["k"] if k is None else k
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating) or not (
-        0.0 < float(alpha) < 1.0
-    ):
-        raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
-    k = check_count("k", k, "same-label representatives demanded per sample")
-    lam = check_fraction("lam (Hart's margin ratio d_+ < lam d_-)", lam)
-    alpha = float(alpha)
+    alpha = check_scalar("alpha (the cover radius as a fraction of the separation)", alpha, float, gt=0, lt=1)
+    k = check_scalar("k (same-label representatives demanded per sample)", k, int, ge=1)
+    lam = check_scalar("lam (Hart's margin ratio d_+ < lam d_-)", lam, float, gt=0, le=1)
     X, codes = data.X, data.codes
     c2_comp, c2_each = nearest_enemy_bounds(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
@@ -335,7 +333,7 @@ def build(
         raise ConstructionError(
             f"efficient: the margin bound {bound_margin:.3g} is below the float64 rounding of "
             f"the first-layer biases (2 eta = {2 * eta:.3g}): samples of different labels are too "
-            f"close (c = {math.sqrt(c2_low):.3g}) for M1's float64 weights. Use method='pairwise' "
+            f"close (c = {math.sqrt(c2_low):.3g}) for efficient's float64 weights. Use method='pairwise' "
             "or 'optimal' (exact weights), or rescale the data"
         )
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])

@@ -9,7 +9,7 @@ mild separation condition are memorized by a ReLU network with
 Their Lemma 13 (a uniform random unit vector ``u`` keeps a fixed ``v`` at
 ``|<u, v>| >= ||v|| / T sqrt(8 / (n pi))`` with probability ``> 1 - 2/T``) is restated,
 with its use, in the NeurIPS 2024 paper's Appendix B (Lemma B.2), and the NeurIPS paper says
-that M2 "projects the data to one dimension". **Their proof text was not readable here**
+that M2 (its Table 4's name for this method) "projects the data to one dimension". **Their proof text was not readable here**
 (only the abstract and first page of the arXiv/ICLR versions are in the reference stores).
 
 What is implemented
@@ -84,8 +84,14 @@ def build(
 ) -> ConstructionResult:
     """Park et al.'s ``O(N^(2/3))`` memorizer, reconstructed (see the module docstring).
 
-    Options: ``direction_bits``, ``max_tries`` as for ``method="vardi2022"`` (same
-    projection, same error naming the closest opposite-label pair when no direction works).
+    Parameters
+    ----------
+    data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    direction_bits : size of the projection direction's integer entries. As for
+        ``method="vardi2022"`` (same projection).
+    max_tries : directions drawn before giving up. The error names the closest
+        opposite-label pair.
     """
     started = time.perf_counter()
     labels = (np.asarray(data.codes) + 1).astype(np.int64)

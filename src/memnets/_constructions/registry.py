@@ -21,33 +21,46 @@ layer-by-layer engines), each method accepting those it has. Earlier spellings
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-import inspect
 import numbers
 import types
 import typing
+import warnings
 from typing import Any, Literal
 
 import numpy as np
 
+from memnets._constructions.options import MethodOption, describe_hint, options_of
 from memnets._constructions.result import ConstructionResult
 from memnets._core.checks import RNGLike, as_rng, check_dataset
 from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import OptionError
+from memnets._core.progress import progress_enabled
+from memnets._core.scaling import InputScaling
 
-__all__ = ["METHODS", "RENAMED_OPTIONS", "RENAMED_VALUES", "check_options", "construct", "method_options"]
+__all__ = [
+    "METHODS",
+    "RENAMED_OPTIONS",
+    "RENAMED_VALUES",
+    "MethodOption",
+    "check_options",
+    "construct",
+    "method_options",
+    "methods_rst",
+]
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
-    "efficient": ("memnets._constructions.efficient", "M1 (ours, after Theorem 7.3): nearest-representative max-trees, O(R n) params"),
-    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written: one unit per ordered opposite pair, O(N^2 n) params"),
-    "optimal": ("memnets._constructions.optimal", "M2, Theorem 4.1: O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
+    "efficient": ("memnets._constructions.efficient", "ours, after Theorem 7.3 (not the paper's network): nearest-representative max-trees, O(R n) params"),
+    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written (Table 4's M1): one unit per ordered opposite pair, O(N^2 n) params"),
+    "optimal": ("memnets._constructions.optimal", "Theorem 4.1 (after Vardi et al. 2022): O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
     "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
-    "constant": ("memnets._constructions.constant", "M3, Theorem 4.3: grid quantization + integer codes + M2 (params independent of N)"),
+    "constant": ("memnets._constructions.constant", "ours, Theorem 4.3's bound reached another way: grid quantization + integer codes + optimal (params independent of N)"),
     "robust": ("memnets._constructions.robust", "robust memorization (ours, after Yu, Gao & Zhang ICLR 2024): nearest-sample network, label kept on B(x_i, mu) for mu < c/2, O(N n) params; net=True: Theorem 4.3's c0/3-net route (params <= Q O(n))"),
     "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
     "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
-    "thm53": ("memnets._constructions.thm53", "Theorem 5.3's witness: O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
+    "thm53": ("memnets._constructions.thm53", "ours, after Theorem 5.3 / Appendix E (decoys and a cube-slicing bound instead of Lemmas E.2-E.3, majority label from the sample): O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
     "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
 }
 
@@ -99,14 +112,46 @@ def _module(method: str) -> Any:
     return importlib.import_module(METHODS[method][0])
 
 
-def method_options(method: str) -> dict[str, Any]:
-    """The options a method accepts, with their defaults."""
-    sig = inspect.signature(_module(method).build)
-    return {
-        name: p.default
-        for name, p in sig.parameters.items()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("rng", "seed")
-    }
+def method_options(method: str) -> dict[str, MethodOption]:
+    """The options a method accepts: each one's default, allowed values and meaning.
+
+    Read from the method's ``build`` signature (defaults, annotations) and its numpydoc
+    docstring (meanings), so it cannot drift from the code.
+
+    Parameters
+    ----------
+    method : str
+        A registered method (:data:`METHODS`).
+
+    Returns
+    -------
+    dict of str to MethodOption
+        In signature order; ``option.default``, ``option.allowed`` (in words),
+        ``option.meaning`` (one line), ``option.choices`` (finite choices or ``None``).
+        Until memnets 0.1 the values were the defaults themselves: use ``.default``
+        (comparing a ``MethodOption`` with a plain value still works, with a
+        ``DeprecationWarning``).
+
+    Raises
+    ------
+    OptionError
+        Unknown method (the message lists the registered ones).
+
+    Examples
+    --------
+    >>> import memnets as mn
+    >>> opt = mn.method_options("efficient")["condense"]
+    >>> opt.default, opt.choices
+    ('cover', ('cover', 'mss', 'hart', 'fcnn', 'mcs', 'none'))
+    >>> {name: o.default for name, o in mn.method_options("pairwise").items()}
+    {'verify': 'engine', 'memory_limit_gib': 4.0}
+    """
+    return options_of(_module(method).build)
+
+
+def methods_rst(indent: str = "") -> str:
+    """One line per registered method, ``name``: description (for docstrings and help texts)."""
+    return "\n".join(f"{indent}- ``{name}``: {text}" for name, (_, text) in METHODS.items())
 
 
 def _kind_ok(value: Any, hint: Any) -> bool:
@@ -133,17 +178,6 @@ def _kind_ok(value: Any, hint: Any) -> bool:
     return True
 
 
-def _describe(hint: Any) -> str:
-    origin = typing.get_origin(hint)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(c) for c in typing.get_args(hint))
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return "None"
-    return f"{'an' if getattr(hint, '__name__', '')[:1] in 'aeiou' else 'a'} {getattr(hint, '__name__', str(hint))}"
-
-
 def check_options(method: str, options: dict[str, Any]) -> None:
     """Raise :class:`OptionError` unless every option is a parameter of ``method``'s
     ``build`` and fits its annotation (see the module docstring)."""
@@ -159,7 +193,7 @@ def check_options(method: str, options: dict[str, Any]) -> None:
     for name, value in options.items():
         hint = hints.get(name, Any)
         if not _kind_ok(value, hint):
-            raise OptionError(f"method {method!r}: option {name!r} must be {_describe(hint)}, got {value!r}")
+            raise OptionError(f"method {method!r}: option {name!r} must be {describe_hint(hint)}, got {value!r}")
 
 
 def construct(
@@ -168,35 +202,122 @@ def construct(
     method: str = "efficient",
     *,
     rng: RNGLike = None,
+    rescale: bool | str = False,
+    progress: bool = False,
     **options: Any,
 ) -> ConstructionResult:
-    """Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+    r"""Construct a ReLU network that memorizes ``(X, y)`` and verify it.
+
+    The one entry point to every construction of the registry :data:`METHODS`. The
+    returned network :math:`F` satisfies, on every training sample,
+
+    .. math::
+
+        y_i F(x_i) > 0 \quad\text{(binary)}, \qquad
+        F_{y_i}(x_i) > \max_{c \ne y_i} F_c(x_i) \quad\text{(more classes)},
+
+    proven before the function returns (exactly, or by certified float arithmetic with
+    exact re-checks; see ``result.stats["verification"]``).
 
     Parameters
     ----------
-    X : array of shape (N, n), values in [0, 1]
-    y : array of shape (N,), any sortable labels (at least two classes)
-    method : one of :data:`METHODS` (``"efficient"``, ``"pairwise"``, ``"optimal"``,
-        ``"interval"``, ``"constant"``, ``"trained"``). The two-class constructions
-        (``pairwise``, ``optimal``, ``interval``, ``constant``) handle more classes one-vs-rest
-        (:mod:`memnets._constructions.ovr`: one part per class, run side by side).
-    rng : Generator, int seed or None; every random choice draws from it and the seed is
-        recorded in ``result.stats['seed']``
-    **options : method options (see ``memnets.method_options(method)``)
+    X : array-like of shape (N, n)
+        Training samples, every value in [0, 1] (the domain of every construction's
+        guarantee), or any finite values with ``rescale``.
+    y : array-like of shape (N,)
+        Labels: any sortable values, at least two classes; identical samples must have the
+        same label.
+    method : str, default "efficient"
+        A key of :data:`METHODS`:
+
+{methods}
+
+        The two-class constructions handle more classes one-vs-rest (one part per class, run
+        side by side, verified again). ``memnets.method_options(method)`` lists each
+        method's options.
+    rng : numpy.random.Generator, int or None
+        Every random choice draws from it; the seed is recorded in
+        ``result.stats["seed"]``.
+    rescale : bool or {"feature", "global"}, default False
+        ``False``: ``X`` must lie in ``[0, 1]^n``. ``True`` (= ``"feature"``): fit a min-max
+        scaling per feature on ``X`` (``"global"``: one min and max for all features, which
+        keeps nearest neighbours), build on the scaled data and store the scaling in
+        ``result.scaling``; ``predict``, ``score``, ``save``/``load`` and the torch/ONNX
+        exports apply it to new raw points (clipped into ``[0, 1]``).
+    progress : bool, default False
+        Show progress bars on the long loops (cover, verification, engines) of builds that
+        take more than a few seconds (on standard error).
+    **options
+        Options of the method, checked against its signature (unknown names and values
+        outside the allowed ones raise :class:`OptionError` listing the valid ones).
 
     Returns
     -------
     ConstructionResult
         With ``verified=True``: memorization was checked on every sample before returning.
+        ``stats["params"]`` counts the stored network, ``stats["params_paper"]`` (where
+        present) the paper's; ``min_margin`` is in the units of the network's output
+        (``100 F`` for ``"pairwise"``): see :class:`ConstructionResult`'s Notes.
+
+    Raises
+    ------
+    OptionError
+        Unknown method, unknown option, or an option of the wrong kind (the message lists
+        the valid ones).
+    InputError
+        ``X`` or ``y`` malformed: NaN/inf, wrong shape, values outside [0, 1] without
+        ``rescale`` (the message says how to get data in), one class.
+    ConflictingLabelsError
+        Two identical samples with different labels.
+
+    See Also
+    --------
+    method_options : The options of a method: default, allowed values, meaning.
+    MemorizationClassifier : The same constructions as a scikit-learn estimator.
+
+    Examples
+    --------
+    >>> import memnets as mn
+    >>> X, y = [[0.0, 0.0], [0.0, 0.25], [1.0, 1.0], [1.0, 0.75]], [0, 0, 1, 1]
+    >>> res = mn.construct(X, y, method="efficient", rng=0)
+    >>> res.verified, res.predict([[0.1, 0.2], [0.9, 0.9]]).tolist()
+    (True, [0, 1])
+    >>> mn.construct(X, y, method="optimal", rng=0).stats["verification"]
+    'exact'
+    >>> raw = mn.construct([[0.0, 10.0], [4.0, 30.0]], ["a", "b"], rescale=True, rng=0)
+    >>> raw.predict([[0.5, 12.0], [9.0, 40.0]]).tolist()
+    ['a', 'b']
     """
     module = _module(method)
-    options = current_options(method, options)
+    options = current_options(method, {k: _unwrap(v) for k, v in options.items()})
     check_options(method, options)
+    scaling = None
+    if rescale is not False:
+        if rescale is not True and rescale not in ("feature", "global"):
+            raise OptionError(f"rescale must be True, False, 'feature' or 'global', got {rescale!r}")
+        scaling = InputScaling.fit(X, "feature" if rescale is True else str(rescale))
+        X = scaling.transform(X)
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
-    if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
-        from memnets._constructions.ovr import one_vs_rest
+    with progress_enabled(progress):
+        if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
+            from memnets._constructions.ovr import one_vs_rest
 
-        return one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
-    result: ConstructionResult = module.build(data, rng=gen, seed=seed, **options)
+            result: ConstructionResult = one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
+        else:
+            result = module.build(data, rng=gen, seed=seed, **options)
+    if scaling is not None:
+        result = dataclasses.replace(result, scaling=scaling)
     return result
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, MethodOption):
+        warnings.warn("an option value is a MethodOption (method_options now describes options); "
+                      "pass its .default", DeprecationWarning, stacklevel=3)
+        return value.default
+    return value
+
+
+if construct.__doc__:
+    construct.__doc__ = construct.__doc__.replace("{methods}", methods_rst(" " * 8))

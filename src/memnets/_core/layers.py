@@ -134,6 +134,7 @@ class SparseWeight:
 
     @classmethod
     def from_dense(cls, a: Any) -> SparseWeight:
+        """A sparse copy of the dense 2-D array ``a`` (its non-zero entries; exact entries stay exact)."""
         arr = _as_entries(a)
         if arr.ndim != 2:
             raise InputError(f"a weight matrix must be 2-D, got shape {arr.shape}")
@@ -142,13 +143,16 @@ class SparseWeight:
 
     @property
     def nnz(self) -> int:
+        """Number of stored (structurally non-zero) entries."""
         return len(self.indices)
 
     @property
     def is_exact(self) -> bool:
+        """True when the entries are stored exactly (int/Fraction objects), not as float64."""
         return self.data.dtype == object
 
     def toarray(self) -> np.ndarray:
+        """The dense 2-D array (object dtype when the entries are exact)."""
         out = np.zeros(self.shape, dtype=self.data.dtype)
         if self.data.dtype == object:
             out[...] = 0
@@ -163,11 +167,13 @@ class SparseWeight:
 
     @cached_property
     def abs_scipy(self) -> sp.csr_array:
+        """Entry-wise absolute value of :attr:`scipy` (for rounding-error bounds)."""
         m = self.scipy.copy()
         m.data = np.abs(m.data)
         return m
 
     def row_nnz(self) -> np.ndarray:
+        """Number of stored entries in each row, shape ``(rows,)``."""
         return np.diff(self.indptr)
 
     def entry_rows(self) -> np.ndarray:
@@ -244,6 +250,7 @@ class AffineLayer:
 
     @property
     def is_sparse(self) -> bool:
+        """True when the weight is a :class:`~memnets.SparseWeight`."""
         return isinstance(self.weight, SparseWeight)
 
     @property
@@ -257,26 +264,31 @@ class AffineLayer:
         return self.weight.data if isinstance(self.weight, SparseWeight) else self.weight.ravel()
 
     def num_params(self, nonzero: bool = False) -> int:
+        """Weights and biases counted densely (``out * in + out``), or only the non-zero ones (``nonzero=True``)."""
         if not nonzero:
             return self.n_outputs * self.n_inputs + self.n_outputs
         w = self.weight_values()
         return int(np.count_nonzero(w != 0)) + int(np.count_nonzero(self.bias != 0))
 
     def dense_weight(self) -> np.ndarray:
+        """The weight as a dense 2-D array."""
         return self.weight.toarray() if isinstance(self.weight, SparseWeight) else self.weight
 
     @cached_property
     def float_weight(self) -> np.ndarray | sp.csr_array:
+        """The weight rounded to float64 (dense array, or scipy CSR when sparse); cached."""
         if isinstance(self.weight, SparseWeight):
             return self.weight.scipy
         return _to_float(self.weight)
 
     @cached_property
     def float_bias(self) -> np.ndarray:
+        """The bias rounded to float64; cached."""
         return _to_float(self.bias)
 
     @cached_property
     def abs_float_weight(self) -> np.ndarray | sp.csr_array:
+        """Entry-wise absolute value of :attr:`float_weight` (for rounding-error bounds); cached."""
         if isinstance(self.weight, SparseWeight):
             return self.weight.abs_scipy
         return np.abs(self.float_weight)

@@ -86,10 +86,12 @@ class ReLUNetwork:
     # ------------------------------------------------------------------ structure
     @property
     def n_inputs(self) -> int:
+        """Input dimension n."""
         return self.layers[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """Output dimension: 1 for a binary network, C for C class scores."""
         return self.layers[-1].n_outputs
 
     @property
@@ -99,10 +101,12 @@ class ReLUNetwork:
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
+        """Sizes of the hidden layers, in order."""
         return tuple(layer.n_outputs for layer in self.layers[:-1])
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
+        """``(n_inputs, *hidden_sizes, n_outputs)``."""
         return (self.n_inputs, *self.hidden_sizes, self.n_outputs)
 
     @property
@@ -173,6 +177,7 @@ class ReLUNetwork:
 
     @property
     def float64_representable(self) -> bool:
+        """True when every entry is exactly a float64, so ``to_torch()`` and ``to_onnx()`` reproduce the network."""
         bits = self.float64_bits_needed
         return bits is not None and bits <= 53
 

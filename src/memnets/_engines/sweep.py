@@ -23,7 +23,7 @@ layer, the pieces and the table instead of the ``N`` values:
 Every number is a Python integer, nothing is rounded; the outputs equal those of the generic
 engine (:mod:`memnets._core.exact`) sample by sample, which the tests check on random and
 adversarial networks. The work per layer is proportional to the table and piece counts, not
-to ``N``: M2's stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
+to ``N``: ``optimal``'s stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
 the block's register (``<= 2 J`` entries: register and counter), and the samples are touched
 only where a comparison or step cuts their block, and once at the end.
 
@@ -106,7 +106,7 @@ class _Fn:
 
 def applies(net: ReLUNetwork) -> bool:
     """True when the first layer has one unit and no hidden layer is wider than :data:`MAX_WIDTH`."""
-    return net.layers[0].out_features == 1 and net.width <= MAX_WIDTH
+    return net.layers[0].n_outputs == 1 and net.width <= MAX_WIDTH
 
 
 def _obj(values: Any) -> np.ndarray:
@@ -371,16 +371,18 @@ def _first_layer(net: ReLUNetwork, X: np.ndarray) -> tuple[list[int], int]:
     g = math.gcd(*wi)
     small = [v // g for v in wi]
     n = X.shape[1]
-    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56:
+    # exact_projection's limbs read nonnegative inputs (data in [0, 1]); anything else, or a
+    # direction beyond its limb budget, goes through the generic engine's first layer
+    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56 and not (X < 0).any():
         w = np.zeros(n, dtype=_I64)
         w[cols] = small
         p, E = exact_projection(X, w)  # p_i = 2**E <w, x_i>, so s_i = g p_i / (Q 2**E) + bp / bq
         D = math.lcm(Q << E, bq)
         m1, m0 = g * (D // (Q << E)), bp * (D // bq)
         return [m1 * v + m0 for v in p], D
-    chunks = list(exact_units(ReLUNetwork([layer]), X))  # pragma: no cover - directions of > 50 bits
-    D = math.lcm(*(units[0][1] for _, units in chunks))  # pragma: no cover
-    return [int(v) * (D // units[0][1]) for _, units in chunks for v in units[0][0].tolist()], D  # pragma: no cover
+    chunks = list(exact_units(ReLUNetwork([layer]), X))  # directions of more than ~50 bits
+    D = math.lcm(*(units[0][1] for _, units in chunks))
+    return [int(v) * (D // units[0][1]) for _, units in chunks for v in units[0][0].tolist()], D
 
 
 def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, int]]:
@@ -399,7 +401,7 @@ def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, in
     >>> [(num.tolist(), den) for num, den in scalar_outputs(net, X)]
     [([0, 4, 2, 3], 4)]
     """
-    if net.layers[0].out_features != 1:
+    if net.layers[0].n_outputs != 1:
         raise ValueError("scalar_outputs needs a network whose first layer has one unit")
     S_all, D = _first_layer(net, X)
     uniq, inv = np.unique(_obj(S_all), return_inverse=True)

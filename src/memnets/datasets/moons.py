@@ -12,11 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike
+from memnets._core.checks import RNGLike, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_positive,
     check_sample_args,
     frozen,
     uniform_directions,
@@ -51,7 +50,7 @@ def arc_distance(
 ) -> float:
     """Exact (up to float rounding) minimum distance between two circular arcs.
 
-    Each arc is ``(center, R, t0, t1)``. The minimum of |p - q| over p in A, q in B is
+    Each arc is ``(center, R, t0, t1)``. The minimum of ``|p - q|`` over p in A, q in B is
     attained either at a crossing of the arcs (distance 0), with an endpoint of one arc
     (then the other point is its nearest point on the other arc), or at two interior
     points where p - q is normal to both circles, i.e. on the line through both centres;
@@ -122,18 +121,22 @@ class TwoMoons(DescribeAlias):
 
     @property
     def scale(self) -> float:
+        """Factor from scikit-learn's moon units (radius 1) to [0,1]^2."""
         return 1.0 / (3.0 + 2.0 * self.noise)
 
     @property
     def n_features(self) -> int:
+        """Input dimension: 2."""
         return 2
 
     @property
     def n_cells(self) -> None:
+        """None: the moons are not a finite union of cells."""
         return None
 
     @property
     def classes(self) -> np.ndarray:
+        """The labels, ``0, 1, ...``."""
         return frozen(np.arange(2, dtype=np.int64))
 
     def _to_unit(self, P: np.ndarray) -> np.ndarray:
@@ -162,6 +165,7 @@ class TwoMoons(DescribeAlias):
         return X, y
 
     def to_dict(self) -> dict[str, Any]:
+        """The distribution's parameters as a plain dict (recorded in experiment JSON)."""
         return {
             "family": "two_moons",
             "n_features": 2,
@@ -197,7 +201,7 @@ def two_moons(
     if separation is not None and offset is not None:
         raise OptionError("give separation or offset, not both")
     if separation is not None:
-        sep = check_positive(separation, "separation")
+        sep = check_scalar("separation", separation, float, gt=0)
         h = 1.0 - (3.0 + 2.0 * nu) * sep - 2.0 * nu
         if h < 0.0:
             raise OptionError(

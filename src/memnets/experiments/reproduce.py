@@ -6,8 +6,10 @@ registry order, all writing into ``out`` (``NAME.json``, PNGs, CSVs), then assem
 ``out/report.md`` from each experiment's ``"markdown"`` and ``"plots"`` (relative image
 links) and writes ``out/reproduce.json`` (status and wall time of each experiment).
 
-Quick profile (default) -- every experiment at its small size; the whole run is designed
-to take under 10 minutes on 2 cores. ``full=True`` -- every image and the large grids (more than the paper used); ``profile="paper"`` -- the paper's own settings for Tables 1-2 (``pairs``).
+Profiles (:data:`~memnets.experiments.PROFILES`): ``"quick"`` (the default) -- every
+experiment at its small size, designed to take under 10 minutes on 2 cores; ``"full"`` --
+every image and the large grids (more than the paper used); ``"paper"`` -- the paper's own
+settings for Tables 1-2 (``pairs``) and Table 4 (``compare``), the others at their quick size.
 
 Resume: every finished grid cell is cached under ``out/cache/`` (keyed by the cell's
 parameters), so re-running after an interruption only computes the missing cells; delete
@@ -26,7 +28,7 @@ import dataclasses
 import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ def reproduce(
     out: RunOptions | str | os.PathLike[str] = "memnets-report",
     *,
     names: Sequence[str] | None = None,
+    experiment_options: Mapping[str, Mapping[str, Any]] | None = None,
     **options: Any,
 ) -> Path:
     """Run every registered experiment into ``out`` and write ``out/report.md``.
@@ -63,8 +66,10 @@ def reproduce(
     out : report folder (created; default ``./memnets-report``), or the whole
         :class:`~memnets.experiments.RunOptions`
     names : run only these experiments (default: all, in registry order)
-    options : run options (``full``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
-        ``cache_dir``, ``data_dir``, ``profile``; see :class:`RunOptions`), handed to every
+    experiment_options : an experiment's own options, by name (``{"pairs": {"resnet":
+        False}}``), passed to its ``run`` (which rejects a name it does not take)
+    options : run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+        ``cache_dir``, ``data_dir``; see :class:`RunOptions`), handed to every
         experiment. Here ``jobs`` defaults to 2 and ``cache_dir`` to ``out/cache``.
 
     Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
@@ -76,6 +81,7 @@ def reproduce(
     if opts.cache_dir is None:
         opts = dataclasses.replace(opts, cache_dir=opts.out_dir / "cache")
     selected = [_registry.check_name(name) for name in (_registry.EXPERIMENTS if names is None else names)]
+    own = {_registry.check_name(name): dict(values) for name, values in (experiment_options or {}).items()}
     root = opts.out_dir
     root.mkdir(parents=True, exist_ok=True)
     console = _console(opts.progress)
@@ -88,7 +94,7 @@ def reproduce(
         t0 = time.perf_counter()
         section: dict[str, Any] = {"name": name, "description": description}
         try:
-            section.update(status="ok", summary=_registry.module(name).run(opts))
+            section.update(status="ok", summary=_registry.module(name).run(opts, **own.get(name, {})))
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
@@ -135,10 +141,14 @@ def _write_report(opts: RunOptions, sections: list[dict[str, Any]], *, wall: flo
     from memnets import __version__
 
     root = opts.out_dir
-    command = "memnets reproduce" + (" --full" if opts.full else "") + f" --seed {opts.seed} --jobs {opts.jobs}"
+    command = ("memnets reproduce" + ("" if opts.profile == "quick" else f" --profile {opts.profile}")
+               + f" --seed {opts.seed} --jobs {opts.jobs}")
     if opts.dask_scheduler:
         command += f" --dask-scheduler {opts.dask_scheduler}"
-    scale = "full (every image)" if opts.full else "quick" + (f" ({opts.profile} profile)" if opts.profile else "")
+    scale = {"quick": "quick profile (every experiment at its small size)",
+             "full": "full profile (every image and the large grids)",
+             "paper": "paper profile (the paper's settings for Tables 1, 2 and 4; the rest quick)",
+             "tiny": "tiny profile (the test suite's size)"}[str(opts.profile)]
     lines = [
         "# memnets reproduction report",
         "",

@@ -1,11 +1,11 @@
 """The paper's quantities, estimated from data; its bounds as calculators; the width audit.
 
-- :mod:`memnets.theory.estimators`: :math:`c_D`, :math:`M_D`, :math:`S_D` (Definition 7.1), the
-  cells of M1's guarantee, :math:`N_D` from a sample, and :func:`estimate_all` (what ``memnets estimate`` prints).
-- :mod:`memnets.theory.bounds`: the sample-size bounds of Sections 6 and 7 and
+- ``memnets.theory.estimators``: :math:`c_D`, :math:`M_D`, :math:`S_D` (Definition 7.1), the
+  cells of ``efficient``'s guarantee, :math:`N_D` from a sample, and :func:`estimate_all` (what ``memnets estimate`` prints).
+- ``memnets.theory.bounds``: the sample-size bounds of Sections 6 and 7 and
   Proposition 7.7.
-- :mod:`memnets.theory.robustness`: :func:`robust_radii` (certified radii and the bound used).
-- :mod:`memnets.theory.audit`: :func:`memnets.audit` (a null direction of the first layer and
+- ``memnets.theory.robustness``: :func:`robust_radii` (certified radii and the bound used).
+- ``memnets.theory.audit``: :func:`memnets.audit` (a null direction of the first layer and
   a certified lower bound on the error, Section 5).
 - certificates that need no knowledge of D (pure maths in :mod:`memnets._core.pac`, so that
   :meth:`memnets.ConstructionResult.certify` can use it): the sample-compression bound

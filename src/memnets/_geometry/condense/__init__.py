@@ -1,6 +1,6 @@
-"""Condensing for M1: choose representatives so that the nearest one always has the right label.
+"""Condensing for ``efficient``: choose representatives so that the nearest one always has the right label.
 
-M1 (Theorem 7.3, :mod:`memnets._constructions.efficient`) is the nearest-representative
+``efficient`` (ours, after Theorem 7.3, :mod:`memnets._constructions.efficient`) is the nearest-representative
 classifier on a subset ``S = {s_1, ..., s_R}`` of the training samples; its first layer
 has ``R (n + 1)`` parameters. It memorizes ``(X, y)`` iff ``S`` is *consistent*:
 
@@ -59,7 +59,7 @@ other-label representative and ``c_x`` the distance to its nearest other-label *
 
 At termination of ``"hart"``/``"fcnn"``/``"mcs"`` every non-representative has
 ``d_+ < lam d_- <= d_-``; a representative has ``d_+ = 0 < d_-`` (separation > 0). So all
-rules are consistent, and M1 on ``S`` memorizes the data.
+rules are consistent, and ``efficient`` on ``S`` memorizes the data.
 
 **On MNIST** (``benchmarks/bench_m1.py --accuracy --curves``; full 60k/10k split; 1-NN =
 scikit-learn on every training sample): the accuracy lost by condensing depends mostly
@@ -128,6 +128,7 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
 from memnets._geometry.condense._cnn import _fcnn, _hart
 from memnets._geometry.condense._common import (
@@ -136,8 +137,6 @@ from memnets._geometry.condense._common import (
     DEFAULT_RULE,
     RULES,
     _check_c2,
-    check_count,
-    check_fraction,
 )
 from memnets._geometry.condense._consistency import consistent_margins, is_consistent
 from memnets._geometry.condense._cover import cover
@@ -149,8 +148,6 @@ __all__ = [
     "DEFAULT_K",
     "DEFAULT_RULE",
     "RULES",
-    "check_count",
-    "check_fraction",
     "condense",
     "consistent_margins",
     "cover",
@@ -183,7 +180,7 @@ def condense(
     k : covers demanded per sample (``"cover"``/``"mss"``)
     lam : margin ratio in (0, 1]: ``x`` is absorbed iff ``d_+(x) < lam d_-(x)``
     c2_lower : optional (N,) rigorous lower bounds on ``c_x^2`` (e.g. from
-        :func:`nearest_enemy_sq`, or M1's separation pass); computed when ``"cover"``
+        :func:`nearest_enemy_sq`, or ``efficient``'s separation pass); computed when ``"cover"``
         needs them and none are given; used by ``"hart"``/``"fcnn"`` only to skip settled
         samples (the result does not depend on it)
     max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``, and separately
@@ -202,8 +199,8 @@ def condense(
         raise OptionError(f"condense rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}")
     if rule in ("cover", "mss"):
         return cover(X, y, alpha=alpha, k=k, c2_lower=c2_lower, order="boundary" if rule == "mss" else "greedy")[0]
-    lam_f = check_fraction("lam", lam)
-    passes = check_count("max_passes", max_passes, "passes or rounds")
+    lam_f = check_scalar("lam", lam, float, gt=0, le=1)
+    passes = check_scalar("max_passes (passes or rounds)", max_passes, int, ge=1)
     Xa, codes = check_codes(X, y)
     if Xa.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)

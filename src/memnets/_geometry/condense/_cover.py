@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
+from memnets._core.progress import track
 from memnets._geometry.condense._common import (
     DEFAULT_ALPHA,
     DEFAULT_K,
     _check_c2,
-    check_count,
-    check_fraction,
 )
 from memnets._geometry.enemies import BLOCK_ELEMENTS, Geom, check_codes, nearest_enemy_sq
 
@@ -32,7 +32,7 @@ def _cover_sets(g: Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, 
     dtype = np.uint16 if m <= 2**16 else np.int32  # 2 bytes per covered pair when it fits
     parts: list[np.ndarray] = []
     counts = np.zeros(m, dtype=np.int64)
-    for s0 in range(0, m, step):
+    for s0 in track(range(0, m, step), "cover: neighbourhoods"):
         rows = np.arange(s0, min(m, s0 + step))
         hit = g.d2(idx[rows], idx) < lim[None, :]
         hit[np.arange(rows.size), rows] = True
@@ -115,7 +115,7 @@ def cover(
     (``deg x >= 1``: ``x`` covers itself). ``order="greedy"``: lazy-greedy maximum
     coverage (ties: lowest index); ``order="boundary"``: candidates by ascending ``c_s``
     (MSS [8]). ``assign[x]`` is the first chosen representative covering ``x``:
-    ``|x - assign[x]| < alpha c_x``, so M1's margin on ``x`` is
+    ``|x - assign[x]| < alpha c_x``, so ``efficient``'s margin on ``x`` is
     ``>= (1 - alpha^2) c_x^2 >= (1 - alpha^2) c^2`` (Theorem 7.3's ``c^2 - r^2`` at
     ``r = alpha c``).
 
@@ -127,8 +127,8 @@ def cover(
     >>> reps.tolist(), assign.tolist()
     ([1, 3], [1, 1, 1, 3])
     """
-    a = check_fraction("alpha", alpha)
-    kk = check_count("k", k, "covers demanded per sample")
+    a = check_scalar("alpha", alpha, float, gt=0, le=1)
+    kk = check_scalar("k (covers demanded per sample)", k, int, ge=1)
     if order not in ("greedy", "boundary"):
         raise OptionError(f"order must be 'greedy' or 'boundary', got {order!r}")
     Xa, codes = check_codes(X, y)
