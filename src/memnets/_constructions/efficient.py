@@ -105,7 +105,8 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from memnets._blocks import max_tree, max_tree_readout
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset, check_scalar
 from memnets._core.errors import ConstructionError, VerificationError
 from memnets._core.network import AffineLayer, ReLUNetwork
