@@ -88,6 +88,7 @@ class RobustRadii:
 
     @property
     def statement(self) -> str:
+        """The bound used, in words (``"<bound>: <what it guarantees>"``)."""
         return f"{self.bound}: {BOUNDS[self.bound]}"
 
 
