@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean data docs docs-noplot docs-deps docs-results
+.PHONY: run test lint bench mutate clean data docs docs-noplot docs-deps docs-results
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_exact.py
 	$(BIN)/python benchmarks/bench_m1.py --speed
 	$(BIN)/python benchmarks/bench_m2.py --n 10000
+
+# mutation testing of the soundness-critical modules (not in CI: ~5-15 minutes per module on
+# 2 cores); counts and every survivor's diff go to benchmarks/results/mutmut*
+mutate: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/mutate.py
 
 # Documentation, built offline: Debian's MathJax, chromium (the browser test) and the Python,
 # scikit-learn and SciPy inventories for intersphinx come from apt when it is available.

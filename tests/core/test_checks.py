@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 import memnets as mn
 import memnets._core.checks as checks_mod
 from memnets import ConflictingLabelsError, InputError, MemnetsError, OptionError
-from memnets._core.checks import as_rng, check_dataset, check_X, find_conflict
+from memnets._core.checks import as_rng, check_dataset, check_scalar, check_X, find_conflict
 
 GOOD_X = np.array([[0.0, 0.5], [1.0, 0.25], [0.5, 0.5], [0.75, 1.0]])
 GOOD_Y = [0, 1, 1, 0]
@@ -177,3 +179,90 @@ def test_binary_builds_refuse_three_classes_by_name(method):
     data = check_dataset(np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]]), [0, 1, 2])
     with pytest.raises(mn.InputError, match=rf"method '{method}' is binary; y has 3 classes"):
         module.build(data, rng=np.random.default_rng(0), seed=0)
+
+
+# --------------------------------------------------------------------------- check_scalar
+@pytest.mark.parametrize(
+    ("value", "kind", "bounds", "expected"),
+    [
+        (3, int, {"ge": 1}, 3),
+        (np.int64(3), int, {"ge": 3}, 3),  # inclusive bound: the bound itself passes
+        (0.5, float, {"gt": 0, "le": 1}, 0.5),
+        (1, float, {"gt": 0, "le": 1}, 1.0),  # an int is a real number
+        (Fraction(1, 4), float, {"gt": 0, "lt": 1}, 0.25),
+        (np.float32(0.5), float, {}, 0.5),
+        (-7, int, {}, -7),
+        (math.inf, float, {"finite": False, "gt": 0}, math.inf),
+    ],
+)
+def test_check_scalar_accepts_and_converts(value, kind, bounds, expected) -> None:
+    out = check_scalar("x", value, kind, **bounds)
+    assert out == expected and type(out) is kind
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "bounds", "message"),
+    [
+        (True, float, {"gt": 0}, "x must be a finite number > 0, got True"),
+        (np.True_, int, {}, "x must be an int, got (np.)?True"),
+        (False, int, {"ge": 0}, "x must be an int >= 0, got False"),
+        (math.nan, float, {}, "x must be a finite number, got nan"),
+        (math.inf, float, {}, "x must be a finite number, got inf"),
+        (-math.inf, float, {"finite": False, "gt": 0}, "x must be a number > 0, got -inf"),
+        (10**400, float, {}, "x must be a finite number"),
+        ("0.5", float, {}, "x must be a finite number, got '0.5'"),
+        (2.0, int, {"ge": 1}, r"x must be an int >= 1, got 2\.0"),
+        (0, int, {"ge": 1}, "x must be an int >= 1, got 0"),
+        (0.0, float, {"gt": 0, "le": 1}, r"x must be a finite number in \(0, 1\], got 0\.0"),
+        (1.0, float, {"gt": 0, "lt": 1}, r"x must be a finite number in \(0, 1\), got 1\.0"),
+        (1.5, float, {"ge": 0, "le": 1}, r"in \[0, 1\], got 1\.5"),
+        (5, int, {"ge": 0, "le": 4}, r"x must be an int in \[0, 4\], got 5"),
+        (2, float, {"lt": 2}, "x must be a finite number < 2, got 2"),
+        (None, float, {}, "got None"),
+        ([1.0], float, {}, r"got \[1\.0\]"),
+    ],
+)
+def test_check_scalar_refuses_with_a_message_naming_the_argument(value, kind, bounds, message) -> None:
+    with pytest.raises(OptionError, match=message):
+        check_scalar("x", value, kind, **bounds)
+
+
+def test_check_scalar_error_class_and_misuse() -> None:
+    with pytest.raises(InputError, match="radius"):
+        check_scalar("radius", -1.0, float, gt=0, error=InputError)
+    with pytest.raises(TypeError, match="one lower"):
+        check_scalar("x", 1.0, float, gt=0, ge=0)
+    with pytest.raises(TypeError, match="kind"):
+        check_scalar("x", 1, complex)  # type: ignore[call-overload]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(-10, 10), st.floats(-10, 10))
+def test_check_scalar_agrees_with_the_interval_it_names(v: float, a: float, b: float) -> None:
+    lo, hi = min(a, b), max(a, b)
+    inside = math.isfinite(v) and lo < v <= hi
+    if inside:
+        assert check_scalar("v", v, float, gt=lo, le=hi) == v
+    else:
+        with pytest.raises(OptionError, match=r"v must be a finite number in \("):
+            check_scalar("v", v, float, gt=lo, le=hi)
+
+
+def test_the_library_refuses_booleans_for_numbers_everywhere() -> None:
+    """One check (issue #23 item 5): a bool is not a number in any of the five places that
+    used to check by hand, and each names the argument."""
+    from memnets._core import pac
+    from memnets._geometry.condense import condense
+
+    X, y = [[0.0], [1.0]], [0, 1]
+    cases = [
+        (lambda: mn.datasets.ball_mixture(separation=True), "separation"),  # once accepted as 1.0
+        (lambda: mn.theory.sample_size_thm73(True, 0.1, 0.1), "S_D"),
+        (lambda: condense(X, y, "hart", lam=True), "lam"),
+        (lambda: pac.binomial_tail(10, 2, True), "p"),
+        (lambda: pac.held_out_bound(100, 3, True), "delta"),
+        (lambda: mn.construct(X, y, method="efficient", condense="hart", lam=True), "lam"),
+    ]
+    for call, name in cases:
+        with pytest.raises(OptionError, match=rf"{name}\b.* must be .*, got True"):
+            call()

@@ -1,5 +1,5 @@
 """The real-data experiments: every class pair (the paper's 10 x 10 tables) and the
-M1/M2/M3/baselines comparison, at tiny sizes."""
+comparison of Table 4 (M1/M2/M3, our constructions, baselines), at tiny sizes."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_pairs_table_layout_and_accuracy(digits_pairs):
             assert table[a][b] == c["accuracy"]
             assert c["n_train"] == 120 and c["n_test"] == 80
             assert c["verified"] and c["train_accuracy"] == 1.0 and c["min_margin"] > 0
-        # the paper's claim on easy digit pairs: M1 generalizes
+        # the paper's claim on easy digit pairs, for our efficient network
         assert res["summary"][opt]["mean_accuracy"] > 0.95
         assert res["summary"][opt]["min_accuracy"] > 0.8
     reps = {(c["a"], c["b"], c["condense"]): c["representatives"] for c in res["cells"]}
@@ -53,7 +53,7 @@ def test_pairs_table_layout_and_accuracy(digits_pairs):
 
 
 def test_pairs_none_equals_sklearn_1nn(digits_pairs):
-    """Without condensing, M1's argmax over h_k(x) = 2<s_k, x> - |s_k|^2 is the nearest
+    """Without condensing, efficient's argmax over h_k(x) = 2<s_k, x> - |s_k|^2 is the nearest
     training image: its test accuracy must equal scikit-learn's 1-NN on the same split."""
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -196,18 +196,16 @@ def test_compare_defaults_are_table_4():
     assert compare.resolve_methods(["M2", "M2", "efficient"]) == {"M2": "park2021", "efficient": "efficient"}
 
 
-def test_compare_m1_is_the_papers_network_when_registered(monkeypatch):
-    """M1 is resolved by name at run time: ``pairwise`` (Theorem 7.3) once it is registered;
-    until then our tree M1 stands in and the separate ``efficient`` column is left out."""
+def test_compare_m1_m2_m3_are_the_papers_and_ours_go_by_their_names():
+    """M1, M2, M3 are Table 4's columns (the Theorem 7.3 network, Park et al. 2021, Vardi et al.
+    2022) and nothing else; every other memorizer is a column named by its registry name."""
     import memnets as mn
 
-    monkeypatch.delitem(mn.METHODS, "pairwise", raising=False)
-    assert compare.m1_construction() == "efficient"
-    assert compare.resolve_methods(None)["M1"] == "efficient" and "efficient" not in compare.resolve_methods(None)
-    monkeypatch.setitem(mn.METHODS, "pairwise", ("memnets._constructions.pairwise", "Theorem 7.3"))
-    assert compare.m1_construction() == "pairwise"
     cols = compare.resolve_methods(None)
-    assert cols["M1"] == "pairwise" and cols["efficient"] == "efficient" and len(cols) == len(compare.METHODS)
+    assert (cols["M1"], cols["M2"], cols["M3"]) == ("pairwise", "park2021", "vardi2022")
+    ours = {m: c for m, c in cols.items() if c in mn.METHODS and m not in ("M1", "M2", "M3", "MLP")}
+    assert ours == {m: m for m in ("efficient", "optimal", "constant", "interval")}
+    assert len(cols) == len(compare.METHODS)
 
 
 @pytest.mark.slow
@@ -218,8 +216,7 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
     doc = json.loads((tmp_path / "compare.json").read_text())
     columns = compare.resolve_methods(None)
     assert doc["data"] == "digits" and doc["pairs"] == ["1-7", "2-3"] and doc["methods"] == columns
-    assert doc["m1_construction"] == compare.m1_construction()
-    assert doc["m1_is_paper_network"] == (compare.m1_construction() == "pairwise")
+    assert doc["m1_construction"] == "pairwise"
     rows = {(r["pair"], r["method"]): r for r in doc["rows"]}
     assert len(rows) == len(doc["rows"]) == 2 * len(columns)
     for (pair, method), r in rows.items():
@@ -246,9 +243,8 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
     best_all = sum(rows[(p, "M1")]["accuracy"] >= max(r["accuracy"] for (q, _), r in rows.items() if q == p)
                    for p in ("1-7", "2-3"))
     assert claim["m1_best_of_all"] == best_all
-    assert "M1 (`" in summary["markdown"] and "is best of M1/M2/M3 on 2 of 2 pairs" in summary["markdown"]
-    if not doc["m1_is_paper_network"]:
-        assert "standing in for the paper's Theorem 7.3 network" in summary["markdown"]
+    assert "M1 (`pairwise`) is best of M1/M2/M3 on 2 of 2 pairs" in summary["markdown"]
+    assert "much better in all cases" in summary["markdown"] and "could not be read here" in summary["markdown"]
     table = {(t["pair"], t["method"]): t for t in doc["table"]}
     assert table[("1-7", "M2")]["accuracy"] == rows[("1-7", "M2")]["accuracy"]
     with (tmp_path / "compare.csv").open() as fh:
@@ -297,7 +293,7 @@ def test_compare_mnist_m1_beats_m2_and_m3(tmp_path):
 
 
 def test_compare_m1_matches_pairs_cell(digits_pairs, tmp_path):
-    """Both experiments draw the same seeded images of a pair: compare's tree-M1 row is the
+    """Both experiments draw the same seeded images of a pair: compare's ``efficient`` row is the
     pairs table's condense=cover cell (same accuracy, same network size)."""
     _, _, doc = digits_pairs
     cell = next(c for c in doc["datasets"]["digits"]["cells"]
@@ -312,33 +308,45 @@ def test_compare_m1_matches_pairs_cell(digits_pairs, tmp_path):
 def test_pairs_profiles():
     """Quick = digits (every image) + MNIST 500 + 500 per class; full = every image of the
     paper-scale datasets; tiny = the test-suite size."""
-    assert pairs._plan(None, False, None, None) == ["digits", "mnist"]
-    assert pairs._plan(None, True, None, None) == ["digits", "mnist", "fashion-mnist", "cifar10"]
-    assert pairs._plan("fashion-mnist", False, None, None) == ["fashion-mnist"]
-    assert pairs._sizes("mnist", False, None) == (500, 500)
-    assert pairs._sizes("digits", False, None) == (None, None)
-    assert pairs._sizes("mnist", True, None) == (None, None)
-    assert pairs._sizes("digits", False, "tiny") == (60, 40)
+    assert pairs._plan(None, "quick") == ["digits", "mnist"]
+    assert pairs._plan(None, "full") == ["digits", "mnist", "fashion-mnist", "cifar10"]
+    assert pairs._plan("fashion-mnist", "quick") == ["fashion-mnist"]
+    assert pairs._sizes("mnist", "quick") == (500, 500)
+    assert pairs._sizes("digits", "quick") == (None, None)
+    assert pairs._sizes("mnist", "full") == (None, None)
+    assert pairs._sizes("digits", "tiny") == (60, 40)
 
 
 @needs_mnist
 def test_pairs_paper_profile_columns_agreement_and_claims(tmp_path):
     """Tables 1-2 at the paper's settings: 500 training images per label, every test image of
-    the pair, the paper's network beside tree M1 and 1-NN, their agreement, and the paper's
-    words next to the counts."""
+    the pair, the paper's network (``pairwise``) beside ``efficient`` and 1-NN, their agreement,
+    the test images where the paper's network is exactly 0, and the paper's words next to the
+    counts."""
     s = pairs.run(tmp_path, profile="paper", data="mnist", pairs=[(0, 1), (4, 9)], progress=False)
     doc = json.loads((tmp_path / "pairs.json").read_text())
     res = doc["datasets"]["mnist"]
     assert res["per_class"] == {"train": 500, "test": None}
     by = {(c["a"], c["b"], c["condense"]): c for c in res["cells"]}
     for a, b in [(0, 1), (4, 9)]:
-        n_test = by[(a, b, "paper")]["n_test"]
+        n_test = by[(a, b, "pairwise")]["n_test"]
         assert n_test > 1900  # every test image of the two digits (0-1: 2115, 4-9: 1991)
-        assert {by[(a, b, col)]["n_train"] for col in ("paper", "tree-M1", "1-NN")} == {1000}
-        assert by[(a, b, "paper")]["params"] > by[(a, b, "tree-M1")]["params"]  # O(N^2 n) vs O(N n)
+        assert {by[(a, b, col)]["n_train"] for col in ("pairwise", "efficient", "1-NN")} == {1000}
+        assert by[(a, b, "pairwise")]["params"] > by[(a, b, "efficient")]["params"]  # O(N^2 n) vs O(N n)
     agree = {(r["a"], r["b"]): r for r in res["agreement"]}
-    assert agree[(0, 1)]["tree-M1=1-NN"] == 1.0  # tree M1 with every sample is exact 1-NN
-    assert 0.97 < agree[(4, 9)]["paper=1-NN"] <= 1.0  # the paper's network: 1-NN but for a thin band
+    assert agree[(0, 1)]["efficient=1-NN"] == 1.0  # efficient with every sample is exact 1-NN
+    assert 0.97 < agree[(4, 9)]["pairwise=1-NN"] <= 1.0  # the paper's network: 1-NN but for a thin band
+    # F(x) = 0 exactly: off the band F has the 1-NN label, so every disagreement with 1-NN is a zero
+    # (sent to classes[0]); counting the zeros as errors can only lower the accuracy, by at most their share
+    for a, b in [(0, 1), (4, 9)]:
+        c = by[(a, b, "pairwise")]
+        assert round(c["n_test"] * (1 - agree[(a, b)]["pairwise=1-NN"])) <= c["zero_outputs"] < 0.05 * c["n_test"]
+        assert 0 <= c["accuracy"] - c["accuracy_zero_as_error"] <= c["zero_outputs"] / c["n_test"] + 1e-12
+    assert by[(4, 9, "pairwise")]["zero_outputs"] > 0 and "zero_outputs" not in by[(4, 9, "efficient")]
     claims = res["paper"]
-    assert claims["paper"]["pairs"] == 2 and claims["paper"]["above_threshold"] == 2
-    assert "“almost all” pairs above 90%" in s["markdown"] and "paper: 2 of 2" in s["markdown"]
+    assert claims["pairwise"]["pairs"] == 2 and claims["pairwise"]["above_threshold"] == 2
+    zero = claims["zero_outputs"]
+    assert zero["test_images"] == sum(by[(a, b, "pairwise")]["zero_outputs"] for a, b in [(0, 1), (4, 9)])
+    assert zero["mean_accuracy_zero_as_error"] <= zero["mean_accuracy"]
+    assert "“almost all” pairs above 90%" in s["markdown"] and "pairwise: 2 of 2" in s["markdown"]
+    assert "**F(x) = 0**" in s["markdown"] and "| 4-9 | 1991 |" in s["markdown"]

@@ -40,29 +40,29 @@ def width_run(tiny_report):
     return _doc(out, "width")
 
 
-def test_width_m1_generalizes_while_m2_stays_far(width_run):
+def test_width_efficient_generalizes_while_optimal_stays_far(width_run):
     doc = width_run
     cells = {(c["arm"], c["N"]): c for c in doc["cells"]}
     slack = doc["claims"]["test_slack"]
-    # M1 (rank W_1 = n) approaches accuracy 1 as N grows
+    # efficient (rank W_1 = n) approaches accuracy 1 as N grows
     assert cells[("efficient", 400)]["test_accuracy"] >= 0.97
     assert cells[("efficient", 400)]["rank_first_layer"] == 2
     assert cells[("efficient", 400)]["audit_bound"] is None
-    # M2 (rank W_1 = 1) is capped by its certified bound at every N, far from 1
+    # optimal (rank W_1 = 1) is capped by its certified bound at every N, far from 1
     for N in (40, 400):
         c = cells[("optimal", N)]
         assert c["rank_first_layer"] == 1 and c["audit_exact"]
         assert c["audit_bound"] > 0.2
         assert c["test_accuracy"] <= 1 - c["audit_bound"] + slack
         assert c["test_accuracy"] < 0.8
-    # the gap does not close with N: M1 gains, M2 does not
+    # the gap does not close with N: efficient gains, optimal does not
     gain_m1 = cells[("efficient", 400)]["test_accuracy"] - cells[("efficient", 40)]["test_accuracy"]
     gain_m2 = cells[("optimal", 400)]["test_accuracy"] - cells[("optimal", 40)]["test_accuracy"]
     assert gain_m1 > gain_m2
     claims = doc["claims"]
     assert claims["rank_deficient_below_audit_ceiling"] and claims["audit_bound_at_most_measured_error"]
     assert claims["line_error_agrees_with_test_error"]
-    # a narrow trained net either memorizes (then it is audited like M2) or is reported as not
+    # a narrow trained net either memorizes (then it is audited like optimal) or is reported as not
     for N in (40, 400):
         c = cells[("trained_narrow", N)]
         if c["memorized"]:
@@ -96,7 +96,7 @@ def test_width_ball_shell_theorem_51(width_run):
         c = cells[("trained_w", N)]
         if not c["memorized"]:
             assert 0 < c["train_accuracy"] < 1
-    # M1 at N = 100 < n keeps <= 100 representatives: rank < n, certified like the rest
+    # efficient at N = 100 < n keeps <= 100 representatives: rank < n, certified like the rest
     assert cells[("efficient", 100)]["rank_first_layer"] <= 100 and cells[("efficient", 100)]["audit_bound"] > 0.4
     # at N = 300 it has rank n: no bound, and its measured accuracy is chance (not claimed otherwise)
     m1 = cells[("efficient", 300)]

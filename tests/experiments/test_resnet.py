@@ -1,6 +1,6 @@
 """Table 3's ResNet-18 baseline: the architecture matches torchvision's (published parameter
 count), training is seeded and leaves the global RNG alone, and the pairs experiment runs it
-as a column next to M1 on a tiny CIFAR-10 folder in the real format."""
+as a column next to efficient on a tiny CIFAR-10 folder in the real format."""
 
 from __future__ import annotations
 

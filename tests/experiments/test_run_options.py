@@ -41,7 +41,7 @@ def _message(fn, *args, **kwargs) -> str:
         ("seed", -1, "seed must be >= 0, got -1"),
         ("full", "yes", "full must be True or False, got 'yes' (str)"),
         ("progress", 1, "progress must be True or False, got 1 (int)"),
-        ("profile", "huge", "profile must be None, 'tiny' or 'paper', got 'huge'"),
+        ("profile", "huge", "profile must be one of 'quick', 'full', 'tiny', 'paper', got 'huge'"),
         ("dask_scheduler", 8786,
          "dask_scheduler must be an address such as 'tcp://127.0.0.1:8786' or None, got 8786 (int)"),
         ("cache_dir", 3, "cache_dir must be a path or None, got 3 (int)"),
@@ -68,7 +68,7 @@ def test_unknown_experiment(tmp_path):
 
 
 def test_unknown_option_lists_the_valid_ones(tmp_path):
-    common = "'full', 'jobs', 'seed', 'dask_scheduler', 'progress', 'cache_dir', 'data_dir', 'profile'"
+    common = "'profile', 'jobs', 'seed', 'dask_scheduler', 'progress', 'cache_dir', 'data_dir'"
     assert _message(experiments.run, "guarantee", tmp_path, bogus=1, eps=0.2) == (
         "guarantee: unknown option(s) ['bogus']; valid options are ['n_features', 'n_balls', "
         f"'separation', 'eps', 'delta', 'factors', 'seeds', 'n_test', {common}]"
@@ -84,8 +84,10 @@ def test_values_are_normalised(tmp_path):
     opts = RunOptions(str(tmp_path), seed=np.int64(7), jobs=-1, dask_scheduler="", cache_dir=str(tmp_path / "c"))
     assert opts.out_dir == tmp_path and opts.cache_dir == tmp_path / "c" and opts.data_dir is None
     assert opts.seed == 7 and type(opts.seed) is int and opts.jobs == -1 and opts.dask_scheduler is None
-    assert RunOptions.names() == ("out_dir", "full", "jobs", "seed", "dask_scheduler", "progress",
-                                  "cache_dir", "data_dir", "profile")
+    assert RunOptions.names() == ("out_dir", "profile", "jobs", "seed", "dask_scheduler", "progress",
+                                  "cache_dir", "data_dir", "full")
+    assert RunOptions.names(deprecated=False) == RunOptions.names()[:-1]
+    assert opts.profile == "quick" and RunOptions(tmp_path, profile=None) == opts.__class__(tmp_path)
     with pytest.raises(dataclasses.FrozenInstanceError):
         opts.seed = 1  # type: ignore[misc]
 
@@ -95,14 +97,28 @@ def test_coerce_keeps_or_replaces(tmp_path):
     assert RunOptions.coerce(opts, {}, experiment="width") is opts
     again = RunOptions.coerce(opts, {"jobs": 2}, experiment="width")
     assert again == RunOptions(tmp_path, seed=2, jobs=2) and opts.jobs == 1
-    assert RunOptions.coerce(tmp_path / "x", {"full": True}, experiment="width") == RunOptions(tmp_path / "x", full=True)
+    assert RunOptions.coerce(tmp_path / "x", {"profile": "full"}, experiment="width") == RunOptions(
+        tmp_path / "x", profile="full")
+
+
+def test_full_is_the_full_profile_with_a_deprecation_warning(tmp_path):
+    with pytest.warns(DeprecationWarning, match="profile='full'"):
+        old = RunOptions(tmp_path, full=True)
+    assert old == RunOptions(tmp_path, profile="full") and old.profile == "full" and old.full is True
+    with pytest.warns(DeprecationWarning):  # the test suite's size wins, as before
+        assert RunOptions(tmp_path, full=True, profile="tiny").profile == "tiny"
+    with pytest.warns(DeprecationWarning):
+        assert RunOptions.coerce(tmp_path, {"full": True}, experiment="width").profile == "full"
+    # the old default, and a copy of a full run, change nothing and do not warn
+    assert RunOptions(tmp_path, full=False).profile == "quick" and not RunOptions(tmp_path).full
+    assert dataclasses.replace(RunOptions(tmp_path, profile="full"), seed=3).profile == "full"
 
 
 def test_plan_picks_the_size_and_copies(tmp_path):
     quick, full, tiny = {"Ns": [1, 2], "seeds": 2}, {"Ns": [3], "seeds": 5}, {"Ns": [9], "seeds": 1}
     assert RunOptions(tmp_path).plan(quick, full, tiny) == quick
-    assert RunOptions(tmp_path, full=True).plan(quick, full, tiny) == full
-    assert RunOptions(tmp_path, full=True, profile="tiny").plan(quick, full, tiny) == tiny
+    assert RunOptions(tmp_path, profile="full").plan(quick, full, tiny) == full
+    assert RunOptions(tmp_path, profile="paper").plan(quick, full, tiny) == quick  # no paper size: quick
     assert RunOptions(tmp_path, profile="tiny").plan(quick, full) == quick  # no tiny size: quick
     plan = RunOptions(tmp_path).plan(quick, full, tiny, seeds=None, Ns=[4])
     assert plan == {"Ns": [4], "seeds": 2}
@@ -131,7 +147,7 @@ def recorder(monkeypatch):
 def test_run_builds_the_options_once_and_passes_the_rest(tmp_path, recorder):
     experiments.run("rec", tmp_path, seed=4, jobs=2, knob=3)
     assert recorder == [(RunOptions(tmp_path, seed=4, jobs=2), {"knob": 3})]
-    opts = RunOptions(tmp_path, full=True)
+    opts = RunOptions(tmp_path, profile="full")
     experiments.run("rec", opts)
     assert recorder[-1][0] is opts
 

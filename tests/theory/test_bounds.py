@@ -48,12 +48,12 @@ def test_the_three_bounds_grow_as_the_paper_says() -> None:
     ("call", "match"),
     [
         (lambda: theory.bound_thm61(1, 0.1, 0.1), "N_D must be > 1"),
-        (lambda: theory.bound_thm61(10, 0.0, 0.1), "eps must lie in"),
-        (lambda: theory.bound_thm65(10, 0.1, 1.0), "delta must lie in"),
+        (lambda: theory.bound_thm61(10, 0.0, 0.1), r"eps must be a finite number in \(0, 1\), got 0\.0"),
+        (lambda: theory.bound_thm65(10, 0.1, 1.0), r"delta must be a finite number in \(0, 1\), got 1\.0"),
         (lambda: theory.bound_thm65(10, 0.1, 0.1, v=0), "v \\(the absolute constant\\)"),
-        (lambda: theory.bound_cor64(0, 1.0, 0.1, 0.1), "n must be a positive int"),
-        (lambda: theory.bound_cor64(10, -1.0, 0.1, 0.1), "c must be a positive number"),
-        (lambda: theory.bound_thm61("10", 0.1, 0.1), "N_D must be a number"),
+        (lambda: theory.bound_cor64(0, 1.0, 0.1, 0.1), "n must be an int >= 1, got 0"),
+        (lambda: theory.bound_cor64(10, -1.0, 0.1, 0.1), r"c must be a finite number > 0, got -1\.0"),
+        (lambda: theory.bound_thm61("10", 0.1, 0.1), "N_D must be a finite number >= 1, got '10'"),
     ],
 )
 def test_bad_arguments(call, match) -> None:

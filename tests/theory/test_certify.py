@@ -128,7 +128,7 @@ def test_invalid_counts_are_option_errors():
         pac.compression_bound(100, 90, 0.05, errors=11)
     with pytest.raises(OptionError, match="n_samples"):
         pac.compression_bound(0, 0, 0.05)
-    with pytest.raises(OptionError, match="integer"):
+    with pytest.raises(OptionError, match="an int"):
         pac.compression_bound(100, 2.0, 0.05)
     with pytest.raises(OptionError, match="errors"):
         pac.held_out_bound(10, 11, 0.05)

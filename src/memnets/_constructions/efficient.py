@@ -102,13 +102,13 @@ import numpy as np
 
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult, finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import ConstructionError, OptionError, VerificationError
+from memnets._core.checks import Dataset, check_scalar
+from memnets._core.errors import ConstructionError, VerificationError
 from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
-from memnets._geometry.condense import check_count, check_fraction, cover
 from memnets._geometry.condense import condense as condense_subset
+from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
@@ -287,13 +287,9 @@ def build(
     alpha = chosen["alpha"] if alpha is None else alpha
     radius = chosen["radius"] if radius is None else radius
     k = chosen["k"] if k is None else k
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating) or not (
-        0.0 < float(alpha) < 1.0
-    ):
-        raise OptionError(f"alpha (the cover radius as a fraction of the separation) must lie in (0, 1), got {alpha!r}")
-    k = check_count("k", k, "same-label representatives demanded per sample")
-    lam = check_fraction("lam (Hart's margin ratio d_+ < lam d_-)", lam)
-    alpha = float(alpha)
+    alpha = check_scalar("alpha (the cover radius as a fraction of the separation)", alpha, float, gt=0, lt=1)
+    k = check_scalar("k (same-label representatives demanded per sample)", k, int, ge=1)
+    lam = check_scalar("lam (Hart's margin ratio d_+ < lam d_-)", lam, float, gt=0, le=1)
     X, codes = data.X, data.codes
     c2_comp, c2_each = nearest_enemy_bounds(X, codes)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())

@@ -55,9 +55,37 @@ class ConstructionResult:
     min_margin : Fraction or float
         Smallest margin over the training samples (exact when ``stats['verification']`` is
         ``'exact'``; a float whose certified error is ``stats['margin_error_bound']`` otherwise).
+    params : int
+        Dense parameter count ``sum_l n_out_l (n_in_l + 1)`` of :attr:`network`.
+    params_nonzero : int
+        Non-zero weights and biases.
+    depth : int
+        Number of affine layers.
+    width : int
+        Largest hidden layer (``0`` for a network without hidden layers).
+    bottleneck : int
+        Smallest hidden layer.
+    max_weight_bits : int
+        Bits of the widest entry written as a reduced fraction ``p/q``
+        (``max(bitlen p, bitlen q)``).
+    seconds : float
+        Wall-clock seconds to build the network, before the final verification.
+    timings : dict of str to float
+        Phase timings in seconds: ``"build"`` (= :attr:`seconds`), ``"verify"`` (the final
+        verification) and the construction's own phases inside ``"build"``
+        (``"projection"``, ``"line"``, ``"network"``, ...).
+    representatives : ndarray of int or None
+        Indices of the training samples the network is built from (M1's representatives,
+        grouped by class); None for constructions that have none.
+    seed : int or None
+        The seed of ``rng`` (None when a Generator was passed: the caller owns its state).
+    options : dict
+        The method's options as used (defaults included).
     stats : dict
-        params, params_nonzero, width, depth, bottleneck, max_weight_bits, seconds, the
-        method's options, seed and library version, plus construction-specific numbers.
+        Everything recorded, as a JSON-ready dict: the values of the typed attributes above
+        under their names (``"params"``, ``"seconds"``, ``"verify_seconds"``, ``"seed"``,
+        ``"options"``, ...), ``n_samples``, ``n_features``, ``n_classes``, ``verification``,
+        ``margin_error_bound`` and the library version, plus the construction-specific rest.
     engine : {'float', 'exact', 'm1-certified', 'pairwise'}
         The evaluator cascade :meth:`predict` starts with
         (:data:`memnets._engines.decide.ENGINES`; ``'exact'`` when float64 cannot be
@@ -75,6 +103,63 @@ class ConstructionResult:
     stats: dict[str, Any]
     engine: str = "float"
     info: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ typed view of stats
+    def _structural(self, key: str) -> int:
+        """A structural number as recorded in :attr:`stats`, else measured on the network
+        (results assembled by hand may record less)."""
+        value = self.stats.get(key)
+        return int(self.network.summary()[key] if value is None else value)
+
+    @property
+    def params(self) -> int:
+        return self._structural("params")
+
+    @property
+    def params_nonzero(self) -> int:
+        return self._structural("params_nonzero")
+
+    @property
+    def depth(self) -> int:
+        return self._structural("depth")
+
+    @property
+    def width(self) -> int:
+        return self._structural("width")
+
+    @property
+    def bottleneck(self) -> int:
+        return self._structural("bottleneck")
+
+    @property
+    def max_weight_bits(self) -> int:
+        return self._structural("max_weight_bits")
+
+    @property
+    def seconds(self) -> float:
+        return float(self.stats.get("seconds", 0.0))
+
+    @property
+    def timings(self) -> dict[str, float]:
+        phases = {"build": self.seconds}
+        for key, value in self.stats.items():
+            if key.endswith("_seconds") and isinstance(value, int | float) and not isinstance(value, bool):
+                phases[key[: -len("_seconds")]] = float(value)
+        return phases
+
+    @property
+    def representatives(self) -> np.ndarray | None:
+        reps = self.info.get("representatives")
+        return None if reps is None else np.asarray(reps, dtype=np.int64)
+
+    @property
+    def seed(self) -> int | None:
+        seed = self.stats.get("seed")
+        return None if seed is None else int(seed)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.stats.get("options") or {})
 
     @property
     def is_binary(self) -> bool:
@@ -207,10 +292,9 @@ class ConstructionResult:
         return compression_certificate(N, int(idx.size), d, errors=0, what=what)
 
     def __repr__(self) -> str:
-        s = self.stats
         return (
             f"ConstructionResult(method={self.method!r}, verified={self.verified}, "
-            f"params={s.get('params')}, width={s.get('width')}, depth={s.get('depth')}, "
+            f"params={self.params}, width={self.width}, depth={self.depth}, "
             f"min_margin={float(self.min_margin):.4g})"
         )
 

@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from memnets._constructions.result import ConstructionResult, finish
-from memnets._core.checks import Dataset
+from memnets._core.checks import Dataset, check_scalar
 from memnets._core.errors import ConstructionError, OptionError
 from memnets._core.network import ReLUNetwork
 from memnets._engines.decide import certified_margins
@@ -61,24 +62,16 @@ _AUTO_BATCH = 256
 def _check_options(
     hidden: Any, first_width: Any, max_epochs: Any, lr: Any, batch_size: Any
 ) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(h) for h in hidden)
-    except TypeError as exc:
-        raise OptionError(f"hidden must be a sequence of layer sizes, got {hidden!r}") from exc
-    if not sizes or any(h < 1 for h in sizes) or any(int(h) != h for h in hidden):
-        raise OptionError(f"hidden must be a non-empty sequence of positive ints, got {hidden!r}")
+    items = [] if isinstance(hidden, str | bytes) or not isinstance(hidden, Iterable) else list(hidden)
+    if not items:
+        raise OptionError(f"hidden must be a non-empty sequence of layer sizes, got {hidden!r}")
+    sizes = tuple(check_scalar(f"hidden[{i}] (a layer size)", h, int, ge=1) for i, h in enumerate(items))
     if first_width is not None:
-        if isinstance(first_width, bool) or int(first_width) != first_width or first_width < 1:
-            raise OptionError(f"first_width must be a positive int or None, got {first_width!r}")
-        sizes = (int(first_width), *sizes[1:])
-    if isinstance(max_epochs, bool) or int(max_epochs) != max_epochs or max_epochs < 1:
-        raise OptionError(f"max_epochs must be a positive int, got {max_epochs!r}")
-    if not (isinstance(lr, int | float) and np.isfinite(lr) and lr > 0):
-        raise OptionError(f"lr must be a positive finite number, got {lr!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1
-    ):
-        raise OptionError(f"batch_size must be a positive int or None, got {batch_size!r}")
+        sizes = (check_scalar("first_width", first_width, int, ge=1), *sizes[1:])
+    check_scalar("max_epochs", max_epochs, int, ge=1)
+    check_scalar("lr", lr, float, gt=0)
+    if batch_size is not None:
+        check_scalar("batch_size", batch_size, int, ge=1)
     return sizes
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
-from memnets._core.errors import ConflictingLabelsError, InputError, OptionError
+from memnets._core.errors import ConflictingLabelsError, InputError, MemnetsError, OptionError
 
-__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "find_conflict"]
+__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "check_scalar", "find_conflict"]
 
 RNGLike = np.random.Generator | int | np.integer | None
 
@@ -33,6 +35,107 @@ def as_rng(rng: RNGLike) -> tuple[np.random.Generator, int | None]:
     raise OptionError(
         f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {type(rng).__name__}"
     )
+
+
+def _fmt(v: float) -> str:
+    return repr(int(v)) if float(v).is_integer() and abs(v) < 2**53 else repr(v)
+
+
+@overload
+def check_scalar(
+    name: str, value: object, kind: type[int], *, gt: float | None = ..., ge: float | None = ...,
+    lt: float | None = ..., le: float | None = ..., finite: bool = ..., error: type[MemnetsError] = ...,
+) -> int: ...
+@overload
+def check_scalar(
+    name: str, value: object, kind: type[float] = ..., *, gt: float | None = ..., ge: float | None = ...,
+    lt: float | None = ..., le: float | None = ..., finite: bool = ..., error: type[MemnetsError] = ...,
+) -> float: ...
+def check_scalar(
+    name: str,
+    value: object,
+    kind: type[int] | type[float] = float,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    finite: bool = True,
+    error: type[MemnetsError] = OptionError,
+) -> int | float:
+    """``value`` as an ``int`` or ``float`` after checking its kind and range, else ``error``.
+
+    ``kind=int`` admits Python and NumPy integers; ``kind=float`` every real number (ints,
+    floats, NumPy scalars, Fractions). Never a ``bool`` (``True`` is not 1.0 here), a string
+    or NaN; not infinity unless ``finite=False``. Bounds: ``gt``/``ge`` (lower, exclusive/
+    inclusive) and ``lt``/``le`` (upper). The message names the argument, the admitted
+    values and what was given.
+
+    Parameters
+    ----------
+    name : the argument's name as the caller knows it (may carry a hint in parentheses)
+    value : what was passed
+    kind : ``int`` or ``float``
+    gt, ge, lt, le : bounds (at most one lower and one upper)
+    finite : refuse ``+-inf`` (floats only)
+    error : :class:`~memnets.OptionError` (default: an option or parameter) or
+        :class:`~memnets.InputError` (a property of the data)
+
+    Returns
+    -------
+    ``int(value)`` or ``float(value)``
+
+    Examples
+    --------
+    >>> check_scalar("alpha", 0.9, float, gt=0, le=1)
+    0.9
+    >>> check_scalar("k", np.int64(2), int, ge=1)
+    2
+    >>> check_scalar("separation", True, float, gt=0)
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.OptionError: separation must be a finite number > 0, got True
+    >>> check_scalar("alpha", 1.5, float, gt=0, le=1)
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.OptionError: alpha must be a finite number in (0, 1], got 1.5
+    """
+    if kind not in (int, float):
+        raise TypeError(f"check_scalar: kind must be int or float, got {kind!r}")
+    if (gt is not None and ge is not None) or (lt is not None and le is not None):
+        raise TypeError("check_scalar: give at most one lower (gt/ge) and one upper (lt/le) bound")
+    lo, hi = (gt if gt is not None else ge), (lt if lt is not None else le)
+    if kind is int:
+        what = "an int"
+    else:
+        what = "a finite number" if finite else "a number"
+    if lo is not None and hi is not None:
+        what += f" in {'(' if gt is not None else '['}{_fmt(lo)}, {_fmt(hi)}{')' if lt is not None else ']'}"
+    elif lo is not None:
+        what += f" {'>' if gt is not None else '>='} {_fmt(lo)}"
+    elif hi is not None:
+        what += f" {'<' if lt is not None else '<='} {_fmt(hi)}"
+    bad = error(f"{name} must be {what}, got {value!r}")
+    if isinstance(value, bool | np.bool_ | str | bytes):
+        raise bad
+    if kind is int:
+        if not isinstance(value, numbers.Integral):
+            raise bad
+        out: int | float = int(value)
+    else:
+        if not isinstance(value, numbers.Real):
+            raise bad
+        try:
+            out = float(value)
+        except OverflowError:  # an int or Fraction beyond float64's range
+            out = math.inf if value > 0 else -math.inf  # type: ignore[operator]
+        if math.isnan(out) or (finite and math.isinf(out)):
+            raise bad
+    if (gt is not None and not out > gt) or (ge is not None and not out >= ge):
+        raise bad
+    if (lt is not None and not out < lt) or (le is not None and not out <= le):
+        raise bad
+    return out
 
 
 def check_X(

@@ -66,6 +66,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
 
 __all__ = [
@@ -84,23 +85,12 @@ _BISECTION_STEPS = 200
 
 # --------------------------------------------------------------------------- checks
 def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise OptionError(f"{name} must be an integer, got {value!r}")
-    v = int(value)
-    if v < low or (high is not None and v > high):
-        rng = f"[{low}, {high}]" if high is not None else f">= {low}"
-        raise OptionError(f"{name} must lie in {rng}, got {v}")
-    return v
+    return check_scalar(name, value, int, ge=low, le=high)
 
 
 def check_delta(delta: Any) -> float:
     """``delta`` as a float in (0, 1) (the failure probability), else :class:`OptionError`."""
-    if isinstance(delta, bool) or not isinstance(delta, int | float | np.integer | np.floating):
-        raise OptionError(f"delta (the failure probability) must be a number in (0, 1), got {delta!r}")
-    d = float(delta)
-    if not (0.0 < d < 1.0):
-        raise OptionError(f"delta (the failure probability) must lie in (0, 1), got {delta!r}")
-    return d
+    return check_scalar("delta (the failure probability)", delta, float, gt=0, lt=1)
 
 
 # --------------------------------------------------------------------------- binomial tail
@@ -132,9 +122,8 @@ def binomial_tail(n: int, m: int, p: float) -> float:
     """
     n = _check_int("n", n, 0)
     m = _check_int("m (mistakes)", m, 0)
-    if isinstance(p, bool) or not (0.0 <= float(p) <= 1.0):
-        raise OptionError(f"p must lie in [0, 1], got {p!r}")
-    return math.exp(_log_tail(n, m, float(p)))
+    pp = check_scalar("p", p, float, ge=0, le=1)
+    return math.exp(_log_tail(n, m, pp))
 
 
 def binomial_tail_inverse(n: int, m: int, delta: float | None = None, *, log_delta: float | None = None) -> float:
@@ -162,9 +151,7 @@ def binomial_tail_inverse(n: int, m: int, delta: float | None = None, *, log_del
     if delta is not None:
         target = math.log(check_delta(delta))
     else:
-        target = float(log_delta)  # type: ignore[arg-type]
-        if not (math.isfinite(target) and target < 0.0):
-            raise OptionError(f"log_delta must be a finite number < 0, got {log_delta!r}")
+        target = check_scalar("log_delta", log_delta, float, lt=0)
     if n == 0 or m >= n:
         return 1.0
     slack = 1e-12 * (1.0 + abs(target) + n * math.log(n + 1.0))

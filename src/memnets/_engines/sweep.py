@@ -106,7 +106,7 @@ class _Fn:
 
 def applies(net: ReLUNetwork) -> bool:
     """True when the first layer has one unit and no hidden layer is wider than :data:`MAX_WIDTH`."""
-    return net.layers[0].out_features == 1 and net.width <= MAX_WIDTH
+    return net.layers[0].n_outputs == 1 and net.width <= MAX_WIDTH
 
 
 def _obj(values: Any) -> np.ndarray:
@@ -399,7 +399,7 @@ def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, in
     >>> [(num.tolist(), den) for num, den in scalar_outputs(net, X)]
     [([0, 4, 2, 3], 4)]
     """
-    if net.layers[0].out_features != 1:
+    if net.layers[0].n_outputs != 1:
         raise ValueError("scalar_outputs needs a network whose first layer has one unit")
     S_all, D = _first_layer(net, X)
     uniq, inv = np.unique(_obj(S_all), return_inverse=True)

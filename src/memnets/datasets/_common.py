@@ -1,4 +1,5 @@
-"""What the synthetic families share: their contract, the float margin, argument checks.
+"""What the synthetic families share: their contract, the float margin, argument checks
+(numbers through :func:`memnets._core.checks.check_scalar`).
 
 Seeded synthetic distributions on [0,1]^n x {0, 1, ...} with a known separation c_D, one
 module per family (:mod:`~memnets.datasets.balls`, :mod:`~memnets.datasets.shells`,
@@ -34,18 +35,16 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from memnets._core.checks import RNGLike, as_rng
+from memnets._core.checks import RNGLike, as_rng, check_scalar
 from memnets._core.deprecated import warn_renamed
-from memnets._core.errors import InputError, OptionError
+from memnets._core.errors import InputError
 from memnets._core.rounding import U64
 
 __all__ = [
     "DescribeAlias",
     "LineMeasured",
-    "check_count",
     "check_direction",
     "check_points",
-    "check_positive",
     "check_sample_args",
     "fp_margin",
     "frozen",
@@ -146,22 +145,6 @@ def frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def check_count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < minimum:
-        raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_positive(value: object, name: str) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a positive number, got {value!r}") from exc
-    if not math.isfinite(v) or v <= 0.0:
-        raise OptionError(f"{name} must be a positive finite number, got {value!r}")
-    return v
-
-
 def uniform_directions(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
     """n unit vectors uniform on the sphere S^{d-1} (normalised Gaussians)."""
     g = rng.standard_normal((n, d))
@@ -176,7 +159,7 @@ def uniform_directions(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 
 
 def check_sample_args(n: object, rng: RNGLike) -> tuple[int, np.random.Generator]:
-    count = check_count(n, "n", 0)
+    count = check_scalar("n", n, int, ge=0)
     gen, _ = as_rng(rng)
     return count, gen
 

@@ -12,13 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike, as_rng
+from memnets._core.checks import RNGLike, as_rng, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_count,
     check_points,
-    check_positive,
     check_row_basis,
     check_sample_args,
     fibre_distance2,
@@ -230,13 +228,13 @@ def ball_mixture(
     >>> D.n_cells, D.radius, D.separation >= 0.2
     (4, 0.04, True)
     """
-    n_features = check_count(n_features, "n_features", 1)
-    n_balls = check_count(n_balls, "n_balls", 2)
-    n_classes = check_count(n_classes, "n_classes", 2)
-    sep = check_positive(separation, "separation")
+    n_features = check_scalar("n_features", n_features, int, ge=1)
+    n_balls = check_scalar("n_balls", n_balls, int, ge=2)
+    n_classes = check_scalar("n_classes", n_classes, int, ge=2)
+    sep = check_scalar("separation", separation, float, gt=0)
     if n_balls < n_classes:
         raise OptionError(f"n_balls={n_balls} < n_classes={n_classes}: every class needs a ball")
-    r = sep / 5.0 if radius is None else check_positive(radius, "radius")
+    r = sep / 5.0 if radius is None else check_scalar("radius", radius, float, gt=0)
     if not r < sep / 4.0:
         raise OptionError(
             f"radius={r} must be < separation/4 = {sep / 4.0} so that each ball has diameter < c_D/2"

@@ -10,11 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike, as_rng
+from memnets._core.checks import RNGLike, as_rng, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_count,
     check_direction,
     check_points,
     check_sample_args,
@@ -149,7 +148,7 @@ def cube_corners(n_features: int = 8, rng: RNGLike = 0) -> CubeCorners:
     >>> C.n_cells, C.separation, C.corner_index(C.corners([0, 5, 7])).tolist()
     (8, 1.0, [0, 5, 7])
     """
-    n_features = check_count(n_features, "n_features", 1)
+    n_features = check_scalar("n_features", n_features, int, ge=1)
     if n_features > MAX_CORNER_FEATURES:
         raise OptionError(f"n_features={n_features} > {MAX_CORNER_FEATURES} (2^n labels table)")
     gen, seed = as_rng(rng)

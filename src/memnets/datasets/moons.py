@@ -12,11 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike
+from memnets._core.checks import RNGLike, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_positive,
     check_sample_args,
     frozen,
     uniform_directions,
@@ -202,7 +201,7 @@ def two_moons(
     if separation is not None and offset is not None:
         raise OptionError("give separation or offset, not both")
     if separation is not None:
-        sep = check_positive(separation, "separation")
+        sep = check_scalar("separation", separation, float, gt=0)
         h = 1.0 - (3.0 + 2.0 * nu) * sep - 2.0 * nu
         if h < 0.0:
             raise OptionError(

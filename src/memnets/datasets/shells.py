@@ -12,13 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike
+from memnets._core.checks import RNGLike, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_count,
     check_points,
-    check_positive,
     check_row_basis,
     check_sample_args,
     fibre_distance2,
@@ -257,18 +255,18 @@ def alternating_shells(
     >>> [(round(a, 12), round(b, 12)) for a, b in S.radii], S.shell_labels.tolist(), S.separation
     ([(0.0, 0.2), (0.3, 0.5)], [0, 1], 0.1)
     """
-    n_features = check_count(n_features, "n_features", 1)
-    n_shells = check_count(n_shells, "n_shells", 2)
+    n_features = check_scalar("n_features", n_features, int, ge=1)
+    n_shells = check_scalar("n_shells", n_shells, int, ge=2)
     if weights not in ("volume", "uniform"):
         raise OptionError(f"weights must be 'volume' or 'uniform', got {weights!r}")
     c = np.full(n_features, 0.5) if center is None else np.asarray(center, dtype=np.float64)
     if c.shape != (n_features,) or not np.isfinite(c).all() or c.min() <= 0 or c.max() >= 1:
         raise OptionError(f"center must be a point of (0,1)^{n_features}, got {center!r}")
     room = float(min(c.min(), (1.0 - c).min()))
-    R = room if outer_radius is None else check_positive(outer_radius, "outer_radius")
+    R = room if outer_radius is None else check_scalar("outer_radius", outer_radius, float, gt=0)
     if room < R:
         raise OptionError(f"outer_radius={R} leaves the cube: at most {room} around this center")
-    g = R / (2 * n_shells - 1) if gap is None else check_positive(gap, "gap")
+    g = R / (2 * n_shells - 1) if gap is None else check_scalar("gap", gap, float, gt=0)
     w = (R - (n_shells - 1) * g) / n_shells
     if w <= 4.0 * fp_margin(n_features):
         raise OptionError(
@@ -306,7 +304,7 @@ def min_features_ball_shell(width: int) -> int:
     >>> min_features_ball_shell(1), min_features_ball_shell(2)
     (191, 381)
     """
-    width = check_count(width, "width", 1)
+    width = check_scalar("width", width, int, ge=1)
     n = width + 1
     while fibre_ratio(n * 2, width) < FIBRE_RATIO:
         n *= 2
@@ -348,8 +346,8 @@ def ball_shell(n_features: int = 200, width: int = 1, *, check: bool = True) -> 
     >>> [round(r, 6) for r in (D.radii[0][1], D.radii[1][0], D.radii[1][1])], round(D.separation, 8)
     ([0.497261, 0.498987, 0.5], 0.00172637)
     """
-    n = check_count(n_features, "n_features", 2)
-    w = check_count(width, "width", 1)
+    n = check_scalar("n_features", n_features, int, ge=2)
+    w = check_scalar("width", width, int, ge=1)
     if w >= n:
         raise OptionError(f"width must be below n_features (a bottleneck), got width={w} >= n={n}")
     ratio = fibre_ratio(n, w)

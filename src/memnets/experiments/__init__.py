@@ -2,12 +2,13 @@
 
 Every experiment module defines ``run(options, *, <its own options>, **run_options) ->
 dict``. ``options`` is a :class:`RunOptions` (or just the output folder, the run options
-then given as keywords: ``full``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
-``cache_dir``, ``data_dir``, ``profile``, declared and validated by :class:`RunOptions`).
-It writes ``NAME.json`` (every number, with seeds and library version) and PNG plots into
-``options.out_dir`` and returns a summary dict with at least ``{"name", "json", "plots":
-[...], "markdown": str}`` (the markdown is the experiment's section of the ``reproduce``
-report).
+then given as keywords: ``profile`` (one of :data:`PROFILES`), ``jobs``, ``seed``,
+``dask_scheduler``, ``progress``, ``cache_dir``, ``data_dir``, declared and validated by
+:class:`RunOptions`). Every ``run`` ends in one shared tail
+(:func:`memnets.experiments._tail.finish`): it writes ``NAME.json`` (every number, with
+seeds and library version) and PNG plots into ``options.out_dir`` and returns a summary
+dict with at least ``{"name", "json", "plots": [...], "markdown": str}`` (the markdown is
+the experiment's section of the ``reproduce`` report).
 """
 
 from __future__ import annotations
@@ -15,11 +16,27 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from memnets.experiments._options import RunOptions
-from memnets.experiments._registry import EXPERIMENTS, check_name, module
+from memnets.experiments._options import PROFILES, RunOptions
+from memnets.experiments._registry import (
+    EXPERIMENTS,
+    check_name,
+    experiment_options,
+    module,
+    parse_experiment_options,
+)
 from memnets.experiments._runner import write_json
 
-__all__ = ["EXPERIMENTS", "RunOptions", "check_name", "module", "run", "write_json"]
+__all__ = [
+    "EXPERIMENTS",
+    "PROFILES",
+    "RunOptions",
+    "check_name",
+    "experiment_options",
+    "module",
+    "parse_experiment_options",
+    "run",
+    "write_json",
+]
 
 
 def run(name: str, out_dir: RunOptions | str | os.PathLike[str], **options: Any) -> dict[str, Any]:

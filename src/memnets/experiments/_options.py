@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import numbers
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ from memnets.experiments._registry import EXPERIMENTS, own_options
 
 __all__ = ["PROFILES", "RunOptions"]
 
-#: the sizes an experiment may be asked for besides quick/full (``"tiny"``: the test suite)
-PROFILES = (None, "tiny", "paper")
+#: the sizes an experiment may be run at: ``"quick"`` (the default), ``"full"`` (every image and
+#: the large grids), ``"tiny"`` (the test suite) and ``"paper"`` (the paper's own settings)
+PROFILES = ("quick", "full", "tiny", "paper")
 
 
 def _kind(value: Any) -> str:
@@ -51,7 +53,12 @@ class RunOptions:
     Attributes
     ----------
     out_dir : folder for ``NAME.json``, PNG plots and CSVs (created when written)
-    full : every image and the large grids instead of the quick default (not the paper's settings: see profile)
+    profile : the run's size, one of :data:`PROFILES` (``None`` means ``"quick"``):
+        ``"quick"`` every experiment at its small size (the default), ``"full"`` every image and
+        the large grids (more than the paper used: not its settings), ``"tiny"`` the test
+        suite's size, ``"paper"`` the paper's own settings where an experiment reproduces one
+        of its tables (``pairs`` = Tables 1-2, ``compare`` = Table 4, which is also its quick
+        size); an experiment without a size for a profile runs its quick size
     jobs : joblib worker processes for the grid of cells; ``-1`` for every core
     seed : base seed (an integer >= 0); every cell derives its seeds from it
     dask_scheduler : address of a Dask distributed scheduler (``"tcp://host:8786"``); the
@@ -62,10 +69,8 @@ class RunOptions:
         ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
     data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py``);
         experiments that load no such dataset ignore it
-    profile : ``None`` (quick or full), ``"tiny"`` (the test suite's size) or ``"paper"``
-        (the paper's own settings where an experiment reproduces one of its tables:
-        ``pairs`` = Tables 1-2, ``compare`` = Table 4 (its default); experiments without a
-        size for the profile run their quick size)
+    full : deprecated spelling of ``profile="full"`` (one release, with a
+        :class:`DeprecationWarning`); after construction it reads ``profile == "full"``
 
     Construction validates every field and raises :class:`memnets.OptionError` naming it.
     Two runs with the same options give the same numbers whatever ``jobs``,
@@ -73,14 +78,14 @@ class RunOptions:
     """
 
     out_dir: Path
-    full: bool = False
+    profile: str | None = "quick"
     jobs: int = 1
     seed: int = 0
     dask_scheduler: str | None = None
     progress: bool = True
     cache_dir: Path | None = None
     data_dir: Path | None = None
-    profile: str | None = None
+    full: bool = dataclasses.field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -92,6 +97,16 @@ class RunOptions:
         for name in ("full", "progress"):
             if not isinstance(getattr(self, name), bool):
                 raise OptionError(f"{name} must be True or False, got {_kind(getattr(self, name))}")
+        profile = "quick" if self.profile is None else self.profile
+        if profile not in PROFILES:
+            valid = ", ".join(repr(p) for p in PROFILES)
+            raise OptionError(f"profile must be one of {valid}, got {self.profile!r}")
+        if self.full and profile != "full":
+            warnings.warn("RunOptions(full=True) is deprecated; use profile='full'", DeprecationWarning, stacklevel=3)
+            if profile == "quick":
+                profile = "full"
+        put("profile", profile)
+        put("full", profile == "full")
         jobs = _integer("jobs", self.jobs)
         if jobs < 1 and jobs != -1:
             raise OptionError(f"jobs must be >= 1 (or -1 for every core), got {jobs}")
@@ -106,13 +121,11 @@ class RunOptions:
                 f"got {_kind(self.dask_scheduler)}"
             )
         put("dask_scheduler", self.dask_scheduler or None)
-        if self.profile not in PROFILES:
-            raise OptionError(f"profile must be None, 'tiny' or 'paper', got {self.profile!r}")
 
     @classmethod
-    def names(cls) -> tuple[str, ...]:
-        """The option names, ``out_dir`` first."""
-        return tuple(f.name for f in dataclasses.fields(cls))
+    def names(cls, *, deprecated: bool = True) -> tuple[str, ...]:
+        """The option names, ``out_dir`` first (without ``full`` when not ``deprecated``)."""
+        return tuple(f.name for f in dataclasses.fields(cls) if deprecated or f.name != "full")
 
     @classmethod
     def coerce(
@@ -130,7 +143,7 @@ class RunOptions:
         if unknown:
             raise OptionError(
                 f"{experiment}: unknown option(s) {unknown}; valid options are "
-                f"{(own_options(experiment) if experiment in EXPERIMENTS else []) + list(cls.names()[1:])}"
+                f"{(own_options(experiment) if experiment in EXPERIMENTS else []) + list(cls.names(deprecated=False)[1:])}"
             )
         if isinstance(target, RunOptions):
             return dataclasses.replace(target, **options) if options else target
@@ -138,9 +151,10 @@ class RunOptions:
 
     def plan(self, quick: Mapping[str, Any], full: Mapping[str, Any], tiny: Mapping[str, Any] | None = None,
              **overrides: Any) -> dict[str, Any]:
-        """The size table for this run (``tiny`` > ``full`` > ``quick``), with every
-        override that is not None put in its place; a deep copy, free to change."""
-        base = tiny if self.profile == "tiny" and tiny is not None else full if self.full else quick
+        """The size table of this run's profile (``tiny`` or ``full``; ``quick`` for the others
+        and for ``tiny`` when there is no tiny table), with every override that is not None
+        put in its place; a deep copy, free to change."""
+        base = tiny if self.profile == "tiny" and tiny is not None else full if self.profile == "full" else quick
         return copy.deepcopy({**base, **{k: v for k, v in overrides.items() if v is not None}})
 
     def seed_for(self, k: int) -> int:

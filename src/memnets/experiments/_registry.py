@@ -1,28 +1,41 @@
-"""The experiments memnets knows, by name: the one list that ``run``, ``reproduce``, the run
-options' error messages and the command line read."""
+"""The experiments memnets knows, by name, and the options each one's ``run`` takes.
+
+:data:`EXPERIMENTS` is the one list that ``run``, ``reproduce``, the run options' error
+messages and the command line read. :func:`experiment_options` reads an experiment's own
+options (and defaults) off its ``run`` signature; :func:`parse_experiment_options` turns
+``key=value`` strings (the command line's ``--set``) into values of the annotated types, in
+the style of :func:`memnets._constructions.registry.check_options`: an unknown key or a
+value of the wrong kind raises :class:`memnets.OptionError` listing the valid options.
+"""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import numbers
+import types
+import typing
+from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
+from typing import Any, Literal
 
 from memnets import OptionError
 
-__all__ = ["EXPERIMENTS", "check_name", "module", "own_options"]
+__all__ = ["EXPERIMENTS", "check_name", "experiment_options", "module", "own_options", "parse_experiment_options"]
 
 #: name -> (module, description)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
-    "scaling": ("memnets.experiments.scaling", "M2 vs interval: params against N (issue: optimal memorization)"),
-    "constant": ("memnets.experiments.constant", "M3: params independent of N on separated-ball mixtures"),
+    "scaling": ("memnets.experiments.scaling", "Theorem 4.1: optimal's params against N, beside interval, vardi2022 and park2021"),
+    "constant": ("memnets.experiments.constant", "Theorem 4.3: constant's params independent of N on separated-ball mixtures"),
     "width": ("memnets.experiments.width", "Section 5: bottleneck < n cannot generalize (Theorem 5.1's ball-shell, alternating shells)"),
     "density": ("memnets.experiments.density", "Theorem 5.3: small memorizers need not generalize (density-bounded ball mixtures)"),
     "sample-complexity": ("memnets.experiments.sample_complexity", "Section 6: accuracy vs N/2^n on cube corners; the N_D^2 law"),
     "exponential": ("memnets.experiments.exponential", "Section 6: params needed to generalize grow exponentially in n"),
-    "guarantee": ("memnets.experiments.guarantee", "Theorem 7.3: M1 success probability vs (S_D/eps) ln(S_D/delta)"),
-    "pairs": ("memnets.experiments.pairs", "M1 on every class pair (the paper's 10x10 tables)"),
-    "compare": ("memnets.experiments.compare", "Table 4: M1 vs M2 (Park 2021) vs M3 (Vardi 2022), our memorizers, 1-NN, MLP on five MNIST pairs"),
-    "certify": ("memnets.experiments.certify", "M1's accuracy certified from the training set alone (sample compression), per pair"),
+    "guarantee": ("memnets.experiments.guarantee", "Theorem 7.3: efficient's success probability vs (S_D/eps) ln(S_D/delta)"),
+    "pairs": ("memnets.experiments.pairs", "Tables 1-3: efficient (and at the paper's settings the paper's network) on every class pair"),
+    "compare": ("memnets.experiments.compare", "Table 4: M1 (pairwise) vs M2 (park2021) vs M3 (vardi2022), our constructions, 1-NN, MLP on five MNIST pairs"),
+    "certify": ("memnets.experiments.certify", "efficient's accuracy certified from the training set alone (sample compression), per pair"),
     "robustness": ("memnets.experiments.robustness", "certified robustness radii of every construction vs the distance an attack (PGD + bisection) needs to flip the label"),
 }
 
@@ -40,7 +53,170 @@ def module(name: str) -> ModuleType:
     return importlib.import_module(EXPERIMENTS[check_name(name)][0])
 
 
+def _own_parameters(name: str) -> dict[str, inspect.Parameter]:
+    run = module(name).run
+    return {p.name: p for p in inspect.signature(run).parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
 def own_options(name: str) -> list[str]:
     """The keyword arguments of experiment ``name``'s ``run`` besides the run options."""
-    run = module(name).run
-    return [p.name for p in inspect.signature(run).parameters.values() if p.kind is p.KEYWORD_ONLY]
+    return list(_own_parameters(name))
+
+
+def experiment_options(name: str) -> dict[str, Any]:
+    """The options of experiment ``name``'s ``run``, with their defaults.
+
+    These are the experiment's own options, read off the signature of its ``run`` (``None``
+    as a default means "the profile's size"). The options every experiment shares
+    (``profile``, ``jobs``, ``seed`` ...) are the fields of
+    :class:`~memnets.experiments.RunOptions`.
+
+    Parameters
+    ----------
+    name : a name of :data:`EXPERIMENTS`
+
+    Returns
+    -------
+    dict
+        option name -> default, in the order of the signature.
+
+    Raises
+    ------
+    memnets.OptionError
+        ``name`` is not an experiment (the message lists them).
+
+    Examples
+    --------
+    >>> from memnets.experiments import experiment_options
+    >>> experiment_options("guarantee")["eps"]
+    0.1
+    >>> list(experiment_options("scaling"))
+    ['data', 'sizes']
+    """
+    return {k: p.default for k, p in _own_parameters(name).items()}
+
+
+def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
+    """Typed options of experiment ``name`` from ``key=value`` strings.
+
+    Each value is read as a Python literal where it is one (``3``, ``0.5``, ``[2, 3]``,
+    ``((1, 7), (2, 3))``), ``true``/``false``/``none`` in any case as ``True``/``False``/
+    ``None``, a comma-separated list (``2,3,4``) as a list, and otherwise as the text
+    itself; the first reading that fits the option's annotation in ``run``'s signature is
+    kept (ints are accepted where floats are, lists where tuples are, and converted). A later
+    ``key`` replaces an earlier one.
+
+    Parameters
+    ----------
+    name : a name of :data:`EXPERIMENTS`
+    items : strings ``"key=value"``
+
+    Returns
+    -------
+    dict
+        option name -> typed value, ready for ``memnets.experiments.run(name, out, **options)``.
+
+    Raises
+    ------
+    memnets.OptionError
+        an item is not ``key=value``, ``key`` is not an option of ``name`` (the message lists
+        them), or no reading of the value fits the option's type (the message names it).
+
+    Examples
+    --------
+    >>> from memnets.experiments import parse_experiment_options
+    >>> parse_experiment_options("width", ["dims=2,3", "n_shells=5", "ball_cases=[[200, 1]]"])
+    {'dims': [2, 3], 'n_shells': 5, 'ball_cases': [[200, 1]]}
+    >>> parse_experiment_options("compare", ["pairs=ours", "replicates=2"])
+    {'pairs': 'ours', 'replicates': 2}
+    """
+    params = _own_parameters(name)
+    hints = _hints(name)
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise OptionError(f"experiment {name!r}: expected key=value with a Python name as key, got {item!r}")
+        if key not in params:
+            raise OptionError(
+                f"experiment {name!r} has no option {key!r}; its options are "
+                f"{', '.join(map(repr, params)) or 'none'}"
+            )
+        hint = hints.get(key, Any)
+        for candidate in _readings(text):
+            ok, value = _fit(candidate, hint)
+            if ok:
+                out[key] = value
+                break
+        else:
+            annotation = params[key].annotation
+            kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+            raise OptionError(f"experiment {name!r}: option {key!r} must be {kind}, got {text.strip()!r}")
+    return out
+
+
+def _hints(name: str) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(module(name).run)
+    except (NameError, TypeError):  # an annotation this Python cannot resolve: accept any value
+        return {}
+
+
+def _readings(text: str) -> Iterator[Any]:
+    """The ways ``text`` can be read, most specific first."""
+    t = text.strip()
+    low = t.lower()
+    if low in ("true", "false"):
+        yield low == "true"
+    if low in ("none", "null"):
+        yield None
+    try:
+        literal = ast.literal_eval(t)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass  # not a Python literal: the readings below
+    else:
+        yield literal
+    if "," in t:
+        yield [part.strip() for part in t.split(",")]
+    yield t
+
+
+def _fit(value: Any, hint: Any) -> tuple[bool, Any]:
+    """Whether ``value`` fits the annotation ``hint``, and the value converted to it."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True, value
+    if origin is Literal:
+        return any(type(value) is type(c) and value == c for c in args), value
+    if origin in (typing.Union, types.UnionType):
+        for h in args:
+            ok, got = _fit(value, h)
+            if ok:
+                return True, got
+        return False, value
+    if hint is type(None):
+        return value is None, value
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool), value
+    if hint is float:
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        return ok, float(value) if ok else value
+    if hint is str:
+        return isinstance(value, str), value
+    if origin in (list, tuple, Sequence):
+        if not isinstance(value, list | tuple):
+            return False, value
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            if len(args) != len(value):
+                return False, value
+            fitted = [_fit(v, h) for v, h in zip(value, args, strict=True)]
+        else:
+            fitted = [_fit(v, args[0] if args else Any) for v in value]
+        if not all(ok for ok, _ in fitted):
+            return False, value
+        items = [got for _, got in fitted]
+        return True, tuple(items) if origin is tuple else items
+    return True, value

@@ -1,6 +1,6 @@
 """ResNet-18 trained from scratch: the baseline of the paper's Table 3 (CIFAR-10 pairs).
 
-The paper (Appendix I) compares M1 on every pair of CIFAR-10 classes (3000 training images
+The paper (Appendix I) compares its Theorem 7.3 network on every pair of CIFAR-10 classes (3000 training images
 per class) with a ResNet18 trained on the same images for 20 epochs at learning rate 0.1
 with the cross-entropy loss. This module is that baseline:
 

@@ -2,14 +2,14 @@ r"""``memnets experiment certify``: accuracy certified from the training set alo
 
 Theorem 7.3 promises :math:`A_D \ge 1 - \varepsilon` once
 :math:`N \ge (S_D/\varepsilon)\ln(S_D/\delta)`, but :math:`S_D` is a property of the unknown
-distribution. M1 is a *sample-compression scheme*: its network is a fixed function of its
+distribution. ``efficient`` is a *sample-compression scheme*: its network is a fixed function of its
 ``k`` representatives and is right on the other ``N - k`` training samples, which bounds
 its accuracy rigorously with no test set and no knowledge of D
 (:meth:`memnets.ConstructionResult.certify`; Littlestone–Warmuth 1986, Floyd–Warmuth 1995):
 
 .. math:: A_D \ge 1 - \varepsilon_k, \qquad \binom{N}{k} (1 - \varepsilon_k)^{N-k} = \delta / N.
 
-For every pair of classes the experiment builds M1 with the smallest consistent subsets
+For every pair of classes the experiment builds ``efficient`` with the smallest consistent subsets
 memnets finds (``condense="mcs"``) on the pair's training images, and reports
 
 * ``certified_accuracy`` (training set only, rigorous), ``k``, ``N``, ``k / N``, and the
@@ -26,7 +26,7 @@ The training sample must be i.i.d. for the certificate: the quick profile takes 
 sample is i.i.d.; a per-class stratified one would not be), the full profile all of them.
 
 Profiles: quick (default) MNIST pairs 0-1, 1-7, 2-3, 3-5, 4-9, 5-6, 8-9 with N = 1,000
-random training images (~500 per label); ``full``: all 45 pairs on all training images
+random training images (~500 per label); ``profile="full"``: all 45 pairs on all training images
 (~12,000 per pair; ~15-40 s per pair); ``profile="tiny"``: three pairs of ``digits``
 (the test suite).
 
@@ -41,7 +41,6 @@ import math
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,8 +48,7 @@ import numpy as np
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.certify import certify_plots
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._tail import finish
 
 __all__ = ["run"]
 
@@ -122,12 +120,12 @@ def run(
     n_train: int | None = None,
     **run_options: Any,
 ) -> dict[str, Any]:
-    """Certify M1 on class pairs; write ``certify.json`` and the plots into ``out_dir``.
+    """Certify ``efficient`` on class pairs; write ``certify.json`` and the plots into ``out_dir``.
 
     Parameters
     ----------
     out_dir : the output folder or the whole :class:`~memnets.experiments.RunOptions`
-        (``full``: every pair on every training image; ``profile="tiny"``: the test suite)
+        (``profile="full"``: every pair on every training image; ``profile="tiny"``: the test suite)
     data : dataset (``mnist`` unless the tiny profile; also ``fashion-mnist``, ``digits``,
         ``cifar10`` with ``data_dir``)
     delta : failure probability of the certificates
@@ -176,20 +174,17 @@ def run(
         "theorem73_note": "theorem73_accuracy_estimated_SD uses an estimate of S_D from the same sample: "
                           "NOT a rigorous bound (unlike certified_accuracy)",
     }
-    doc = {
-        **header("certify", opts),
-        "plan": {**plan, "pairs": [list(p) for p in plan["pairs"]], "delta": d, "condense": "mcs"},
-        "claims": claims, "table": rows, "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "certify.json", doc)
-    plots = certify_plots(opts.out_dir, rows, plan["data"], d, TARGET)
-    return summary("certify", json_path, plots, _markdown(rows, claims, plan, plots), claims=claims)
+    doc = {"plan": {**plan, "pairs": [list(p) for p in plan["pairs"]], "delta": d, "condense": "mcs"},
+           "claims": claims, "table": rows}
+    return finish("certify", opts, doc, started=started,
+                  plots=lambda: certify_plots(opts.out_dir, rows, plan["data"], d, TARGET),
+                  markdown=lambda plots: _markdown(rows, claims, plan), claims=claims)
 
 
-def _markdown(rows: list[dict[str, Any]], claims: dict[str, Any], plan: dict[str, Any], plots: list[Path]) -> str:
+def _markdown(rows: list[dict[str, Any]], claims: dict[str, Any], plan: dict[str, Any]) -> str:
     n = plan["n_train"]
     lines = [
-        f"M1 with the smallest consistent subsets (`condense=\"mcs\"`) on {plan['data']} class pairs, "
+        f"`efficient` with the smallest consistent subsets (`condense=\"mcs\"`) on {plan['data']} class pairs, "
         + (f"N = {n} uniformly random training images per pair" if n else "every training image")
         + f"; certificates at delta = {claims['delta']:g} (probability >= {1 - claims['delta']:g}).",
         "",
@@ -215,7 +210,5 @@ def _markdown(rows: list[dict[str, Any]], claims: dict[str, Any], plan: dict[str
         f"{claims['mean_certified_accuracy']:.4f} vs mean measured {claims['mean_test_accuracy']:.4f}.",
         "- The Theorem 7.3 column plugs an *estimate* of S_D into N >= (S_D/eps) ln(S_D/delta): "
         "not a certificate (S_D is unknown), shown for comparison.",
-        "",
     ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
     return "\n".join(lines)

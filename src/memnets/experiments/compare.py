@@ -6,20 +6,17 @@ digits look alike), "the smaller number labelled -1 and the larger number 1", wi
 of its Table 1: **500 training images per label**, tested on **every test image** of the two
 labels. Its columns:
 
-* ``M1``: the paper's own network (Theorem 7.3), construction ``"pairwise"`` when this memnets
-  registers it; otherwise our tree M1 (``"efficient"``) stands in for it, and every output
-  says so (``m1_construction``, ``m1_is_paper_network``);
+* ``M1``: the paper's own network (Theorem 7.3), construction ``"pairwise"``;
 * ``M2``: Park, Lee, Yun & Shin (COLT 2021), ``"park2021"`` (a documented reconstruction);
 * ``M3``: Vardi, Yehudai & Shamir (ICLR 2022), ``"vardi2022"``.
 
-Its text: "our method performs much better in all cases" and "gets the best accuracy"; M2 and
-M3 compress the data into one dimension, which breaks the features of the image. Beside the
-three we put:
+M1, M2 and M3 mean these three here and nowhere else. Its text: "We can see that our method
+performs much better in all cases" and "From table 4, our method gets the best accuracy";
+M2 and M3 compress the data into one dimension, which breaks the features of the image.
+Beside the three we put memnets' own constructions, by their registry names:
 
-* ``efficient``: our tree M1 with default options (left out of the default columns when it is
-  already the ``M1`` column);
-* ``optimal`` (Theorem 4.1, width 6), ``constant`` (Theorem 4.3) and ``interval``: memnets'
-  other memorizers;
+* ``efficient`` (ours, after Theorem 7.3: exact 1-NN over representatives) with default options;
+* ``optimal`` (Theorem 4.1, width 6), ``constant`` (Theorem 4.3) and ``interval``;
 * ``1-NN``: scikit-learn's 1-nearest-neighbour classifier (its "params" are the ``N (n + 1)``
   stored numbers);
 * ``MLP``: ``memnets.construct(..., method="trained")``, a gradient-trained MLP driven to 100%
@@ -29,8 +26,8 @@ What memnets' M2 and M3 do off the data: both look the input's projected value u
 stored training values and output the label only on an exact match (``F = 0`` otherwise, the
 -1 side), so they answer "the smaller digit" on almost every test image; their test accuracy is
 then the share of the smaller digit among the test images, shown beside the table ("all -1")
-and measured per row (``predicted_share_smaller``). The paper's own M2/M3 numbers (an image in
-the text we could read) are not compared here.
+and measured per row (``predicted_share_smaller``). The paper's tables are images that could
+not be read here (only its text could), so none of its numbers is compared: only its words.
 
 Labels: memnets sorts the two classes and sends ``classes[0]``, the smaller digit, to the
 network's negative side, so the smaller digit is the -1 class as in the paper; every row
@@ -41,7 +38,7 @@ tested; the JSON, the CSV and the markdown record params, non-zero params, width
 largest weight's bits, the seconds, and test and training accuracy.
 
 Sizes: quick (default) is exactly Table 4: ``PAPER_PER_CLASS`` training images per label
-(seeded subsample) and every test image of the pair. ``full=True`` repeats Table 4 over
+(seeded subsample) and every test image of the pair. ``profile="full"`` repeats Table 4 over
 ``FULL_REPLICATES`` subsamples (replicate 0 is the quick run's draw) and reports means. The
 ``"tiny"`` profile (test suite): ``digits`` pairs 1-7 and 2-3, 40 + 40 images per class.
 ``pairs="ours"`` runs the five pairs earlier memnets releases used (0-1, 1-7, 3-5, 4-9, 2-8);
@@ -68,21 +65,18 @@ from memnets.experiments._compare_report import markdown as write_markdown
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
 from memnets.experiments._plots.compare import compare_plot
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._tail import finish
 from memnets.experiments.pairs import DATASETS
 
-__all__ = ["CSV_COLUMNS", "METHODS", "OUR_PAIRS", "PAIRS", "m1_construction", "resolve_methods", "run"]
+__all__ = ["CSV_COLUMNS", "METHODS", "OUR_PAIRS", "PAIRS", "resolve_methods", "run"]
 
 #: the paper's Table 4 pairs (Appendix I.3)
 PAIRS: tuple[tuple[int, int], ...] = ((1, 7), (2, 3), (4, 9), (5, 6), (8, 9))
 #: the pairs earlier memnets releases compared on (``pairs="ours"``)
 OUR_PAIRS: tuple[tuple[int, int], ...] = ((0, 1), (1, 7), (3, 5), (4, 9), (2, 8))
-#: the paper's Theorem 7.3 network, and what stands in for it while memnets lacks it
-PAPER_M1, STAND_IN_M1 = "pairwise", "efficient"
-#: column -> memnets construction ("M1" is resolved at run time by :func:`m1_construction`)
+#: column -> memnets construction (M1, M2, M3: the paper's Table 4 columns)
 METHODS: dict[str, str] = {
-    "M1": PAPER_M1,
+    "M1": "pairwise",
     "M2": "park2021",
     "M3": "vardi2022",
     "efficient": "efficient",
@@ -97,7 +91,7 @@ DESCRIPTIONS: dict[str, str] = {
     "M1": "the paper's Theorem 7.3 network",
     "M2": "Park, Lee, Yun & Shin 2021 (reconstruction)",
     "M3": "Vardi, Yehudai & Shamir 2022",
-    "efficient": "our tree M1 (nearest representative)",
+    "efficient": "ours, exact 1-NN over representatives",
     "optimal": "Theorem 4.1 (width 6)",
     "constant": "Theorem 4.3",
     "interval": "one unit per label run of a projection",
@@ -110,23 +104,14 @@ FULL_REPLICATES = 5
 
 
 
-def m1_construction() -> str:
-    """The construction of the ``M1`` column: ``"pairwise"`` (the paper's Theorem 7.3
-    network) when registered in :data:`memnets.METHODS`, else ``"efficient"``."""
-    return PAPER_M1 if PAPER_M1 in mn.METHODS else STAND_IN_M1
-
-
 def resolve_methods(methods: Sequence[str] | None) -> dict[str, str]:
-    """Column -> construction for ``methods`` (default: every column of :data:`METHODS`,
-    without ``efficient`` when it already stands in as ``M1``); :class:`OptionError` on an
-    unknown column."""
-    m1 = m1_construction()
-    if methods is None:
-        methods = [m for m in METHODS if not (m == "efficient" and m1 == "efficient")]
+    """Column -> construction for ``methods`` (default: every column of :data:`METHODS`);
+    :class:`OptionError` on an unknown column."""
+    methods = list(METHODS) if methods is None else list(methods)
     for m in methods:
         if m not in METHODS:
             raise OptionError(f"compare: unknown method {m!r}; valid methods are {tuple(METHODS)}")
-    return {m: m1 if m == "M1" else METHODS[m] for m in dict.fromkeys(methods)}
+    return {m: METHODS[m] for m in dict.fromkeys(methods)}
 
 
 def _pair_list(pairs: str | Sequence[Sequence[int]] | None, default: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -227,12 +212,11 @@ def run(
         ``"digits"`` in the tiny profile)
     pairs : ``"paper"`` (default: Table 4's 1-7, 2-3, 4-9, 5-6, 8-9), ``"ours"`` (0-1, 1-7,
         3-5, 4-9, 2-8) or a list of class pairs (each stored smaller digit first)
-    methods : columns of :data:`METHODS` (default: all; ``efficient`` only when ``M1`` is
-        the paper's network)
+    methods : columns of :data:`METHODS` (default: all)
     n_train, n_test : images per class (None: the profile's, i.e. 500 and every test image)
     replicates : subsamples of the training images (default 1, full ``FULL_REPLICATES``);
         the tables show the mean over them
-    run_options : the other run options (``full``, ``jobs``, ``seed``, ``profile`` ...)
+    run_options : the other run options (``profile``, ``jobs``, ``seed`` ...)
 
     Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", "claim", ...}``.
     """
@@ -249,7 +233,7 @@ def run(
     data = data or "mnist"
     if data not in DATASETS:
         raise OptionError(f"compare: unknown dataset {data!r}; valid datasets are {DATASETS}")
-    reps = replicates if replicates is not None else (FULL_REPLICATES if opts.full and opts.profile is None else 1)
+    reps = replicates if replicates is not None else (FULL_REPLICATES if opts.profile == "full" else 1)
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
         raise OptionError(f"compare: replicates must be an integer >= 1, got {reps!r}")
     ntr = n_train if n_train is not None else default[0]
@@ -268,35 +252,28 @@ def run(
     mean = {m: float(np.mean([table[(g, m)]["accuracy"] for g in groups])) for m in columns}
     claim = _claim(table, groups, list(columns))
     doc = {
-        **header("compare", opts, data=data, per_class={"train": ntr, "test": nte}, replicates=reps),
         "pairs": groups,
         "negative_class": "the smaller class of each pair (memnets sorts classes; classes[0] -> -1)",
         "methods": columns,
         "m1_construction": columns.get("M1"),
-        "m1_is_paper_network": columns.get("M1") == PAPER_M1,
         "mean_accuracy": mean,
         "table": [{"pair": g, "method": m, **table[(g, m)]} for g in groups for m in columns],
         "claim": claim,
         "rows": rows,
-        "timing": {"wall_seconds": time.perf_counter() - started, "cells": counts},
     }
-    json_path = write_json(opts.out_dir / "compare.json", doc)
     csv_path = write_csv(opts.out_dir / "compare.csv", rows)
     labels = {m: f"{m} ({c})" if m in ("M1", "M2", "M3") else m for m, c in columns.items()}
-    plot = compare_plot(
-        opts.out_dir / "compare.png", groups, list(labels.values()),
-        accuracy={labels[m]: [table[(g, m)]["accuracy"] for g in groups] for m in columns},
-        params_nonzero={labels[m]: [float(table[(g, m)]["params_nonzero"]) for g in groups] for m in columns},
-        title=f"The paper's Table 4 on {data} pairs: memorization algorithms and baselines",
-    )
-    m1 = columns.get("M1")
-    described = {**DESCRIPTIONS, "M1": DESCRIPTIONS["M1"] if m1 == PAPER_M1 else
-                 "our tree M1 standing in for the paper's Theorem 7.3 network"}
-    preface = [] if m1 != STAND_IN_M1 else [
-        f"**M1 here is our tree M1 (`{STAND_IN_M1}`) standing in for the paper's Theorem 7.3 network "
-        f"(`{PAPER_M1}` is not in this memnets' `METHODS`).**", ""]
-    markdown = write_markdown(table, groups, columns, mean, data, ntr, nte, reps, plot, claim, described, preface)
-    return summary("compare", json_path, [plot], markdown, csv=str(csv_path), mean_accuracy=mean, claim=claim)
+    return finish(
+        "compare", opts, doc, started=started, timing={"cells": counts},
+        provenance={"data": data, "per_class": {"train": ntr, "test": nte}, "replicates": reps},
+        plots=lambda: [compare_plot(
+            opts.out_dir / "compare.png", groups, list(labels.values()),
+            accuracy={labels[m]: [table[(g, m)]["accuracy"] for g in groups] for m in columns},
+            params_nonzero={labels[m]: [float(table[(g, m)]["params_nonzero"]) for g in groups] for m in columns},
+            title=f"The paper's Table 4 on {data} pairs: memorization algorithms and baselines")],
+        markdown=lambda plots: write_markdown(table, groups, columns, mean, data, ntr, nte, reps, plots[0], claim,
+                                              DESCRIPTIONS),
+        csv=str(csv_path), mean_accuracy=mean, claim=claim)
 
 
 _SIZE_KEYS = ("params", "params_nonzero", "width", "depth", "max_weight_bits")

@@ -1,12 +1,12 @@
-"""``memnets experiment constant``: M3's parameters do not grow with N (Theorem 4.3).
+"""``memnets experiment constant``: ``constant``'s parameters do not grow with N (Theorem 4.3).
 
 On a separated-ball mixture D (K balls in [0,1]^n, separation c_D) the experiment sweeps
 the number N of training samples and, for every (N, seed):
 
-- builds M3 (``method="constant"``, fixed grid sized by the true c_D, so the grid depends on
-  the seed only) and M2 (``method="optimal"``, up to ``optimal_max_n`` samples), both
+- builds ``constant`` (``method="constant"``, fixed grid sized by the true c_D, so the grid depends on
+  the seed only) and ``optimal`` (``method="optimal"``, up to ``optimal_max_n`` samples), both
   verified exactly;
-- records params (dense and non-zero), occupied cells, staircase thresholds, M2's share,
+- records params (dense and non-zero), occupied cells, staircase thresholds, ``optimal``'s share,
   and the test accuracy on fresh samples of D;
 - runs the estimators of :mod:`memnets.theory` on the training sample: c(X, y) against c_D,
   the cells of diameter < c/2 (key ``S_D``: :func:`~memnets.theory.estimate_cells`, a greedy
@@ -16,9 +16,9 @@ the number N of training samples and, for every (N, seed):
 Predicted sample size (marked on the accuracy plot): every grid cell of mass >= eps/M is
 occupied with probability >= 1 - delta once ``N >= (M/eps) ln(M/delta)``
 (:func:`memnets.theory.sample_size_cells`, eps = 0.01, delta = 0.05, M = true cells);
-M3 is then >= 0.99 accurate.
+``constant`` is then >= 0.99 accurate.
 
-Beside M3 (ours), the paper's own route to Theorem 4.3 (Appendix C): ``method="robust",
+Beside ``constant`` (ours), the paper's own route to Theorem 4.3 (Appendix C): ``method="robust",
 net=True`` memorizes a greedy ``c0/3``-net ``D_s`` robustly at radius ``c0/3`` (up to
 ``robust_max_n`` samples); its params and ``|D_s|`` against N, next to Appendix C's ``Q``
 (as written, and the ``Q_sound`` its volume argument proves; :func:`memnets.theory.bound_thm43`
@@ -34,7 +34,6 @@ import itertools
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,8 +42,8 @@ from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.constant import constant_plots
 from memnets.experiments._plots.thm43 import route_plot
-from memnets.experiments._runner import fit_slope, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import fit_slope
+from memnets.experiments._tail import finish
 from memnets.theory import bound_thm43
 
 __all__ = ["run", "true_cells_meeting_balls"]
@@ -138,7 +137,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     md = estimate_MD(X, y, separation=D.separation, rng=seed)
     out["estimates"] = {
         "separation": mn.separation(X, y),
-        "S_D": int(estimate_cells(X, y)),  # M1's cells of diameter < c/2 (key kept)
+        "S_D": int(estimate_cells(X, y)),  # efficient's cells of diameter < c/2 (key kept)
         "M_D": md.to_dict(),
     }
     return out
@@ -171,11 +170,11 @@ def run(
     """Run the sweep; write ``constant.json`` and three PNGs into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (~2 minutes on 2 cores): K=16 balls in [0,1]^2, c_D >= 0.12, radius 0.012
-    (so no direction separates the labels in a few runs and M2 has to grow), N = 64 .. 32768
-    (M2 up to 8192), 2 seeds, 4000 test points. ``full``: N = 16 .. 131072, M2 up to 32768,
+    (so no direction separates the labels in a few runs and ``optimal`` has to grow), N = 64 .. 32768
+    (``optimal`` up to 8192), 2 seeds, 4000 test points. ``profile="full"``: N = 16 .. 131072, ``optimal`` up to 32768,
     estimators (O(N^2 n) each) up to 65536, 5 seeds, 20000 test points. There is no tiny
     profile: ``profile="tiny"`` runs the quick size.
     """
@@ -229,7 +228,6 @@ def run(
     Q = bound_thm43(n_features, D.separation)  # at c_D <= c0: the bound for every N
     claims["thm43_route"] = _route_claims(rows, table, Q)
     doc = {
-        **header("constant", opts),
         "distribution": D.to_dict(),
         "plan": plan,
         "eps": EPS,
@@ -239,19 +237,18 @@ def run(
         "claims": claims,
         "table": table,
         "cells": got,
-        "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    json_path = write_json(opts.out_dir / "constant.json", doc)
-    plots = [*constant_plots(opts.out_dir, table, predicted, D, n_balls), *route_plot(opts.out_dir, table, Q)]
-    return summary("constant", json_path, plots, _markdown(table, claims, predicted, D, n_balls, plots),
-                   claims=claims)
+    return finish("constant", opts, doc, started=started,
+                  plots=lambda: [*constant_plots(opts.out_dir, table, predicted, D, n_balls),
+                                 *route_plot(opts.out_dir, table, Q)],
+                  markdown=lambda plots: _markdown(table, claims, predicted, D, n_balls), claims=claims)
 
 
 def _claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], predicted: int, D: Any, K: int) -> dict[str, Any]:
     """The checks the issue asks for, as booleans with the numbers behind them.
 
     Params are compared per construction seed (the seed fixes the grid offsets): among the
-    runs where every grid cell meeting the support is occupied, M3's params must be equal.
+    runs where every grid cell meeting the support is occupied, ``constant``'s params must be equal.
     """
     per_seed: dict[int, dict[str, Any]] = {}
     for g in rows:
@@ -303,14 +300,14 @@ def _route_claims(rows: list[dict[str, Any]], table: list[dict[str, Any]], Q: An
 
 
 def _markdown(
-    table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int, plots: list[Path]
+    table: list[dict[str, Any]], claims: dict[str, Any], predicted: int, D: Any, K: int
 ) -> str:
     lines = [
-        f"M3 (Theorem 4.3) and M2 (Theorem 4.1) on a mixture of K={K} balls in [0,1]^{D.n_features} "
-        f"(radius {D.radius:.3g}, c_D = {D.separation:.4g}); M3's fixed grid has cell diameter < c_D. "
+        f"`constant` (Theorem 4.3) and `optimal` (Theorem 4.1) on a mixture of K={K} balls in [0,1]^{D.n_features} "
+        f"(radius {D.radius:.3g}, c_D = {D.separation:.4g}); `constant`'s fixed grid has cell diameter < c_D. "
         f"Predicted sample size (cells of the grid, eps={EPS}, delta={DELTA}): N = {predicted}.",
         "",
-        "| N | M3 params | M3 occupied / true cells | M3 test acc. | M2 params | M2 test acc. | c(X,y)/c_D | S_D | coverage |",
+        "| N | constant params | constant occupied / true cells | constant test acc. | optimal params | optimal test acc. | c(X,y)/c_D | S_D | coverage |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table:
@@ -326,23 +323,22 @@ def _markdown(
     )
     lines += [
         "",
-        f"- M3 params constant (per grid seed) over the runs where every grid cell meeting the support is "
+        f"- `constant`'s params constant (per grid seed) over the runs where every grid cell meeting the support is "
         f"occupied: **{claims['constant_params_constant_once_covered']}** "
         f"({covered}); "
-        f"M2 params grow with log-log slope {claims['optimal_log_log_slope_upper_half']:.2f} (sqrt N = 0.5).",
-        f"- M3 accuracy >= 0.99 for every seed past the predicted N: "
+        f"`optimal`'s params grow with log-log slope {claims['optimal_log_log_slope_upper_half']:.2f} (sqrt N = 0.5).",
+        f"- `constant`'s accuracy >= 0.99 for every seed past the predicted N: "
         f"**{claims['accuracy_at_least_0.99_past_predicted_N']}** (worst {claims['min_accuracy_past_predicted_N']}).",
         f"- Estimators at N = {claims['largest_N_with_estimates']}: S_D = {claims['S_D_at_largest_N']} (K = {K}); "
         f"c(X, y) = {claims['separation_estimate_at_largest_N']:.4f} vs c_D = {claims['c_D']:.4f} "
         f"(relative error {claims['separation_relative_error']:.2%}).",
-        "",
     ]
     rc = claims["thm43_route"]
     lines += ["The paper's own route (Appendix C): memorize a greedy c0/3-net D_s robustly at radius c0/3 "
               "(`method=\"robust\", net=True`; the robust network is ours, the route the paper's). "
               f"Q at c_D: {rc['Q_thm43_at_c_D']:.1f} as written, {rc['Q_sound_at_c_D']:.1f} as the volume "
               "argument proves (see memnets.theory.bound_thm43).", "",
-              "| N | M3 (ours) params | robust net params | net size (mean / max) | robust net test acc. |",
+              "| N | constant (ours) params | robust net params | net size (mean / max) | robust net test acc. |",
               "|---|---|---|---|---|"]
     for r in table:
         if not math.isnan(r["robust_net_params"]):
@@ -351,4 +347,4 @@ def _markdown(
     lines += ["", f"- |D_s| <= Q_sound on every run: **{rc['net_size_at_most_Q_sound_every_run']}**; <= Q as "
               f"written: {rc['net_size_at_most_Q_thm43_every_run']} (largest |D_s| {rc['max_net_size']}); robust-net "
               f"params at the largest N / at the smallest: {rc['robust_net_params_last_over_first'] or math.nan:.2f}.", ""]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

@@ -14,13 +14,13 @@ network. Family: the ball mixture (:func:`memnets.datasets.ball_mixture`, K ball
 :math:`2\rho` of any one of them; :math:`\eta_n` the sampler's trim). Methods on the same
 samples, accuracy on fresh test points:
 
-- ``thm53``: the proof's network (:mod:`memnets._constructions.thm53`, built from M2's parts,
+- ``thm53``: the proof's network (:mod:`memnets._constructions.thm53`, built from ``optimal``'s parts,
   ``density=r``): memorizes exactly, answers the majority label only in slabs of total mass
   :math:`\le 0.01`, so its accuracy is :math:`P(y \ne b) \pm 0.01 \approx 1/2`;
-- ``optimal`` (M2, Theorem 4.1): the same parameter budget, a step function of one
+- ``optimal`` (Theorem 4.1): the same parameter budget, a step function of one
   projection: *not* built to fail, and measured well above 1/2 here (the theorem is about
   existence, not about every small memorizer);
-- ``efficient`` (M1, Theorem 7.3): generalizes (:math:`S_D` = K balls).
+- ``efficient`` (Theorem 7.3's guarantee): generalizes (:math:`S_D` = K balls).
 
 The measured parameter counts of ``thm53`` and ``optimal`` are plotted against the
 expression :math:`E(N) = n + \sqrt N \ln(N n r / c)` with a fitted constant
@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,16 +44,16 @@ from memnets import OptionError
 from memnets.datasets import fp_margin
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.density import density_plot
-from memnets.experiments._runner import fit_slope, mean_or_none, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import fit_slope, mean_or_none
+from memnets.experiments._tail import finish
 
 __all__ = ["METHODS", "density_bound", "expression", "run"]
 
 #: method -> label
 METHODS: dict[str, str] = {
     "thm53": "Thm 5.3's network (thm53)",
-    "optimal": "M2 / Thm 4.1 (optimal)",
-    "efficient": "M1 / Thm 7.3 (efficient)",
+    "optimal": "optimal (Thm 4.1)",
+    "efficient": "efficient (Thm 7.3)",
 }
 #: bound on the mass of thm53's slabs
 MASS = 0.01
@@ -136,10 +135,10 @@ def run(
     """Run the sweep; write ``density.json`` and ``density.png`` into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (well under a minute): n = 2, 16 balls at separation 0.05, N from 30 to
-    10^4, one seed, 4000 test points. ``full``: n in {2, 3, 5}, N up to 10^5, 3 seeds, 20000
+    10^4, one seed, 4000 test points. ``profile="full"``: n in {2, 3, 5}, N up to 10^5, 3 seeds, 20000
     test points. ``profile="tiny"``: N in {30, 300, 3000} (the test suite).
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="density")
@@ -164,14 +163,11 @@ def run(
     table = _table(got, plan)
     fits = _fits(got, plan)
     claims = _claims(got, table, fits, plan)
-    doc = {
-        **header("density", opts),
-        "distribution": dists, "plan": plan, "mass": MASS, "claims": claims, "fits": fits, "table": table,
-        "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "density.json", doc)
-    plots = [density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)]
-    return summary("density", json_path, plots, _markdown(table, fits, claims, dists, plan, plots), claims=claims)
+    doc = {"distribution": dists, "plan": plan, "mass": MASS, "claims": claims, "fits": fits, "table": table,
+           "cells": got}
+    return finish("density", opts, doc, started=started,
+                  plots=lambda: [density_plot(opts.out_dir, got, table, fits, plan, METHODS, MASS)],
+                  markdown=lambda plots: _markdown(table, fits, claims, dists, plan), claims=claims)
 
 
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -212,7 +208,7 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], fits: dict[s
             plan: dict[str, Any]) -> dict[str, Any]:
     """``thm53``: every run memorizes (verified exactly) with accuracy within MASS + 3 binomial
     standard errors of P(y != b) measured on the same test points, and <= 0.51 + that slack;
-    M1 at the largest N; M2's accuracy range (not at chance: reported, not asserted)."""
+    ``efficient`` at the largest N; ``optimal``'s accuracy range (not at chance: reported, not asserted)."""
     slack = 3 * math.sqrt(0.25 / plan["n_test"])
     w = [g for g in got if g["method"] == "thm53"]
     largest = max(plan["Ns"])
@@ -233,7 +229,7 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], fits: dict[s
 
 
 def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[str, Any], dists: dict[str, Any],
-              plan: dict[str, Any], plots: list[Path]) -> str:
+              plan: dict[str, Any]) -> str:
     lines = []
     for n in plan["dims"]:
         d = dists[str(n)]
@@ -259,15 +255,14 @@ def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[st
         f"{claims['thm53_max_accuracy']:.3f} (<= 0.51 + {claims['test_slack']:.3f}: **{claims['thm53_at_most_051']}**).",
         f"- Its params against E: params ~ {f53['C']:.2f} E, fitted by least squares on log(params / E) (params / E "
         f"in [{f53['ratio_min']:.2f}, {f53['ratio_max']:.2f}], log-log slope {f53['slope_vs_expression']:.2f}: "
-        "the expression's shape). Its proven size, M2's sqrt(K rho) law with K <= 2N + 1 runs and rho = "
-        "O(log(N n r / c)) bits, is within the paper's O(n + sqrt(N) ln(N n r / c)). M2's params (slope "
+        "the expression's shape). Its proven size, `optimal`'s sqrt(K rho) law with K <= 2N + 1 runs and rho = "
+        "O(log(N n r / c)) bits, is within the paper's O(n + sqrt(N) ln(N n r / c)). `optimal`'s params (slope "
         f"{f2['slope_vs_expression']:.2f} against E, params / E in [{f2['ratio_min']:.2f}, {f2['ratio_max']:.2f}]) "
         "follow the number of label runs on its projection, which is small here: no fit is drawn for it.",
-        f"- M1 at N = {max(plan['Ns'])}: accuracy {claims['efficient_accuracy_at_largest_N']:.3f}. M2 with the same "
+        f"- `efficient` at N = {max(plan['Ns'])}: accuracy {claims['efficient_accuracy_at_largest_N']:.3f}. `optimal` with the same "
         f"parameter budget is **not** at chance here (accuracy {claims['optimal_accuracy_range'][0]:.3f} to "
         f"{claims['optimal_accuracy_range'][1]:.3f}): it labels whole intervals of one projection, so it is "
         "right wherever a projected interval holds one label. Theorem 5.3 says a small memorizer *can* fail, not "
         "that every one does; the witness is the proof's network, built to fail.",
-        "",
     ]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

@@ -39,8 +39,8 @@ import numpy as np
 
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.exponential import exponential_plots, exponential_samples_plot
-from memnets.experiments._runner import AGREE_FACTOR, fit_shape, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import AGREE_FACTOR, fit_shape
+from memnets.experiments._tail import finish, image_links
 from memnets.experiments.sample_complexity import corner_cell, corner_plan
 from memnets.theory import bound_cor64
 
@@ -85,10 +85,10 @@ def run(
     """Run the sweep; write ``exponential.json`` and ``exponential_params.png`` into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (about a minute on 2 cores): n = 4..8, N/2^n in {2, 3, 4, 6}, one seed,
-    trained widths 2..128 (1500 epochs). ``full``: n = 4..12, six ratios, 3 seeds, widths to
+    trained widths 2..128 (1500 epochs). ``profile="full"``: n = 4..12, six ratios, 3 seeds, widths to
     1024, 4000 epochs. ``profile="tiny"``: n = 3..6, two ratios, widths {2, 8, 32} (the test
     suite). ``methods`` default to those of ``sample-complexity``.
     """
@@ -122,17 +122,15 @@ def run(
         "cor64_v_information": cor64["v_information"],
         "cor64_bases": cor64["bases"],
     }
-    doc = {
-        **header("exponential", opts),
-        "plan": plan, "claims": claims, "smallest_generalizing": smallest, "fits": fits,
-        "samples_needed": samples, "cor64": cor64, "cells": got,
-        "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "exponential.json", doc)
-    plots = exponential_plots(opts.out_dir, smallest, fits, plan, TARGET)
-    plots.append(exponential_samples_plot(opts.out_dir, samples, cor64, plan, TARGET))
-    markdown = _markdown(smallest, fits, claims, plan, plots[:1]) + "\n\n" + _cor64_markdown(cor64, plan, plots[1:])
-    return summary("exponential", json_path, plots, markdown, claims=claims)
+    doc = {"plan": plan, "claims": claims, "smallest_generalizing": smallest, "fits": fits,
+           "samples_needed": samples, "cor64": cor64, "cells": got}
+    return finish(
+        "exponential", opts, doc, started=started,
+        plots=lambda: [*exponential_plots(opts.out_dir, smallest, fits, plan, TARGET),
+                       exponential_samples_plot(opts.out_dir, samples, cor64, plan, TARGET)],
+        markdown=lambda plots: (_markdown(smallest, fits, claims, plan, plots[:1]) + "\n\n"
+                                + _cor64_markdown(cor64, plan, plots[1:])),
+        claims=claims)
 
 
 def _samples_needed(got: list[dict[str, Any]], plan: dict[str, Any]) -> dict[str, dict[str, int | None]]:

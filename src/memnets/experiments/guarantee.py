@@ -1,12 +1,12 @@
-r"""``memnets experiment guarantee``: M1's generalization guarantee (Theorem 7.3).
+r"""``memnets experiment guarantee``: ``efficient``'s generalization guarantee (Theorem 7.3).
 
 Family: a mixture of K labelled balls (:func:`memnets.datasets.ball_mixture`), each ball of
 diameter < c_D / 2, so the support splits into :math:`S_D = K` cells of diameter < c_D/2.
-Theorem 7.3: if :math:`N \ge N^* = (S_D/\varepsilon)\ln(S_D/\delta)`, M1 (``method="efficient"``)
+Theorem 7.3: if :math:`N \ge N^* = (S_D/\varepsilon)\ln(S_D/\delta)`, ``efficient`` (``method="efficient"``)
 trained on N i.i.d. samples has accuracy :math:`A_D \ge 1 - \varepsilon` with probability
 :math:`\ge 1 - \delta`.
 
-For N on a grid of multiples of :math:`N^*` the experiment runs M1 on ``seeds`` independent
+For N on a grid of multiples of :math:`N^*` the experiment runs ``efficient`` on ``seeds`` independent
 samples, measures the accuracy on fresh test samples, and reports the fraction of runs with
 accuracy >= 1 - eps (with its Wilson 95% interval), together with the fraction of runs in
 which every ball was hit (the event the proof uses: all K cells hold a sample, whose
@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,8 +31,7 @@ import memnets as mn
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.guarantee import guarantee_plots
-from memnets.experiments._runner import write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._tail import finish
 
 __all__ = ["run", "wilson_interval"]
 
@@ -78,7 +76,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"N": N, "seed": seed, "balls_hit": int((hit >= 0).sum()),
                            "all_balls_hit": bool((hit >= 0).sum() == D.n_balls)}
     if len(np.unique(y)) < 2:
-        # one class seen: M1 (any memorizer) needs two classes; the run fails the target
+        # one class seen: efficient (any memorizer) needs two classes; the run fails the target
         out.update(memorized=False, accuracy=None, success=False, reason="one class in the sample")
         return out
     t0 = time.perf_counter()
@@ -110,11 +108,11 @@ def run(
     """Run the sweep; write ``guarantee.json`` and ``guarantee_success.png`` into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (well under a minute): K = 12 balls in [0,1]^4 (c_D >= 0.2, radius c_D/5),
     eps = delta = 0.1, N = N* x {1/64, 1/32, ..., 2}, 20 seeds per N, 4000 test points.
-    ``full``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
+    ``profile="full"``: twelve multiples from 1/128 to 4, 100 seeds, 20000 test points.
     ``profile="tiny"``: 6 balls in [0,1]^3, N = N* x {1/32, 1, 2}, 20 seeds (the test suite).
     """
     opts = RunOptions.coerce(out_dir, run_options, experiment="guarantee")
@@ -168,23 +166,18 @@ def run(
         "S_D_estimate_at_N_star": est,
         "N_star_from_estimate": int(mn.theory.sample_size_thm73(max(1.0, est), eps, delta)) if est else None,
     }
-    doc = {
-        **header("guarantee", opts),
-        "distribution": D.to_dict(), "plan": {**plan, "Ns": Ns}, "claims": claims,
-        "table": table, "cells": got, "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "guarantee.json", doc)
-    plots = guarantee_plots(opts.out_dir, table, claims, D)
-    return summary("guarantee", json_path, plots, _markdown(table, claims, D, plots), claims=claims)
+    doc = {"distribution": D.to_dict(), "plan": {**plan, "Ns": Ns}, "claims": claims, "table": table, "cells": got}
+    return finish("guarantee", opts, doc, started=started, plots=lambda: guarantee_plots(opts.out_dir, table, claims, D),
+                  markdown=lambda plots: _markdown(table, claims, D), claims=claims)
 
 
-def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots: list[Path]) -> str:
+def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any) -> str:
     lines = [
-        f"M1 on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
+        f"`efficient` on a mixture of {D.n_balls} balls in [0,1]^{D.n_features} (radius {D.radius:.3g}, "
         f"c_D = {D.separation:.4g}, S_D = {claims['S_D']} cells); eps = {claims['eps']:g}, "
         f"delta = {claims['delta']:g}; Theorem 7.3's sample size N* = {claims['N_star']}.",
         "",
-        "| N | N/N* | runs | M1 success fraction (Wilson 95%) | paper's network success | every ball hit | M1 mean / min accuracy | cells estimate | S_D (Def. 7.1) estimate |",
+        "| N | N/N* | runs | efficient success fraction (Wilson 95%) | paper's network success | every ball hit | efficient mean / min accuracy | cells estimate | S_D (Def. 7.1) estimate |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for t in table:
@@ -208,6 +201,5 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], D: Any, plots
         f"{claims['S_D_estimate_at_N_star']} on N*-sized samples (true {claims['S_D']}), hence "
         f"N* = {claims['N_star_from_estimate']} (conservative: the greedy cover at radius c/4 splits "
         "each ball).",
-        "",
     ]
-    return "\n".join(lines + image_links(plots))
+    return "\n".join(lines)

@@ -6,8 +6,10 @@ registry order, all writing into ``out`` (``NAME.json``, PNGs, CSVs), then assem
 ``out/report.md`` from each experiment's ``"markdown"`` and ``"plots"`` (relative image
 links) and writes ``out/reproduce.json`` (status and wall time of each experiment).
 
-Quick profile (default) -- every experiment at its small size; the whole run is designed
-to take under 10 minutes on 2 cores. ``full=True`` -- every image and the large grids (more than the paper used); ``profile="paper"`` -- the paper's own settings for Tables 1-2 (``pairs``).
+Profiles (:data:`~memnets.experiments.PROFILES`): ``"quick"`` (the default) -- every
+experiment at its small size, designed to take under 10 minutes on 2 cores; ``"full"`` --
+every image and the large grids (more than the paper used); ``"paper"`` -- the paper's own
+settings for Tables 1-2 (``pairs``) and Table 4 (``compare``), the others at their quick size.
 
 Resume: every finished grid cell is cached under ``out/cache/`` (keyed by the cell's
 parameters), so re-running after an interruption only computes the missing cells; delete
@@ -63,8 +65,8 @@ def reproduce(
     out : report folder (created; default ``./memnets-report``), or the whole
         :class:`~memnets.experiments.RunOptions`
     names : run only these experiments (default: all, in registry order)
-    options : run options (``full``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
-        ``cache_dir``, ``data_dir``, ``profile``; see :class:`RunOptions`), handed to every
+    options : run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+        ``cache_dir``, ``data_dir``; see :class:`RunOptions`), handed to every
         experiment. Here ``jobs`` defaults to 2 and ``cache_dir`` to ``out/cache``.
 
     Returns the path of ``report.md``. Raises :class:`ExperimentsFailed` after writing the
@@ -135,10 +137,14 @@ def _write_report(opts: RunOptions, sections: list[dict[str, Any]], *, wall: flo
     from memnets import __version__
 
     root = opts.out_dir
-    command = "memnets reproduce" + (" --full" if opts.full else "") + f" --seed {opts.seed} --jobs {opts.jobs}"
+    command = ("memnets reproduce" + ("" if opts.profile == "quick" else f" --profile {opts.profile}")
+               + f" --seed {opts.seed} --jobs {opts.jobs}")
     if opts.dask_scheduler:
         command += f" --dask-scheduler {opts.dask_scheduler}"
-    scale = "full (every image)" if opts.full else "quick" + (f" ({opts.profile} profile)" if opts.profile else "")
+    scale = {"quick": "quick profile (every experiment at its small size)",
+             "full": "full profile (every image and the large grids)",
+             "paper": "paper profile (the paper's settings for Tables 1, 2 and 4; the rest quick)",
+             "tiny": "tiny profile (the test suite's size)"}[str(opts.profile)]
     lines = [
         "# memnets reproduction report",
         "",

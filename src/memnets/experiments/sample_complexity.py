@@ -19,8 +19,8 @@ with equality for memorizers (seen corners are all right). Hence accuracy 0.9 ne
 
 The :math:`N_D^2` law. :math:`N_D` (fewest params memorizing every dataset of D) is measured
 as the smallest parameter count of a network memorizing the *whole* labelled support (so it
-memorizes every sample of D): the minimum of M2's params and of
-:func:`memnets.theory.estimate_ND_upper` (M3 over all cells) on the :math:`2^n` corners. The
+memorizes every sample of D): the minimum of ``optimal``'s params and of
+:func:`memnets.theory.estimate_ND_upper` (``constant`` over all cells) on the :math:`2^n` corners. The
 sample size :math:`N_{0.9}` at which a method reaches accuracy 0.9 (interpolated in
 :math:`\log\rho` between grid points) is plotted against it on log-log axes; the fitted slope
 is reported (the paper: :math:`N \gtrsim N_D^2`; here :math:`N_D \sim 2^{n/2}` up to
@@ -36,7 +36,6 @@ import itertools
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,8 +44,8 @@ import memnets as mn
 from memnets import ConstructionError, OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.sample_complexity import sample_complexity_plots
-from memnets.experiments._runner import AGREE_FACTOR, fit_shape, fit_slope, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import AGREE_FACTOR, fit_shape, fit_slope
+from memnets.experiments._tail import finish
 from memnets.theory import bound_thm61, bound_thm65
 
 __all__ = ["DEFAULT_METHODS", "corner_cell", "corner_plan", "information_bound", "n_for_accuracy", "paper_shapes",
@@ -138,7 +137,7 @@ def corner_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 def _nd_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    """N_D measured on the whole support: min(M2 params, M3 params over all cells)."""
+    """N_D measured on the whole support: min(optimal params, constant params over all cells)."""
     from memnets.theory import estimate_ND_upper
 
     n = cell["n"]
@@ -178,11 +177,11 @@ def run(
     """Run the sweep; write ``sample-complexity.json`` and two PNGs into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Quick default (about a minute on 2 cores): n in {6, 8, 10}, N/2^n in {1/4, 1/2, 1, 2, 4},
     one seed, every registered memorization method (trained: (64, 64) MLP, 1500 epochs).
-    ``full``: n = 6..14, eight ratios from 1/8 to 4, 3 seeds, 3000 epochs. The trained MLP
+    ``profile="full"``: n = 6..14, eight ratios from 1/8 to 4, 3 seeds, 3000 epochs. The trained MLP
     runs up to ``trained_max_n`` (10 quick, 12 full). ``profile="tiny"``: n in {6, 8}, three
     ratios (the test suite).
     """
@@ -208,15 +207,11 @@ def run(
     nds = opts.run_cells(_nd_cell, nd_cells, desc="N_D")
     table, law = _summaries(got, nds, plan)
     claims = _claims(got, table, law, plan)
-    doc = {
-        **header("sample-complexity", opts),
-        "plan": plan, "target_accuracy": TARGET, "claims": claims, "table": table,
-        "nd2_law": law, "N_D": nds, "cells": got,
-        "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    json_path = write_json(opts.out_dir / "sample-complexity.json", doc)
-    plots = sample_complexity_plots(opts.out_dir, table, law, plan, TARGET)
-    return summary("sample-complexity", json_path, plots, _markdown(table, law, claims, plan, plots), claims=claims)
+    doc = {"plan": plan, "target_accuracy": TARGET, "claims": claims, "table": table, "nd2_law": law, "N_D": nds,
+           "cells": got}
+    return finish("sample-complexity", opts, doc, started=started,
+                  plots=lambda: sample_complexity_plots(opts.out_dir, table, law, plan, TARGET),
+                  markdown=lambda plots: _markdown(table, law, claims, plan), claims=claims)
 
 
 def _summaries(got: list[dict[str, Any]], nds: list[dict[str, Any]], plan: dict[str, Any]
@@ -325,7 +320,7 @@ def _claims(got: list[dict[str, Any]], table: list[dict[str, Any]], law: dict[st
 
 
 def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str, Any],
-              plan: dict[str, Any], plots: list[Path]) -> str:
+              plan: dict[str, Any]) -> str:
     methods = plan["methods"]
     lines = [
         f"Cube corners (2^n points, fixed random labels), n = {plan['dims']}: accuracy over all "
@@ -360,12 +355,12 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
         f"**{claims['information_bound_respected']}**.",
         f"- log-log slope of N(acc 0.9) against measured N_D: {slopes} (information bound "
         f"{claims['information_slope_vs_N_D']:.2f}; the paper's law is slope 2 up to log factors); "
-        f"between the two largest n: {local}. The measured N_D is an upper estimate (M2/M3 "
+        f"between the two largest n: {local}. The measured N_D is an upper estimate (optimal/constant "
         "params on the whole support) that reaches its sqrt(2^n) regime only for larger n, so "
         "small-n slopes are below 2.",
     ]
     lines += _paper_markdown(law["paper"], plan)
-    return "\n".join([*lines, "", *image_links(plots)])
+    return "\n".join(lines)
 
 
 _PAPER_NAMES = {

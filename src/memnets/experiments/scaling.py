@@ -1,20 +1,20 @@
-"""M2 vs the interval reference: parameters against the number of samples N.
+"""``optimal`` (Theorem 4.1) vs the interval reference: parameters against the number of samples N.
 
 Theorem 4.1 (after Vardi, Yehudai & Shamir 2022) memorizes ``N`` samples with
 ``O(n + sqrt(N log(N n / c)))`` parameters at constant width; the one-step-per-boundary
 reference needs ``Theta(N)``. For every ``N`` of a grid we construct both networks
 (``method="optimal"`` and ``method="interval"``, same seed, hence the same projection),
-verify memorization on every sample (exactly for M2), and record params (dense and
+verify memorization on every sample (exactly for ``optimal``), and record params (dense and
 non-zero), width, depth, max weight bits, runs ``K``, ``rho`` and the times. Then:
 
 - log-log slope of params against ``N`` (least squares over the grid, and over
-  ``N >= 1000`` where M2 is past its small-``K`` direct mode, per method, dataset and
-  count); theory: ``~1/2`` (plus the logarithmic factor) for M2, ``1`` for interval;
-- ``params / sqrt(K rho)`` for M2 (``rho`` the bits per boundary, ``bitlen`` of the largest
+  ``N >= 1000`` where ``optimal`` is past its small-``K`` direct mode, per method, dataset and
+  count); theory: ``~1/2`` (plus the logarithmic factor) for ``optimal``, ``1`` for interval;
+- ``params / sqrt(K rho)`` for ``optimal`` (``rho`` the bits per boundary, ``bitlen`` of the largest
   coarse projected value: a property of the data and the direction, not of the plan), which
   the construction keeps in a constant band, and the slope ``sqrt(K rho)`` alone has on the
-  same grid (above 1/2 because ``rho`` grows like ``log N``); per-stage params of M2;
-- the crossover ``N`` where M2 becomes smaller than interval (first grid point, and the
+  same grid (above 1/2 because ``rho`` grows like ``log N``); per-stage params of ``optimal``;
+- the crossover ``N`` where ``optimal`` becomes smaller than interval (first grid point, and the
   log-log interpolated crossing), dense and non-zero;
 - test accuracy on MNIST pairs (the theory predicts no generalization; recorded, not tuned):
   the 3-vs-5 subsets of the grid, and five digit pairs at ``N = 1000``.
@@ -23,7 +23,7 @@ Data: ``synthetic`` -- uniform ``[0, 1]^20`` with independent fair labels (the w
 for memorization, ``K ~ N / 2`` runs); ``mnist`` -- seeded subsets of the 3-vs-5 training
 images (at most 11,552), tested on the 3-vs-5 test images.
 
-Sizes: quick ``N in {100, 300, 1000, 3000, 10000}``; ``full=True`` adds 30,000 and 100,000
+Sizes: quick ``N in {100, 300, 1000, 3000, 10000}``; ``profile="full"`` adds 30,000 and 100,000
 (synthetic; MNIST stops at its 11,552 images). ``profile="tiny"`` (test suite): N <= 300.
 
 Outputs: ``scaling.json`` (every number, seeds, version) and ``scaling.png``.
@@ -44,8 +44,8 @@ from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import unavailable
 from memnets.experiments._plots.scaling import scaling_plots
-from memnets.experiments._runner import fit_slope, write_json
-from memnets.experiments._tail import header, summary
+from memnets.experiments._runner import fit_slope
+from memnets.experiments._tail import finish
 
 __all__ = ["fit_slope", "run"]
 
@@ -182,7 +182,7 @@ def _summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    lines = ["## Parameter scaling: M2 (Theorem 4.1) vs the Theta(N) interval network", ""]
+    lines = ["Parameter scaling: `optimal` (Theorem 4.1) against the Theta(N) `interval` network.", ""]
     lines.append("| data | N | K | rho | optimal params (nz) | interval params (nz) | depth | width | max bits | verify s (opt / int) | test acc (opt / int) |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for data in summ:
@@ -216,7 +216,7 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"{_fmt_cross(d['crossover_params_nonzero'])}. Width <= {d['max_width_optimal']}, max weight "
             f"bits {d['max_weight_bits_optimal']}."
         )
-    lines += ["", "M2 parameters per stage (dense; layout chosen by the planner for the fewest params):", "",
+    lines += ["", "`optimal`'s parameters per stage (dense; layout chosen by the planner for the fewest params):", "",
               "| data | N | K | rho | slots m | offset bits | blocks J | first | stage 1 | unfold | stage 2 | output | params / sqrt(K rho) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for data in summ:
@@ -228,7 +228,7 @@ def _markdown(summ: dict[str, Any], rows: list[dict[str, Any]]) -> str:
                 f"{sp.get('unfold', '-')} | {sp.get('stage2', '-')} | {sp.get('output', '-')} | "
                 f"{o['params_over_sqrt_K_rho']:.1f} |")
     lines.append("")
-    lines.append("M2 is verified exactly on every sample (margin exactly 1); its weights do not fit "
+    lines.append("`optimal` is verified exactly on every sample (margin exactly 1); its weights do not fit "
                  "float64, so it is evaluated with the exact engine. Test accuracy on MNIST is recorded "
                  "as is: the theory predicts these networks do not generalize.")
     return "\n".join(lines) + "\n"
@@ -257,7 +257,7 @@ def run(
     data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
         when its files are not installed)
     sizes : override the N grid
-    run_options : the other run options; ``full`` adds N = 30,000 and 100,000 (synthetic),
+    run_options : the other run options; ``profile="full"`` adds N = 30,000 and 100,000 (synthetic),
         ``profile="tiny"`` is the test suite's size (N in {100, 300}, synthetic only), and
         the resume cache ``cache_dir`` defaults to ``out_dir/.cache/scaling`` here
 
@@ -268,7 +268,7 @@ def run(
         opts = dataclasses.replace(opts, cache_dir=opts.out_dir / ".cache" / "scaling")
     started = time.perf_counter()
     tiny = opts.profile == "tiny"
-    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.full else QUICK_N))
+    grid = tuple(sizes) if sizes is not None else (TINY_N if tiny else (FULL_N if opts.profile == "full" else QUICK_N))
     if data is None:
         datas = ["synthetic"] if tiny else ["synthetic", "mnist"]
     else:
@@ -296,25 +296,19 @@ def run(
     rows = opts.run_cells(_cell, cells, desc="scaling cells")
     summ = _summaries(rows)
     pairs = _pairs_table(rows)
-    plots = scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS)
-    md = _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes)
-    payload = {
-        **header("scaling", opts, grid=list(grid), data=datas),
-        "rows": rows,
-        "summary": summ,
-        "mnist_pairs": pairs,
-        "notes": notes,
-        "timing": {"wall_seconds": time.perf_counter() - started},
-    }
-    path = write_json(opts.out_dir / "scaling.json", payload)
-    return summary("scaling", path, plots, md, summary=summ, mnist_pairs=pairs)
+    doc = {"rows": rows, "summary": summ, "mnist_pairs": pairs, "notes": notes}
+    return finish(
+        "scaling", opts, doc, started=started, provenance={"grid": list(grid), "data": datas},
+        plots=lambda: scaling_plots(opts.out_dir, [r for r in rows if r["data"] != "mnist-pair"], summ, METHODS),
+        markdown=lambda plots: _markdown(summ, rows) + _pairs_markdown(pairs) + "".join(f"\n> {n}\n" for n in notes),
+        summary=summ, mnist_pairs=pairs)
 
 
 def _pairs_markdown(pairs: list[dict[str, Any]]) -> str:
     if not pairs:
         return ""
     lines = ["", f"Test accuracy on MNIST pairs (N = {PAIR_N} training images per pair, seeded subsets):", "",
-             "| pair | optimal (M2) | interval | params optimal / interval |", "|---|---|---|---|"]
+             "| pair | optimal | interval | params optimal / interval |", "|---|---|---|---|"]
     for p in pairs:
         lines.append(f"| {p['pair'][0]} vs {p['pair'][1]} | {p['optimal_test_accuracy']:.3f} | "
                      f"{p['interval_test_accuracy']:.3f} | {p['optimal_params']} / {p['interval_params']} |")

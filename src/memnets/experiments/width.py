@@ -42,8 +42,8 @@ import memnets as mn
 from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.width import ball_shell_plot, width_plots
-from memnets.experiments._runner import mean_or_none, write_json
-from memnets.experiments._tail import header, image_links, summary
+from memnets.experiments._runner import mean_or_none
+from memnets.experiments._tail import finish, image_links
 from memnets.experiments._width_ball import (
     BALL_ARMS,
     BALL_FULL,
@@ -112,7 +112,7 @@ def run(
     """Run both sweeps; write ``width.json`` and three PNGs into ``out_dir``.
 
     ``out_dir`` is the output folder or the whole :class:`~memnets.experiments.RunOptions`;
-    ``run_options`` are its other fields (``full``, ``jobs``, ``seed``, ``profile`` ...).
+    ``run_options`` are its other fields (``profile``, ``jobs``, ``seed`` ...).
 
     Theorem 5.1's sweep (``ball_cases``: (n, w) pairs, ``[]`` to skip it; ``ball_Ns``;
     ``ball_arms``, default every arm of :data:`BALL_ARMS`): quick
@@ -122,7 +122,7 @@ def run(
 
     Shells: quick default (about 2 minutes on 2 loaded cores with ``jobs=2``): n in {2, 3, 4},
     N in {30, 100, 300, 1000}, one seed, 2000 test points, 2000 audit lines, trained MLPs with
-    a 128-unit head and 1500 epochs. ``full``: n = 2..8, N up to 10^4, 3 seeds, 10^4 test
+    a 128-unit head and 1500 epochs. ``profile="full"``: n = 2..8, N up to 10^4, 3 seeds, 10^4 test
     points and lines, 256-unit head, 4000 epochs. ``profile="tiny"``: n = 2, N in {40, 400},
     150 epochs (the test suite).
     """
@@ -165,7 +165,6 @@ def run(
     table = _table(got, plan)
     claims = _claims(got, table, plan)
     doc = {
-        **header("width", opts),
         "distribution": {d: mn.datasets.alternating_shells(n_features=d, n_shells=plan["n_shells"]).to_dict()
                          for d in plan["dims"]},
         "plan": plan,
@@ -174,19 +173,21 @@ def run(
         "table": table,
         "cells": got,
         "ball_shell": ball,
-        "timing": {"wall_seconds": time.perf_counter() - started},
     }
-    json_path = write_json(opts.out_dir / "width.json", doc)
-    plots = []
-    if ball is not None:
-        plots.append(ball_shell_plot(opts.out_dir, ball["table"], ball["cells"], ball["plan"],
-                                            {arm: label for arm, (_, label) in BALL_ARMS.items()}, DELTA))
-    plots += width_plots(opts.out_dir, got, table, plan, {arm: label for arm, (_, label) in ARMS.items()},
-                                DELTA)
-    markdown = (ball_markdown(ball, plots[:1]) + "\n\n### Alternating shells\n\n" if ball else "") + _markdown(
-        table, claims, plan, plots[-2:])
-    return summary("width", json_path, plots, markdown,
-                   claims={**claims, "ball_shell": ball["claims"] if ball else None})
+
+    def plots() -> list[Path]:
+        drawn = [] if ball is None else [ball_shell_plot(
+            opts.out_dir, ball["table"], ball["cells"], ball["plan"],
+            {arm: label for arm, (_, label) in BALL_ARMS.items()}, DELTA)]
+        return drawn + width_plots(opts.out_dir, got, table, plan, {arm: label for arm, (_, label) in ARMS.items()},
+                                   DELTA)
+
+    def markdown(drawn: list[Path]) -> str:
+        shells = _markdown(table, claims, plan, drawn[-2:])
+        return shells if ball is None else ball_markdown(ball, drawn[:1]) + "\n\n### Alternating shells\n\n" + shells
+
+    return finish("width", opts, doc, started=started, plots=plots, markdown=markdown,
+                  claims={**claims, "ball_shell": ball["claims"] if ball else None})
 
 
 def _table(got: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:

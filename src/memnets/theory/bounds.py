@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-import numpy as np
-
+from memnets._core.checks import check_scalar
 from memnets._core.deprecated import deprecated_alias
 from memnets._core.errors import OptionError
 from memnets._geometry.nets import net_volume_bound_log, net_volume_bound_log_sound
@@ -38,30 +36,16 @@ __all__ = [
 ]
 
 
-def _number(value: Any, name: str, ok: Callable[[float], bool], requirement: str) -> float:
-    """``value`` as a float if it is a real number (not a str/bool) with ``ok(value)``, else
-    :class:`OptionError` saying ``"{name} must {requirement}"``."""
-    if isinstance(value, str | bool):
-        raise OptionError(f"{name} must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be a number, got {value!r}") from exc
-    if not ok(v):
-        raise OptionError(f"{name} must {requirement}, got {value!r}")
-    return v
-
-
 def _check_count(value: Any, name: str) -> float:
-    return _number(value, name, lambda v: math.isfinite(v) and v >= 1, "be a finite number >= 1")
+    return check_scalar(name, value, float, ge=1)
 
 
 def _check_prob(value: Any, name: str) -> float:
-    return _number(value, name, lambda v: 0 < v < 1, "lie in (0, 1)")
+    return check_scalar(name, value, float, gt=0, lt=1)
 
 
 def _check_positive(value: Any, name: str) -> float:
-    return _number(value, name, lambda v: math.isfinite(v) and v > 0, "be a positive number")
+    return check_scalar(name, value, float, gt=0)
 
 
 def samples_lower_bound(N_D: float, eps: float = 0.01) -> int:
@@ -179,8 +163,7 @@ def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) 
     >>> bound_prop77(1, 0.1)                   # floor(62) + 1, exactly (0.1 read as 1/10)
     63
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 1:
-        raise OptionError(f"n must be a positive int, got {n!r}")
+    check_scalar("n", n, int, ge=1)
     cc = _exact_positive(c, "c")
     r = _exact_positive(ratio, "ratio")
     if not r > 3:
@@ -256,8 +239,7 @@ def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -
     >>> bound_cor64(20, 1.0, 0.1, 0.1)  # 2^40 * 0.7 / 400
     1924145348
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise OptionError(f"n must be a positive int, got {n!r}")
+    check_scalar("n", n, int, ge=1)
     cc = _check_positive(c, "c")
     e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     # decimal arguments read as the decimals they print as (0.2 is 1/5, not its binary neighbour)

@@ -128,6 +128,7 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
 from memnets._geometry.condense._cnn import _fcnn, _hart
 from memnets._geometry.condense._common import (
@@ -136,8 +137,6 @@ from memnets._geometry.condense._common import (
     DEFAULT_RULE,
     RULES,
     _check_c2,
-    check_count,
-    check_fraction,
 )
 from memnets._geometry.condense._consistency import consistent_margins, is_consistent
 from memnets._geometry.condense._cover import cover
@@ -149,8 +148,6 @@ __all__ = [
     "DEFAULT_K",
     "DEFAULT_RULE",
     "RULES",
-    "check_count",
-    "check_fraction",
     "condense",
     "consistent_margins",
     "cover",
@@ -202,8 +199,8 @@ def condense(
         raise OptionError(f"condense rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}")
     if rule in ("cover", "mss"):
         return cover(X, y, alpha=alpha, k=k, c2_lower=c2_lower, order="boundary" if rule == "mss" else "greedy")[0]
-    lam_f = check_fraction("lam", lam)
-    passes = check_count("max_passes", max_passes, "passes or rounds")
+    lam_f = check_scalar("lam", lam, float, gt=0, le=1)
+    passes = check_scalar("max_passes (passes or rounds)", max_passes, int, ge=1)
     Xa, codes = check_codes(X, y)
     if Xa.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)

@@ -1,5 +1,5 @@
 """What every condensing rule shares: the rule names, the recommended setting and the
-argument checks."""
+check of the optional nearest-enemy bounds."""
 
 from __future__ import annotations
 
@@ -7,25 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.errors import InputError, OptionError
+from memnets._core.errors import InputError
 
 RULES = ("cover", "mss", "hart", "fcnn", "mcs")
 #: the recommended setting, chosen on MNIST (package docstring; benchmarks/bench_m1.py --accuracy)
 DEFAULT_RULE = "cover"
 DEFAULT_ALPHA = 0.9
 DEFAULT_K = 2
-
-
-def check_fraction(name: str, v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or not (0.0 < float(v) <= 1.0):
-        raise OptionError(f"{name} must lie in (0, 1], got {v!r}")
-    return float(v)
-
-
-def check_count(name: str, v: Any, what: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-        raise OptionError(f"{name} ({what}) must be an int >= 1, got {v!r}")
-    return int(v)
 
 
 def _check_c2(c2_lower: Any, n_samples: int) -> np.ndarray | None:

@@ -9,13 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
 from memnets._geometry.condense._common import (
     DEFAULT_ALPHA,
     DEFAULT_K,
     _check_c2,
-    check_count,
-    check_fraction,
 )
 from memnets._geometry.enemies import BLOCK_ELEMENTS, Geom, check_codes, nearest_enemy_sq
 
@@ -127,8 +126,8 @@ def cover(
     >>> reps.tolist(), assign.tolist()
     ([1, 3], [1, 1, 1, 3])
     """
-    a = check_fraction("alpha", alpha)
-    kk = check_count("k", k, "covers demanded per sample")
+    a = check_scalar("alpha", alpha, float, gt=0, le=1)
+    kk = check_scalar("k (covers demanded per sample)", k, int, ge=1)
     if order not in ("greedy", "boundary"):
         raise OptionError(f"order must be 'greedy' or 'boundary', got {order!r}")
     Xa, codes = check_codes(X, y)

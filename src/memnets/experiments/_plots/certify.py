@@ -33,7 +33,7 @@ def certify_plots(out: Path, rows: list[dict[str, Any]], data: str, delta: float
     ax.set_xlim(max(lo, float(test.min()) - 0.02), 1.0)
     ax.set_ylim(lo, 1.0)
     decorate(ax, "measured test accuracy", f"certified accuracy (probability >= {1 - delta:g})",
-              title=f"M1 on {data} pairs: certified vs measured", loc="upper left")
+              title=f"efficient on {data} pairs: certified vs measured", loc="upper left")
     paths = [save(fig, out / "certify_scatter.png")]
     if len(rows) == 45:
         tables = {}
@@ -43,6 +43,6 @@ def certify_plots(out: Path, rows: list[dict[str, Any]], data: str, delta: float
                 t[r["a"], r["b"]] = t[r["b"], r["a"]] = r[key]
             tables[name] = t
         paths.append(pair_heatmaps(out / "certify_table.png", tables, [str(c) for c in range(10)],
-                                   title=f"M1 (condense='mcs') on {data}: certified vs measured accuracy",
+                                   title=f"efficient (condense='mcs') on {data}: certified vs measured accuracy",
                                    vmin=0.6, cbar_label="accuracy"))
     return paths

@@ -17,12 +17,12 @@ def constant_plots(out: Path, table: list[dict[str, Any]], predicted: int, D: An
     """``constant``: params vs N, accuracy vs N (predicted N marked), the estimators."""
     N = np.array([r["N"] for r in table], dtype=float)
     fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
-    ax.loglog(N, [r["constant_params"] for r in table], "o-", label="constant (M3) params")
-    ax.loglog(N, [r["constant_params_nonzero"] for r in table], "o--", label="constant (M3) non-zero params")
+    ax.loglog(N, [r["constant_params"] for r in table], "o-", label="constant params")
+    ax.loglog(N, [r["constant_params_nonzero"] for r in table], "o--", label="constant non-zero params")
     opt = np.array([r["optimal_params"] for r in table])
     ok = ~np.isnan(opt)
     if ok.any():
-        ax.loglog(N[ok], opt[ok], "s-", label="optimal (M2) params")
+        ax.loglog(N[ok], opt[ok], "s-", label="optimal params")
         ref = opt[ok][-1] * np.sqrt(N[ok] / N[ok][-1])
         ax.loglog(N[ok], ref, ":", color="gray", label=r"$\propto\sqrt{N}$")
     decorate(ax, "training samples N", "parameters", legend=8,
@@ -30,11 +30,11 @@ def constant_plots(out: Path, table: list[dict[str, Any]], predicted: int, D: An
     paths = [save(fig, out / "constant_params.png")]
 
     fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
-    ax.semilogx(N, [r["constant_accuracy"] for r in table], "o-", label="constant (M3), mean")
-    ax.semilogx(N, [r["constant_accuracy_min"] for r in table], "v:", label="constant (M3), worst seed")
+    ax.semilogx(N, [r["constant_accuracy"] for r in table], "o-", label="constant, mean")
+    ax.semilogx(N, [r["constant_accuracy_min"] for r in table], "v:", label="constant, worst seed")
     oacc = np.array([r["optimal_accuracy"] for r in table])
     if (~np.isnan(oacc)).any():
-        ax.semilogx(N[~np.isnan(oacc)], oacc[~np.isnan(oacc)], "s-", label="optimal (M2)")
+        ax.semilogx(N[~np.isnan(oacc)], oacc[~np.isnan(oacc)], "s-", label="optimal")
     ax.axhline(0.99, color="gray", ls="--", lw=0.8)
     ax.axvline(predicted, color="red", ls="--", lw=1,
                label=rf"predicted $N=(M/\epsilon)\ln(M/\delta)$={predicted}")

@@ -25,7 +25,7 @@ def density_plot(out: Path, got: list[dict[str, Any]], table: list[dict[str, Any
         E = np.array([g["expression"] for g in rs])
         ax.loglog(E, [g["params"] for g in rs], MARKERS[i], color=f"C{i}", ms=5,
                   label=f"{labels[m]} (slope {fits[m]['slope_vs_expression']:.2f})")
-        if m == "thm53":  # M2's params follow its projection's label runs, not E: no line for it
+        if m == "thm53":  # optimal's params follow its projection's label runs, not E: no line for it
             xs = np.geomspace(E.min(), E.max(), 50)
             ax.loglog(xs, fits[m]["C"] * xs, "-", color=f"C{i}", lw=0.8, label=f"fit: {fits[m]['C']:.2f} E")
     decorate(ax, r"$E = n + \sqrt{N}\,\ln(N n r / c)$", "parameters", title="Params vs Theorem 5.3's expression")

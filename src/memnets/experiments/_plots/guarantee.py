@@ -31,5 +31,5 @@ def guarantee_plots(out: Path, table: list[dict[str, Any]], claims: dict[str, An
     ax.set_xscale("log")
     ax.set_ylim(-0.02, 1.05)
     decorate(ax, "training samples N", "fraction of runs", loc="lower right",
-              title=f"M1 on {D.n_balls} balls in [0,1]^{D.n_features} (S_D = {claims['S_D']})")
+              title=f"efficient on {D.n_balls} balls in [0,1]^{D.n_features} (S_D = {claims['S_D']})")
     return [save(fig, out / "guarantee_success.png")]

@@ -20,7 +20,7 @@ def pairs_plot(out: Path, name: str, res: dict[str, Any], columns: Sequence[str]
     if "resnet18" in res:
         tables[f"ResNet18 ({res['resnet18']['recipe']['epochs']} epochs)"] = np.array(res["resnet18"]["table"],
                                                                                       dtype=float)
-    what = ("the paper's network, tree M1 and 1-NN" if paper else "M1") + (
+    what = ("pairwise (the paper's network), efficient and 1-NN" if paper else "efficient") + (
         " and Table 3's ResNet18" if "resnet18" in res else "")
     return pair_heatmaps(out / f"pairs_{name}.png", tables, res["labels"],
                          title=f"{what}: test accuracy on every pair of {name} classes ({size})")

@@ -14,7 +14,7 @@ __all__ = ["scaling_plots"]
 
 
 def scaling_plots(out: Path, rows: list[dict[str, Any]], summ: dict[str, Any], methods: Sequence[str]) -> list[Path]:
-    """``scaling``: params against N per method and data; M2's params per sqrt(K rho)."""
+    """``scaling``: params against N per method and data; optimal's params per sqrt(K rho)."""
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
     colors = {"optimal": "tab:blue", "interval": "tab:red", "vardi2022": "tab:green", "park2021": "tab:purple"}
     marks = {"synthetic": "o", "mnist": "s"}
@@ -39,5 +39,5 @@ def scaling_plots(out: Path, rows: list[dict[str, Any]], summ: dict[str, Any], m
     decorate(ax, "N (training samples)", "parameters", title="Params vs N: optimal (Thm 4.1, width 6), vardi2022, park2021, interval",
               legend=6.5)
     ax2.set_ylim(bottom=0)
-    decorate(ax2, "N", "params / sqrt(K rho)", title="M2 parameters per sqrt(runs x bits)")
+    decorate(ax2, "N", "params / sqrt(K rho)", title="optimal: parameters per sqrt(runs x bits)")
     return [save(fig, out / "scaling.png")]

@@ -14,14 +14,14 @@ __all__ = ["route_plot"]
 
 
 def route_plot(out: Path, table: list[dict[str, Any]], Q: Any) -> list[Path]:
-    """Left: params against N for M3 (ours) and the robust c0/3-net network (the paper's
+    """Left: params against N for ``constant`` (ours) and the robust c0/3-net network (the paper's
     route). Right: |D_s| against N with Appendix C's Q (as written) and Q_sound."""
     rows = [r for r in table if not math.isnan(r["robust_net_params"])]
     if not rows:
         return []
     N = [r["N"] for r in rows]
     fig, (a, b) = plt.subplots(1, 2, figsize=(10.5, 4.2), layout="constrained")
-    a.plot([r["N"] for r in table], [r["constant_params"] for r in table], "o-", label="constant (M3, ours)")
+    a.plot([r["N"] for r in table], [r["constant_params"] for r in table], "o-", label="constant (ours)")
     a.plot(N, [r["robust_net_params"] for r in rows], "s-", label="robust, net=True (Appendix C's route)")
     a.set_xscale("log")
     a.set_yscale("log")

@@ -1,0 +1,129 @@
+"""Mutation testing (mutmut 3) of the soundness-critical modules, one module at a time.
+
+``make mutate`` (not in CI: minutes per module) runs this. For each module of
+:data:`MODULES` it copies ``src/``, ``tests/`` and ``pyproject.toml`` into a scratch folder
+(the working tree is never mutated), adds a ``[tool.mutmut]`` section that mutates only that
+module and runs only that module's fast test selection, runs ``mutmut run``, and collects
+the verdicts. mutmut records which tests reach each mutated function and runs only those for
+each mutant. Writes ``benchmarks/results/mutmut_<module>.txt`` (every survivor's diff) and
+``benchmarks/results/mutmut.json`` (counts), and prints a Markdown table of the counts.
+
+Usage::
+
+    .venv/bin/python benchmarks/mutate.py                    # every module of MODULES
+    .venv/bin/python benchmarks/mutate.py exact decide       # some of them
+    .venv/bin/python benchmarks/mutate.py --max-children 2 --keep /tmp/mut
+
+Killed = a test failed on the mutant; survived = every selected test passed (read the
+diffs: an equivalent mutant, a performance-only path, or a missing test); timeout = the
+tests ran over mutmut's time limit (counted as killed by mutmut's own summary);
+no tests = no selected test reaches the mutated function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+#: module key -> (file under src/memnets, fast test selection); soundness-critical first
+MODULES: dict[str, tuple[str, list[str]]] = {
+    "exact": ("_core/exact.py", ["tests/core/test_exact.py", "tests/core/test_network.py",
+                                  "tests/engines/test_decide.py"]),
+    "decide": ("_engines/decide.py", ["tests/engines/test_decide.py", "tests/engines/test_maxtree.py",
+                                      "tests/constructions/test_efficient.py"]),
+    "maxtree": ("_engines/maxtree.py", ["tests/engines/test_maxtree.py", "tests/constructions/test_efficient.py"]),
+    "pac": ("_core/pac.py", ["tests/theory/test_certify.py"]),
+    "rounding": ("_core/rounding.py", ["tests/core/test_exact.py", "tests/engines/test_maxtree.py"]),
+    "checks": ("_core/checks.py", ["tests/core/test_checks.py"]),
+    "pair_units": ("_engines/pair_units.py", ["tests/constructions/test_pairwise.py"]),
+}
+
+VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
+
+
+def _mutmut() -> str:
+    exe = Path(sys.executable).with_name("mutmut")
+    return str(exe) if exe.exists() else "mutmut"
+
+
+def run_module(key: str, scratch: Path, max_children: int) -> dict[str, object]:
+    path, tests = MODULES[key]
+    work = scratch / key
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    config = (ROOT / "pyproject.toml").read_text() + "\n[tool.mutmut]\n" + "\n".join([
+        'source_paths = ["src"]',
+        f'only_mutate = ["src/memnets/{path}"]',
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
+        "use_git_change_detection = false",
+    ]) + "\n"
+    (work / "pyproject.toml").write_text(config)
+    env = {**os.environ, "PYTHONPATH": str(work / "src")}
+    log = work / "mutmut-run.log"
+    with log.open("w") as fh:
+        subprocess.run([_mutmut(), "run", "--max-children", str(max_children)], cwd=work, env=env,
+                       stdout=fh, stderr=subprocess.STDOUT, check=False)
+    listing = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=work, env=env, capture_output=True,
+                             text=True, check=False).stdout
+    counts = dict.fromkeys(VERDICTS, 0)
+    survivors = []
+    for line in listing.splitlines():
+        name, _, verdict = line.strip().rpartition(": ")
+        if verdict in counts:
+            counts[verdict] += 1
+            if verdict == "survived":
+                survivors.append(name)
+    diffs = []
+    for name in survivors:
+        shown = subprocess.run([_mutmut(), "show", name], cwd=work, env=env, capture_output=True, text=True,
+                               check=False).stdout
+        diffs.append(f"## {name}\n" + "\n".join(ln for ln in shown.splitlines() if ln.startswith(("-  ", "+  ", "- ", "+ "))
+                                               and not ln.startswith(("---", "+++"))))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"mutmut_{key}.txt").write_text("\n\n".join(diffs) + "\n")
+    return {"module": path, "tests": tests, **counts}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", default=list(MODULES), help=f"some of {list(MODULES)}")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="scratch folder to keep (default: a temporary one)")
+    args = ap.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        ap.error(f"unknown module(s) {unknown}; valid: {list(MODULES)}")
+    scratch = args.keep or Path(tempfile.mkdtemp(prefix="memnets-mutmut-"))
+    rows = {}
+    try:
+        for key in args.modules:
+            rows[key] = run_module(key, scratch, args.max_children)
+            print(key, rows[key], flush=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    out = RESULTS / "mutmut.json"
+    old = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**old, **rows}, indent=2) + "\n")
+    print("| module | mutants | killed | survived | timeout | no tests |\n|---|---|---|---|---|---|")
+    for r in rows.values():
+        total = sum(int(r[v]) for v in VERDICTS)  # type: ignore[call-overload]
+        print(f"| `{r['module']}` | {total} | {r['killed']} | {r['survived']} | {r['timeout']} | {r['no tests']} |")
+
+
+if __name__ == "__main__":
+    main()
