@@ -113,34 +113,42 @@ class ConstructionResult:
 
     @property
     def params(self) -> int:
+        """Dense parameter count of :attr:`network` (``stats['params']``)."""
         return self._structural("params")
 
     @property
     def params_nonzero(self) -> int:
+        """Non-zero weights and biases of :attr:`network`."""
         return self._structural("params_nonzero")
 
     @property
     def depth(self) -> int:
+        """Number of affine layers of :attr:`network`."""
         return self._structural("depth")
 
     @property
     def width(self) -> int:
+        """Largest hidden layer of :attr:`network` (0 without hidden layers)."""
         return self._structural("width")
 
     @property
     def bottleneck(self) -> int:
+        """Smallest hidden layer of :attr:`network`."""
         return self._structural("bottleneck")
 
     @property
     def max_weight_bits(self) -> int:
+        """Bits of the widest entry of :attr:`network`, as a reduced fraction ``p/q``."""
         return self._structural("max_weight_bits")
 
     @property
     def seconds(self) -> float:
+        """Wall-clock seconds to build the network, before the final verification."""
         return float(self.stats.get("seconds", 0.0))
 
     @property
     def timings(self) -> dict[str, float]:
+        """Phase timings in seconds: ``build``, ``verify`` and the construction's own phases."""
         phases = {"build": self.seconds}
         for key, value in self.stats.items():
             if key.endswith("_seconds") and isinstance(value, int | float) and not isinstance(value, bool):
@@ -149,16 +157,19 @@ class ConstructionResult:
 
     @property
     def representatives(self) -> np.ndarray | None:
+        """Indices of the training samples the network is built from, or None."""
         reps = self.info.get("representatives")
         return None if reps is None else np.asarray(reps, dtype=np.int64)
 
     @property
     def seed(self) -> int | None:
+        """The seed of ``rng`` (None when a Generator was passed)."""
         seed = self.stats.get("seed")
         return None if seed is None else int(seed)
 
     @property
     def options(self) -> dict[str, Any]:
+        """The method options the network was built with."""
         return dict(self.stats.get("options") or {})
 
     @property
