@@ -107,6 +107,22 @@ def _thm43(d: dict[str, Any]) -> list[str]:
         f"accuracy past the predicted N = {fmt(c['predicted_N'])}: at least {fmt(c['min_accuracy_past_predicted_N'])}",
         f"separation recovered within {fmt(100 * c['separation_relative_error'], 2)}%; "
         f"S_D estimated at {fmt(c['S_D_at_largest_N'])} (K = {fmt(c['K'])})",
+        *_thm43_route(c),
+    ]
+
+
+def _thm43_route(c: dict[str, Any]) -> list[str]:
+    """The paper's own route (``robust`` with ``net=True``), when the run measured it."""
+    route = c.get("thm43_route")
+    if not route:
+        return []
+    return [
+        f"the paper's route (`robust`, `net=True`): the c₀/3-net has at most {fmt(route['max_net_size'])} points "
+        f"(≤ Q as written, {fmt(route['Q_thm43_at_c_D'], 0)}, on every run: "
+        f"{fmt(route['net_size_at_most_Q_thm43_every_run'])}; ≤ the corrected Q_sound {fmt(route['Q_sound_at_c_D'], 0)}: "
+        f"{fmt(route['net_size_at_most_Q_sound_every_run'])}); its params grow by a factor "
+        f"{fmt(route['robust_net_params_last_over_first'], 2)} from the smallest to the largest N; every network "
+        f"verified: {fmt(route['robust_net_all_verified'])}",
     ]
 
 
@@ -279,7 +295,8 @@ STATEMENTS: list[Statement] = [
     Statement("thm43", "Theorem 4.3",
               "Networks with at most N′_D parameters for every N (via a c₀/3-net memorized robustly).",
               "{doc}`constant <../user_guide/constructions/constant>` (ours: grid + checked integer codes + "
-              "`optimal`, the same bound another way)",
+              "`optimal`, the same bound another way); {doc}`robust <../user_guide/constructions/robust>` with "
+              "`net=True` (the paper's route: a c₀/3-net memorized robustly), {func}`memnets.theory.bound_thm43`",
               "constant", "quick/constant.json", _thm43),
     Statement("thm51", "Theorem 5.1",
               "For any width w, some D ∈ 𝒟(n, c) makes every memorization network of width ≤ w have accuracy "
