@@ -270,6 +270,24 @@ def compare_table(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _robustness(d: dict[str, Any]) -> list[str]:
+    c = at(d, "claims")
+    rows = at(d, "table")
+    by_bound: dict[str, list[float]] = {}
+    for r in rows:
+        if r.get("ratio_median") is not None:
+            by_bound.setdefault(r["bound"], []).append(r["ratio_median"])
+    sets = sorted({r["set"] for r in rows})
+    methods = sorted({r["method"] for r in rows})
+    return [
+        f"{fmt(c['points'])} points ({', '.join(sets)}; {', '.join(f'`{m}`' for m in methods)}): certified radius ≤ "
+        f"the distance an attack needs to flip the label on every point: "
+        f"**{fmt(c['certified_below_attacked_every_point'])}** ({fmt(c['violations'])} violations)",
+        "median certified / attacked radius per bound: "
+        + "; ".join(f"{b} {span(v, 2)}" for b, v in sorted(by_bound.items())),
+    ]
+
+
 def _certify(d: dict[str, Any]) -> list[str]:
     c = at(d, "claims")
     return [
@@ -386,6 +404,9 @@ def render_all(root: Path) -> dict[str, str]:
     out["table4"] = "\n".join([*(f"- {m}" for m in _compare(compare)), "",
                                "Test accuracy (%) per pair:", "", compare_table(compare), "",
                                f"<small>Source: {_source_note(compare, 'quick/compare.json')}.</small>", ""])
+    robustness = _load(root, "quick/robustness.json")
+    out["robustness"] = "\n".join([*(f"- {m}" for m in _robustness(robustness)), "",
+                                   f"<small>Source: {_source_note(robustness, 'quick/robustness.json')}.</small>", ""])
     certify = _load(root, "quick/certify.json")
     out["certify"] = "\n".join([*(f"- {m}" for m in _certify(certify)), "",
                                 f"<small>Source: {_source_note(certify, 'quick/certify.json')}.</small>", ""])
