@@ -100,7 +100,30 @@ def _module(method: str) -> Any:
 
 
 def method_options(method: str) -> dict[str, Any]:
-    """The options a method accepts, with their defaults."""
+    """The options a method accepts, with their defaults.
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS`.
+
+    Returns
+    -------
+    dict
+        Option name -> default value, read from the construction's signature (the same
+        names :func:`construct` checks its ``**options`` against).
+
+    Raises
+    ------
+    OptionError
+        ``method`` is not registered (the message lists the valid ones).
+
+    Examples
+    --------
+    >>> import memnets as mn
+    >>> mn.method_options("optimal")["max_width"]
+    6
+    """
     sig = inspect.signature(_module(method).build)
     return {
         name: p.default
