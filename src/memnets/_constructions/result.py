@@ -189,11 +189,36 @@ class ConstructionResult:
         return predict_codes(self.network, Xa, self.engine)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted original labels: sign / argmax of the exact outputs (see :attr:`engine`)."""
+        """Predicted original labels: sign / argmax of the exact outputs (see :attr:`engine`).
+
+        Parameters
+        ----------
+        X : array-like of shape (M, n)
+            Inputs in [0, 1].
+
+        Returns
+        -------
+        ndarray of shape (M,)
+            Labels from :attr:`classes`; a binary network's ``F(x) = 0`` maps to
+            ``classes[0]``. Inputs a float bound cannot decide are re-evaluated exactly.
+        """
         return self.classes[self.predict_codes(X)]
 
     def score(self, X: Any, y: Any) -> float:
-        """Accuracy of :meth:`predict` on ``(X, y)``."""
+        """Accuracy of :meth:`predict` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (M, n)
+            Inputs in [0, 1].
+        y : array-like of shape (M,)
+            Their true labels.
+
+        Returns
+        -------
+        float
+            The fraction of inputs whose predicted label equals ``y``.
+        """
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
     def robust_radius(self, X: Any) -> np.ndarray:
