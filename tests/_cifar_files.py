@@ -42,3 +42,19 @@ def write_cifar(folder, *, protocol: int = 2, seed: int = 0, per_batch: int = PE
                   np.concatenate([b[b"labels"] for b in train])),
         "test": (t[b"data"], np.array(t[b"labels"])),
     }
+
+
+def write_png_folder(root, split: str, data: np.ndarray, labels: np.ndarray, names) -> list:
+    """Write uint8 rows of 3072 CIFAR values as ``root/split/<names[label]>/img_<i>.png`` (RGB
+    32x32, channel-major rows un-flattened); the file names keep the rows' order within a class.
+    Returns the written paths in row order."""
+    from PIL import Image
+
+    paths = []
+    for i, (row, label) in enumerate(zip(data, labels, strict=True)):
+        folder = root / split / names[int(label)]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"img_{i:05d}.png"
+        Image.fromarray(np.ascontiguousarray(row.reshape(3, 32, 32).transpose(1, 2, 0))).save(path)
+        paths.append(path)
+    return paths

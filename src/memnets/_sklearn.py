@@ -32,7 +32,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     ``fit`` calls ``memnets.construct(X', y, method=method, rng=random_state, **options)``
     and keeps the result; every training sample is classified correctly by construction
-    (``result_.verified``). The default, ``method="efficient"`` (M1, Theorem 7.3), is the
+    (``result_.verified``). The default, ``method="efficient"`` (ours, after Theorem 7.3), is the
     nearest-representative network; with ``condense="none"`` it predicts exactly like
     ``KNeighborsClassifier(n_neighbors=1)`` (ties aside), at float32 GEMM speed with
     certified (exact) decisions (:mod:`memnets._engines.decide`, engine ``"m1-certified"``).

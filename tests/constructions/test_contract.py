@@ -280,7 +280,7 @@ def test_efficient_refuses_a_margin_below_its_float64_resolution():
 def test_efficient_refuses_samples_closer_than_its_float64_weights_resolve():
     X = np.array([[5e-324, 1.0], [0.0, 1.0 - 2.0**-53]])
     y = np.array([0, 1])
-    with pytest.raises(mn.ConstructionError, match=r"too close .* for M1's float64 weights"):
+    with pytest.raises(mn.ConstructionError, match=r"too close .* for efficient's float64 weights"):
         mn.construct(X, y, method="efficient", rng=0)
 
 

@@ -1,4 +1,4 @@
-"""M1 (efficient memorization, Theorem 7.3): exact reference cases, properties, cross-paths."""
+"""`efficient` (ours, after Theorem 7.3): exact reference cases, properties, cross-paths."""
 
 from __future__ import annotations
 
@@ -332,7 +332,7 @@ def test_forward_m1_refuses_a_network_that_is_not_m1(where: int, how: str) -> No
     net = mn.construct(X, y, method="efficient", condense="none", rng=0).network
     bad = _tampered(net, where, how)
     assert maxtree.max_tree_groups(bad) is None
-    with pytest.raises(mn.InputError, match="M1 network"):
+    with pytest.raises(mn.InputError, match="efficient network"):
         maxtree.forward_m1(bad, X)
     # the generic engine still evaluates it
     assert bad.forward(X).shape == net.forward(X).shape

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import memnets as mn
 from _helpers import assert_close
 from memnets._blocks.pair_layers import match_pairwise
-from memnets._constructions.pairwise import paper_params
+from memnets._constructions.pairwise import paper_params, paper_params_dense
 from memnets._engines import decide
 from memnets._engines.pair_units import forward_pairwise, forward_pairwise_exact, pairwise_plan
 
@@ -61,6 +61,39 @@ def _paper(X: np.ndarray, s: np.ndarray, x: np.ndarray) -> dict[str, object]:
 
 
 # --------------------------------------------------------------------------- by hand
+def test_paper_count_is_the_network_the_paper_builds() -> None:
+    """Write the paper's three layers out as matrices (Appendix H.3: one unit per ordered
+    opposite pair, W_2[i, (i, j)] = -1 only, W_3 = y) on a tiny dataset, check they compute
+    the paper's F, and count them: the entries that exist in the paper's network, and every
+    entry of the dense matrices."""
+    X = np.array([[0.1, 0.7], [0.3, 0.2], [0.9, 0.4], [0.6, 0.8], [0.5, 0.55]])
+    s = np.array([-1, -1, 1, 1, 1])
+    N, n = X.shape
+    pairs = [(i, j) for i in range(N) for j in range(N) if s[i] != s[j]]
+    P = len(pairs)
+    assert P == 2 * 2 * 3 == 12
+    r = 0.01 * min(float(np.sum((X[i] - X[j]) ** 2)) for i, j in pairs)
+    W1 = np.array([-(X[i] - X[j]) for i, j in pairs])  # sigma(-S_ij)
+    b1 = np.array([float((X[i] - X[j]) @ (0.51 * X[i] + 0.49 * X[j])) for i, j in pairs])
+    W2 = np.zeros((N, P))
+    for k, (i, _) in enumerate(pairs):
+        W2[i, k] = -1.0  # sigma(-u_i) = sigma(r - sum_j sigma(-S_ij))
+    b2 = np.full(N, r)
+    W3, b3 = s.astype(float), 0.0
+    for x in [X[0], X[3], np.array([0.45, 0.5]), np.array([0.8, 0.1])]:
+        F_net = W3 @ np.maximum(W2 @ np.maximum(W1 @ x + b1, 0) + b2, 0) + b3
+        assert F_net == pytest.approx(float(_paper(X, s, x)["F"]), abs=1e-12)
+    existing = W1.size + b1.size + np.count_nonzero(W2) + b2.size + W3.size + 1
+    dense = W1.size + b1.size + W2.size + b2.size + W3.size + 1
+    assert existing == P * (n + 1) + P + N + N + 1 == 12 * 3 + 12 + 5 + 6 == 59
+    assert existing == paper_params(3, 2, n) and dense == paper_params_dense(3, 2, n) == 36 + 60 + 5 + 6
+    res = mn.construct(X, s, method="pairwise", rng=0)
+    assert res.stats["params_paper"] == 59 and res.stats["params_paper_dense"] == 107
+    # the CIFAR figure of the module docstring: 3,000 images per label, n = 3072
+    assert paper_params(3000, 3000, 3072) == 55_332_012_001
+    assert paper_params_dense(3000, 3000, 3072) == 163_314_012_001
+
+
 def test_hand_worked_1d_example() -> None:
     """x_1 = 0, x_2 = 1/4 (label a, -1) and x_3 = 1 (label b, +1).
 
@@ -73,7 +106,10 @@ def test_hand_worked_1d_example() -> None:
     assert res.verified and res.engine == "pairwise"
     assert res.info["r"] == F(9, 1600)
     assert res.stats["n_pairs"] == 4 and res.stats["n_pos"] == 1 and res.stats["n_neg"] == 2
-    assert res.stats["params_paper"] == 4 * 2 + 3 * 5 + 4 == paper_params(1, 2, 1)
+    # the paper's layers 1 -> 4 -> 3 -> 1: 4 pair units x (1 weight + bias), each feeding only its
+    # own sample unit (4 weights), 3 sample biases, 3 output weights + bias
+    assert res.stats["params_paper"] == 4 * 2 + 4 + 3 + 4 == 19 == paper_params(1, 2, 1)
+    assert res.stats["params_paper_dense"] == 4 * 2 + 3 * 5 + 4 == 27 == paper_params_dense(1, 2, 1)
     assert net.layer_sizes[2] == 4 + (res.stats["r_terms"] - 1)
     # the pair constants, summed exactly from their float64 pieces (bias + constant-unit weights)
     l2 = net.layers[1]

@@ -40,15 +40,16 @@ def test_typed_attributes_agree_with_stats_and_the_network(method: str) -> None:
     assert res.seed == 4 and res.method == method
     assert res.options == res.stats["options"]
     assert set(res.options) == set(method_options(method))
-    if method == "efficient":
+    if method in ("efficient", "robust"):  # networks built from a subset of the samples
         reps = res.representatives
-        assert reps is not None and reps.dtype == np.int64
+        assert reps is not None and reps.dtype == np.int64 and 0 < reps.size <= len(Y)
         assert np.array_equal(reps, np.asarray(res.info["representatives"]))
-        assert reps.size == res.stats["n_reps"]
+        if method == "efficient":
+            assert reps.size == res.stats["n_reps"]
         # the network is built from these samples: predicting them returns their labels
         assert np.array_equal(res.predict(X[reps]), Y[reps])
     else:
-        assert res.representatives is None
+        assert res.representatives is None and "representatives" not in res.info
 
 
 def test_a_generator_seed_and_a_legacy_file() -> None:

@@ -79,9 +79,9 @@ def test_memorizes_a_ball_mixture_at_chance_with_few_params():
     # A = P(y != b) off the slabs (mass <= 0.01); both measured on the same test points
     assert abs(acc - other) <= 0.01 + 3 * math.sqrt(0.25 / len(yt))
     assert 0.45 < acc < 0.56
-    # M1 on the same sample generalizes; M2 (same projection family) does not reach it either
+    # efficient on the same sample generalizes; optimal (same projection family) does not reach it either
     assert mn.construct(X, y, method="efficient", rng=0).score(Xt, yt) > 0.97
-    # params: M2's sqrt(K rho) law with K <= 2 N_b + 1 runs
+    # params: optimal's sqrt(K rho) law with K <= 2 N_b + 1 runs
     s = res.stats
     assert s["runs"] <= 2 * s["bumped_samples"] + 1
     assert res.network.num_params() <= 40 * math.sqrt(s["runs"] * s["rho"]) + 18 * math.sqrt(s["runs"] / s["rho"]) + 2 + 53

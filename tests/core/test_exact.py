@@ -211,5 +211,5 @@ def test_step_pair_units_read_alone_are_relus_of_negative_inputs_too():
     assert [[int(v) for v in reference_forward_exact(net, x)] for x in X] == want
     # the pair really is lazy here (the case this test is for): the units of layer 1 carry
     # no values until the output row reads them
-    units = exact_module._apply_layer(exact_module._input_units(X), exact_module._compile(net.layers[0]), len(X), relu=True)
+    units = exact_module._apply_layer(exact_module._input_units(X), exact_module.compile_rows(net.layers[0]), len(X), relu=True)
     assert units[0]._num is None and units[1]._num is None and units[0].pair is units[1]

@@ -468,7 +468,7 @@ def test_digits_split():
 
 
 def test_load_errors(tmp_path, monkeypatch):
-    with pytest.raises(mn.OptionError, match="valid names: mnist, fashion-mnist, digits, cifar10"):
+    with pytest.raises(mn.OptionError, match="valid names: mnist, fashion-mnist, digits, cifar10, imagefolder"):
         ds.load("imagenet")
     with pytest.raises(mn.OptionError, match="class 11 does not exist"):
         ds.load("digits", classes=(3, 11))
@@ -568,7 +568,7 @@ def test_scale_unit():
 def test_catalog():
     entries = ds.catalog()
     names = [e["name"] for e in entries]
-    assert names == ["mnist", "fashion-mnist", "digits", "cifar10", "balls", "shells", "corners", "ball-shell", "moons"]
+    assert names == ["mnist", "fashion-mnist", "digits", "cifar10", "imagefolder", "balls", "shells", "corners", "ball-shell", "moons"]
     for e in entries:
         assert set(e) == {"name", "kind", "available", "n_features", "n_classes", "note"}
         assert isinstance(e["available"], bool) and e["note"]

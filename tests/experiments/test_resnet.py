@@ -100,3 +100,74 @@ def test_pairs_runs_resnet_column_on_tiny_cifar(tmp_path, monkeypatch):
     plain = pairs.run(tmp_path / "plain", data="cifar10", pairs=[(0, 1)], condense=("none",),
                       data_dir=str(folder), jobs=1, progress=False)
     assert "Table 3" not in plain["markdown"]
+
+
+def test_devices_resolve_and_refuse():
+    assert _resnet.resolve_device("cpu") == "cpu" and _resnet.check_device(" CUDA:1 ") == "cuda:1"
+    assert _resnet.resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    for bad in ("gpu", "cuda:x", "", 0, None):
+        with pytest.raises(mn.OptionError, match="'auto', 'cpu', 'cuda' or 'cuda:N'"):
+            _resnet.resolve_device(bad)  # type: ignore[arg-type]
+    if not torch.cuda.is_available():
+        with pytest.raises(mn.OptionError, match="no CUDA device"):
+            _resnet.resolve_device("cuda:0")
+        with pytest.raises(mn.OptionError, match="no CUDA device"):
+            _resnet.train_resnet18(np.zeros((4, 3072)), [0, 1, 0, 1], device="cuda")
+
+
+def _tiny_images(n: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    gen = np.random.default_rng(2)
+    X = gen.random((n, 3072))
+    y = np.arange(n) % 2
+    X[y == 1, 1024:2048] += 0.5
+    return X, y
+
+
+def test_one_tiny_epoch_on_the_cpu_same_as_auto_here():
+    X, y = _tiny_images()
+    pred = _resnet.train_resnet18(X, y, epochs=1, batch_size=8, rng=3, device="cpu")
+    assert pred.device == "cpu" and len(pred.history) == 1
+    assert all(p.device.type == "cpu" for p in pred.net.parameters())
+    if not torch.cuda.is_available():  # "auto" is the CPU here: the very same run
+        auto = _resnet.train_resnet18(X, y, epochs=1, batch_size=8, rng=3)
+        assert auto.device == "cpu" and auto.history[0]["loss"] == pred.history[0]["loss"]
+        assert np.array_equal(auto.predict(X), pred.predict(X))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_one_tiny_epoch_on_cuda_starts_from_the_cpu_weights():
+    X, y = _tiny_images()
+    net_cpu = _resnet.resnet18(2, rng=np.random.default_rng(3))
+    pred = _resnet.train_resnet18(X, y, epochs=1, batch_size=8, rng=3, device="cuda")
+    cpu = _resnet.train_resnet18(X, y, epochs=1, batch_size=8, rng=3, device="cpu")
+    assert pred.device == "cuda" and all(p.device.type == "cuda" for p in pred.net.parameters())
+    assert _count(net_cpu) == pred.num_params
+    # same seeds and batches: the losses agree up to floating-point summation order
+    assert abs(pred.history[0]["loss"] - cpu.history[0]["loss"]) < 1e-3 * max(1.0, cpu.history[0]["loss"])
+    assert set(pred.predict(X)) <= {0, 1}
+
+
+def test_pairs_resnet_subset_device_and_cpu_default(tmp_path, monkeypatch):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_cifar(folder, per_batch=8, n_test=20)
+    summary = pairs.run(tmp_path / "sub", data="cifar10", pairs=[(0, 1), (2, 3)], condense=("none",), resnet=True,
+                        resnet_pairs=[(3, 2)], resnet_device="cpu", resnet_epochs=1, resnet_batch_size=4,
+                        data_dir=str(folder), jobs=1, progress=False)
+    doc = json.loads((tmp_path / "sub" / "pairs.json").read_text())["datasets"]["cifar10"]
+    assert [(c["a"], c["b"], c["device"]) for c in doc["resnet18"]["cells"]] == [(2, 3, "cpu")]
+    assert len(doc["cells"]) == 2 and "Table 3's baseline" in summary["markdown"]
+    with pytest.raises(mn.OptionError, match="device must be"):
+        pairs.run(tmp_path / "bad", data="cifar10", resnet_device="tpu", data_dir=str(folder), progress=False)
+    with pytest.raises(mn.OptionError, match="bad class pair"):
+        pairs.run(tmp_path / "bad", data="cifar10", resnet_pairs=[(1, 1)], data_dir=str(folder), progress=False)
+    # the full profile trains the baseline by default only where a CUDA device is
+    calls = []
+    monkeypatch.setattr(pairs, "cuda_available", lambda: calls.append(1) or False)
+    plain = pairs.run(tmp_path / "full", data="cifar10", pairs=[(0, 1)], condense=("none",), profile="full",
+                      data_dir=str(folder), jobs=1, progress=False)
+    assert calls and "Table 3" not in plain["markdown"]
+    monkeypatch.setattr(pairs, "_resnet_cell", lambda cell: (_ for _ in ()).throw(RuntimeError("trained")))
+    monkeypatch.setattr(pairs, "cuda_available", lambda: True)
+    with pytest.raises(RuntimeError, match="trained"):
+        pairs.run(tmp_path / "gpu", data="cifar10", pairs=[(0, 1)], condense=("none",), profile="full",
+                  data_dir=str(folder), jobs=1, progress=False)

@@ -1,5 +1,5 @@
 """Exact layer-by-layer construction with symbolic linear forms (:class:`Lin`), ReLU steps
-and bit extraction: the gadgets of M2 (Theorem 4.1)."""
+and bit extraction: the gadgets of ``optimal`` (Theorem 4.1)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from memnets._blocks.affine import Exact, exact_layer, exact_value
 from memnets._core.network import AffineLayer
 
 
-# --------------------------------------------------------------------------- steps (M2)
-# Owner: M2 (optimal memorization). Deep narrow exact networks are easiest to write as
+# --------------------------------------------------------------------------- steps (optimal)
+# Owner: optimal (optimal-parameter memorization). Deep narrow exact networks are easiest to write as
 # *affine expressions over the units of the current layer*: a :class:`Lin` is
 # ``sum_j c_j u_j + c_0``; :class:`LayerBuilder.relu` turns a list of expressions into one
 # exact layer (each non-constant expression becomes a unit ``s(expression)``) and returns
@@ -186,8 +186,8 @@ def gate_preact(value: Lin, bit: Lin, bound: Exact) -> Lin:
     return value - (1 - bit) * bound
 
 
-# --------------------------------------------------------------------------- bit extraction (M2)
-# Owner: M2. For an integer ``P`` with ``0 <= P < 2**(k + r)`` the digit of ``P`` in base
+# --------------------------------------------------------------------------- bit extraction (optimal)
+# Owner: optimal. For an integer ``P`` with ``0 <= P < 2**(k + r)`` the digit of ``P`` in base
 # ``2**r`` at position ``k`` (i.e. ``floor(P / 2**k)``) is
 #
 #   d = sum_{c=1}^{2**r - 1} [P >= c 2**k] = sum_c s(P - c 2**k + 1) - s(P - c 2**k)

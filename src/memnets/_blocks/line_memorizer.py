@@ -3,7 +3,7 @@
 ``rho``-bit boundaries (the core of the paper's Theorem 4.1 after Vardi, Yehudai & Shamir
 2022).
 
-Used by M2 (``"optimal"``: on an exact integer projection of the samples), by ``"constant"``
+Used by ``"optimal"`` (on an exact integer projection of the samples), by ``"constant"``
 (on the cell codes) and by ``"thm53"``; each composes its own affine map into the first
 layer with :func:`~memnets._blocks.compose_affine`.
 
@@ -117,7 +117,7 @@ def line_memorizer(
         ``layers[0]`` acts on ``t`` directly and is affine in it (one output unit
         ``s(D t - D t_min)``, ``D`` the common denominator of the ``t``), so a caller may
         compose its own affine map into it with :func:`~memnets._blocks.compose_affine`
-        (M2 composes the projection, M3 the cell code). ReLU between consecutive layers;
+        (``optimal`` composes the projection, ``constant`` the cell code). ReLU between consecutive layers;
         the last layer is the output. Width ``<= 11``, depth and params ``O(sqrt(K rho))``.
         ``diagnostics``: ``runs`` (K), ``boundaries`` (B), ``mode`` ("blocks", "direct" or
         "constant"), ``blocks`` (J), ``boundaries_per_block`` (slots m), ``rho`` (bits per

@@ -1,4 +1,4 @@
-"""ReLU max-trees over contiguous groups of units and their class readout: M1's layers."""
+"""ReLU max-trees over contiguous groups of units and their class readout: the layers of ``efficient``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from memnets._core.network import AffineLayer, SparseWeight
 
 
-# --------------------------------------------------------------------------- max-trees (M1)
+# --------------------------------------------------------------------------- max-trees (efficient)
 def max_tree(group_sizes: Sequence[int]) -> tuple[list[AffineLayer], sp.csr_array]:
     """ReLU layers computing the maximum of each contiguous group of non-negative inputs.
 

@@ -10,7 +10,7 @@ For centres ``s_1, ..., s_R`` grouped by class (contiguous rows) and a constant 
 
 and the output ``F_1 - F_0`` (two classes) or ``(F_j)_j`` (argmax). Wherever the winning
 unit has ``h_k > 0`` the decision is the class of the nearest centre. Used by the
-``robust`` construction; M1 (``efficient``) builds the same layers with ``C = max |s_k|^2``.
+``robust`` construction; ``efficient`` builds the same layers with ``C = max |s_k|^2``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Per-coordinate ReLU staircases onto a grid: the quantizer of M3 (Theorem 4.3)."""
+"""Per-coordinate ReLU staircases onto a grid: the quantizer of ``constant`` (Theorem 4.3)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from memnets._blocks.builder import Lin, step_preacts
 from memnets._core.network import AffineLayer
 
 
-# --------------------------------------------------------------------------- staircases (M3)
-# Owner: M3 (constant-parameter memorization). An exact per-coordinate ReLU staircase:
+# --------------------------------------------------------------------------- staircases (constant)
+# Owner: constant (constant-parameter memorization). An exact per-coordinate ReLU staircase:
 #
 #   step_theta(x) = s((x - theta)/w + 1/2) - s((x - theta)/w - 1/2)
 #                 = 0 for x <= theta - w/2,   1 for x >= theta + w/2,   linear in between,
@@ -23,7 +23,7 @@ from memnets._core.network import AffineLayer
 # exactly, for every x whose coordinate x_j is at distance >= w/2 from every threshold of
 # T_j. With w = 2**-q and dyadic thresholds every entry is an integer (2**q) or a dyadic
 # fraction, so the exact engine keeps the 0/1 outputs at denominator 1.
-# This is M2's integer step ``[v >= 0] = s(v + 1) - s(v)`` (``step_preacts`` below) applied
+# This is optimal's integer step ``[v >= 0] = s(v + 1) - s(v)`` (``step_preacts`` below) applied
 # to the rescaled coordinate ``v = (x_j - theta)/w - 1/2``; :func:`step_rows` builds it with
 # ``step_preacts`` so there is one step in the code base. This section adds the
 # multi-coordinate form: one layer for all coordinates plus the affine read-out that sums

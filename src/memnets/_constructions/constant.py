@@ -1,4 +1,4 @@
-r"""M3: constant-parameter memorization (the paper's Theorem 4.3).
+r"""``constant``: constant-parameter memorization, ours (the bound of the paper's Theorem 4.3, reached another way).
 
 The number of parameters depends on the distribution only, not on the number N of samples.
 
@@ -36,12 +36,12 @@ The number of parameters depends on the distribution only, not on the number N o
    differing in coordinate j, :math:`P[t = t'] \le 1/R`, so all K codes are distinct with
    probability :math:`\ge 1 - K^2/(2R) \ge 3/4`; injectivity is checked and :math:`a` is
    redrawn on a collision (at most ``max_tries`` times).
-5. **M2 over the codes.** ``memnets._blocks.line_memorizer.line_memorizer`` memorizes the K
+5. **``optimal`` over the codes.** ``memnets._blocks.line_memorizer.line_memorizer`` memorizes the K
    pairs (code, label) on the line; its first affine layer is composed with the staircase
    read-out and the code map (no ReLU in between).
 
-Guarantee: width = max(2T, width of M2), depth = 1 + depth of M2,
-:math:`\text{params} = 2T(n+1) + \text{params}_{M2}(K)` (dense) with
+Guarantee: width = max(2T, width of ``optimal``), depth = 1 + depth of ``optimal``,
+:math:`\text{params} = 2T(n+1) + \text{params}_{\text{optimal}}(K)` (dense) with
 :math:`T = \sum_j (m_j - 1) \le n(K-1)`: a function of the occupied cells only, so once
 every grid cell meeting the support is occupied (at most :math:`M_D` of them) it stops
 changing with N. Weights are exact integers/dyadic fractions (the slope :math:`2^q` grows
@@ -51,7 +51,7 @@ Binary only (two classes); multi-class data raises :class:`~memnets.InputError`.
 
 References: [1] Yu, Gao, Zhang, Miao, *Generalizability of Memorization Neural Networks*,
 NeurIPS 2024, Theorem 4.3. [2] Vardi, Yehudai, Shamir, *On the Optimal Memorization Power
-of ReLU Neural Networks*, ICLR 2022 (the M2 stage).
+of ReLU Neural Networks*, ICLR 2022 (the ``optimal`` stage).
 
 >>> import memnets as mn
 >>> X = [[0.1, 0.1], [0.15, 0.2], [0.9, 0.8], [0.85, 0.9]]
@@ -154,7 +154,7 @@ def build(
     min_band: float = 0.0,
     offset_tries: int = 16,
 ) -> ConstructionResult:
-    """Construct M3 on ``data`` (binary) and verify it exactly; see the module docstring.
+    """Construct ``constant`` on ``data`` (binary) and verify it exactly; see the module docstring.
 
     Options
     -------
@@ -197,7 +197,7 @@ def build_network(
     code_range: int | None = None,
     max_tries: int = 64,
 ) -> tuple[ReLUNetwork, dict[str, Any], dict[str, Any]]:
-    """The M3 network for a chosen grid and label codes (0/1); no verification.
+    """The ``constant`` network for a chosen grid and label codes (0/1); no verification.
 
     Returns ``(network, info, stats)``; used by :func:`build` and by
     :func:`memnets.theory.estimate_ND_upper` (which builds it over occupied cells only).

@@ -1,4 +1,4 @@
-"""M1: efficient generalizable memorization (after Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
+"""``efficient``: efficient generalizable memorization, ours (after Yu, Gao, Zhang, Miao 2024, Theorem 7.3).
 
 Ours, not the paper's network: the paper's own Theorem 7.3 network, one unit per ordered
 opposite-label pair, is ``method="pairwise"`` (:mod:`memnets._constructions.pairwise`).
@@ -47,7 +47,7 @@ greedy set covers, then pruning; same margin as ``"hart"``), ``"none"`` (every s
 representative: the network *is* 1-nearest-neighbour, margin ``>= c^2``).
 
 **Certificate from the training set.** Whatever the rule, the network is a fixed function
-of its ``R`` representatives and their labels, so M1 is a sample-compression scheme of
+of its ``R`` representatives and their labels, so ``efficient`` is a sample-compression scheme of
 size ``k = R``: :meth:`~memnets.ConstructionResult.certify` turns that into a rigorous
 accuracy bound without a test set (``condense="mcs"`` gives the smallest ``k``; on MNIST
 pairs ``benchmarks/bench_certify.py``).
@@ -135,7 +135,7 @@ def _certificate(
     *,
     two_sided: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Certified margins of the M1 network from the construction's proof (see ``verify``).
+    """Certified margins of the ``efficient`` network from the construction's proof (see ``verify``).
 
     Exact margin of sample i (the network computes ``max_k h_k`` per class exactly, biases
     within ``eta``): ``min_{other reps} |x-s|^2 - min_{own reps} |x-s|^2 +- 2 eta``, which is
@@ -173,7 +173,7 @@ def _certificate(
 
 # --------------------------------------------------------------------------- network
 def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[ReLUNetwork, float, int]:
-    """The M1 network on representatives ``S`` (rows grouped by class, contiguous).
+    """The ``efficient`` network on representatives ``S`` (rows grouped by class, contiguous).
 
     Returns ``(network, eta, tree_levels)`` where ``eta`` bounds the float64 rounding of
     the first-layer biases (``|b_k - (C - |s_k|^2)| <= eta``).
@@ -223,7 +223,7 @@ def build(
     lam: float = 1.0,
     verify: Literal["certificate", "engine"] = "certificate",
 ) -> ConstructionResult:
-    """M1 (Theorem 7.3): nearest-representative ReLU network, verified on every sample.
+    """``efficient`` (ours, after Theorem 7.3): nearest-representative ReLU network, verified on every sample.
 
     Parameters
     ----------
@@ -264,7 +264,7 @@ def build(
         representative ``s(x_i)`` (for ``"none"`` this is the exact margin ``c_i^2``, two-sided);
         the network itself is also evaluated (:func:`memnets._engines.maxtree.forward_m1`) on a random subset of
         ``min(N, 2048)`` samples drawn from ``rng`` and must agree with the certificate.
-        ``"engine"`` evaluates the network on every sample with M1's own engine
+        ``"engine"`` evaluates the network on every sample with ``efficient``'s own engine
         (``O(N R n)``, certified float32 then float64). ``"hart"``, ``"fcnn"`` and
         ``"mcs"`` always use ``"engine"`` (their proof needs the representatives'
         distances). ``"network"`` is the deprecated earlier name of ``"engine"``.
@@ -321,7 +321,7 @@ def build(
         raise ConstructionError(
             f"efficient: the margin bound {bound_margin:.3g} is below the float64 rounding of "
             f"the first-layer biases (2 eta = {2 * eta:.3g}): samples of different labels are too "
-            f"close (c = {math.sqrt(c2_low):.3g}) for M1's float64 weights. Use method='pairwise' "
+            f"close (c = {math.sqrt(c2_low):.3g}) for efficient's float64 weights. Use method='pairwise' "
             "or 'optimal' (exact weights), or rescale the data"
         )
     tree_nnz = sum(layer.num_params(nonzero=True) for layer in net.layers[1:])

@@ -1,6 +1,6 @@
 """The Theta(N) reference: one ReLU step per run boundary of the exact 1-D projection.
 
-Same projection and runs as M2 (:mod:`._projection`): an integer direction ``w`` with
+Same projection and runs as ``optimal`` (:mod:`._projection`): an integer direction ``w`` with
 ``u(x) = <w, x> - lo`` (``lo`` an integer below every projected sample, so ``u >= 1`` on the
 data) and ``K`` runs of equal label with boundaries between ``a_k`` (last value of run ``k``)
 and ``b_k`` (first of run ``k + 1``). Boundary ``k`` gets the step

@@ -1,4 +1,4 @@
-"""M2: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
+"""``optimal``: optimal-parameter memorization (the paper's Theorem 4.1, after Vardi, Yehudai & Shamir 2022).
 
 A binary data set of ``N`` samples in ``[0, 1]^n`` is memorized by a ReLU network of
 **width at most 6** (the paper's Theorem 4.1; ``max_width=8`` or ``12`` lets the planner use
@@ -127,7 +127,7 @@ def build(
     bits_per_layer: Literal[1, 2] | None = None,
     max_width: Literal[6, 8, 12] = 6,
 ) -> ConstructionResult:
-    """M2 (Theorem 4.1): see the module docstring for the construction and its bounds.
+    """``optimal`` (Theorem 4.1): see the module docstring for the construction and its bounds.
 
     Options: ``max_width`` (6, the paper's Theorem 4.1, default; 8 or 12 admit wider, shallower
     layouts; ``bits_per_layer=2`` needs 12), ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default

@@ -27,10 +27,17 @@ for every opposite ``j`` (``S_ji(x_i) <= -0.02 |x_i - x_j|^2``), so
 
 **Sizes** (``P = 2 N_+ N_-`` ordered opposite pairs; ``stats``):
 
-* the paper's three layers ``n -> P -> N -> 1``, counted as dense affine layers (every
-  weight and bias of ``W_1`` (P x n), ``W_2`` (N x P), ``W_3`` (1 x N)):
-  ``params_paper = P (n + 1) + N (P + 1) + (N + 1)`` -- the ``O(N^2 n)`` of the theorem
-  (CIFAR pair, 3,000 + 3,000 images: ``P = 1.8e7``, ``5.5e10`` parameters);
+* the paper's three layers ``n -> P -> N -> 1`` as the paper builds them
+  (``params_paper``): every pair unit ``(i, j)`` has ``n`` weights and a bias, feeds only
+  its own sample unit ``i`` (one weight each: ``P`` weights in the second layer, not
+  ``N P``), every sample unit has a bias, and the output has ``N`` weights and a bias:
+  ``params_paper = P (n + 1) + P + N + (N + 1) = P (n + 2) + 2N + 1`` -- the ``O(N^2 n)``
+  of the theorem (CIFAR pair, 3,000 + 3,000 images, ``n = 3072``: ``P = 2 * 3000 * 3000 =
+  1.8e7``, ``params_paper = 55,332,012,001``, about ``5.5e10``);
+* the same three layers counted as dense matrices (``params_paper_dense``, every entry of
+  ``W_1`` (P x n), ``W_2`` (N x P), ``W_3`` (1 x N) and the biases, zeros included):
+  ``P (n + 1) + N (P + 1) + (N + 1)``, ``O(N^2 n + N^3)`` (the CIFAR pair: 163,314,012,001,
+  about ``1.6e11``);
 * stored (``params_nonzero``): the pair layer is never an ``P x n`` matrix. A first layer of
   inner products ``g_k(x) = <x_k, x>`` split into ``sigma(g_k)``, ``sigma(-g_k)`` (so
   ``g_k = sigma(g_k) - sigma(-g_k)`` on all of ``R^n``) makes every pair unit a sparse row:
@@ -100,16 +107,30 @@ from memnets._engines.pair_units import (
     register_plan,
 )
 
-__all__ = ["BINARY_ONLY", "build", "paper_params"]
+__all__ = ["BINARY_ONLY", "build", "paper_params", "paper_params_dense"]
 
 #: a two-class construction: more classes are handled one-vs-rest by memnets.construct
 BINARY_ONLY = True
 
 
 def paper_params(n_pos: int, n_neg: int, n_features: int) -> int:
-    """The paper's count: three dense affine layers ``n -> P -> N -> 1``, weights and biases.
+    """The paper's count of its three layers ``n -> P -> N -> 1`` as it builds them: each of the
+    ``P = 2 N_+ N_-`` pair units has ``n`` weights and a bias and feeds only its own sample
+    unit (``P`` second-layer weights), ``N`` sample-unit biases, ``N`` output weights and a
+    bias: ``P (n + 2) + 2N + 1``.
 
-    >>> paper_params(1, 2, 3)      # P = 4, N = 3: 4*4 + 3*5 + 4
+    >>> paper_params(1, 2, 3)      # P = 4, N = 3: 4*(3+1) + 4 + 3 + (3+1)
+    27
+    """
+    N, P = n_pos + n_neg, 2 * n_pos * n_neg
+    return P * (n_features + 1) + P + N + (N + 1)
+
+
+def paper_params_dense(n_pos: int, n_neg: int, n_features: int) -> int:
+    """The same three layers counted as dense matrices, zeros included:
+    ``P (n + 1) + N (P + 1) + (N + 1)`` (the second layer as a full ``N x P`` matrix).
+
+    >>> paper_params_dense(1, 2, 3)      # P = 4, N = 3: 4*4 + 3*5 + 4
     35
     """
     N, P = n_pos + n_neg, 2 * n_pos * n_neg
@@ -156,7 +177,8 @@ def build(
     -------
     ConstructionResult with ``engine="pairwise"``, ``min_margin`` of ``100 F`` (``>= c^2``),
     stats ``n_pos``, ``n_neg``, ``n_pairs``, ``r`` (float of the exact ``r``), ``separation``,
-    ``closest_pair``, ``scale`` (100), ``params_paper`` (:func:`paper_params`),
+    ``closest_pair``, ``scale`` (100), ``params_paper`` (:func:`paper_params`: the paper's
+    network as it builds it), ``params_paper_dense`` (:func:`paper_params_dense`),
     ``fixed_point_exponent``, ``constant_terms`` / ``r_terms`` (float64 pieces per
     constant; 0 = exact Fraction biases), ``network_seconds`` (exact constants, layers, rank of the first layer)
     and ``engine_verify_seconds`` (the certified pass over the samples; both inside
@@ -190,6 +212,7 @@ def build(
         "closest_pair": list(plan.closest),
         "scale": SCALE,
         "params_paper": paper_params(int(plan.pos.size), int(plan.neg.size), data.n_features),
+        "params_paper_dense": paper_params_dense(int(plan.pos.size), int(plan.neg.size), data.n_features),
         "fixed_point_exponent": plan.T,
         "constant_terms": plan.v_terms,
         "r_terms": plan.c2_terms,

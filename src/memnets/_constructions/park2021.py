@@ -9,7 +9,7 @@ mild separation condition are memorized by a ReLU network with
 Their Lemma 13 (a uniform random unit vector ``u`` keeps a fixed ``v`` at
 ``|<u, v>| >= ||v|| / T sqrt(8 / (n pi))`` with probability ``> 1 - 2/T``) is restated,
 with its use, in the NeurIPS 2024 paper's Appendix B (Lemma B.2), and the NeurIPS paper says
-that M2 "projects the data to one dimension". **Their proof text was not readable here**
+that M2 (its Table 4's name for this method) "projects the data to one dimension". **Their proof text was not readable here**
 (only the abstract and first page of the arXiv/ICLR versions are in the reference stores).
 
 What is implemented

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -34,8 +34,27 @@ __all__ = ["COMPRESSION_SCHEMES", "ConstructionResult", "finish"]
 #: reconstruction in words. The paper's Theorem 7.3 network (every sample is a unit) would
 #: have k = N: no certificate, so it is not listed.
 COMPRESSION_SCHEMES: dict[str, str] = {
-    "efficient": "M1: the nearest-representative network built from the kept samples and their labels alone",
+    "efficient": "efficient: the nearest-representative network built from the kept samples and their labels alone",
 }
+
+class _Structural:
+    """A structural number of :attr:`ConstructionResult.network` (an ``int`` attribute named
+    like its key in ``stats``): as recorded, else measured on the network (results assembled
+    by hand may record less)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _Structural: ...
+    @overload
+    def __get__(self, obj: ConstructionResult, objtype: type | None = None) -> int: ...
+    def __get__(self, obj: ConstructionResult | None, objtype: type | None = None) -> int | _Structural:
+        if obj is None:
+            return self
+        value = obj.stats.get(self.key)
+        return int(obj.network.summary()[self.key] if value is None else value)
+
 
 @dataclass
 class ConstructionResult:
@@ -75,7 +94,7 @@ class ConstructionResult:
         verification) and the construction's own phases inside ``"build"``
         (``"projection"``, ``"line"``, ``"network"``, ...).
     representatives : ndarray of int or None
-        Indices of the training samples the network is built from (M1's representatives,
+        Indices of the training samples the network is built from (``efficient``'s representatives,
         grouped by class); None for constructions that have none.
     seed : int or None
         The seed of ``rng`` (None when a Generator was passed: the caller owns its state).
@@ -105,41 +124,12 @@ class ConstructionResult:
     info: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ typed view of stats
-    def _structural(self, key: str) -> int:
-        """A structural number as recorded in :attr:`stats`, else measured on the network
-        (results assembled by hand may record less)."""
-        value = self.stats.get(key)
-        return int(self.network.summary()[key] if value is None else value)
-
-    @property
-    def params(self) -> int:
-        """Dense parameter count of :attr:`network` (``stats['params']``)."""
-        return self._structural("params")
-
-    @property
-    def params_nonzero(self) -> int:
-        """Non-zero weights and biases of :attr:`network`."""
-        return self._structural("params_nonzero")
-
-    @property
-    def depth(self) -> int:
-        """Number of affine layers of :attr:`network`."""
-        return self._structural("depth")
-
-    @property
-    def width(self) -> int:
-        """Largest hidden layer of :attr:`network` (0 without hidden layers)."""
-        return self._structural("width")
-
-    @property
-    def bottleneck(self) -> int:
-        """Smallest hidden layer of :attr:`network`."""
-        return self._structural("bottleneck")
-
-    @property
-    def max_weight_bits(self) -> int:
-        """Bits of the widest entry of :attr:`network`, as a reduced fraction ``p/q``."""
-        return self._structural("max_weight_bits")
+    params = _Structural()
+    params_nonzero = _Structural()
+    depth = _Structural()
+    width = _Structural()
+    bottleneck = _Structural()
+    max_weight_bits = _Structural()
 
     @property
     def seconds(self) -> float:
@@ -261,7 +251,7 @@ class ConstructionResult:
         :attr:`verified`). *Assumptions*: the training samples are i.i.d. draws from D;
         the network is ``rho(kept samples, their labels, in index order)`` for a
         reconstruction ``rho`` fixed in advance. The choice of *which* samples to keep may
-        use all of them. M1 (``method="efficient"``) satisfies this with every condensing
+        use all of them. ``method="efficient"`` satisfies this with every condensing
         rule: its network is built from ``X[reps]`` and their labels only (first layer
         ``2 s_k``, biases ``max_j |s_j|^2 - |s_k|^2``, one max-tree per label, labels
         sorted; every label has a representative, so the label set is the kept one); the

@@ -106,7 +106,7 @@ def build(
     Returns
     -------
     ConstructionResult (engine ``"float"``: the generic certified float64 evaluator, exact
-    where it cannot decide, valid on all of ``R^n``; M1's fast engine certifies inputs in
+    where it cannot decide, valid on all of ``R^n``; ``efficient``'s fast engine certifies inputs in
     ``x >= 0`` only, and robustness balls leave the cube) with ``info['representatives']`` (the
     centres: training indices grouped by class), ``info['group_sizes']`` and stats
     ``n_centres``, ``radius`` (proven on the closed ball around every centre),

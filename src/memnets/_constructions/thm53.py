@@ -1,4 +1,14 @@
-r"""Theorem 5.3's witness: a small memorizer built **not** to generalize (Appendix E).
+r"""Theorem 5.3's witness: a small memorizer built **not** to generalize -- **ours**, after Appendix E.
+
+Not the paper's construction verbatim: the paper's proof (Appendix E.4) compresses with
+Lemma E.2's projection (chosen so that D puts mass < 0.01 within projected distance 3 of the
+samples), maps to packed values with Lemma E.3 (outputs off the packed values with
+probability at most epsilon) and Lemma B.3, reads the label out with Lemma B.5, and takes as
+the wrongly answered label the one whose far-from-the-sample region has D-mass above 0.99/2.
+We keep its shape (one dimension, the wrong label everywhere but near samples) and prove the
+accuracy bound our way: **decoys** of the other label on both sides of each sample,
+``optimal``'s exact 1-D memorizer, and a **cube-slicing** bound on the slab volume (K. Ball)
+instead of Lemmas E.2-E.3; the bumped label is the **sample's majority**, not a property of D.
 
 The paper: if :math:`\mathcal D \in \mathcal D(n, c)` has density at most r (Definition 5.2:
 :math:`P(x \in A) \le r\, V(A)` for every closed :math:`A \subset [0,1]^n`), then every
@@ -6,9 +16,9 @@ sample of size N has a memorization network with :math:`O(n + \sqrt N \ln(N n r 
 parameters and accuracy :math:`\le 0.51`. Its proof (Appendix E) compresses the data to one
 dimension and answers the *bumped* label only within a thin slab around each sample of
 that label, the other label everywhere else. This module builds that network from the same
-parts as M2 (``optimal``):
+parts as ``optimal``:
 
-1. the exact integer projection :math:`p = 2^E \langle w, x\rangle` of M2
+1. the exact integer projection :math:`p = 2^E \langle w, x\rangle` of ``optimal``
    (:func:`~memnets._geometry.projection.find_projection`: opposite labels apart);
 2. the bumped label b is the one with more samples (ties: the second class); every sample
    of label b at projected value :math:`t_i` gets a *decoy* of the other label at
@@ -22,7 +32,7 @@ parts as M2 (``optimal``):
 
    (:math:`N_b` samples of label b): every boundary between runs of the decoyed line is then
    within :math:`h_p` of a b-sample;
-3. M2's exact 1-D memorizer (:func:`~memnets._blocks.line_memorizer.line_memorizer`) on the
+3. ``optimal``'s exact 1-D memorizer (:func:`~memnets._blocks.line_memorizer.line_memorizer`) on the
    samples and decoys, the projection composed into its first layer.
 
 Guarantee. The 1-D memorizer is a step function of t whose steps (and their ramps) lie in
@@ -40,9 +50,9 @@ inputs with :math:`|\langle u, x - x_i\rangle| < h` for some b-sample :math:`x_i
     P(\mathcal D) - \text{mass} \;\le\; A_{\mathcal D}(F) \;\le\; P(y \ne b) + \text{mass},
 
 with :math:`P(y \ne b) \approx 1/2` when the classes are balanced (b is the sample's
-majority). Size: M2's bound with :math:`K \le 2 N_b + 1` runs and
+majority). Size: ``optimal``'s bound with :math:`K \le 2 N_b + 1` runs and
 :math:`\rho = O(\log(\sqrt n\, N r / c))` bits per boundary (the smallest projected gap is
-:math:`\min(h_p, \text{M2's opposite-label gap})`), i.e. :math:`O(n + \sqrt{N \log(N n r / c)})`
+:math:`\min(h_p, \text{optimal's opposite-label gap})`), i.e. :math:`O(n + \sqrt{N \log(N n r / c)})`
 parameters here (the paper's :math:`O(n + \sqrt N \ln(N n r / c))` with a logarithm to spare).
 Memorization is verified exactly on every sample (``engine="exact"``).
 
@@ -152,7 +162,7 @@ def build(
 
     Options: ``density`` (r, an upper bound of the density of D on ``[0, 1]^n``; 1 is the
     uniform law on the cube, and every law on the cube has r >= 1), ``mass`` (the bound on the
-    mass of the slabs where F answers the bumped label, in (0, 1)), and M2's
+    mass of the slabs where F answers the bumped label, in (0, 1)), and ``optimal``'s
     ``direction_bits``, ``max_tries``, ``bits_per_layer``. Binary data only.
     """
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Baseline: a gradient-trained ReLU MLP driven to 100% training accuracy (PyTorch).
 
 This is the memorizer practitioners actually use, registered as ``method="trained"`` so it
-is compared with M1/M2/M3 through the same entry point and the same verification.
+is compared with ``efficient``, ``optimal``, ``constant`` and the others through the same entry point and the same verification.
 
 .. math::
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from memnets._core.errors import ConflictingLabelsError, InputError, MemnetsError, OptionError
 
-__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "check_scalar", "find_conflict"]
+__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "check_scalar", "find_conflict", "label_codes"]
 
 RNGLike = np.random.Generator | int | np.integer | None
 
@@ -266,6 +266,21 @@ def check_y(y: object, n_samples: int) -> np.ndarray:
     return arr
 
 
+def label_codes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(classes, codes)``: the sorted distinct labels of a checked ``y`` and the int64
+    index of each label among them; :class:`InputError` when the labels cannot be sorted.
+
+    >>> classes, codes = label_codes(np.array(["b", "a", "b"]))
+    >>> classes.tolist(), codes.tolist()
+    (['a', 'b'], [1, 0, 1])
+    """
+    try:
+        classes, codes = np.unique(y, return_inverse=True)
+    except TypeError as exc:
+        raise InputError(f"labels in y cannot be sorted: {exc}") from exc
+    return classes, codes.ravel().astype(np.int64)
+
+
 def find_conflict(X: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:
     """Return the first pair (i, j), i < j, of identical rows with different codes, or None.
 
@@ -331,11 +346,7 @@ def check_dataset(
     """
     Xa = check_X(X, rescale=rescale)
     ya = check_y(y, Xa.shape[0])
-    try:
-        classes, codes = np.unique(ya, return_inverse=True)
-    except TypeError as exc:
-        raise InputError(f"labels in y cannot be sorted: {exc}") from exc
-    codes = codes.ravel().astype(np.int64)
+    classes, codes = label_codes(ya)
     if len(classes) < min_classes:
         raise InputError(
             f"y has {len(classes)} class{'es' if len(classes) != 1 else ''} "

@@ -1,6 +1,6 @@
-"""M1's fast certified evaluator: blocked float32 GEMMs fused with the max-tree.
+"""``efficient``'s fast certified evaluator: blocked float32 GEMMs fused with the max-tree.
 
-An M1 network (:mod:`memnets._constructions.efficient`) is a dense first layer
+An ``efficient`` network (:mod:`memnets._constructions.efficient`) is a dense first layer
 ``h = W x + b`` with ``R`` units followed by *exactly* the layers of
 :func:`memnets._blocks.max_tree` and the readout of :func:`memnets._blocks.max_tree_readout`.
 :func:`max_tree_groups` recognises that structure entry by entry; :func:`forward_m1` then
@@ -54,9 +54,9 @@ def _ranges(reach: sp.csr_array, n_units: int) -> np.ndarray | None:
 
 
 def max_tree_groups(network: ReLUNetwork) -> tuple[np.ndarray, bool] | None:
-    """``(group_sizes, binary)`` if ``network`` is an M1 network, else None.
+    """``(group_sizes, binary)`` if ``network`` is an ``efficient`` network, else None.
 
-    An M1 network is a dense first layer with ``R`` units, then *exactly* the layers of
+    An ``efficient`` network is a dense first layer with ``R`` units, then *exactly* the layers of
     :func:`memnets._blocks.max_tree` ``(group_sizes)`` (contiguous groups of units, one per
     class) and an output that reads the group maxima (``F_1 - F_0`` for two classes, the
     maxima themselves otherwise), all biases after the first layer zero. The groups are
@@ -116,7 +116,7 @@ def _plan(net: ReLUNetwork, dtype: Any) -> _Plan:
         structure = (known.sizes, known.binary) if known is not None else max_tree_groups(net)
         if structure is None:
             raise InputError(
-                "forward_m1 needs an M1 network: a dense first layer, the max-tree layers of "
+                "forward_m1 needs an efficient network: a dense first layer, the max-tree layers of "
                 "memnets._blocks.max_tree and the class readout (as built by "
                 "construct(method='efficient')); use ReLUNetwork.forward_certified otherwise"
             )
@@ -143,12 +143,12 @@ def _plan(net: ReLUNetwork, dtype: Any) -> _Plan:
 def forward_m1(
     network: ReLUNetwork, X: Any, *, dtype: Any = np.float32, chunk_size: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fast certified forward pass of an M1 network: ``(outputs, error_bound)``.
+    """Fast certified forward pass of an ``efficient`` network: ``(outputs, error_bound)``.
 
     ``outputs`` has the shape of :meth:`ReLUNetwork.forward`; ``error_bound`` (shape (N,))
     bounds ``|F_exact(x) - output|`` for every output of the sample.
 
-    **What is computed.** The network must be an M1 network (checked once per network,
+    **What is computed.** The network must be an ``efficient`` network (checked once per network,
     entry by entry: :func:`max_tree_groups`). Its first layer ``h = W x + b`` runs as
     blocked BLAS GEMMs in ``dtype`` (float32 by default; ``chunk_size`` samples x
     1024 units per tile, skipping input columns whose weights are all zero, the bias riding
@@ -172,12 +172,12 @@ def forward_m1(
     ``~1e-2`` on MNIST scale, far below typical margins; the decision path
     (:mod:`memnets._engines.decide`) re-evaluates undecided samples in float64, then exactly.
 
-    Raises InputError for a network that is not an M1 network, inputs with a negative
-    entry (the bound uses ``x >= 0``: M1 acts on ``[0,1]^n``) or the wrong width.
+    Raises InputError for a network that is not an ``efficient`` network, inputs with a negative
+    entry (the bound uses ``x >= 0``: ``efficient`` acts on ``[0,1]^n``) or the wrong width.
     """
     Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
     if (Xa < 0).any():
-        raise InputError("forward_m1 certifies inputs with x >= 0 only (M1 acts on [0,1]^n)")
+        raise InputError("forward_m1 certifies inputs with x >= 0 only (efficient networks act on [0,1]^n)")
     if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) < 1):
         raise OptionError(f"chunk_size must be a positive int, got {chunk_size!r}")
     eng = _plan(network, dtype)

@@ -23,7 +23,7 @@ layer, the pieces and the table instead of the ``N`` values:
 Every number is a Python integer, nothing is rounded; the outputs equal those of the generic
 engine (:mod:`memnets._core.exact`) sample by sample, which the tests check on random and
 adversarial networks. The work per layer is proportional to the table and piece counts, not
-to ``N``: M2's stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
+to ``N``: ``optimal``'s stage 1 selects one of ``J`` blocks (``J`` entries), stage 2 extracts bits of
 the block's register (``<= 2 J`` entries: register and counter), and the samples are touched
 only where a comparison or step cuts their block, and once at the end.
 

@@ -1,7 +1,7 @@
 """Distances from samples to the nearest sample of another label (the *enemies*), in
 rigorously bounded float32 GEMM tiles.
 
-Shared by the condensing rules (:mod:`memnets._geometry.condense`), M1's construction and
+Shared by the condensing rules (:mod:`memnets._geometry.condense`), ``efficient``'s construction and
 certificate (:mod:`memnets._constructions.efficient`) and the estimators of
 :mod:`memnets.theory`. No ``N x N`` matrix is ever held: samples are sorted by class and
 every ``TILE_ROWS x TILE_COLS`` tile is reduced while it is in cache.

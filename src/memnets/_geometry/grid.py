@@ -1,5 +1,5 @@
-"""The dyadic grid of M3 (``"constant"``, the paper's Theorem 4.3): cell sizes ``2**-m``,
-random dyadic offsets, the exact cell of every sample and the thresholds M3 keeps.
+"""The dyadic grid of ``"constant"`` (ours, for the bound of the paper's Theorem 4.3): cell sizes ``2**-m``,
+random dyadic offsets, the exact cell of every sample and the thresholds ``constant`` keeps.
 
 Every threshold ``o_j + k h`` is a float64 number (dyadic, at most 53 significant bits),
 so the comparisons ``theta < x`` that place a sample in its cell are exact.
@@ -108,7 +108,7 @@ def choose_grid(
     min_band: float = 0.0,
     offset_tries: int = 16,
 ) -> Grid:
-    """Choose the grid of M3 (see the module docstring): cell size, seeded offsets, band.
+    """Choose the grid of ``constant`` (see the module docstring): cell size, seeded offsets, band.
 
     Does not check for mixed cells (see :func:`occupied_cells`), except that the adaptive
     search uses it to pick the coarsest clean grid.

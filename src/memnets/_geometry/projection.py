@@ -1,4 +1,4 @@
-"""Exact 1-D projection and label runs, shared by ``"optimal"`` (M2) and ``"interval"``.
+"""Exact 1-D projection and label runs, shared by ``"optimal"`` and ``"interval"``.
 
 A direction ``w`` with integer entries in ``[-2**b, 2**b]`` maps a sample to
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import check_X, check_y
+from memnets._core.checks import check_X, check_y, label_codes
 from memnets._core.errors import InputError
 from memnets._core.rounding import U32, U64
 
@@ -88,12 +88,7 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     (0, 1, Fraction(1, 4), 0.5)
     """
     Xa = check_X(X, unit_interval=False)
-    ya = check_y(y, Xa.shape[0])
-    try:
-        classes, codes = np.unique(ya, return_inverse=True)
-    except TypeError as exc:
-        raise InputError(f"labels in y cannot be sorted: {exc}") from exc
-    codes = codes.ravel()
+    classes, codes = label_codes(check_y(y, Xa.shape[0]))
     if len(classes) < 2:
         raise InputError("separation needs at least two classes in y")
     order = np.argsort(codes, kind="stable")

@@ -24,8 +24,8 @@ def data_list() -> None:
             entry["name"],
             entry["kind"],
             "yes" if entry["available"] else "no",
-            str(entry.get("n_features", "")),
-            str(entry.get("n_classes", "")),
+            "any" if entry.get("n_features") is None else str(entry["n_features"]),
+            "any" if entry.get("n_classes") is None else str(entry["n_classes"]),
             entry.get("note", ""),
         )
     console.print(table)

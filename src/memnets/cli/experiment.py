@@ -46,7 +46,7 @@ def reproduce(
     jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 2,
     seed: Annotated[int, typer.Option(help="Base seed")] = 0,
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py, or train/ and test/ class folders of PNGs)")] = None,
 ) -> None:
     """The main job: run every experiment and write report.md with tables and plots."""
     from memnets.experiments import RunOptions

@@ -36,7 +36,7 @@ def build(
 ) -> None:
     """Construct a memorizing network on a dataset, verify it and save it.
 
-    The compact M1 of the README: ``memnets build mnist --set radius=local --set alpha=0.9
+    The compact ``efficient`` of the README: ``memnets build mnist --set radius=local --set alpha=0.9
     --set k=2``.
     """
     from memnets import construct, datasets, save

@@ -22,7 +22,7 @@ def estimate(
     seed: Annotated[int, typer.Option(help="Seed of the subsample and of the grid")] = 0,
     eps: Annotated[float, typer.Option(help="Target error for the sample-size bounds")] = 0.01,
     delta: Annotated[float, typer.Option(help="Failure probability for the sample-size bounds")] = 0.05,
-    grid: Annotated[str, typer.Option(help="M3 grid: fixed (diameter < c) or adaptive")] = "fixed",
+    grid: Annotated[str, typer.Option(help="constant grid: fixed (diameter < c) or adaptive")] = "fixed",
 ) -> None:
     """Estimate c_D, S_D, M_D, N_D of a dataset and the sample sizes the theory predicts."""
     from memnets import datasets
@@ -45,14 +45,14 @@ def estimate(
         "  cell size / diameter": f"{md['cell_size']:.6g} / {md['cell_diameter']:.6g} ({md['grid']})",
         "  singletons f1 / coverage 1-f1/N": f"{md['singletons']} / {md['coverage']:.4f}",
         "  Chao1 cells": f"{md['chao1']:.1f}",
-        "N_D upper (M3 params, nonzero)": (
+        "N_D upper (constant params, nonzero)": (
             f"{est['N_D_upper']} ({est['N_D_upper_nonzero']})" if est["N_D_upper"] is not None else est["N_D_note"]
         ),
         f"N lower bound (1-2eps) N_D^2, any memorizer (eps={eps})": est["samples_lower_bound"],
         f"N upper bound, constant params (eps={eps}, delta={delta})": est["samples_upper_bound_constant"],
         "  (both bounds evaluated at the N_D upper estimate)": "",
         "N for Theorem 7.3 S_D ln(S_D/delta)/eps": est["sample_size_thm73"],
-        "N for M3 cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
+        "N for constant cells (M/eps) ln(M/delta), M = Chao1": est["sample_size_cells"],
         "The paper's bounds (its absolute constant v is unknown; v = 1 here: shapes, not numbers)": "",
         "  Thm 6.1: no algorithm generalizes for every D below v N_D^2/ln^2(N_D)(1-2eps-delta)": _big(
             est["bound_thm61"], est["N_D_note"] if est["N_D_upper"] is None else "N_D <= 1"),
@@ -136,7 +136,7 @@ def certify(
 ) -> None:
     """A rigorous lower bound on the model's accuracy, from its training set alone.
 
-    M1 (method efficient) is a sample-compression scheme: its network is a fixed function of
+    ``efficient`` is a sample-compression scheme: its network is a fixed function of
     k of its N training samples and is right on the other N - k, which bounds its accuracy
     with probability >= 1 - delta (no test set needed). Other methods have no such bound:
     give --data for a held-out (test-set) bound instead.

@@ -1,8 +1,9 @@
 """Datasets for memnets: real data offline, and seeded synthetic distributions with known c_D.
 
-Real data: :func:`load` (``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"``)
+Real data: :func:`load` (``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"`` from
+its batches or its PNG folders, ``"imagefolder"`` for your own ``<class>/*.png`` folders)
 returns ``(X float64 in [0,1]^n, y int64 original class ids)``; :func:`catalog` says what
-is installed here.
+is installed here; :func:`read_image_folder` decodes an image folder to uint8.
 
 Synthetic distributions (labels ``0, 1, ...``; every one has ``sample(n, rng)``,
 ``n_features``, ``separation`` = c_D, ``n_cells``, ``classes``, ``to_dict()``):
@@ -21,11 +22,12 @@ and corners know their exact label masses on lines (:class:`LineMeasured`, what
 
 from __future__ import annotations
 
+from memnets.datasets._catalog import catalog
 from memnets.datasets._cifar import CIFAR10_MD5, CIFAR10_URL, download_cifar10, read_batch
 from memnets.datasets._common import FibreMeasured, LineMeasured, fp_margin
 from memnets.datasets._idx import DataFileError, read_idx, write_idx
+from memnets.datasets._imagefolder import ImageSet, image_folder_classes, read_image_folder
 from memnets.datasets._real import (
-    catalog,
     digits_split_mask,
     load,
     scale_unit,
@@ -52,6 +54,7 @@ __all__ = [
     "CubeCorners",
     "DataFileError",
     "FibreMeasured",
+    "ImageSet",
     "LineMeasured",
     "TwoMoons",
     "alternating_shells",
@@ -64,11 +67,13 @@ __all__ = [
     "download_cifar10",
     "fibre_ratio",
     "fp_margin",
+    "image_folder_classes",
     "line_measured",
     "load",
     "min_features_ball_shell",
     "read_batch",
     "read_idx",
+    "read_image_folder",
     "scale_unit",
     "stratified_subsample",
     "synthetic",

@@ -1,12 +1,23 @@
-"""CIFAR-10 from the standard ``cifar-10-batches-py`` folder (Krizhevsky 2009).
+"""CIFAR-10 (Krizhevsky 2009) from either of its two common folder layouts.
 
-Folder layout (as in ``cifar-10-python.tar.gz``): ``data_batch_1`` .. ``data_batch_5``
-(train), ``test_batch`` (test) and ``batches.meta``. Each batch is a pickled dict with
-``b"data"``: uint8 array (k, 3072) (the 1024 red, then green, then blue pixels of a 32x32
-image, row-major) and ``b"labels"``: k ints in 0..9.
+**Batches** (the official ``cifar-10-batches-py`` folder of ``cifar-10-python.tar.gz``):
+``data_batch_1`` .. ``data_batch_5`` (train), ``test_batch`` (test) and ``batches.meta``.
+Each batch is a pickled dict with ``b"data"``: uint8 array (k, 3072) (the 1024 red, then
+green, then blue pixels of a 32x32 image, row-major) and ``b"labels"``: k ints in 0..9.
 
-Where the folder is looked for, in order: ``data_dir`` (the folder itself or its parent),
-the environment variable ``MEMNETS_CIFAR10_DIR``, ``~/.cache/memnets/cifar-10-batches-py``.
+**PNG image folder** (as in the GitHub repository ``cyizhuo/CIFAR-10-dataset``):
+``train/<class>/*.png`` and ``test/<class>/*.png`` with the ten class names of
+:data:`CLASS_NAMES`, read by :mod:`memnets.datasets._imagefolder` (32x32 RGB, flattened
+channel-major like the batches, so an image gives the same vector in both layouts; the
+decoded arrays are cached on disk as that module says). The class index is the official
+one (0 airplane .. 9 truck) whatever the folders' order; rows run class by class and file
+name by file name, not in the batches' order, so a seeded subsample picks other images than
+from the batches.
+
+A folder's layout is detected (:func:`cifar10_layout`): the batch files first, then the
+``train/`` and ``test/`` folders. Where the folder is looked for, in order: ``data_dir`` (the
+folder itself or its parent of ``cifar-10-batches-py``), the environment variable
+``MEMNETS_CIFAR10_DIR``, ``~/.cache/memnets/cifar-10-batches-py``.
 ``download=True`` fetches :data:`CIFAR10_URL`, checks the published MD5
 :data:`CIFAR10_MD5` and extracts only the expected member files (no path can escape the
 target folder).
@@ -34,12 +45,15 @@ import numpy as np
 
 from memnets._core.errors import DataUnavailableError
 from memnets.datasets._idx import DataFileError
+from memnets.datasets._imagefolder import read_image_folder
 
 __all__ = [
     "CIFAR10_MD5",
     "CIFAR10_URL",
+    "CLASS_NAMES",
     "FOLDER",
     "cifar10_available",
+    "cifar10_layout",
     "download_cifar10",
     "find_cifar10",
     "read_batch",
@@ -57,6 +71,8 @@ ENV_VAR = "MEMNETS_CIFAR10_DIR"
 #: seconds without data before a download gives up
 DOWNLOAD_TIMEOUT = 60
 N_FEATURES = 3072
+#: the official class order (``batches.meta``): label k is ``CLASS_NAMES[k]``
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 #: the URL opener (module attribute so that tests can replace it; tests never use the network)
 _urlopen = urllib.request.urlopen
@@ -84,10 +100,20 @@ def _complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in (*TRAIN_BATCHES, *TEST_BATCHES))
 
 
+def cifar10_layout(folder: str | Path) -> str | None:
+    """``"batches"`` (all six batch files), ``"png"`` (``train/`` and ``test/`` folders) or ``None``."""
+    f = Path(folder)
+    if _complete(f):
+        return "batches"
+    if (f / "train").is_dir() and (f / "test").is_dir():
+        return "png"
+    return None
+
+
 def find_cifar10(data_dir: str | Path | None = None) -> Path | None:
-    """The first candidate folder holding all six batch files, or ``None`` (cheap: stats only)."""
+    """The first candidate folder in either layout, or ``None`` (cheap: stats only)."""
     for folder in _candidates(data_dir):
-        if _complete(folder):
+        if cifar10_layout(folder) is not None:
             return folder
     return None
 
@@ -178,13 +204,38 @@ def _read_split_cached(
     return X, y
 
 
-def read_cifar10(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 images (N, 3072) and int64 labels of one split; cached in memory per file version."""
+def read_cifar10(folder: Path, split: str, *, cache: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 images (N, 3072) and int64 labels 0..9 of one split, from either layout.
+
+    Batches are cached in memory per file version; PNG folders as
+    :mod:`~memnets.datasets._imagefolder` says (``cache``: its on-disk cache switch).
+    """
+    if cifar10_layout(folder) == "png":
+        return _read_png(folder, split, cache)
     names = TRAIN_BATCHES if split == "train" else TEST_BATCHES
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
         raise DataUnavailableError(f"CIFAR-10 folder {folder} lacks {missing}")
     return _read_split_cached(str(folder.resolve()), names, _stamp(folder, names))
+
+
+def _read_png(folder: Path, split: str, cache: bool | None) -> tuple[np.ndarray, np.ndarray]:
+    """The PNG layout: class folders must be exactly the ten CIFAR-10 names, images 32x32 RGB."""
+    split_dir = folder / split
+    found = sorted(e.name for e in os.scandir(split_dir) if e.is_dir() and not e.name.startswith("."))
+    if set(found) != set(CLASS_NAMES):
+        missing = [c for c in CLASS_NAMES if c not in found]
+        extra = [c for c in found if c not in CLASS_NAMES]
+        raise DataFileError(
+            f"{split_dir} is not a CIFAR-10 image folder: its class folders must be "
+            f"{', '.join(CLASS_NAMES)} (missing {missing}, unexpected {extra})"
+        )
+    data = read_image_folder(folder, split, classes=CLASS_NAMES, cache=cache)
+    if data.shape != (3, 32, 32):
+        raise DataFileError(
+            f"{split_dir}: CIFAR-10 images are 32x32 RGB (3, 32, 32), these are {data.shape} (C, H, W)"
+        )
+    return data.X, data.y
 
 
 def _safe_extract(archive: Path, target_root: Path) -> Path:

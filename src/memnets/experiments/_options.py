@@ -67,7 +67,7 @@ class RunOptions:
     cache_dir : keep every finished cell here as JSON and reuse it, so an interrupted run
         resumes (``None``: no cache, except ``scaling`` which defaults to
         ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
-    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py``);
+    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py`` or PNG folders);
         experiments that load no such dataset ignore it
     full : deprecated spelling of ``profile="full"`` (one release, with a
         :class:`DeprecationWarning`); after construction it reads ``profile == "full"``

@@ -22,7 +22,9 @@ CIFAR_HINT = (
     "CIFAR-10 is not bundled: download cifar-10-python.tar.gz from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and pass the folder "
     "(the one holding data_batch_1 ... test_batch) with --data-dir, e.g. "
-    "`memnets experiment pairs --data cifar10 --data-dir ~/data/cifar-10-batches-py`."
+    "`memnets experiment pairs --data cifar10 --data-dir ~/data/cifar-10-batches-py`; "
+    "a folder of PNGs laid out as train/<class>/*.png and test/<class>/*.png (e.g. a checkout "
+    "of github.com/cyizhuo/CIFAR-10-dataset) works too."
 )
 
 

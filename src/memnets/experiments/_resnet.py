@@ -33,6 +33,15 @@ Randomness: weights from a local ``torch.Generator`` seeded from ``rng``, mini-b
 from ``rng``; the global torch RNG is left as it was (modules are built inside
 ``torch.random.fork_rng``). torch is imported on first use.
 
+Device (:func:`resolve_device`): ``"auto"`` (CUDA when ``torch.cuda.is_available()``, else
+the CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``. The weights are initialised on the CPU from
+the same seed and then moved, and the mini-batch order comes from the same NumPy generator,
+so a GPU run starts from the same network and sees the same batches as a CPU run (its
+floating-point sums differ, so the trained weights agree only approximately). A GPU needs
+about 1 GB of memory for mini-batches of 128 32x32 images. In ``pairs``, the device travels
+with each cell and ``"auto"`` is resolved where the cell runs, so Dask workers with GPUs
+train on their GPU.
+
 References
 ----------
 1. K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image Recognition. CVPR 2016.
@@ -58,12 +67,53 @@ import numpy as np
 from memnets import OptionError
 from memnets._core.checks import RNGLike, as_rng
 
-__all__ = ["IMAGENET_RESNET18_PARAMS", "Predictor", "resnet18", "train_resnet18"]
+__all__ = ["IMAGENET_RESNET18_PARAMS", "Predictor", "check_device", "cuda_available", "resnet18",
+           "resolve_device", "train_resnet18"]
 
 #: torchvision's published parameter count of resnet18 (1000 classes, ImageNet stem)
 IMAGENET_RESNET18_PARAMS = 11_689_512
 LAYERS = (2, 2, 2, 2)
 WIDTHS = (64, 128, 256, 512)
+
+
+def cuda_available() -> bool:
+    """True when torch is installed and sees a CUDA device (False without torch)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is installed where this runs
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def check_device(device: object) -> str:
+    """``device`` spelled as one of ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` (lower-cased),
+    without asking torch what is present (a Dask worker may have the GPU this machine lacks)."""
+    d = device.strip().lower() if isinstance(device, str) else ""
+    if d in ("auto", "cpu", "cuda") or (d.startswith("cuda:") and d[5:].isdigit()):
+        return d
+    raise OptionError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``"auto"`` -> ``"cuda"`` when a CUDA device is present, else ``"cpu"``; ``"cpu"``,
+    ``"cuda"`` and ``"cuda:N"`` are checked against the devices present.
+
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    d = check_device(device)
+    if d == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if d == "cpu":
+        return d
+    index = d[5:] if d.startswith("cuda:") else None
+    if not cuda_available():
+        raise OptionError(f"device={device!r} asks for CUDA, but torch sees no CUDA device here; use 'auto' or 'cpu'")
+    import torch
+
+    if index is not None and int(index) >= torch.cuda.device_count():
+        raise OptionError(f"device={device!r}: only {torch.cuda.device_count()} CUDA device(s) here")
+    return d
 
 
 @functools.cache
@@ -181,6 +231,7 @@ class Predictor:
     threads: int
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
+    device: str = "cpu"
 
     @property
     def num_params(self) -> int:
@@ -197,7 +248,8 @@ class Predictor:
         try:
             with torch.no_grad():
                 for s in range(0, len(A), batch_size):
-                    out.append(self.net(torch.from_numpy(A[s:s + batch_size])).argmax(1).numpy())
+                    batch = torch.from_numpy(A[s:s + batch_size]).to(self.device)
+                    out.append(self.net(batch).argmax(1).cpu().numpy())
         finally:
             torch.set_num_threads(previous)
         codes = np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
@@ -219,6 +271,7 @@ def train_resnet18(
     variant: Literal["cifar", "imagenet"] = "cifar",
     threads: int = 1,
     rng: RNGLike = 0,
+    device: str = "auto",
 ) -> Predictor:
     """Train ResNet-18 on images ``X`` (rows of 3072 CIFAR values, or (k, 3, H, W)) with labels
     ``y`` from scratch; return a :class:`Predictor` (``history``: loss and training accuracy
@@ -226,13 +279,15 @@ def train_resnet18(
 
     SGD(lr, momentum, weight_decay), constant learning rate, cross-entropy, ``epochs`` passes
     over the data in mini-batches of ``batch_size`` in an order drawn from ``rng``; torch runs
-    with ``threads`` intra-op threads (the previous setting is restored).
+    with ``threads`` intra-op threads (the previous setting is restored). ``device``: where
+    to train (:func:`resolve_device`; the module says what stays the same across devices).
     """
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("threads", threads)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise OptionError(f"{name} must be a positive int, got {value!r}")
     if not (math.isfinite(lr) and lr > 0):
         raise OptionError(f"lr must be a positive number, got {lr!r}")
+    dev = resolve_device(device)
     import torch
 
     started = time.perf_counter()
@@ -245,9 +300,9 @@ def train_resnet18(
         raise OptionError(f"{len(A)} images but {len(codes)} labels")
     mean = A.mean(axis=(0, 2, 3), keepdims=True)[0]
     std = A.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-8
-    xs = torch.from_numpy((A - mean) / std)
-    ts = torch.from_numpy(codes.astype(np.int64))
-    net = resnet18(len(classes), variant=variant, rng=gen)
+    xs = torch.from_numpy((A - mean) / std).to(dev)
+    ts = torch.from_numpy(codes.astype(np.int64)).to(dev)
+    net = resnet18(len(classes), variant=variant, rng=gen).to(dev)
     opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     loss_fn = torch.nn.CrossEntropyLoss()
     previous = torch.get_num_threads()
@@ -257,7 +312,7 @@ def train_resnet18(
         net.train()
         for epoch in range(epochs):
             t0 = time.perf_counter()
-            order = torch.from_numpy(gen.permutation(len(A)))
+            order = torch.from_numpy(gen.permutation(len(A))).to(dev)
             total, right, count = 0.0, 0, 0
             for s in range(0, len(A), batch_size):
                 idx = order[s:s + batch_size]
@@ -276,4 +331,4 @@ def train_resnet18(
     finally:
         torch.set_num_threads(previous)
     return Predictor(net=net, classes=classes, mean=mean, std=std, threads=threads, history=history,
-                     seconds=time.perf_counter() - started)
+                     seconds=time.perf_counter() - started, device=dev)

@@ -13,7 +13,7 @@ Sizes
 quick (default)  ``digits`` (all images of each pair) and ``mnist`` with ``500`` training and
                  ``500`` test images per class (seeded subsample).
 full (``profile="full"``)  every training and test image of ``digits``, ``mnist`` and ``fashion-mnist``, plus
-                 ``cifar10`` when its standard ``cifar-10-batches-py`` folder is found
+                 ``cifar10`` when found (``cifar-10-batches-py`` or PNG class folders)
                  (``data_dir``, or where :mod:`memnets.datasets` looks); without it the
                  section says how to supply it and the others run. More data than the
                  paper used: not its settings.
@@ -24,8 +24,10 @@ Table 3's baseline (``resnet``): a ResNet-18 trained from scratch on the same im
 CIFAR-10 pair (:func:`memnets.experiments._resnet.train_resnet18`: 20 epochs, SGD with
 learning rate 0.1, momentum 0.9, weight decay 5e-4, mini-batches of 128, cross-entropy),
 run through the same grid (joblib or Dask) as a column next to the memorizers. On by default in the
-paper and full profiles when CIFAR-10 is present, off otherwise; CIFAR-10 only (it takes
-32x32 RGB images). It is expensive on CPUs: one epoch on 6,000 images took 280-460 s wall
+paper and full profiles when CIFAR-10 is present and this machine sees a CUDA device, off
+otherwise (``resnet=True`` forces it, e.g. for Dask workers with GPUs; ``resnet_device``
+picks the device, resolved where each cell runs; ``resnet_pairs`` a subset of the pairs);
+CIFAR-10 only (it takes 32x32 RGB images). It is expensive on CPUs: one epoch on 6,000 images took 280-460 s wall
 (330-360 s CPU) on 2 shared cores here, so the 45 pairs x 20 epochs take 70-115 hours; use a
 Dask cluster.
 
@@ -68,6 +70,7 @@ from memnets.experiments._pairs_paper import (
     paper_rows,
 )
 from memnets.experiments._plots.pairs import pairs_plot
+from memnets.experiments._resnet import check_device, cuda_available
 from memnets.experiments._tail import finish
 
 __all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
@@ -138,13 +141,14 @@ def _resnet_cell(cell: dict[str, Any]) -> dict[str, Any]:
     X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
     Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
     pred = train_resnet18(X, y, epochs=cell["epochs"], lr=RESNET_LR, batch_size=cell["batch_size"],
-                          rng=derived_seed(cell["seed"], *pair, 18))
+                          rng=derived_seed(cell["seed"], *pair, 18), device=cell.get("device", "auto"))
     start = time.perf_counter()
     accuracy = pred.score(Xt, yt)
     return {
         "data": cell["data"], "a": pair[0], "b": pair[1], "method": "resnet18", "n_train": len(y), "n_test": len(yt),
         "accuracy": accuracy, "train_accuracy": pred.score(X, y), "params": pred.num_params,
         "epochs": cell["epochs"], "final_loss": pred.history[-1]["loss"] if pred.history else None,
+        "device": pred.device,
         "timing": {"training_seconds": pred.seconds, "test_seconds": time.perf_counter() - start,
                    "epoch_seconds": [h["seconds"] for h in pred.history]},
     }
@@ -223,6 +227,8 @@ def run(
     resnet: bool | None = None,
     resnet_epochs: int = RESNET_EPOCHS,
     resnet_batch_size: int = RESNET_BATCH,
+    resnet_device: str = "auto",
+    resnet_pairs: Sequence[tuple[int, int]] | None = None,
     **run_options: Any,
 ) -> dict[str, Any]:
     """Run ``efficient`` on every class pair of each dataset (the paper profile: the paper's network too); write ``pairs.json/.csv/_<data>.png``.
@@ -234,11 +240,15 @@ def run(
     condense : ``efficient``'s condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
     n_train, n_test : images per class (override the profile's sizes; None = profile)
     pairs : restrict to these class pairs (default: all 45)
-    resnet : train Table 3's ResNet-18 baseline on every CIFAR-10 pair too (default: in the
-        paper and full profiles only); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
+    resnet : train Table 3's ResNet-18 baseline on the CIFAR-10 pairs too (default: in the
+        paper and full profiles when this machine sees a CUDA device; off on CPUs, where the
+        45 pairs take days); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
+    resnet_device : ``"auto"`` (CUDA where the cell runs, else CPU), ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"``; carried by each cell, so Dask workers with GPUs train on them
+    resnet_pairs : train the baseline on these pairs only (default: every pair of the run)
     run_options : the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
-        ``cifar-10-batches-py``, ``profile="tiny"`` (the test suite) shrinks everything;
+        (``cifar-10-batches-py`` or ``train/<class>/*.png`` folders), ``profile="tiny"`` (the test suite) shrinks everything;
         subsamples and constructions derive their seeds from ``seed`` and the pair
 
     Returns the summary ``{"name", "json", "csv", "plots", "markdown", "datasets", ...}``.
@@ -252,10 +262,9 @@ def run(
         if opt not in CONDENSE:
             raise OptionError(f"pairs: unknown condense option {opt!r}; valid options are {CONDENSE}")
     ddir = str(opts.data_dir) if opts.data_dir is not None else None
-    pair_list = sorted({(min(a, b), max(a, b)) for a, b in pairs} if pairs else itertools.combinations(range(10), 2))
-    for a, b in pair_list:
-        if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
-            raise OptionError(f"pairs: bad class pair ({a}, {b}); classes are 0..9 and must differ")
+    pair_list = _pair_list(pairs) or list(itertools.combinations(range(10), 2))
+    resnet_device = check_device(resnet_device)
+    _pair_list(resnet_pairs)
 
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
@@ -296,10 +305,11 @@ def run(
         if paper:
             results[name]["paper"] = paper_claims(name, rows, got)
             results[name]["agreement"] = [{"a": c["a"], "b": c["b"], **c["agreement"]} for c in got]
-        if name == "cifar10" and (resnet if resnet is not None else opts.profile in ("full", "paper")):
+        on = opts.profile in ("full", "paper") and cuda_available() if resnet is None else resnet
+        if name == "cifar10" and on:
             rcells = [{"data": name, "a": a, "b": b, "n_train": ntr, "n_test": nte, "seed": opts.seed,
-                       "data_dir": ddir, "epochs": int(resnet_epochs), "batch_size": int(resnet_batch_size)}
-                      for a, b in pair_list]
+                       "data_dir": ddir, "epochs": int(resnet_epochs), "batch_size": int(resnet_batch_size),
+                       "device": resnet_device} for a, b in _pair_list(resnet_pairs) or pair_list]
             counts[f"{name}:resnet18"] = {}
             rgot = opts.run_cells(_resnet_cell, rcells, desc=f"pairs {name} resnet18",
                                   counts=counts[f"{name}:resnet18"])
@@ -335,6 +345,15 @@ def _write_csv(path: Path, results: dict[str, Any]) -> Path:
                     c["width"], c["depth"], c["representatives"], f"{c['timing']['construction_seconds']:.4f}",
                 ])
     return path
+
+
+def _pair_list(pairs: Sequence[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """Sorted unordered class pairs, checked (empty when ``pairs`` is None or empty)."""
+    out = sorted({(min(a, b), max(a, b)) for a, b in pairs} if pairs else set())
+    for a, b in out:
+        if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
+            raise OptionError(f"pairs: bad class pair ({a}, {b}); classes are 0..9 and must differ")
+    return out
 
 
 def _resnet_summary(cells: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The paper's quantities, estimated from data; its bounds as calculators; the width audit.
 
 - ``memnets.theory.estimators``: :math:`c_D`, :math:`M_D`, :math:`S_D` (Definition 7.1), the
-  cells of M1's guarantee, :math:`N_D` from a sample, and :func:`estimate_all` (what ``memnets estimate`` prints).
+  cells of ``efficient``'s guarantee, :math:`N_D` from a sample, and :func:`estimate_all` (what ``memnets estimate`` prints).
 - ``memnets.theory.bounds``: the sample-size bounds of Sections 6 and 7 and
   Proposition 7.7.
 - ``memnets.theory.robustness``: :func:`robust_radii` (certified radii and the bound used).

@@ -1,4 +1,4 @@
-r"""Cell counts on the M3 grid: :math:`\hat M_D` with its coverage statistics and the
+r"""Cell counts on the ``constant`` grid: :math:`\hat M_D` with its coverage statistics and the
 upper estimate of :math:`N_D` (:mod:`memnets.theory.estimators` states them)."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def estimate_MD(
     separation: float | None = None,
     rng: RNGLike = 0,
 ) -> CellCount:
-    r"""Count the occupied cells of the M3 grid: :math:`\hat M_D` with coverage estimates.
+    r"""Count the occupied cells of the ``constant`` grid: :math:`\hat M_D` with coverage estimates.
 
     The grid is the one ``construct(X, y, method="constant", rng=rng, grid=grid, ...)``
     uses (same seed -> same offsets): cells of size :math:`h = 2^{-m}`, diameter
@@ -85,7 +85,7 @@ def estimate_MD(
         \hat M_{\rm Chao1} = M_{\rm obs} + \frac{f_1^2}{2 f_2}
 
     :math:`\hat C` (Good-Turing) estimates the probability that a new point of D falls in an
-    occupied cell -- for M3 this is the accuracy it can guarantee; :math:`\hat M_{\rm Chao1}`
+    occupied cell -- for ``constant`` this is the accuracy it can guarantee; :math:`\hat M_{\rm Chao1}`
     estimates the number of cells meeting the support (a lower bound in expectation).
 
     >>> c = estimate_MD([[0.1, 0.1], [0.12, 0.1], [0.9, 0.9]], cell_size=0.5, rng=0)
@@ -121,7 +121,7 @@ def _nd_upper(g: Grid, codes: np.ndarray, rng: np.random.Generator) -> dict[str,
 
 def _binary(data: Any, what: str) -> None:
     if data.n_classes != 2:
-        raise InputError(f"{what} uses the binary M3 construction; y has {data.n_classes} classes")
+        raise InputError(f"{what} uses the binary constant construction; y has {data.n_classes} classes")
 
 
 def estimate_ND_upper(
@@ -133,13 +133,13 @@ def estimate_ND_upper(
     separation: float | None = None,
     rng: RNGLike = 0,
 ) -> int:
-    r"""Upper estimate of N_D: the (dense) parameter count of M3 over the occupied cells.
+    r"""Upper estimate of N_D: the (dense) parameter count of ``constant`` over the occupied cells.
 
     .. math::
 
-        \hat N_D = 2T(n+1) + \mathrm{params}_{M2}(\hat M_D),\qquad T = \sum_j (m_j - 1)
+        \hat N_D = 2T(n+1) + \mathrm{params}_{\rm optimal}(\hat M_D),\qquad T = \sum_j (m_j - 1)
 
-    (:math:`m_j` = distinct occupied cell indices on coordinate j). M3 built over every cell
+    (:math:`m_j` = distinct occupied cell indices on coordinate j). ``constant`` built over every cell
     meeting the support memorizes every dataset of D, so this is an upper bound on N_D once
     all those cells are occupied (coverage close to 1); before that it estimates the bound
     from below. Binary labels only. Equals ``construct(X, y, method="constant", rng=rng,

@@ -1,5 +1,5 @@
 r"""Covering numbers of a sample: :math:`S_D` (Definition 7.1, balls of radius
-:math:`\hat L_i / 3.1`) and the cells of M1's guarantee (same-label balls of radius
+:math:`\hat L_i / 3.1`) and the cells of ``efficient``'s guarantee (same-label balls of radius
 :math:`\hat c / 4`); :mod:`memnets.theory.estimators` states them."""
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def greedy_cover(X: Any, codes: Any, radius: Any) -> np.ndarray:
 def estimate_cells(X: Any, y: Any) -> int:
     """Cells of diameter ``< c/2`` the sample splits into: the greedy cover count at radius ``c / 4``.
 
-    The quantity of memnets' M1 guarantee (``"efficient"``: if ``supp(D)`` splits into ``K``
-    cells of diameter ``< c_D / 2`` and M1 covers at ``r <= c_D / 2``, then
+    The quantity of memnets' ``efficient`` guarantee (``"efficient"``: if ``supp(D)`` splits into ``K``
+    cells of diameter ``< c_D / 2`` and ``efficient`` covers at ``r <= c_D / 2``, then
     ``N >= (K / eps) ln(K / delta)`` samples suffice), not the paper's ``S_D``
     (:func:`estimate_SD`). ``c = c(X, y)`` is the sample's separation (``>= c_D`` for
     samples of D). A same-label cover at radius ``c / 4`` (:func:`greedy_cover`: lazy-greedy

@@ -49,7 +49,9 @@ def _check_positive(value: Any, name: str) -> float:
 
 
 def samples_lower_bound(N_D: float, eps: float = 0.01) -> int:
-    r"""Samples any memorization algorithm needs on some D with complexity N_D (Section 6).
+    r"""Samples any memorization algorithm needs on some D with complexity N_D: **ours**, a
+    counting heuristic in the spirit of Section 6, **not** the paper's Theorem 6.1 (that is
+    :func:`bound_thm61`, :math:`v N_D^2 (1 - 2\varepsilon - \delta) / \ln^2 N_D`).
 
     .. math:: N_{\rm lower}(N_D, \varepsilon) = \lceil (1 - 2\varepsilon)\, N_D^2 \rceil
 
@@ -70,19 +72,23 @@ def samples_lower_bound(N_D: float, eps: float = 0.01) -> int:
 
 
 def samples_upper_bound_constant(N_D: float, eps: float = 0.01, delta: float = 0.05) -> int:
-    r"""Samples after which a constant-parameter memorization algorithm generalizes (Section 6).
+    r"""Samples after which a constant-parameter memorization algorithm generalizes: **ours**,
+    not the paper's Theorem 6.5 (that is :func:`bound_thm65`).
 
     .. math::
 
         N_{\rm upper}(N_D, \varepsilon, \delta) =
         \Big\lceil \frac{N_D^2 \ln^2 N_D + \ln(1/\delta)}{\varepsilon} \Big\rceil
 
-    The paper's order :math:`O(N_D^2 \ln^2 N_D)` for fixed :math:`(\varepsilon, \delta)`,
-    written in the realizable-learning (Occam) form :math:`(d + \ln(1/\delta))/\varepsilon`
-    for a consistent learner whose outputs lie in a class of capacity d, with
-    :math:`d = N_D^2 \ln^2 N_D` for networks of N_D parameters. Constant we use: 1 (the
-    paper's O() constant is not explicit) and :math:`\ln N_D` replaced by 1 when N_D < e.
-    A calculator of the order of magnitude, not a certified bound.
+    The realizable-learning (Occam) form :math:`(d + \ln(1/\delta))/\varepsilon` for a
+    consistent learner whose outputs lie in a class of capacity d, with
+    :math:`d = N_D^2 \ln^2 N_D` for networks of N_D parameters (at least the VC bound
+    :math:`q\, m^2 \ln m` of the paper's Lemma G.3 with q = 1, once :math:`N_D \ge e`).
+    Theorem 6.5 states :math:`N \ge v N_D^2 \ln(N_D / (\varepsilon^2\delta)) / \varepsilon^2`,
+    of order :math:`N_D^2 \ln N_D` for fixed :math:`(\varepsilon, \delta)`; its proof
+    (Appendix G.2) needs one more :math:`\ln N_D` (see :func:`bound_thm65`), the order
+    :math:`N_D^2 \ln^2 N_D` used here. Constant we use: 1 and :math:`\ln N_D` replaced by
+    1 when N_D < e. A calculator of the order of magnitude, not a certified bound.
 
     >>> samples_upper_bound_constant(100, eps=0.1, delta=0.1)
     2120783
@@ -106,7 +112,7 @@ def sample_size_thm73(S_D: float, eps: float, delta: float) -> int:
     :func:`memnets.theory.estimate_SD`) that holds a training point is classified
     correctly, and balls of mass :math:`\ge \varepsilon/S_D` are all hit except with
     probability :math:`\le S_D e^{-N\varepsilon/S_D} \le \delta`. Exact constants: none
-    hidden. The same union bound gives memnets' M1 guarantee with ``S_D`` replaced by the
+    hidden. The same union bound gives memnets' ``efficient`` guarantee with ``S_D`` replaced by the
     number of cells of diameter ``< c_D/2`` (:func:`memnets.theory.estimate_cells`), so one
     formula serves both (``sample_size_m1``, its older name, is a deprecated alias).
 
@@ -119,7 +125,7 @@ def sample_size_thm73(S_D: float, eps: float, delta: float) -> int:
     return math.ceil((s / e) * math.log(s / d))
 
 
-#: the same formula under its earlier name (M1's cells guarantee): deprecated, removed in the next release
+#: the same formula under its earlier name (efficient's cells guarantee): deprecated, removed in the next release
 sample_size_m1 = deprecated_alias(sample_size_thm73, "memnets.theory.sample_size_m1", "memnets.theory.sample_size_thm73")
 
 
@@ -176,9 +182,9 @@ def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
 
     .. math:: N \ge \frac{M}{\varepsilon} \ln \frac{M}{\delta}
 
-    The argument of Theorem 7.3 applied to the M cells of the M3 grid meeting the support:
+    The argument of Theorem 7.3 applied to the M cells of the ``constant`` grid meeting the support:
     cells of mass < eps/M carry < eps in total, and each heavier cell is missed with
-    probability :math:`(1 - \varepsilon/M)^N \le e^{-N\varepsilon/M} \le \delta/M`. M3 is
+    probability :math:`(1 - \varepsilon/M)^N \le e^{-N\varepsilon/M} \le \delta/M`. ``constant`` is
     correct on occupied cells (off a ramp band of measure ~0), so then
     :math:`A_D \ge 1 - \varepsilon`. Same formula as :func:`sample_size_thm73` with S = M.
     """
@@ -218,6 +224,14 @@ def bound_thm65(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> floa
     v is the paper's unknown absolute constant (default 1). Part (2) of the theorem: if
     P != NP no such algorithm is efficient.
 
+    The statement's order is :math:`N_D^2 \ln(N_D/(\epsilon^2\delta))/\epsilon^2`. Its
+    proof (Appendix G.2) bounds the VC dimension of networks with m parameters by
+    :math:`q\, m^2 \ln m` (Lemma G.3) and then requires
+    :math:`N \ge 16 q N_D^2 \ln(N_D) \ln\big(64 q e N_D^2 \ln(N_D) / (\delta\epsilon^2)\big) / \epsilon^2`:
+    an extra factor :math:`\ln N_D` that no absolute constant v absorbs, so what the proof
+    establishes is of order :math:`N_D^2 \ln N_D \ln(N_D/(\epsilon^2\delta))/\epsilon^2`.
+    This function evaluates the statement as printed.
+
     >>> round(bound_thm65(100, 0.1, 0.1), 1)  # 100^2 ln(100 / 0.001) / 0.01
     11512925.5
     """
@@ -226,7 +240,7 @@ def bound_thm65(N_D: float, eps: float, delta: float, *, v: float = 1.0) -> floa
     return c * nd * nd * math.log(nd / (e * e * d)) / (e * e)
 
 
-def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -> int:
+def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0, proved: bool = False) -> int:
     r"""Corollary 6.4: on some :math:`\mathcal{D} \in \mathcal{D}(n, c)` any generalizing
     memorization algorithm needs more than this many samples (exponential in n).
 
@@ -236,18 +250,34 @@ def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0) -
     leaves float range for n beyond ~500), 0 when :math:`1 - 2\epsilon - \delta \le 0`.
     v is the paper's unknown absolute constant (default 1).
 
+    ``proved=True`` returns what the corollary's proof (Appendix F) establishes instead:
+    :math:`\lfloor v\, 2^{\lfloor n / \lceil c^2 \rceil \rfloor} (1 - 2\epsilon - \delta) \rfloor`
+    (Theorem 6.1's argument run on the :math:`k = 2^{\lfloor n/\lceil c^2\rceil\rfloor}`
+    points of Lemma F.1 fails at :math:`q = \lfloor k (1 - 2\epsilon - \delta)\rfloor`
+    samples; the proof's own constant is v = 1): exponent
+    :math:`\lfloor n/\lceil c^2\rceil\rfloor`, not twice it, and no :math:`c^4/n^2`
+    factor (the argument: ``docs/paper/corollary64.md``).
+
     >>> bound_cor64(20, 1.0, 0.1, 0.1)  # 2^40 * 0.7 / 400
     1924145348
+    >>> bound_cor64(20, 1.0, 0.1, 0.1, proved=True)  # 2^20 * 0.7
+    734003
     """
     check_scalar("n", n, int, ge=1)
     cc = _check_positive(c, "c")
     e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     # decimal arguments read as the decimals they print as (0.2 is 1/5, not its binary neighbour)
     k_, c_, e_, d_ = (Fraction(repr(x)) for x in (k, cc, e, d))
+    if not isinstance(proved, bool):
+        raise OptionError(f"proved must be True or False, got {proved!r}")
+    t = int(n) // math.ceil(cc * cc)
+    if proved:
+        scale = k_ * (1 - 2 * e_ - d_)
+        return 0 if scale <= 0 else math.floor(scale * 2**t)
     scale = k_ * c_**4 * (1 - 2 * e_ - d_) / (int(n) ** 2)
     if scale <= 0:
         return 0
-    return math.floor(scale * 2 ** (2 * (int(n) // math.ceil(cc * cc))))
+    return math.floor(scale * 2 ** (2 * t))
 
 
 class Thm43Bound(NamedTuple):

@@ -5,7 +5,7 @@ Estimators (from a sample :math:`(X, y)` of D):
 - :func:`estimate_separation` -- :math:`\hat c = c(X, y) = \min_{y_i \ne y_j} \lVert x_i - x_j\rVert_2`.
   Every sample of D has :math:`c(X, y) \ge c_D`, and :math:`c(X, y) \downarrow c_D` as N grows
   (when the closest opposite-label support points carry mass): an estimate from above.
-- :func:`estimate_MD` -- :math:`\hat M_D` = number of occupied cells of the M3 grid (cell
+- :func:`estimate_MD` -- :math:`\hat M_D` = number of occupied cells of the ``constant`` grid (cell
   diameter :math:`< c`), with Good-Turing coverage :math:`\hat C = 1 - f_1/N` (estimated
   probability mass of the occupied cells; :math:`f_k` = cells seen exactly k times) and the
   Chao1 estimate :math:`\hat M_{\rm Chao1} = M_{\rm obs} + f_1^2/(2 f_2)` of all cells
@@ -13,10 +13,10 @@ Estimators (from a sample :math:`(X, y)` of D):
 - :func:`estimate_SD` -- S_D, the efficient memorization sample complexity (Definition 7.1):
   greedy cover of the sample by the balls :math:`B(x_i)` of radius :math:`\hat L_i/3.1`
   (:math:`\hat L_i` = distance to the nearest opposite-label sample).
-- :func:`estimate_cells` -- the cells of diameter :math:`< \hat c/2` of M1's guarantee:
+- :func:`estimate_cells` -- the cells of diameter :math:`< \hat c/2` of ``efficient``'s guarantee:
   greedy cover by same-label balls of radius :math:`\hat c/4` (:func:`greedy_cover`).
 - :func:`estimate_ND_upper` -- an upper estimate of the memorization parameter complexity
-  N_D: the parameters of the M3 network built over the occupied cells (M3 memorizes every
+  N_D: the parameters of the ``constant`` network built over the occupied cells (``constant`` memorizes every
   dataset whose points fall in those cells, with params independent of N).
 
 Bounds (:mod:`memnets.theory.bounds`, re-exported by :mod:`memnets.theory`; constants
@@ -29,7 +29,7 @@ stated in each docstring):
   constant-parameter memorization algorithm (Section 6).
 - :func:`sample_size_thm73` -- :math:`\lceil S_D \ln(S_D/\delta) / \varepsilon \rceil` (Theorem 7.3;
   ``sample_size_m1`` is its deprecated older name; with S = M_D it is the cell-coverage size
-  after which M3 is (eps, delta)-accurate: :func:`sample_size_cells`).
+  after which ``constant`` is (eps, delta)-accurate: :func:`sample_size_cells`).
 - :func:`bound_prop77` -- :math:`(\lfloor 6.2 n / c \rfloor + 1)^n \ge S_D` (Proposition 7.7).
 
 :func:`estimate_all` bundles everything for ``memnets estimate DATA``.
@@ -96,7 +96,7 @@ def estimate_all(
     """Every estimator and bound for one sample (what ``memnets estimate`` prints).
 
     Keys: n_samples, n_features, n_classes, separation (c), S_D (Definition 7.1,
-    :func:`estimate_SD`), cells (M1's cells of diameter < c/2, :func:`estimate_cells`), M_D
+    :func:`estimate_SD`), cells (``efficient``'s cells of diameter < c/2, :func:`estimate_cells`), M_D
     (a :class:`CellCount` dict), N_D_upper / N_D_upper_nonzero (None for more than two
     classes, with ``N_D_note``), and the sample sizes samples_lower_bound,
     samples_upper_bound_constant (both evaluated at N_D_upper, the upper estimate of N_D:
@@ -144,7 +144,7 @@ def estimate_all(
     else:
         out["N_D_upper"] = None
         out["N_D_upper_nonzero"] = None
-        out["N_D_note"] = "N_D is estimated with the binary M3 construction: pick two classes"
+        out["N_D_note"] = "N_D is estimated with the binary constant construction: pick two classes"
         out["samples_lower_bound"] = None
         out["samples_upper_bound_constant"] = None
     return out

@@ -1,6 +1,6 @@
-"""Condensing for M1: choose representatives so that the nearest one always has the right label.
+"""Condensing for ``efficient``: choose representatives so that the nearest one always has the right label.
 
-M1 (Theorem 7.3, :mod:`memnets._constructions.efficient`) is the nearest-representative
+``efficient`` (ours, after Theorem 7.3, :mod:`memnets._constructions.efficient`) is the nearest-representative
 classifier on a subset ``S = {s_1, ..., s_R}`` of the training samples; its first layer
 has ``R (n + 1)`` parameters. It memorizes ``(X, y)`` iff ``S`` is *consistent*:
 
@@ -59,7 +59,7 @@ other-label representative and ``c_x`` the distance to its nearest other-label *
 
 At termination of ``"hart"``/``"fcnn"``/``"mcs"`` every non-representative has
 ``d_+ < lam d_- <= d_-``; a representative has ``d_+ = 0 < d_-`` (separation > 0). So all
-rules are consistent, and M1 on ``S`` memorizes the data.
+rules are consistent, and ``efficient`` on ``S`` memorizes the data.
 
 **On MNIST** (``benchmarks/bench_m1.py --accuracy --curves``; full 60k/10k split; 1-NN =
 scikit-learn on every training sample): the accuracy lost by condensing depends mostly
@@ -180,7 +180,7 @@ def condense(
     k : covers demanded per sample (``"cover"``/``"mss"``)
     lam : margin ratio in (0, 1]: ``x`` is absorbed iff ``d_+(x) < lam d_-(x)``
     c2_lower : optional (N,) rigorous lower bounds on ``c_x^2`` (e.g. from
-        :func:`nearest_enemy_sq`, or M1's separation pass); computed when ``"cover"``
+        :func:`nearest_enemy_sq`, or ``efficient``'s separation pass); computed when ``"cover"``
         needs them and none are given; used by ``"hart"``/``"fcnn"`` only to skip settled
         samples (the result does not depend on it)
     max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``, and separately

@@ -114,7 +114,7 @@ def cover(
     (``deg x >= 1``: ``x`` covers itself). ``order="greedy"``: lazy-greedy maximum
     coverage (ties: lowest index); ``order="boundary"``: candidates by ascending ``c_s``
     (MSS [8]). ``assign[x]`` is the first chosen representative covering ``x``:
-    ``|x - assign[x]| < alpha c_x``, so M1's margin on ``x`` is
+    ``|x - assign[x]| < alpha c_x``, so ``efficient``'s margin on ``x`` is
     ``>= (1 - alpha^2) c_x^2 >= (1 - alpha^2) c^2`` (Theorem 7.3's ``c^2 - r^2`` at
     ``r = alpha c``).
 
