@@ -325,17 +325,19 @@ STATEMENTS: list[Statement] = [
     Statement("thm53", "Theorem 5.3",
               "If D has density ≤ r, some memorization network with O(n + √N·ln(Nnr/c)) parameters has "
               "accuracy ≤ 0.51.",
-              "{doc}`thm53 <../user_guide/constructions/thm53>` (paper, Appendix E's witness from `optimal`'s parts)",
+              "{doc}`thm53 <../user_guide/constructions/thm53>` (ours, after Appendix E: a witness from `optimal`'s parts)",
               "density", "quick/density.json", _thm53),
     Statement("thm61", "Theorems 6.1, 6.5",
               "Theorem 6.1: no algorithm generalizes for all D from N ≥ v·N_D²/ln²(N_D)·(1 − 2ε − δ) samples. "
               "Theorem 6.5: N ≥ v·N_D²·ln(N_D/(ε²δ))/ε² samples suffice for algorithms with ≤ N_D parameters.",
-              "{func}`memnets.theory.bound_thm61`, {func}`memnets.theory.bound_thm65` (paper; v a parameter, "
-              "default 1: shapes, not numbers), {func}`memnets.theory.estimate_ND_upper`",
+              "{func}`memnets.theory.bound_thm61`, {func}`memnets.theory.bound_thm65` (the statements as printed; "
+              "v a parameter, default 1: shapes, not numbers; Theorem 6.5's proof carries an extra ln N_D, see "
+              "`bound_thm65`), {func}`memnets.theory.estimate_ND_upper`",
               "sample-complexity", "quick/sample-complexity.json", _sec6),
     Statement("cor64", "Corollary 6.4",
               "For some D, N must exceed v·2^(2⌊n/⌈c²⌉⌋)·c⁴·(1 − 2ε − δ)/n²: exponential in n.",
-              "{func}`memnets.theory.bound_cor64` (paper), {func}`memnets.datasets.cube_corners`",
+              "{func}`memnets.theory.bound_cor64` (the statement as printed; `proved=True`: 2^⌊n/⌈c²⌉⌋, what its "
+              "proof gives, see {doc}`corollary64`), {func}`memnets.datasets.cube_corners`",
               "exponential", "quick/exponential.json", _exponential),
     Statement("thm73", "Theorem 7.3 and Definition 7.1",
               "An efficient algorithm with A ≥ 1 − ε with probability ≥ 1 − δ once N ≥ S_D·ln(S_D/δ)/ε, "
