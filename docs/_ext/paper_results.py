@@ -81,7 +81,11 @@ def _thm41(d: dict[str, Any]) -> list[str]:
     s = at(d, "summary")
     m, syn = s["mnist"], s["synthetic"]
     opt_acc = at(m, "test_accuracy.optimal").values()
+    opt_rows = sorted((r["N"], r["params"], r["width"]) for r in at(d, "rows")
+                      if r["data"] == "mnist" and r["method"] == "optimal")
     return [
+        f"`optimal` on MNIST 3-5: params {fmt(opt_rows[0][1])} → {fmt(opt_rows[-1][1])} for N = "
+        f"{fmt(opt_rows[0][0])} … {fmt(opt_rows[-1][0])}, width {span([float(w) for _, _, w in opt_rows], 0)}",
         f"largest width of `optimal` on MNIST 3-5: **{fmt(m['max_width_optimal'])}**; "
         f"weights up to {fmt(m['max_weight_bits_optimal'])} bits, every network verified exactly",
         f"params against N (MNIST 3-5, N = {fmt(m['N'][0])} … {fmt(m['N'][-1])}), log-log slope: "
@@ -150,7 +154,9 @@ def _thm51(d: dict[str, Any]) -> list[str]:
 def _thm53(d: dict[str, Any]) -> list[str]:
     c = at(d, "claims")
     return [
-        f"`thm53` verified on every run: **{fmt(c['thm53_all_verified'])}**; largest accuracy "
+        f"`thm53` verified on every run: **{fmt(c['thm53_all_verified'])}**; accuracy "
+        f"{span(r['test_accuracy'] for r in at(d, 'table') if r['method'] == 'thm53')} (= P(y ≠ b)) for N = "
+        f"{span([float(r['N']) for r in at(d, 'table') if r['method'] == 'thm53'], 0)}; largest "
         f"**{fmt(c['thm53_max_accuracy'])}** (≤ 0.51: {fmt(c['thm53_at_most_051'])})",
         f"params ≈ {fmt(c['thm53_C'], 1)}·(n + √N ln(Nnr/c)) (slope {fmt(c['thm53_slope_vs_expression'], 2)})",
         f"`efficient` at the largest N: {fmt(c['efficient_accuracy_at_largest_N'])}; "
@@ -332,7 +338,9 @@ STATEMENTS: list[Statement] = [
               "Theorem 6.5: N ≥ v·N_D²·ln(N_D/(ε²δ))/ε² samples suffice for algorithms with ≤ N_D parameters.",
               "{func}`memnets.theory.bound_thm61`, {func}`memnets.theory.bound_thm65` (the statements as printed; "
               "v a parameter, default 1: shapes, not numbers; Theorem 6.5's proof carries an extra ln N_D, see "
-              "`bound_thm65`), {func}`memnets.theory.estimate_ND_upper`",
+              "`bound_thm65`), {func}`memnets.theory.estimate_ND_upper`; "
+              "{func}`memnets.theory.samples_lower_bound` and {func}`memnets.theory.samples_upper_bound_constant` "
+              "are ours, not Theorems 6.1/6.5",
               "sample-complexity", "quick/sample-complexity.json", _sec6),
     Statement("cor64", "Corollary 6.4",
               "For some D, N must exceed v·2^(2⌊n/⌈c²⌉⌋)·c⁴·(1 − 2ε − δ)/n²: exponential in n.",
