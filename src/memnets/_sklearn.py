@@ -47,7 +47,8 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
         data (a uniform scaling plus shift, so nearest neighbours are unchanged; the
         identity for data already spanning [0, 1]) and clips new inputs into ``[0, 1]``;
         ``"none"`` passes data through (it must lie in [0, 1]).
-    random_state : int, numpy Generator, RandomState or None
+    random_state
+        int, numpy Generator, RandomState or None
         Seeds every random choice of the construction (recorded in ``result_.stats``).
     **options
         Options of the method (``memnets.method_options(method)``), e.g. ``condense``,
@@ -55,9 +56,11 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of the labels (sorted; first-appearance order if unsortable)
+    classes_
+        ndarray of the labels (sorted; first-appearance order if unsortable)
     n_features_in_ : int
-    result_ : ConstructionResult (network, stats, verified, min_margin)
+    result_
+        ConstructionResult (network, stats, verified, min_margin)
     network_ : ReLUNetwork
 
     Any hashable labels work (strings, ints, tuples...).

@@ -227,10 +227,13 @@ def build(
 
     Parameters
     ----------
-    data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``, two or more classes
-    rng, seed : the random subset of ``verify="certificate"``; recorded (the condensing
+    data
+        checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``, two or more classes
+    rng, seed
+        the random subset of ``verify="certificate"``; recorded (the condensing
         rules are deterministic)
-    condense : ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
+    condense
+        ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
         lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"mss"`` (the same
         cover, boundary samples first), ``"hart"``, ``"fcnn"``, ``"mcs"`` (consistent
         subsets with margin ratio ``lam``: every sample's nearest same-label
@@ -238,7 +241,8 @@ def build(
         ``> (1 - lam^2) c^2``; ``"mcs"`` is the smallest, for
         :meth:`~memnets.ConstructionResult.certify`), ``"none"`` (all samples; the network
         is exact 1-NN; margin ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
-    preset : the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules (options
+    preset
+        the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules (options
         given explicitly win): ``"compact"`` (default; ours) = ``radius="local", alpha=0.9,
         k=2``: about a third of MNIST's samples kept at 1-NN accuracy minus 0.4 points at
         most (``benchmarks/bench_m1.py --end-to-end``), where the theorem's settings keep
@@ -246,16 +250,20 @@ def build(
         ``radius="global", alpha=0.5, k=1``: the radius ``r = c/2`` Theorem 7.3's cell
         argument analyses (the guarantee of :func:`memnets.theory.sample_size_thm73` is stated
         for it), keeping 3/4 of the largest margin.
-    alpha : radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
+    alpha
+        radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
         margins ``(1 - alpha^2) c^2``
-    radius : ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
+    radius
+        ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
         ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
         other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
         ``r = alpha c``, far fewer representatives on real data)
-    k : same-label representatives demanded within the radius of every sample (a class with
+    k
+        same-label representatives demanded within the radius of every sample (a class with
         fewer samples gets all of them)
 
-    verify : how memorization is proven before returning (always through
+    verify
+        how memorization is proven before returning (always through
         :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure):
         ``"certificate"`` (default; ``O(N n)`` after the separation pass) proves for every
         sample ``margin >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` from rigorous float32
@@ -278,9 +286,11 @@ def build(
 
     Raises
     ------
-    OptionError : unknown ``condense``/``radius``, ``alpha`` outside (0, 1), ``k`` not a
+    OptionError
+        unknown ``condense``/``radius``, ``alpha`` outside (0, 1), ``k`` not a
         positive int, ``lam`` outside (0, 1]
-    ConflictingLabelsError : separation zero
+    ConflictingLabelsError
+        separation zero
     """
     started = time.perf_counter()
     chosen = PRESETS[preset]

@@ -166,11 +166,15 @@ def build(
 
     Parameters
     ----------
-    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
-    rng, seed : recorded only (the construction is deterministic)
-    verify : ``"engine"`` (the pairwise engine on every training sample, exact where
+    data
+        checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed
+        recorded only (the construction is deterministic)
+    verify
+        ``"engine"`` (the pairwise engine on every training sample, exact where
         its float64 bound cannot decide) or ``"generic"`` (the generic exact engine; small N)
-    memory_limit_gib : refuse (InputError naming the budget) a network whose layers and
+    memory_limit_gib
+        refuse (InputError naming the budget) a network whose layers and
         plan would exceed this many GiB, before allocating them
 
     Returns
@@ -187,9 +191,12 @@ def build(
 
     Raises
     ------
-    OptionError : ``memory_limit_gib`` not a positive number
-    InputError : the network would not fit ``memory_limit_gib``
-    ConflictingLabelsError : two identical samples with different labels
+    OptionError
+        ``memory_limit_gib`` not a positive number
+    InputError
+        the network would not fit ``memory_limit_gib``
+    ConflictingLabelsError
+        two identical samples with different labels
     """
     started = time.perf_counter()
     if isinstance(memory_limit_gib, bool) or not memory_limit_gib > 0 or not math.isfinite(memory_limit_gib):

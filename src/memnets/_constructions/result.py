@@ -89,11 +89,13 @@ class ConstructionResult:
         (``max(bitlen p, bitlen q)``).
     seconds : float
         Wall-clock seconds to build the network, before the final verification.
-    timings : dict of str to float
+    timings
+        dict of str to float
         Phase timings in seconds: ``"build"`` (= :attr:`seconds`), ``"verify"`` (the final
         verification) and the construction's own phases inside ``"build"``
         (``"projection"``, ``"line"``, ``"network"``, ...).
-    representatives : ndarray of int or None
+    representatives
+        ndarray of int or None
         Indices of the training samples the network is built from (``efficient``'s representatives,
         grouped by class); None for constructions that have none.
     seed : int or None
@@ -265,8 +267,10 @@ class ConstructionResult:
 
         Parameters
         ----------
-        delta : failure probability in (0, 1)
-        X_test, y_test : optional held-out samples (both or neither)
+        delta
+            failure probability in (0, 1)
+        X_test, y_test
+            optional held-out samples (both or neither)
 
         Returns
         -------
@@ -275,10 +279,12 @@ class ConstructionResult:
 
         Raises
         ------
-        NotCompressibleError : no test data and the network is not a sample-compression
+        NotCompressibleError
+            no test data and the network is not a sample-compression
             scheme (methods other than ``efficient``; see ``COMPRESSION_SCHEMES``) or was
             not verified to memorize its training set
-        OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
+        OptionError
+            ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
 
         >>> import memnets as mn
         >>> X, y = mn.datasets.two_moons().sample(400, rng=0)

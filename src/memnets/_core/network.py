@@ -48,7 +48,8 @@ class ReLUNetwork:
 
     Parameters
     ----------
-    layers : sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
+    layers
+        sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
         chain: ``layers[k].n_inputs == layers[k-1].n_outputs``.
 
     Examples

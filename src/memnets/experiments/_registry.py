@@ -73,7 +73,8 @@ def experiment_options(name: str) -> dict[str, Any]:
 
     Parameters
     ----------
-    name : a name of :data:`EXPERIMENTS`
+    name
+        a name of :data:`EXPERIMENTS`
 
     Returns
     -------
@@ -108,8 +109,10 @@ def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
 
     Parameters
     ----------
-    name : a name of :data:`EXPERIMENTS`
-    items : strings ``"key=value"``
+    name
+        a name of :data:`EXPERIMENTS`
+    items
+        strings ``"key=value"``
 
     Returns
     -------

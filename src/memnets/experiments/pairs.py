@@ -235,18 +235,27 @@ def run(
 
     Parameters
     ----------
-    out_dir : folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
-    data : one dataset name or a list (default: the quick or full plan above)
-    condense : ``efficient``'s condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
-    n_train, n_test : images per class (override the profile's sizes; None = profile)
-    pairs : restrict to these class pairs (default: all 45)
-    resnet : train Table 3's ResNet-18 baseline on the CIFAR-10 pairs too (default: in the
+    out_dir
+        folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
+    data
+        one dataset name or a list (default: the quick or full plan above)
+    condense
+        ``efficient``'s condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
+    n_train, n_test
+        images per class (override the profile's sizes; None = profile)
+    pairs
+        restrict to these class pairs (default: all 45)
+    resnet
+        train Table 3's ResNet-18 baseline on the CIFAR-10 pairs too (default: in the
         paper and full profiles when this machine sees a CUDA device; off on CPUs, where the
         45 pairs take days); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
-    resnet_device : ``"auto"`` (CUDA where the cell runs, else CPU), ``"cpu"``, ``"cuda"``,
+    resnet_device
+        ``"auto"`` (CUDA where the cell runs, else CPU), ``"cpu"``, ``"cuda"``,
         ``"cuda:N"``; carried by each cell, so Dask workers with GPUs train on them
-    resnet_pairs : train the baseline on these pairs only (default: every pair of the run)
-    run_options : the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
+    resnet_pairs
+        train the baseline on these pairs only (default: every pair of the run)
+    run_options
+        the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
         (``cifar-10-batches-py`` or ``train/<class>/*.png`` folders), ``profile="tiny"`` (the test suite) shrinks everything;
         subsamples and constructions derive their seeds from ``seed`` and the pair

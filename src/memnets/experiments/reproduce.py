@@ -62,10 +62,13 @@ def reproduce(
 
     Parameters
     ----------
-    out : report folder (created; default ``./memnets-report``), or the whole
+    out
+        report folder (created; default ``./memnets-report``), or the whole
         :class:`~memnets.experiments.RunOptions`
-    names : run only these experiments (default: all, in registry order)
-    options : run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+    names
+        run only these experiments (default: all, in registry order)
+    options
+        run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
         ``cache_dir``, ``data_dir``; see :class:`RunOptions`), handed to every
         experiment. Here ``jobs`` defaults to 2 and ``cache_dir`` to ``out/cache``.
 
