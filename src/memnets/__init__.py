@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from memnets._constructions.options import MethodOption
 from memnets._constructions.registry import METHODS, construct, method_options
 from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import (
@@ -31,6 +32,7 @@ from memnets._core.errors import (
 )
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._core.pac import Certificate
+from memnets._core.scaling import InputScaling
 from memnets._geometry.separation import closest_opposite_pair, separation
 from memnets._version import __version__
 
@@ -61,8 +63,10 @@ __all__ = [
     "DataUnavailableError",
     "ExactnessError",
     "InputError",
+    "InputScaling",
     "MemnetsError",
     "MemorizationClassifier",
+    "MethodOption",
     "ModelFileError",
     "NotCompressibleError",
     "OptionError",

@@ -16,3 +16,17 @@ def test_version(cli):
     out = cli("--version")
     assert out.exit_code == 0, out.output
     assert out.output.strip() == f"memnets {mn.__version__}"
+
+
+def test_citation_and_metadata_name_the_paper_and_the_software():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["authors"] and project["urls"]["Paper"] == "https://arxiv.org/abs/2411.00372"
+    assert project["version"] == mn.__version__
+    cff = (root / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff and f"version: {mn.__version__}" in cff
+    for name in ("Lijia", "Xiao-Shan", "Lijun", "Yibo", "arXiv:2411.00372", "preferred-citation:", "type: software"):
+        assert name in cff

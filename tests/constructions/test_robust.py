@@ -14,11 +14,13 @@ from memnets import theory
 
 
 def _ball_points(x: np.ndarray, r: float, rng: np.random.Generator, k: int = 64) -> np.ndarray:
-    """Points at distance exactly-ish ``r`` (and inside) around ``x`` in random directions."""
+    """Points at distance exactly-ish ``r`` (and inside) around ``x`` in random directions,
+    those in predict's domain ``[0, 1]^n``."""
     d = rng.normal(size=(k, x.size))
     d /= np.linalg.norm(d, axis=1, keepdims=True)
     t = np.concatenate([np.ones(k // 2), rng.uniform(0, 1, size=k - k // 2)])
-    return x + (r * t)[:, None] * d
+    pts = x + (r * t)[:, None] * d
+    return pts[((pts >= 0) & (pts <= 1)).all(axis=1)]
 
 
 def test_hand_worked_1d_default_radius_is_half_the_separation() -> None:

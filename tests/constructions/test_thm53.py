@@ -59,6 +59,7 @@ def test_bumped_label_only_inside_the_slabs(N, n, seed):
     offsets = np.linspace(-2.0, 2.0, 17) * h
     near = (X[:, None, :] + offsets[None, :, None] * u[None, None, :]).reshape(-1, n)
     T = np.vstack([near, rng.random((200, n))])
+    T = T[((T >= 0) & (T <= 1)).all(axis=1)]  # predict's domain is [0, 1]^n
     pred = res.predict(T)
     dist = np.abs((T @ u)[:, None] - (bumped @ u)[None, :]).min(axis=1)
     said_b = pred == s["bumped_label"]

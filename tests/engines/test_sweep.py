@@ -161,3 +161,17 @@ def test_decision_path_uses_the_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
     called.clear()
     assert res.predict(X[:5]).tolist() == y[:5].tolist()  # a handful: the generic engine
     assert called == []
+
+
+def test_first_layer_beyond_int64_and_negative_inputs() -> None:
+    """A first-layer direction of 2**70-sized integers (the generic engine computes the
+    scalar) and inputs of both signs (outside [0, 1]: the exact projection reads signs)."""
+    first = (np.array([[(1 << 70) + 1, -3, Fraction(1, 3)]], dtype=object), np.array([Fraction(-1, 7)], dtype=object))
+    hidden = (np.array([[1], [1], [-1]], dtype=object), np.array([0, -(1 << 69), 5], dtype=object))
+    out = (np.array([[1, -2, 3]], dtype=object), np.array([-1], dtype=object))
+    net = mn.ReLUNetwork([first, hidden, out])
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(size=(40, 3)), [[0.0, 0.0, 0.0], [0.5, -0.25, 3.0], [0.5, -0.25, 3.0]]])
+    assert _swept(net, X) == _generic(net, X)
+    small = mn.ReLUNetwork([(np.array([[2.0, -1.0, 0.5]]), np.array([0.25])), hidden, out])
+    assert _swept(small, X) == _generic(small, X)

@@ -216,7 +216,7 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
     doc = json.loads((tmp_path / "compare.json").read_text())
     columns = compare.resolve_methods(None)
     assert doc["data"] == "digits" and doc["pairs"] == ["1-7", "2-3"] and doc["methods"] == columns
-    assert doc["m1_construction"] == "pairwise"
+    assert doc["m1_construction"] == "pairwise" and doc["m1_is_paper_network"] is True
     rows = {(r["pair"], r["method"]): r for r in doc["rows"]}
     assert len(rows) == len(doc["rows"]) == 2 * len(columns)
     for (pair, method), r in rows.items():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import memnets as mn
@@ -87,7 +89,8 @@ def test_binary_decision_function_sign() -> None:
 def test_params_round_trip_and_errors() -> None:
     clf = MemorizationClassifier(condense="none", alpha=0.25, random_state=7)
     assert clf.get_params() == {
-        "method": "efficient", "scale": "global", "random_state": 7, "condense": "none", "alpha": 0.25,
+        "method": "efficient", "scale": "auto", "random_state": 7, "verbose": False, "condense": "none",
+        "preset": "compact", "alpha": 0.25, "radius": None, "k": None, "lam": 1.0, "verify": "certificate",
     }
     twin = clone(clf)
     assert twin.get_params() == clf.get_params()
@@ -116,3 +119,73 @@ def test_scale_none_requires_unit_interval() -> None:
     U = (X - X.min()) / (X.max() - X.min())
     a = MemorizationClassifier(scale="none").fit(U, y).predict(U[:10])
     assert (a == y[:10]).all()
+
+
+def test_get_params_lists_every_option_of_the_method_with_its_default() -> None:
+    for method in mn.METHODS:
+        params = MemorizationClassifier(method).get_params()
+        options = mn.method_options(method)
+        assert {k: params[k] for k in options} == {k: o.default for k, o in options.items()}
+        assert set(params) == {"method", "scale", "random_state", "verbose", *options}
+    assert repr(MemorizationClassifier(condense="mcs", random_state=0)) == (
+        "MemorizationClassifier(random_state=0, condense='mcs')")
+
+
+def test_grid_search_over_options_and_methods() -> None:
+    X, y = mn.datasets.load("digits", classes=(3, 5), n=240, rng=0)
+    search = GridSearchCV(MemorizationClassifier(random_state=0),
+                          {"condense": ["cover", "mcs"], "alpha": [0.5, 0.9]}, cv=3).fit(X, y)
+    assert search.best_params_.keys() == {"condense", "alpha"}
+    assert search.best_estimator_.result_.stats["options"]["condense"] == search.best_params_["condense"]
+    # one grid per method: the efficient defaults a clone carries do not reach optimal
+    grid = [{"method": ["optimal"], "max_width": [6, 8]}, {"method": ["efficient"], "condense": ["mcs"]}]
+    search = GridSearchCV(MemorizationClassifier(random_state=0), grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3 and np.isfinite(search.cv_results_["mean_test_score"]).all()
+    clf = clone(MemorizationClassifier(random_state=0)).set_params(method="optimal")
+    assert "condense" not in clf.get_params() and clf.get_params()["max_width"] == 6
+    # an option set away from its default stays, and fit says the method has no such option
+    clf = MemorizationClassifier(condense="mcs").set_params(method="optimal")
+    with pytest.raises(mn.OptionError, match="method 'optimal' has no option 'condense'"):
+        clf.fit(X, y)
+
+
+def test_scaler_in_the_pipeline_is_not_rescaled_again() -> None:
+    X, y = _blobs(7, 100, 2)
+    pipe = make_pipeline(MinMaxScaler(), MemorizationClassifier(condense="none", random_state=0)).fit(X, y)
+    clf = pipe[-1]
+    assert clf.scale_.kind == "clip"
+    assert clf.scale_.low.tolist() == [0.0] * 4 and clf.scale_.span.tolist() == [1.0] * 4
+    U = MinMaxScaler().fit_transform(X)
+    direct = mn.construct(U, y, condense="none", rng=0)
+    assert dataclasses.replace(direct, scaling=clf.scale_) == clf.result_  # the very same network
+    Xt, _ = _blobs(8, 300, 2)
+    Ut = np.clip(pipe[0].transform(Xt), 0.0, 1.0)
+    assert (pipe.predict(Xt) == direct.predict(Ut)).all()
+    # raw data out of [0, 1]: one uniform scaling, recorded
+    raw = MemorizationClassifier().fit(X, y)
+    assert raw.scale_.kind == "global" and raw.scale_.low.tolist() == [X.min()] * 4
+    assert raw.result_.scaling is raw.scale_
+
+
+@pytest.mark.parametrize("scale", ["auto", "feature", "global"])
+def test_exports_include_the_scaling(scale) -> None:
+    torch = pytest.importorskip("torch")
+    X, y = _blobs(9, 150, 3)
+    clf = MemorizationClassifier(scale=scale, random_state=0).fit(X, y)
+    Xt, _ = _blobs(10, 400, 3)
+    Xt[:20] *= 4.0  # far outside the training range: clipped by predict and by the export
+    with torch.no_grad():
+        out = clf.to_torch()(torch.as_tensor(Xt)).numpy()
+    assert (clf.classes_[out.argmax(axis=1)] == clf.predict(Xt)).all()
+    assert np.allclose(out, clf.decision_function(Xt), rtol=1e-9, atol=1e-9)
+
+
+def test_verbose_shows_progress(monkeypatch, capsys) -> None:
+    from memnets._core import progress
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    X, y = mn.datasets.load("digits", classes=(3, 5), rng=0)
+    MemorizationClassifier(random_state=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+    MemorizationClassifier(random_state=0, verbose=True).fit(X, y)
+    assert "separation: nearest other-label samples" in capsys.readouterr().err

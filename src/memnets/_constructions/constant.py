@@ -156,15 +156,18 @@ def build(
 ) -> ConstructionResult:
     """Construct ``constant`` on ``data`` (binary) and verify it exactly; see the module docstring.
 
-    Options
-    -------
-    grid : ``"fixed"`` (cell diameter < separation) or ``"adaptive"`` (coarsest dyadic grid
-        with no mixed occupied cell)
+    Parameters
+    ----------
+    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the grid offset and code draws; the seed is recorded
+    grid : how the quantization grid is sized. ``"fixed"`` (cell diameter < separation) or
+        ``"adaptive"`` (coarsest dyadic grid with no mixed occupied cell).
     cell_size : force the cell size ``2**-m`` (a mixed occupied cell then raises)
     separation : known c_D to size the fixed grid (default: the dataset's separation)
     code_range : R, the range of the random code coefficients (default ``2 K**2``)
     max_tries : redraws of the code projection on a collision
-    min_band, offset_tries : the seeded offset search (band must exceed ``min_band``)
+    min_band : the smallest band around the grid thresholds the offset search accepts
+    offset_tries : offsets the seeded offset search draws before giving up
     """
     started = time.perf_counter()
     data.binary_signs("constant")

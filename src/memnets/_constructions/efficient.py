@@ -233,7 +233,7 @@ def build(
         the random subset of ``verify="certificate"``; recorded (the condensing
         rules are deterministic)
     condense
-        ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
+        which training samples become representatives. ``"cover"`` (greedy same-label cover at radius ``r = alpha * c``, chosen by
         lazy-greedy maximum coverage; margin ``>= c^2 - r^2``), ``"mss"`` (the same
         cover, boundary samples first), ``"hart"``, ``"fcnn"``, ``"mcs"`` (consistent
         subsets with margin ratio ``lam``: every sample's nearest same-label
@@ -242,8 +242,8 @@ def build(
         :meth:`~memnets.ConstructionResult.certify`), ``"none"`` (all samples; the network
         is exact 1-NN; margin ``>= c^2``). Rules: :mod:`memnets._geometry.condense`.
     preset
-        the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules (options
-        given explicitly win): ``"compact"`` (default; ours) = ``radius="local", alpha=0.9,
+        the defaults of ``alpha``, ``radius`` and ``k`` for the cover rules. Options
+        given explicitly win. ``"compact"`` (default; ours) = ``radius="local", alpha=0.9,
         k=2``: about a third of MNIST's samples kept at 1-NN accuracy minus 0.4 points at
         most (``benchmarks/bench_m1.py --end-to-end``), where the theorem's settings keep
         nearly all of them (99.9% of CIFAR-10 pair samples); ``"theorem"`` =
@@ -254,17 +254,20 @@ def build(
         radius fraction in (0, 1); larger alpha gives fewer representatives and smaller
         margins ``(1 - alpha^2) c^2``
     radius
-        ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
+        how the cover radius is set per sample. ``"global"`` (``r = alpha * c(X, y)`` for every sample, the theorem) or
         ``"local"`` (``r_i = alpha * c_i``, ``c_i`` = distance from ``x_i`` to the nearest
         other-label sample: same margin bound ``(1 - alpha^2) c_i^2 >= c^2 - r^2`` with
         ``r = alpha c``, far fewer representatives on real data)
     k
         same-label representatives demanded within the radius of every sample (a class with
         fewer samples gets all of them)
-
+    lam
+        margin ratio of the consistent-subset rules (``"hart"``, ``"fcnn"``, ``"mcs"``), in
+        (0, 1]. Every sample's nearest same-label representative is nearer than ``lam`` times
+        its nearest other-label one.
     verify
-        how memorization is proven before returning (always through
-        :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure):
+        how memorization is proven before returning. Always through
+        :func:`memnets._constructions.result.finish`, with exact re-checks of anything unsure.
         ``"certificate"`` (default; ``O(N n)`` after the separation pass) proves for every
         sample ``margin >= c_i^2 - |x_i - s(x_i)|^2 - 2 eta`` from rigorous float32
         lower bounds on ``c_i`` (distance to the nearest other-label sample, an upper bound

@@ -200,14 +200,21 @@ def build(
 ) -> ConstructionResult:
     """Theta(N) reference network (binary data); see the module docstring.
 
-    Options: ``direction_bits`` and ``max_tries`` as for ``method="optimal"`` (same
-    projection, same error naming the closest opposite-label pair when no direction works);
-    ``verify``: ``"engine"`` (default) evaluates the network exactly along its scalar
-    unit (its own engine, the sweep :func:`sweep_outputs`, ``O((N + K) log)``, any N),
-    ``"generic"`` (``"sweep"`` and ``"network"`` are the deprecated earlier names) evaluates the
-    network on every sample with the generic certified float engine and exact re-checks (``O(N K)`` time; its error bound grows
-    with ``K``, so beyond ~10^4 samples many samples fall back to the exact engine, whose
-    memory is ``O(K)`` per sample).
+    Parameters
+    ----------
+    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    direction_bits : size of the projection direction's integer entries. As for
+        ``method="optimal"`` (same projection).
+    max_tries : directions drawn before giving up. The error names the closest
+        opposite-label pair.
+    verify : how memorization is proven. ``"engine"`` (default) evaluates the network exactly
+        along its scalar unit (its own engine, the sweep :func:`sweep_outputs`,
+        ``O((N + K) log)``, any N); ``"generic"`` (``"sweep"`` and ``"network"`` are the
+        deprecated earlier names) evaluates the network on every sample with the generic
+        certified float engine and exact re-checks (``O(N K)`` time; its error bound grows
+        with ``K``, so beyond ~10^4 samples many samples fall back to the exact engine, whose
+        memory is ``O(K)`` per sample).
     """
     started = time.perf_counter()
     signs = data.binary_signs("interval")

@@ -129,13 +129,22 @@ def build(
 ) -> ConstructionResult:
     """``optimal`` (Theorem 4.1): see the module docstring for the construction and its bounds.
 
-    Options: ``max_width`` (6, the paper's Theorem 4.1, default; 8 or 12 admit wider, shallower
-    layouts; ``bits_per_layer=2`` needs 12), ``direction_bits`` (``b``: direction entries in ``[-2**b, 2**b]``; default
-    ``2 ceil(log2 N) + 8``), ``max_tries`` (directions drawn before giving up with an error
-    naming the closest opposite-label pair), ``bits_per_layer`` (``r``: 1 or 2, default None
-    lets the planner pick the one with fewer parameters). Binary data only:
-    for more classes use one-vs-rest or ``method="efficient"``. Evaluation is exact
-    (``result.engine == "exact"``); ``network.to_torch()`` refuses, naming the bits needed.
+    Binary data only: for more classes use one-vs-rest or ``method="efficient"``.
+    Evaluation is exact (``result.engine == "exact"``); ``network.to_torch()`` refuses,
+    naming the bits needed.
+
+    Parameters
+    ----------
+    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    direction_bits : size of the projection direction's integer entries. Entries lie in
+        ``[-2**b, 2**b]``; default ``2 ceil(log2 N) + 8``.
+    max_tries : directions drawn before giving up. The error names the closest
+        opposite-label pair.
+    bits_per_layer : boundary bits extracted per layer (``r``: 1 or 2). ``None`` (default)
+        lets the planner pick the one with fewer parameters; 2 needs ``max_width=12``.
+    max_width : the widest hidden layer allowed (6, the paper's Theorem 4.1, default). 8 or
+        12 admit wider, shallower layouts.
     """
     started = time.perf_counter()
     signs = data.binary_signs("optimal")

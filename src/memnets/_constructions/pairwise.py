@@ -171,8 +171,9 @@ def build(
     rng, seed
         recorded only (the construction is deterministic)
     verify
-        ``"engine"`` (the pairwise engine on every training sample, exact where
-        its float64 bound cannot decide) or ``"generic"`` (the generic exact engine; small N)
+        how memorization is proven. ``"engine"`` (the pairwise engine on every
+        training sample, exact where its float64 bound cannot decide) or ``"generic"`` (the
+        generic exact engine; small N).
     memory_limit_gib
         refuse (InputError naming the budget) a network whose layers and
         plan would exceed this many GiB, before allocating them

@@ -84,8 +84,14 @@ def build(
 ) -> ConstructionResult:
     """Park et al.'s ``O(N^(2/3))`` memorizer, reconstructed (see the module docstring).
 
-    Options: ``direction_bits``, ``max_tries`` as for ``method="vardi2022"`` (same
-    projection, same error naming the closest opposite-label pair when no direction works).
+    Parameters
+    ----------
+    data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    direction_bits : size of the projection direction's integer entries. As for
+        ``method="vardi2022"`` (same projection).
+    max_tries : directions drawn before giving up. The error names the closest
+        opposite-label pair.
     """
     started = time.perf_counter()
     labels = (np.asarray(data.codes) + 1).astype(np.int64)

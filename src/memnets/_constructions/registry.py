@@ -21,21 +21,34 @@ layer-by-layer engines), each method accepting those it has. Earlier spellings
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-import inspect
 import numbers
 import types
 import typing
+import warnings
 from typing import Any, Literal
 
 import numpy as np
 
+from memnets._constructions.options import MethodOption, describe_hint, options_of
 from memnets._constructions.result import ConstructionResult
 from memnets._core.checks import RNGLike, as_rng, check_dataset
 from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import OptionError
+from memnets._core.progress import progress_enabled
+from memnets._core.scaling import InputScaling
 
-__all__ = ["METHODS", "RENAMED_OPTIONS", "RENAMED_VALUES", "check_options", "construct", "method_options"]
+__all__ = [
+    "METHODS",
+    "RENAMED_OPTIONS",
+    "RENAMED_VALUES",
+    "MethodOption",
+    "check_options",
+    "construct",
+    "method_options",
+    "methods_rst",
+]
 
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
@@ -99,37 +112,46 @@ def _module(method: str) -> Any:
     return importlib.import_module(METHODS[method][0])
 
 
-def method_options(method: str) -> dict[str, Any]:
-    """The options a method accepts, with their defaults.
+def method_options(method: str) -> dict[str, MethodOption]:
+    """The options a method accepts: each one's default, allowed values and meaning.
+
+    Read from the method's ``build`` signature (defaults, annotations) and its numpydoc
+    docstring (meanings), so it cannot drift from the code.
 
     Parameters
     ----------
     method : str
-        A key of :data:`METHODS`.
+        A registered method (:data:`METHODS`).
 
     Returns
     -------
-    dict
-        Option name -> default value, read from the construction's signature (the same
-        names :func:`construct` checks its ``**options`` against).
+    dict of str to MethodOption
+        In signature order; ``option.default``, ``option.allowed`` (in words),
+        ``option.meaning`` (one line), ``option.choices`` (finite choices or ``None``).
+        Until memnets 0.1 the values were the defaults themselves: use ``.default``
+        (comparing a ``MethodOption`` with a plain value still works, with a
+        ``DeprecationWarning``).
 
     Raises
     ------
     OptionError
-        ``method`` is not registered (the message lists the valid ones).
+        Unknown method (the message lists the registered ones).
 
     Examples
     --------
     >>> import memnets as mn
-    >>> mn.method_options("optimal")["max_width"]
-    6
+    >>> opt = mn.method_options("efficient")["condense"]
+    >>> opt.default, opt.choices
+    ('cover', ('cover', 'mss', 'hart', 'fcnn', 'mcs', 'none'))
+    >>> {name: o.default for name, o in mn.method_options("pairwise").items()}
+    {'verify': 'engine', 'memory_limit_gib': 4.0}
     """
-    sig = inspect.signature(_module(method).build)
-    return {
-        name: p.default
-        for name, p in sig.parameters.items()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("rng", "seed")
-    }
+    return options_of(_module(method).build)
+
+
+def methods_rst(indent: str = "") -> str:
+    """One line per registered method, ``name``: description (for docstrings and help texts)."""
+    return "\n".join(f"{indent}- ``{name}``: {text}" for name, (_, text) in METHODS.items())
 
 
 def _kind_ok(value: Any, hint: Any) -> bool:
@@ -156,17 +178,6 @@ def _kind_ok(value: Any, hint: Any) -> bool:
     return True
 
 
-def _describe(hint: Any) -> str:
-    origin = typing.get_origin(hint)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(c) for c in typing.get_args(hint))
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return "None"
-    return f"{'an' if getattr(hint, '__name__', '')[:1] in 'aeiou' else 'a'} {getattr(hint, '__name__', str(hint))}"
-
-
 def check_options(method: str, options: dict[str, Any]) -> None:
     """Raise :class:`OptionError` unless every option is a parameter of ``method``'s
     ``build`` and fits its annotation (see the module docstring)."""
@@ -182,7 +193,7 @@ def check_options(method: str, options: dict[str, Any]) -> None:
     for name, value in options.items():
         hint = hints.get(name, Any)
         if not _kind_ok(value, hint):
-            raise OptionError(f"method {method!r}: option {name!r} must be {_describe(hint)}, got {value!r}")
+            raise OptionError(f"method {method!r}: option {name!r} must be {describe_hint(hint)}, got {value!r}")
 
 
 def construct(
@@ -191,6 +202,8 @@ def construct(
     method: str = "efficient",
     *,
     rng: RNGLike = None,
+    rescale: bool | str = False,
+    progress: bool = False,
     **options: Any,
 ) -> ConstructionResult:
     r"""Construct a ReLU network that memorizes ``(X, y)`` and verify it.
@@ -209,25 +222,42 @@ def construct(
     Parameters
     ----------
     X : array-like of shape (N, n)
-        Training samples, every value in [0, 1].
+        Training samples, every value in [0, 1] (the domain of every construction's
+        guarantee), or any finite values with ``rescale``.
     y : array-like of shape (N,)
         Labels: any sortable values, at least two classes; identical samples must have the
         same label.
     method : str, default "efficient"
-        A key of :data:`METHODS`. The two-class constructions (``pairwise``, ``optimal``,
-        ``interval``, ``constant``, ``thm53``) handle more classes one-vs-rest (one part
-        per class, run side by side, verified again).
+        A key of :data:`METHODS`:
+
+{methods}
+
+        The two-class constructions handle more classes one-vs-rest (one part per class, run
+        side by side, verified again). ``memnets.method_options(method)`` lists each
+        method's options.
     rng : numpy.random.Generator, int or None
         Every random choice draws from it; the seed is recorded in
         ``result.stats["seed"]``.
+    rescale : bool or {"feature", "global"}, default False
+        ``False``: ``X`` must lie in ``[0, 1]^n``. ``True`` (= ``"feature"``): fit a min-max
+        scaling per feature on ``X`` (``"global"``: one min and max for all features, which
+        keeps nearest neighbours), build on the scaled data and store the scaling in
+        ``result.scaling``; ``predict``, ``score``, ``save``/``load`` and the torch/ONNX
+        exports apply it to new raw points (clipped into ``[0, 1]``).
+    progress : bool, default False
+        Show progress bars on the long loops (cover, verification, engines) of builds that
+        take more than a few seconds (on standard error).
     **options
-        Options of the method, checked against its signature
-        (``memnets.method_options(method)`` lists them with their defaults).
+        Options of the method, checked against its signature (unknown names and values
+        outside the allowed ones raise :class:`OptionError` listing the valid ones).
 
     Returns
     -------
     ConstructionResult
         With ``verified=True``: memorization was checked on every sample before returning.
+        ``stats["params"]`` counts the stored network, ``stats["params_paper"]`` (where
+        present) the paper's; ``min_margin`` is in the units of the network's output
+        (``100 F`` for ``"pairwise"``): see :class:`ConstructionResult`'s Notes.
 
     Raises
     ------
@@ -235,13 +265,14 @@ def construct(
         Unknown method, unknown option, or an option of the wrong kind (the message lists
         the valid ones).
     InputError
-        ``X`` or ``y`` malformed: NaN/inf, wrong shape, values outside [0, 1], one class.
+        ``X`` or ``y`` malformed: NaN/inf, wrong shape, values outside [0, 1] without
+        ``rescale`` (the message says how to get data in), one class.
     ConflictingLabelsError
         Two identical samples with different labels.
 
     See Also
     --------
-    method_options : The options of a method and their defaults.
+    method_options : The options of a method: default, allowed values, meaning.
     MemorizationClassifier : The same constructions as a scikit-learn estimator.
 
     Examples
@@ -253,15 +284,40 @@ def construct(
     (True, [0, 1])
     >>> mn.construct(X, y, method="optimal", rng=0).stats["verification"]
     'exact'
+    >>> raw = mn.construct([[0.0, 10.0], [4.0, 30.0]], ["a", "b"], rescale=True, rng=0)
+    >>> raw.predict([[0.5, 12.0], [9.0, 40.0]]).tolist()
+    ['a', 'b']
     """
     module = _module(method)
-    options = current_options(method, options)
+    options = current_options(method, {k: _unwrap(v) for k, v in options.items()})
     check_options(method, options)
+    scaling = None
+    if rescale is not False:
+        if rescale is not True and rescale not in ("feature", "global"):
+            raise OptionError(f"rescale must be True, False, 'feature' or 'global', got {rescale!r}")
+        scaling = InputScaling.fit(X, "feature" if rescale is True else str(rescale))
+        X = scaling.transform(X)
     data = check_dataset(X, y)
     gen, seed = as_rng(rng)
-    if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
-        from memnets._constructions.ovr import one_vs_rest
+    with progress_enabled(progress):
+        if data.n_classes > 2 and getattr(module, "BINARY_ONLY", False):
+            from memnets._constructions.ovr import one_vs_rest
 
-        return one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
-    result: ConstructionResult = module.build(data, rng=gen, seed=seed, **options)
+            result: ConstructionResult = one_vs_rest(module, method, data, rng=gen, seed=seed, options=options)
+        else:
+            result = module.build(data, rng=gen, seed=seed, **options)
+    if scaling is not None:
+        result = dataclasses.replace(result, scaling=scaling)
     return result
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, MethodOption):
+        warnings.warn("an option value is a MethodOption (method_options now describes options); "
+                      "pass its .default", DeprecationWarning, stacklevel=3)
+        return value.default
+    return value
+
+
+if construct.__doc__:
+    construct.__doc__ = construct.__doc__.replace("{methods}", methods_rst(" " * 8))

@@ -73,7 +73,6 @@ from memnets._core.checks import Dataset
 from memnets._core.errors import ConstructionError, OptionError, VerificationError
 from memnets._core.rounding import U64
 from memnets._engines.radius import nearest_centre_radii
-from memnets._geometry.enemies import nearest_enemy_bounds
 from memnets._geometry.nets import greedy_net, net_volume_bound_log, net_volume_bound_log_sound
 from memnets._geometry.separation import closest_opposite_pair
 
@@ -131,7 +130,6 @@ def build(
     if net and radius is not None:
         raise OptionError("robust: net=True memorizes the c0/3-net at radius c0/3 (Theorem 4.3); do not pass radius")
     X, codes = data.X, data.codes
-    c2_up, c2_low = nearest_enemy_bounds(X, codes)
     c = math.sqrt(float(closest_opposite_pair(X, data.y).squared))
     if radius is not None:
         mu = float(radius)
@@ -173,8 +171,6 @@ def build(
         "centres_per_class": sizes.tolist(),
         "radius": mu,
         "min_certified_radius": r_min,
-        "separation_lower": math.sqrt(float(c2_low.min())),
-        "separation_upper": math.sqrt(float(c2_up.min())),
         "bias_constant": sq_max + mu0 * mu0,
         "params_first_layer": int(reps.size) * (data.n_features + 1),
         "verified_by": "finish (every sample) + nearest-bisector radius certified at every centre",

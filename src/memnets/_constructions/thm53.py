@@ -160,10 +160,19 @@ def build(
 ) -> ConstructionResult:
     """Theorem 5.3's witness; see the module docstring for the construction and guarantee.
 
-    Options: ``density`` (r, an upper bound of the density of D on ``[0, 1]^n``; 1 is the
-    uniform law on the cube, and every law on the cube has r >= 1), ``mass`` (the bound on the
-    mass of the slabs where F answers the bumped label, in (0, 1)), and ``optimal``'s
-    ``direction_bits``, ``max_tries``, ``bits_per_layer``. Binary data only.
+    Binary data only.
+
+    Parameters
+    ----------
+    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    density : an upper bound r of the density of D on ``[0, 1]^n``. 1 is the uniform law on
+        the cube, and every law on the cube has r >= 1.
+    mass : the bound on the mass of the slabs where F answers the bumped label, in (0, 1).
+    direction_bits : size of the projection direction's integer entries. As for
+        ``method="optimal"``.
+    max_tries : directions drawn before giving up. As for ``method="optimal"``.
+    bits_per_layer : boundary bits extracted per layer (1 or 2). As for ``method="optimal"``.
     """
     started = time.perf_counter()
     if not (math.isfinite(density) and density > 0):

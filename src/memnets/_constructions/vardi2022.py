@@ -126,9 +126,17 @@ def build(
 ) -> ConstructionResult:
     """Vardi, Yehudai & Shamir's network (see the module docstring); multi-class natively.
 
-    Options: ``direction_bits``, ``max_tries`` as for ``method="optimal"`` (the direction is
-    also redrawn, within ``max_tries``, until the largest value is ``<= R``);
-    ``group_size`` (``B``; default ``ceil(sqrt(M / log2 M))``, theirs). Exact evaluation.
+    Exact evaluation.
+
+    Parameters
+    ----------
+    data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : the random projection direction; the seed is recorded
+    direction_bits : size of the projection direction's integer entries. As for
+        ``method="optimal"``.
+    max_tries : directions drawn before giving up. The direction is also redrawn, within
+        ``max_tries``, until the largest value is ``<= R``.
+    group_size : samples per lookup group (``B``). Default ``ceil(sqrt(M / log2 M))``, theirs.
     """
     started = time.perf_counter()
     if group_size is not None and group_size < 1:

@@ -150,12 +150,15 @@ def check_X(
     rescale: bool = False,
     unit_interval: bool = True,
     name: str = "X",
+    hint: str | None = None,
 ) -> np.ndarray:
     """Return ``X`` as a C-contiguous float64 array of shape (N, n), or raise InputError.
 
     Checks: numeric, 2-D (a 1-D array is refused: say whether it is one sample or one
     feature), at least one row, finite, ``n_features`` columns when given, and values in
     [0, 1] when ``unit_interval`` (or rescaled column-wise by min/max when ``rescale``).
+    ``name`` and ``hint`` word the errors for the public call that checks (``"predict: X"``);
+    ``hint`` replaces the default advice on getting data into [0, 1].
     """
     try:
         arr = np.asarray(X)
@@ -190,11 +193,18 @@ def check_X(
                 i, j = np.argwhere((arr < 0.0) | (arr > 1.0))[0]
                 raise InputError(
                     f"{name} must lie in [0, 1]^n; sample {i}, feature {j} is {float(arr[i, j])!r} "
-                    "(scale features into [0, 1] first, e.g. with sklearn's MinMaxScaler, "
-                    "or pass rescale=True where a function offers it)"
+                    + (hint or UNIT_INTERVAL_HINT)
                 )
             arr = minmax_scale(arr)
     return arr
+
+
+#: How to get data into [0, 1]^n, appended to the out-of-range error of :func:`check_X`.
+UNIT_INTERVAL_HINT = (
+    "(pass memnets.construct(..., rescale=True) to fit a min-max scaling per feature on the "
+    "training data, which the result stores and applies in predict, score, save/load and the "
+    "torch/ONNX exports; or scale into [0, 1] first, e.g. with sklearn's MinMaxScaler)"
+)
 
 
 def minmax_scale(X: np.ndarray) -> np.ndarray:

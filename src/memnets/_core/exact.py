@@ -33,6 +33,7 @@ import numpy as np
 
 from memnets._core.checks import check_X
 from memnets._core.layers import AffineLayer, LayerStack
+from memnets._core.progress import track
 
 __all__ = ["compile_rows", "exact_units", "forward_exact", "reference_forward_exact"]
 
@@ -338,12 +339,16 @@ def exact_units(
     step = chunk_size or DEFAULT_CHUNK
     compiled = [compile_rows(layer) for layer in net.layers]
     last = len(compiled) - 1
+    ticks = iter(track(range(-(-X.shape[0] // step) * len(compiled) + 1), "exact evaluation (layers x chunks)"))
     for s in range(0, X.shape[0], step):
         chunk = X[s : s + step]
         units = _input_units(chunk)
         for k, rows in enumerate(compiled):
             units = _apply_layer(units, rows, chunk.shape[0], relu=k < last, inputs_nonneg=k > 0)
+            next(ticks, None)
         yield s, [(u.num, u.den) for u in units]
+    for _ in ticks:  # the last tick ends the bar
+        pass
 
 
 def forward_exact(net: LayerStack, X: Any, *, chunk_size: int | None = None) -> np.ndarray:

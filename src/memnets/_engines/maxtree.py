@@ -21,6 +21,7 @@ from memnets._blocks import max_tree, max_tree_readout
 from memnets._core.checks import check_X
 from memnets._core.errors import InputError, OptionError
 from memnets._core.network import ReLUNetwork
+from memnets._core.progress import track
 from memnets._core.rounding import gamma, unit_roundoff
 from memnets._geometry.enemies import TILE_COLS, TILE_ROWS
 
@@ -190,7 +191,7 @@ def forward_m1(
     starts = ends - eng.sizes
     maxima = np.empty((Xa.shape[0], eng.sizes.size), dtype=dtype)
     err = np.empty(Xa.shape[0])
-    for s in range(0, Xa.shape[0], step):
+    for s in track(range(0, Xa.shape[0], step), "M1 network on the samples"):
         xc = Xa[s : s + step]
         xin = xc if eng.cols is None else xc[:, eng.cols]
         xa = np.empty((xin.shape[0], xin.shape[1] + 1), dtype=dtype)

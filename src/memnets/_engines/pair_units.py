@@ -71,6 +71,7 @@ from memnets._core.checks import check_X
 from memnets._core.errors import InputError, OptionError
 from memnets._core.exactgram import fixed_point_exponent, gram_ints, sq_norm_ints
 from memnets._core.network import ReLUNetwork
+from memnets._core.progress import track
 from memnets._core.rounding import U64, gamma
 
 __all__ = ["forward_pairwise", "forward_pairwise_exact", "forward_pairwise_samples", "pairwise_plan", "register_plan"]
@@ -261,7 +262,7 @@ def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarr
         Xo = np.ascontiguousarray(ev.X[own])
         G = Xo @ Xo.T
         sq_o = ev.sq[own]
-        for s in range(0, own.size, step):
+        for s in track(range(0, own.size, step), "pairwise engine: verifying"):
             rows = slice(s, min(s + step, own.size))
             d = np.empty((rows.stop - s, plan.n_samples))
             same = G[rows] * -2.0

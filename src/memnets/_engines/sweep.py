@@ -371,16 +371,18 @@ def _first_layer(net: ReLUNetwork, X: np.ndarray) -> tuple[list[int], int]:
     g = math.gcd(*wi)
     small = [v // g for v in wi]
     n = X.shape[1]
-    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56:
+    # exact_projection's limbs read nonnegative inputs (data in [0, 1]); anything else, or a
+    # direction beyond its limb budget, goes through the generic engine's first layer
+    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56 and not (X < 0).any():
         w = np.zeros(n, dtype=_I64)
         w[cols] = small
         p, E = exact_projection(X, w)  # p_i = 2**E <w, x_i>, so s_i = g p_i / (Q 2**E) + bp / bq
         D = math.lcm(Q << E, bq)
         m1, m0 = g * (D // (Q << E)), bp * (D // bq)
         return [m1 * v + m0 for v in p], D
-    chunks = list(exact_units(ReLUNetwork([layer]), X))  # pragma: no cover - directions of > 50 bits
-    D = math.lcm(*(units[0][1] for _, units in chunks))  # pragma: no cover
-    return [int(v) * (D // units[0][1]) for _, units in chunks for v in units[0][0].tolist()], D  # pragma: no cover
+    chunks = list(exact_units(ReLUNetwork([layer]), X))  # directions of more than ~50 bits
+    D = math.lcm(*(units[0][1] for _, units in chunks))
+    return [int(v) * (D // units[0][1]) for _, units in chunks for v in units[0][0].tolist()], D
 
 
 def scalar_outputs(net: ReLUNetwork, X: np.ndarray) -> list[tuple[np.ndarray, int]]:

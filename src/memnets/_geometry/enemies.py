@@ -15,6 +15,7 @@ import numpy as np
 
 from memnets._core.checks import check_X
 from memnets._core.errors import ConflictingLabelsError, InputError
+from memnets._core.progress import track
 from memnets._core.rounding import U32, U64
 from memnets._geometry.separation import closest_opposite_pair
 
@@ -90,18 +91,19 @@ def nearest_enemy_sq(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     perm = np.argsort(codes, kind="stable")
     X32, sq32 = g.X32[perm], g.sq32[perm]
     ends = np.cumsum(np.bincount(codes)).tolist() if N else []
-    for lo, hi in list(zip([0, *ends[:-1]], ends, strict=True))[:-1]:  # the last class has no later one
-        for r0 in range(lo, hi, TILE_ROWS):
-            r1 = min(r0 + TILE_ROWS, hi)
-            xr, rows_best = X32[r0:r1], best[r0:r1]
-            for c0 in range(hi, N, TILE_COLS):
-                c1 = min(c0 + TILE_COLS, N)
-                d2 = xr @ X32[c0:c1].T
-                d2 *= -2.0
-                d2 += sq32[r0:r1, None]
-                d2 += sq32[None, c0:c1]
-                np.minimum(rows_best, d2.min(axis=1), out=rows_best)
-                np.minimum(best[c0:c1], d2.min(axis=0), out=best[c0:c1])
+    # row tiles of every class against the later classes (the last class has no later one)
+    tiles = [(r0, min(r0 + TILE_ROWS, hi), hi)
+             for lo, hi in list(zip([0, *ends[:-1]], ends, strict=True))[:-1] for r0 in range(lo, hi, TILE_ROWS)]
+    for r0, r1, hi in track(tiles, "separation: nearest other-label samples"):
+        xr, rows_best = X32[r0:r1], best[r0:r1]
+        for c0 in range(hi, N, TILE_COLS):
+            c1 = min(c0 + TILE_COLS, N)
+            d2 = xr @ X32[c0:c1].T
+            d2 *= -2.0
+            d2 += sq32[r0:r1, None]
+            d2 += sq32[None, c0:c1]
+            np.minimum(rows_best, d2.min(axis=1), out=rows_best)
+            np.minimum(best[c0:c1], d2.min(axis=0), out=best[c0:c1])
     best[perm] = best.copy()
     computed = best.astype(np.float64)
     return computed, computed - g.tol(np.arange(Xa.shape[0]))

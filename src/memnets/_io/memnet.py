@@ -4,7 +4,7 @@ Layout (all integers little-endian)::
 
     offset  size  field
     0       8     magic  b"\\x89MEMNET\\n"
-    8       4     format version (uint32), currently FORMAT_VERSION = 1
+    8       4     format version (uint32), at most FORMAT_VERSION = 2
     12      8     manifest length M (uint64)
     20      8     payload length P (uint64)
     28      32    SHA-256 of bytes [0, 28) + manifest + payload
@@ -14,7 +14,8 @@ Layout (all integers little-endian)::
 The manifest holds ``{"format": "memnets", "format_version", "library_version", "kind",
 "network", ...}``; ``kind`` is ``"result"`` (a :class:`~memnets.ConstructionResult`: also
 ``method``, ``verified``, ``engine``, ``min_margin``, ``classes``, ``stats``, ``info``; the
-seed is ``stats["seed"]``) or ``"network"`` (a bare :class:`~memnets.ReLUNetwork`).
+seed is ``stats["seed"]``; version 2 adds ``input_scaling`` = ``{kind, low, span}`` when the
+result has one, and files without it are still written as version 1) or ``"network"`` (a bare :class:`~memnets.ReLUNetwork`).
 ``network`` lists per layer the weight (dense, or CSR ``indptr``/``indices``/``data``) and bias.
 
 Arrays are stored losslessly: numeric NumPy arrays as raw little-endian bytes of their dtype
@@ -53,13 +54,14 @@ import numpy as np
 from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import InputError, MemnetsError, ModelFileError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
+from memnets._core.scaling import InputScaling
 from memnets._engines.decide import ENGINES
 from memnets._io.codec import ValueReader, ValueWriter
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "load", "read_network", "save"]
 
 MAGIC = b"\x89MEMNET\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEAD = struct.Struct("<8sIQQ")  # magic, version, manifest length, payload length
 _DIGEST = 32
 _PREFIX = _HEAD.size + _DIGEST
@@ -124,9 +126,11 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     from memnets._version import __version__
 
     w = ValueWriter()
+    scaling = getattr(obj, "scaling", None)
+    version = 1 if scaling is None else 2  # version 1 readers can read what needs no more
     manifest: dict[str, Any] = {
         "format": "memnets",
-        "format_version": FORMAT_VERSION,
+        "format_version": version,
         "library_version": __version__,
     }
     if isinstance(obj, ConstructionResult):
@@ -141,13 +145,15 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
             stats=w.value(dict(obj.stats), "stats"),
             info=w.value(dict(obj.info), "info"),
         )
+        if scaling is not None:
+            manifest["input_scaling"] = w.value(scaling.to_dict(), "input_scaling")
     elif isinstance(obj, ReLUNetwork):
         manifest.update(kind="network", network=_network_manifest(obj, w))
     else:
         raise InputError(f"save() takes a ConstructionResult or a ReLUNetwork, got {type(obj).__name__}")
     text = json.dumps(manifest, separators=(",", ":"), allow_nan=False).encode("utf-8")
     payload = b"".join(w.blobs)
-    head = _HEAD.pack(MAGIC, FORMAT_VERSION, len(text), len(payload))
+    head = _HEAD.pack(MAGIC, version, len(text), len(payload))
     digest = hashlib.sha256(head + text + payload).digest()
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
@@ -256,7 +262,9 @@ def _decode(path: str | os.PathLike[str], want: str) -> ConstructionResult | ReL
             raise ValueError("bad engine or verified flag")
         if not isinstance(manifest["method"], str):
             raise ValueError("method must be a string")
+        scaling = manifest.get("input_scaling")
         return ConstructionResult(
+            scaling=None if scaling is None else InputScaling.from_dict(r.value(scaling)),
             network=net,
             classes=classes,
             method=manifest["method"],

@@ -6,7 +6,8 @@ options, call the public function, print a table.
 One module per command group; each registers its commands on :data:`app` from ``_app``:
 
 - ``data``: ``memnets data list``
-- ``model``: ``build``, ``eval``, ``inspect``
+- ``methods``: ``memnets methods``
+- ``model``: ``build``, ``eval``, ``inspect``, ``export``
 - ``experiment``: ``experiment``, ``reproduce``
 - ``theory``: ``estimate``, ``audit``, ``certify``
 - ``robust``: ``robust`` (certified robustness radii of a model on a dataset)
@@ -18,7 +19,7 @@ Use public ``memnets`` names only (import-linter checks it).
 
 from __future__ import annotations
 
-from memnets.cli import data, experiment, model, robust, theory  # noqa: F401  (register the commands)
+from memnets.cli import data, experiment, methods, model, robust, theory  # noqa: F401  (register the commands)
 from memnets.cli._app import app
 
 __all__ = ["app", "main"]

@@ -7,28 +7,86 @@ from typing import Annotated, Any
 
 import typer
 
-from memnets import MemnetsError
-from memnets.cli._app import app, console, fail
+from memnets import MemnetsError, OptionError
+from memnets.cli._app import app, console, fail, warn
+
+#: What ResNet-18 costs without a GPU, measured for Table 3's column (``pairs``, CIFAR-10).
+RESNET_CPU_NOTE = (
+    "the ResNet-18 column (Table 3) is left out: no CUDA GPU here, and on CPU it costs 330-360 s "
+    "per epoch on 6,000 images on 2 cores, so 45 pairs x 20 epochs take about 70-115 hours. "
+    "Pass --resnet to run it anyway."
+)
 
 
-@app.command()
+def gpu_available() -> bool:
+    """Whether torch sees a CUDA device (False without torch)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def _resnet_left_out(resnet: bool | None, profile: str | None, device: str | None) -> bool:
+    """Whether the ResNet-18 column is left out (with a note): the profile would train it,
+    nobody asked for it or named a device, and torch sees no GPU."""
+    if resnet is None and profile in ("full", "paper") and device is None and not gpu_available():
+        warn(RESNET_CPU_NOTE)
+        return True
+    return False
+
+
+def _profile(full: bool, profile: str | None) -> str | None:
+    if full and profile not in (None, "full"):
+        raise OptionError(f"--full and --profile {profile} disagree; give --profile only")
+    return "full" if full else profile
+
+
+def _own_options(name: str, set_: list[str] | None, data: str | None, resnet: bool | None,
+                 device: str | None) -> dict[str, Any]:
+    """The experiment's own options: ``--set`` pairs typed by its ``run`` signature
+    (:func:`memnets.experiments.parse_experiment_options`), then the dedicated flags."""
+    from memnets.experiments import parse_experiment_options
+
+    own = parse_experiment_options(name, set_ or [])
+    for key, value in (("data", data), ("resnet", resnet), ("device", device)):
+        if value is not None:
+            if key in own and own[key] != value:
+                raise OptionError(f"--{key} {value!r} and --set {key}={own[key]!r} disagree; give one")
+            own[key] = value
+    return own
+
+
+_SET_HELP = ("An option of the experiment's run as KEY=VALUE, repeatable (e.g. --set n_train=200 --set "
+             "pairs=[[3,5],[4,9]]); values are typed by the experiment's signature (numbers, lists, "
+             "true/false, none); an unknown KEY is an error listing the valid ones")
+_PROFILE_HELP = ("quick (default), full (every image, the large grids: more than the paper used), paper (the "
+                 "paper's settings where an experiment reproduces a table: pairs = Tables 1-2), tiny (tests)")
+
+
+@app.command(help="Run one experiment; writes NAME.json and PNG plots into --out.")
 def experiment(
-    name: Annotated[str, typer.Argument(help="Experiment name (see `memnets experiment --help`)")],
+    name: Annotated[str, typer.Argument(help="Experiment name: scaling, constant, width, density, sample-complexity, exponential, guarantee, pairs, compare, certify, ... (an unknown name lists every registered one)")],
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Every image / the large grid instead of the quick default (more than the paper used)")] = False,
-    profile: Annotated[str | None, typer.Option(help="'paper': the paper's own settings where the experiment reproduces a table (pairs: Tables 1-2)")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Same as --profile full")] = False,
+    profile: Annotated[str | None, typer.Option(help=_PROFILE_HELP)] = None,
     jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 1,
     seed: Annotated[int, typer.Option(help="Base seed")] = 0,
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset, for experiments that take one")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
+    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles)")] = None,
+    device: Annotated[str | None, typer.Option(help="pairs: torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
 ) -> None:
-    """Run one experiment; writes NAME.json and PNG plots into --out."""
     from memnets import experiments
 
-    own: dict[str, Any] = {} if data is None else {"data": data}
     try:
-        options = experiments.RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
+        profile = _profile(full, profile)
+        own = _own_options(experiments.check_name(name), set_, data, resnet, device)
+        if name == "pairs" and _resnet_left_out(own.get("resnet"), profile, own.get("device")):
+            own["resnet"] = False
+        options = experiments.RunOptions(out, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
                                          data_dir=data_dir, profile=profile)
         summary = experiments.run(name, options, **own)
     except MemnetsError as exc:
@@ -41,21 +99,29 @@ def experiment(
 @app.command()
 def reproduce(
     out: Annotated[Path, typer.Option(help="Report folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Every image (all of MNIST/Fashion-MNIST, CIFAR-10 if given) and the large grids: more than the paper used")] = False,
-    profile: Annotated[str | None, typer.Option(help="'paper': Tables 1-2 at the paper's settings (MNIST 500/label, CIFAR-10 3,000/label, all test images), the rest quick")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Same as --profile full")] = False,
+    profile: Annotated[str | None, typer.Option(help=_PROFILE_HELP)] = None,
     jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 2,
     seed: Annotated[int, typer.Option(help="Base seed")] = 0,
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py, or train/ and test/ class folders of PNGs)")] = None,
+    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="Table 3's ResNet-18 column on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
+    device: Annotated[str | None, typer.Option(help="Torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,
 ) -> None:
     """The main job: run every experiment and write report.md with tables and plots."""
     from memnets.experiments import RunOptions
     from memnets.experiments.reproduce import reproduce as run_reproduce
 
     try:
-        report = run_reproduce(RunOptions(out, full=full, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
-                                          data_dir=data_dir, profile=profile))
+        profile = _profile(full, profile)
+        pairs: dict[str, Any] = {} if device is None else {"device": device}
+        if _resnet_left_out(resnet, profile, device):
+            resnet = False
+        if resnet is not None:
+            pairs["resnet"] = resnet
+        report = run_reproduce(RunOptions(out, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
+                                          data_dir=data_dir, profile=profile),
+                               experiment_options={"pairs": pairs} if pairs else None)
     except MemnetsError as exc:
         fail(exc)
     console.print(f"[bold green]report written:[/] {report}")
-

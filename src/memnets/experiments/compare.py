@@ -263,6 +263,7 @@ def run(
         "negative_class": "the smaller class of each pair (memnets sorts classes; classes[0] -> -1)",
         "methods": columns,
         "m1_construction": columns.get("M1"),
+        "m1_is_paper_network": columns.get("M1") == "pairwise",
         "mean_accuracy": mean,
         "table": [{"pair": g, "method": m, **table[(g, m)]} for g in groups for m in columns],
         "claim": claim,

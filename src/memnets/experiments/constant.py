@@ -334,7 +334,7 @@ def _markdown(
         f"(relative error {claims['separation_relative_error']:.2%}).",
     ]
     rc = claims["thm43_route"]
-    lines += ["The paper's own route (Appendix C): memorize a greedy c0/3-net D_s robustly at radius c0/3 "
+    lines += ["", "The paper's own route (Appendix C): memorize a greedy c0/3-net D_s robustly at radius c0/3 "
               "(`method=\"robust\", net=True`; the robust network is ours, the route the paper's). "
               f"Q at c_D: {rc['Q_thm43_at_c_D']:.1f} as written, {rc['Q_sound_at_c_D']:.1f} as the volume "
               "argument proves (see memnets.theory.bound_thm43).", "",

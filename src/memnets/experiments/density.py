@@ -105,7 +105,7 @@ def _cell(cell: dict[str, Any]) -> dict[str, Any]:
     r = density_bound(D)
     X, y = D.sample(cell["N"], rng=cell["seed"])
     Xt, yt = D.sample(cell["n_test"], rng=10**6 + cell["seed"])
-    options = {"density": r, "mass": MASS} if cell["method"] == "thm53" else {}
+    options: dict[str, Any] = {"density": r, "mass": MASS} if cell["method"] == "thm53" else {}
     out: dict[str, Any] = {k: cell[k] for k in ("n", "N", "seed", "method")}
     t0 = time.perf_counter()
     res = mn.construct(X, y, method=cell["method"], rng=cell["seed"], **options)

@@ -28,7 +28,7 @@ import dataclasses
 import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ def reproduce(
     out: RunOptions | str | os.PathLike[str] = "memnets-report",
     *,
     names: Sequence[str] | None = None,
+    experiment_options: Mapping[str, Mapping[str, Any]] | None = None,
     **options: Any,
 ) -> Path:
     """Run every registered experiment into ``out`` and write ``out/report.md``.
@@ -67,6 +68,9 @@ def reproduce(
         :class:`~memnets.experiments.RunOptions`
     names
         run only these experiments (default: all, in registry order)
+    experiment_options
+        an experiment's own options, by name (``{"pairs": {"resnet":
+        False}}``), passed to its ``run`` (which rejects a name it does not take)
     options
         run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
         ``cache_dir``, ``data_dir``; see :class:`RunOptions`), handed to every
@@ -81,6 +85,7 @@ def reproduce(
     if opts.cache_dir is None:
         opts = dataclasses.replace(opts, cache_dir=opts.out_dir / "cache")
     selected = [_registry.check_name(name) for name in (_registry.EXPERIMENTS if names is None else names)]
+    own = {_registry.check_name(name): dict(values) for name, values in (experiment_options or {}).items()}
     root = opts.out_dir
     root.mkdir(parents=True, exist_ok=True)
     console = _console(opts.progress)
@@ -93,7 +98,7 @@ def reproduce(
         t0 = time.perf_counter()
         section: dict[str, Any] = {"name": name, "description": description}
         try:
-            section.update(status="ok", summary=_registry.module(name).run(opts))
+            section.update(status="ok", summary=_registry.module(name).run(opts, **own.get(name, {})))
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:

@@ -22,7 +22,7 @@ certified ball); the experiment records every violation and raises
 
 Profiles: quick (default, < 30 s of CPU) -- moons and balls (N = 150), MNIST 1-7 (N = 60), 8
 training + 8 test points per set, methods ``efficient``, ``pairwise``, ``robust``,
-``robust`` with ``net=True``, ``interval``; ``full`` -- five MNIST pairs and every
+``robust`` with ``net=True``, ``interval``; ``profile="full"`` -- five MNIST pairs and every
 synthetic family, N = 400, 40 + 40 points, plus ``optimal`` and ``vardi2022``;
 ``profile="tiny"`` -- moons only (the test suite).
 

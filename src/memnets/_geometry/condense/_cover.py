@@ -11,6 +11,7 @@ import numpy as np
 
 from memnets._core.checks import check_scalar
 from memnets._core.errors import OptionError
+from memnets._core.progress import track
 from memnets._geometry.condense._common import (
     DEFAULT_ALPHA,
     DEFAULT_K,
@@ -31,7 +32,7 @@ def _cover_sets(g: Geom, idx: np.ndarray, lim: np.ndarray) -> tuple[np.ndarray, 
     dtype = np.uint16 if m <= 2**16 else np.int32  # 2 bytes per covered pair when it fits
     parts: list[np.ndarray] = []
     counts = np.zeros(m, dtype=np.int64)
-    for s0 in range(0, m, step):
+    for s0 in track(range(0, m, step), "cover: neighbourhoods"):
         rows = np.arange(s0, min(m, s0 + step))
         hit = g.d2(idx[rows], idx) < lim[None, :]
         hit[np.arange(rows.size), rows] = True
