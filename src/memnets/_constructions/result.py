@@ -100,13 +100,11 @@ class ConstructionResult:
         (``max(bitlen p, bitlen q)``).
     seconds : float
         Wall-clock seconds to build the network, before the final verification.
-    timings
-        dict of str to float
+    timings : dict of str to float
         Phase timings in seconds: ``"build"`` (= :attr:`seconds`), ``"verify"`` (the final
         verification) and the construction's own phases inside ``"build"``
         (``"projection"``, ``"line"``, ``"network"``, ...).
-    representatives
-        ndarray of int or None
+    representatives : ndarray of int or None
         Indices of the training samples the network is built from (``efficient``'s representatives,
         grouped by class); None for constructions that have none.
     seed : int or None
@@ -125,8 +123,7 @@ class ConstructionResult:
         outputs: samples a float bound cannot decide are re-evaluated exactly.
     info : dict
         Construction-specific artefacts (indices of representatives, projection, ...).
-    scaling
-        InputScaling or None
+    scaling : InputScaling or None
         The input scaling fitted by ``construct(..., rescale=True)``: :meth:`predict`,
         :meth:`score`, :meth:`decision_function`, :meth:`certify` and the exports
         (:meth:`to_torch`, :meth:`to_onnx`) map raw points with it (``(x - low) / span``,
@@ -178,10 +175,12 @@ class ConstructionResult:
 
     @property
     def seconds(self) -> float:
+        """Wall-clock seconds to build the network, before the final verification."""
         return float(self.stats.get("seconds", 0.0))
 
     @property
     def timings(self) -> dict[str, float]:
+        """Phase timings in seconds: ``build``, ``verify`` and the construction's own phases."""
         phases = {"build": self.seconds}
         for key, value in self.stats.items():
             if key.endswith("_seconds") and isinstance(value, int | float) and not isinstance(value, bool):
@@ -190,16 +189,19 @@ class ConstructionResult:
 
     @property
     def representatives(self) -> np.ndarray | None:
+        """Indices of the training samples the network is built from, or None."""
         reps = self.info.get("representatives")
         return None if reps is None else np.asarray(reps, dtype=np.int64)
 
     @property
     def seed(self) -> int | None:
+        """The seed of ``rng`` (None when a Generator was passed)."""
         seed = self.stats.get("seed")
         return None if seed is None else int(seed)
 
     @property
     def options(self) -> dict[str, Any]:
+        """The method options the network was built with."""
         return dict(self.stats.get("options") or {})
 
     @property
@@ -337,10 +339,8 @@ class ConstructionResult:
 
         Parameters
         ----------
-        delta
-            failure probability in (0, 1)
-        X_test, y_test
-            optional held-out samples (both or neither)
+        delta : failure probability in (0, 1)
+        X_test, y_test : optional held-out samples (both or neither)
 
         Returns
         -------
@@ -349,12 +349,10 @@ class ConstructionResult:
 
         Raises
         ------
-        NotCompressibleError
-            no test data and the network is not a sample-compression
+        NotCompressibleError : no test data and the network is not a sample-compression
             scheme (methods other than ``efficient``; see ``COMPRESSION_SCHEMES``) or was
             not verified to memorize its training set
-        OptionError
-            ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
+        OptionError : ``delta`` outside (0, 1), only one of ``X_test``/``y_test``
 
         >>> import memnets as mn
         >>> X, y = mn.datasets.two_moons().sample(400, rng=0)
