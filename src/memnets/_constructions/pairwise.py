@@ -97,7 +97,8 @@ import numpy as np
 
 from memnets._blocks.pair_constants import DEFAULT_MEMORY_LIMIT_GIB, SCALE
 from memnets._blocks.pair_layers import pairwise_layers
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError, VerificationError
 from memnets._core.network import ReLUNetwork
@@ -166,16 +167,12 @@ def build(
 
     Parameters
     ----------
-    data
-        checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
-    rng, seed
-        recorded only (the construction is deterministic)
-    verify
-        how memorization is proven. ``"engine"`` (the pairwise engine on every
+    data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
+    rng, seed : recorded only (the construction is deterministic)
+    verify : how memorization is proven. ``"engine"`` (the pairwise engine on every
         training sample, exact where its float64 bound cannot decide) or ``"generic"`` (the
         generic exact engine; small N).
-    memory_limit_gib
-        refuse (InputError naming the budget) a network whose layers and
+    memory_limit_gib : refuse (InputError naming the budget) a network whose layers and
         plan would exceed this many GiB, before allocating them
 
     Returns
@@ -192,12 +189,9 @@ def build(
 
     Raises
     ------
-    OptionError
-        ``memory_limit_gib`` not a positive number
-    InputError
-        the network would not fit ``memory_limit_gib``
-    ConflictingLabelsError
-        two identical samples with different labels
+    OptionError : ``memory_limit_gib`` not a positive number
+    InputError : the network would not fit ``memory_limit_gib``
+    ConflictingLabelsError : two identical samples with different labels
     """
     started = time.perf_counter()
     if isinstance(memory_limit_gib, bool) or not memory_limit_gib > 0 or not math.isfinite(memory_limit_gib):

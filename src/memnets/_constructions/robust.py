@@ -68,7 +68,8 @@ import time
 import numpy as np
 
 from memnets._blocks.nearest import nearest_centre_network
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import ConstructionError, OptionError, VerificationError
 from memnets._core.rounding import U64
@@ -95,16 +96,12 @@ def build(
 
     Parameters
     ----------
-    data
-        checked dataset, two or more classes
-    rng, seed
-        recorded only (deterministic)
-    radius
-        the robustness radius ``mu`` with ``0 < mu < c/2``; ``None`` (default): the
+    data : checked dataset, two or more classes
+    rng, seed : recorded only (deterministic)
+    radius : the robustness radius ``mu`` with ``0 < mu < c/2``; ``None`` (default): the
         largest radius the certificate proves at every sample (just below ``c/2``). Not
         allowed with ``net=True`` (Theorem 4.3 fixes ``c_0/3``).
-    net
-        Theorem 4.3's route: memorize a greedy ``c_0/3``-net robustly at ``c_0/3``
+    net : Theorem 4.3's route: memorize a greedy ``c_0/3``-net robustly at ``c_0/3``
 
     Returns
     -------
@@ -119,12 +116,9 @@ def build(
 
     Raises
     ------
-    OptionError
-        ``radius`` outside ``(0, c/2)``, or given with ``net=True``
-    ConflictingLabelsError
-        separation zero
-    ConstructionError
-        samples so close that float64 weights cannot certify the radius
+    OptionError : ``radius`` outside ``(0, c/2)``, or given with ``net=True``
+    ConflictingLabelsError : separation zero
+    ConstructionError : samples so close that float64 weights cannot certify the radius
     """
     started = time.perf_counter()
     if net and radius is not None:

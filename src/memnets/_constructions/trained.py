@@ -47,7 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset, check_scalar
 from memnets._core.errors import ConstructionError, OptionError
 from memnets._core.network import ReLUNetwork
@@ -90,24 +91,16 @@ def build(
 
     Parameters
     ----------
-    data
-        checked dataset, ``X`` of shape (N, n), ``C >= 2`` classes
-    rng
-        draws the torch seed (weight initialisation) and the mini-batch order
-    seed
-        recorded in ``stats['seed']``
-    hidden
-        hidden layer sizes ``(h_1, ..., h_{L-1})``
-    first_width
-        if given, replaces ``h_1`` (the first layer's width, which bounds the
+    data : checked dataset, ``X`` of shape (N, n), ``C >= 2`` classes
+    rng : draws the torch seed (weight initialisation) and the mini-batch order
+    seed : recorded in ``stats['seed']``
+    hidden : hidden layer sizes ``(h_1, ..., h_{L-1})``
+    first_width : if given, replaces ``h_1`` (the first layer's width, which bounds the
         bottleneck; the width experiment of Section 5 sweeps it below and above ``n``)
-    max_epochs
-        epoch budget; :class:`ConstructionError` if 100% training accuracy is not
+    max_epochs : epoch budget; :class:`ConstructionError` if 100% training accuracy is not
         reached within it
-    lr
-        Adam learning rate
-    batch_size
-        ``None`` = full batch when ``N <= 4096``, else mini-batches of 256
+    lr : Adam learning rate
+    batch_size : ``None`` = full batch when ``N <= 4096``, else mini-batches of 256
 
     Returns
     -------

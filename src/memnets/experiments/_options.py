@@ -52,33 +52,24 @@ class RunOptions:
 
     Attributes
     ----------
-    out_dir
-        folder for ``NAME.json``, PNG plots and CSVs (created when written)
-    profile
-        the run's size, one of :data:`PROFILES` (``None`` means ``"quick"``):
+    out_dir : folder for ``NAME.json``, PNG plots and CSVs (created when written)
+    profile : the run's size, one of :data:`PROFILES` (``None`` means ``"quick"``):
         ``"quick"`` every experiment at its small size (the default), ``"full"`` every image and
         the large grids (more than the paper used: not its settings), ``"tiny"`` the test
         suite's size, ``"paper"`` the paper's own settings where an experiment reproduces one
         of its tables (``pairs`` = Tables 1-2, ``compare`` = Table 4, which is also its quick
         size); an experiment without a size for a profile runs its quick size
-    jobs
-        joblib worker processes for the grid of cells; ``-1`` for every core
-    seed
-        base seed (an integer >= 0); every cell derives its seeds from it
-    dask_scheduler
-        address of a Dask distributed scheduler (``"tcp://host:8786"``); the
+    jobs : joblib worker processes for the grid of cells; ``-1`` for every core
+    seed : base seed (an integer >= 0); every cell derives its seeds from it
+    dask_scheduler : address of a Dask distributed scheduler (``"tcp://host:8786"``); the
         grid runs there instead of in local processes
-    progress
-        rich progress bars and notes on the terminal
-    cache_dir
-        keep every finished cell here as JSON and reuse it, so an interrupted run
+    progress : rich progress bars and notes on the terminal
+    cache_dir : keep every finished cell here as JSON and reuse it, so an interrupted run
         resumes (``None``: no cache, except ``scaling`` which defaults to
         ``out_dir/.cache/scaling``; ``memnets reproduce`` uses ``out/cache``)
-    data_dir
-        folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py`` or PNG folders);
+    data_dir : folder of a dataset that is not bundled (CIFAR-10's ``cifar-10-batches-py`` or PNG folders);
         experiments that load no such dataset ignore it
-    full
-        deprecated spelling of ``profile="full"`` (one release, with a
+    full : deprecated spelling of ``profile="full"`` (one release, with a
         :class:`DeprecationWarning`); after construction it reads ``profile == "full"``
 
     Construction validates every field and raises :class:`memnets.OptionError` naming it.

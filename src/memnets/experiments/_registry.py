@@ -73,8 +73,7 @@ def experiment_options(name: str) -> dict[str, Any]:
 
     Parameters
     ----------
-    name
-        a name of :data:`EXPERIMENTS`
+    name : a name of :data:`EXPERIMENTS`
 
     Returns
     -------
@@ -109,10 +108,8 @@ def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
 
     Parameters
     ----------
-    name
-        a name of :data:`EXPERIMENTS`
-    items
-        strings ``"key=value"``
+    name : a name of :data:`EXPERIMENTS`
+    items : strings ``"key=value"``
 
     Returns
     -------

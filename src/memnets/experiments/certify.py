@@ -124,18 +124,13 @@ def run(
 
     Parameters
     ----------
-    out_dir
-        the output folder or the whole :class:`~memnets.experiments.RunOptions`
+    out_dir : the output folder or the whole :class:`~memnets.experiments.RunOptions`
         (``profile="full"``: every pair on every training image; ``profile="tiny"``: the test suite)
-    data
-        dataset (``mnist`` unless the tiny profile; also ``fashion-mnist``, ``digits``,
+    data : dataset (``mnist`` unless the tiny profile; also ``fashion-mnist``, ``digits``,
         ``cifar10`` with ``data_dir``)
-    delta
-        failure probability of the certificates
-    pairs
-        class pairs to run (default: the profile's)
-    n_train
-        training images per pair, a uniformly random subset (default: the profile's;
+    delta : failure probability of the certificates
+    pairs : class pairs to run (default: the profile's)
+    n_train : training images per pair, a uniformly random subset (default: the profile's;
         None = all)
 
     Returns the summary ``{"name", "json", "plots", "markdown", "claims"}``.

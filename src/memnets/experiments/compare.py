@@ -207,23 +207,16 @@ def run(
 
     Parameters
     ----------
-    out_dir
-        output folder, or the whole :class:`~memnets.experiments.RunOptions`
-    data
-        any ten-class dataset of :mod:`memnets.experiments.pairs` (default ``"mnist"``;
+    out_dir : output folder, or the whole :class:`~memnets.experiments.RunOptions`
+    data : any ten-class dataset of :mod:`memnets.experiments.pairs` (default ``"mnist"``;
         ``"digits"`` in the tiny profile)
-    pairs
-        ``"paper"`` (default: Table 4's 1-7, 2-3, 4-9, 5-6, 8-9), ``"ours"`` (0-1, 1-7,
+    pairs : ``"paper"`` (default: Table 4's 1-7, 2-3, 4-9, 5-6, 8-9), ``"ours"`` (0-1, 1-7,
         3-5, 4-9, 2-8) or a list of class pairs (each stored smaller digit first)
-    methods
-        columns of :data:`METHODS` (default: all)
-    n_train, n_test
-        images per class (None: the profile's, i.e. 500 and every test image)
-    replicates
-        subsamples of the training images (default 1, full ``FULL_REPLICATES``);
+    methods : columns of :data:`METHODS` (default: all)
+    n_train, n_test : images per class (None: the profile's, i.e. 500 and every test image)
+    replicates : subsamples of the training images (default 1, full ``FULL_REPLICATES``);
         the tables show the mean over them
-    run_options
-        the other run options (``profile``, ``jobs``, ``seed`` ...)
+    run_options : the other run options (``profile``, ``jobs``, ``seed`` ...)
 
     Returns ``{"name", "json", "csv", "plots", "markdown", "mean_accuracy", "claim", ...}``.
     """

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 import memnets as mn
-from memnets import OptionError
+from memnets import MemnetsError, OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import (
     derived_seed,
@@ -108,6 +108,8 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     accuracy = res.score(Xt, yt)
     test_seconds = time.perf_counter() - start
     stats = res.stats
+    if res.representatives is None:  # efficient records them, always
+        raise MemnetsError(f"pairs: the efficient network of pair {pair} does not record its representatives")
     return {
         "data": cell["data"],
         "a": pair[0],
@@ -124,7 +126,7 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "params_nonzero": stats["params_nonzero"],
         "width": stats["width"],
         "depth": stats["depth"],
-        "representatives": int(stats["n_reps"]),
+        "representatives": len(res.representatives),
         "timing": {
             "construction_seconds": stats["seconds"],
             "verify_seconds": stats.get("verify_seconds"),
@@ -235,27 +237,18 @@ def run(
 
     Parameters
     ----------
-    out_dir
-        folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
-    data
-        one dataset name or a list (default: the quick or full plan above)
-    condense
-        ``efficient``'s condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
-    n_train, n_test
-        images per class (override the profile's sizes; None = profile)
-    pairs
-        restrict to these class pairs (default: all 45)
-    resnet
-        train Table 3's ResNet-18 baseline on the CIFAR-10 pairs too (default: in the
+    out_dir : folder for the outputs, or the whole :class:`~memnets.experiments.RunOptions`
+    data : one dataset name or a list (default: the quick or full plan above)
+    condense : ``efficient``'s condense options to compare (``"cover"``, ``"hart"``, ``"none"``)
+    n_train, n_test : images per class (override the profile's sizes; None = profile)
+    pairs : restrict to these class pairs (default: all 45)
+    resnet : train Table 3's ResNet-18 baseline on the CIFAR-10 pairs too (default: in the
         paper and full profiles when this machine sees a CUDA device; off on CPUs, where the
         45 pairs take days); ``resnet_epochs`` (20) and ``resnet_batch_size`` (128) size it
-    resnet_device
-        ``"auto"`` (CUDA where the cell runs, else CPU), ``"cpu"``, ``"cuda"``,
+    resnet_device : ``"auto"`` (CUDA where the cell runs, else CPU), ``"cpu"``, ``"cuda"``,
         ``"cuda:N"``; carried by each cell, so Dask workers with GPUs train on them
-    resnet_pairs
-        train the baseline on these pairs only (default: every pair of the run)
-    run_options
-        the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
+    resnet_pairs : train the baseline on these pairs only (default: every pair of the run)
+    run_options : the other run options: ``profile="full"`` is every image (more than the paper used; MNIST,
         Fashion-MNIST and CIFAR-10 when present), ``data_dir`` the CIFAR-10 folder
         (``cifar-10-batches-py`` or ``train/<class>/*.png`` folders), ``profile="tiny"`` (the test suite) shrinks everything;
         subsamples and constructions derive their seeds from ``seed`` and the pair

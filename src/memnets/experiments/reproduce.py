@@ -63,16 +63,12 @@ def reproduce(
 
     Parameters
     ----------
-    out
-        report folder (created; default ``./memnets-report``), or the whole
+    out : report folder (created; default ``./memnets-report``), or the whole
         :class:`~memnets.experiments.RunOptions`
-    names
-        run only these experiments (default: all, in registry order)
-    experiment_options
-        an experiment's own options, by name (``{"pairs": {"resnet":
+    names : run only these experiments (default: all, in registry order)
+    experiment_options : an experiment's own options, by name (``{"pairs": {"resnet":
         False}}``), passed to its ``run`` (which rejects a name it does not take)
-    options
-        run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
+    options : run options (``profile``, ``jobs``, ``seed``, ``dask_scheduler``, ``progress``,
         ``cache_dir``, ``data_dir``; see :class:`RunOptions`), handed to every
         experiment. Here ``jobs`` defaults to 2 and ``cache_dir`` to ``out/cache``.
 

@@ -184,13 +184,10 @@ def run(out_dir: RunOptions | str | os.PathLike[str], *, methods: tuple[str, ...
 
     Parameters
     ----------
-    out_dir
-        output folder or :class:`~memnets.experiments.RunOptions`
-    methods
-        constructions (registry names, plus ``"robust-net"`` for ``robust`` with
+    out_dir : output folder or :class:`~memnets.experiments.RunOptions`
+    methods : constructions (registry names, plus ``"robust-net"`` for ``robust`` with
         ``net=True``); default: the profile's
-    sets
-        datasets (``moons``, ``balls``, ``shells``, ``corners``, ``mnist-A-B``); default:
+    sets : datasets (``moons``, ``balls``, ``shells``, ``corners``, ``mnist-A-B``); default:
         the profile's
 
     Returns the summary ``{"name", "json", "plots", "markdown", "claims"}``; raises

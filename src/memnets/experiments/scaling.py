@@ -253,15 +253,11 @@ def run(
 
     Parameters
     ----------
-    out_dir
-        output folder, or the whole :class:`~memnets.experiments.RunOptions`
-    data
-        ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
+    out_dir : output folder, or the whole :class:`~memnets.experiments.RunOptions`
+    data : ``"synthetic"``, ``"mnist"`` or both (default both; MNIST skipped with a note
         when its files are not installed)
-    sizes
-        override the N grid
-    run_options
-        the other run options; ``profile="full"`` adds N = 30,000 and 100,000 (synthetic),
+    sizes : override the N grid
+    run_options : the other run options; ``profile="full"`` adds N = 30,000 and 100,000 (synthetic),
         ``profile="tiny"`` is the test suite's size (N in {100, 300}, synthetic only), and
         the resume cache ``cache_dir`` defaults to ``out_dir/.cache/scaling`` here
 
