@@ -5,7 +5,7 @@ The representatives of ``efficient``
 ``method="efficient"`` (ours, after Theorem 7.3) keeps a few same-label
 *representatives* and computes the exact 1-NN rule over them with one ReLU max-tree per
 class. Its parameter count grows with the number of representatives, not with
-:math:`N^2`. Here are the representatives it keeps on two moons, for its compact default
+:math:`N^2`. Here are the representatives it keeps on two moons, for its compact preset
 and for the theorem's preset (radius :math:`r = c/2`).
 """
 

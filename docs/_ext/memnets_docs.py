@@ -212,11 +212,14 @@ def options_markdown(method: str) -> str:
     import memnets
 
     description = memnets.METHODS[method][1]
-    rows = ["| option | default |", "|---|---|"]
-    for name, default in memnets.method_options(method).items():
-        rows.append(f"| `{name}` | `{default!r}` |")
+    rows = ["| option | default | allowed | meaning |", "|---|---|---|---|"]
+    for name, opt in memnets.method_options(method).items():
+        default = getattr(opt, "default", opt)  # MethodOption (memnets >= 0.2) or the bare default
+        allowed = str(getattr(opt, "allowed", "")).replace("|", "\\|")
+        meaning = str(getattr(opt, "meaning", "")).replace("|", "\\|")
+        rows.append(f"| `{name}` | `{default!r}` | {allowed} | {meaning} |")
     if len(rows) == 2:
-        rows.append("| (none) | |")
+        rows.append("| (none) | | | |")
     lines = [f"Registry entry: `{method}` — {description}.", "",
              f"Options of `memnets.construct(X, y, method={method!r}, rng=..., **options)` "
              "(read from the construction's signature at build time; a wrong name or kind "

@@ -81,7 +81,11 @@ def _thm41(d: dict[str, Any]) -> list[str]:
     s = at(d, "summary")
     m, syn = s["mnist"], s["synthetic"]
     opt_acc = at(m, "test_accuracy.optimal").values()
+    opt_rows = sorted((r["N"], r["params"], r["width"]) for r in at(d, "rows")
+                      if r["data"] == "mnist" and r["method"] == "optimal")
     return [
+        f"`optimal` on MNIST 3-5: params {fmt(opt_rows[0][1])} → {fmt(opt_rows[-1][1])} for N = "
+        f"{fmt(opt_rows[0][0])} … {fmt(opt_rows[-1][0])}, width {span([float(w) for _, _, w in opt_rows], 0)}",
         f"largest width of `optimal` on MNIST 3-5: **{fmt(m['max_width_optimal'])}**; "
         f"weights up to {fmt(m['max_weight_bits_optimal'])} bits, every network verified exactly",
         f"params against N (MNIST 3-5, N = {fmt(m['N'][0])} … {fmt(m['N'][-1])}), log-log slope: "
@@ -107,6 +111,22 @@ def _thm43(d: dict[str, Any]) -> list[str]:
         f"accuracy past the predicted N = {fmt(c['predicted_N'])}: at least {fmt(c['min_accuracy_past_predicted_N'])}",
         f"separation recovered within {fmt(100 * c['separation_relative_error'], 2)}%; "
         f"S_D estimated at {fmt(c['S_D_at_largest_N'])} (K = {fmt(c['K'])})",
+        *_thm43_route(c),
+    ]
+
+
+def _thm43_route(c: dict[str, Any]) -> list[str]:
+    """The paper's own route (``robust`` with ``net=True``), when the run measured it."""
+    route = c.get("thm43_route")
+    if not route:
+        return []
+    return [
+        f"the paper's route (`robust`, `net=True`): the c₀/3-net has at most {fmt(route['max_net_size'])} points "
+        f"(≤ Q as written, {fmt(route['Q_thm43_at_c_D'], 0)}, on every run: "
+        f"{fmt(route['net_size_at_most_Q_thm43_every_run'])}; ≤ the corrected Q_sound {fmt(route['Q_sound_at_c_D'], 0)}: "
+        f"{fmt(route['net_size_at_most_Q_sound_every_run'])}); its params grow by a factor "
+        f"{fmt(route['robust_net_params_last_over_first'], 2)} from the smallest to the largest N; every network "
+        f"verified: {fmt(route['robust_net_all_verified'])}",
     ]
 
 
@@ -134,7 +154,9 @@ def _thm51(d: dict[str, Any]) -> list[str]:
 def _thm53(d: dict[str, Any]) -> list[str]:
     c = at(d, "claims")
     return [
-        f"`thm53` verified on every run: **{fmt(c['thm53_all_verified'])}**; largest accuracy "
+        f"`thm53` verified on every run: **{fmt(c['thm53_all_verified'])}**; accuracy "
+        f"{span(r['test_accuracy'] for r in at(d, 'table') if r['method'] == 'thm53')} (= P(y ≠ b)) for N = "
+        f"{span([float(r['N']) for r in at(d, 'table') if r['method'] == 'thm53'], 0)}; largest "
         f"**{fmt(c['thm53_max_accuracy'])}** (≤ 0.51: {fmt(c['thm53_at_most_051'])})",
         f"params ≈ {fmt(c['thm53_C'], 1)}·(n + √N ln(Nnr/c)) (slope {fmt(c['thm53_slope_vs_expression'], 2)})",
         f"`efficient` at the largest N: {fmt(c['efficient_accuracy_at_largest_N'])}; "
@@ -198,11 +220,12 @@ def _first_N(rows: list[dict[str, Any]], key: str, target: float) -> int:
 
 def _pairs_summary(d: dict[str, Any], dataset: str) -> list[str]:
     ds = at(d, f"datasets.{dataset}")
+    threshold = float((ds.get("paper") or {}).get("threshold", 0.9))  # the paper's words: 90% MNIST, 70% CIFAR-10
     out = []
     for col, s in ds["summary"].items():
-        above = sum(1 for row in ds["tables"][col] for v in row if v is not None and v > 0.9) // 2
+        above = sum(1 for row in ds["tables"][col] for v in row if v is not None and v > threshold) // 2
         out.append(
-            f"`{col}`: {fmt(s['pairs'])} pairs, **{above} of {fmt(s['pairs'])} above 90%**, mean "
+            f"`{col}`: {fmt(s['pairs'])} pairs, **{above} of {fmt(s['pairs'])} above {100 * threshold:.0f}%**, mean "
             f"{fmt(s['mean_accuracy'], 4)}, worst {s['worst_pair'][0]}-{s['worst_pair'][1]} at "
             f"{fmt(s['min_accuracy'], 4)}, every network verified: {fmt(s['all_verified'])}"
         )
@@ -254,6 +277,24 @@ def compare_table(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _robustness(d: dict[str, Any]) -> list[str]:
+    c = at(d, "claims")
+    rows = at(d, "table")
+    by_bound: dict[str, list[float]] = {}
+    for r in rows:
+        if r.get("ratio_median") is not None:
+            by_bound.setdefault(r["bound"], []).append(r["ratio_median"])
+    sets = sorted({r["set"] for r in rows})
+    methods = sorted({r["method"] for r in rows})
+    return [
+        f"{fmt(c['points'])} points ({', '.join(sets)}; {', '.join(f'`{m}`' for m in methods)}): certified radius ≤ "
+        f"the distance an attack needs to flip the label on every point: "
+        f"**{fmt(c['certified_below_attacked_every_point'])}** ({fmt(c['violations'])} violations)",
+        "median certified / attacked radius per bound: "
+        + "; ".join(f"{b} {span(v, 2)}" for b, v in sorted(by_bound.items())),
+    ]
+
+
 def _certify(d: dict[str, Any]) -> list[str]:
     c = at(d, "claims")
     return [
@@ -279,7 +320,8 @@ STATEMENTS: list[Statement] = [
     Statement("thm43", "Theorem 4.3",
               "Networks with at most N′_D parameters for every N (via a c₀/3-net memorized robustly).",
               "{doc}`constant <../user_guide/constructions/constant>` (ours: grid + checked integer codes + "
-              "`optimal`, the same bound another way)",
+              "`optimal`, the same bound another way); {doc}`robust <../user_guide/constructions/robust>` with "
+              "`net=True` (the paper's route: a c₀/3-net memorized robustly), {func}`memnets.theory.bound_thm43`",
               "constant", "quick/constant.json", _thm43),
     Statement("thm51", "Theorem 5.1",
               "For any width w, some D ∈ 𝒟(n, c) makes every memorization network of width ≤ w have accuracy "
@@ -290,17 +332,21 @@ STATEMENTS: list[Statement] = [
     Statement("thm53", "Theorem 5.3",
               "If D has density ≤ r, some memorization network with O(n + √N·ln(Nnr/c)) parameters has "
               "accuracy ≤ 0.51.",
-              "{doc}`thm53 <../user_guide/constructions/thm53>` (paper, Appendix E's witness from `optimal`'s parts)",
+              "{doc}`thm53 <../user_guide/constructions/thm53>` (ours, after Appendix E: a witness from `optimal`'s parts)",
               "density", "quick/density.json", _thm53),
     Statement("thm61", "Theorems 6.1, 6.5",
               "Theorem 6.1: no algorithm generalizes for all D from N ≥ v·N_D²/ln²(N_D)·(1 − 2ε − δ) samples. "
               "Theorem 6.5: N ≥ v·N_D²·ln(N_D/(ε²δ))/ε² samples suffice for algorithms with ≤ N_D parameters.",
-              "{func}`memnets.theory.bound_thm61`, {func}`memnets.theory.bound_thm65` (paper; v a parameter, "
-              "default 1: shapes, not numbers), {func}`memnets.theory.estimate_ND_upper`",
+              "{func}`memnets.theory.bound_thm61`, {func}`memnets.theory.bound_thm65` (the statements as printed; "
+              "v a parameter, default 1: shapes, not numbers; Theorem 6.5's proof carries an extra ln N_D, see "
+              "`bound_thm65`), {func}`memnets.theory.estimate_ND_upper`; "
+              "{func}`memnets.theory.samples_lower_bound` and {func}`memnets.theory.samples_upper_bound_constant` "
+              "are ours, not Theorems 6.1/6.5",
               "sample-complexity", "quick/sample-complexity.json", _sec6),
     Statement("cor64", "Corollary 6.4",
               "For some D, N must exceed v·2^(2⌊n/⌈c²⌉⌋)·c⁴·(1 − 2ε − δ)/n²: exponential in n.",
-              "{func}`memnets.theory.bound_cor64` (paper), {func}`memnets.datasets.cube_corners`",
+              "{func}`memnets.theory.bound_cor64` (the statement as printed; `proved=True`: 2^⌊n/⌈c²⌉⌋, what its "
+              "proof gives, see {doc}`corollary64`), {func}`memnets.datasets.cube_corners`",
               "exponential", "quick/exponential.json", _exponential),
     Statement("thm73", "Theorem 7.3 and Definition 7.1",
               "An efficient algorithm with A ≥ 1 − ε with probability ≥ 1 − δ once N ≥ S_D·ln(S_D/δ)/ε, "
@@ -369,6 +415,9 @@ def render_all(root: Path) -> dict[str, str]:
     out["table4"] = "\n".join([*(f"- {m}" for m in _compare(compare)), "",
                                "Test accuracy (%) per pair:", "", compare_table(compare), "",
                                f"<small>Source: {_source_note(compare, 'quick/compare.json')}.</small>", ""])
+    robustness = _load(root, "quick/robustness.json")
+    out["robustness"] = "\n".join([*(f"- {m}" for m in _robustness(robustness)), "",
+                                   f"<small>Source: {_source_note(robustness, 'quick/robustness.json')}.</small>", ""])
     certify = _load(root, "quick/certify.json")
     out["certify"] = "\n".join([*(f"- {m}" for m in _certify(certify)), "",
                                 f"<small>Source: {_source_note(certify, 'quick/certify.json')}.</small>", ""])

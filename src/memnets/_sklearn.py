@@ -64,7 +64,8 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
         per feature (``construct(..., rescale=True)``). ``"clip"``: no rescaling, new points
         clipped into ``[0, 1]``. ``"none"``: no scaling at all; every point must lie in
         ``[0, 1]^n`` (:class:`~memnets.InputError` otherwise).
-    random_state : int, numpy Generator, RandomState or None
+    random_state
+        int, numpy Generator, RandomState or None
         Seeds every random choice of the construction (recorded in ``result_.stats``).
     verbose : bool
         Progress bars on long builds and verifications (``construct(..., progress=True)``).
@@ -86,9 +87,11 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
         The labels, sorted (first-appearance order if unsortable).
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of str
+    feature_names_in_
+        ndarray of str
         Feature names, when ``X`` in ``fit`` had string column names (a DataFrame).
-    scale_ : InputScaling or None
+    scale_
+        InputScaling or None
         The fitted input scaling (``low``, ``span``, ``kind``), ``None`` with ``scale="none"``.
         Also ``result_.scaling``.
     result_ : ConstructionResult

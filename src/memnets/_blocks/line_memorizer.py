@@ -100,15 +100,20 @@ def line_memorizer(
 
     Parameters
     ----------
-    t : sequence of int or Fraction (floats are read exactly), length N
+    t
+        sequence of int or Fraction (floats are read exactly), length N
         Values with different signs must differ; equal values with equal signs may repeat.
-    signs : sequence of -1/+1, length N
-    rng : numpy Generator
+    signs
+        sequence of -1/+1, length N
+    rng
+        numpy Generator
         Accepted for a stable interface; the 1-D construction itself is deterministic
         (every choice is an optimum of the depth formula), so it draws nothing.
-    bits_per_layer : 1 or 2
+    bits_per_layer
+        1 or 2
         Packed bits read per stage-2 layer (``r`` in the module docstring).
-    max_width : 6 (default), 8 or 12
+    max_width
+        6 (default), 8 or 12
         Largest hidden layer the planner may use (``bits_per_layer=2`` needs 12).
 
     Returns

@@ -168,10 +168,12 @@ class ConstructionResult:
 
     @property
     def seconds(self) -> float:
+        """Wall-clock seconds to build the network, before the final verification."""
         return float(self.stats.get("seconds", 0.0))
 
     @property
     def timings(self) -> dict[str, float]:
+        """Phase timings in seconds: ``build``, ``verify`` and the construction's own phases."""
         phases = {"build": self.seconds}
         for key, value in self.stats.items():
             if key.endswith("_seconds") and isinstance(value, int | float) and not isinstance(value, bool):
@@ -180,16 +182,19 @@ class ConstructionResult:
 
     @property
     def representatives(self) -> np.ndarray | None:
+        """Indices of the training samples the network is built from, or None."""
         reps = self.info.get("representatives")
         return None if reps is None else np.asarray(reps, dtype=np.int64)
 
     @property
     def seed(self) -> int | None:
+        """The seed of ``rng`` (None when a Generator was passed)."""
         seed = self.stats.get("seed")
         return None if seed is None else int(seed)
 
     @property
     def options(self) -> dict[str, Any]:
+        """The method options the network was built with."""
         return dict(self.stats.get("options") or {})
 
     @property

@@ -73,12 +73,17 @@ def check_scalar(
 
     Parameters
     ----------
-    name : the argument's name as the caller knows it (may carry a hint in parentheses)
-    value : what was passed
+    name
+        the argument's name as the caller knows it (may carry a hint in parentheses)
+    value
+        what was passed
     kind : ``int`` or ``float``
-    gt, ge, lt, le : bounds (at most one lower and one upper)
-    finite : refuse ``+-inf`` (floats only)
-    error : :class:`~memnets.OptionError` (default: an option or parameter) or
+    gt, ge, lt, le
+        bounds (at most one lower and one upper)
+    finite
+        refuse ``+-inf`` (floats only)
+    error
+        :class:`~memnets.OptionError` (default: an option or parameter) or
         :class:`~memnets.InputError` (a property of the data)
 
     Returns

@@ -78,9 +78,12 @@ class SparseWeight:
 
     Parameters
     ----------
-    shape : (n_outputs, n_inputs)
-    indptr, indices : CSR structure (row ``i`` owns ``indices[indptr[i]:indptr[i+1]]``)
-    data : entries, float64 or object
+    shape
+        (n_outputs, n_inputs)
+    indptr, indices
+        CSR structure (row ``i`` owns ``indices[indptr[i]:indptr[i+1]]``)
+    data
+        entries, float64 or object
     """
 
     __slots__ = ("__dict__", "data", "indices", "indptr", "shape")

@@ -48,7 +48,8 @@ class ReLUNetwork:
 
     Parameters
     ----------
-    layers : sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
+    layers
+        sequence of :class:`AffineLayer` (or ``(weight, bias)`` pairs); shapes must
         chain: ``layers[k].n_inputs == layers[k-1].n_outputs``.
 
     Examples
@@ -214,7 +215,22 @@ class ReLUNetwork:
         return max(1, min(n, _FLOAT_TARGET_ELEMENTS // max(widest, 1)))
 
     def forward(self, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
-        """float64 outputs, shape (N,) for one output unit or (N, C); chunked over samples."""
+        """float64 outputs, chunked over samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, n)
+            Inputs.
+        chunk_size : int, optional
+            Rows per chunk (default: chosen from the layer sizes).
+
+        Returns
+        -------
+        ndarray
+            Shape ``(N,)`` for one output unit, else ``(N, C)``. Rounding errors are not
+            bounded here: :meth:`forward_certified` bounds them, :meth:`forward_exact` has
+            none.
+        """
         Xa, _ = self._check_inputs(X)
         out = np.empty((Xa.shape[0], self.n_outputs))
         step = self._chunk(Xa.shape[0], chunk_size)
@@ -274,9 +290,20 @@ class ReLUNetwork:
             err_out[s : s + step] = err
 
     def forward_exact(self, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
-        """Exact outputs (object array of int/Fraction), float inputs read as exact binary fractions.
+        """Exact outputs, float inputs read as exact binary fractions.
 
-        Shape (N,) for one output unit, else (N, C). See :mod:`memnets._core.exact`.
+        Parameters
+        ----------
+        X : array-like of shape (N, n)
+            Inputs.
+        chunk_size : int, optional
+            Rows per chunk.
+
+        Returns
+        -------
+        ndarray of object
+            ``int``/``Fraction`` entries, shape ``(N,)`` for one output unit, else ``(N, C)``
+            (the exact engine, ``memnets._core.exact``).
         """
         return forward_exact(self, X, chunk_size=chunk_size)
 
@@ -291,12 +318,36 @@ class ReLUNetwork:
     def to_torch(self, dtype: Any = None) -> Any:
         """A ``torch.nn.Sequential`` of Linear/ReLU computing the same function (float64).
 
-        Raises :class:`ExactnessError` naming the bits needed when an entry is not a float64.
+        Parameters
+        ----------
+        dtype : torch.dtype, optional
+            The parameters' dtype (default ``torch.float64``).
+
+        Returns
+        -------
+        torch.nn.Sequential
+            Linear and ReLU layers with this network's weights.
+
+        Raises
+        ------
+        ExactnessError
+            An entry is not exactly a float64 (the message names the bits needed).
         """
         return to_torch(self, dtype=dtype)
 
     def to_onnx(self, path: Any) -> None:
-        """Write an ONNX model (float64) computing this network; same refusal as ``to_torch``."""
+        """Write an ONNX model (float64) computing this network.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.onnx`` file to write (input ``x`` of shape ``(N, n)``, output ``y``).
+
+        Raises
+        ------
+        ExactnessError
+            An entry is not exactly a float64, as for :meth:`to_torch`.
+        """
         to_onnx(self, path)
 
     # ------------------------------------------------------------------ misc

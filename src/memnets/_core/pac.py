@@ -216,16 +216,24 @@ class Certificate:
 
     Attributes
     ----------
-    accuracy : with probability ``>= 1 - delta``, ``A_D(F) >= accuracy`` (= ``1 - error_bound``)
-    error_bound : the certified upper bound on ``P[F(x) != y]``
-    delta : the failure probability (over the draw of the samples named in ``bound``)
-    bound : ``"sample-compression"`` (from the training set alone) or ``"held-out"``
+    accuracy
+        with probability ``>= 1 - delta``, ``A_D(F) >= accuracy`` (= ``1 - error_bound``)
+    error_bound
+        the certified upper bound on ``P[F(x) != y]``
+    delta
+        the failure probability (over the draw of the samples named in ``bound``)
+    bound
+        ``"sample-compression"`` (from the training set alone) or ``"held-out"``
         (from held-out samples the network never saw)
-    n_samples : N: training samples (``"sample-compression"``) or test samples (``"held-out"``)
-    k : the compression set size, the samples the network is reconstructed from (0 for
+    n_samples
+        N: training samples (``"sample-compression"``) or test samples (``"held-out"``)
+    k
+        the compression set size, the samples the network is reconstructed from (0 for
         ``"held-out"``: the network does not depend on the test samples)
-    errors : mistakes on the ``n_samples - k`` samples that test the network
-    statement : the claim in words, with the theorem and its assumptions
+    errors
+        mistakes on the ``n_samples - k`` samples that test the network
+    statement
+        the claim in words, with the theorem and its assumptions
     """
 
     accuracy: float

@@ -95,6 +95,7 @@ class InputScaling:
 
     @property
     def n_features(self) -> int:
+        """Number of input features the scaling maps."""
         return int(self.low.shape[0])
 
     def transform(self, X: Any, *, name: str = "X") -> np.ndarray:
@@ -148,6 +149,7 @@ class InputScaling:
 
     @classmethod
     def from_dict(cls, d: Any) -> InputScaling:
+        """The scaling that :meth:`to_dict` wrote (``kind``, ``low``, ``span``)."""
         if not isinstance(d, dict) or set(d) != {"kind", "low", "span"}:
             raise InputError(f"input scaling must be a dict with kind, low, span, got {d!r:.80}")
         return cls(np.asarray(d["low"]), np.asarray(d["span"]), d["kind"])

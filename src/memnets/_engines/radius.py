@@ -77,9 +77,12 @@ class RobustRadii:
 
     Attributes
     ----------
-    radii : ndarray (M,), float64 ``>= 0``: the decision is constant on the closed ball
-    codes : ndarray (M,), the decided class indices (into ``classes``)
-    bound : one of :data:`BOUNDS`
+    radii
+        ndarray (M,), float64 ``>= 0``: the decision is constant on the closed ball
+    codes
+        ndarray (M,), the decided class indices (into ``classes``)
+    bound
+        one of :data:`BOUNDS`
     """
 
     radii: np.ndarray
@@ -88,6 +91,7 @@ class RobustRadii:
 
     @property
     def statement(self) -> str:
+        """The bound used, in words (``"<bound>: <what it guarantees>"``)."""
         return f"{self.bound}: {BOUNDS[self.bound]}"
 
 

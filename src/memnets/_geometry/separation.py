@@ -62,8 +62,30 @@ def exact_squared_distance(a: np.ndarray, b: np.ndarray) -> Fraction:
 def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     """Find the closest pair of samples with different labels, exactly.
 
-    Returns a ``SeparationPair`` with ``squared == 0`` for conflicting duplicates.
-    Raises :class:`~memnets.InputError` when there is only one class.
+    Parameters
+    ----------
+    X : array-like of shape (N, n)
+        The samples.
+    y : array-like of shape (N,)
+        Their labels.
+
+    Returns
+    -------
+    SeparationPair
+        ``i < j`` (the pair's row indices), ``squared`` (the exact squared distance, a
+        ``Fraction`` of the float64 inputs read as binary fractions) and ``distance``
+        (its square root as a float); ``squared == 0`` for conflicting duplicates.
+
+    Raises
+    ------
+    InputError
+        Only one class.
+
+    Examples
+    --------
+    >>> pair = closest_opposite_pair([[0.0, 0.0], [0.0, 0.5], [1.0, 1.0]], [0, 1, 1])
+    >>> pair.i, pair.j, pair.squared, pair.distance
+    (0, 1, Fraction(1, 4), 0.5)
     """
     Xa = check_X(X, unit_interval=False)
     classes, codes = label_codes(check_y(y, Xa.shape[0]))
@@ -136,11 +158,27 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
 
 
 def separation(X: Any, y: Any) -> float:
-    """Minimum Euclidean distance between two samples with different labels.
+    r"""Minimum Euclidean distance between two samples with different labels.
+
+    .. math::
+
+        c(X, y) = \min_{i, j:\ y_i \ne y_j} \lVert x_i - x_j \rVert_2 .
 
     ``0.0`` means two identical samples carry different labels (no network can memorize
     such data). Exact up to the final square root: the minimising pair is certified in
     rational arithmetic (see :func:`closest_opposite_pair` for the pair itself).
+
+    Parameters
+    ----------
+    X : array-like of shape (N, n)
+        The samples.
+    y : array-like of shape (N,)
+        Their labels (at least two classes).
+
+    Returns
+    -------
+    float
+        The separation :math:`c(X, y)`.
 
     Examples
     --------

@@ -94,8 +94,25 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
 
     Exact weights are kept exactly (see the module docstring for the format). The file is
     written to a temporary name and renamed, so an interrupted save never leaves a
-    half-written file under ``path``. Raises :class:`InputError` if ``stats``/``info`` hold
-    a value of a type the format cannot store.
+    half-written file under ``path``.
+
+    Parameters
+    ----------
+    obj : ConstructionResult or ReLUNetwork
+        What to write: a result keeps its network, classes, statistics, seed and
+        verification; a network only its layers.
+    path : str or os.PathLike
+        The file to write (conventionally ``*.memnet``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        ``stats`` or ``info`` hold a value of a type the format cannot store.
 
     >>> import tempfile, numpy as np
     >>> from fractions import Fraction
@@ -267,9 +284,23 @@ def load(path: str | os.PathLike[str]) -> ConstructionResult:
     """Read a :class:`ConstructionResult` written by :func:`save`.
 
     Entries come back with their types and values (int, Fraction, float64 bit patterns),
-    as do ``stats`` (seed included), ``info``, ``classes`` and ``min_margin``. Raises
-    :class:`ModelFileError` for anything that is not an intact, known-version memnets
-    result file (a bare-network file included: use :func:`memnets.load_model` for those).
+    as do ``stats`` (seed included), ``info``, ``classes`` and ``min_margin``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.memnet`` file holding a construction result.
+
+    Returns
+    -------
+    ConstructionResult
+        The result as it was saved.
+
+    Raises
+    ------
+    ModelFileError
+        Anything that is not an intact, known-version memnets result file (a bare-network
+        file included: use :func:`memnets.load_model` for those).
     """
     out = _decode(path, "result")
     assert isinstance(out, ConstructionResult)

@@ -352,30 +352,38 @@ def load(
 
     Parameters
     ----------
-    name : ``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"``, ``"imagefolder"`` (real) or
+    name
+        ``"mnist"``, ``"fashion-mnist"``, ``"digits"``, ``"cifar10"``, ``"imagefolder"`` (real) or
         ``"balls"``, ``"shells"``, ``"corners"``, ``"moons"`` (synthetic, labels 0/1,
         default parameters in :data:`SYNTHETIC`; other parameters: :func:`synthetic`
         then ``.sample``); see :func:`catalog`.
-    classes : keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``. For
+    classes
+        keep only these class ids (y keeps the original ids), e.g. ``(3, 5)``. For
         ``cifar10`` and ``imagefolder`` a class may also be given by name (``("cat", "dog")``);
         an image folder's class ids are the indices of its sorted class-folder names
         (:func:`image_folder_classes`), CIFAR-10's the official 0 airplane .. 9 truck.
-    split : ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
+    split
+        ``"train"`` or ``"test"``. Digits has no official split: a fixed stratified
         75/25 split is used (:func:`digits_split_mask`). A synthetic ``"test"`` split is an
         independent sample of the same distribution (derived seed, see ``_split_seed``).
-    n : real data: a stratified random subsample of n rows (:func:`stratified_subsample`,
+    n
+        real data: a stratified random subsample of n rows (:func:`stratified_subsample`,
         seeded by ``rng``, file order kept); synthetic data: the sample size
         (default 1000).
-    rng : seed / Generator for subsampling and synthetic sampling.
-    data_dir : folder with the files: the CIFAR-10 folder in either layout (the
+    rng
+        seed / Generator for subsampling and synthetic sampling.
+    data_dir
+        folder with the files: the CIFAR-10 folder in either layout (the
         ``cifar-10-batches-py`` folder or its parent, or a folder with ``train/<class>/*.png``
         and ``test/<class>/*.png``); ``imagefolder``: the root of the class folders (required;
         layout, pixel conversions and channel-major flattening in
         :mod:`memnets.datasets._imagefolder`); for MNIST /
         Fashion-MNIST a folder with the four IDX files (``train-images-idx3-ubyte[.gz]``,
         ...), used only when it holds them (else the installed copy); ignored by digits.
-    download : CIFAR-10 only: fetch and MD5-check the archive if it is not found.
-    cache : image folders only (``imagefolder``, CIFAR-10's PNG layout): keep the decoded
+    download
+        CIFAR-10 only: fetch and MD5-check the archive if it is not found.
+    cache
+        image folders only (``imagefolder``, CIFAR-10's PNG layout): keep the decoded
         arrays in ``$MEMNETS_CACHE_DIR`` (default ``~/.cache/memnets``): ``None`` for folders
         of at least 2,000 images, ``True`` always, ``False`` never.
 

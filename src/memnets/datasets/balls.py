@@ -218,7 +218,8 @@ def ball_mixture(
 
     Parameters
     ----------
-    radius : default ``separation / 5``; must be < ``separation / 4`` so that each ball
+    radius
+        default ``separation / 5``; must be < ``separation / 4`` so that each ball
         (diameter 2r) is a cell of diameter < c_D / 2.
 
     Returns a :class:`BallMixture` whose ``separation`` (the true c_D, >= the requested one)

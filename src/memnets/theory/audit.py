@@ -107,23 +107,34 @@ class AuditReport:
 
     Attributes
     ----------
-    n_inputs, hidden_sizes, bottleneck, rank_first_layer : structure (``bottleneck`` is
+    n_inputs, hidden_sizes, bottleneck, rank_first_layer
+        structure (``bottleneck`` is
         ``min(n, hidden sizes, rank W_1)``)
-    direction : unit float64 vector v of shape (n,) with W_1 v = 0, or None when
+    direction
+        unit float64 vector v of shape (n,) with W_1 v = 0, or None when
         rank W_1 = n
-    direction_exact : the same direction as exact rationals (not normalised), when computed
+    direction_exact
+        the same direction as exact rationals (not normalised), when computed
         exactly; ``W_1 @ direction_exact == 0`` holds exactly
-    exact : True when W_1 v = 0 was established in exact arithmetic
-    residual : ``max |W_1 v|`` for the float direction (0.0 when exact)
-    error_lower_bound : certified lower bound on the network's error over the distribution,
+    exact
+        True when W_1 v = 0 was established in exact arithmetic
+    residual
+        ``max |W_1 v|`` for the float direction (0.0 when exact)
+    error_lower_bound
+        certified lower bound on the network's error over the distribution,
         valid with probability >= 1 - delta (None without a distribution or a direction)
-    minority_mean : Monte Carlo mean of the minority mass m(p) on the sampled lines
-    line_error : unbiased line-sampling estimate of the network's actual error, with its
+    minority_mean
+        Monte Carlo mean of the minority mass m(p) on the sampled lines
+    line_error
+        unbiased line-sampling estimate of the network's actual error, with its
         two-sided Hoeffding half-width ``line_error_halfwidth`` at level delta
-    n_lines, delta, seed : the Monte Carlo design (one sampled fibre per "line")
-    fibre_dim : dimension of the sampled fibres: ``n - rank W_1`` when the distribution
+    n_lines, delta, seed
+        the Monte Carlo design (one sampled fibre per "line")
+    fibre_dim
+        dimension of the sampled fibres: ``n - rank W_1`` when the distribution
         knows its fibre measures (:class:`~memnets.datasets.FibreMeasured`), else 1 (lines)
-    note : why a bound is missing or not certified
+    note
+        why a bound is missing or not certified
     """
 
     n_inputs: int
@@ -270,13 +281,18 @@ def audit(
 
     Parameters
     ----------
-    network : :class:`~memnets.ReLUNetwork`, :class:`~memnets.ConstructionResult`, or a
+    network
+        :class:`~memnets.ReLUNetwork`, :class:`~memnets.ConstructionResult`, or a
         ``torch.nn.Sequential`` of Linear/ReLU
-    sampler : optional distribution (see the module docstring); without it only the
+    sampler
+        optional distribution (see the module docstring); without it only the
         structure and the null direction are reported
-    n_lines : L, number of lines sampled from D
-    delta : the bound holds with probability >= 1 - delta over the audit's draws
-    rng : Generator, seed or None (the seed is recorded)
+    n_lines
+        L, number of lines sampled from D
+    delta
+        the bound holds with probability >= 1 - delta over the audit's draws
+    rng
+        Generator, seed or None (the seed is recorded)
 
     Returns
     -------

@@ -308,8 +308,10 @@ def bound_thm43(n: int, c: float) -> Thm43Bound:
 
     Parameters
     ----------
-    n : dimension, ``>= 1``
-    c : separation, ``> 0`` (the paper uses ``c_0 >= c``; smaller ``c`` gives a larger bound)
+    n
+        dimension, ``>= 1``
+    c
+        separation, ``> 0`` (the paper uses ``c_0 >= c``; smaller ``c`` gives a larger bound)
 
     >>> b = bound_thm43(1, 0.3)        # C_1 = 2: Q = 1.2 / 0.2, Q_sound = 1.1 / 0.1
     >>> round(b.Q, 9), round(b.Q_sound, 9)

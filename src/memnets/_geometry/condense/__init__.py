@@ -171,19 +171,26 @@ def condense(
 
     Parameters
     ----------
-    X : (N, n) samples; y : (N,) labels (any hashable values), no two equal samples with
+    X
+        (N, n) samples; y : (N,) labels (any hashable values), no two equal samples with
         different labels
-    rule : ``"cover"``/``"mss"`` (use ``alpha``, ``k``; :func:`cover`), ``"hart"``,
+    rule
+        ``"cover"``/``"mss"`` (use ``alpha``, ``k``; :func:`cover`), ``"hart"``,
         ``"fcnn"`` or ``"mcs"`` (use ``lam``); see the module docstring for the formulas
-    alpha : cover radius fraction in (0, 1]: ``x`` is covered by ``s`` iff
+    alpha
+        cover radius fraction in (0, 1]: ``x`` is covered by ``s`` iff
         ``|x - s| < alpha c_x``
-    k : covers demanded per sample (``"cover"``/``"mss"``)
-    lam : margin ratio in (0, 1]: ``x`` is absorbed iff ``d_+(x) < lam d_-(x)``
-    c2_lower : optional (N,) rigorous lower bounds on ``c_x^2`` (e.g. from
+    k
+        covers demanded per sample (``"cover"``/``"mss"``)
+    lam
+        margin ratio in (0, 1]: ``x`` is absorbed iff ``d_+(x) < lam d_-(x)``
+    c2_lower
+        optional (N,) rigorous lower bounds on ``c_x^2`` (e.g. from
         :func:`nearest_enemy_sq`, or ``efficient``'s separation pass); computed when ``"cover"``
         needs them and none are given; used by ``"hart"``/``"fcnn"`` only to skip settled
         samples (the result does not depend on it)
-    max_passes : bound on the passes (``"hart"``) or rounds (``"fcnn"``, and separately
+    max_passes
+        bound on the passes (``"hart"``) or rounds (``"fcnn"``, and separately
         the alternation rounds of ``"mcs"``)
 
     Returns
