@@ -420,3 +420,24 @@ def test_mnist_subset_matches_1nn() -> None:
     assert cover.stats["n_reps"] < 1000
     acc = np.mean(cover.classes[decide.predict_codes(cover.network, Xt, "m1-certified")] == yt)
     assert acc >= knn.score(Xt, yt) - 0.02
+
+
+def test_engine_margins_below_the_theorem_7_3_guarantee_are_reported_as_a_bug(monkeypatch):
+    """A certified margin that falls short of c^2 - r^2 - 2 eta (here: halved) must stop the
+    construction, naming the sample; margins at the guarantee pass."""
+    X = np.array([[0.1, 0.1], [0.2, 0.15], [0.8, 0.9], [0.9, 0.8]])
+    y = np.array([0, 0, 1, 1])
+    ok = mn.construct(X, y, method="efficient", verify="engine", rng=0)
+    guarantee = ok.stats["margin_guarantee"]
+    real = eff.certified_margins
+
+    def halved(net, data, engine):
+        vals, err = real(net, data, engine)
+        vals = vals.copy()
+        vals[2] = guarantee / 2
+        return vals, np.zeros_like(err)
+
+    monkeypatch.setattr(eff, "certified_margins", halved)
+    with pytest.raises(mn.VerificationError,
+                       match=r"^efficient: sample 2 has margin .* below the guaranteed c\^2 - r\^2 - 2 eta = "):
+        mn.construct(X, y, method="efficient", verify="engine", rng=0)
