@@ -133,7 +133,7 @@ def run_group(label: str, splits: Any, presets: list[tuple[str, dict[str, Any]]]
             row[name] = measure(Xtr, ytr, Xte, yte, opts)
         worst = min(row[n]["accuracy"] - row["1nn"] for n, _ in presets)
         print(f"{label} {key}: 1-NN {row['1nn']:.4f}; " + "; ".join(
-            f"{n} {row[n]['accuracy']:.4f} ({row[n]['reps']})" for n, _ in presets) + f"  worst {100 * worst:+.2f}",
+            f"{n} {row[n]['accuracy']:.4f} ({row[n]['reps']}, {row[n]['params']})" for n, _ in presets) + f"  worst {100 * worst:+.2f}",
             flush=True)
         rows.append(row)
     return rows

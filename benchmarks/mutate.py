@@ -77,6 +77,8 @@ def run_module(key: str, scratch: Path, max_children: int) -> dict[str, object]:
     with log.open("w") as fh:
         subprocess.run([_mutmut(), "run", "--max-children", str(max_children)], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, check=False)
+    if "failed to collect stats" in log.read_text(errors="replace"):
+        raise SystemExit(f"{key}: the selected tests fail on the unmutated code; see {log}")
     listing = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=work, env=env, capture_output=True,
                              text=True, check=False).stdout
     counts = dict.fromkeys(VERDICTS, 0)

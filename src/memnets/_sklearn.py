@@ -20,7 +20,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from memnets._constructions.registry import construct, method_options
-from memnets._constructions.result import ConstructionResult, same_value
+from memnets._constructions.result import ConstructionResult
+from memnets._core.equality import same_value
 from memnets._core.errors import InputError, MemnetsError, OptionError
 from memnets._core.scaling import InputScaling
 

@@ -14,7 +14,7 @@ def test_build_passes_method_options(cli, tmp_path):
     assert res.stats["options"] == {"condense": "cover", "preset": "theorem", "alpha": 0.6, "radius": "global",
                                     "k": 1, "lam": 1.0, "verify": "certificate"}
     default = mn.construct(*mn.datasets.load("digits", classes=(3, 5)), method="efficient", rng=0)
-    assert default.stats["options"]["preset"] == "compact"  # local radii, alpha 0.9, k 2
+    assert default.stats["options"]["preset"] == "balanced"  # local radii, alpha 0.7, k 2
     assert default.stats["n_reps"] < res.stats["n_reps"]
     for bad, word in ((["--set", "k"], "KEY=VALUE"), (["--set", "colour=red"], "colour"),
                       (["--set", "k=0"], "k ")):

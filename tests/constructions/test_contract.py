@@ -288,7 +288,7 @@ def test_finish_keeps_an_exact_min_margin_that_float64_rounds_to_zero():
     """F(x) = 2^-60 x_1 - x_2. On (2^-1074, 0) (label 1) the exact margin 2^-1134 is
     positive while float64 returns 0.0; on (0, 1/2) (label 0) it is 1/2. After the exact
     re-check min_margin is the exact 2^-1134, not 0.0."""
-    from memnets._constructions.result import finish
+    from memnets._constructions.verify import finish
     from memnets._core.checks import check_dataset
 
     net = mn.ReLUNetwork([(np.array([[2.0**-60, -1.0]]), np.array([0.0]))])

@@ -213,3 +213,36 @@ def test_step_pair_units_read_alone_are_relus_of_negative_inputs_too():
     # no values until the output row reads them
     units = exact_module._apply_layer(exact_module._input_units(X), exact_module.compile_rows(net.layers[0]), len(X), relu=True)
     assert units[0]._num is None and units[1]._num is None and units[0].pair is units[1]
+
+
+def test_sums_of_step_pairs_too_big_for_int64_are_exact():
+    """Three step pairs ``s(x_i + 1) - s(x_i) = [x_i >= 0]`` on big integers, read with the
+    same multiplier ``c = 3 * 2**60`` (each below int64's safe range, their sum ``9 * 2**60``
+    above ``2**63``): the bound of the sum must count every pair, or int64 arithmetic
+    overflows and the exact output silently wraps."""
+    big, c = 2**70, 3 * 2**60
+    w1 = np.zeros((6, 3), dtype=object)
+    b1 = np.empty(6, dtype=object)
+    for i in range(3):
+        w1[2 * i, i] = w1[2 * i + 1, i] = big
+        b1[2 * i], b1[2 * i + 1] = -(2**69) + 1, -(2**69)
+    w2 = np.empty((1, 6), dtype=object)
+    w2[0] = [c, -c, c, -c, c, -c]
+    net = ReLUNetwork([(w1, b1), (w2, np.zeros(1, dtype=object))])
+    X = np.array([[1.0, 1.0, 1.0], [1.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    want = [3 * c, 2 * c, 0]
+    assert net.forward_exact(X).tolist() == want
+    assert [reference_forward_exact(net, x)[0] for x in X] == want
+
+
+def test_object_layers_with_numpy_integer_entries_are_read_as_integers():
+    """Entries of an object-dtype layer may be NumPy integers (not ``int``/``Fraction``/
+    float): each is read as itself over denominator 1, as the reference does."""
+    w = np.empty((2, 2), dtype=object)
+    w[:] = [[np.int64(3), np.int32(-2)], [np.uint8(5), 1]]
+    b = np.array([np.int64(-1), Fraction(1, 3)], dtype=object)
+    net = ReLUNetwork([(w, b)])
+    X = np.array([[0.5, 0.25], [1.0, 0.0]])
+    want = [[0, Fraction(37, 12)], [2, Fraction(16, 3)]]
+    assert net.forward_exact(X).tolist() == want
+    assert [reference_forward_exact(net, x) for x in X] == want

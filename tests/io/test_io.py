@@ -20,7 +20,7 @@ import memnets as mn
 from _hand_networks import random_network
 from _helpers import assert_same_network, assert_same_value
 from memnets import InputError, ModelFileError, ReLUNetwork, SparseWeight
-from memnets._constructions.result import finish
+from memnets._constructions.verify import finish
 from memnets._core.checks import check_dataset
 from memnets._io import FORMAT_VERSION, MAGIC, load, load_model, save
 

@@ -72,7 +72,8 @@ import numpy as np
 
 from memnets._blocks import compose_affine, exact_layer, staircase
 from memnets._blocks.line_memorizer import line_memorizer
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import ConstructionError, OptionError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight

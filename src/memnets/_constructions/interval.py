@@ -47,7 +47,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import InputError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight

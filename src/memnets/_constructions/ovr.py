@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from memnets._blocks import side_by_side
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.network import ReLUNetwork
 

@@ -97,7 +97,8 @@ import numpy as np
 
 from memnets._blocks.pair_constants import DEFAULT_MEMORY_LIMIT_GIB, SCALE
 from memnets._blocks.pair_layers import pairwise_layers
-from memnets._constructions.result import ConstructionResult, check_margin_guarantee, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import check_margin_guarantee, finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
 from memnets._core.network import ReLUNetwork

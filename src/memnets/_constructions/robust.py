@@ -68,7 +68,8 @@ import time
 import numpy as np
 
 from memnets._blocks.nearest import nearest_centre_network
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import ConstructionError, OptionError, VerificationError
 from memnets._core.rounding import U64

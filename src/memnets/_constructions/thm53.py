@@ -87,7 +87,8 @@ import numpy as np
 
 from memnets._blocks import project_first
 from memnets._blocks.line_memorizer import line_memorizer
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
 from memnets._core.network import ReLUNetwork

@@ -47,7 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset, check_scalar
 from memnets._core.errors import ConstructionError, OptionError
 from memnets._core.network import ReLUNetwork

@@ -102,7 +102,8 @@ import time
 import numpy as np
 
 from memnets._blocks.group_lookup import lookup_stats, projected_lookup
-from memnets._constructions.result import ConstructionResult, finish
+from memnets._constructions.result import ConstructionResult
+from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
 from memnets._geometry.projection import find_projection_within_R

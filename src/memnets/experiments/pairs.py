@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 import memnets as mn
-from memnets import OptionError
+from memnets import MemnetsError, OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._pair_data import (
     derived_seed,
@@ -107,6 +107,8 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     accuracy = res.score(Xt, yt)
     test_seconds = time.perf_counter() - start
     stats = res.stats
+    if res.representatives is None:  # efficient records them, always
+        raise MemnetsError(f"pairs: the efficient network of pair {pair} does not record its representatives")
     return {
         "data": cell["data"],
         "a": pair[0],
@@ -123,7 +125,7 @@ def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "params_nonzero": stats["params_nonzero"],
         "width": stats["width"],
         "depth": stats["depth"],
-        "representatives": int(stats["n_reps"]),
+        "representatives": len(res.representatives),
         "timing": {
             "construction_seconds": stats["seconds"],
             "verify_seconds": stats.get("verify_seconds"),
