@@ -422,6 +422,27 @@ def test_mnist_subset_matches_1nn() -> None:
     assert acc >= knn.score(Xt, yt) - 0.02
 
 
+def test_engine_margins_below_the_theorem_7_3_guarantee_are_reported_as_a_bug(monkeypatch):
+    """A certified margin that falls short of c^2 - r^2 - 2 eta (here: halved) must stop the
+    construction, naming the sample; margins at the guarantee pass."""
+    X = np.array([[0.1, 0.1], [0.2, 0.15], [0.8, 0.9], [0.9, 0.8]])
+    y = np.array([0, 0, 1, 1])
+    ok = mn.construct(X, y, method="efficient", verify="engine", rng=0)
+    guarantee = ok.stats["margin_guarantee"]
+    real = eff.certified_margins
+
+    def halved(net, data, engine):
+        vals, err = real(net, data, engine)
+        vals = vals.copy()
+        vals[2] = guarantee / 2
+        return vals, np.zeros_like(err)
+
+    monkeypatch.setattr(eff, "certified_margins", halved)
+    with pytest.raises(mn.VerificationError,
+                       match=r"^efficient: sample 2 has margin .* below the guaranteed c\^2 - r\^2 - 2 eta = "):
+        mn.construct(X, y, method="efficient", verify="engine", rng=0)
+
+
 def test_default_preset_keeps_one_nn_accuracy_on_digits() -> None:
     """The default (``preset="balanced"``) costs no accuracy: 3-fold CV on scikit-learn's
     digits within 0.5 points of 1-NN (measured: 0.9649 vs 0.9638), where the compact preset,

@@ -266,3 +266,14 @@ def test_the_library_refuses_booleans_for_numbers_everywhere() -> None:
     for call, name in cases:
         with pytest.raises(OptionError, match=rf"{name}\b.* must be .*, got True"):
             call()
+
+
+def test_check_name_returns_known_names_and_lists_every_valid_one_otherwise():
+    from memnets._core.checks import check_name
+
+    table = {"zeta": 1, "alpha": 2}
+    assert check_name("alpha", table, "method") == "alpha"
+    for bad in ("gamma", 1, None, ["alpha"]):
+        with pytest.raises(OptionError) as info:
+            check_name(bad, table, "experiment")
+        assert str(info.value) == f"unknown experiment {bad!r}; valid experiments are 'zeta', 'alpha'"

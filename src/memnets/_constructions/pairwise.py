@@ -98,9 +98,9 @@ import numpy as np
 from memnets._blocks.pair_constants import DEFAULT_MEMORY_LIMIT_GIB, SCALE
 from memnets._blocks.pair_layers import pairwise_layers
 from memnets._constructions.result import ConstructionResult
-from memnets._constructions.verify import finish
+from memnets._constructions.verify import check_margin_guarantee, finish
 from memnets._core.checks import Dataset
-from memnets._core.errors import OptionError, VerificationError
+from memnets._core.errors import OptionError
 from memnets._core.network import ReLUNetwork
 from memnets._engines.pair_units import (
     forward_pairwise_exact,
@@ -232,13 +232,8 @@ def build(
     if unsure.size:  # exact on the candidate units (finish would use the generic exact engine)
         ex, ex_bound = forward_pairwise_exact(net, data.X[unsure])
         vals[unsure], bound[unsure] = signs[unsure] * ex, ex_bound
-    short = np.flatnonzero(vals + bound < c2 * (1 - 4e-16))
-    if short.size:
-        i = int(short[0])
-        raise VerificationError(
-            f"pairwise: sample {i} has margin {float(vals[i]):.6g} +- {float(bound[i]):.3g}, below "
-            f"Lemma H.3's 100 r = c^2 = {c2:.6g}; this is a bug in memnets"
-        )
+    check_margin_guarantee((vals, bound), c2 * (1 - 4e-16), method="pairwise",
+                           what=f"Lemma H.3's 100 r = c^2 = {c2:.6g}")
     stats["verified_by"] = "pairwise engine on every sample (certified float64, exact on undecided candidates)"
     stats["engine_verify_seconds"] = time.perf_counter() - built
     return finish(net, data, method="pairwise", options=options, seed=seed, started=started,

@@ -33,7 +33,7 @@ import numpy as np
 
 from memnets._constructions.options import MethodOption, describe_hint, options_of
 from memnets._constructions.result import ConstructionResult
-from memnets._core.checks import RNGLike, as_rng, check_dataset
+from memnets._core.checks import RNGLike, as_rng, check_dataset, check_name
 from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import OptionError
 from memnets._core.progress import progress_enabled
@@ -106,10 +106,7 @@ def current_options(method: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _module(method: str) -> Any:
-    if not isinstance(method, str) or method not in METHODS:
-        valid = ", ".join(repr(m) for m in METHODS)
-        raise OptionError(f"unknown method {method!r}; valid methods are {valid}")
-    return importlib.import_module(METHODS[method][0])
+    return importlib.import_module(METHODS[check_name(method, METHODS, "method")][0])
 
 
 def method_options(method: str) -> dict[str, MethodOption]:

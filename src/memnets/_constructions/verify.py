@@ -16,7 +16,33 @@ from memnets._core.network import ReLUNetwork
 from memnets._engines.decide import certified_margins, check_engine, margins_exact
 from memnets._version import __version__
 
-__all__ = ["finish"]
+__all__ = ["check_margin_guarantee", "finish"]
+
+
+def check_margin_guarantee(
+    margins: tuple[np.ndarray, np.ndarray], guarantee: float, *, method: str, what: str
+) -> None:
+    """Hold a construction to its own margin promise, stronger than :func:`finish`'s ``> 0``.
+
+    ``margins`` are certified ``(values, error_bounds)`` of every sample (the contract of
+    ``given_margins``); a sample whose ``value + bound`` is below ``guarantee`` cannot have
+    the promised margin, a bug in the construction: :class:`VerificationError` names the
+    first such sample, its margin, and ``what`` (the guarantee in words and numbers).
+
+    >>> check_margin_guarantee((np.array([3.0, 0.5]), np.array([0.0, 0.25])), 1.0,
+    ...                        method="demo", what="the promised 1")
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.VerificationError: demo: sample 1 has margin 0.5 +- 0.25, below the promised 1; this is a bug in memnets
+    """
+    vals, bound = margins
+    short = np.flatnonzero(vals + bound < guarantee)
+    if short.size:
+        i = int(short[0])
+        raise VerificationError(
+            f"{method}: sample {i} has margin {float(vals[i]):.6g} +- {float(bound[i]):.3g}, below "
+            f"{what}; this is a bug in memnets"
+        )
 
 
 def finish(

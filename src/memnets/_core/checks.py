@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import overload
 
@@ -141,6 +142,24 @@ def check_scalar(
     if (lt is not None and not out < lt) or (le is not None and not out <= le):
         raise bad
     return out
+
+
+def check_name(name: object, known: Iterable[str], kind: str) -> str:
+    """``name`` if it is one of ``known`` (a registry's names), else :class:`OptionError`
+    naming the ``kind`` of thing asked for and every valid name, in registry order.
+
+    >>> check_name("b", {"a": 1, "b": 2}, "method")
+    'b'
+    >>> check_name("c", {"a": 1, "b": 2}, "method")
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.OptionError: unknown method 'c'; valid methods are 'a', 'b'
+    """
+    names = list(known)
+    if not isinstance(name, str) or name not in names:
+        valid = ", ".join(repr(n) for n in names)
+        raise OptionError(f"unknown {kind} {name!r}; valid {kind}s are {valid}")
+    return name
 
 
 def check_X(

@@ -139,6 +139,11 @@ class Projection:
         return self.runs.min_gap()[0]
 
 
+def _check_max_tries(max_tries: object, method: str) -> None:
+    if not isinstance(max_tries, int | np.integer) or max_tries < 1:
+        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+
+
 def find_projection(
     X: np.ndarray,
     signs: np.ndarray,
@@ -159,8 +164,7 @@ def find_projection(
         bits = default_direction_bits(N, n)
     if not isinstance(bits, int | np.integer) or not 0 <= int(bits) <= 52:
         raise OptionError(f"{method}: direction_bits must be an int in [0, 52], got {bits!r}")
-    if not isinstance(max_tries, int | np.integer) or max_tries < 1:
-        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+    _check_max_tries(max_tries, method)
     bits = int(bits)
     last: ProjectionCollision | None = None
     for attempt in range(1, int(max_tries) + 1):
@@ -210,8 +214,7 @@ def find_projection_within_R(
     Returns the projection and what it says about their theorem: ``R``, ``log2_R``, ``r``,
     ``separation``, ``within_R`` and ``projection_draws``.
     """
-    if not isinstance(max_tries, int | np.integer) or max_tries < 1:
-        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+    _check_max_tries(max_tries, method)
     R, r, c = theorem_R(X, y)
     best: tuple[int, Projection] | None = None
     used = 0

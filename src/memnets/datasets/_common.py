@@ -49,6 +49,7 @@ __all__ = [
     "fp_margin",
     "frozen",
     "line_distance2",
+    "masses_by_label",
     "uniform_directions",
     "unit_direction",
 ]
@@ -131,6 +132,24 @@ def log_ball_section(r2: float, rho2: np.ndarray, m: int) -> np.ndarray:
     out = np.full(np.shape(gap), -np.inf)
     pos = gap > 0
     out[pos] = 0.5 * m * np.log(gap[pos])
+    return out
+
+
+def masses_by_label(logs: np.ndarray, cols: Any, n_classes: int) -> np.ndarray:
+    """Label masses ``(L, n_classes)`` from the log masses ``logs`` ``(L, K)`` of K components:
+    each row scaled so its largest component is 1 (a row of ``-inf`` stays 0), component k
+    added into column ``cols[k]``.
+
+    >>> masses_by_label(np.log([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]]), [0, 1, 0], 2).tolist()
+    [[1.25, 0.5], [2.0, 1.0]]
+    >>> masses_by_label(np.full((1, 3), -np.inf), [0, 1, 0], 2).tolist()
+    [[0.0, 0.0]]
+    """
+    top = logs.max(axis=1, keepdims=True)
+    w = np.exp(logs - np.where(np.isfinite(top), top, 0.0))
+    out = np.zeros((logs.shape[0], n_classes))
+    for k, c in enumerate(cols):
+        out[:, c] += w[:, k]
     return out
 
 

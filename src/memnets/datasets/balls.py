@@ -24,6 +24,7 @@ from memnets.datasets._common import (
     frozen,
     line_distance2,
     log_ball_section,
+    masses_by_label,
     uniform_directions,
     unit_direction,
 )
@@ -172,13 +173,7 @@ class BallMixture(DescribeAlias):
         r2 = float(self.radius) ** 2
         logs = np.stack([log_ball_section(r2, fibre_distance2(Xa, self.centers[k], Q), m)
                          for k in range(self.n_balls)], axis=1)
-        top = logs.max(axis=1, keepdims=True)
-        w = np.exp(logs - np.where(np.isfinite(top), top, 0.0))
-        cols = np.searchsorted(self.classes, self.ball_labels)
-        out = np.zeros((Xa.shape[0], len(self.classes)))
-        for k in range(self.n_balls):
-            out[:, cols[k]] += w[:, k]
-        return out
+        return masses_by_label(logs, np.searchsorted(self.classes, self.ball_labels), len(self.classes))
 
     def to_dict(self) -> dict[str, Any]:
         """The distribution's parameters as a plain dict (recorded in experiment JSON)."""

@@ -24,6 +24,7 @@ from memnets.datasets._common import (
     frozen,
     line_distance2,
     log_ball_section,
+    masses_by_label,
     uniform_directions,
     unit_direction,
 )
@@ -107,6 +108,19 @@ class AlternatingShells(DescribeAlias):
         p = np.exp(logv - logv.max())
         return p / p.sum()
 
+    def _log_densities(self) -> np.ndarray:
+        """:math:`\\log q_k` per shell, scaled so the largest finite one is 0: the log of the
+        constant density :math:`q_k = P(\\text{shell } k) / \\operatorname{vol}(S_k)`, with
+        :math:`\\log q_k = \\log P(\\text{shell } k) - \\log(r^{out\\,n}_k - r^{in\\,n}_k)`
+        (the unit-ball volume cancels); ``-inf`` for a shell of probability 0."""
+        logq = np.array(
+            [
+                (math.log(p) if p > 0 else -math.inf) - logv
+                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
+            ]
+        )
+        return logq - logq[np.isfinite(logq)].max()
+
     def line_label_masses(self, X: Any, v: Any) -> np.ndarray:
         """Label masses ``(L, 2)`` on the line ``x + t v`` through each row ``x`` of ``X``
         (the exact line measure of :class:`~memnets.datasets.LineMeasured`).
@@ -128,14 +142,7 @@ class AlternatingShells(DescribeAlias):
         Xa = check_points(X, self.n_features)
         vv = unit_direction(v, self.n_features)
         rho2 = line_distance2(Xa, self.center, vv)
-        # log q_k = log P(shell k) - log(r_out^n - r_in^n)  (the unit-ball volume cancels)
-        logq = np.array(
-            [
-                (math.log(p) if p > 0 else -math.inf) - logv
-                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
-            ]
-        )
-        q = np.exp(logq - logq[np.isfinite(logq)].max())
+        q = np.exp(self._log_densities())
         out = np.zeros((Xa.shape[0], 2))
         for k, (r_in, r_out) in enumerate(self.radii):
             length = 2.0 * (
@@ -165,13 +172,7 @@ class AlternatingShells(DescribeAlias):
         Q = check_row_basis(rows, self.n_features)
         m = self.n_features - Q.shape[0]
         rho2 = fibre_distance2(Xa, self.center, Q)
-        logq = np.array(
-            [
-                (math.log(p) if p > 0 else -math.inf) - logv
-                for p, logv in zip(self.shell_probabilities(), self._log_volumes(), strict=True)
-            ]
-        )
-        logq -= logq[np.isfinite(logq)].max()
+        logq = self._log_densities()
         logs = np.full((Xa.shape[0], self.n_shells), -np.inf)
         for k, (r_in, r_out) in enumerate(self.radii):
             outer = log_ball_section(r_out**2, rho2, m)
@@ -180,12 +181,7 @@ class AlternatingShells(DescribeAlias):
             # log(A - B) = log A + log1p(-B / A), B <= A
             ratio = np.exp(np.where(hit, inner - np.where(hit, outer, 0.0), -np.inf))
             logs[hit, k] = logq[k] + outer[hit] + np.log1p(-np.minimum(ratio[hit], 1.0))
-        top = logs.max(axis=1, keepdims=True)
-        w = np.exp(logs - np.where(np.isfinite(top), top, 0.0))
-        out = np.zeros((Xa.shape[0], 2))
-        for k in range(self.n_shells):
-            out[:, k % 2] += w[:, k]
-        return out
+        return masses_by_label(logs, [k % 2 for k in range(self.n_shells)], 2)
 
     def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
         """Draw n points (see the class doc for the law)."""

@@ -3,11 +3,12 @@ and the report's markdown (the paper's claim checked, accuracies, sizes and cost
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from memnets.experiments._runner import write_csv as table_csv
 
 __all__ = ["CSV_COLUMNS", "markdown", "write_csv"]
 
@@ -20,19 +21,16 @@ CSV_COLUMNS = (
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     """Write ``rows`` (one per pair, column and replicate) to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            writer.writerow([
-                r["pair"], r["method"], r["construction"], r["replicate"], r["n_train"], r["n_test"],
-                r["negative_class"], f"{r['accuracy']:.6f}", f"{r['train_accuracy']:.6f}",
-                f"{r['predicted_share_smaller']:.6f}", f"{r['test_share_smaller']:.6f}", r["params"],
-                r["params_nonzero"], r["width"], r["depth"], r["max_weight_bits"],
-                f"{r['timing']['construction_seconds']:.4f}",
-            ])
-    return path
+    return table_csv(path, CSV_COLUMNS, (
+        [
+            r["pair"], r["method"], r["construction"], r["replicate"], r["n_train"], r["n_test"],
+            r["negative_class"], f"{r['accuracy']:.6f}", f"{r['train_accuracy']:.6f}",
+            f"{r['predicted_share_smaller']:.6f}", f"{r['test_share_smaller']:.6f}", r["params"],
+            r["params_nonzero"], r["width"], r["depth"], r["max_weight_bits"],
+            f"{r['timing']['construction_seconds']:.4f}",
+        ]
+        for r in rows
+    ))
 
 
 def _fmt(v: Any) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import memnets as mn
 from memnets import DataUnavailableError
 
-__all__ = ["CIFAR_HINT", "derived_seed", "drop_conflicts", "load_pair", "load_pair_cached", "unavailable"]
+__all__ = ["CIFAR_HINT", "derived_seed", "drop_conflicts", "load_pair", "load_pair_cached", "load_splits", "unavailable"]
 
 CIFAR_HINT = (
     "CIFAR-10 is not bundled: download cifar-10-python.tar.gz from "
@@ -71,6 +71,16 @@ def load_pair_cached(
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y
+
+
+def load_splits(
+    data: str, pair: tuple[int, int], n_train: int | None, n_test: int | None, seed: int, data_dir: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The training and the test images ``(X, y, X_test, y_test)`` of ``pair``, through
+    :func:`load_pair_cached` (``n_train``/``n_test`` per class, ``None`` for all)."""
+    X, y = load_pair_cached(data, pair, "train", n_train, seed, data_dir)
+    Xt, yt = load_pair_cached(data, pair, "test", n_test, seed, data_dir)
+    return X, y, Xt, yt
 
 
 def drop_conflicts(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

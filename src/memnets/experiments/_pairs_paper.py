@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import memnets as mn
-from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
+from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_splits
 
 __all__ = ["PAPER_COLUMNS", "PAPER_SIZES", "PAPER_WORDS", "paper_cell", "paper_claims", "paper_markdown",
            "paper_rows"]
@@ -69,8 +69,7 @@ def paper_cell(cell: dict[str, Any]) -> dict[str, Any]:
     from sklearn.neighbors import KNeighborsClassifier
 
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y, Xt, yt = load_splits(cell["data"], pair, cell["n_train"], cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
     columns: dict[str, Any] = {}
     preds: dict[str, np.ndarray] = {}

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from memnets import OptionError
+from memnets._core.checks import check_name as check_known
 
 __all__ = ["EXPERIMENTS", "check_name", "experiment_options", "module", "own_options", "parse_experiment_options"]
 
@@ -42,10 +43,7 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
 
 def check_name(name: str) -> str:
     """``name`` if it is a registered experiment, else :class:`memnets.OptionError`."""
-    if name not in EXPERIMENTS:
-        valid = ", ".join(repr(n) for n in EXPERIMENTS)
-        raise OptionError(f"unknown experiment {name!r}; valid experiments are {valid}")
-    return name
+    return check_known(name, EXPERIMENTS, "experiment")
 
 
 def module(name: str) -> ModuleType:

@@ -12,6 +12,7 @@ which fills in the run's jobs, scheduler, cache folder and progress setting.
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import json
@@ -36,6 +37,7 @@ __all__ = [
     "run_cells",
     "to_jsonable",
     "without_timing",
+    "write_csv",
     "write_json",
 ]
 
@@ -131,6 +133,17 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     tmp = p.with_suffix(p.suffix + ".tmp")
     tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
     tmp.replace(p)
+    return p
+
+
+def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write a header of ``columns`` and then ``rows`` as CSV to ``path`` (folders created)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with p.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(rows)
     return p
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from memnets.experiments._options import RunOptions
 from memnets.experiments._runner import write_json
 
-__all__ = ["finish", "header", "image_links", "summary"]
+__all__ = ["finish", "header", "image_links", "summary", "table_head"]
 
 
 def header(name: str, options: RunOptions, **extra: Any) -> dict[str, Any]:
@@ -51,6 +51,15 @@ def summary(name: str, json_path: Path, plots: Sequence[Path], markdown: str, **
 def image_links(plots: Sequence[Path]) -> list[str]:
     """Markdown image lines for ``plots`` (links relative to the report folder)."""
     return [f"![{p.stem}]({p.name})" for p in plots]
+
+
+def table_head(*columns: str) -> list[str]:
+    """The two lines that open a markdown table with ``columns``.
+
+    >>> table_head("n", "N", "optimal")
+    ['| n | N | optimal |', '|---|---|---|']
+    """
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
 
 def finish(

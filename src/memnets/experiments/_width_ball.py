@@ -30,7 +30,7 @@ import numpy as np
 
 import memnets as mn
 from memnets.experiments._options import RunOptions
-from memnets.experiments._tail import image_links
+from memnets.experiments._tail import image_links, table_head
 from memnets.experiments._width_cells import DELTA, arm_cell, arm_row, fmt, trained_options
 
 __all__ = ["BALL_ARMS", "BALL_FULL", "BALL_QUICK", "BALL_TINY", "ball_cell", "ball_features", "ball_markdown",
@@ -193,8 +193,7 @@ def ball_markdown(ball: dict[str, Any], plots: list[Path]) -> str:
             f"the certified ceiling 1 - b for networks with rank W_1 < n (fibre audit, probability >= "
             f"{1 - DELTA:g}), or \"no bound\" when rank W_1 = n.",
             "",
-            "| N | " + " | ".join(BALL_ARMS[a][1] for a in arms) + " |",
-            "|---|" + "---|" * len(arms),
+            *table_head("N", *(BALL_ARMS[a][1] for a in arms)),
         ]
         for N in plan["Ns"]:
             row = [next(t for t in ball["table"] if t["n"] == n and t["w"] == w and t["N"] == N and t["arm"] == a)

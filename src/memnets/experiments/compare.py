@@ -63,7 +63,7 @@ from memnets import OptionError
 from memnets.experiments._compare_report import CSV_COLUMNS, write_csv
 from memnets.experiments._compare_report import markdown as write_markdown
 from memnets.experiments._options import RunOptions
-from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_pair_cached
+from memnets.experiments._pair_data import derived_seed, drop_conflicts, load_splits
 from memnets.experiments._plots.compare import compare_plot
 from memnets.experiments._tail import finish
 from memnets.experiments.pairs import DATASETS
@@ -140,8 +140,7 @@ def _compare_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (pair, column, replicate) cell: build on the training images, score on the test images."""
     pair = (int(cell["a"]), int(cell["b"]))
     seed = _data_seed(int(cell["seed"]), int(cell["replicate"]))
-    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], seed, None)
-    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], seed, None)
+    X, y, Xt, yt = load_splits(cell["data"], pair, cell["n_train"], cell["n_test"], seed, None)
     X, y, dropped = drop_conflicts(X, y)
     construction = cell["construction"]
     row: dict[str, Any] = {

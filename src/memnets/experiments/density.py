@@ -45,7 +45,7 @@ from memnets.datasets import fp_margin
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.density import density_plot
 from memnets.experiments._runner import fit_slope, mean_or_none
-from memnets.experiments._tail import finish
+from memnets.experiments._tail import finish, table_head
 
 __all__ = ["METHODS", "density_bound", "expression", "run"]
 
@@ -238,8 +238,7 @@ def _markdown(table: list[dict[str, Any]], fits: dict[str, Any], claims: dict[st
             f"c = {d['separation']:.4g}, density bound r = {d['density_bound']:.4g}. Test accuracy (params); "
             f"E = n + sqrt(N) ln(N n r / c).",
             "",
-            "| N | E | " + " | ".join(METHODS.values()) + " | P(y != b) |",
-            "|---|---|" + "---|" * len(METHODS) + "---|",
+            *table_head("N", "E", *METHODS.values(), "P(y != b)"),
         ]
         for N in plan["Ns"]:
             rows = {t["method"]: t for t in table if t["n"] == n and t["N"] == N}

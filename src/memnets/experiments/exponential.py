@@ -40,7 +40,7 @@ import numpy as np
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.exponential import exponential_plots, exponential_samples_plot
 from memnets.experiments._runner import AGREE_FACTOR, fit_shape
-from memnets.experiments._tail import finish, image_links
+from memnets.experiments._tail import finish, image_links, table_head
 from memnets.experiments.sample_complexity import corner_cell, corner_plan
 from memnets.theory import bound_cor64
 
@@ -233,8 +233,7 @@ def _markdown(smallest: dict[str, Any], fits: dict[str, Any], claims: dict[str, 
         f"Cube corners, n = {plan['dims']}: params of the smallest network each method produced "
         f"with accuracy >= {TARGET} over all corners (N in parentheses), and the fitted growth base.",
         "",
-        "| n | " + " | ".join(methods) + " |",
-        "|---|" + "---|" * len(methods),
+        *table_head("n", *methods),
     ]
     for n in plan["dims"]:
         cells = []

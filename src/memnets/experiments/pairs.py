@@ -41,7 +41,6 @@ The images of a pair (seeded subsamples, label conflicts dropped) come from
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 import time
@@ -58,7 +57,7 @@ from memnets.experiments._pair_data import (
     derived_seed,
     drop_conflicts,
     load_pair,
-    load_pair_cached,
+    load_splits,
     unavailable,
 )
 from memnets.experiments._pairs_paper import (
@@ -71,6 +70,7 @@ from memnets.experiments._pairs_paper import (
 )
 from memnets.experiments._plots.pairs import pairs_plot
 from memnets.experiments._resnet import check_device, cuda_available
+from memnets.experiments._runner import write_csv
 from memnets.experiments._tail import finish
 
 __all__ = ["CONDENSE", "DATASETS", "drop_conflicts", "load_pair", "run"]
@@ -100,8 +100,7 @@ CSV_COLUMNS = (
 def _pair_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """One (dataset, pair, condense) cell: construct ``efficient``, verify, test."""
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y, Xt, yt = load_splits(cell["data"], pair, cell["n_train"], cell["n_test"], cell["seed"], cell["data_dir"])
     X, y, dropped = drop_conflicts(X, y)
     res = mn.construct(X, y, method="efficient", rng=derived_seed(cell["seed"], *pair), condense=cell["condense"])
     start = time.perf_counter()
@@ -140,8 +139,7 @@ def _resnet_cell(cell: dict[str, Any]) -> dict[str, Any]:
     from memnets.experiments._resnet import train_resnet18
 
     pair = (int(cell["a"]), int(cell["b"]))
-    X, y = load_pair_cached(cell["data"], pair, "train", cell["n_train"], cell["seed"], cell["data_dir"])
-    Xt, yt = load_pair_cached(cell["data"], pair, "test", cell["n_test"], cell["seed"], cell["data_dir"])
+    X, y, Xt, yt = load_splits(cell["data"], pair, cell["n_train"], cell["n_test"], cell["seed"], cell["data_dir"])
     pred = train_resnet18(X, y, epochs=cell["epochs"], lr=RESNET_LR, batch_size=cell["batch_size"],
                           rng=derived_seed(cell["seed"], *pair, 18), device=cell.get("device", "auto"))
     start = time.perf_counter()
@@ -335,18 +333,14 @@ def run(
 
 
 def _write_csv(path: Path, results: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for res in results.values():
-            for c in res["cells"]:
-                writer.writerow([
-                    c["data"], c["a"], c["b"], c["condense"], c["n_train"], c["n_test"],
-                    f"{c['accuracy']:.6f}", f"{c['train_accuracy']:.6f}", c["params"], c["params_nonzero"],
-                    c["width"], c["depth"], c["representatives"], f"{c['timing']['construction_seconds']:.4f}",
-                ])
-    return path
+    return write_csv(path, CSV_COLUMNS, (
+        [
+            c["data"], c["a"], c["b"], c["condense"], c["n_train"], c["n_test"],
+            f"{c['accuracy']:.6f}", f"{c['train_accuracy']:.6f}", c["params"], c["params_nonzero"],
+            c["width"], c["depth"], c["representatives"], f"{c['timing']['construction_seconds']:.4f}",
+        ]
+        for res in results.values() for c in res["cells"]
+    ))
 
 
 def _pair_list(pairs: Sequence[tuple[int, int]] | None) -> list[tuple[int, int]]:

@@ -45,7 +45,7 @@ from memnets import ConstructionError, OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.sample_complexity import sample_complexity_plots
 from memnets.experiments._runner import AGREE_FACTOR, fit_shape, fit_slope
-from memnets.experiments._tail import finish
+from memnets.experiments._tail import finish, table_head
 from memnets.theory import bound_thm61, bound_thm65
 
 __all__ = ["DEFAULT_METHODS", "corner_cell", "corner_plan", "information_bound", "n_for_accuracy", "paper_shapes",
@@ -326,8 +326,7 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
         f"Cube corners (2^n points, fixed random labels), n = {plan['dims']}: accuracy over all "
         "corners against N/2^n, and the information bound 1 - (1 - 2^-n)^N / 2.",
         "",
-        "| n | N/2^n | bound | " + " | ".join(methods) + " |",
-        "|---|---|---|" + "---|" * len(methods),
+        *table_head("n", "N/2^n", "bound", *methods),
     ]
     for n in plan["dims"]:
         for rho in plan["rhos"]:
@@ -338,8 +337,7 @@ def _markdown(table: list[dict[str, Any]], law: dict[str, Any], claims: dict[str
                          + " | ".join(cells) + " |")
     lines += [
         "",
-        "| n | measured N_D | N for acc. 0.9 (information) | " + " | ".join(methods) + " |",
-        "|---|---|---|" + "---|" * len(methods),
+        *table_head("n", "measured N_D", "N for acc. 0.9 (information)", *methods),
     ]
     for n in plan["dims"]:
         vals = [law["methods"][m]["N_target"].get(str(n)) for m in methods]

@@ -43,7 +43,7 @@ from memnets import OptionError
 from memnets.experiments._options import RunOptions
 from memnets.experiments._plots.width import ball_shell_plot, width_plots
 from memnets.experiments._runner import mean_or_none
-from memnets.experiments._tail import finish, image_links
+from memnets.experiments._tail import finish, image_links, table_head
 from memnets.experiments._width_ball import (
     BALL_ARMS,
     BALL_FULL,
@@ -249,8 +249,7 @@ def _markdown(table: list[dict[str, Any]], claims: dict[str, Any], plan: dict[st
         f"and for networks with rank W_1 < n the certified audit bound on the error "
         f"(probability >= {1 - DELTA:g}).",
         "",
-        "| n | N | " + " | ".join(ARMS[a][1] for a in arms) + " |",
-        "|---|---|" + "---|" * len(arms),
+        *table_head("n", "N", *(ARMS[a][1] for a in arms)),
     ]
     for n in plan["dims"]:
         for N in plan["Ns"]:
