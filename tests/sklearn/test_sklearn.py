@@ -90,7 +90,7 @@ def test_params_round_trip_and_errors() -> None:
     clf = MemorizationClassifier(condense="none", alpha=0.25, random_state=7)
     assert clf.get_params() == {
         "method": "efficient", "scale": "auto", "random_state": 7, "verbose": False, "condense": "none",
-        "preset": "compact", "alpha": 0.25, "radius": None, "k": None, "lam": 1.0, "verify": "certificate",
+        "preset": "balanced", "alpha": 0.25, "radius": None, "k": None, "lam": 1.0, "verify": "certificate",
     }
     twin = clone(clf)
     assert twin.get_params() == clf.get_params()
