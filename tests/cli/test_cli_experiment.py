@@ -73,8 +73,8 @@ def test_experiment_resnet_and_device_reach_run(cli, tmp_path, monkeypatch):
     seen = []
     mod = types.ModuleType("_memnets_cli_test_pairs")
 
-    def run(options, *, resnet=None, device=None):
-        seen.append((resnet, device))
+    def run(options, *, resnet=None, resnet_device="auto"):
+        seen.append((resnet, resnet_device))
         return {"name": "pairs", "json": "", "plots": [], "markdown": ""}
 
     mod.run = run  # type: ignore[attr-defined]
@@ -83,7 +83,7 @@ def test_experiment_resnet_and_device_reach_run(cli, tmp_path, monkeypatch):
     assert cli("experiment", "pairs", "--out", tmp_path, "--no-resnet").exit_code == 0
     assert cli("experiment", "pairs", "--out", tmp_path, "--resnet", "--device", "cpu").exit_code == 0
     assert cli("experiment", "pairs", "--out", tmp_path).exit_code == 0
-    assert seen == [(False, None), (True, "cpu"), (None, None)]
+    assert seen == [(False, "auto"), (True, "cpu"), (None, "auto")]
     clash = cli("experiment", "pairs", "--out", tmp_path, "--resnet", "--set", "resnet=false")
     assert clash.exit_code == 2 and "disagree" in clash.output
 

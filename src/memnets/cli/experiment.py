@@ -49,7 +49,7 @@ def _own_options(name: str, set_: list[str] | None, data: str | None, resnet: bo
     from memnets.experiments import parse_experiment_options
 
     own = parse_experiment_options(name, set_ or [])
-    for key, value in (("data", data), ("resnet", resnet), ("device", device)):
+    for key, value in (("data", data), ("resnet", resnet), ("resnet_device", device)):
         if value is not None:
             if key in own and own[key] != value:
                 raise OptionError(f"--{key} {value!r} and --set {key}={own[key]!r} disagree; give one")
@@ -84,7 +84,7 @@ def experiment(
     try:
         profile = _profile(full, profile)
         own = _own_options(experiments.check_name(name), set_, data, resnet, device)
-        if name == "pairs" and _resnet_left_out(own.get("resnet"), profile, own.get("device")):
+        if name == "pairs" and _resnet_left_out(own.get("resnet"), profile, own.get("resnet_device")):
             own["resnet"] = False
         options = experiments.RunOptions(out, jobs=jobs, seed=seed, dask_scheduler=dask_scheduler,
                                          data_dir=data_dir, profile=profile)
@@ -114,7 +114,7 @@ def reproduce(
 
     try:
         profile = _profile(full, profile)
-        pairs: dict[str, Any] = {} if device is None else {"device": device}
+        pairs: dict[str, Any] = {} if device is None else {"resnet_device": device}
         if _resnet_left_out(resnet, profile, device):
             resnet = False
         if resnet is not None:
