@@ -109,7 +109,7 @@ class MemorizationClassifier(ClassifierMixin, BaseEstimator):
     >>> X, y = datasets.load("digits", classes=(3, 5), n=200, rng=0)
     >>> clf = MemorizationClassifier(random_state=0)
     >>> clf.get_params()["condense"], clf.get_params()["preset"]
-    ('cover', 'compact')
+    ('cover', 'balanced')
     >>> search = GridSearchCV(clf, {"condense": ["cover", "mcs"]}, cv=3).fit(X, y)
     >>> sorted(search.best_params_)
     ['condense']
