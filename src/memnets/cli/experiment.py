@@ -9,6 +9,7 @@ import typer
 
 from memnets import MemnetsError, OptionError
 from memnets.cli._app import app, console, fail, warn
+from memnets.experiments import EXPERIMENTS
 
 #: What ResNet-18 costs without a GPU, measured for Table 3's column (``pairs``, CIFAR-10).
 RESNET_CPU_NOTE = (
@@ -66,7 +67,7 @@ _PROFILE_HELP = ("quick (default), full (every image, the large grids: more than
 
 @app.command(help="Run one experiment; writes NAME.json and PNG plots into --out.")
 def experiment(
-    name: Annotated[str, typer.Argument(help="Experiment name: scaling, constant, width, density, sample-complexity, exponential, guarantee, pairs, compare, certify, ... (an unknown name lists every registered one)")],
+    name: Annotated[str, typer.Argument(help=f"Experiment name: {', '.join(EXPERIMENTS)}")],
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("memnets-report"),
     full: Annotated[bool, typer.Option("--full", help="Same as --profile full")] = False,
     profile: Annotated[str | None, typer.Option(help=_PROFILE_HELP)] = None,
