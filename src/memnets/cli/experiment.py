@@ -76,7 +76,7 @@ def experiment(
     dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset, for experiments that take one")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
-    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles)")] = None,
+    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
     device: Annotated[str | None, typer.Option(help="pairs: torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
 ) -> None:
