@@ -11,6 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
+from _cifar_files import write_cifar
 from _helpers import needs_mnist
 from memnets import OptionError
 from memnets.experiments import compare, pairs
@@ -104,29 +105,10 @@ def test_drop_conflicts_hand_worked():
     assert none == 0 and same.tolist() == [[0.5, 0.5]] and ys.tolist() == [1]
 
 
-def _write_fake_cifar(folder, per_batch=20, n_test=40):
-    """A cifar-10-batches-py folder whose class c images are noisy grey level 20 c + 30."""
-    import pickle
-
-    gen = np.random.default_rng(0)
-    folder.mkdir(parents=True)
-
-    def batch(k, offset):
-        labels = [(offset + i) % 10 for i in range(k)]
-        data = np.clip(np.array(labels)[:, None] * 20 + 30 + gen.integers(-8, 9, size=(k, 3072)), 0, 255)
-        return {b"labels": labels, b"data": data.astype(np.uint8), b"batch_label": b"fake"}
-
-    for i in range(1, 6):
-        (folder / f"data_batch_{i}").write_bytes(pickle.dumps(batch(per_batch, i), protocol=2))
-    (folder / "test_batch").write_bytes(pickle.dumps(batch(n_test, 3), protocol=2))
-    names = [b"airplane", b"automobile", b"bird", b"cat", b"deer", b"dog", b"frog", b"horse", b"ship", b"truck"]
-    (folder / "batches.meta").write_bytes(pickle.dumps({b"label_names": names}, protocol=2))
-
-
 def test_pairs_cifar_from_data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("MEMNETS_CIFAR10_DIR", raising=False)
     folder = tmp_path / "cifar-10-batches-py"
-    _write_fake_cifar(folder)
+    write_cifar(folder, per_batch=20, n_test=40, by_class=True)
     summary = pairs.run(tmp_path / "out", data="cifar10", data_dir=folder, pairs=[(0, 1), (5, 3)],
                         condense=("cover", "none"), progress=False)
     assert summary["skipped"] == {}
