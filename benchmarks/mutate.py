@@ -13,6 +13,7 @@ Usage::
     .venv/bin/python benchmarks/mutate.py                    # every module of MODULES
     .venv/bin/python benchmarks/mutate.py exact decide       # some of them
     .venv/bin/python benchmarks/mutate.py --max-children 2 --keep /tmp/mut
+    .venv/bin/python benchmarks/mutate.py maxtree --keep /tmp/mut --resume   # go on after a cut
 
 Killed = a test failed on the mutant; survived = every selected test passed (read the
 diffs: an equivalent mutant, a performance-only path, or a missing test); timeout = the
@@ -66,22 +67,27 @@ def _mutmut() -> str:
     return str(exe) if exe.exists() else "mutmut"
 
 
-def run_module(key: str, scratch: Path, max_children: int) -> dict[str, object]:
+def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = False,
+               timeout_multiplier: float = 3.0) -> dict[str, object]:
     path, tests = MODULES[key]
     tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t.split("::")[0]).exists()]
     work = scratch / key
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
-    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
-    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    if not (resume and (work / "mutants").exists()):
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(parents=True)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+        shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+        shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    # mutmut's limit is (estimated test time + 1 s) x multiplier x 2 CPU seconds per mutant (its
+    # default multiplier 15 lets a mutant that only slows the tests run 30x longer)
     config = (ROOT / "pyproject.toml").read_text() + "\n[tool.mutmut]\n" + "\n".join([
         'source_paths = ["src"]',
         f'only_mutate = ["src/memnets/{path}"]',
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
         "use_git_change_detection = false",
+        f"timeout_multiplier = {float(timeout_multiplier)}",
     ]) + "\n"
     (work / "pyproject.toml").write_text(config)
     env = {**os.environ, "PYTHONPATH": str(work / "src")}
@@ -117,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("modules", nargs="*", default=list(MODULES), help=f"some of {list(MODULES)}")
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--keep", type=Path, default=None, help="scratch folder to keep (default: a temporary one)")
+    ap.add_argument("--resume", action="store_true",
+                    help="with --keep: go on with a module's earlier, interrupted run in that folder")
+    ap.add_argument("--timeout-multiplier", type=float, default=3.0,
+                    help="mutmut's timeout_multiplier (a mutant's CPU limit: (test time + 1 s) x this x 2)")
     args = ap.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -125,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = {}
     try:
         for key in args.modules:
-            rows[key] = run_module(key, scratch, args.max_children)
+            rows[key] = run_module(key, scratch, args.max_children, resume=args.resume,
+                                   timeout_multiplier=args.timeout_multiplier)
             print(key, rows[key], flush=True)
     finally:
         if args.keep is None:
