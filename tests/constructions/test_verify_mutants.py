@@ -69,6 +69,8 @@ def test_exact_mode_refuses_a_margin_of_exactly_zero_naming_the_first_bad_sample
         _finish(X=X, y=[1, 1, 1, 0], engine="exact", method="demo")
     assert str(info.value) == ("demo: sample 1 is not memorized (margin 0); this is a bug in memnets, "
                                "please report it with the data and seed")
+    with pytest.raises(mn.VerificationError, match=r"sample 1 is not memorized \(margin 0\)"):
+        _finish(X=X[[0, 1, 3]], y=[1, 1, 0], engine="exact")  # margins 1/2, 0, 1/2: the minimum is 0
 
 
 def test_an_unknown_engine_or_arithmetic_is_refused() -> None:
@@ -123,8 +125,10 @@ def test_rechecked_samples_keep_their_exact_margin_with_bound_zero() -> None:
     assert res.min_margin == Fraction(1, 4) and isinstance(res.min_margin, Fraction)
     assert res.stats["margin_error_bound"] == 0.125
     assert vals.tolist() == [0.5, 0.0] and errs.tolist() == [0.125, 1.0]
-    res = _finish(given_margins=([1, 0], [0, 2]))  # ints: the rechecked margin is not truncated
-    assert res.min_margin == Fraction(1, 4) and res.stats["margin_error_bound"] == 0.0
+    # int values: the rechecked margin 1/4 is stored as 0.25, not truncated to 0, so sample
+    # 0 (1 - 7/8 = 1/8 < 1/4) stays the worst
+    res = _finish(given_margins=([1, 0], [0.875, 2.0]))
+    assert res.min_margin == 1.0 and res.stats["margin_error_bound"] == 0.875
 
 
 def test_only_the_unsure_samples_are_rechecked(monkeypatch) -> None:
@@ -157,6 +161,7 @@ def test_the_result_records_the_run() -> None:
     assert 0.0 <= s["seconds"] <= time.perf_counter() - started
     assert 0.0 <= s["verify_seconds"] <= time.perf_counter() - started
     assert res.method == "demo" and res.info == {"note": 1} and res.engine == "float"
+    assert _finish(method="demo").stats["method"] == "demo"
     assert res.classes.tolist() == [0, 1] and res.network is DIFF and res.verified
 
 
