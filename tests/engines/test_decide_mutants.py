@@ -268,3 +268,17 @@ def test_float_scores_per_engine() -> None:
     exact = [Fraction(v) for v in res.network.forward_exact(Q)]
     assert all(abs(Fraction(g) - e) <= Fraction(b) for g, e, b in zip(got.tolist(), exact, bounds.tolist(), strict=True))
     assert np.sign(got).tolist() == [-1.0, 0.0, 1.0]
+
+
+def test_pairwise_float_scores_are_the_pairwise_engines_values() -> None:
+    """On 200 random queries of a 30-sample pairwise network, ``float_scores`` is the pairwise
+    engine's value bit for bit (``forward`` sums the same units in another order and differs
+    from it in the last bits at some of these queries), within its bound of the exact output."""
+    rng = np.random.default_rng(0)
+    res = mn.construct(rng.random((30, 3)), rng.integers(0, 2, 30), method="pairwise", rng=0)
+    Q = rng.random((200, 3))
+    vals, bounds = forward_pairwise(res.network, Q)
+    got = decide.float_scores(res.network, Q, "pairwise")
+    assert got.tolist() == vals.tolist()
+    exact = decide.exact_scores_as_float(res.network, Q)
+    assert (np.abs(got - exact) <= bounds + np.abs(exact) * 2.0**-52).all()
