@@ -42,9 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_m2.py --n 10000
 
 # mutation testing of the soundness-critical modules (not in CI: ~5-15 minutes per module on
-# 2 cores); counts and every survivor's diff go to benchmarks/results/mutmut*
+# 2 cores); counts and every survivor's diff go to benchmarks/results/mutmut*.
+# One module: make mutate MODULE=decide (keys: MODULES in benchmarks/mutate.py)
 mutate: $(STAMP)
-	nice -n 10 $(BIN)/python benchmarks/mutate.py
+	nice -n 19 $(BIN)/python benchmarks/mutate.py $(MODULE)
 
 # Documentation, built offline: Debian's MathJax, chromium (the browser test) and the Python,
 # scikit-learn and SciPy inventories for intersphinx come from apt when it is available.
