@@ -103,6 +103,9 @@ def exact_projection(X: np.ndarray, w: np.ndarray) -> tuple[list[int], int]:
     for s in range(0, X.shape[0], _ROWS_PER_CHUNK):
         odd, shift, E = _odd_shift(X[s : s + _ROWS_PER_CHUNK])
         shift = shift + (E_all - E)  # common denominator 2**E_all for every chunk
+        # limbs of the magnitude, signed afterwards: the bits of a negative ``odd`` would be
+        # its two's complement, whose limbs do not sum back to the value
+        sign, odd = np.sign(odd), np.abs(odd)
         top = int((np.where(odd != 0, np.floor(np.log2(np.maximum(odd, 1))) + 1, 0) + shift).max())
         acc = np.zeros(odd.shape[0], dtype=object)
         mask = (1 << L) - 1
@@ -116,7 +119,7 @@ def exact_projection(X: np.ndarray, w: np.ndarray) -> tuple[list[int], int]:
             part = np.where(d >= L, 0, part)
             if not part.any():
                 continue
-            limb = part @ w
+            limb = (sign * part) @ w
             acc = acc + (limb.astype(object) << lo)
         out.extend(int(v) for v in acc)
     return out, E_all
