@@ -46,6 +46,7 @@ __all__ = [
     "DescribeAlias",
     "LineMeasured",
     "RadialPieces",
+    "TwoLabels",
     "check_direction",
     "check_points",
     "check_sample_args",
@@ -67,6 +68,15 @@ class DescribeAlias:
         warn_renamed(f"{name}.describe()", f"{name}.to_dict()")
         out: dict[str, Any] = self.to_dict()  # type: ignore[attr-defined]
         return out
+
+
+class TwoLabels:
+    """The ``classes`` of a family labelled 0 and 1 (shells, moons, corners)."""
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The labels, ``0, 1``."""
+        return frozen(np.arange(2, dtype=np.int64))
 
 
 @runtime_checkable

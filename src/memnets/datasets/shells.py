@@ -17,6 +17,7 @@ from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
     RadialPieces,
+    TwoLabels,
     check_sample_args,
     fp_margin,
     frozen,
@@ -33,7 +34,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class AlternatingShells(DescribeAlias):
+class AlternatingShells(TwoLabels, DescribeAlias):
     """Concentric spherical shells around ``center`` with labels 0, 1, 0, 1, ... (inside out).
 
     Shell k is :math:`\\{x: r^{in}_k \\le \\lVert x - \\text{center}\\rVert \\le r^{out}_k\\}`,
@@ -83,11 +84,6 @@ class AlternatingShells(DescribeAlias):
     def n_cells(self) -> None:
         """None: shells are not a finite union of small cells."""
         return None
-
-    @property
-    def classes(self) -> np.ndarray:
-        """The labels, ``0, 1, ...``."""
-        return frozen(np.arange(2, dtype=np.int64))
 
     def _log_volumes(self) -> list[float]:
         """:math:`\\log(r^{out\\,n}_k - r^{in\\,n}_k)` per shell (the unit-ball volume omitted)."""
