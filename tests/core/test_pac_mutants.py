@@ -86,6 +86,18 @@ def test_a_tiny_supremum_is_found_to_full_relative_precision(n: int, delta: floa
         assert _tail_exact(n, 0, Fraction(p)) <= Fraction(delta)
 
 
+@pytest.mark.parametrize(("n", "m", "delta"), [(300, 1, 0.05), (300, 3, 0.5), (300, 8, 0.9), (1000, 2, 0.05)])
+def test_the_rounding_slack_keeps_the_result_above_the_exact_supremum(n: int, m: int, delta: float) -> None:
+    """At ``n = 300 .. 1000`` the float ``ln tail`` (differences of ``lgamma`` values near
+    ``n ln n``) is off by more than 1e-16: without the documented slack the bisection can
+    stop below the exact ``Bin-bar`` (it does at each of these cases). With it, the exact
+    rational tail at the returned ``p`` is ``<= delta``, and ``p`` is tight to 1e-7 (the
+    slack, ``1e-12 n ln(n + 1)`` in ``ln tail``, moves ``p`` by up to ~1e-9 relative here)."""
+    p = pac.binomial_tail_inverse(n, m, delta)
+    assert _tail_exact(n, m, Fraction(p)) <= Fraction(delta)
+    assert _tail_exact(n, m, Fraction(p) * (1 - Fraction(1, 10**7))) > Fraction(delta)
+
+
 def test_log_delta_far_below_float64() -> None:
     """``ln delta = -5000`` (``delta`` underflows float64): ``m = 0`` closed form."""
     p = pac.binomial_tail_inverse(10**4, 0, log_delta=-5000.0)
