@@ -1,0 +1,102 @@
+"""The exact engine (memnets._core.exact) at the points mutation testing found unguarded
+(``make mutate MODULE=exact``; the table in benchmarks/README.md): lazy step pairs read next
+to other units with the same or the opposite multiplier, units reduced to lowest terms,
+all-zero outputs over a fractional denominator, small results of big intermediate values
+stored as int64 again, a 1-D input, and the cache of compiled rows. Every value is checked
+against the plain-Fraction reference or worked out by hand.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from memnets import ReLUNetwork
+from memnets._core import exact as exact_module
+from memnets._core.exact import compile_rows, exact_units, reference_forward_exact
+
+
+def _obj(rows: list[list[int]]) -> np.ndarray:
+    out = np.empty((len(rows), len(rows[0])), dtype=object)
+    out[:] = rows
+    return out
+
+
+def _units(net: ReLUNetwork, X: np.ndarray) -> list[tuple[list[int], int, np.dtype]]:
+    (_, units), = list(exact_units(net, X))
+    return [(num.tolist(), den, num.dtype) for num, den in units]
+
+
+def test_a_lazy_step_pair_is_paired_only_with_its_own_lower_unit() -> None:
+    """Layer 1: ``a = s(t)`` and the step pair ``s(x + 1), s(x)`` with ``x = 2^70 t - 2^70``
+    (big integers: the pair stays unevaluated). Output rows ``-a + s(x+1) - s(x)`` (``a``
+    has the multiplier opposite to ``s(x + 1)`` and comes first), ``s(x + 1) + s(x)`` (same
+    multipliers: not a step) and ``s(x + 1)`` alone, against the Fraction reference."""
+    big = 2**70
+    w1 = _obj([[1], [big], [big]])
+    b1 = np.array([0, -big + 1, -big], dtype=object)
+    w2 = _obj([[-1, 1, -1], [0, 1, 1], [0, 1, 0]])
+    net = ReLUNetwork([(w1, b1), (w2, np.zeros(3, dtype=object))])
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    want = [[0, 0, 0], [0, 1, 1], [-1, 2 * big + 1, big + 1], [-2, 4 * big + 1, 2 * big + 1]]
+    assert [[int(v) for v in reference_forward_exact(net, x)] for x in X] == want
+    assert net.forward_exact(X).tolist() == want
+    units = exact_module._apply_layer(exact_module._input_units(X), compile_rows(net.layers[0]), len(X), relu=True)
+    assert units[1]._num is None and units[1].pair is units[2]  # the case under test: a lazy pair
+
+
+def test_units_are_reduced_to_lowest_terms() -> None:
+    """``4 x`` at ``x = 1/2, 1/4`` is ``2, 1`` over denominator 1; ``2 x`` at ``x = 3/4`` is
+    ``3/2`` (gcd 2), at ``x = 1/2`` it is ``1/1`` (denominator 2 reduced)."""
+    four = ReLUNetwork([(np.array([[4.0]]), np.zeros(1))])
+    assert _units(four, np.array([[0.5], [0.25]])) == [([2, 1], 1, np.dtype(np.int64))]
+    two = ReLUNetwork([(np.array([[2.0]]), np.zeros(1))])
+    assert _units(two, np.array([[0.75]])) == [([3], 2, np.dtype(np.int64))]
+    assert _units(two, np.array([[0.5]])) == [([1], 1, np.dtype(np.int64))]
+    assert four.forward_exact(np.array([[0.75]])).tolist() == [3]
+
+
+def test_an_all_zero_output_over_a_fractional_denominator_is_0_over_1() -> None:
+    """``x_1 - x_2`` at ``(1/2, 1/2)`` and ``(1/4, 1/4)``: every numerator 0, as an int64
+    unit over denominator 1 (never ``None``, never floats, never ``0/2``); ``forward_exact``
+    returns the int 0."""
+    diff = ReLUNetwork([(np.array([[1.0, -1.0]]), np.zeros(1))])
+    X = np.array([[0.5, 0.5], [0.25, 0.25]])
+    assert _units(diff, X) == [([0, 0], 1, np.dtype(np.int64))]
+    out = diff.forward_exact(X).tolist()
+    assert out == [0, 0] and all(type(v) is int for v in out)
+
+
+def test_small_results_of_big_intermediate_values_are_int64_again() -> None:
+    """``h = 2^70 x`` needs Python integers; ``y = h / 2^70 + h / 2^71`` is back below
+    ``2^62`` and is stored as int64 (the fast path of every later layer)."""
+    w1 = _obj([[2**70]])
+    w2 = np.empty((1, 1), dtype=object)
+    w2[0, 0] = Fraction(3, 2**71)
+    net = ReLUNetwork([(w1, np.zeros(1, dtype=object)), (w2, np.zeros(1, dtype=object))])
+    X = np.array([[1.0], [2.0], [0.5]])
+    assert _units(net, X) == [([6, 12, 3], 4, np.dtype(np.int64))]
+    assert net.forward_exact(X).tolist() == [Fraction(3, 2), 3, Fraction(3, 4)]
+
+
+def test_one_sample_as_a_1d_array() -> None:
+    net = ReLUNetwork([(np.array([[1.0, -1.0], [0.5, 0.5]]), np.array([0.0, 0.25]))])
+    out = exact_module.forward_exact(net, np.array([0.75, 0.25]))
+    assert out.shape == (1, 2) and out.tolist() == [[Fraction(1, 2), Fraction(3, 4)]]
+    assert exact_module.forward_exact(net, [0.75, 0.25]).tolist() == out.tolist()
+
+
+def test_compiled_rows_are_cached_on_the_layer() -> None:
+    """Layers are immutable, so their row form is compiled once and kept on the layer."""
+    layer = ReLUNetwork([(np.array([[1.0, 0.0], [0.5, 2.0]]), np.array([0.0, 1.0]))]).layers[0]
+    rows = compile_rows(layer)
+    assert compile_rows(layer) is rows
+    assert [(keep, ps, qs, bp, bq) for _, keep, ps, qs, bp, bq in rows] == [
+        ([0], [1], [1], 0, 1), ([0, 1], [1, 2], [2, 1], 1, 1)]
+
+
+def test_numpy_integers_are_read_as_integers() -> None:
+    assert exact_module._as_pq(np.int64(-7)) == (-7, 1)
+    assert exact_module._as_pq(np.uint8(5)) == (5, 1)
+    assert exact_module._as_pq(Fraction(3, 4)) == (3, 4) and exact_module._as_pq(0.375) == (3, 8)
