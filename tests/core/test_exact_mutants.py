@@ -100,3 +100,48 @@ def test_numpy_integers_are_read_as_integers() -> None:
     assert exact_module._as_pq(np.int64(-7)) == (-7, 1)
     assert exact_module._as_pq(np.uint8(5)) == (5, 1)
     assert exact_module._as_pq(Fraction(3, 4)) == (3, 4) and exact_module._as_pq(0.375) == (3, 8)
+
+
+def test_identity_rows_after_a_relu_reuse_the_unit_and_nothing_else() -> None:
+    """Layer 2 reads ``h = s(x_1 - x_2)`` (non-negative) through rows ``s(h)`` (the unit
+    itself), ``s(h + 1)``, ``s(2 h)``, ``s(h / 2)`` and ``s(x)``-like rows on the second unit:
+    only the first is the unit unchanged; every output against the Fraction reference."""
+    w1 = np.array([[1.0, -1.0], [0.0, 1.0]])
+    w2 = np.array([[1.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.5, 0.0], [0.0, 1.0]])
+    b2 = np.array([0.0, 1.0, 0.0, 0.0, 0.0])
+    net = ReLUNetwork([(w1, np.zeros(2)), (w2, b2), (np.eye(5), np.zeros(5))])
+    X = np.array([[0.75, 0.25], [0.25, 0.75], [0.5, 0.125]])
+    want = [[Fraction(1, 2), Fraction(3, 2), 1, Fraction(1, 4), Fraction(1, 4)],
+            [0, 1, 0, 0, Fraction(3, 4)],
+            [Fraction(3, 8), Fraction(11, 8), Fraction(3, 4), Fraction(3, 16), Fraction(1, 8)]]
+    assert [reference_forward_exact(net, x) for x in X] == want
+    assert net.forward_exact(X).tolist() == want
+
+
+def test_consecutive_rows_with_biases_b_and_b_minus_1_on_fractions_are_evaluated() -> None:
+    """Rows ``s(x + 1), s(x)`` look like a step pair but ``x`` has a denominator (and in the
+    output layer there is no ReLU): both are evaluated as they are, ``x = 1/2, -3/4, 5``."""
+    net = ReLUNetwork([(np.array([[1.0], [1.0]]), np.array([1.0, 0.0])),
+                       (np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), np.array([0.0, -1.0, 0.0]))])
+    X = np.array([[0.5], [0.0], [1.0]])
+    want = [[Fraction(3, 2), Fraction(1, 2), Fraction(1, 2)], [1, 0, 0], [2, 1, 1]]
+    assert [reference_forward_exact(net, x) for x in X] == want
+    assert net.forward_exact(X).tolist() == want
+
+
+def test_a_bias_with_twice_the_denominator_of_the_linear_part() -> None:
+    """``x + 1/2`` on integer ``x`` (linear part over 1, the row over 2: scale 2), in int64
+    and with a big weight in Python integers (``2^70 x + 1/2``)."""
+    half = ReLUNetwork([(np.array([[1.0]]), np.array([0.5]))])
+    assert half.forward_exact(np.array([[1.0], [3.0]])).tolist() == [Fraction(3, 2), Fraction(7, 2)]
+    w = _obj([[2**70]])
+    b = np.array([Fraction(1, 2)], dtype=object)
+    big = ReLUNetwork([(w, b)])
+    assert big.forward_exact(np.array([[1.0], [0.0]])).tolist() == [Fraction(2**71 + 1, 2), Fraction(1, 2)]
+
+
+def test_a_row_with_no_weights_and_a_bias_beyond_int64() -> None:
+    w = _obj([[0], [1]])
+    b = np.array([2**70, 0], dtype=object)
+    net = ReLUNetwork([(w, b), (_obj([[1, 1]]), np.zeros(1, dtype=object))])
+    assert net.forward_exact(np.array([[1.0], [0.0]])).tolist() == [2**70 + 1, 2**70]
