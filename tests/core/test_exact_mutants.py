@@ -44,6 +44,9 @@ def test_a_lazy_step_pair_is_paired_only_with_its_own_lower_unit() -> None:
     assert net.forward_exact(X).tolist() == want
     units = exact_module._apply_layer(exact_module._input_units(X), compile_rows(net.layers[0]), len(X), relu=True)
     assert units[1]._num is None and units[1].pair is units[2]  # the case under test: a lazy pair
+    # the same-multiplier row first, while the pair is still unevaluated
+    same = ReLUNetwork([(w1, b1), (_obj([[0, 1, 1]]), np.zeros(1, dtype=object))])
+    assert same.forward_exact(X).tolist() == [row[1] for row in want]
 
 
 def test_units_are_reduced_to_lowest_terms() -> None:
