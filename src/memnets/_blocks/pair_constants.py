@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from memnets._blocks.pair_blocks import put_constants_digits, put_structure
 from memnets._core.errors import ConflictingLabelsError, InputError
+from memnets._core.exactdigits import GridSide
 from memnets._core.exactgram import (
     Split,
     Words,
@@ -129,6 +131,16 @@ class _Sink:
         else:
             self.arrays[name][index] = values
 
+    def put_view(self, name: str, start: int, shape: tuple[int, int], index: Any, values: Any) -> None:
+        """:meth:`put` into rows ``start ..`` of ``name`` seen as a ``shape`` block of rows."""
+        arr = self.arrays[name]
+        view = arr[start : start + shape[0] * shape[1]].reshape(shape + arr.shape[1:])
+        if self.check:
+            if not np.array_equal(view[index], values):
+                raise _Mismatch(name)
+        else:
+            view[index] = values
+
 
 class _Mismatch(Exception):
     pass
@@ -159,11 +171,14 @@ def _fill(
     Np, Nn = int(pos.size), int(neg.size)
     P = 2 * Np * Nn
     float_mode = _float_mode(T)
-    if float_mode:
-        S = sq_norm_words(X, T)
-        S_ints = S.to_ints()
+    grid = GridSide.of(X, T) if float_mode else None
+    if grid is not None and not grid.exact_with(grid):
+        grid = None
+    if grid is not None:
+        S_ints = np.array(grid.sq_norms(T), dtype=object)
+    elif float_mode:
+        S_ints = sq_norm_words(X, T).to_ints()
     else:
-        S = None
         S_ints = sq_norm_ints(X, T)
     S_max = max(int(v) for v in S_ints.tolist())
     v_terms = _terms(_v_bits(S_max)) if float_mode else 0
@@ -184,8 +199,9 @@ def _fill(
     rowptr = np.concatenate([[0], np.cumsum(np.where(signs > 0, Nn, Np))]).astype(np.int64)
     out: dict[str, Any] = {}
     if sink is None:
+        idx_dtype = np.int32 if 2 * N + width2 < 2**31 else np.int64
         out = {
-            "l2_indices": np.empty(P * width2, dtype=np.int64),
+            "l2_indices": np.empty(P * width2, dtype=idx_dtype),
             "l2_data": np.empty(P * width2, dtype=np.float64),
             "l2_bias": np.empty(P, dtype=np.float64 if float_mode else object),
         }
@@ -193,27 +209,18 @@ def _fill(
         snk = _Sink(out, check=False)
     else:
         snk = sink
-    # ---- structure of the pair rows: per sample, vectorised over its opposite samples
     const_cols = 2 * N + np.arange(v_terms - 1, dtype=np.int64) if v_terms > 1 else np.zeros(0, np.int64)
-    pattern = np.array([-SCALE, SCALE, SCALE, -SCALE], dtype=np.float64)
-    for i in range(N):
-        js = neg if signs[i] > 0 else pos
-        lo, hi = np.minimum(i, js), np.maximum(i, js)
-        cols = np.empty((js.size, width2), dtype=np.int64)
-        cols[:, 0], cols[:, 1], cols[:, 2], cols[:, 3] = lo, hi, N + lo, N + hi
-        cols[:, 4:] = const_cols
-        # columns (i, N+i, j, N+j) carry (-100, 100, 100, -100); sorted, i's come first iff i < j
-        flip = np.where(i < js, 1.0, -1.0)
-        seg = slice(int(rowptr[i]) * width2, int(rowptr[i + 1]) * width2)
-        snk.put("l2_indices", seg, cols.ravel())
-        # the constant-unit weights (columns 4..) are written with the constants below
-        rseg = slice(int(rowptr[i]), int(rowptr[i + 1]))
-        snk.put("l2_rows", (rseg, slice(0, 4)), flip[:, None] * pattern)
-    # ---- the exact constants, a block of positive samples at a time
+    put_structure(snk, signs, pos, neg, rowptr, width2, const_cols)
     D = np.empty((Np, Nn), dtype=np.float64)
+    fast = put_constants_digits(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, D, _BLOCK_ENTRIES,
+                                _data_bits(X, T), grid) if float_mode else None
+    del grid
+    # ---- the exact constants, a block of positive samples at a time
     best: tuple[int, int, int] | None = None  # (exact D * 2**2T, a, b)
-    if float_mode:
-        assert S is not None
+    if fast is not None:
+        best, d_terms, bits = fast
+    elif float_mode:
+        S = sq_norm_words(X, T)
         neg_split = Split(X[neg], T)
         rows_per = max(1, _BLOCK_ENTRIES // max(Nn, 1))
         S_neg = Words([w[neg][None, :] for w in S.words], S.scale)

@@ -1,0 +1,189 @@
+"""Block-wise assembly of the pairwise network's second layer (:mod:`memnets._blocks.pair_layers`):
+the structure of the pair rows, and the exact constants by base-``2**52`` digits.
+
+Both write through a sink (:class:`memnets._blocks.pair_constants._Sink`: store, or compare
+when a network is recognised) in blocks of rows, never one sample at a time.
+
+* :func:`put_structure`: row ``(i, j)`` has columns ``(min, max, N + min, N + max)`` of
+  ``(i, j)`` and the constant units, with weights ``(-100, 100, 100, -100)`` on columns
+  ``(i, N + i, j, N + j)`` (so ``+-(-100, 100, 100, -100)`` in sorted order: ``+`` iff ``i < j``).
+* :func:`put_constants_digits`: ``V_ij`` of every ordered pair and the table ``D`` from the
+  limb GEMMs as digits (:mod:`memnets._core.exactdigits`), a few rows at a time so every
+  int64 pass runs in cache; equal bit for bit to the :class:`~memnets._core.exactgram.Words`
+  path (which stays for data needing more than three limbs, ``T > 61`` for ``[0, 1]`` data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from memnets._core.exactdigits import (
+    DIGIT,
+    GRID,
+    GramParts,
+    GridGram,
+    GridSide,
+    carry52,
+    float_pieces,
+    int_digits,
+    magnitude52,
+    n_limbs,
+    pieces_bits,
+)
+from memnets._core.exactgram import CHUNK
+
+__all__ = ["put_constants_digits", "put_structure"]
+
+_SAMPLES_PER_BLOCK = 32  # structure rows are written 32 samples at a time
+_SUB_ENTRIES = 2**15  # pairs per in-cache step of the digit path
+_PATTERN = np.array([-100.0, 100.0, 100.0, -100.0])
+
+
+def put_structure(snk: Any, signs: np.ndarray, pos: np.ndarray, neg: np.ndarray, rowptr: np.ndarray,
+                  width2: int, const_cols: np.ndarray) -> None:
+    """Columns and the ``+-100`` weights of every pair row, a block of samples at a time."""
+    N = signs.size
+    idx_dtype = snk.arrays["l2_indices"].dtype
+    for s0 in range(0, N, _SAMPLES_PER_BLOCK):
+        s1 = min(s0 + _SAMPLES_PER_BLOCK, N)
+        own = np.arange(s0, s1)
+        counts = np.diff(rowptr[s0 : s1 + 1])
+        i = np.repeat(own, counts)
+        j = np.concatenate([neg if signs[k] > 0 else pos for k in range(s0, s1)])
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        cols = np.empty((i.size, width2), dtype=idx_dtype)
+        cols[:, 0], cols[:, 1], cols[:, 2], cols[:, 3] = lo, hi, lo + N, hi + N
+        cols[:, 4:] = const_cols
+        r0, r1 = int(rowptr[s0]), int(rowptr[s1])
+        snk.put("l2_indices", slice(r0 * width2, r1 * width2), cols.reshape(-1))
+        pattern = np.where((i < j)[:, None], _PATTERN, -_PATTERN)
+        snk.put("l2_rows", (slice(r0, r1), slice(0, 4)), pattern)
+
+
+def _run(rowptr: np.ndarray, samples: np.ndarray, count: int) -> int | None:
+    """First row when the samples' rows are consecutive blocks of ``count``, else None."""
+    starts = rowptr[samples]
+    if starts.size and np.array_equal(starts, starts[0] + count * np.arange(starts.size)):
+        return int(starts[0])
+    return None
+
+
+class _Writer:
+    """Writes a ``(rows of pos, all neg)`` block of one order's pieces into the layer arrays."""
+
+    def __init__(self, snk: Any, rowptr: np.ndarray, pos: np.ndarray, neg: np.ndarray, width2: int) -> None:
+        self.snk, self.rowptr, self.pos, self.neg, self.width2 = snk, rowptr, pos, neg, width2
+        Np, Nn = pos.size, neg.size
+        self.pn = _run(rowptr, pos, Nn)  # pair (pos a, neg b): row rowptr[pos a] + b
+        self.np_ = _run(rowptr, neg, Np)  # pair (neg b, pos a): row rowptr[neg b] + a
+
+    def put(self, order: str, a: slice, pieces: list[np.ndarray]) -> None:
+        Np, Nn = self.pos.size, self.neg.size
+        targets = [("l2_bias", None, pieces[-1])] + [("l2_rows", 4 + q, p) for q, p in enumerate(pieces[:-1])]
+        start = self.pn if order == "pn" else self.np_
+        for name, col, vals in targets:
+            if start is not None and order == "pn":
+                index: Any = slice(start + a.start * Nn, start + a.stop * Nn)
+                self.snk.put(name, index if col is None else (index, col), vals.reshape(-1))
+            elif start is not None:
+                self.snk.put_view(name, start, (Nn, Np), (slice(None), a) if col is None else (slice(None), a, col),
+                                  vals.T)
+            else:
+                if order == "pn":
+                    rows = self.rowptr[self.pos[a]][:, None] + np.arange(Nn)[None, :]
+                else:
+                    rows = self.rowptr[self.neg][None, :] + np.arange(a.start, a.stop)[:, None]
+                self.snk.put(name, rows if col is None else (rows, col), vals)
+
+
+def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int, S_ints: Any, v_terms: int,
+                         rowptr: np.ndarray, width2: int, snk: Any, D: np.ndarray, block_entries: int,
+                         floor_bits: int, grid: GridSide | None = None) -> tuple[tuple[int, int, int], int, int] | None:
+    """The pair constants and ``D`` by digits; None (nothing written) when the data need the
+    general path (more than three limbs or float64 pieces, more than 64 column chunks).
+    ``grid``: the :class:`~memnets._core.exactdigits.GridSide` of all of ``X`` when the
+    three-GEMM grid Gram applies (``q^2 max |x|^2 2**2T < 2**156`` is checked here).
+
+    Returns ``(best, d_terms, bits)``: the exact ``(min D 2**2T, a, b)`` (smallest ``a``,
+    then ``b`` among ties), the float64 pieces of the largest ``D``, and
+    ``max(floor_bits, entry_bits of every constant piece)``.
+    """
+    L = n_limbs(X, T)
+    n = X.shape[1]
+    if L > 3 or not 1 <= v_terms <= 3 or 2 * T > 1022 or -(-n // CHUNK) > 64:
+        return None
+    Np, Nn = int(pos.size), int(neg.size)
+    S_list = [int(v) for v in S_ints]
+    if grid is not None and GRID * GRID * max(S_list) >= 2**156:
+        grid = None
+    neg_side: Any = grid.rows(neg) if grid is not None else GramParts.side(X[neg], T, L)
+    Sd = int_digits(S_list)
+    Sp, Sn = [s[pos] for s in Sd], [s[neg] for s in Sd]
+    Sp51, Sp49 = [51 * s for s in Sp], [49 * s for s in Sp]
+    Sn51, Sn49 = [51 * s for s in Sn], [49 * s for s in Sn]
+    writer = _Writer(snk, rowptr, pos, neg, width2)
+    best: tuple[int, int, int] | None = None
+    dmax = [0, 0, 0]
+    bits = floor_bits
+    rows_per = max(1, block_entries // max(Nn, 1))
+    sub = max(1, _SUB_ENTRIES // max(Nn, 1))
+    scale = 2 * T
+    for a0 in range(0, Np, rows_per):
+        a1 = min(a0 + rows_per, Np)
+        parts: Any = (GridGram(grid.rows(pos[a0:a1]), neg_side, T) if grid is not None
+                      else GramParts(X[pos[a0:a1]], neg_side, T, L))
+        for r0 in range(0, a1 - a0, sub):
+            r1 = min(r0 + sub, a1 - a0)
+            a = slice(a0 + r0, a0 + r1)
+            g = parts.digits(slice(r0, r1))
+            # D = S_a + S_b - 2 G (>= 0): float64 table (pieces summed lowest first) and exact minimum
+            dd = []
+            for q in range(3):
+                t = g[q] * -2
+                t += Sp[q][a, None]
+                t += Sn[q][None, :]
+                dd.append(t)
+            carry52(dd)
+            for q in range(3):
+                dmax[q] = max(dmax[q], int(dd[q].max(initial=0)))
+            pd = float_pieces(dd, None, 3, scale)
+            blk = pd[0]
+            blk += pd[1]
+            blk += pd[2]
+            D[a] = blk
+            best = _track_min(best, dd, blk, a.start)
+            # V_pn = 51 S_a - 2 G - 49 S_b (pair (pos a, neg b)); V_np = 51 S_b - 2 G - 49 S_a
+            for order, left, right in (("pn", Sp51, Sn49), ("np", Sp49, Sn51)):
+                v = []
+                for q in range(3):
+                    t = g[q] * -2
+                    if order == "pn":
+                        t += left[q][a, None]
+                        t -= right[q][None, :]
+                    else:
+                        t += right[q][None, :]
+                        t -= left[q][a, None]
+                    v.append(t)
+                m, neg_mask = magnitude52(carry52(v))
+                pieces = float_pieces(m, neg_mask, v_terms, scale)
+                bits = pieces_bits(m, v_terms, scale, bits)
+                writer.put(order, a, pieces)
+    assert best is not None
+    top = 2 * DIGIT + dmax[2].bit_length() if dmax[2] else DIGIT + dmax[1].bit_length() if dmax[1] else dmax[0].bit_length()
+    return best, max(1, -(-top // DIGIT)), bits
+
+
+def _track_min(best: tuple[int, int, int] | None, dd: list[np.ndarray], approx: np.ndarray,
+               a0: int) -> tuple[int, int, int]:
+    """Exact minimum of a block (carried digits): candidates within the float error, compared as ints."""
+    m = float(approx.min())
+    cand = np.argwhere(approx <= m * (1 + 16 * 2.0**-53) + 1e-300)
+    for a, b in cand.tolist():
+        v = (int(dd[2][a, b]) << (2 * DIGIT)) + (int(dd[1][a, b]) << DIGIT) + int(dd[0][a, b])
+        key = (v, a + a0, b)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return best
