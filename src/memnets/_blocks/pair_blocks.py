@@ -110,14 +110,18 @@ def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int
     then ``b`` among ties), the float64 pieces of the largest ``D``, and
     ``max(floor_bits, entry_bits of every constant piece)``.
     """
-    L = n_limbs(X, T)
     n = X.shape[1]
-    if L > 3 or not 1 <= v_terms <= 3 or 2 * T > 1022 or -(-n // CHUNK) > 64:
+    if not 1 <= v_terms <= 3 or 2 * T > 1022:
         return None
     Np, Nn = int(pos.size), int(neg.size)
     S_list = [int(v) for v in S_ints]
     if grid is not None and GRID * GRID * max(S_list) >= 2**156:
         grid = None
+    L = 0
+    if grid is None:
+        L = n_limbs(X, T)
+        if L > 3 or -(-n // CHUNK) > 64:
+            return None
     neg_side: Any = grid.rows(neg) if grid is not None else GramParts.side(X[neg], T, L)
     Sd = int_digits(S_list)
     Sp, Sn = [s[pos] for s in Sd], [s[neg] for s in Sd]

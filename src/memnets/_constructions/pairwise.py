@@ -144,10 +144,10 @@ def _rank(X: np.ndarray) -> int:
     ``O(m^2 r)`` factorisation instead of an SVD)."""
     from scipy.linalg.lapack import dpstrf
 
-    cols = np.flatnonzero(np.any(X != 0, axis=0))
-    if cols.size == 0:
+    nonzero = np.any(X != 0, axis=0)
+    if not nonzero.any():
         return 0
-    Xc = X[:, cols]
+    Xc = X if nonzero.all() else X[:, np.flatnonzero(nonzero)]  # zero columns change nothing but the size
     G = Xc.T @ Xc if Xc.shape[0] >= Xc.shape[1] else Xc @ Xc.T
     _, _, rank, info = dpstrf(G, lower=1, tol=-1.0)
     if info < 0:  # pragma: no cover - LAPACK argument error

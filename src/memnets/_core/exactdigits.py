@@ -248,7 +248,7 @@ class GridSide:
     norms of ``K``, ``R`` and ``K + R``. Build with :meth:`of`, which returns None unless
     ``|R| < 2**52`` (data near the grid ``k/255``).
 
-    ``R`` is computed in uint64 arithmetic (wrapping modulo ``2**64``); its true value is
+    ``R`` is computed in int64 arithmetic, which NumPy wraps modulo ``2**64``; its true value is
     ``2**T (q x - K)``, of magnitude ``<= 2**T (1/2 + q 2**-53) < 2**62`` for ``T <= 61``, so
     the wrapped result is the exact one.
     """
@@ -261,17 +261,19 @@ class GridSide:
 
     @classmethod
     def of(cls, X: np.ndarray, T: int) -> GridSide | None:
-        if T > 61 or X.size == 0:
+        if T > 61 or X.size == 0 or not max(-float(X.min()), float(X.max())) < 2.0:
             return None
-        Xs = X * 2.0**T  # exact: X 2**T is an integer array (T is its fixed-point exponent)
-        if not (np.abs(Xs) < 2.0**62).all():
+        M = (X * 2.0**T).astype(np.int64)  # exact: an integer array (T is its fixed-point exponent) below 2**62
+        K = X * GRID
+        np.rint(K, out=K)
+        Ku = K.astype(np.int64)
+        Ku *= 1 << T  # wraps modulo 2**64, as the remainder below needs
+        M *= GRID
+        M -= Ku  # R = q M - K 2**T modulo 2**64: the exact R (|R| < 2**62)
+        del Ku
+        if not (int(M.min()) > -(2**52) and int(M.max()) < 2**52):
             return None
-        M = Xs.astype(np.int64).view(np.uint64)
-        K = np.rint(X * GRID)
-        R = (M * np.uint64(GRID) - K.astype(np.int64).view(np.uint64) * np.uint64(1 << T)).view(np.int64)
-        if not (np.abs(R) < 2**52).all():
-            return None
-        Rf = R.astype(np.float64)
+        Rf = M.astype(np.float64)
         return cls(K, Rf, K + Rf)
 
     def rows(self, rows: np.ndarray) -> GridSide:

@@ -103,6 +103,14 @@ class _Eval:
             (plan.pos, plan.neg, D, DT, D.max(axis=1), 1.0),
             (plan.neg, plan.pos, DT, D, D.max(axis=0), -1.0),
         )
+        # column selectors of each side: a slice (views, no copies) when the samples are consecutive
+        self.cols = ((_selector(plan.pos), _selector(plan.neg)), (_selector(plan.neg), _selector(plan.pos)))
+
+
+def _selector(idx: np.ndarray) -> slice | np.ndarray:
+    if idx.size and np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
+        return slice(int(idx[0]), int(idx[0]) + idx.size)
+    return idx
 
 
 _PLANS: weakref.WeakKeyDictionary[ReLUNetwork, _Eval] = weakref.WeakKeyDictionary()
@@ -157,7 +165,7 @@ def _block(
     c2_hi = ev.c2 + ev.e_c
     alive = []
     views = []
-    for own, opp, _, Dopp, _, _ in ev.sides:
+    for (_, _, _, Dopp, _, _), (own, opp) in zip(ev.sides, ev.cols, strict=True):
         d_own, d_opp = d[:, own], d[:, opp]
         jstar = np.argmin(d_opp, axis=1)
         m = d_opp[np.arange(B), jstar]
@@ -258,8 +266,8 @@ def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarr
     vals = np.empty(plan.n_samples)
     errs = np.empty(plan.n_samples)
     step = _step(ev, None)
-    for own, opp, Dside, _, _, _ in ev.sides:
-        Xo = np.ascontiguousarray(ev.X[own])
+    for (own, _, Dside, _, _, _), (own_c, opp_c) in zip(ev.sides, ev.cols, strict=True):
+        Xo = np.ascontiguousarray(ev.X[own_c])
         G = Xo @ Xo.T
         sq_o = ev.sq[own]
         for s in track(range(0, own.size, step), "pairwise engine: verifying"):
@@ -268,8 +276,8 @@ def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarr
             same = G[rows] * -2.0
             same += sq_o[rows, None]
             same += sq_o[None, :]
-            d[:, own] = same
-            d[:, opp] = Dside[rows]
+            d[:, own_c] = same
+            d[:, opp_c] = Dside[rows]
             e_d = np.maximum(ev.kappa * (sq_o[rows] + ev.sq_max) * _INFLATE, ev.e_D)
             v, e, _ = _block(ev, d, e_d, False)
             vals[own[rows]], errs[own[rows]] = v, e
