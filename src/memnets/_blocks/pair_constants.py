@@ -16,6 +16,7 @@ export raises :class:`~memnets.ExactnessError`); that path is limited to small `
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -210,11 +211,41 @@ def _fill(
     else:
         snk = sink
     const_cols = 2 * N + np.arange(v_terms - 1, dtype=np.int64) if v_terms > 1 else np.zeros(0, np.int64)
-    put_structure(snk, signs, pos, neg, rowptr, width2, const_cols)
+    # the structure (columns, +-100) and the constants write disjoint entries: two threads
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        structure = pool.submit(put_structure, snk, signs, pos, neg, rowptr, width2, const_cols)
+        best, d_terms, bits, D = _constants(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, grid, float_mode)
+        structure.result()
+    del grid
+    assert best is not None
+    c2_int, ca, cb = best
+    if c2_int == 0:
+        i, j = int(pos[ca]), int(neg[cb])
+        raise ConflictingLabelsError(min(i, j), max(i, j), int(signs[min(i, j)]), int(signs[max(i, j)]))
+    c2 = Fraction(c2_int, 1 << (2 * T))
+    c2_terms = _terms(c2_int.bit_length()) if float_mode else 0
+    c2_vals = np.array(_pieces(c2_int, T, c2_terms) if float_mode else [c2], dtype=np.float64 if float_mode else object)
+    plan = PairwisePlan(
+        X=X, signs=signs, pos=pos, neg=neg, T=T, c2=c2, closest=(int(pos[ca]), int(neg[cb])),
+        D=D, D_rel=(d_terms + 1.25) * U64, v_terms=v_terms, c2_terms=c2_terms,
+        # +-100 (25 * 4: 7 bits), 0 and +-1 (1 bit), X (see _data_bits), the constant pieces
+        weight_bits=max(7, bits, entry_bits(c2_vals), _data_bits(X, T)),
+    )
+    out["width2"] = width2
+    out["rowptr"] = rowptr
+    return plan, out
+
+
+def _constants(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int, S_ints: np.ndarray, v_terms: int,
+               rowptr: np.ndarray, width2: int, snk: _Sink, grid: GridSide | None,
+               float_mode: bool) -> tuple[tuple[int, int, int], int, int, np.ndarray]:
+    """Every pair constant (through ``snk``) and the table ``D``: by digits when the data allow
+    (:func:`memnets._blocks.pair_blocks.put_constants_digits`), else by :class:`Words`, else
+    (``T`` beyond float64's range) as exact Fractions. Returns ``(best, d_terms, bits, D)``."""
+    Np, Nn = int(pos.size), int(neg.size)
     D = np.empty((Np, Nn), dtype=np.float64)
     fast = put_constants_digits(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, D, _BLOCK_ENTRIES,
                                 _data_bits(X, T), grid) if float_mode else None
-    del grid
     # ---- the exact constants, a block of positive samples at a time
     best: tuple[int, int, int] | None = None  # (exact D * 2**2T, a, b)
     if fast is not None:
@@ -268,22 +299,7 @@ def _fill(
         snk.put("l2_bias", rowptr[neg][None, :] + np.arange(Np)[:, None], frac(Vnp))
         bits = max(entry_bits(frac(Vpn).ravel()), entry_bits(frac(Vnp).ravel()))
     assert best is not None
-    c2_int, ca, cb = best
-    if c2_int == 0:
-        i, j = int(pos[ca]), int(neg[cb])
-        raise ConflictingLabelsError(min(i, j), max(i, j), int(signs[min(i, j)]), int(signs[max(i, j)]))
-    c2 = Fraction(c2_int, 1 << (2 * T))
-    c2_terms = _terms(c2_int.bit_length()) if float_mode else 0
-    c2_vals = np.array(_pieces(c2_int, T, c2_terms) if float_mode else [c2], dtype=np.float64 if float_mode else object)
-    plan = PairwisePlan(
-        X=X, signs=signs, pos=pos, neg=neg, T=T, c2=c2, closest=(int(pos[ca]), int(neg[cb])),
-        D=D, D_rel=(d_terms + 1.25) * U64, v_terms=v_terms, c2_terms=c2_terms,
-        # +-100 (25 * 4: 7 bits), 0 and +-1 (1 bit), X (see _data_bits), the constant pieces
-        weight_bits=max(7, bits, entry_bits(c2_vals), _data_bits(X, T)),
-    )
-    out["width2"] = width2
-    out["rowptr"] = rowptr
-    return plan, out
+    return best, d_terms, bits, D
 
 
 def _data_bits(X: np.ndarray, T: int) -> int:
