@@ -102,13 +102,13 @@ def _layer3(plan: PairwisePlan, rowptr: np.ndarray) -> tuple[np.ndarray, np.ndar
     terms = _c2_terms_values(plan)
     total = P + N * kr
     idx = np.int32 if total < 2**31 and P + kr < 2**31 else np.int64
-    ptr = (rowptr + kr * np.arange(N + 1)).astype(idx)
+    ptr: np.ndarray = (rowptr + kr * np.arange(N + 1)).astype(idx)
     ind = np.empty(total, dtype=idx)
     dat = np.empty(total, dtype=np.float64)
     if kr:
         assert terms is not None
         # the constant entries of row i sit right after its pair entries: ptr[i+1] - kr ..
-        const = (ptr[1:, None] - kr + np.arange(kr)[None, :]).reshape(-1)
+        const = (ptr[1:, None].astype(np.int64) - kr + np.arange(kr)[None, :]).reshape(-1)
         pair = np.ones(total, dtype=bool)
         pair[const] = False
         ind[pair] = np.arange(P, dtype=idx)
