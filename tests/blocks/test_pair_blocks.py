@@ -58,14 +58,14 @@ def test_digit_paths_build_the_words_network(seed: int, kind: int) -> None:
     if X.shape[0] < 2 or len(set(signs.tolist())) < 2:
         return
     fast, plan = pairwise_layers(X, signs)
-    orig_digits, orig_grid = pc.put_constants_digits, pc.GridSide.of
+    orig_digits, orig_grid = pc.digit_path, pc.GridSide.of
     try:
         pc.GridSide.of = classmethod(lambda cls, X, T: None)  # type: ignore[method-assign, assignment]
         limb, plan_l = pairwise_layers(X, signs)
-        pc.put_constants_digits = lambda *a, **k: None  # type: ignore[assignment]
+        pc.digit_path = lambda *a, **k: None  # type: ignore[assignment]
         words, plan_w = pairwise_layers(X, signs)
     finally:
-        pc.put_constants_digits, pc.GridSide.of = orig_digits, orig_grid  # type: ignore[method-assign]
+        pc.digit_path, pc.GridSide.of = orig_digits, orig_grid  # type: ignore[method-assign]
     ref = _arrays(words)
     assert _same(_arrays(fast), ref) and _same(_arrays(limb), ref)
     for p in (plan, plan_l):

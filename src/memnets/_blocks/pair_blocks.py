@@ -34,7 +34,7 @@ from memnets._core.exactdigits import (
 )
 from memnets._core.exactgram import CHUNK
 
-__all__ = ["put_constants_digits", "put_structure"]
+__all__ = ["digit_path", "put_constants_digits", "put_structure", "rows_are_runs"]
 
 _SAMPLES_PER_BLOCK = 32  # structure rows are written 32 samples at a time
 _SUB_ENTRIES = 2**15  # pairs per in-cache step of the digit path
@@ -42,8 +42,9 @@ _PATTERN = np.array([-100.0, 100.0, 100.0, -100.0])
 
 
 def put_structure(snk: Any, signs: np.ndarray, pos: np.ndarray, neg: np.ndarray, rowptr: np.ndarray,
-                  width2: int, const_cols: np.ndarray) -> None:
-    """Columns and the ``+-100`` weights of every pair row, a block of samples at a time."""
+                  width2: int, const_cols: np.ndarray, pattern: bool = True) -> None:
+    """Columns and (``pattern``) the ``+-100`` weights of every pair row, a block of samples at
+    a time (without ``pattern`` the digit path writes the weights with the constants)."""
     N = signs.size
     idx_dtype = snk.arrays["l2_indices"].dtype
     for s0 in range(0, N, _SAMPLES_PER_BLOCK):
@@ -58,8 +59,8 @@ def put_structure(snk: Any, signs: np.ndarray, pos: np.ndarray, neg: np.ndarray,
         cols[:, 4:] = const_cols
         r0, r1 = int(rowptr[s0]), int(rowptr[s1])
         snk.put("l2_indices", slice(r0 * width2, r1 * width2), cols.reshape(-1))
-        pattern = np.where((i < j)[:, None], _PATTERN, -_PATTERN)
-        snk.put("l2_rows", (slice(r0, r1), slice(0, 4)), pattern)
+        if pattern:
+            snk.put("l2_rows", (slice(r0, r1), slice(0, 4)), np.where((i < j)[:, None], _PATTERN, -_PATTERN))
 
 
 def _run(rowptr: np.ndarray, samples: np.ndarray, count: int) -> int | None:
@@ -70,8 +71,16 @@ def _run(rowptr: np.ndarray, samples: np.ndarray, count: int) -> int | None:
     return None
 
 
+def rows_are_runs(rowptr: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> bool:
+    """Whether the rows of both orders are consecutive runs (classes in consecutive samples):
+    the digit path then writes whole rows, the ``+-100`` weights included."""
+    return _run(rowptr, pos, neg.size) is not None and _run(rowptr, neg, pos.size) is not None
+
+
 class _Writer:
-    """Writes a ``(rows of pos, all neg)`` block of one order's pieces into the layer arrays."""
+    """Writes a ``(rows of pos, all neg)`` block of one order's pieces into the layer arrays:
+    whole rows (the ``+-100`` weights and the pieces, one contiguous copy) when both orders'
+    rows are runs, else the pieces' columns by fancy indexing."""
 
     def __init__(self, snk: Any, rowptr: np.ndarray, pos: np.ndarray, neg: np.ndarray, width2: int) -> None:
         self.snk, self.rowptr, self.pos, self.neg, self.width2 = snk, rowptr, pos, neg, width2
@@ -81,47 +90,58 @@ class _Writer:
 
     def put(self, order: str, a: slice, pieces: list[np.ndarray]) -> None:
         Np, Nn = self.pos.size, self.neg.size
-        targets = [("l2_bias", None, pieces[-1])] + [("l2_rows", 4 + q, p) for q, p in enumerate(pieces[:-1])]
-        start = self.pn if order == "pn" else self.np_
-        for name, col, vals in targets:
-            if start is not None and order == "pn":
-                index: Any = slice(start + a.start * Nn, start + a.stop * Nn)
-                self.snk.put(name, index if col is None else (index, col), vals.reshape(-1))
-            elif start is not None:
-                self.snk.put_view(name, start, (Nn, Np), (slice(None), a) if col is None else (slice(None), a, col),
-                                  vals.T)
+        if self.pn is not None and self.np_ is not None:
+            # row (i, j): (-100, 100, 100, -100) on (i, N+i, j, N+j), sorted: times +1 iff i < j
+            i_lt_j = self.pos[a][:, None] < self.neg[None, :]
+            s = np.where(i_lt_j if order == "pn" else ~i_lt_j, 100.0, -100.0)
+            rows = np.empty((*s.shape, self.width2))
+            rows[..., 0], rows[..., 1], rows[..., 2], rows[..., 3] = -s, s, s, -s
+            for q, p in enumerate(pieces[:-1]):
+                rows[..., 4 + q] = p
+            if order == "pn":
+                index = slice(self.pn + a.start * Nn, self.pn + a.stop * Nn)
+                self.snk.put("l2_rows", index, rows.reshape(-1, self.width2))
+                self.snk.put("l2_bias", index, pieces[-1].reshape(-1))
             else:
-                if order == "pn":
-                    rows = self.rowptr[self.pos[a]][:, None] + np.arange(Nn)[None, :]
-                else:
-                    rows = self.rowptr[self.neg][None, :] + np.arange(a.start, a.stop)[:, None]
-                self.snk.put(name, rows if col is None else (rows, col), vals)
+                self.snk.put_view("l2_rows", self.np_, (Nn, Np), (slice(None), a), rows.transpose(1, 0, 2))
+                self.snk.put_view("l2_bias", self.np_, (Nn, Np), (slice(None), a), pieces[-1].T)
+            return
+        targets = [("l2_bias", None, pieces[-1])] + [("l2_rows", 4 + q, p) for q, p in enumerate(pieces[:-1])]
+        for name, col, vals in targets:
+            if order == "pn":
+                idx = self.rowptr[self.pos[a]][:, None] + np.arange(Nn)[None, :]
+            else:
+                idx = self.rowptr[self.neg][None, :] + np.arange(a.start, a.stop)[:, None]
+            self.snk.put(name, idx if col is None else (idx, col), vals)
+
+
+def digit_path(X: np.ndarray, T: int, v_terms: int, S_max: int, grid: GridSide | None) -> tuple[int, GridSide | None] | None:
+    """``(L, grid)`` when the digit path applies (``L`` limbs, 0 with the three-GEMM ``grid``,
+    whose ``q^2 max |x|^2 2**2T < 2**156`` is checked here), None for the general path (more
+    than three limbs or float64 pieces, more than 64 column chunks)."""
+    if not 1 <= v_terms <= 3 or 2 * T > 1022:
+        return None
+    if grid is not None and GRID * GRID * S_max < 2**156:
+        return 0, grid
+    L = n_limbs(X, T)
+    if L > 3 or -(-X.shape[1] // CHUNK) > 64:
+        return None
+    return L, None
 
 
 def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int, S_ints: Any, v_terms: int,
                          rowptr: np.ndarray, width2: int, snk: Any, D: np.ndarray, block_entries: int,
-                         floor_bits: int, grid: GridSide | None = None) -> tuple[tuple[int, int, int], int, int] | None:
-    """The pair constants and ``D`` by digits; None (nothing written) when the data need the
-    general path (more than three limbs or float64 pieces, more than 64 column chunks).
-    ``grid``: the :class:`~memnets._core.exactdigits.GridSide` of all of ``X`` when the
-    three-GEMM grid Gram applies (``q^2 max |x|^2 2**2T < 2**156`` is checked here).
+                         floor_bits: int, path: tuple[int, GridSide | None]) -> tuple[tuple[int, int, int], int, int]:
+    """The pair constants and ``D`` by digits (``path`` from :func:`digit_path`); when
+    :func:`rows_are_runs`, the ``+-100`` weights of every row too.
 
     Returns ``(best, d_terms, bits)``: the exact ``(min D 2**2T, a, b)`` (smallest ``a``,
     then ``b`` among ties), the float64 pieces of the largest ``D``, and
     ``max(floor_bits, entry_bits of every constant piece)``.
     """
-    n = X.shape[1]
-    if not 1 <= v_terms <= 3 or 2 * T > 1022:
-        return None
+    L, grid = path
     Np, Nn = int(pos.size), int(neg.size)
     S_list = [int(v) for v in S_ints]
-    if grid is not None and GRID * GRID * max(S_list) >= 2**156:
-        grid = None
-    L = 0
-    if grid is None:
-        L = n_limbs(X, T)
-        if L > 3 or -(-n // CHUNK) > 64:
-            return None
     neg_side: Any = grid.rows(neg) if grid is not None else GramParts.side(X[neg], T, L)
     Sd = int_digits(S_list)
     Sp, Sn = [s[pos] for s in Sd], [s[neg] for s in Sd]

@@ -23,7 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from memnets._blocks.pair_blocks import put_constants_digits, put_structure
+from memnets._blocks.pair_blocks import (
+    digit_path,
+    put_constants_digits,
+    put_structure,
+    rows_are_runs,
+)
 from memnets._core.errors import ConflictingLabelsError, InputError
 from memnets._core.exactdigits import GridSide
 from memnets._core.exactgram import (
@@ -212,9 +217,11 @@ def _fill(
         snk = sink
     const_cols = 2 * N + np.arange(v_terms - 1, dtype=np.int64) if v_terms > 1 else np.zeros(0, np.int64)
     # the structure (columns, +-100) and the constants write disjoint entries: two threads
+    path = digit_path(X, T, v_terms, S_max, grid) if float_mode else None
+    fused = path is not None and rows_are_runs(rowptr, pos, neg)  # the digit path writes the +-100 too
     with ThreadPoolExecutor(max_workers=1) as pool:
-        structure = pool.submit(put_structure, snk, signs, pos, neg, rowptr, width2, const_cols)
-        best, d_terms, bits, D = _constants(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, grid, float_mode)
+        structure = pool.submit(put_structure, snk, signs, pos, neg, rowptr, width2, const_cols, not fused)
+        best, d_terms, bits, D = _constants(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, path)
         structure.result()
     del grid
     assert best is not None
@@ -237,15 +244,16 @@ def _fill(
 
 
 def _constants(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int, S_ints: np.ndarray, v_terms: int,
-               rowptr: np.ndarray, width2: int, snk: _Sink, grid: GridSide | None,
-               float_mode: bool) -> tuple[tuple[int, int, int], int, int, np.ndarray]:
+               rowptr: np.ndarray, width2: int, snk: _Sink,
+               path: tuple[int, GridSide | None] | None) -> tuple[tuple[int, int, int], int, int, np.ndarray]:
     """Every pair constant (through ``snk``) and the table ``D``: by digits when the data allow
     (:func:`memnets._blocks.pair_blocks.put_constants_digits`), else by :class:`Words`, else
     (``T`` beyond float64's range) as exact Fractions. Returns ``(best, d_terms, bits, D)``."""
     Np, Nn = int(pos.size), int(neg.size)
     D = np.empty((Np, Nn), dtype=np.float64)
     fast = put_constants_digits(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, D, _BLOCK_ENTRIES,
-                                _data_bits(X, T), grid) if float_mode else None
+                                _data_bits(X, T), path) if path is not None else None
+    float_mode = _float_mode(T)
     # ---- the exact constants, a block of positive samples at a time
     best: tuple[int, int, int] | None = None  # (exact D * 2**2T, a, b)
     if fast is not None:
