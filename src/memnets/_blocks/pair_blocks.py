@@ -47,6 +47,9 @@ def put_structure(snk: Any, signs: np.ndarray, pos: np.ndarray, neg: np.ndarray,
     a time (without ``pattern`` the digit path writes the weights with the constants)."""
     N = signs.size
     idx_dtype = snk.arrays["l2_indices"].dtype
+    if not pattern and not snk.check and rows_are_runs(rowptr, pos, neg):
+        _write_run_indices(snk.arrays["l2_indices"], N, pos, neg, rowptr, width2, const_cols)
+        return
     for s0 in range(0, N, _SAMPLES_PER_BLOCK):
         s1 = min(s0 + _SAMPLES_PER_BLOCK, N)
         own = np.arange(s0, s1)
@@ -61,6 +64,22 @@ def put_structure(snk: Any, signs: np.ndarray, pos: np.ndarray, neg: np.ndarray,
         snk.put("l2_indices", slice(r0 * width2, r1 * width2), cols.reshape(-1))
         if pattern:
             snk.put("l2_rows", (slice(r0, r1), slice(0, 4)), np.where((i < j)[:, None], _PATTERN, -_PATTERN))
+
+
+def _write_run_indices(out: np.ndarray, N: int, pos: np.ndarray, neg: np.ndarray, rowptr: np.ndarray,
+                       width2: int, const_cols: np.ndarray) -> None:
+    """The column indices of every row straight into ``out`` when each class's rows are one run:
+    the rows of sample ``i`` against the opposite samples ``js`` are ``(min, max, N + min,
+    N + max, constants)`` of ``(i, js)``, written column by column into a view (one pass)."""
+    for own, opp in ((pos, neg), (neg, pos)):
+        start, m = int(rowptr[own[0]]), opp.size
+        for s0 in range(0, own.size, _SAMPLES_PER_BLOCK):
+            i = own[s0 : s0 + _SAMPLES_PER_BLOCK][:, None]
+            view = out[(start + s0 * m) * width2 : (start + (s0 + i.shape[0]) * m) * width2].reshape(i.shape[0], m, width2)
+            lo, hi = np.minimum(i, opp[None, :]), np.maximum(i, opp[None, :])
+            view[:, :, 0], view[:, :, 1] = lo, hi
+            view[:, :, 2], view[:, :, 3] = lo + N, hi + N
+            view[:, :, 4:] = const_cols
 
 
 def _run(rowptr: np.ndarray, samples: np.ndarray, count: int) -> int | None:
@@ -88,31 +107,32 @@ class _Writer:
         self.pn = _run(rowptr, pos, Nn)  # pair (pos a, neg b): row rowptr[pos a] + b
         self.np_ = _run(rowptr, neg, Np)  # pair (neg b, pos a): row rowptr[neg b] + a
 
-    def put(self, order: str, a: slice, pieces: list[np.ndarray]) -> None:
+    def put(self, order: str, a: slice, b: slice, pieces: list[np.ndarray]) -> None:
+        """Pieces of the pairs ``(pos a, neg b)`` (``order`` ``"pn"``) or ``(neg b, pos a)``
+        (``"np"``), arrays of shape ``(len a, len b)``."""
         Np, Nn = self.pos.size, self.neg.size
         if self.pn is not None and self.np_ is not None:
             # row (i, j): (-100, 100, 100, -100) on (i, N+i, j, N+j), sorted: times +1 iff i < j
-            i_lt_j = self.pos[a][:, None] < self.neg[None, :]
+            i_lt_j = self.pos[a][:, None] < self.neg[None, b]
             s = np.where(i_lt_j if order == "pn" else ~i_lt_j, 100.0, -100.0)
             rows = np.empty((*s.shape, self.width2))
             rows[..., 0], rows[..., 1], rows[..., 2], rows[..., 3] = -s, s, s, -s
             for q, p in enumerate(pieces[:-1]):
                 rows[..., 4 + q] = p
             if order == "pn":
-                index = slice(self.pn + a.start * Nn, self.pn + a.stop * Nn)
-                self.snk.put("l2_rows", index, rows.reshape(-1, self.width2))
-                self.snk.put("l2_bias", index, pieces[-1].reshape(-1))
+                self.snk.put_view("l2_rows", self.pn, (Np, Nn), (a, b), rows)
+                self.snk.put_view("l2_bias", self.pn, (Np, Nn), (a, b), pieces[-1])
             else:
-                self.snk.put_view("l2_rows", self.np_, (Nn, Np), (slice(None), a), rows.transpose(1, 0, 2))
-                self.snk.put_view("l2_bias", self.np_, (Nn, Np), (slice(None), a), pieces[-1].T)
+                self.snk.put_view("l2_rows", self.np_, (Nn, Np), (b, a), rows.transpose(1, 0, 2))
+                self.snk.put_view("l2_bias", self.np_, (Nn, Np), (b, a), pieces[-1].T)
             return
-        targets = [("l2_bias", None, pieces[-1])] + [("l2_rows", 4 + q, p) for q, p in enumerate(pieces[:-1])]
-        for name, col, vals in targets:
-            if order == "pn":
-                idx = self.rowptr[self.pos[a]][:, None] + np.arange(Nn)[None, :]
-            else:
-                idx = self.rowptr[self.neg][None, :] + np.arange(a.start, a.stop)[:, None]
-            self.snk.put(name, idx if col is None else (idx, col), vals)
+        if order == "pn":
+            idx = self.rowptr[self.pos[a]][:, None] + np.arange(b.start, b.stop)[None, :]
+        else:
+            idx = self.rowptr[self.neg[b]][None, :] + np.arange(a.start, a.stop)[:, None]
+        self.snk.put("l2_bias", idx, pieces[-1])
+        for q, p in enumerate(pieces[:-1]):
+            self.snk.put("l2_rows", (idx, 4 + q), p)
 
 
 def digit_path(X: np.ndarray, T: int, v_terms: int, S_max: int, grid: GridSide | None) -> tuple[int, GridSide | None] | None:
@@ -152,22 +172,24 @@ def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int
     dmax = [0, 0, 0]
     bits = floor_bits
     rows_per = max(1, block_entries // max(Nn, 1))
-    sub = max(1, _SUB_ENTRIES // max(Nn, 1))
     scale = 2 * T
     for a0 in range(0, Np, rows_per):
         a1 = min(a0 + rows_per, Np)
         parts: Any = (GridGram(grid.rows(pos[a0:a1]), neg_side, T) if grid is not None
                       else GramParts(X[pos[a0:a1]], neg_side, T, L))
-        for r0 in range(0, a1 - a0, sub):
-            r1 = min(r0 + sub, a1 - a0)
-            a = slice(a0 + r0, a0 + r1)
-            g = parts.digits(slice(r0, r1))
+        # tiles of all the block's rows and a few columns: in cache, and both orders' rows
+        # are written in runs (a row's tile of columns, a column's tile of rows)
+        width = max(1, _SUB_ENTRIES // (a1 - a0))
+        a = slice(a0, a1)
+        for b0 in range(0, Nn, width):
+            b = slice(b0, min(b0 + width, Nn))
+            g = parts.digits((slice(None), b))
             # D = S_a + S_b - 2 G (>= 0): float64 table (pieces summed lowest first) and exact minimum
             dd = []
             for q in range(3):
                 t = g[q] * -2
                 t += Sp[q][a, None]
-                t += Sn[q][None, :]
+                t += Sn[q][None, b]
                 dd.append(t)
             carry52(dd)
             for q in range(3):
@@ -176,8 +198,8 @@ def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int
             blk = pd[0]
             blk += pd[1]
             blk += pd[2]
-            D[a] = blk
-            best = _track_min(best, dd, blk, a.start)
+            D[a, b] = blk
+            best = _track_min(best, dd, blk, a0, b0)
             # V_pn = 51 S_a - 2 G - 49 S_b (pair (pos a, neg b)); V_np = 51 S_b - 2 G - 49 S_a
             for order, left, right in (("pn", Sp51, Sn49), ("np", Sp49, Sn51)):
                 v = []
@@ -185,28 +207,28 @@ def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int
                     t = g[q] * -2
                     if order == "pn":
                         t += left[q][a, None]
-                        t -= right[q][None, :]
+                        t -= right[q][None, b]
                     else:
-                        t += right[q][None, :]
+                        t += right[q][None, b]
                         t -= left[q][a, None]
                     v.append(t)
                 m, neg_mask = magnitude52(carry52(v))
                 pieces = float_pieces(m, neg_mask, v_terms, scale)
                 bits = pieces_bits(m, v_terms, scale, bits)
-                writer.put(order, a, pieces)
+                writer.put(order, a, b, pieces)
     assert best is not None
     top = 2 * DIGIT + dmax[2].bit_length() if dmax[2] else DIGIT + dmax[1].bit_length() if dmax[1] else dmax[0].bit_length()
     return best, max(1, -(-top // DIGIT)), bits
 
 
 def _track_min(best: tuple[int, int, int] | None, dd: list[np.ndarray], approx: np.ndarray,
-               a0: int) -> tuple[int, int, int]:
+               a0: int, b0: int) -> tuple[int, int, int]:
     """Exact minimum of a block (carried digits): candidates within the float error, compared as ints."""
     m = float(approx.min())
     cand = np.argwhere(approx <= m * (1 + 16 * 2.0**-53) + 1e-300)
     for a, b in cand.tolist():
         v = (int(dd[2][a, b]) << (2 * DIGIT)) + (int(dd[1][a, b]) << DIGIT) + int(dd[0][a, b])
-        key = (v, a + a0, b)
+        key = (v, a + a0, b + b0)
         if best is None or key < best:
             best = key
     assert best is not None

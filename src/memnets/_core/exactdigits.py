@@ -111,16 +111,16 @@ class GramParts:
         """Limbs of one side, to reuse against many blocks of the other."""
         return _Side(X, T, L)
 
-    def _get(self, c: tuple[int, int], rows: slice) -> np.ndarray:
+    def _get(self, c: tuple[int, int], rows: slice | tuple[slice, slice]) -> np.ndarray:
         parts = self.products[c]
         out = parts[0][rows].astype(np.int64)
         for p in parts[1:]:
             out += p[rows].astype(np.int64)
         return out
 
-    def digits(self, rows: slice) -> list[np.ndarray]:
+    def digits(self, rows: slice | tuple[slice, slice]) -> list[np.ndarray]:
         """Digits ``[g_0, g_1, g_2]`` (int64, not carried; ``|g_0| < 3 * 2**52``,
-        ``|g_1| < 2**55``) of the exact integers of rows ``rows``."""
+        ``|g_1| < 2**55``) of the exact integers of ``rows`` (a slice, or a tile)."""
         L = self.L
         d = [self._get((k, k), rows) for k in range(L)]
         words = [d[0]]
@@ -239,6 +239,7 @@ def pieces_bits(m: list[np.ndarray], n_terms: int, scale: int, floor: int) -> in
 #: odd denominator of the data grid that :class:`GridGram` recognises (8-bit images ``k/255``)
 GRID = 255
 _GRID_INV = pow(GRID * GRID, -1, 1 << 64)
+_GRID_CHUNK = 2**19  # entries per chunk of the split
 _GRID_INV64 = np.int64(_GRID_INV - (1 << 64) if _GRID_INV >= 1 << 63 else _GRID_INV)
 
 
@@ -263,18 +264,25 @@ class GridSide:
     def of(cls, X: np.ndarray, T: int) -> GridSide | None:
         if T > 61 or X.size == 0 or not max(-float(X.min()), float(X.max())) < 2.0:
             return None
-        M = (X * 2.0**T).astype(np.int64)  # exact: an integer array (T is its fixed-point exponent) below 2**62
-        K = X * GRID
-        np.rint(K, out=K)
-        Ku = K.astype(np.int64)
-        Ku *= 1 << T  # wraps modulo 2**64, as the remainder below needs
-        M *= GRID
-        M -= Ku  # R = q M - K 2**T modulo 2**64: the exact R (|R| < 2**62)
-        del Ku
-        if not (int(M.min()) > -(2**52) and int(M.max()) < 2**52):
-            return None
-        Rf = M.astype(np.float64)
-        return cls(K, Rf, K + Rf)
+        K, Rf, KR = np.empty_like(X), np.empty_like(X), np.empty_like(X)
+        sq = {"K": 0.0, "R": 0.0, "KR": 0.0}
+        step = max(1, _GRID_CHUNK // max(X.shape[1], 1))  # rows per in-cache chunk
+        for r0 in range(0, X.shape[0], step):
+            r = slice(r0, min(r0 + step, X.shape[0]))
+            M = (X[r] * 2.0**T).astype(np.int64)  # exact: an integer array (T is its fixed-point exponent) below 2**62
+            k = np.multiply(X[r], GRID, out=K[r])
+            np.rint(k, out=k)
+            Ku = k.astype(np.int64)
+            Ku *= 1 << T  # wraps modulo 2**64, as the remainder below needs
+            M *= GRID
+            M -= Ku  # R = q M - K 2**T modulo 2**64: the exact R (|R| < 2**62)
+            if not (int(M.min()) > -(2**52) and int(M.max()) < 2**52):
+                return None
+            Rf[r] = M
+            np.add(k, Rf[r], out=KR[r])
+            for name, a in (("K", k), ("R", Rf[r]), ("KR", KR[r])):
+                sq[name] = max(sq[name], float(np.einsum("ij,ij->i", a, a).max(initial=0.0)))
+        return cls(K, Rf, KR, {name: float(np.sqrt(v * (1 + 1e-6))) for name, v in sq.items()})
 
     def rows(self, rows: np.ndarray) -> GridSide:
         """The side of some rows (a view when they are consecutive); the norms stay valid bounds."""
@@ -320,8 +328,8 @@ class GridGram:
         self.RR = A.R @ B.R.T
         self.EE = A.KR @ B.KR.T
 
-    def digits(self, rows: slice) -> list[np.ndarray]:
-        """Carried digits ``[g_0, g_1, g_2]`` of the exact integers of rows ``rows``."""
+    def digits(self, rows: slice | tuple[slice, slice]) -> list[np.ndarray]:
+        """Carried digits ``[g_0, g_1, g_2]`` of the exact integers of ``rows`` (a slice, or a tile)."""
         kk, rr = self.KK[rows].astype(np.int64), self.RR[rows].astype(np.int64)
         cr = self.EE[rows].astype(np.int64)
         cr -= kk
