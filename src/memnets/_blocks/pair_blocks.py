@@ -15,6 +15,7 @@ when a network is recognised) in blocks of rows, never one sample at a time.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -173,49 +174,59 @@ def put_constants_digits(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int
     bits = floor_bits
     rows_per = max(1, block_entries // max(Nn, 1))
     scale = 2 * T
-    for a0 in range(0, Np, rows_per):
-        a1 = min(a0 + rows_per, Np)
-        parts: Any = (GridGram(grid.rows(pos[a0:a1]), neg_side, T) if grid is not None
-                      else GramParts(X[pos[a0:a1]], neg_side, T, L))
-        # tiles of all the block's rows and a few columns: in cache, and both orders' rows
-        # are written in runs (a row's tile of columns, a column's tile of rows)
-        width = max(1, _SUB_ENTRIES // (a1 - a0))
-        a = slice(a0, a1)
-        for b0 in range(0, Nn, width):
-            b = slice(b0, min(b0 + width, Nn))
-            g = parts.digits((slice(None), b))
-            # D = S_a + S_b - 2 G (>= 0): float64 table (pieces summed lowest first) and exact minimum
-            dd = []
+
+    def tile(parts: Any, a: slice, b: slice, floor: int) -> tuple[tuple[int, int, int], list[int], int]:
+        """One tile: D, its exact minimum, both orders' pieces written; (min, digit maxima, bits)."""
+        g = parts.digits((slice(None), b))
+        # D = S_a + S_b - 2 G (>= 0): float64 table (pieces summed lowest first) and exact minimum
+        dd = []
+        for q in range(3):
+            t = g[q] * -2
+            t += Sp[q][a, None]
+            t += Sn[q][None, b]
+            dd.append(t)
+        carry52(dd)
+        tile_max = [int(dd[q].max(initial=0)) for q in range(3)]
+        pd = float_pieces(dd, None, 3, scale)
+        blk = pd[0]
+        blk += pd[1]
+        blk += pd[2]
+        D[a, b] = blk
+        tile_best = _track_min(None, dd, blk, a.start, b.start)
+        bits = floor
+        # V_pn = 51 S_a - 2 G - 49 S_b (pair (pos a, neg b)); V_np = 51 S_b - 2 G - 49 S_a
+        for order, left, right in (("pn", Sp51, Sn49), ("np", Sp49, Sn51)):
+            v = []
             for q in range(3):
                 t = g[q] * -2
-                t += Sp[q][a, None]
-                t += Sn[q][None, b]
-                dd.append(t)
-            carry52(dd)
-            for q in range(3):
-                dmax[q] = max(dmax[q], int(dd[q].max(initial=0)))
-            pd = float_pieces(dd, None, 3, scale)
-            blk = pd[0]
-            blk += pd[1]
-            blk += pd[2]
-            D[a, b] = blk
-            best = _track_min(best, dd, blk, a0, b0)
-            # V_pn = 51 S_a - 2 G - 49 S_b (pair (pos a, neg b)); V_np = 51 S_b - 2 G - 49 S_a
-            for order, left, right in (("pn", Sp51, Sn49), ("np", Sp49, Sn51)):
-                v = []
-                for q in range(3):
-                    t = g[q] * -2
-                    if order == "pn":
-                        t += left[q][a, None]
-                        t -= right[q][None, b]
-                    else:
-                        t += right[q][None, b]
-                        t -= left[q][a, None]
-                    v.append(t)
-                m, neg_mask = magnitude52(carry52(v))
-                pieces = float_pieces(m, neg_mask, v_terms, scale)
-                bits = pieces_bits(m, v_terms, scale, bits)
-                writer.put(order, a, b, pieces)
+                if order == "pn":
+                    t += left[q][a, None]
+                    t -= right[q][None, b]
+                else:
+                    t += right[q][None, b]
+                    t -= left[q][a, None]
+                v.append(t)
+            m, neg_mask = magnitude52(carry52(v))
+            pieces = float_pieces(m, neg_mask, v_terms, scale)
+            bits = pieces_bits(m, v_terms, scale, bits)
+            writer.put(order, a, b, pieces)
+        return tile_best, tile_max, bits
+
+    # tiles of all the block's rows and a few columns: in cache, both orders' rows written in
+    # runs, and independent (disjoint writes): two threads share them (NumPy releases the GIL)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for a0 in range(0, Np, rows_per):
+            a1 = min(a0 + rows_per, Np)
+            parts: Any = (GridGram(grid.rows(pos[a0:a1]), neg_side, T) if grid is not None
+                          else GramParts(X[pos[a0:a1]], neg_side, T, L))
+            width = max(1, _SUB_ENTRIES // (a1 - a0))
+            jobs = [pool.submit(tile, parts, slice(a0, a1), slice(b0, min(b0 + width, Nn)), bits)
+                    for b0 in range(0, Nn, width)]
+            for job in jobs:
+                tile_best, tile_max, tile_bits = job.result()
+                best = tile_best if best is None or tile_best < best else best
+                dmax = [max(x, y) for x, y in zip(dmax, tile_max, strict=True)]
+                bits = max(bits, tile_bits)
     assert best is not None
     top = 2 * DIGIT + dmax[2].bit_length() if dmax[2] else DIGIT + dmax[1].bit_length() if dmax[1] else dmax[0].bit_length()
     return best, max(1, -(-top // DIGIT)), bits

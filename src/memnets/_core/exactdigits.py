@@ -30,6 +30,7 @@ digit ``d + 1``, an exact split. Callers need the combined integers below ``2**1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -265,10 +266,8 @@ class GridSide:
         if T > 61 or X.size == 0 or not max(-float(X.min()), float(X.max())) < 2.0:
             return None
         K, Rf, KR = np.empty_like(X), np.empty_like(X), np.empty_like(X)
-        sq = {"K": 0.0, "R": 0.0, "KR": 0.0}
-        step = max(1, _GRID_CHUNK // max(X.shape[1], 1))  # rows per in-cache chunk
-        for r0 in range(0, X.shape[0], step):
-            r = slice(r0, min(r0 + step, X.shape[0]))
+
+        def chunk(r: slice) -> dict[str, float] | None:
             M = (X[r] * 2.0**T).astype(np.int64)  # exact: an integer array (T is its fixed-point exponent) below 2**62
             k = np.multiply(X[r], GRID, out=K[r])
             np.rint(k, out=k)
@@ -280,8 +279,15 @@ class GridSide:
                 return None
             Rf[r] = M
             np.add(k, Rf[r], out=KR[r])
-            for name, a in (("K", k), ("R", Rf[r]), ("KR", KR[r])):
-                sq[name] = max(sq[name], float(np.einsum("ij,ij->i", a, a).max(initial=0.0)))
+            return {name: float(np.einsum("ij,ij->i", a, a).max(initial=0.0))
+                    for name, a in (("K", k), ("R", Rf[r]), ("KR", KR[r]))}
+
+        step = max(1, _GRID_CHUNK // max(X.shape[1], 1))  # rows per in-cache chunk; two threads
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = list(pool.map(chunk, [slice(r0, min(r0 + step, X.shape[0])) for r0 in range(0, X.shape[0], step)]))
+        if any(p is None for p in parts):
+            return None
+        sq = {name: max(p[name] for p in parts if p is not None) for name in ("K", "R", "KR")}
         return cls(K, Rf, KR, {name: float(np.sqrt(v * (1 + 1e-6))) for name, v in sq.items()})
 
     def rows(self, rows: np.ndarray) -> GridSide:

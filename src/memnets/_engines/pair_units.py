@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
@@ -326,10 +327,21 @@ def forward_pairwise(network: ReLUNetwork, X: Any, *, chunk_size: int | None = N
     step = _step(ev, chunk_size)
     vals = np.empty(Xa.shape[0])
     errs = np.empty(Xa.shape[0])
-    for s in range(0, Xa.shape[0], step):
-        d, e_d = _distances(ev, Xa[s : s + step])
-        vals[s : s + step], errs[s : s + step] = _block_values(ev, d, e_d)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a block's units beside the next block's GEMM
+        jobs = []
+        for s in range(0, Xa.shape[0], step):
+            d, e_d = _distances(ev, Xa[s : s + step])
+            jobs.append((s, pool.submit(_block_values, ev, d, e_d)))
+            if len(jobs) > 1:
+                _collect(jobs.pop(0), step, vals, errs)
+        for job in jobs:
+            _collect(job, step, vals, errs)
     return vals, errs
+
+
+def _collect(job: tuple[int, Any], step: int, vals: np.ndarray, errs: np.ndarray) -> None:
+    s, fut = job
+    vals[s : s + step], errs[s : s + step] = fut.result()
 
 
 def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarray]:
@@ -345,20 +357,27 @@ def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarr
     vals = np.empty(plan.n_samples)
     errs = np.empty(plan.n_samples)
     step = _step(ev, None)
-    for (own, _, Dside, _, _, _), (own_c, opp_c) in zip(ev.sides, ev.cols, strict=True):
-        Xo = np.ascontiguousarray(ev.X[own_c])
-        G = Xo @ Xo.T
-        sq_o = ev.sq[own]
-        for s in track(range(0, own.size, step), "pairwise engine: verifying"):
-            rows = slice(s, min(s + step, own.size))
-            d = np.empty((rows.stop - s, plan.n_samples))
-            same = G[rows] * -2.0
-            same += sq_o[rows, None]
-            same += sq_o[None, :]
-            d[:, own_c] = same
-            d[:, opp_c] = Dside[rows]
-            e_d = np.maximum(ev.kappa * (sq_o[rows] + ev.sq_max) * _INFLATE, ev.e_D)
-            vals[own[rows]], errs[own[rows]] = _block_values(ev, d, e_d)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a block's units beside the next block's distances
+        jobs: list[tuple[np.ndarray, Any]] = []
+        for (own, _, Dside, _, _, _), (own_c, opp_c) in zip(ev.sides, ev.cols, strict=True):
+            Xo = np.ascontiguousarray(ev.X[own_c])
+            G = Xo @ Xo.T
+            sq_o = ev.sq[own]
+            for s in track(range(0, own.size, step), "pairwise engine: verifying"):
+                rows = slice(s, min(s + step, own.size))
+                d = np.empty((rows.stop - s, plan.n_samples))
+                same = G[rows] * -2.0
+                same += sq_o[rows, None]
+                same += sq_o[None, :]
+                d[:, own_c] = same
+                d[:, opp_c] = Dside[rows]
+                e_d = np.maximum(ev.kappa * (sq_o[rows] + ev.sq_max) * _INFLATE, ev.e_D)
+                jobs.append((own[rows], pool.submit(_block_values, ev, d, e_d)))
+                while len(jobs) > 1:  # at most two blocks of distances alive
+                    idx, fut = jobs.pop(0)
+                    vals[idx], errs[idx] = fut.result()
+        for idx, fut in jobs:
+            vals[idx], errs[idx] = fut.result()
     return vals, errs
 
 
