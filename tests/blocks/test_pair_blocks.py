@@ -98,3 +98,16 @@ def test_vectorised_block_equals_the_row_by_row_block(kind: int) -> None:
     assert np.array_equal(v_row.view(np.int64), v_vec.view(np.int64))
     assert np.array_equal(e_row.view(np.int64), e_vec.view(np.int64))
     assert (np.abs(v_vec[: X.shape[0]]) >= float(plan.c2) * (1 - 1e-12)).all()  # the samples: |100 F| >= c^2
+
+
+def test_own_samples_take_the_table_path_with_the_same_guarantee() -> None:
+    X, signs = _data(11, 0)
+    layers, plan = pairwise_layers(X, signs)
+    net = ReLUNetwork(layers)
+    pair_units.register_plan(net, plan)
+    v, e = pair_units.forward_pairwise(net, X)
+    vs, es = pair_units.forward_pairwise_samples(net)
+    assert np.array_equal(v, vs) and np.array_equal(e, es)
+    vg, eg = pair_units.forward_pairwise(net, X, chunk_size=7)  # the GEMM path: another certified value
+    assert (np.abs(v - vg) <= e + eg).all() and (np.sign(v) == np.sign(vg)).all()
+    assert (signs * v >= float(plan.c2) * (1 - 1e-12)).all()
