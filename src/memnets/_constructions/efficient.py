@@ -113,8 +113,8 @@ from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
 from memnets._geometry.condense import condense as condense_subset
-from memnets._geometry.condense import cover
-from memnets._geometry.enemies import nearest_enemy_bounds
+from memnets._geometry.condense import cover_geom
+from memnets._geometry.enemies import Geom, nearest_enemy_bounds
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
 
@@ -304,7 +304,8 @@ def build(
     k = check_scalar("k (same-label representatives demanded per sample)", k, int, ge=1)
     lam = check_scalar("lam (Hart's margin ratio d_+ < lam d_-)", lam, float, gt=0, le=1)
     X, codes = data.X, data.codes
-    c2_comp, c2_each = nearest_enemy_bounds(X, codes)  # upper / lower bounds on c_i^2
+    geom = Geom(X)  # the float32 copy shared by the separation and cover passes
+    c2_comp, c2_each = nearest_enemy_bounds(X, codes, geom=geom)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
     assign = np.arange(data.n_samples)
     if condense == "none":
@@ -312,8 +313,7 @@ def build(
         r2_bound = 0.0
     elif condense in ("cover", "mss"):
         low = c2_each if radius == "local" else np.full(data.n_samples, c2_low)
-        reps, assign = cover(X, codes, alpha=alpha, k=k, c2_lower=low,
-                             order="boundary" if condense == "mss" else "greedy")
+        reps, assign = cover_geom(geom, codes, low, alpha, k, mss=condense == "mss")
         r2_bound = alpha * alpha * c2_low
     else:
         reps = condense_subset(X, codes, condense, lam=lam, c2_lower=c2_each)

@@ -139,7 +139,7 @@ from memnets._geometry.condense._common import (
     _check_c2,
 )
 from memnets._geometry.condense._consistency import consistent_margins, is_consistent
-from memnets._geometry.condense._cover import cover
+from memnets._geometry.condense._cover import cover, cover_geom
 from memnets._geometry.condense._minimal import _mcs
 from memnets._geometry.enemies import Geom, check_codes, nearest_enemy_sq
 
@@ -151,6 +151,7 @@ __all__ = [
     "condense",
     "consistent_margins",
     "cover",
+    "cover_geom",
     "is_consistent",
     "nearest_enemy_sq",
 ]
