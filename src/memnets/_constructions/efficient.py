@@ -103,6 +103,7 @@ import time
 from typing import Any, Literal, get_args
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult
@@ -128,6 +129,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 CONDENSE: tuple[str, ...] = get_args(Condense)
 _SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
+_ROWS = 4096  # samples per block of the certificate's distances
 
 
 
@@ -156,8 +158,10 @@ def _certificate(
         vals = 0.5 * (c2_comp + c2_low)
         err = 0.5 * (c2_comp - c2_low) * (1 + 4 * U64) + 2.0 * eta
     else:
-        diff = X - X[assign]
-        d2 = np.einsum("ij,ij->i", diff, diff)
+        d2 = np.empty(X.shape[0])
+        for s in range(0, X.shape[0], _ROWS):  # row blocks: no N x n temporaries
+            diff = X[s : s + _ROWS] - X[assign[s : s + _ROWS]]
+            d2[s : s + _ROWS] = np.einsum("ij,ij->i", diff, diff)
         g = gamma(n + 3, U64)
         vals = c2_low - d2 * (1 + 2 * g) - 2.0 * eta - 1e-300
         err = np.zeros_like(vals)
@@ -206,14 +210,16 @@ def _rank_tall(S: np.ndarray) -> int:
     Threshold as :func:`numpy.linalg.matrix_rank` applies to a Hermitian matrix
     (``lambda > lambda_max * n * eps``), i.e. singular values below ``~sqrt(n eps)`` of the
     largest count as zero; columns that are identically zero are dropped exactly first.
+    The Gram matrix is one BLAS ``dsyrk`` (its lower triangle, half a GEMM's flops; read
+    by the eigensolver) on ``S^T`` as it lies in memory, no copy of ``S``.
     """
     if S.shape[0] <= S.shape[1]:
         return int(np.linalg.matrix_rank(S)) if S.size else 0
-    cols = np.flatnonzero(np.any(S != 0, axis=0))
+    cols = np.flatnonzero(S.any(axis=0))
     if cols.size == 0:
         return 0
-    Sc = S[:, cols]
-    return int(np.linalg.matrix_rank(Sc.T @ Sc, hermitian=True))
+    gram = dsyrk(1.0, S.T, lower=1)  # S.T is Fortran-ordered: no copy
+    return int(np.linalg.matrix_rank(gram[np.ix_(cols, cols)], hermitian=True))
 
 
 # --------------------------------------------------------------------------- build

@@ -125,14 +125,17 @@ def _plan(net: ReLUNetwork, dtype: Any) -> _Plan:
         W64 = np.asarray(first.float_weight)
         norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
         # columns whose weights are all zero contribute exactly 0: skip them in the GEMM
-        used = np.flatnonzero(np.any(W64 != 0, axis=0))
+        used = np.flatnonzero(W64.any(axis=0))
         cols = None if used.size == W64.shape[1] else used
-        if cols is not None:
-            W64 = W64[:, cols]
+        # the bias rides along as one more GEMM column (inputs get a constant 1); one
+        # conversion into the operand, no float64 intermediate copies
+        W = np.empty((W64.shape[0], used.size + 1), dtype=dtype)
+        for r0 in range(0, W.shape[0], TILE_ROWS):  # row blocks: the gathered rows stay in cache
+            W[r0 : r0 + TILE_ROWS, :-1] = W64[r0 : r0 + TILE_ROWS] if cols is None else W64[r0 : r0 + TILE_ROWS, cols]
+        W[:, -1] = first.float_bias
         cache[key] = _Plan(
             cols=cols,
-            # the bias rides along as one more GEMM column (inputs get a constant 1)
-            W=np.ascontiguousarray(np.hstack([W64, first.float_bias[:, None]]), dtype=dtype),
+            W=W,
             wmax=float(norms.max()) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
             sizes=structure[0],

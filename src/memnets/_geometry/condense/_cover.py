@@ -100,19 +100,25 @@ def _greedy_cover(ptr: np.ndarray, xs: np.ndarray, need: np.ndarray) -> list[int
     left = int(np.count_nonzero(need))
     heap = list(zip((ptr[:-1] - ptr[1:]).tolist(), range(ptr.size - 1), strict=True))
     heapq.heapify(heap)
+    bounds = ptr.tolist()
+    pop, replace, count = heapq.heappop, heapq.heapreplace, np.count_nonzero
     chosen: list[int] = []
     while left and heap:
-        _, s = heapq.heappop(heap)
-        members = xs[ptr[s] : ptr[s + 1]]
-        gain = int(np.count_nonzero(need[members] > 0))
+        s = heap[0][1]
+        members = xs[bounds[s] : bounds[s + 1]]
+        gain = int(count(need[members] > 0))
         if gain == 0:
+            pop(heap)
             continue
-        if heap and (-gain, s) > heap[0]:  # stale bound: re-insert with its true gain
-            heapq.heappush(heap, (-gain, s))
-            continue
+        entry = (-gain, s)
+        if entry != heap[0]:  # stale bound: re-insert with its true gain (keys are unique,
+            replace(heap, entry)  # so it is taken now iff it is still the smallest)
+            if heap[0] is not entry:
+                continue
+        pop(heap)
         chosen.append(s)
         need[members] -= 1
-        left -= gain - int(np.count_nonzero(need[members] > 0))
+        left -= gain - int(count(need[members] > 0))
     return chosen
 
 
