@@ -152,3 +152,21 @@ def test_workers_follow_blas_threads() -> None:
     assert enemies._workers(1, 2**40) == 1  # so does a single task
     with threadpool_limits(limits=1, user_api="blas"):
         assert enemies._workers(10, 2**30) == 1  # a caller's BLAS limit is respected
+
+
+def test_geom_leaves_constant_columns_out_of_the_gemm() -> None:
+    X, _ = _data(7, n=120, dim=9)
+    g = enemies.Geom(X)
+    varying = [k for k in range(9) if np.ptp(X[:, k]) > 0]
+    assert g.X32.shape == (120, len(varying)) and {1, 4}.isdisjoint(varying)
+    assert g.scale == enemies._tol_scale(9)  # the bound still counts every column
+    exact = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    d2 = g.d2(np.arange(120), np.arange(120)).astype(np.float64)
+    tol = g.tol(np.arange(120))
+    assert (np.abs(d2 - exact) <= tol[:, None]).all()
+    assert np.array_equal(g.sq, np.einsum("ij,ij->i", X[:, varying], X[:, varying]))
+    # every column constant: all distances 0, nothing to multiply
+    same = enemies.Geom(np.full((4, 3), 0.25))
+    assert same.X32.shape == (4, 0) and not same.d2(np.arange(4), np.arange(4)).any()
+    computed, _ = enemies.nearest_enemy_sq(np.full((4, 3), 0.25), [0, 0, 1, 1])
+    assert computed.tolist() == [0.0] * 4
