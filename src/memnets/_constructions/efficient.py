@@ -186,21 +186,24 @@ def _certificate(
 def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[ReLUNetwork, float, int]:
     """The ``efficient`` network on representatives ``S`` (rows grouped by class, contiguous).
 
+    ``S`` is consumed: it becomes the first layer's weight ``2 S`` in place (doubling is
+    exact, so ``|s_k|^2`` is ``|2 s_k|^2 / 4`` bit for bit and ``rank 2S = rank S``).
     Returns ``(network, eta, tree_levels)`` where ``eta`` bounds the float64 rounding of
     the first-layer biases (``|b_k - (C - |s_k|^2)| <= eta``).
     """
-    sq = np.einsum("ij,ij->i", S, S)
+    W = np.multiply(S, 2.0, out=S)
+    sq = np.einsum("ij,ij->i", W, W) * 0.25
     C = float(sq.max())
     bias = C - sq  # >= 0 exactly: fl(C - a) >= 0 for a <= C
-    eta = (S.shape[1] + 2) * U64 * 2.0 * C + 1e-300
-    first = AffineLayer(2.0 * S, bias)
+    eta = (W.shape[1] + 2) * U64 * 2.0 * C + 1e-300
+    first = AffineLayer(W, bias)
     tree, readout = max_tree(group_sizes.tolist())
     out_w = max_tree_readout(readout, binary)
     out = AffineLayer(out_w, np.zeros(out_w.shape[0]))
     net = ReLUNetwork([first, *tree, out])
-    # rank W_1 = rank S = rank S^T S: an n x n eigenvalue problem instead of the SVD of a
+    # rank W_1 = rank W_1^T W_1: an n x n eigenvalue problem instead of the SVD of a
     # tall R x n matrix (minutes for R = 60000); seeds the network's cached property.
-    net.__dict__["rank_first_layer"] = _rank_tall(S)
+    net.__dict__["rank_first_layer"] = _rank_tall(W)
     return net, eta, len(tree)
 
 

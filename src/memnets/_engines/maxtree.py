@@ -23,7 +23,7 @@ from memnets._core.errors import InputError, OptionError
 from memnets._core.network import ReLUNetwork
 from memnets._core.progress import track
 from memnets._core.rounding import gamma, unit_roundoff
-from memnets._geometry.enemies import TILE_COLS, TILE_ROWS
+from memnets._geometry.enemies import TILE_COLS, TILE_ROWS, run_tiles
 
 __all__ = ["forward_m1", "max_tree_groups"]
 
@@ -201,14 +201,20 @@ def forward_m1(
         xa[:, :-1] = xin
         xa[:, -1] = 1
         block = maxima[s : s + step]
-        for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            col = block[:, g]
+
+        def group_max(g: int, xa: np.ndarray = xa, block: np.ndarray = block) -> None:
+            lo, hi = int(starts[g]), int(ends[g])
+            col = block[:, g]  # only this task writes this column
             for t in range(lo, hi, TILE_COLS):
                 tile_max = (xa @ eng.W[t : min(t + TILE_COLS, hi)].T).max(axis=1)
                 if t == lo:
                     col[:] = tile_max
                 else:
                     np.maximum(col, tile_max, out=col)
+
+        # class groups on BLAS's threads (the same floats: every tile's GEMM and max are exact
+        # functions of its operands whatever the threading)
+        run_tiles(group_max, range(eng.sizes.size), None, xa.shape[0] * eng.W.shape[0])
         np.maximum(block, 0, out=block)
         norm = np.sqrt(np.einsum("ij,ij->i", xin, xin)) * (1 + 1e-12)
         mag = norm * eng.wmax + eng.bmax

@@ -45,7 +45,8 @@ BLOCK_ELEMENTS = 2**24  # float32 entries per distance block (64 MiB)
 TILE_ROWS = 4096
 TILE_COLS = 1024  # 16 MiB of float32 per tile
 #: below this many distances a job's tiles run on the calling thread
-PARALLEL_PAIRS = 2**24
+PARALLEL_PAIRS = 2**22
+_COPY_ROWS = 2048  # rows per block of the copies
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,21 +96,23 @@ def _workers(n_tasks: int, pairs: int) -> int:
     return max(1, min(n_tasks, min(blas) if blas else 1, os.cpu_count() or 1))
 
 
-def run_tiles(fn: Callable[[T], R], tasks: Sequence[T], description: str, pairs: int) -> list[R]:
+def run_tiles(fn: Callable[[T], R], tasks: Sequence[T], description: str | None, pairs: int) -> list[R]:
     """``[fn(t) for t in tasks]``, on several threads for a large job (``pairs`` distances).
 
     With ``w > 1`` threads (BLAS's thread count) BLAS is limited to one thread per call
     for the duration (threadpoolctl), so ``w`` tiles are in flight at once and every GEMM
     result is the one a single-threaded call gives. ``fn`` must only write to memory no
-    other task writes (results come back in task order).
+    other task writes (results come back in task order). A progress bar (when asked for)
+    is titled ``description``; ``None`` for none (a job inside a tracked loop).
     """
     workers = _workers(len(tasks), pairs)
     if workers == 1:
-        return [fn(t) for t in track(tasks, description)]
+        return [fn(t) for t in (tasks if description is None else track(tasks, description))]
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        return list(track(pool.map(fn, tasks), description, total=len(tasks)))
+        done = pool.map(fn, tasks)
+        return list(done if description is None else track(done, description, total=len(tasks)))
 
 
 @dataclass(frozen=True)
@@ -140,20 +143,29 @@ class Geom:
 
     def __init__(self, X: np.ndarray) -> None:
         N, n = X.shape
-        keep = np.flatnonzero(X.min(axis=0) != X.max(axis=0)) if N else np.arange(n)
-        if keep.size == n:
-            self.X32 = np.ascontiguousarray(X, dtype=np.float32)
-            self.sq = np.einsum("ij,ij->i", X, X)
-        else:  # row blocks: no float64 copy of the kept columns
-            self.X32 = np.empty((N, keep.size), dtype=np.float32)
-            self.sq = np.empty(N)
-            for r0 in range(0, N, TILE_ROWS):
-                part = X[r0 : r0 + TILE_ROWS][:, keep]
-                self.X32[r0 : r0 + TILE_ROWS] = part
-                self.sq[r0 : r0 + TILE_ROWS] = np.einsum("ij,ij->i", part, part)
+        blocks = range(0, N, _COPY_ROWS)
+        # column ranges, then the float32 copy and the norms, in row blocks on BLAS's threads
+        ranges = run_tiles(lambda r0: (X[r0 : r0 + _COPY_ROWS].min(axis=0), X[r0 : r0 + _COPY_ROWS].max(axis=0)),
+                           blocks, None, N * n)
+        lo = np.min([r[0] for r in ranges], axis=0) if N else np.zeros(n)
+        hi = np.max([r[1] for r in ranges], axis=0) if N else np.ones(n)
+        keep = np.flatnonzero(lo != hi) if N else np.arange(n)
+        # left-out columns that are all 0 add exactly 0 to the norms: take them over the
+        # whole row then (the same floats as with every column kept)
+        whole = keep.size == n or not (lo[hi == lo] != 0).any()
+        self.X32 = np.empty((N, keep.size), dtype=np.float32)
+        self.sq = np.empty(N)
+
+        def fill(r0: int) -> None:
+            rows = X[r0 : r0 + _COPY_ROWS]
+            part = rows if keep.size == n else rows[:, keep]
+            self.X32[r0 : r0 + _COPY_ROWS] = part
+            self.sq[r0 : r0 + _COPY_ROWS] = np.einsum("ij,ij->i", *((rows, rows) if whole else (part, part)))
+
+        run_tiles(fill, blocks, None, N * n)
         self.sq32 = self.sq.astype(np.float32)
         self.scale = _tol_scale(n)
-        self.smax = float(self.sq.max()) if X.shape[0] else 0.0
+        self.smax = float(self.sq.max()) if N else 0.0
         self._blocks: tuple[np.ndarray, ClassBlocks] | None = None
 
     def d2(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -176,7 +188,10 @@ class Geom:
         perm = np.argsort(codes, kind="stable")
         ends = np.zeros(int(codes.max()) + 2 if codes.size else 1, dtype=np.int64)
         np.cumsum(np.bincount(codes), out=ends[1:])
-        blocks = ClassBlocks(perm=perm, X32=self.X32[perm], sq32=self.sq32[perm], ends=ends)
+        X32 = np.empty_like(self.X32)
+        run_tiles(lambda r0: np.take(self.X32, perm[r0 : r0 + _COPY_ROWS], axis=0, out=X32[r0 : r0 + _COPY_ROWS], mode="clip"),
+                  range(0, perm.size, _COPY_ROWS), None, X32.size)
+        blocks = ClassBlocks(perm=perm, X32=X32, sq32=self.sq32[perm], ends=ends)
         self._blocks = (codes.copy(), blocks)
         return blocks
 

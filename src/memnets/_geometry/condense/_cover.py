@@ -90,7 +90,7 @@ def _cover_sets_symmetric(cb: ClassBlocks, lo: int, hi: int, lim: np.ndarray) ->
     np.fill_diagonal(hit, True)
     ptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.count_nonzero(hit, axis=1), out=ptr[1:])
-    return ptr, np.nonzero(hit)[1].astype(np.uint16 if m <= 2**16 else np.int32)
+    return ptr, (np.flatnonzero(hit) % m).astype(np.uint16 if m <= 2**16 else np.int32)
 
 
 def _greedy_cover(ptr: np.ndarray, xs: np.ndarray, need: np.ndarray) -> list[int]:
