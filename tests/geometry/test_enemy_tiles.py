@@ -170,3 +170,39 @@ def test_geom_leaves_constant_columns_out_of_the_gemm() -> None:
     assert same.X32.shape == (4, 0) and not same.d2(np.arange(4), np.arange(4)).any()
     computed, _ = enemies.nearest_enemy_sq(np.full((4, 3), 0.25), [0, 0, 1, 1])
     assert computed.tolist() == [0.0] * 4
+
+
+def _reference_cover(X: np.ndarray, y: np.ndarray, alpha: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cover class by class, row-by-row sets, assignment by a plain loop."""
+    g = enemies.Geom(X)
+    codes = np.unique(y, return_inverse=True)[1]
+    thr = alpha * alpha * enemies.nearest_enemy_sq(X, y)[1]
+    reps, assign = [], np.full(y.size, -1)
+    for c in range(codes.max() + 1):
+        idx = np.flatnonzero(codes == c)
+        ptr, xs = _cover._cover_sets(g, idx, thr[idx] - g.tol(idx))
+        chosen = _cover._greedy_cover(ptr, xs, np.minimum(np.bincount(xs, minlength=idx.size), k))
+        for s in chosen:
+            for x in xs[ptr[s] : ptr[s + 1]]:
+                if assign[idx[x]] < 0:
+                    assign[idx[x]] = idx[s]
+        reps.extend(idx[chosen].tolist())
+    return np.sort(reps), assign
+
+
+@pytest.mark.parametrize(("seed", "alpha", "k", "threads"), [(0, 0.7, 2, False), (1, 0.9, 1, True), (2, 1.0, 3, True)])
+def test_pipelined_cover_equals_the_class_by_class_reference(monkeypatch, seed, alpha, k, threads) -> None:
+    X, y = _data(seed, n=260, dim=8, n_classes=4)
+    if threads:
+        _force_threads(monkeypatch, tile_cols=13)
+    reps, assign = _cover.cover(X, y, alpha=alpha, k=k)
+    ref_reps, ref_assign = _reference_cover(X, y, alpha, k)
+    assert np.array_equal(reps, ref_reps) and np.array_equal(assign, ref_assign)
+    assert (assign >= 0).all() and (y[assign] == y).all()
+
+
+def test_first_cover_takes_the_earliest_chosen_set() -> None:
+    # sets: 0 -> {0, 1}, 1 -> {1, 2}, 2 -> {2, 3, 0}; chosen in the order 2, 0
+    ptr, xs = np.array([0, 2, 4, 7]), np.array([0, 1, 1, 2, 2, 3, 0])
+    x, s = _cover._first_cover(ptr, xs, np.array([2, 0]))
+    assert x.tolist() == [0, 1, 2, 3] and s.tolist() == [2, 0, 2, 2]

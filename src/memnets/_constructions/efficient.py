@@ -115,7 +115,7 @@ from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
 from memnets._geometry.condense import condense as condense_subset
 from memnets._geometry.condense import cover_geom
-from memnets._geometry.enemies import Geom, nearest_enemy_bounds
+from memnets._geometry.enemies import Geom, nearest_enemy_bounds, take_rows
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
 
@@ -331,7 +331,7 @@ def build(
     reps = reps[order]
     group_sizes = np.bincount(codes[reps], minlength=data.n_classes)
     binary = data.n_classes == 2
-    net, eta, levels = _m1_network(X[reps], group_sizes, binary)
+    net, eta, levels = _m1_network(take_rows(X, reps), group_sizes, binary)
     # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
     g = gamma(data.n_features + 3, U64)
     guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta

@@ -123,20 +123,25 @@ def _plan(net: ReLUNetwork, dtype: Any) -> _Plan:
             )
         first = net.layers[0]
         W64 = np.asarray(first.float_weight)
-        norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
-        # columns whose weights are all zero contribute exactly 0: skip them in the GEMM
-        used = np.flatnonzero(W64.any(axis=0))
+        # row blocks on BLAS's threads: the largest row norm, the columns used (weights
+        # that are all zero contribute exactly 0: skipped in the GEMM), then one conversion
+        # into the operand, the bias riding along as one more column (inputs get a 1)
+        blocks = range(0, W64.shape[0], TILE_ROWS)
+        stats = run_tiles(lambda r0: (float(np.einsum("ij,ij->i", W64[r0 : r0 + TILE_ROWS], W64[r0 : r0 + TILE_ROWS]).max()),
+                                      W64[r0 : r0 + TILE_ROWS].any(axis=0)), blocks, None, W64.size)
+        used = np.flatnonzero(np.any([u for _, u in stats], axis=0))
         cols = None if used.size == W64.shape[1] else used
-        # the bias rides along as one more GEMM column (inputs get a constant 1); one
-        # conversion into the operand, no float64 intermediate copies
         W = np.empty((W64.shape[0], used.size + 1), dtype=dtype)
-        for r0 in range(0, W.shape[0], TILE_ROWS):  # row blocks: the gathered rows stay in cache
+
+        def fill(r0: int) -> None:
             W[r0 : r0 + TILE_ROWS, :-1] = W64[r0 : r0 + TILE_ROWS] if cols is None else W64[r0 : r0 + TILE_ROWS, cols]
+
+        run_tiles(fill, blocks, None, W64.size)
         W[:, -1] = first.float_bias
         cache[key] = _Plan(
             cols=cols,
             W=W,
-            wmax=float(norms.max()) * (1 + 1e-12),
+            wmax=float(np.sqrt(max(m for m, _ in stats))) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
             sizes=structure[0],
             binary=structure[1],

@@ -4,7 +4,9 @@ radii (the package docstring states them), and the lazy-greedy maximum coverage 
 
 from __future__ import annotations
 
+import contextvars
 import heapq
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -132,31 +134,51 @@ def cover_geom(
     reps: list[np.ndarray] = []
     assign = np.full(codes.size, -1, dtype=np.int64)
     cb = g.by_class(codes)
-    for c in range(int(codes.max()) + 1):
+    n_classes = int(codes.max()) + 1
+
+    def sets_of(c: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = int(cb.ends[c]), int(cb.ends[c + 1])
         idx = cb.perm[lo:hi]  # = flatnonzero(codes == c)
-        m = idx.size
         lim = thr[idx] - g.tol(idx)
-        ptr, xs = _cover_sets_symmetric(cb, lo, hi, lim) if m <= SYMMETRIC_MAX else _cover_sets(g, idx, lim)
-        # demand: k covers, or as many as exist (>= 1: x covers itself)
-        need = np.minimum(np.bincount(xs, minlength=m), k)
-        chosen: list[int] = []
-        if mss:  # Barandela et al.: boundary candidates first (ascending c_s), take if useful
-            for s in np.argsort(c2_lower[idx], kind="stable"):
-                members = xs[ptr[s] : ptr[s + 1]]
-                if (need[members] > 0).any():
-                    chosen.append(int(s))
-                    need[members] -= 1
-                    free = members[assign[idx[members]] < 0]
-                    assign[idx[free]] = idx[s]
-        else:  # lazy greedy: the largest remaining gain first (ties: lowest index)
-            chosen = _greedy_cover(ptr, xs, need)
-            for s in chosen:
-                members = xs[ptr[s] : ptr[s + 1]]
-                free = members[assign[idx[members]] < 0]
-                assign[idx[free]] = idx[s]
-        reps.append(idx[np.asarray(chosen, dtype=np.int64)])
+        return _cover_sets_symmetric(cb, lo, hi, lim) if idx.size <= SYMMETRIC_MAX else _cover_sets(g, idx, lim)
+
+    # the next class's cover sets (GEMM tiles, no GIL) are computed while this one's
+    # greedy loop (Python) runs: a pipeline of two stages, the same results
+    with ThreadPoolExecutor(1) as ahead:
+        pending = ahead.submit(contextvars.copy_context().run, sets_of, 0)
+        for c in range(n_classes):
+            ptr, xs = pending.result()
+            if c + 1 < n_classes:
+                pending = ahead.submit(contextvars.copy_context().run, sets_of, c + 1)
+            idx = cb.perm[int(cb.ends[c]) : int(cb.ends[c + 1])]
+            m = idx.size
+            # demand: k covers, or as many as exist (>= 1: x covers itself)
+            need = np.minimum(np.bincount(xs, minlength=m), k)
+            chosen: list[int] = []
+            if mss:  # Barandela et al.: boundary candidates first (ascending c_s), take if useful
+                for s in np.argsort(c2_lower[idx], kind="stable"):
+                    members = xs[ptr[s] : ptr[s + 1]]
+                    if (need[members] > 0).any():
+                        chosen.append(int(s))
+                        need[members] -= 1
+                        free = members[assign[idx[members]] < 0]
+                        assign[idx[free]] = idx[s]
+            else:  # lazy greedy: the largest remaining gain first (ties: lowest index)
+                chosen = _greedy_cover(ptr, xs, need)
+                x, s = _first_cover(ptr, xs, np.asarray(chosen, dtype=np.int64))
+                assign[idx[x]] = idx[s]
+            reps.append(idx[np.asarray(chosen, dtype=np.int64)])
     return np.sort(np.concatenate(reps)), assign
+
+
+def _first_cover(ptr: np.ndarray, xs: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, s)``: every ``x`` in a chosen set with the first chosen ``s`` (in ``chosen``'s
+    order) whose set holds it."""
+    starts, lens = ptr[chosen], ptr[chosen + 1] - ptr[chosen]
+    # positions of the chosen sets' members, set after set, and whose set each one is
+    pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    x, first = np.unique(xs[pos], return_index=True)  # first occurrence of each x
+    return x, np.repeat(chosen, lens)[first]
 
 
 def cover(
