@@ -35,6 +35,7 @@ def _force_threads(monkeypatch: pytest.MonkeyPatch, tile_rows: int = 16, tile_co
     """Small ragged tiles on two threads, whatever the job size."""
     monkeypatch.setattr(enemies, "TILE_ROWS", tile_rows)
     monkeypatch.setattr(enemies, "TILE_COLS", tile_cols)
+    monkeypatch.setattr(enemies, "_SUB_ROWS", 5)  # ragged elementwise blocks inside a tile
     monkeypatch.setattr(_cover, "TILE_COLS", tile_cols)
     monkeypatch.setattr(enemies, "_workers", lambda n_tasks, pairs: 2)
 

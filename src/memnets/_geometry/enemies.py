@@ -48,6 +48,7 @@ TILE_COLS = 1024  # 16 MiB of float32 per tile
 #: below this many distances a job's tiles run on the calling thread
 PARALLEL_PAIRS = 2**22
 _COPY_ROWS = 2048  # rows per block of the copies
+_SUB_ROWS = 256  # rows per elementwise pass over a GEMM tile (1 MiB: stays in L2)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -229,11 +230,16 @@ def _enemy_rows(cb: ClassBlocks, r0: int, r1: int, hi: int) -> tuple[np.ndarray,
     for c0 in range(hi, N, TILE_COLS):
         c1 = min(c0 + TILE_COLS, N)
         t = xr @ cb.X32[c0:c1].T
-        t += sr  # fl(-2 <x, z> + |x|^2)
+        sc = cb.sq32[None, c0:c1]
+        low = np.full(c1 - c0, np.inf, dtype=np.float32)
+        for a in range(0, r1 - r0, _SUB_ROWS):  # the elementwise passes on blocks in cache
+            u = t[a : a + _SUB_ROWS]
+            u += sr[a : a + _SUB_ROWS]  # fl(-2 <x, z> + |x|^2)
+            np.minimum(low, u.min(axis=0), out=low)
+            u += sc
+            np.minimum(rows[a : a + _SUB_ROWS], u.min(axis=1), out=rows[a : a + _SUB_ROWS])
         # column minima before |z|^2 is added: fl(min_i t_i + s) = min_i fl(t_i + s)
-        np.add(t.min(axis=0), cb.sq32[c0:c1], out=cols[c0 - hi : c1 - hi])
-        t += cb.sq32[None, c0:c1]
-        np.minimum(rows, t.min(axis=1), out=rows)
+        np.add(low, sc[0], out=cols[c0 - hi : c1 - hi])
     return rows, cols
 
 
