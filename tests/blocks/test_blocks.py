@@ -20,20 +20,16 @@ from hypothesis import strategies as st
 import memnets as mn
 from memnets import AffineLayer, InputError, ReLUNetwork
 from memnets._blocks import (
-    LayerBuilder,
-    Lin,
     compose_affine,
-    digit_preacts,
-    digit_value,
     exact_layer,
     identity_rows,
     max_tree,
     side_by_side,
     staircase,
     staircase_index,
-    step_preacts,
     step_rows,
 )
+from memnets._blocks.builder import LayerBuilder, Lin, digit_preacts, digit_value, step_preacts
 
 
 def _assert_normalised_exact(layer: AffineLayer) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import typing
 
 import numpy as np
 import pytest
 
 import memnets as mn
-from memnets import InputScaling
+from memnets import InputScaling, OptionError
+from memnets._core.option_groups import group_fields
 
 FAST = {"trained": {"max_epochs": 3000}}
 
@@ -106,11 +108,16 @@ def test_method_options_describe_every_option():
     for method in mn.METHODS:
         module_build = __import__(mn.METHODS[method][0], fromlist=["build"]).build
         sig = inspect.signature(module_build)
+        defaults = {n: p.default for n, p in sig.parameters.items()
+                    if p.kind is p.KEYWORD_ONLY and n not in ("rng", "seed")}
+        for n, p in sig.parameters.items():  # an option group: **name: Unpack[Group]
+            if p.kind is p.VAR_KEYWORD:
+                (group,) = typing.get_args(typing.get_type_hints(module_build)[n])
+                defaults |= {f: d for f, (_, d) in group_fields(group).items()}
         options = mn.method_options(method)
-        assert list(options) == [n for n, p in sig.parameters.items()
-                                 if p.kind is p.KEYWORD_ONLY and n not in ("rng", "seed")]
+        assert sorted(options) == sorted(defaults)
         for name, opt in options.items():
-            assert opt.name == name and opt.default == sig.parameters[name].default
+            assert opt.name == name and opt.default == defaults[name]
             assert opt.meaning and len(opt.meaning) <= 170 and "``" not in opt.meaning, (method, name, opt.meaning)
             assert opt.allowed
     condense = mn.method_options("efficient")["condense"]
@@ -124,6 +131,24 @@ def test_method_options_describe_every_option():
     with pytest.warns(DeprecationWarning, match="MethodOption"):
         old_style = mn.construct(X, y, rng=0, **mn.method_options("efficient"))
     assert old_style == mn.construct(X, y, rng=0)
+
+
+def test_projection_options_are_one_group_listed_where_each_docstring_puts_it():
+    group = ["direction_bits", "max_tries"]
+    assert list(mn.method_options("interval")) == [*group, "verify"]
+    assert list(mn.method_options("optimal")) == [*group, "bits_per_layer", "max_width"]
+    assert list(mn.method_options("vardi2022")) == [*group, "group_size"]
+    assert list(mn.method_options("park2021")) == group
+    assert list(mn.method_options("thm53")) == ["density", "mass", *group, "bits_per_layer"]
+    for method in ("interval", "optimal", "vardi2022", "park2021", "thm53"):
+        opts = mn.method_options(method)
+        assert (opts["direction_bits"].default, opts["max_tries"].default) == (None, 8)
+        assert opts["direction_bits"].allowed == "an int or None" and opts["max_tries"].allowed == "an int"
+        assert opts["max_tries"].meaning == "Directions drawn before giving up"
+        with pytest.raises(OptionError, match=rf"^method {method!r}: option 'direction_bits' must be an int or None, got 'x'$"):
+            mn.construct([[0.0], [1.0]], [0, 1], method=method, direction_bits="x")
+        with pytest.raises(OptionError, match=rf"^method {method!r}: option 'max_tries' must be an int, got 2.0$"):
+            mn.construct([[0.0], [1.0]], [0, 1], method=method, max_tries=2.0)
 
 
 def test_docstrings_list_every_method():

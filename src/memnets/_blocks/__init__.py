@@ -8,6 +8,11 @@ builder with steps and bit extraction, staircases, max-trees, side-by-side netwo
 per shared narrow network on one input (the exact 1-D memorizer and its planner, the group
 lookup);
 add new blocks here rather than copying them into a construction module.
+
+This package re-exports the blocks constructions assemble from. The symbolic layer builder
+(:mod:`memnets._blocks.builder`: ``LayerBuilder``, ``Lin`` and the step, digit, gate and
+load pre-activations) is the tool blocks are written with, not a block: the blocks that use
+it (the 1-D memorizer, the group lookup, the staircases) import it from its module.
 """
 
 from memnets._blocks.affine import (
@@ -18,15 +23,6 @@ from memnets._blocks.affine import (
     identity_rows,
     project_first,
 )
-from memnets._blocks.builder import (
-    LayerBuilder,
-    Lin,
-    digit_preacts,
-    digit_value,
-    gate_preact,
-    load_by_steps,
-    step_preacts,
-)
 from memnets._blocks.maxtree import max_tree, max_tree_readout
 from memnets._blocks.nearest import nearest_centre_network
 from memnets._blocks.parallel import side_by_side
@@ -34,16 +30,10 @@ from memnets._blocks.staircase import staircase, staircase_index, step_rows
 
 __all__ = [
     "Exact",
-    "LayerBuilder",
-    "Lin",
     "compose_affine",
-    "digit_preacts",
-    "digit_value",
     "exact_layer",
     "exact_value",
-    "gate_preact",
     "identity_rows",
-    "load_by_steps",
     "max_tree",
     "max_tree_readout",
     "nearest_centre_network",
@@ -51,6 +41,5 @@ __all__ = [
     "side_by_side",
     "staircase",
     "staircase_index",
-    "step_preacts",
     "step_rows",
 ]

@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import time
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import numpy as np
 
@@ -52,7 +52,8 @@ from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import InputError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
-from memnets._geometry.projection import exact_projection, find_projection
+from memnets._core.option_groups import with_defaults
+from memnets._geometry.projection import ProjectionOptions, exact_projection, find_projection
 
 __all__ = ["build", "interval_layers"]
 
@@ -195,9 +196,8 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    direction_bits: int | None = None,
-    max_tries: int = 8,
     verify: Literal["engine", "generic"] = "engine",
+    **projection: Unpack[ProjectionOptions],
 ) -> ConstructionResult:
     """Theta(N) reference network (binary data); see the module docstring.
 
@@ -205,10 +205,8 @@ def build(
     ----------
     data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : the random projection direction; the seed is recorded
-    direction_bits : size of the projection direction's integer entries. As for
-        ``method="optimal"`` (same projection).
-    max_tries : directions drawn before giving up. The error names the closest
-        opposite-label pair.
+    **projection : ``direction_bits``, ``max_tries``: the projection's options
+        (:class:`~memnets._geometry.projection.ProjectionOptions`).
     verify : how memorization is proven. ``"engine"`` (default) evaluates the network exactly
         along its scalar unit (its own engine, the sweep :func:`sweep_outputs`,
         ``O((N + K) log)``, any N); ``"generic"`` (``"sweep"`` and ``"network"`` are the
@@ -219,12 +217,11 @@ def build(
     """
     started = time.perf_counter()
     signs = data.binary_signs("interval")
-    proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
-                           max_tries=max_tries, method="interval")
+    proj = find_projection(data.X, signs, data.y, rng=rng, method="interval", **projection)
     runs = proj.runs
     layers = interval_layers(proj.w, proj.E, runs.first, runs.last, runs.labels, runs.first[0])
     network = ReLUNetwork(layers)
-    options = {"direction_bits": direction_bits, "max_tries": max_tries, "verify": verify}
+    options = {**with_defaults(ProjectionOptions, projection), "verify": verify}
     t0 = time.perf_counter()
     margins = _sweep_margins(network, data) if verify == "engine" else None
     return finish(

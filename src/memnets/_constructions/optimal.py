@@ -100,7 +100,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 
@@ -110,7 +110,8 @@ from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.network import ReLUNetwork
-from memnets._geometry.projection import find_projection
+from memnets._core.option_groups import with_defaults
+from memnets._geometry.projection import ProjectionOptions, find_projection
 
 __all__ = ["build"]
 
@@ -123,10 +124,9 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    direction_bits: int | None = None,
-    max_tries: int = 8,
     bits_per_layer: Literal[1, 2] | None = None,
     max_width: Literal[6, 8, 12] = 6,
+    **projection: Unpack[ProjectionOptions],
 ) -> ConstructionResult:
     """``optimal`` (Theorem 4.1): see the module docstring for the construction and its bounds.
 
@@ -138,10 +138,8 @@ def build(
     ----------
     data : checked binary dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : the random projection direction; the seed is recorded
-    direction_bits : size of the projection direction's integer entries. Entries lie in
-        ``[-2**b, 2**b]``; default ``2 ceil(log2 N) + 8``.
-    max_tries : directions drawn before giving up. The error names the closest
-        opposite-label pair.
+    **projection : ``direction_bits``, ``max_tries``: the projection's options
+        (:class:`~memnets._geometry.projection.ProjectionOptions`).
     bits_per_layer : boundary bits extracted per layer (``r``: 1 or 2). ``None`` (default)
         lets the planner pick the one with fewer parameters; 2 needs ``max_width=12``.
     max_width : the widest hidden layer allowed (6, the paper's Theorem 4.1, default). 8 or
@@ -149,8 +147,7 @@ def build(
     """
     started = time.perf_counter()
     signs = data.binary_signs("optimal")
-    proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits,
-                           max_tries=max_tries, method="optimal")
+    proj = find_projection(data.X, signs, data.y, rng=rng, method="optimal", **projection)
     t_proj = time.perf_counter()
     layers, diag = line_memorizer(proj.p, signs.tolist(), rng=rng, bits_per_layer=bits_per_layer,
                                   max_width=max_width)
@@ -181,8 +178,8 @@ def build(
         "projection_seconds": t_proj - started,
         "line_seconds": t_line - t_proj,
     }
-    options = {"direction_bits": direction_bits, "max_tries": max_tries,
-               "bits_per_layer": bits_per_layer, "max_width": max_width}
+    options = {**with_defaults(ProjectionOptions, projection), "bits_per_layer": bits_per_layer,
+               "max_width": max_width}
     return finish(
         network, data, method="optimal", options=options, seed=seed, started=started,
         engine="exact", arithmetic="exact",

@@ -4,6 +4,12 @@ Each construction's ``build(data, *, rng, seed, **options)`` is the one source: 
 parameters are the options, their annotations the allowed values and their numpydoc
 ``Parameters`` entries (``name : meaning. More text...``) the meaning, whose first sentence
 is the one-line summary :func:`memnets.method_options` reports.
+
+Options that several constructions share are declared once, as an option group
+(:mod:`memnets._core.option_groups`), and a ``build`` takes them as
+``**name: Unpack[Group]``: their annotations and defaults come from the group, their meanings
+from the group's docstring, and they are listed where ``build``'s docstring lists
+``**name`` (after the options it lists before that entry).
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ import types
 import typing
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
-__all__ = ["MethodOption", "describe_hint", "option_docs", "options_of"]
+from memnets._core.option_groups import group_fields
+
+__all__ = ["MethodOption", "describe_hint", "option_docs", "option_hints", "options_of"]
 
 _NOT_OPTIONS = ("data", "rng", "seed")
 
@@ -110,7 +118,8 @@ _NEXT_SECTION = re.compile(r"^\s*[A-Z][A-Za-z ]+\s*\n\s*-{3,}\s*$", re.MULTILINE
 
 def option_docs(func: Any) -> dict[str, str]:
     """``{name: description}`` from the numpydoc ``Parameters`` (or ``Options``) section of
-    ``func``'s docstring; an entry ``a, b : text`` describes both ``a`` and ``b``."""
+    ``func``'s docstring, in its order; an entry ``a, b : text`` describes both ``a`` and
+    ``b``, an entry ``**name : text`` is kept under ``"**name"``."""
     doc = inspect.getdoc(func) or ""
     out: dict[str, str] = {}
     for m in _SECTION.finditer(doc):
@@ -119,7 +128,7 @@ def option_docs(func: Any) -> dict[str, str]:
         body = body[: nxt.start()] if nxt else body
         names: list[str] = []
         for line in body.splitlines():
-            entry = re.match(r"^([A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_]\w*)*)\s*:\s?(.*)$", line)
+            entry = re.match(r"^((?:\*\*)?[A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_]\w*)*)\s*:\s?(.*)$", line)
             if entry and not line.startswith(" "):
                 names = [n.strip() for n in entry.group(1).split(",")]
                 for n in names:
@@ -143,21 +152,41 @@ def _first_sentence(text: str) -> str:
     return first[:1].upper() + first[1:] if first else ""
 
 
-def options_of(build: Any) -> dict[str, MethodOption]:
-    """Every keyword option of ``build`` as a :class:`MethodOption`, in signature order."""
+def _options(build: Any) -> list[tuple[str, Any, Any, str]]:
+    """``(name, annotation, default, description)`` of every option of ``build``: its own
+    keyword options in signature order, a group's inserted where the docstring lists it."""
     sig = inspect.signature(build)
     hints = typing.get_type_hints(build)
     docs = option_docs(build)
-    out: dict[str, MethodOption] = {}
+    own: list[tuple[str, Any, Any, str]] = []
+    groups: list[tuple[str, list[tuple[str, Any, Any, str]]]] = []
     for name, p in sig.parameters.items():
-        if p.kind is not inspect.Parameter.KEYWORD_ONLY or name in _NOT_OPTIONS:
-            continue
         hint = hints.get(name, Any)
-        out[name] = MethodOption(
-            name=name,
-            default=p.default,
-            allowed=describe_hint(hint),
-            meaning=_first_sentence(docs.get(name, "")),
-            choices=_choices(hint),
-        )
-    return out
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in _NOT_OPTIONS:
+            own.append((name, hint, p.default, docs.get(name, "")))
+        elif p.kind is inspect.Parameter.VAR_KEYWORD and typing.get_origin(hint) is Unpack:
+            (group,) = typing.get_args(hint)
+            group_docs = option_docs(group)
+            groups.append((f"**{name}", [(option, h, default, group_docs.get(option, ""))
+                                         for option, (h, default) in group_fields(group).items()]))
+    order = list(docs)
+    for key, fields in groups:
+        later = set(order[order.index(key) + 1:]) if key in order else set()
+        at = next((i for i, (name, *_) in enumerate(own) if name in later), len(own))
+        own[at:at] = fields
+    return own
+
+
+def option_hints(build: Any) -> dict[str, Any]:
+    """``{option: annotation}`` of every option of ``build`` (a group's options included)."""
+    return {name: hint for name, hint, _, _ in _options(build)}
+
+
+def options_of(build: Any) -> dict[str, MethodOption]:
+    """Every option of ``build`` as a :class:`MethodOption`: signature order, with the options
+    of a group (``**name: Unpack[Group]``) where ``build``'s docstring lists ``**name``."""
+    return {
+        name: MethodOption(name=name, default=default, allowed=describe_hint(hint),
+                           meaning=_first_sentence(text), choices=_choices(hint))
+        for name, hint, default, text in _options(build)
+    }

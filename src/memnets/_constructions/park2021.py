@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 import time
+from typing import Unpack
 
 import numpy as np
 
@@ -62,7 +63,8 @@ from memnets._blocks.group_lookup import lookup_stats, projected_lookup
 from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
-from memnets._geometry.projection import find_projection_within_R
+from memnets._core.option_groups import with_defaults
+from memnets._geometry.projection import ProjectionOptions, find_projection_within_R
 
 __all__ = ["build", "park_group_size"]
 
@@ -80,8 +82,7 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    direction_bits: int | None = None,
-    max_tries: int = 8,
+    **projection: Unpack[ProjectionOptions],
 ) -> ConstructionResult:
     """Park et al.'s ``O(N^(2/3))`` memorizer, reconstructed (see the module docstring).
 
@@ -89,18 +90,16 @@ def build(
     ----------
     data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : the random projection direction; the seed is recorded
-    direction_bits : size of the projection direction's integer entries. As for
-        ``method="vardi2022"`` (same projection).
-    max_tries : directions drawn before giving up. The error names the closest
-        opposite-label pair.
+    **projection : ``direction_bits``, ``max_tries``: the projection's options
+        (:class:`~memnets._geometry.projection.ProjectionOptions`). As for ``vardi2022``, the
+        direction is also redrawn, within ``max_tries``, until the largest value is ``<= R``.
     """
     started = time.perf_counter()
     labels = (np.asarray(data.codes) + 1).astype(np.int64)
-    proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, bits=direction_bits,
-                                            max_tries=max_tries, method="park2021")
+    proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, method="park2021", **projection)
     net, diag = projected_lookup(proj.w, proj.E, proj.p, labels.tolist(), data.n_classes,
                                  park_group_size)
-    options = {"direction_bits": direction_bits, "max_tries": max_tries}
+    options = with_defaults(ProjectionOptions, projection)
     extra = lookup_stats(diag, theory, proj.tries, proj.bits, proj.E)
     extra["params_over_N_2_3"] = net.num_params() / max(diag["distinct"], 1) ** (2 / 3)
     extra["reconstruction"] = True

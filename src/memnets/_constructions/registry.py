@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from memnets._constructions.options import MethodOption, describe_hint, options_of
+from memnets._constructions.options import MethodOption, describe_hint, option_hints, options_of
 from memnets._constructions.result import ConstructionResult
 from memnets._core.checks import RNGLike, as_rng, check_dataset, check_name
 from memnets._core.deprecated import warn_renamed
@@ -178,7 +178,6 @@ def _kind_ok(value: Any, hint: Any) -> bool:
 def check_options(method: str, options: dict[str, Any]) -> None:
     """Raise :class:`OptionError` unless every option is a parameter of ``method``'s
     ``build`` and fits its annotation (see the module docstring)."""
-    build = _module(method).build
     allowed = method_options(method)
     unknown = sorted(set(options) - set(allowed))
     if unknown:
@@ -186,7 +185,7 @@ def check_options(method: str, options: dict[str, Any]) -> None:
             f"method {method!r} has no option {', '.join(map(repr, unknown))}; "
             f"its options are {', '.join(map(repr, allowed)) or 'none'}"
         )
-    hints = typing.get_type_hints(build)
+    hints = option_hints(_module(method).build)
     for name, value in options.items():
         hint = hints.get(name, Any)
         if not _kind_ok(value, hint):

@@ -81,7 +81,7 @@ from __future__ import annotations
 import math
 import time
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 
@@ -92,7 +92,8 @@ from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
 from memnets._core.network import ReLUNetwork
-from memnets._geometry.projection import find_projection
+from memnets._core.option_groups import with_defaults
+from memnets._geometry.projection import ProjectionOptions, find_projection
 
 __all__ = ["build", "decoyed_line", "slab_halfwidth"]
 
@@ -155,9 +156,8 @@ def build(
     seed: int | None,
     density: float = 1.0,
     mass: float = 0.01,
-    direction_bits: int | None = None,
-    max_tries: int = 8,
     bits_per_layer: Literal[1, 2] | None = None,
+    **projection: Unpack[ProjectionOptions],
 ) -> ConstructionResult:
     """Theorem 5.3's witness; see the module docstring for the construction and guarantee.
 
@@ -170,9 +170,8 @@ def build(
     density : an upper bound r of the density of D on ``[0, 1]^n``. 1 is the uniform law on
         the cube, and every law on the cube has r >= 1.
     mass : the bound on the mass of the slabs where F answers the bumped label, in (0, 1).
-    direction_bits : size of the projection direction's integer entries. As for
-        ``method="optimal"``.
-    max_tries : directions drawn before giving up. As for ``method="optimal"``.
+    **projection : ``direction_bits``, ``max_tries``: the projection's options
+        (:class:`~memnets._geometry.projection.ProjectionOptions`).
     bits_per_layer : boundary bits extracted per layer (1 or 2). As for ``method="optimal"``.
     """
     started = time.perf_counter()
@@ -183,8 +182,7 @@ def build(
     signs = data.binary_signs("thm53")
     bumped = 1 if int((signs == 1).sum()) >= int((signs == -1).sum()) else -1
     n_bumped = int((signs == bumped).sum())
-    proj = find_projection(data.X, signs, data.y, rng=rng, bits=direction_bits, max_tries=max_tries,
-                           method="thm53")
+    proj = find_projection(data.X, signs, data.y, rng=rng, method="thm53", **projection)
     h = slab_halfwidth(n_bumped, float(density), float(mass))
     norm = float(np.linalg.norm(np.asarray(proj.w, dtype=np.float64)))
     # the largest power of two <= h 2^E |w|, one binade lower to absorb the float logs
@@ -207,7 +205,7 @@ def build(
         "projection_tries": proj.tries,
         "input_scale_log2": proj.E,
     }
-    options = {"density": density, "mass": mass, "direction_bits": direction_bits, "max_tries": max_tries,
+    options = {"density": density, "mass": mass, **with_defaults(ProjectionOptions, projection),
                "bits_per_layer": bits_per_layer}
     return finish(
         network, data, method="thm53", options=options, seed=seed, started=started,

@@ -98,6 +98,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Unpack
 
 import numpy as np
 
@@ -106,7 +107,8 @@ from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
 from memnets._core.checks import Dataset
 from memnets._core.errors import OptionError
-from memnets._geometry.projection import find_projection_within_R
+from memnets._core.option_groups import with_defaults
+from memnets._geometry.projection import ProjectionOptions, find_projection_within_R
 
 __all__ = ["build", "vardi_group_size"]
 
@@ -121,9 +123,8 @@ def build(
     *,
     rng: np.random.Generator,
     seed: int | None,
-    direction_bits: int | None = None,
-    max_tries: int = 8,
     group_size: int | None = None,
+    **projection: Unpack[ProjectionOptions],
 ) -> ConstructionResult:
     """Vardi, Yehudai & Shamir's network (see the module docstring); multi-class natively.
 
@@ -133,10 +134,9 @@ def build(
     ----------
     data : checked dataset, ``X`` of shape (N, n) in ``[0,1]^n``
     rng, seed : the random projection direction; the seed is recorded
-    direction_bits : size of the projection direction's integer entries. As for
-        ``method="optimal"``.
-    max_tries : directions drawn before giving up. The direction is also redrawn, within
-        ``max_tries``, until the largest value is ``<= R``.
+    **projection : ``direction_bits``, ``max_tries``: the projection's options
+        (:class:`~memnets._geometry.projection.ProjectionOptions`). The direction is also
+        redrawn, within ``max_tries``, until the largest value is ``<= R``.
     group_size : samples per lookup group (``B``). Default ``ceil(sqrt(M / log2 M))``, theirs.
     """
     started = time.perf_counter()
@@ -144,10 +144,9 @@ def build(
         raise OptionError(f"vardi2022: group_size must be a positive int or None, got {group_size!r}")
     sizer = vardi_group_size if group_size is None else (lambda M: min(int(group_size), M))
     labels = (np.asarray(data.codes) + 1).astype(np.int64)
-    proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, bits=direction_bits,
-                                            max_tries=max_tries, method="vardi2022")
+    proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, method="vardi2022", **projection)
     net, diag = projected_lookup(proj.w, proj.E, proj.p, labels.tolist(), data.n_classes, sizer)
-    options = {"direction_bits": direction_bits, "max_tries": max_tries, "group_size": group_size}
+    options = {**with_defaults(ProjectionOptions, projection), "group_size": group_size}
     return finish(
         net, data, method="vardi2022", options=options, seed=seed, started=started,
         engine="exact", arithmetic="exact",

@@ -371,9 +371,8 @@ def _first_layer(net: ReLUNetwork, X: np.ndarray) -> tuple[list[int], int]:
     g = math.gcd(*wi)
     small = [v // g for v in wi]
     n = X.shape[1]
-    # exact_projection's limbs read nonnegative inputs (data in [0, 1]); anything else, or a
-    # direction beyond its limb budget, goes through the generic engine's first layer
-    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56 and not (X < 0).any():
+    # a direction beyond exact_projection's limb budget goes through the generic engine's first layer
+    if max(abs(v) for v in small).bit_length() + math.ceil(math.log2(n + 1)) <= 56:
         w = np.zeros(n, dtype=_I64)
         w[cols] = small
         p, E = exact_projection(X, w)  # p_i = 2**E <w, x_i>, so s_i = g p_i / (Q 2**E) + bp / bq

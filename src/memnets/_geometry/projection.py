@@ -22,17 +22,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 import numpy as np
 
 from memnets._core.errors import ConstructionError, InputError, OptionError
+from memnets._core.option_groups import Default, with_defaults
 from memnets._core.runs import ProjectionCollision, Runs, label_runs
 from memnets._geometry.separation import closest_opposite_pair
 
 __all__ = [
     "Projection",
     "ProjectionCollision",
+    "ProjectionOptions",
     "Runs",
     "default_direction_bits",
     "exact_projection",
@@ -103,6 +105,9 @@ def exact_projection(X: np.ndarray, w: np.ndarray) -> tuple[list[int], int]:
     for s in range(0, X.shape[0], _ROWS_PER_CHUNK):
         odd, shift, E = _odd_shift(X[s : s + _ROWS_PER_CHUNK])
         shift = shift + (E_all - E)  # common denominator 2**E_all for every chunk
+        # limbs of the magnitude, signed afterwards: the bits of a negative ``odd`` would be
+        # its two's complement, whose limbs do not sum back to the value
+        sign, odd = np.sign(odd), np.abs(odd)
         top = int((np.where(odd != 0, np.floor(np.log2(np.maximum(odd, 1))) + 1, 0) + shift).max())
         acc = np.zeros(odd.shape[0], dtype=object)
         mask = (1 << L) - 1
@@ -116,7 +121,7 @@ def exact_projection(X: np.ndarray, w: np.ndarray) -> tuple[list[int], int]:
             part = np.where(d >= L, 0, part)
             if not part.any():
                 continue
-            limb = part @ w
+            limb = (sign * part) @ w
             acc = acc + (limb.astype(object) << lo)
         out.extend(int(v) for v in acc)
     return out, E_all
@@ -139,6 +144,28 @@ class Projection:
         return self.runs.min_gap()[0]
 
 
+class ProjectionOptions(TypedDict, total=False):
+    """The options of the random projection to a line, one declaration for every construction
+    that starts with it (``interval``, ``optimal``, ``thm53``, ``vardi2022``, ``park2021``).
+
+    Each of their ``build`` functions takes them as ``**projection: Unpack[ProjectionOptions]``
+    and passes them on to :func:`find_projection` (or :func:`find_projection_within_R`);
+    :func:`memnets.method_options` lists them with the method's own options
+    (:mod:`memnets._core.option_groups`).
+
+    Parameters
+    ----------
+    direction_bits : size of the projection direction's integer entries. Entries lie in
+        ``[-2**b, 2**b]``; default (``None``) ``2 ceil(log2 N) + 8``
+        (:func:`default_direction_bits`).
+    max_tries : directions drawn before giving up. The error names the closest
+        opposite-label pair.
+    """
+
+    direction_bits: Annotated[int | None, Default(None)]
+    max_tries: Annotated[int, Default(8)]
+
+
 def _check_max_tries(max_tries: object, method: str) -> None:
     if not isinstance(max_tries, int | np.integer) or max_tries < 1:
         raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
@@ -150,16 +177,17 @@ def find_projection(
     y: np.ndarray,
     *,
     rng: np.random.Generator,
-    bits: int | None,
-    max_tries: int,
     method: str,
+    **options: Unpack[ProjectionOptions],
 ) -> Projection:
     """Draw integer directions until opposite labels project apart; seeded, ``max_tries`` at most.
 
     Raises :class:`ConstructionError` naming the closest opposite-label pair of the data when
-    no direction works (e.g. ``bits`` too small for the data).
+    no direction works (e.g. ``direction_bits`` too small for the data).
     """
     N, n = X.shape
+    opts = with_defaults(ProjectionOptions, options)
+    bits, max_tries = opts["direction_bits"], opts["max_tries"]
     if bits is None:
         bits = default_direction_bits(N, n)
     if not isinstance(bits, int | np.integer) or not 0 <= int(bits) <= 52:
@@ -203,9 +231,8 @@ def find_projection_within_R(
     y: np.ndarray,
     *,
     rng: np.random.Generator,
-    bits: int | None,
-    max_tries: int,
     method: str,
+    **options: Unpack[ProjectionOptions],
 ) -> tuple[Projection, dict[str, Any]]:
     """Vardi et al.'s stage 1: directions drawn (within ``max_tries`` in all, as
     :func:`find_projection`) until the largest coarse value (:meth:`Runs.coarse_max`) is
@@ -214,14 +241,16 @@ def find_projection_within_R(
     Returns the projection and what it says about their theorem: ``R``, ``log2_R``, ``r``,
     ``separation``, ``within_R`` and ``projection_draws``.
     """
+    opts = with_defaults(ProjectionOptions, options)
+    bits, max_tries = opts["direction_bits"], opts["max_tries"]
     _check_max_tries(max_tries, method)
     R, r, c = theorem_R(X, y)
     best: tuple[int, Projection] | None = None
     used = 0
     while used < max_tries:
         try:
-            proj = find_projection(X, labels, y, rng=rng, bits=bits, max_tries=max_tries - used,
-                                   method=method)
+            proj = find_projection(X, labels, y, rng=rng, method=method, direction_bits=bits,
+                                   max_tries=max_tries - used)
         except ConstructionError:
             if best is None:
                 raise

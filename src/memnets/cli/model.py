@@ -18,6 +18,7 @@ from memnets.cli._app import (
     subsample_flag,
 )
 from memnets.cli._load import bare_network_predictions, is_data_file, load_any_model, load_data
+from memnets.cli._options import ClassSubset, DataDir, DeprecatedNTest, LabelColumn, SubsampleSeed
 
 _DATA_HELP = ("Dataset name (see `memnets data list`), or your own file: .npz with arrays X and y, "
               ".csv with a header and --label-column")
@@ -38,12 +39,12 @@ Examples: `memnets build mnist --classes 4,9`; `memnets build data.csv --label-c
 def build(
     data: Annotated[str, typer.Argument(help=_DATA_HELP)],
     method: Annotated[str, typer.Option(help=f"Construction: {', '.join(METHODS)}")] = "efficient",
-    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")] = None,
+    classes: ClassSubset = None,
     n_train: Annotated[int | None, typer.Option(help="Subsample this many training points")] = None,
     seed: Annotated[int, typer.Option(help="Seed of every random choice")] = 0,
     out: Annotated[Path, typer.Option(help="Where to save the model")] = Path("model.memnet"),
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
-    label_column: Annotated[str | None, typer.Option(help="Column of the labels in a .csv file")] = None,
+    label_column: LabelColumn = None,
     rescale: Annotated[bool, typer.Option("--rescale", help="Fit a min-max scaling per feature on the training "
                                           "data (for data outside [0,1]); the model stores and applies it")] = False,
     progress: Annotated[bool, typer.Option("--progress/--quiet", help="Progress bars on long builds")] = True,
@@ -71,13 +72,13 @@ def build(
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A .memnet file, or a torch file `memnets export` or torch.save wrote")],
     data: Annotated[str, typer.Option(help=_DATA_HELP)],
-    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")] = None,
+    classes: ClassSubset = None,
     split: Annotated[str, typer.Option(help="train or test (dataset names only)")] = "test",
     n_test: Annotated[int | None, typer.Option(help="Subsample this many points of the split")] = None,
-    n: Annotated[int | None, typer.Option("--n", hidden=True, help="Deprecated: use --n-test")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the subsample")] = 0,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
-    label_column: Annotated[str | None, typer.Option(help="Column of the labels in a .csv file")] = None,
+    n: DeprecatedNTest = None,
+    seed: SubsampleSeed = 0,
+    data_dir: DataDir = None,
+    label_column: LabelColumn = None,
 ) -> None:
     """Accuracy of a saved model on a dataset split or a file.
 

@@ -10,17 +10,18 @@ import typer
 
 from memnets import MemnetsError
 from memnets.cli._app import app, console, fail, parse_classes, stats_table
+from memnets.cli._options import ClassSubset, DataDir, SubsampleSeed
 
 
 @app.command()
 def robust(
     model: Annotated[Path, typer.Argument(help="A .memnet file written by memnets")],
     data: Annotated[str, typer.Option(help="Dataset whose points get a radius (see `memnets data list`)")],
-    classes: Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")] = None,
+    classes: ClassSubset = None,
     split: Annotated[str, typer.Option(help="Split of --data")] = "test",
     n_test: Annotated[int | None, typer.Option(help="Subsample this many points")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the subsample")] = 0,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
+    seed: SubsampleSeed = 0,
+    data_dir: DataDir = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write every radius as JSON")] = None,
 ) -> None:
     """Per point, a radius within which the model's decision provably cannot change; prints

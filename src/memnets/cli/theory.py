@@ -11,6 +11,7 @@ import typer
 
 from memnets import MemnetsError, NotCompressibleError
 from memnets.cli._app import app, console, fail, parse_classes, stats_table, subsample_flag
+from memnets.cli._options import DataDir, DeprecatedNTest, SubsampleSeed
 
 
 @app.command()
@@ -129,9 +130,9 @@ def certify(
     classes: Annotated[str | None, typer.Option(help="Class subset of --data, e.g. 3,5")] = None,
     split: Annotated[str, typer.Option(help="Split of --data for the held-out bound")] = "test",
     n_test: Annotated[int | None, typer.Option(help="Subsample this many points of --data's split")] = None,
-    n: Annotated[int | None, typer.Option("--n", hidden=True, help="Deprecated: use --n-test")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the subsample")] = 0,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")] = None,
+    n: DeprecatedNTest = None,
+    seed: SubsampleSeed = 0,
+    data_dir: DataDir = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the certificates as JSON")] = None,
 ) -> None:
     """A rigorous lower bound on the model's accuracy, from its training set alone.

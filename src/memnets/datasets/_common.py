@@ -31,6 +31,8 @@ then holds for the float64 samples exactly, not just up to rounding.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -43,6 +45,8 @@ from memnets._core.rounding import U64
 __all__ = [
     "DescribeAlias",
     "LineMeasured",
+    "RadialPieces",
+    "TwoLabels",
     "check_direction",
     "check_points",
     "check_sample_args",
@@ -64,6 +68,15 @@ class DescribeAlias:
         warn_renamed(f"{name}.describe()", f"{name}.to_dict()")
         out: dict[str, Any] = self.to_dict()  # type: ignore[attr-defined]
         return out
+
+
+class TwoLabels:
+    """The ``classes`` of a family labelled 0 and 1 (shells, moons, corners)."""
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The labels, ``0, 1``."""
+        return frozen(np.arange(2, dtype=np.int64))
 
 
 @runtime_checkable
@@ -221,3 +234,63 @@ def line_distance2(X: np.ndarray, center: np.ndarray, v: np.ndarray) -> np.ndarr
     u = X - center
     a = u @ v
     return np.maximum(np.einsum("ij,ij->i", u, u) - a * a, 0.0)
+
+
+@dataclass(frozen=True)
+class RadialPieces:
+    r"""A support made of K radial pieces :math:`\{x: r^{in}_k \le \lVert x - c_k\rVert \le
+    r^{out}_k\}` (a ball when :math:`r^{in}_k = 0`), piece k of constant density :math:`q_k`
+    and label column ``cols[k]``: the exact line and fibre label masses of
+    :class:`~memnets.datasets.BallMixture` (K balls, equal densities) and
+    :class:`~memnets.datasets.AlternatingShells` (K shells around one centre).
+
+    A line at squared distance :math:`\rho^2` from :math:`c_k` cuts piece k in
+    :math:`2\sqrt{(r^{out\,2}_k - \rho^2)_+} - 2\sqrt{(r^{in\,2}_k - \rho^2)_+}`; an
+    m-dimensional fibre in an m-volume :math:`\propto (r^{out\,2}_k - \rho^2)_+^{m/2} -
+    (r^{in\,2}_k - \rho^2)_+^{m/2}`, computed in log space.
+
+    >>> P = RadialPieces(centers=np.array([[0.5, 0.5], [0.5, 0.5]]), r2_in=[0.0, 0.09],
+    ...                  r2_out=[0.04, 0.25], log_q=np.zeros(2), cols=[0, 1], n_classes=2)
+    >>> P.line_masses([[0.5, 0.5]], [1.0, 0.0]).round(12).tolist()  # chords .4 and .8 - .6
+    [[0.4, 0.4]]
+    """
+
+    centers: np.ndarray  # (K, n)
+    r2_in: Sequence[float]  # squared inner radii (0 for a ball)
+    r2_out: Sequence[float]  # squared outer radii
+    log_q: np.ndarray  # (K,) log densities, the largest finite one 0 (-inf: a piece of mass 0)
+    cols: Sequence[int]  # the label column of each piece
+    n_classes: int
+
+    def line_masses(self, X: Any, v: Any) -> np.ndarray:
+        """``(L, C)`` label masses on the line ``x + t v`` through each row of ``X``."""
+        n = self.centers.shape[1]
+        Xa = check_points(X, n)
+        vv = unit_direction(v, n)
+        q = np.exp(self.log_q)
+        out = np.zeros((Xa.shape[0], self.n_classes))
+        for k, centre in enumerate(self.centers):
+            rho2 = line_distance2(Xa, centre, vv)
+            length = 2.0 * (
+                np.sqrt(np.maximum(self.r2_out[k] - rho2, 0.0)) - np.sqrt(np.maximum(self.r2_in[k] - rho2, 0.0))
+            )
+            out[:, self.cols[k]] += q[k] * length
+        return out
+
+    def fibre_masses(self, X: Any, rows: Any) -> np.ndarray:
+        """``(L, C)`` label masses on the fibre ``x + rows^perp`` through each row of ``X``,
+        each row scaled so its largest piece is 1 (:func:`masses_by_label`)."""
+        n = self.centers.shape[1]
+        Xa = check_points(X, n)
+        Q = check_row_basis(rows, n)
+        m = n - Q.shape[0]
+        logs = np.full((Xa.shape[0], len(self.centers)), -np.inf)
+        for k, centre in enumerate(self.centers):
+            rho2 = fibre_distance2(Xa, centre, Q)
+            outer = log_ball_section(self.r2_out[k], rho2, m)
+            inner = log_ball_section(self.r2_in[k], rho2, m)
+            hit = np.isfinite(outer)
+            # log(A - B) = log A + log1p(-B / A), B <= A
+            ratio = np.exp(np.where(hit, inner - np.where(hit, outer, 0.0), -np.inf))
+            logs[hit, k] = self.log_q[k] + outer[hit] + np.log1p(-np.minimum(ratio[hit], 1.0))
+        return masses_by_label(logs, self.cols, self.n_classes)

@@ -16,17 +16,12 @@ from memnets._core.checks import RNGLike, as_rng, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
+    RadialPieces,
     check_points,
-    check_row_basis,
     check_sample_args,
-    fibre_distance2,
     fp_margin,
     frozen,
-    line_distance2,
-    log_ball_section,
-    masses_by_label,
     uniform_directions,
-    unit_direction,
 )
 
 __all__ = [
@@ -145,16 +140,7 @@ class BallMixture(DescribeAlias):
         >>> D.line_label_masses([[0.5, 0.5], [0.3, 0.45]], [1.0, 0.0]).round(12).tolist()
         [[0.2, 0.2], [0.173205080757, 0.173205080757]]
         """
-        Xa = check_points(X, self.n_features)
-        vv = unit_direction(v, self.n_features)
-        r = float(self.radius)
-        classes = self.classes
-        cols = np.searchsorted(classes, self.ball_labels)
-        out = np.zeros((Xa.shape[0], len(classes)))
-        for k in range(self.n_balls):
-            rho2 = line_distance2(Xa, self.centers[k], vv)
-            out[:, cols[k]] += 2.0 * np.sqrt(np.maximum(r * r - rho2, 0.0))
-        return out
+        return self._pieces().line_masses(X, v)
 
     def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray:
         """Label masses ``(L, C)`` on the fibre ``x + rows^perp`` (dimension m = n - r) through
@@ -167,13 +153,14 @@ class BallMixture(DescribeAlias):
         >>> D.fibre_label_masses([[0.5, 0.5]], [[0.0, 1.0]]).round(12).tolist()
         [[1.0, 1.0]]
         """
-        Xa = check_points(X, self.n_features)
-        Q = check_row_basis(rows, self.n_features)
-        m = self.n_features - Q.shape[0]
-        r2 = float(self.radius) ** 2
-        logs = np.stack([log_ball_section(r2, fibre_distance2(Xa, self.centers[k], Q), m)
-                         for k in range(self.n_balls)], axis=1)
-        return masses_by_label(logs, np.searchsorted(self.classes, self.ball_labels), len(self.classes))
+        return self._pieces().fibre_masses(X, rows)
+
+    def _pieces(self) -> RadialPieces:
+        """The balls as radial pieces of equal density, each in its label's column."""
+        K, r = self.n_balls, float(self.radius)
+        return RadialPieces(centers=self.centers, r2_in=[0.0] * K, r2_out=[r * r] * K, log_q=np.zeros(K),
+                            cols=np.searchsorted(self.classes, self.ball_labels).tolist(),
+                            n_classes=len(self.classes))
 
     def to_dict(self) -> dict[str, Any]:
         """The distribution's parameters as a plain dict (recorded in experiment JSON)."""

@@ -14,6 +14,7 @@ from memnets._core.checks import RNGLike, as_rng, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
+    TwoLabels,
     check_direction,
     check_points,
     check_sample_args,
@@ -30,7 +31,7 @@ MAX_CORNER_FEATURES = 24
 
 
 @dataclass(frozen=True, eq=False)
-class CubeCorners(DescribeAlias):
+class CubeCorners(TwoLabels, DescribeAlias):
     """Uniform distribution on the 2^n corners of [0,1]^n with a fixed random labelling.
 
     The exponential family of Section 6: distinct corners are at distance >= 1, so
@@ -62,11 +63,6 @@ class CubeCorners(DescribeAlias):
     def n_cells(self) -> int:
         """The 2^n corners."""
         return int(self.labels.shape[0])
-
-    @property
-    def classes(self) -> np.ndarray:
-        """The labels, ``0, 1, ...``."""
-        return frozen(np.arange(2, dtype=np.int64))
 
     def corners(self, index: Any) -> np.ndarray:
         """The corners (float64 0/1 rows) with the given indices (x[0] most significant)."""

@@ -16,8 +16,8 @@ from memnets._core.checks import RNGLike, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
+    TwoLabels,
     check_sample_args,
-    frozen,
     uniform_directions,
 )
 
@@ -91,7 +91,7 @@ def arc_distance(
 
 
 @dataclass(frozen=True, eq=False)
-class TwoMoons(DescribeAlias):
+class TwoMoons(TwoLabels, DescribeAlias):
     """Two interleaving half circles (scikit-learn's ``make_moons`` geometry) in [0,1]^2.
 
     Raw coordinates: moon 0 is the upper half of the unit circle around (0, 0), moon 1 the
@@ -133,11 +133,6 @@ class TwoMoons(DescribeAlias):
     def n_cells(self) -> None:
         """None: the moons are not a finite union of cells."""
         return None
-
-    @property
-    def classes(self) -> np.ndarray:
-        """The labels, ``0, 1, ...``."""
-        return frozen(np.arange(2, dtype=np.int64))
 
     def _to_unit(self, P: np.ndarray) -> np.ndarray:
         s, nu, h = self.scale, self.noise, self.offset

@@ -16,17 +16,12 @@ from memnets._core.checks import RNGLike, check_scalar
 from memnets._core.errors import OptionError
 from memnets.datasets._common import (
     DescribeAlias,
-    check_points,
-    check_row_basis,
+    RadialPieces,
+    TwoLabels,
     check_sample_args,
-    fibre_distance2,
     fp_margin,
     frozen,
-    line_distance2,
-    log_ball_section,
-    masses_by_label,
     uniform_directions,
-    unit_direction,
 )
 
 __all__ = [
@@ -39,7 +34,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class AlternatingShells(DescribeAlias):
+class AlternatingShells(TwoLabels, DescribeAlias):
     """Concentric spherical shells around ``center`` with labels 0, 1, 0, 1, ... (inside out).
 
     Shell k is :math:`\\{x: r^{in}_k \\le \\lVert x - \\text{center}\\rVert \\le r^{out}_k\\}`,
@@ -90,11 +85,6 @@ class AlternatingShells(DescribeAlias):
         """None: shells are not a finite union of small cells."""
         return None
 
-    @property
-    def classes(self) -> np.ndarray:
-        """The labels, ``0, 1, ...``."""
-        return frozen(np.arange(2, dtype=np.int64))
-
     def _log_volumes(self) -> list[float]:
         """:math:`\\log(r^{out\\,n}_k - r^{in\\,n}_k)` per shell (the unit-ball volume omitted)."""
         n = self.n_features
@@ -139,17 +129,7 @@ class AlternatingShells(DescribeAlias):
         >>> (m[:, 1] / m.sum(axis=1)).round(12).tolist()  # equal densities; chords .4 + .4, ring only
         [0.5, 1.0]
         """
-        Xa = check_points(X, self.n_features)
-        vv = unit_direction(v, self.n_features)
-        rho2 = line_distance2(Xa, self.center, vv)
-        q = np.exp(self._log_densities())
-        out = np.zeros((Xa.shape[0], 2))
-        for k, (r_in, r_out) in enumerate(self.radii):
-            length = 2.0 * (
-                np.sqrt(np.maximum(r_out**2 - rho2, 0.0)) - np.sqrt(np.maximum(r_in**2 - rho2, 0.0))
-            )
-            out[:, k % 2] += q[k] * length
-        return out
+        return self._pieces().line_masses(X, v)
 
     def fibre_label_masses(self, X: Any, rows: Any) -> np.ndarray:
         """Label masses ``(L, 2)`` on the fibre ``x + rows^perp`` (dimension m = n - r) through
@@ -168,20 +148,14 @@ class AlternatingShells(DescribeAlias):
         >>> bool(np.allclose(fib / fib.sum(1, keepdims=True), line / line.sum(1, keepdims=True)))
         True
         """
-        Xa = check_points(X, self.n_features)
-        Q = check_row_basis(rows, self.n_features)
-        m = self.n_features - Q.shape[0]
-        rho2 = fibre_distance2(Xa, self.center, Q)
-        logq = self._log_densities()
-        logs = np.full((Xa.shape[0], self.n_shells), -np.inf)
-        for k, (r_in, r_out) in enumerate(self.radii):
-            outer = log_ball_section(r_out**2, rho2, m)
-            inner = log_ball_section(r_in**2, rho2, m) if r_in > 0 else np.full_like(outer, -np.inf)
-            hit = np.isfinite(outer)
-            # log(A - B) = log A + log1p(-B / A), B <= A
-            ratio = np.exp(np.where(hit, inner - np.where(hit, outer, 0.0), -np.inf))
-            logs[hit, k] = logq[k] + outer[hit] + np.log1p(-np.minimum(ratio[hit], 1.0))
-        return masses_by_label(logs, [k % 2 for k in range(self.n_shells)], 2)
+        return self._pieces().fibre_masses(X, rows)
+
+    def _pieces(self) -> RadialPieces:
+        """The shells as radial pieces around one centre, label ``k % 2``."""
+        K = self.n_shells
+        return RadialPieces(centers=np.tile(self.center, (K, 1)), r2_in=[a**2 for a, _ in self.radii],
+                            r2_out=[b**2 for _, b in self.radii], log_q=self._log_densities(),
+                            cols=[k % 2 for k in range(K)], n_classes=2)
 
     def sample(self, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
         """Draw n points (see the class doc for the law)."""
