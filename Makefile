@@ -35,7 +35,7 @@ run: $(STAMP) data
 # examples one after the other), then the test suite on both cores
 test: $(STAMP) data
 	$(MAKE) --no-print-directory -j 2 --output-sync=target lint docs
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples docs

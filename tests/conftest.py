@@ -29,22 +29,6 @@ def rng() -> np.random.Generator:
 collect_ignore_glob = ["conftest.py", "*/conftest.py"]
 
 
-# --------------------------------------------------------------------------- test workers
-#: module- and session-scoped fixtures that take seconds to build. pytest-xdist builds such a
-#: fixture once in every worker that runs a test using it; ``make test`` runs
-#: ``-n 2 --dist loadgroup``, and the tests that use one of these go to one worker (an
-#: ``xdist_group`` each), so it is built once.
-SHARED_FIXTURES = ("tiny_report", "digits_pairs", "cluster", "browser_page")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        used = getattr(item, "fixturenames", ())
-        group = next((name for name in SHARED_FIXTURES if name in used), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 # --------------------------------------------------------------------------- command line
 @pytest.fixture
 def cli():
