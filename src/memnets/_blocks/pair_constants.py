@@ -16,13 +16,21 @@ export raises :class:`~memnets.ExactnessError`); that path is limited to small `
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from memnets._blocks.pair_blocks import (
+    digit_path,
+    put_constants_digits,
+    put_structure,
+    rows_are_runs,
+)
 from memnets._core.errors import ConflictingLabelsError, InputError
+from memnets._core.exactdigits import GridSide
 from memnets._core.exactgram import (
     Split,
     Words,
@@ -129,6 +137,16 @@ class _Sink:
         else:
             self.arrays[name][index] = values
 
+    def put_view(self, name: str, start: int, shape: tuple[int, int], index: Any, values: Any) -> None:
+        """:meth:`put` into rows ``start ..`` of ``name`` seen as a ``shape`` block of rows."""
+        arr = self.arrays[name]
+        view = arr[start : start + shape[0] * shape[1]].reshape(shape + arr.shape[1:])
+        if self.check:
+            if not np.array_equal(view[index], values):
+                raise _Mismatch(name)
+        else:
+            view[index] = values
+
 
 class _Mismatch(Exception):
     pass
@@ -159,11 +177,14 @@ def _fill(
     Np, Nn = int(pos.size), int(neg.size)
     P = 2 * Np * Nn
     float_mode = _float_mode(T)
-    if float_mode:
-        S = sq_norm_words(X, T)
-        S_ints = S.to_ints()
+    grid = GridSide.of(X, T) if float_mode else None
+    if grid is not None and not grid.exact_with(grid):
+        grid = None
+    if grid is not None:
+        S_ints = np.array(grid.sq_norms(T), dtype=object)
+    elif float_mode:
+        S_ints = sq_norm_words(X, T).to_ints()
     else:
-        S = None
         S_ints = sq_norm_ints(X, T)
     S_max = max(int(v) for v in S_ints.tolist())
     v_terms = _terms(_v_bits(S_max)) if float_mode else 0
@@ -184,8 +205,9 @@ def _fill(
     rowptr = np.concatenate([[0], np.cumsum(np.where(signs > 0, Nn, Np))]).astype(np.int64)
     out: dict[str, Any] = {}
     if sink is None:
+        idx_dtype = np.int32 if 2 * N + width2 < 2**31 else np.int64
         out = {
-            "l2_indices": np.empty(P * width2, dtype=np.int64),
+            "l2_indices": np.empty(P * width2, dtype=idx_dtype),
             "l2_data": np.empty(P * width2, dtype=np.float64),
             "l2_bias": np.empty(P, dtype=np.float64 if float_mode else object),
         }
@@ -193,27 +215,51 @@ def _fill(
         snk = _Sink(out, check=False)
     else:
         snk = sink
-    # ---- structure of the pair rows: per sample, vectorised over its opposite samples
     const_cols = 2 * N + np.arange(v_terms - 1, dtype=np.int64) if v_terms > 1 else np.zeros(0, np.int64)
-    pattern = np.array([-SCALE, SCALE, SCALE, -SCALE], dtype=np.float64)
-    for i in range(N):
-        js = neg if signs[i] > 0 else pos
-        lo, hi = np.minimum(i, js), np.maximum(i, js)
-        cols = np.empty((js.size, width2), dtype=np.int64)
-        cols[:, 0], cols[:, 1], cols[:, 2], cols[:, 3] = lo, hi, N + lo, N + hi
-        cols[:, 4:] = const_cols
-        # columns (i, N+i, j, N+j) carry (-100, 100, 100, -100); sorted, i's come first iff i < j
-        flip = np.where(i < js, 1.0, -1.0)
-        seg = slice(int(rowptr[i]) * width2, int(rowptr[i + 1]) * width2)
-        snk.put("l2_indices", seg, cols.ravel())
-        # the constant-unit weights (columns 4..) are written with the constants below
-        rseg = slice(int(rowptr[i]), int(rowptr[i + 1]))
-        snk.put("l2_rows", (rseg, slice(0, 4)), flip[:, None] * pattern)
-    # ---- the exact constants, a block of positive samples at a time
+    # the structure (columns, +-100) and the constants write disjoint entries: two threads
+    path = digit_path(X, T, v_terms, S_max, grid) if float_mode else None
+    fused = path is not None and rows_are_runs(rowptr, pos, neg)  # the digit path writes the +-100 too
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        structure = pool.submit(put_structure, snk, signs, pos, neg, rowptr, width2, const_cols, not fused)
+        best, d_terms, bits, D = _constants(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, path)
+        structure.result()
+    del grid
+    assert best is not None
+    c2_int, ca, cb = best
+    if c2_int == 0:
+        i, j = int(pos[ca]), int(neg[cb])
+        raise ConflictingLabelsError(min(i, j), max(i, j), int(signs[min(i, j)]), int(signs[max(i, j)]))
+    c2 = Fraction(c2_int, 1 << (2 * T))
+    c2_terms = _terms(c2_int.bit_length()) if float_mode else 0
+    c2_vals = np.array(_pieces(c2_int, T, c2_terms) if float_mode else [c2], dtype=np.float64 if float_mode else object)
+    plan = PairwisePlan(
+        X=X, signs=signs, pos=pos, neg=neg, T=T, c2=c2, closest=(int(pos[ca]), int(neg[cb])),
+        D=D, D_rel=(d_terms + 1.25) * U64, v_terms=v_terms, c2_terms=c2_terms,
+        # +-100 (25 * 4: 7 bits), 0 and +-1 (1 bit), X (see _data_bits), the constant pieces
+        weight_bits=max(7, bits, entry_bits(c2_vals), _data_bits(X, T)),
+    )
+    out["width2"] = width2
+    out["rowptr"] = rowptr
+    return plan, out
+
+
+def _constants(X: np.ndarray, pos: np.ndarray, neg: np.ndarray, T: int, S_ints: np.ndarray, v_terms: int,
+               rowptr: np.ndarray, width2: int, snk: _Sink,
+               path: tuple[int, GridSide | None] | None) -> tuple[tuple[int, int, int], int, int, np.ndarray]:
+    """Every pair constant (through ``snk``) and the table ``D``: by digits when the data allow
+    (:func:`memnets._blocks.pair_blocks.put_constants_digits`), else by :class:`Words`, else
+    (``T`` beyond float64's range) as exact Fractions. Returns ``(best, d_terms, bits, D)``."""
+    Np, Nn = int(pos.size), int(neg.size)
     D = np.empty((Np, Nn), dtype=np.float64)
+    fast = put_constants_digits(X, pos, neg, T, S_ints, v_terms, rowptr, width2, snk, D, _BLOCK_ENTRIES,
+                                _data_bits(X, T), path) if path is not None else None
+    float_mode = _float_mode(T)
+    # ---- the exact constants, a block of positive samples at a time
     best: tuple[int, int, int] | None = None  # (exact D * 2**2T, a, b)
-    if float_mode:
-        assert S is not None
+    if fast is not None:
+        best, d_terms, bits = fast
+    elif float_mode:
+        S = sq_norm_words(X, T)
         neg_split = Split(X[neg], T)
         rows_per = max(1, _BLOCK_ENTRIES // max(Nn, 1))
         S_neg = Words([w[neg][None, :] for w in S.words], S.scale)
@@ -261,22 +307,7 @@ def _fill(
         snk.put("l2_bias", rowptr[neg][None, :] + np.arange(Np)[:, None], frac(Vnp))
         bits = max(entry_bits(frac(Vpn).ravel()), entry_bits(frac(Vnp).ravel()))
     assert best is not None
-    c2_int, ca, cb = best
-    if c2_int == 0:
-        i, j = int(pos[ca]), int(neg[cb])
-        raise ConflictingLabelsError(min(i, j), max(i, j), int(signs[min(i, j)]), int(signs[max(i, j)]))
-    c2 = Fraction(c2_int, 1 << (2 * T))
-    c2_terms = _terms(c2_int.bit_length()) if float_mode else 0
-    c2_vals = np.array(_pieces(c2_int, T, c2_terms) if float_mode else [c2], dtype=np.float64 if float_mode else object)
-    plan = PairwisePlan(
-        X=X, signs=signs, pos=pos, neg=neg, T=T, c2=c2, closest=(int(pos[ca]), int(neg[cb])),
-        D=D, D_rel=(d_terms + 1.25) * U64, v_terms=v_terms, c2_terms=c2_terms,
-        # +-100 (25 * 4: 7 bits), 0 and +-1 (1 bit), X (see _data_bits), the constant pieces
-        weight_bits=max(7, bits, entry_bits(c2_vals), _data_bits(X, T)),
-    )
-    out["width2"] = width2
-    out["rowptr"] = rowptr
-    return plan, out
+    return best, d_terms, bits, D
 
 
 def _data_bits(X: np.ndarray, T: int) -> int:

@@ -80,32 +80,44 @@ def _layers(plan: PairwisePlan, arr: dict[str, Any]) -> list[AffineLayer]:
     W1[:N], W1[N : 2 * N] = X, -X
     b1 = np.concatenate([np.zeros(2 * N), np.ones(kv)])
     kr = max(plan.c2_terms - 1, 0)
-    indptr2 = np.concatenate([np.arange(P + 1, dtype=np.int64) * width2, np.full(kr, P * width2, dtype=np.int64)])
+    idx = np.int32 if (P + kr) * width2 < 2**31 else np.int64
+    indptr2 = np.arange(P + kr + 1, dtype=idx) * width2
+    indptr2[P + 1 :] = P * width2
     bias2 = arr["l2_bias"]
     bias2 = np.concatenate([bias2, np.ones(kr, dtype=bias2.dtype)]) if kr else bias2
-    layer2 = AffineLayer(SparseWeight((P + kr, 2 * N + kv), indptr2, arr["l2_indices"], arr["l2_data"]), bias2)
+    # built valid here (tests compare these layers with the generic exact engine): skip the O(nnz) scans
+    layer2 = AffineLayer(SparseWeight._prechecked((P + kr, 2 * N + kv), indptr2, arr["l2_indices"], arr["l2_data"]),
+                         bias2)
     ind3, dat3, ptr3, b3 = _layer3(plan, rowptr)
-    layer3 = AffineLayer(SparseWeight((N, P + kr), ptr3, ind3, dat3), b3)
+    layer3 = AffineLayer(SparseWeight._prechecked((N, P + kr), ptr3, ind3, dat3), b3)
     out = AffineLayer(signs.astype(np.float64)[None, :], np.zeros(1))
     return [AffineLayer(W1, b1), layer2, layer3, out]
 
 
 def _layer3(plan: PairwisePlan, rowptr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row ``i``: ``-1`` on its own pair units ``rowptr[i] .. rowptr[i+1] - 1``, then the
+    ``K_r - 1`` low pieces of ``c^2`` on the constant units ``P ..``; bias the top piece."""
     N, P = plan.n_samples, plan.n_pairs
     kr = max(plan.c2_terms - 1, 0)
     terms = _c2_terms_values(plan)
-    counts = np.diff(rowptr) + kr
-    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    ind = np.empty(int(ptr[-1]), dtype=np.int64)
-    dat = np.empty(int(ptr[-1]), dtype=np.float64)
-    for i in range(N):
-        lo, k = int(ptr[i]), int(rowptr[i + 1] - rowptr[i])
-        ind[lo : lo + k] = np.arange(rowptr[i], rowptr[i + 1])
-        dat[lo : lo + k] = -1.0
-        ind[lo + k : lo + k + kr] = P + np.arange(kr)
-        if kr:
-            assert terms is not None
-            dat[lo + k : lo + k + kr] = terms[:-1]
+    total = P + N * kr
+    idx = np.int32 if total < 2**31 and P + kr < 2**31 else np.int64
+    ptr: np.ndarray = (rowptr + kr * np.arange(N + 1)).astype(idx)
+    ind = np.empty(total, dtype=idx)
+    dat = np.empty(total, dtype=np.float64)
+    if kr:
+        assert terms is not None
+        # the constant entries of row i sit right after its pair entries: ptr[i+1] - kr ..
+        const = (ptr[1:, None].astype(np.int64) - kr + np.arange(kr)[None, :]).reshape(-1)
+        pair = np.ones(total, dtype=bool)
+        pair[const] = False
+        ind[pair] = np.arange(P, dtype=idx)
+        dat[pair] = -1.0
+        ind[const] = np.tile(P + np.arange(kr, dtype=idx), N)
+        dat[const] = np.tile(np.asarray(terms[:-1], dtype=np.float64), N)
+    else:
+        ind[:] = np.arange(P, dtype=idx)
+        dat[:] = -1.0
     if terms is None:
         bias = np.empty(N, dtype=object)
         bias[:] = [plan.c2] * N

@@ -103,6 +103,7 @@ import time
 from typing import Any, Literal, get_args
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 
 from memnets._blocks import max_tree, max_tree_readout
 from memnets._constructions.result import ConstructionResult
@@ -113,8 +114,8 @@ from memnets._core.network import AffineLayer, ReLUNetwork
 from memnets._core.rounding import U64, gamma
 from memnets._engines.decide import certified_margins
 from memnets._geometry.condense import condense as condense_subset
-from memnets._geometry.condense import cover
-from memnets._geometry.enemies import nearest_enemy_bounds
+from memnets._geometry.condense import cover_geom
+from memnets._geometry.enemies import Geom, nearest_enemy_bounds, take_rows
 
 __all__ = ["CONDENSE", "PRESETS", "build"]
 
@@ -128,6 +129,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 CONDENSE: tuple[str, ...] = get_args(Condense)
 _SPOT_CHECK = 2048  # samples evaluated through the network under verify="certificate"
+_ROWS = 4096  # samples per block of the certificate's distances
 
 
 
@@ -156,8 +158,10 @@ def _certificate(
         vals = 0.5 * (c2_comp + c2_low)
         err = 0.5 * (c2_comp - c2_low) * (1 + 4 * U64) + 2.0 * eta
     else:
-        diff = X - X[assign]
-        d2 = np.einsum("ij,ij->i", diff, diff)
+        d2 = np.empty(X.shape[0])
+        for s in range(0, X.shape[0], _ROWS):  # row blocks: no N x n temporaries
+            diff = X[s : s + _ROWS] - X[assign[s : s + _ROWS]]
+            d2[s : s + _ROWS] = np.einsum("ij,ij->i", diff, diff)
         g = gamma(n + 3, U64)
         vals = c2_low - d2 * (1 + 2 * g) - 2.0 * eta - 1e-300
         err = np.zeros_like(vals)
@@ -182,21 +186,24 @@ def _certificate(
 def _m1_network(S: np.ndarray, group_sizes: np.ndarray, binary: bool) -> tuple[ReLUNetwork, float, int]:
     """The ``efficient`` network on representatives ``S`` (rows grouped by class, contiguous).
 
+    ``S`` is consumed: it becomes the first layer's weight ``2 S`` in place (doubling is
+    exact, so ``|s_k|^2`` is ``|2 s_k|^2 / 4`` bit for bit and ``rank 2S = rank S``).
     Returns ``(network, eta, tree_levels)`` where ``eta`` bounds the float64 rounding of
     the first-layer biases (``|b_k - (C - |s_k|^2)| <= eta``).
     """
-    sq = np.einsum("ij,ij->i", S, S)
+    W = np.multiply(S, 2.0, out=S)
+    sq = np.einsum("ij,ij->i", W, W) * 0.25
     C = float(sq.max())
     bias = C - sq  # >= 0 exactly: fl(C - a) >= 0 for a <= C
-    eta = (S.shape[1] + 2) * U64 * 2.0 * C + 1e-300
-    first = AffineLayer(2.0 * S, bias)
+    eta = (W.shape[1] + 2) * U64 * 2.0 * C + 1e-300
+    first = AffineLayer(W, bias)
     tree, readout = max_tree(group_sizes.tolist())
     out_w = max_tree_readout(readout, binary)
     out = AffineLayer(out_w, np.zeros(out_w.shape[0]))
     net = ReLUNetwork([first, *tree, out])
-    # rank W_1 = rank S = rank S^T S: an n x n eigenvalue problem instead of the SVD of a
+    # rank W_1 = rank W_1^T W_1: an n x n eigenvalue problem instead of the SVD of a
     # tall R x n matrix (minutes for R = 60000); seeds the network's cached property.
-    net.__dict__["rank_first_layer"] = _rank_tall(S)
+    net.__dict__["rank_first_layer"] = _rank_tall(W)
     return net, eta, len(tree)
 
 
@@ -206,14 +213,16 @@ def _rank_tall(S: np.ndarray) -> int:
     Threshold as :func:`numpy.linalg.matrix_rank` applies to a Hermitian matrix
     (``lambda > lambda_max * n * eps``), i.e. singular values below ``~sqrt(n eps)`` of the
     largest count as zero; columns that are identically zero are dropped exactly first.
+    The Gram matrix is one BLAS ``dsyrk`` (its lower triangle, half a GEMM's flops; read
+    by the eigensolver) on ``S^T`` as it lies in memory, no copy of ``S``.
     """
     if S.shape[0] <= S.shape[1]:
         return int(np.linalg.matrix_rank(S)) if S.size else 0
-    cols = np.flatnonzero(np.any(S != 0, axis=0))
+    cols = np.flatnonzero(S.any(axis=0))
     if cols.size == 0:
         return 0
-    Sc = S[:, cols]
-    return int(np.linalg.matrix_rank(Sc.T @ Sc, hermitian=True))
+    gram = dsyrk(1.0, S.T, lower=1)  # S.T is Fortran-ordered: no copy
+    return int(np.linalg.matrix_rank(gram[np.ix_(cols, cols)], hermitian=True))
 
 
 # --------------------------------------------------------------------------- build
@@ -304,7 +313,8 @@ def build(
     k = check_scalar("k (same-label representatives demanded per sample)", k, int, ge=1)
     lam = check_scalar("lam (Hart's margin ratio d_+ < lam d_-)", lam, float, gt=0, le=1)
     X, codes = data.X, data.codes
-    c2_comp, c2_each = nearest_enemy_bounds(X, codes)  # upper / lower bounds on c_i^2
+    geom = Geom(X)  # the float32 copy shared by the separation and cover passes
+    c2_comp, c2_each = nearest_enemy_bounds(X, codes, geom=geom)  # upper / lower bounds on c_i^2
     c2_low = float(c2_each.min())
     assign = np.arange(data.n_samples)
     if condense == "none":
@@ -312,8 +322,7 @@ def build(
         r2_bound = 0.0
     elif condense in ("cover", "mss"):
         low = c2_each if radius == "local" else np.full(data.n_samples, c2_low)
-        reps, assign = cover(X, codes, alpha=alpha, k=k, c2_lower=low,
-                             order="boundary" if condense == "mss" else "greedy")
+        reps, assign = cover_geom(geom, codes, low, alpha, k, mss=condense == "mss")
         r2_bound = alpha * alpha * c2_low
     else:
         reps = condense_subset(X, codes, condense, lam=lam, c2_lower=c2_each)
@@ -322,7 +331,7 @@ def build(
     reps = reps[order]
     group_sizes = np.bincount(codes[reps], minlength=data.n_classes)
     binary = data.n_classes == 2
-    net, eta, levels = _m1_network(X[reps], group_sizes, binary)
+    net, eta, levels = _m1_network(take_rows(X, reps), group_sizes, binary)
     # c^2 - r^2 - 2 eta, with r^2 inflated by the float64 error of |x - s(x)|^2 (~1e-13)
     g = gamma(data.n_features + 3, U64)
     guarantee = c2_low - r2_bound * (1 + 2 * g) - 2 * eta

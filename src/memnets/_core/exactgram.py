@@ -66,22 +66,50 @@ CHUNK = 2 ** (53 - 2 * BETA)
 _MASK = (1 << BETA) - 1
 #: largest T for which ``X * 2**T`` stays a finite float64 for ``|x| <= 1`` with room to spare
 _MAX_SHIFT = 960
+#: the fixed-point shortcut of :func:`fixed_point_exponent` (int64 integers ``|v| 2**61 < 2**62``)
+_FAST_T = 61
 
 
 def fixed_point_exponent(*arrays: np.ndarray, chunk: int = 1 << 20) -> int:
     """The smallest ``T >= 0`` such that every entry of every array times ``2**T`` is an integer.
 
     Read from the bit patterns (:func:`memnets._core.rounding.dyadic_parts`): the lowest set
-    bit of ``|v| = odd * 2**e`` is ``2**e``.
+    bit of ``|v| = odd * 2**e`` is ``2**e``. Arrays with ``|v| < 2`` whose entries times
+    ``2**61`` are all integers (pixels ``k/255``, every ``T <= 61``) take a shortcut:
+    ``M = v 2**61`` is then an exact int64 and ``T = max(0, 61 - tz)`` with ``tz`` the
+    trailing zeros of the bitwise OR of all ``M`` (the smallest trailing-zero count of any
+    entry; two's complement keeps it for negatives).
 
     >>> fixed_point_exponent(np.array([0.5, 0.75, 3.0]))
     2
     """
     T = 0
     for a in arrays:
+        fast = _exponent_int64(a, chunk)
+        if fast is not None:
+            T = max(T, fast)
+            continue
         for _, e in dyadic_parts(a, chunk):
             T = max(T, int(-e.min()))
     return T
+
+
+def _exponent_int64(a: np.ndarray, chunk: int) -> int | None:
+    """:func:`fixed_point_exponent` of one array when ``|a| < 2`` and ``a 2**61`` is integral, else None."""
+    flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+    acc = 0
+    for s in range(0, flat.size, chunk):
+        q = flat[s : s + chunk] * 2.0**_FAST_T  # exact: a power of two, no overflow below 2**1023
+        if not (np.abs(q) < 2.0**62).all():
+            return None
+        m = q.astype(np.int64)  # exact for |q| < 2**62 when q is an integer ...
+        if not np.array_equal(m.astype(np.float64), q):  # ... which this checks
+            return None
+        acc |= int(np.bitwise_or.reduce(m))
+    if acc == 0:
+        return 0
+    tz = (acc & -acc).bit_length() - 1
+    return max(0, _FAST_T - tz)
 
 
 def limbs(X: np.ndarray, T: int) -> list[np.ndarray]:
@@ -94,13 +122,16 @@ def limbs(X: np.ndarray, T: int) -> list[np.ndarray]:
     Xa = np.asarray(X, dtype=np.float64)
     if T > _MAX_SHIFT or (Xa.size and float(np.abs(Xa).max()) * 2.0 ** min(T, 1000) >= 2.0**1000):
         raise InputError(f"values too large for an exact fixed-point split at 2**{T}")
-    q = np.ldexp(Xa, T)
-    if not np.array_equal(q, np.round(q)):
+    q = Xa * 2.0**T  # scaling by powers of two is exact (ldexp's result, several times faster)
+    if not np.array_equal(q, np.rint(q)):
         raise InputError(f"X * 2**{T} is not an integer array")
     out: list[np.ndarray] = []
     while True:
-        nq = np.round(np.ldexp(q, -BETA))
-        out.append(q - np.ldexp(nq, BETA))
+        nq = q * 2.0**-BETA  # exact: q is an integer below 2**1000, no underflow
+        np.rint(nq, out=nq)  # round half to even, as np.round
+        limb = nq * -(2.0**BETA)
+        limb += q  # q - nq 2**BETA: |.| <= 2**(BETA-1), exact
+        out.append(limb)
         q = nq
         if not q.any():
             return out

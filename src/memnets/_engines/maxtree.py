@@ -23,7 +23,7 @@ from memnets._core.errors import InputError, OptionError
 from memnets._core.network import ReLUNetwork
 from memnets._core.progress import track
 from memnets._core.rounding import gamma, unit_roundoff
-from memnets._geometry.enemies import TILE_COLS, TILE_ROWS
+from memnets._geometry.enemies import TILE_COLS, TILE_ROWS, run_tiles
 
 __all__ = ["forward_m1", "max_tree_groups"]
 
@@ -123,17 +123,25 @@ def _plan(net: ReLUNetwork, dtype: Any) -> _Plan:
             )
         first = net.layers[0]
         W64 = np.asarray(first.float_weight)
-        norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
-        # columns whose weights are all zero contribute exactly 0: skip them in the GEMM
-        used = np.flatnonzero(np.any(W64 != 0, axis=0))
+        # row blocks on BLAS's threads: the largest row norm, the columns used (weights
+        # that are all zero contribute exactly 0: skipped in the GEMM), then one conversion
+        # into the operand, the bias riding along as one more column (inputs get a 1)
+        blocks = range(0, W64.shape[0], TILE_ROWS)
+        stats = run_tiles(lambda r0: (float(np.einsum("ij,ij->i", W64[r0 : r0 + TILE_ROWS], W64[r0 : r0 + TILE_ROWS]).max()),
+                                      W64[r0 : r0 + TILE_ROWS].any(axis=0)), blocks, None, W64.size)
+        used = np.flatnonzero(np.any([u for _, u in stats], axis=0))
         cols = None if used.size == W64.shape[1] else used
-        if cols is not None:
-            W64 = W64[:, cols]
+        W = np.empty((W64.shape[0], used.size + 1), dtype=dtype)
+
+        def fill(r0: int) -> None:
+            W[r0 : r0 + TILE_ROWS, :-1] = W64[r0 : r0 + TILE_ROWS] if cols is None else W64[r0 : r0 + TILE_ROWS, cols]
+
+        run_tiles(fill, blocks, None, W64.size)
+        W[:, -1] = first.float_bias
         cache[key] = _Plan(
             cols=cols,
-            # the bias rides along as one more GEMM column (inputs get a constant 1)
-            W=np.ascontiguousarray(np.hstack([W64, first.float_bias[:, None]]), dtype=dtype),
-            wmax=float(norms.max()) * (1 + 1e-12),
+            W=W,
+            wmax=float(np.sqrt(max(m for m, _ in stats))) * (1 + 1e-12),
             bmax=float(np.abs(first.float_bias).max()),
             sizes=structure[0],
             binary=structure[1],
@@ -198,14 +206,20 @@ def forward_m1(
         xa[:, :-1] = xin
         xa[:, -1] = 1
         block = maxima[s : s + step]
-        for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            col = block[:, g]
+
+        def group_max(g: int, xa: np.ndarray = xa, block: np.ndarray = block) -> None:
+            lo, hi = int(starts[g]), int(ends[g])
+            col = block[:, g]  # only this task writes this column
             for t in range(lo, hi, TILE_COLS):
                 tile_max = (xa @ eng.W[t : min(t + TILE_COLS, hi)].T).max(axis=1)
                 if t == lo:
                     col[:] = tile_max
                 else:
                     np.maximum(col, tile_max, out=col)
+
+        # class groups on BLAS's threads (the same floats: every tile's GEMM and max are exact
+        # functions of its operands whatever the threading)
+        run_tiles(group_max, range(eng.sizes.size), None, xa.shape[0] * eng.W.shape[0])
         np.maximum(block, 0, out=block)
         norm = np.sqrt(np.einsum("ij,ij->i", xin, xin)) * (1 + 1e-12)
         mag = norm * eng.wmax + eng.bmax

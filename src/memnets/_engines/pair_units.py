@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
@@ -103,6 +104,14 @@ class _Eval:
             (plan.pos, plan.neg, D, DT, D.max(axis=1), 1.0),
             (plan.neg, plan.pos, DT, D, D.max(axis=0), -1.0),
         )
+        # column selectors of each side: a slice (views, no copies) when the samples are consecutive
+        self.cols = ((_selector(plan.pos), _selector(plan.neg)), (_selector(plan.neg), _selector(plan.pos)))
+
+
+def _selector(idx: np.ndarray) -> slice | np.ndarray:
+    if idx.size and np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
+        return slice(int(idx[0]), int(idx[0]) + idx.size)
+    return idx
 
 
 _PLANS: weakref.WeakKeyDictionary[ReLUNetwork, _Eval] = weakref.WeakKeyDictionary()
@@ -151,20 +160,11 @@ def _up(t: np.ndarray | float) -> Any:
 def _block(
     ev: _Eval, d: np.ndarray, e_d: np.ndarray, want_sets: bool
 ) -> tuple[np.ndarray, np.ndarray, list[dict[int, tuple[np.ndarray, np.ndarray]]]]:
-    """Certified ``(values, bounds)`` for one block of distance rows (see the module docstring)."""
+    """Certified ``(values, bounds)`` for one block of distance rows (see the module docstring),
+    and with ``want_sets`` the candidate units and windows of every row, row by row (the
+    exact evaluation's input; :func:`_block_values` computes the same values vectorised)."""
     B = d.shape[0]
-    e_a = (100.0 * e_d + ev.e_D + 4 * U64 * (100.0 * (d.max(axis=1) + e_d) + ev.D_max)) * _INFLATE
-    c2_hi = ev.c2 + ev.e_c
-    alive = []
-    views = []
-    for own, opp, _, Dopp, _, _ in ev.sides:
-        d_own, d_opp = d[:, own], d[:, opp]
-        jstar = np.argmin(d_opp, axis=1)
-        m = d_opp[np.arange(B), jstar]
-        bound = 50.0 * (d_own - m[:, None])
-        bound += Dopp[jstar]
-        alive.append(bound - e_a[:, None] <= c2_hi)
-        views.append((d_own, d_opp))
+    e_a, alive, views = _alive(ev, d, e_d)
     vals = np.zeros(B)
     errs = np.zeros(B)
     sets: list[dict[int, tuple[np.ndarray, np.ndarray]]] = [{} for _ in range(B)]
@@ -213,6 +213,95 @@ def _block(
     return vals, errs, sets
 
 
+def _alive(ev: _Eval, d: np.ndarray, e_d: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[Any]]:
+    """Per-row term error ``e_a``, the units not certainly dead (one test against the nearest
+    opposite sample) and the distance views of each side."""
+    B = d.shape[0]
+    e_a = (100.0 * e_d + ev.e_D + 4 * U64 * (100.0 * (d.max(axis=1) + e_d) + ev.D_max)) * _INFLATE
+    c2_hi = ev.c2 + ev.e_c
+    alive = []
+    views = []
+    for (_, _, _, Dopp, _, _), (own, opp) in zip(ev.sides, ev.cols, strict=True):
+        d_own, d_opp = d[:, own], d[:, opp]
+        jstar = np.argmin(d_opp, axis=1)
+        m = d_opp[np.arange(B), jstar]
+        bound = 50.0 * (d_own - m[:, None])
+        bound += Dopp[jstar]
+        alive.append(bound - e_a[:, None] <= c2_hi)
+        views.append((d_own, d_opp))
+    return e_a, alive, views
+
+
+def _segment_sums(x: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``x[s : s + c].sum()`` for every segment (0 when empty), bit for bit: segments of one
+    length are gathered into the rows of a matrix and summed with ``.sum(axis=1)``, which runs
+    NumPy's summation over each contiguous row exactly as over the segment alone."""
+    out = np.zeros(counts.size)
+    order = np.argsort(counts, kind="stable")
+    sc = counts[order]
+    cuts = np.flatnonzero(np.diff(sc)) + 1
+    for b0, b1 in zip([0, *cuts.tolist()], [*cuts.tolist(), sc.size], strict=True):
+        L = int(sc[b0])
+        if L == 0:
+            continue
+        idx = order[b0:b1]
+        out[idx] = x[starts[idx, None] + np.arange(L)].sum(axis=1)
+    return out
+
+
+def _block_values(ev: _Eval, d: np.ndarray, e_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_block`'s ``(values, bounds)`` with every elementwise operation vectorised over the
+    block's candidate units and every sum taken over the same contiguous terms in the same
+    order (:func:`_segment_sums`): equal bit for bit, without a Python loop over the rows."""
+    B = d.shape[0]
+    e_a, alive, views = _alive(ev, d, e_d)
+    lo = np.zeros((2, B))
+    hi = np.zeros((2, B))
+    live = np.zeros(B, dtype=np.int64)
+    for side, (_, _, Dside, _, Dmax_own, _) in enumerate(ev.sides):
+        rr, cc = np.nonzero(alive[side])  # candidate units, row by row, ascending
+        if rr.size == 0:
+            continue
+        d_own, d_opp = views[side]
+        dC = d_own[rr, cc]
+        ea = e_a[rr]
+        urows, first = np.unique(rr, return_index=True)
+        theta = np.maximum.reduceat(_up(dC + (Dmax_own[cc] + ea) / 50.0), first)
+        wrow, wj = np.nonzero(d_opp[urows] <= theta[:, None])  # the windows, row by row
+        wcount = np.bincount(wrow, minlength=urows.size)
+        wstart = np.cumsum(wcount) - wcount
+        upos = np.repeat(np.arange(urows.size), np.diff(np.append(first, rr.size)))
+        nW = wcount[upos]
+        seg = np.cumsum(nW) - nW
+        unit = np.repeat(np.arange(rr.size), nW)
+        j = wj[np.repeat(wstart[upos] - seg, nW) + np.arange(unit.size)]
+        A = 50.0 * (dC[unit] - d_opp[rr[unit], j])
+        A += Dside[cc[unit], j]
+        T = _segment_sums(np.maximum(A, 0.0), seg, nW)
+        k = np.bincount(unit[-ea[unit] < A], minlength=rr.size)
+        mu = (nW + 1) * U64
+        e_T = np.where(nW > 0, k * ea + mu / (1.0 - mu) * T, 0.0)
+        u = ev.c2 - T
+        e = (ev.e_c + e_T + U64 * np.abs(u)) * _INFLATE + 1e-300
+        keep = ~(u < -e)
+        if not keep.any():
+            continue
+        v = np.maximum(u[keep], 0.0)
+        ek = e[keep]
+        kr = rr[keep]
+        rows_k, first_k, count_k = np.unique(kr, return_index=True, return_counts=True)
+        lo[side, rows_k] += _segment_sums(np.maximum(v - ek, 0.0), first_k, count_k)
+        hi[side, rows_k] += _segment_sums(v + ek, first_k, count_k)
+        live[rows_k] += count_k
+    f_lo = lo[0] - hi[1]
+    f_hi = hi[0] - lo[1]
+    total = lo[0] + hi[0] + lo[1] + hi[1]
+    on = live > 0  # else every unit is certainly dead: F = 0 exactly
+    vals = np.where(on, 0.5 * (f_lo + f_hi), 0.0)
+    errs = np.where(on, (0.5 * (f_hi - f_lo) + (2 * live + 16) * U64 * total) * _INFLATE + 1e-300, 0.0)
+    return vals, errs
+
+
 def _rows(X: Any, network: ReLUNetwork) -> np.ndarray:
     return check_X(X, n_features=network.n_inputs, unit_interval=False)
 
@@ -230,19 +319,33 @@ def forward_pairwise(network: ReLUNetwork, X: Any, *, chunk_size: int | None = N
     with ``|F_exact(x) - value| <= bound`` (the network's output, ``100 F``).
 
     A bound of exactly 0 means the value is exact (every unit certainly dead: ``F = 0``).
-    Raises :class:`~memnets.InputError` for a network that is not a pairwise network or
-    inputs of the wrong width.
+    Inputs that are exactly the network's own samples, in order, take
+    :func:`forward_pairwise_samples` (the same guarantee from the plan's distance table, a
+    third of the GEMM). Raises :class:`~memnets.InputError` for a network that is not a
+    pairwise network or inputs of the wrong width.
     """
     ev = _eval_for(network)
     Xa = _rows(X, network)
+    if chunk_size is None and Xa.shape == ev.X.shape and np.array_equal(Xa, ev.X):
+        return forward_pairwise_samples(network)
     step = _step(ev, chunk_size)
     vals = np.empty(Xa.shape[0])
     errs = np.empty(Xa.shape[0])
-    for s in range(0, Xa.shape[0], step):
-        d, e_d = _distances(ev, Xa[s : s + step])
-        v, e, _ = _block(ev, d, e_d, False)
-        vals[s : s + step], errs[s : s + step] = v, e
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a block's units beside the next block's GEMM
+        jobs = []
+        for s in range(0, Xa.shape[0], step):
+            d, e_d = _distances(ev, Xa[s : s + step])
+            jobs.append((s, pool.submit(_block_values, ev, d, e_d)))
+            if len(jobs) > 1:
+                _collect(jobs.pop(0), step, vals, errs)
+        for job in jobs:
+            _collect(job, step, vals, errs)
     return vals, errs
+
+
+def _collect(job: tuple[int, Any], step: int, vals: np.ndarray, errs: np.ndarray) -> None:
+    s, fut = job
+    vals[s : s + step], errs[s : s + step] = fut.result()
 
 
 def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarray]:
@@ -258,21 +361,27 @@ def forward_pairwise_samples(network: ReLUNetwork) -> tuple[np.ndarray, np.ndarr
     vals = np.empty(plan.n_samples)
     errs = np.empty(plan.n_samples)
     step = _step(ev, None)
-    for own, opp, Dside, _, _, _ in ev.sides:
-        Xo = np.ascontiguousarray(ev.X[own])
-        G = Xo @ Xo.T
-        sq_o = ev.sq[own]
-        for s in track(range(0, own.size, step), "pairwise engine: verifying"):
-            rows = slice(s, min(s + step, own.size))
-            d = np.empty((rows.stop - s, plan.n_samples))
-            same = G[rows] * -2.0
-            same += sq_o[rows, None]
-            same += sq_o[None, :]
-            d[:, own] = same
-            d[:, opp] = Dside[rows]
-            e_d = np.maximum(ev.kappa * (sq_o[rows] + ev.sq_max) * _INFLATE, ev.e_D)
-            v, e, _ = _block(ev, d, e_d, False)
-            vals[own[rows]], errs[own[rows]] = v, e
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a block's units beside the next block's distances
+        jobs: list[tuple[np.ndarray, Any]] = []
+        for (own, _, Dside, _, _, _), (own_c, opp_c) in zip(ev.sides, ev.cols, strict=True):
+            Xo = np.ascontiguousarray(ev.X[own_c])
+            G = Xo @ Xo.T
+            sq_o = ev.sq[own]
+            for s in track(range(0, own.size, step), "pairwise engine: verifying"):
+                rows = slice(s, min(s + step, own.size))
+                d = np.empty((rows.stop - s, plan.n_samples))
+                same = G[rows] * -2.0
+                same += sq_o[rows, None]
+                same += sq_o[None, :]
+                d[:, own_c] = same
+                d[:, opp_c] = Dside[rows]
+                e_d = np.maximum(ev.kappa * (sq_o[rows] + ev.sq_max) * _INFLATE, ev.e_D)
+                jobs.append((own[rows], pool.submit(_block_values, ev, d, e_d)))
+                while len(jobs) > 1:  # at most two blocks of distances alive
+                    idx, fut = jobs.pop(0)
+                    vals[idx], errs[idx] = fut.result()
+        for idx, fut in jobs:
+            vals[idx], errs[idx] = fut.result()
     return vals, errs
 
 

@@ -81,13 +81,17 @@ local radii and ``k > 1`` keep the memorization proof and the margin
 ``tau = 1.25 (n + 12) 2^-24`` (:func:`_tol_scale`). A test ``a < lam^2 b`` is only
 *passed* when ``a + tol_a < lam^2 (b - tol_b)``; a failed test adds a representative,
 which never breaks consistency. No ``N x N`` matrix is held: blocks of at most
-``2^24`` float32 entries, per class for the covers.
+``2^24`` float32 entries; the covers hold one class's ``m x m`` boolean cover matrix
+(classes up to ``2^14`` samples, filled from symmetric GEMM tiles; larger classes in
+row blocks).
 
 **Cost.** ``nearest_enemy_sq``: one pass over all differently-labelled pairs
-(``~N^2 n`` flops, float32 BLAS). ``"cover"``/``"mss"``: the within-class pairs
-(``~N^2 n / K`` for ``K`` balanced classes), the cover sets as index lists (2 or 4 bytes
-per covered pair, one class at a time: ~0.2 GB peak for MNIST's densest class, 6742 ones,
-at ``alpha = 1``) and a lazy-greedy loop. ``"hart"``/``"fcnn"``: ``O(N R n)``;
+(``~N^2 n`` flops, float32 BLAS; columns constant over the data left out). ``"cover"``/``"mss"``:
+the within-class pairs, each once (``~N^2 n / (2K)`` for ``K`` balanced classes), the
+cover sets as index lists (2 or 4 bytes per covered pair, one class at a time: ~0.2 GB
+peak for MNIST's densest class, 6742 ones, at ``alpha = 1``) and a lazy-greedy loop that
+runs while the next class's sets are computed. Large jobs run their tiles on BLAS's
+threads (:func:`memnets._geometry.enemies.run_tiles`). ``"hart"``/``"fcnn"``: ``O(N R n)``;
 given ``c2_lower`` (the nearest-enemy bounds), a sample with
 ``d_+ < lam c_x`` is settled for good and leaves the computation.
 
@@ -139,7 +143,7 @@ from memnets._geometry.condense._common import (
     _check_c2,
 )
 from memnets._geometry.condense._consistency import consistent_margins, is_consistent
-from memnets._geometry.condense._cover import cover
+from memnets._geometry.condense._cover import cover, cover_geom
 from memnets._geometry.condense._minimal import _mcs
 from memnets._geometry.enemies import Geom, check_codes, nearest_enemy_sq
 
@@ -151,6 +155,7 @@ __all__ = [
     "condense",
     "consistent_margins",
     "cover",
+    "cover_geom",
     "is_consistent",
     "nearest_enemy_sq",
 ]

@@ -9,7 +9,7 @@ import numpy as np
 
 from memnets._core.rounding import U64
 from memnets._geometry.condense._cover import _greedy_cover
-from memnets._geometry.enemies import BLOCK_ELEMENTS, TILE_ROWS, Geom
+from memnets._geometry.enemies import BLOCK_ELEMENTS, TILE_ROWS, Geom, to_f32
 
 _MCS_CACHE_BYTES = 2**30  # hold every float32 distance (N^2 * 4 bytes) up to N ~ 16,000
 
@@ -50,20 +50,11 @@ def _nearest_d2(g: Geom | _CachedD2, codes: np.ndarray, rows: np.ndarray, cols: 
     return out
 
 
-def _f32(v: np.ndarray, direction: float) -> np.ndarray:
-    """float64 ``v`` rounded to float32 towards ``direction`` (``+inf`` or ``-inf``), so that
-    float32 comparisons with it imply the float64 ones."""
-    out = v.astype(np.float32)
-    fix = out.astype(np.float64) < v if direction > 0 else out.astype(np.float64) > v
-    out[fix] = np.nextafter(out[fix], np.float32(direction))
-    return out
-
-
 def _far_enough(g: Geom | _CachedD2, cand: np.ndarray, others: np.ndarray, thr: np.ndarray) -> np.ndarray:
     """Per candidate ``s``: proven ``d2(s, x) > thr_x`` for every ``x`` in ``others``
     (``thr`` already includes the float32 tolerance of ``d2``)."""
     ok = np.ones(cand.size, dtype=bool)
-    thr32 = _f32(thr, math.inf)
+    thr32 = to_f32(thr, math.inf)
     cstep = max(1, BLOCK_ELEMENTS // 4 // TILE_ROWS)
     for r0 in range(0, cand.size, TILE_ROWS):
         pos = np.arange(r0, min(cand.size, r0 + TILE_ROWS))
@@ -85,7 +76,7 @@ def _cover_sets_of(g: Geom | _CachedD2, cand: np.ndarray, items: np.ndarray, lim
     dtype = np.uint16 if m <= 2**16 else np.int32
     parts: list[np.ndarray] = []
     counts = np.zeros(cand.size, dtype=np.int64)
-    lim32 = _f32(lim, -math.inf)
+    lim32 = to_f32(lim, -math.inf)
     for s0 in range(0, cand.size, step):
         rows = np.arange(s0, min(cand.size, s0 + step))
         hit = g.d2(cand[rows], items) < lim32[None, :]
