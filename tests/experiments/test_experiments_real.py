@@ -239,22 +239,25 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
 @pytest.mark.slow
 def test_compare_deterministic_jobs_cache_and_replicates(tmp_path):
     """Same seed, same numbers: one process, two workers and a cached rerun agree apart
-    from timings; replicates average over subsamples, replicate 0 being the single run's."""
+    from timings; replicates average over subsamples, replicate 0 being the single run's.
+    One of the tiny profile's two pairs: its five cells (every method) still split over
+    the two workers."""
     from memnets.experiments import _runner
 
-    kwargs = {"profile": "tiny", "methods": ("M1", "M2", "M3", "1-NN", "MLP"), "seed": 3, "progress": False}
+    kwargs = {"profile": "tiny", "pairs": [(1, 7)], "methods": ("M1", "M2", "M3", "1-NN", "MLP"), "seed": 3,
+              "progress": False}
     compare.run(tmp_path / "one", jobs=1, **kwargs)
     compare.run(tmp_path / "two", jobs=2, cache_dir=tmp_path / "cache", **kwargs)
     again = compare.run(tmp_path / "again", jobs=1, cache_dir=tmp_path / "cache", **kwargs)
     docs = [json.loads((tmp_path / d / "compare.json").read_text()) for d in ("one", "two", "again")]
-    assert docs[2]["timing"]["cells"] == {"total": 10, "cached": 10, "computed": 0}
+    assert docs[2]["timing"]["cells"] == {"total": 5, "cached": 5, "computed": 0}
     assert _runner.without_timing(docs[0]) == _runner.without_timing(docs[1]) == _runner.without_timing(docs[2])
     assert again["claim"] == docs[0]["claim"]
 
     compare.run(tmp_path / "reps", jobs=1, cache_dir=tmp_path / "cache", replicates=2, **kwargs)
     reps = json.loads((tmp_path / "reps" / "compare.json").read_text())
-    assert reps["replicates"] == 2 and len(reps["rows"]) == 20
-    assert reps["timing"]["cells"]["cached"] == 10  # replicate 0 is the single run
+    assert reps["replicates"] == 2 and len(reps["rows"]) == 10
+    assert reps["timing"]["cells"]["cached"] == 5  # replicate 0 is the single run
     for t in reps["table"]:
         accs = [r["accuracy"] for r in reps["rows"] if (r["pair"], r["method"]) == (t["pair"], t["method"])]
         assert t["accuracy"] == pytest.approx(np.mean(accs), abs=1e-15)

@@ -86,7 +86,7 @@ def test_pairs_runs_resnet_column_on_tiny_cifar(tmp_path, monkeypatch):
     write_cifar(folder, per_batch=8, n_test=20)
     out = tmp_path / "out"
     summary = pairs.run(out, data="cifar10", pairs=[(0, 1), (2, 3)], condense=("none",), resnet=True,
-                        resnet_epochs=2, resnet_batch_size=2, data_dir=str(folder), jobs=1, progress=False)
+                        resnet_epochs=2, resnet_batch_size=5, data_dir=str(folder), jobs=1, progress=False)
     doc = json.loads((out / "pairs.json").read_text())
     r = doc["datasets"]["cifar10"]["resnet18"]
     assert r["recipe"]["epochs"] == 2 and r["recipe"]["lr"] == 0.1
