@@ -193,13 +193,9 @@ def _block(
             else:
                 T = np.zeros(C.size)
                 e_T = np.zeros(C.size)
-            u = ev.c2 - T
-            e = (ev.e_c + e_T + U64 * np.abs(u)) * _INFLATE + 1e-300
-            keep = ~(u < -e)
+            keep, v, ek = _live_units(ev, T, e_T)
             if not keep.any():
                 continue
-            v = np.maximum(u[keep], 0.0)
-            ek = e[keep]
             lo_sum[side] += float(np.maximum(v - ek, 0.0).sum())
             hi_sum[side] += float((v + ek).sum())
             live += int(keep.sum())
@@ -211,6 +207,15 @@ def _block(
         vals[r] = 0.5 * (f_lo + f_hi)
         errs[r] = (0.5 * (f_hi - f_lo) + (2 * live + 16) * U64 * total) * _INFLATE + 1e-300
     return vals, errs, sets
+
+
+def _live_units(ev: _Eval, T: np.ndarray, e_T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Units ``u = c^2 - T`` (error ``e``) not certainly dead, their values ``max(u, 0)`` and
+    errors: ``(keep, v, e[keep])``. One rule for the row-by-row and the vectorised block."""
+    u = ev.c2 - T
+    e = (ev.e_c + e_T + U64 * np.abs(u)) * _INFLATE + 1e-300
+    keep = ~(u < -e)
+    return keep, np.maximum(u[keep], 0.0), e[keep]
 
 
 def _alive(ev: _Eval, d: np.ndarray, e_d: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[Any]]:
@@ -281,13 +286,9 @@ def _block_values(ev: _Eval, d: np.ndarray, e_d: np.ndarray) -> tuple[np.ndarray
         k = np.bincount(unit[-ea[unit] < A], minlength=rr.size)
         mu = (nW + 1) * U64
         e_T = np.where(nW > 0, k * ea + mu / (1.0 - mu) * T, 0.0)
-        u = ev.c2 - T
-        e = (ev.e_c + e_T + U64 * np.abs(u)) * _INFLATE + 1e-300
-        keep = ~(u < -e)
+        keep, v, ek = _live_units(ev, T, e_T)
         if not keep.any():
             continue
-        v = np.maximum(u[keep], 0.0)
-        ek = e[keep]
         kr = rr[keep]
         rows_k, first_k, count_k = np.unique(kr, return_index=True, return_counts=True)
         lo[side, rows_k] += _segment_sums(np.maximum(v - ek, 0.0), first_k, count_k)
