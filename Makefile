@@ -70,7 +70,7 @@ docs-deps:
 docs: $(STAMP) data docs-deps
 	cd docs && $(SPHINX)
 
-# regenerate the measured numbers of the paper page (docs/results/*.json; about 10 minutes)
+# regenerate the measured numbers of the paper page (docs/results/*.json; a few minutes: quick reproduce ~2 min, Table 1 ~20 s)
 docs-results: $(STAMP) data
 	rm -rf docs/_build/results-run
 	$(BIN)/memnets reproduce --out docs/_build/results-run/quick
