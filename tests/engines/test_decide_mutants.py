@@ -40,20 +40,6 @@ def _shifted(bias: float | np.ndarray, err: float):
     return evaluate
 
 
-@pytest.fixture
-def exact_calls(monkeypatch) -> list[int]:
-    """Sizes of the batches :func:`decide.predict_codes` hands on to exact arithmetic."""
-    calls: list[int] = []
-    real = decide.predict_codes_exact
-
-    def counting(net, X):
-        calls.append(X.shape[0])
-        return real(net, X)
-
-    monkeypatch.setattr(decide, "predict_codes_exact", counting)
-    return calls
-
-
 def _engine(monkeypatch, *evaluators) -> str:
     monkeypatch.setitem(decide.ENGINES, "float", tuple(evaluators))
     return "float"
