@@ -185,9 +185,9 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int, cap: int = MAX_WIDTH
     B = len(th)
     best: dict[str, Any] = {}
     for q in _DIRECT_Q:
-        if not _fits(_direct_widths(B, q), cap):
-            continue
         widths = _direct_widths(B, q)
+        if not _fits(widths, cap):
+            continue
         p, depth = _plan_params(widths)
         if not best or (p, depth) < (best["params"], best["depth"]):
             best = {"mode": "direct", "params": p, "depth": depth, "q": q, "m": B, "J": 1,
