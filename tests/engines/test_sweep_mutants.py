@@ -101,17 +101,17 @@ def test_step_pairs_are_read_without_evaluating_the_lazy_units(monkeypatch: pyte
 
 def test_only_biases_exactly_one_apart_on_one_denominator_make_a_step_pair() -> None:
     """``z = (5/2) t`` in {0, 5/2}. Row by row: a pair and a second copy of its upper unit; then
-    bias pairs 3/2 and 2, 6 and 5/2, 2 and -4, 2 and -1 (numerators or sums one apart, not
+    bias pairs 3/2 and 2, 6 and 5/2, 2 and -4, -1 and 2 (numerators or sums one apart, not
     the values); and 1/2, -1/2 (``z - 1/2 = -1/2`` is strictly between -1 and 0): none of the
     latter is ``[z >= 0]``."""
     net = _step_net(Fraction(5, 2), [1, 0, 1, Fraction(3, 2), 2, 6, Fraction(5, 2), 2, -4, -1,
-                                     Fraction(1, 2), Fraction(-1, 2)],
-                    [([[7, -7, 7] + [0] * 9,
-                       [0] * 3 + [7, -7] + [0] * 7,
-                       [0] * 5 + [7, -7] + [0] * 5,
-                       [0] * 7 + [7, -7] + [0] * 3,
-                       [0] * 7 + [7, 0, -7] + [0] * 2,
-                       [0] * 10 + [7, -7]], [0] * 6)])
+                                     Fraction(1, 2), Fraction(-1, 2), 2],
+                    [([[7, -7, 7] + [0] * 10,
+                       [0] * 3 + [7, -7] + [0] * 8,
+                       [0] * 5 + [7, -7] + [0] * 6,
+                       [0] * 7 + [7, -7] + [0] * 4,
+                       [0] * 9 + [-7, 0, 0, 7],  # each row its own units: a unit read as a term is evaluated
+                       [0] * 10 + [7, -7, 0]], [0] * 6)])
     h = Fraction(1, 2)
     per_t = [(14, 63 * h), (-7 * h, -7 * h), (49 * h, 49 * h), (14, 63 * h), (14, 21), (7 * h, 7)]
     want = [[Fraction(pair[t]) for t in T7] for pair in per_t]
