@@ -24,12 +24,14 @@ no tests = no selected test reaches the mutated function.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,14 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "rounding": ("_core/rounding.py", ["tests/core/test_exact.py", "tests/engines/test_maxtree.py"]),
     "checks": ("_core/checks.py", ["tests/core/test_checks.py"]),
     "pair_units": ("_engines/pair_units.py", ["tests/constructions/test_pairwise.py"]),
+    "exactgram": ("_core/exactgram.py", ["tests/core/test_exactgram.py", "tests/core/test_exactgram_mutants.py",
+                                          "tests/core/test_exactdigits.py"]),
+    "radius": ("_engines/radius.py", ["tests/engines/test_radius.py", "tests/engines/test_radius_mutants.py",
+                                      "tests/constructions/test_robust.py"]),
+    # run with --names 'memnets._core.network.xǁReLUNetworkǁ*certified*' (the certified float
+    # evaluation; the rest of the module is structure reports and exporters)
+    "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
+                                     "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
 }
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
@@ -71,7 +81,8 @@ def _mutmut() -> str:
 
 
 def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = False,
-               timeout_multiplier: float = 10.0, without_new: bool = False) -> dict[str, object]:
+               timeout_multiplier: float = 10.0, without_new: bool = False,
+               names: Sequence[str] = ()) -> dict[str, object]:
     path, tests = MODULES[key]
     tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t.split("::")[0]).exists()]
     if without_new:
@@ -101,7 +112,7 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     env = {**os.environ, **threads, "PYTHONPATH": str(work / "src")}
     log = work / "mutmut-run.log"
     with log.open("w") as fh:
-        subprocess.run([_mutmut(), "run", "--max-children", str(max_children)], cwd=work, env=env,
+        subprocess.run([_mutmut(), "run", "--max-children", str(max_children), *names], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, check=False)
     if "failed to collect stats" in log.read_text(errors="replace"):
         raise SystemExit(f"{key}: the selected tests fail on the unmutated code; see {log}")
@@ -111,6 +122,8 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     survivors = []
     for line in listing.splitlines():
         name, _, verdict = line.strip().rpartition(": ")
+        if names and not any(fnmatch.fnmatch(name, pat) for pat in names):
+            continue  # a mutant of a function left out of a --names run
         if verdict in counts:
             counts[verdict] += 1
             if verdict == "survived":
@@ -135,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --keep: go on with a module's earlier, interrupted run in that folder")
     ap.add_argument("--without-new", action="store_true",
                     help="leave the *_mutants.py tests out (the 'killed before' column of benchmarks/README.md)")
+    ap.add_argument("--names", nargs="+", default=(),
+                    help="run (and count) only these mutant names or fnmatch globs, e.g. "
+                         "'memnets._core.network.xǁReLUNetworkǁ*certified*'")
     ap.add_argument("--timeout-multiplier", type=float, default=10.0,
                     help="mutmut's timeout_multiplier (a mutant's CPU limit: (test time + 1 s) x this x 2)")
     args = ap.parse_args(argv)
@@ -147,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
         for key in args.modules:
             tag = key + ("-before" if args.without_new else "")
             rows[tag] = run_module(key, scratch, args.max_children, resume=args.resume,
-                                   timeout_multiplier=args.timeout_multiplier, without_new=args.without_new)
+                                   timeout_multiplier=args.timeout_multiplier, without_new=args.without_new,
+                                   names=args.names)
             print(tag, rows[tag], flush=True)
     finally:
         if args.keep is None:
