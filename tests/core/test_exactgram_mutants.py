@@ -117,7 +117,10 @@ def test_gram_words_with_splits_arrays_and_explicit_T() -> None:
         assert G.scale == 60 and G.to_ints().tolist() == _ref(A, B, 30)
     one = Split(np.array([[0.5, 0.25]]), 2)         # a single limb on both sides
     assert one.n_limbs == 1 and gram_words(one, one).to_ints().tolist() == [[5]]
-    with pytest.raises(InputError, match="differ in T or columns"):
+    short = np.array([[2.0**-30, 0.0]])                # one limb against A's two
+    assert gram_words(A, short, 30).to_ints().tolist() == _ref(A, short, 30)
+    assert gram_words(short, A, 30).to_ints().tolist() == [list(r) for r in zip(*_ref(A, short, 30), strict=True)]
+    with pytest.raises(InputError, match="^gram_words: the two splits differ in T or columns$"):
         gram_words(Split(A, 30), Split(B, 31))
     with pytest.raises(InputError, match="differ in T or columns"):
         gram_words(Split(A, 30), Split(np.zeros((1, CHUNK + 1)), 30))
@@ -155,5 +158,9 @@ def test_gram_ints_at_a_larger_T_and_on_the_python_path() -> None:
     assert gram_ints(A3, B2, 1001).tolist() == _ref(A3, B2, 1001)
     with pytest.raises(ValueError, match="zip"):
         gram_ints(A3, np.array([[1.0, 2.0]]), 1001)
+    with pytest.raises(InputError, match=r"X \* 2\*\*961 is not an integer array"):
+        gram_ints(np.array([[2.0**-1070]]), B2[:, :1], 961)
+    small = sq_norm_ints(np.array([[2.0**-1001, 0.0]]), 1001)   # Python path, a small result
+    assert small.dtype == object and small.tolist() == [1]
     S = sq_norm_ints(A3, 1001)
     assert S.dtype == object and S.tolist() == [int((Fraction(2.0**-1000) ** 2 + Fraction(5, 16)) * 4**1001)]
