@@ -20,8 +20,11 @@ from memnets._core.rounding import U64, gamma
 U = Fraction(U64)
 
 
-def _formula(layers: list[tuple[np.ndarray, np.ndarray, int]], x: np.ndarray) -> tuple[list[float], list[Fraction]]:
-    """Float values and the documented bound of ``forward_certified`` for one input, exactly."""
+def _formula(layers: list[tuple[np.ndarray, np.ndarray, int]], x: np.ndarray,
+             inflate: bool = True) -> tuple[list[float], list[Fraction]]:
+    """Float values and the documented bound of ``forward_certified`` for one input, exactly
+    (``inflate=False``: without the factor ``1 + 4 (m+2) u`` covering the bound's own float
+    rounding, so the float bound must be at least this)."""
     a = x.astype(np.float64)
     err = [Fraction(0)] * a.size
     for k, (W, b, m_terms) in enumerate(layers):
@@ -32,7 +35,7 @@ def _formula(layers: list[tuple[np.ndarray, np.ndarray, int]], x: np.ndarray) ->
         for i in range(W.shape[0]):
             mag = sum((abs(Fraction(float(w))) * v for w, v in zip(W[i], absa, strict=True)), abs(Fraction(float(b[i]))))
             prop = sum((abs(Fraction(float(w))) * e for w, e in zip(W[i], err, strict=True)), Fraction(0))
-            new_err.append((g * mag + prop) * (1 + 4 * m * U) + m * Fraction(2) ** -1070)
+            new_err.append((g * mag + prop) * (1 + 4 * m * U if inflate else 1) + m * Fraction(2) ** -1070)
         err = new_err
         a = a @ W.T + b
         if k < len(layers) - 1:
@@ -59,6 +62,9 @@ def test_the_bound_is_its_documented_formula(sparse: bool) -> None:
         want_v, want_e = _formula([(W1, b1, 2 if sparse else 3), (W2, b2, 4)], x)
         assert v.tolist() == want_v
         assert all(_close(float(g), w) for g, w in zip(e.tolist(), want_e, strict=True))
+        # the float bound covers its own rounding: never below the exact un-inflated formula
+        low = _formula([(W1, b1, 2 if sparse else 3), (W2, b2, 4)], x, inflate=False)[1]
+        assert all(Fraction(float(g)) >= w for g, w in zip(e.tolist(), low, strict=True))
 
 
 def test_the_bound_at_zero_is_the_underflow_term_exactly() -> None:
