@@ -42,6 +42,9 @@ def test_lipschitz_radius_of_a_hyperplane_is_its_distance() -> None:
     net = ReLUNetwork([([[3.0, -4.0]], [0.0])])          # |W|_2 = |W|_F = 5 < sqrt(4 * 7)
     r = _radii(net, [[1.0, 0.0], [0.0, 0.5], [0.0, 0.0], [2.0, 1.0]])
     assert _tight(r[0], 0.6) and _tight(r[1], 0.4) and r[2] == 0.0 and _tight(r[3], 0.4)
+    # a Lipschitz bound below 1; a constant network (bound 0) certifies nothing
+    assert _tight(_radii(ReLUNetwork([([[0.5]], [-0.25])]), [[1.0]])[0], 0.5)
+    assert _radii(ReLUNetwork([([[0.0]], [1.0])]), [[1.0]]).tolist() == [0.0]
 
 
 def test_lipschitz_radius_multiplies_the_layers_bounds() -> None:
@@ -57,6 +60,9 @@ def test_lipschitz_score_gap_takes_sqrt_2() -> None:
     net = ReLUNetwork([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0])])   # decision boundary x1 = x2
     r = _radii(net, [[1.0, 0.0], [0.0, 2.0], [0.5, 0.5]])
     assert _tight(r[0], 1 / math.sqrt(2)) and _tight(r[1], 2 / math.sqrt(2)) and r[2] == 0.0
+    # scores 2 x: the gap's Lipschitz constant is 2 sqrt 2 (the layer's bound times sqrt 2)
+    net = ReLUNetwork([([[2.0, 0.0], [0.0, 2.0]], [0.0, 0.0])])
+    assert _tight(_radii(net, [[1.0, 0.0]])[0], 1 / math.sqrt(2))
 
 
 def test_lipschitz_radius_from_exact_margins_where_float_cannot_decide() -> None:
@@ -67,6 +73,13 @@ def test_lipschitz_radius_from_exact_margins_where_float_cannot_decide() -> None
     X = np.array([[1.0], [0.5], [0.25]])
     r = certified_radii(net, X, np.array([1, 1, 1]), np.array([0, 1]), engine="float").radii
     assert all(_tight(v, 0.25 / B) for v in r.tolist())
+    # a subnormal exact margin 3/2**1075 rounds up to 2**-1073: stepped down below the margin
+    w = np.empty((1, 1), dtype=object)
+    w[0, 0] = 1
+    b = np.empty(1, dtype=object)
+    b[0] = Fraction(3, 2**1075)
+    tiny = certified_radii(ReLUNetwork([(w, b)]), np.array([[0.0]]), np.array([1]), np.array([0, 1]), engine="float")
+    assert 0 < Fraction(float(tiny.radii[0])) <= Fraction(3, 2**1075) and tiny.codes.tolist() == [1]
     # the same network at margin exactly 0: F = 0 decides class 0, no radius
     zero = ReLUNetwork([([[B], [B]], [1.0, 0.0]), ([[1.0, -1.0]], [-1.0])])
     assert certified_radii(zero, X[:2], np.array([0, 0]), np.array([0, 1]), engine="float").radii.tolist() == [0, 0]
@@ -75,7 +88,7 @@ def test_lipschitz_radius_from_exact_margins_where_float_cannot_decide() -> None
 
 
 def test_spectral_bounds_of_dense_and_sparse_layers() -> None:
-    for W, want in (([[3.0, -4.0]], 5.0), ([[1.0, 1.0], [1.0, -1.0]], 2.0), ([[2.0]], 2.0), ([[1.0, 0.0], [0.0, 1.0]], 1.0),
+    for W, want in (([[3.0, -4.0]], 5.0), ([[1.0, 1.0], [1.0, -1.0]], 2.0), ([[2.0]], 2.0), ([[1.0, 0.0], [0.0, 1.0]], 1.0), ([[0.5, 0.0], [0.0, 0.5]], 0.5),
                     ([[1.0, 0.0, 0.0], [0.0, -2.0, 0.0]], 2.0), ([[1.0], [2.0], [2.0]], 3.0),
                     ([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], math.sqrt(6.0)), ([[0.0, 0.0]], 0.0)):
         for layer in ReLUNetwork([(W, [0.0] * len(W))]).layers + ReLUNetwork(
@@ -98,6 +111,13 @@ def test_unit_radius_hand_worked() -> None:
     assert _tight(_unit_radius(np.array([-1.0, -4.0]), np.array([1.0, 8.0]), 6.0), 1.0 + 2.0 / 9.0)
     # already active terms only: 1 + 2 rho < 3 at rho < 1
     assert _tight(_unit_radius(np.array([1.0]), np.array([2.0]), 3.0), 1.0)
+    # phi(0) = 2 is over T/2 but under T: 2 + rho < 3 at rho < 1
+    assert _tight(_unit_radius(np.array([2.0]), np.array([1.0]), 3.0), 1.0)
+    # the re-check's cancellation term 4u (|a| + G rho) = 0.89 >= T at the solved rho ~ 1e15:
+    # halved once it passes (4u 1.5e15 = 0.67); with |a| = 1e16 it never passes: 0
+    r = _unit_radius(np.array([-1e15]), np.array([1.0]), 0.8)
+    assert 0.5e15 * (1 - 1e-8) <= r <= 0.5e15
+    assert _unit_radius(np.array([-1e16]), np.array([1.0]), 1.0) == 0.0
     # rho = 0 not certified, or no term can grow
     assert _unit_radius(np.array([1.0, 0.5]), np.array([1.0, 1.0]), 1.5) == -1.0
     assert _unit_radius(np.array([0.0, -1.0]), np.array([1.0, 1.0]), 1e-300) >= 0.0
@@ -158,3 +178,11 @@ def test_nearest_centre_positivity_bound_and_ties() -> None:
     for q, v in zip(Q, r.tolist(), strict=True):
         assert _tight(v, _exact_nearest(res, q), 1e-10) if v else _exact_nearest(res, q) < 1e-12
     assert r[1] == 0.0 and r[0] > 0
+    # outside the unit interval h_k reaches 0 first (|w_k| = 0.5 <= 1): r = h_k / |w_k|
+    far = np.array([[-0.6]])                     # h_0 = 0.5 x + 0.5 = 0.2, h_1 = 1.5 x = -0.9
+    got = certified_radii(res.network, far, _codes(res.network, far), res.classes, engine=res.engine)
+    assert _tight(float(got.radii[0]), _exact_nearest(res, far[0]), 1e-10) and got.radii[0] < 0.41
+    assert got.codes.tolist() == [0]
+    # decided codes that the winning centre does not certify get radius 0, not None or 1
+    wrong = certified_radii(res.network, Q, 1 - _codes(res.network, Q), res.classes, engine=res.engine)
+    assert wrong.radii.tolist() == [0.0] * 4 and wrong.codes.tolist() == (1 - _codes(res.network, Q)).tolist()
