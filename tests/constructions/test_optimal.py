@@ -115,10 +115,10 @@ def _widths_of(d):
     """The layer widths the module docstring's formulas give for the diagnostics ``d``."""
     if d["mode"] == "direct":
         return _direct_widths(d["boundaries"], d["steps_per_layer"])
-    r = d["bits_per_layer"]
-    return (_stage1_widths(d["blocks"], d["steps_per_layer"], d["start_bits"] > 0)
+    r, J, step = d["bits_per_layer"], d["blocks"], d["register_step"]
+    return (_stage1_widths(J, d["steps_per_layer"], d["start_bits"] > 0, step)
             + _unfold_widths(d["start_bits"], r)
-            + _stage2_widths(d["boundaries_per_block"], d["offset_bits"], r))
+            + _stage2_widths(d["boundaries_per_block"], d["offset_bits"], r, const=step == J))
 
 
 @pytest.mark.parametrize(("bits_per_layer", "max_width"), [(None, 6), (1, 6), (None, 8), (1, 12), (2, 12)])

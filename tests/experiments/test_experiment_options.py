@@ -85,3 +85,21 @@ def test_parsed_options_reach_the_experiment(tmp_path):
     with pytest.raises(OptionError, match="191"):
         experiments.run("width", tmp_path, progress=False, **options)
     assert not list(tmp_path.iterdir())
+
+
+def test_width_arm_tables():
+    """The arm tables read as written out: (method, label), trained arms named trained_*."""
+    from memnets.experiments import width
+
+    assert width.ARMS == {
+        "efficient": ("efficient", "efficient (rank W_1 = n)"),
+        "optimal": ("optimal", "optimal (projects to 1-D)"),
+        "constant": ("constant", "constant (staircases, then width-1 code)"),
+        "trained_narrow": ("trained", "trained MLP, first width n-1"),
+        "trained_wide": ("trained", "trained MLP, first width 4n"),
+    }
+    assert list(width.BALL_ARMS) == ["optimal", "interval", "vardi2022", "park2021", "trained_w", "efficient",
+                                     "pairwise", "trained_wide"]
+    assert width.BALL_ARMS["park2021"] == ("park2021", "park2021 (projects to 1-D)")
+    assert width.BALL_ARMS["trained_w"] == ("trained", "trained MLP, first width w")
+    assert width.BALL_ARMS["pairwise"] == ("pairwise", "pairwise (Theorem 7.3's network)")

@@ -141,8 +141,10 @@ def load_by_steps(
     integer ``x`` (Park et al.'s and Vardi et al.'s "map the input to its group's value",
     with unit ramps). Layers: ``ceil((J - 1) / q)``; the first has ``1 + 2q`` units (the
     registers are still constants), the others ``1 + len(registers) + 2q`` (``x`` and every
-    register carried; registers must be non-negative). Returns ``x`` carried and the
-    register expressions (affine in the last layer's units).
+    register carried; registers must be non-negative), except that a register equal on
+    blocks ``0 .. j - 1`` stays a constant, with no unit, up to the layer that takes step
+    ``j``. Returns ``x`` carried and the register expressions (affine in the last layer's
+    units).
 
     >>> b = LayerBuilder(1)
     >>> (x,) = b.inputs()

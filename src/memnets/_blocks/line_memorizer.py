@@ -31,7 +31,9 @@ Construction
    *Folded* layout: ``S_j 2**(m rho_o + 2) + P_j`` (the start rides on top).
 3. *Stage 1* selects the input's block and loads it with ``q`` integer steps per layer on
    ``Tf``: ``P = P_0 + sum_j (P_j - P_{j-1}) [Tf >= S_j 2**-s]`` and
-   ``Vf = Tf - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]`` (units ``Tf, P, S`` + ``2 q``);
+   ``Vf = Tf - sum_j (S_j - S_{j-1}) 2**-s [Tf >= S_j 2**-s]`` (units ``Tf, P, S`` + ``2 q``;
+   ``P`` is a constant, not a unit, up to the layer of the first step with ``P_j != P_{j-1}``:
+   neighbouring blocks with equal offsets and flip, as on evenly spaced data, add nothing);
    folded, ``S`` is not carried (units ``Tf, P`` + ``2 q``) and ``sb = bitlen(S_{J-1})``
    *unfold* layers read ``S_j`` off the top of ``P`` ``r`` bits at a time, subtracting each
    digit from ``P`` and ``2**-s`` times it from ``Vf = Tf`` (units ``P, V`` + digits).
@@ -47,7 +49,9 @@ Construction
    ``S = counter +- c_{m-1}`` in {0, 1, 2, 3} gives the parity of the number of thresholds
    below the input, ``F xor (S mod 2) = [S >= 1] - [S >= 3]``, in one last layer. Output
    ``F(x) = l_1 (1 - 2 parity)`` (``l_1`` the label of the first run): exactly ``+-1`` on
-   every sample, so the margin is 1.
+   every sample, so the margin is 1. When every block holds the same register, ``P`` enters
+   stage 2 as a constant: its digits are constants too, so the first slot layer has ``V`` and
+   the comparison pair only, and with ``m = 1`` the counter layers carry ``V`` alone.
 
 The planner (:func:`~memnets._blocks.line_plan._plan`) picks the layout with the **fewest dense parameters** (then the
 smallest depth) among those whose hidden layers have at most ``max_width`` units: direct
@@ -79,7 +83,7 @@ from memnets._blocks.builder import (
     load_by_steps,
     step_preacts,
 )
-from memnets._blocks.line_plan import _ACC_BITS, _plan, _thresholds
+from memnets._blocks.line_plan import _ACC_BITS, _block_slots, _plan, _thresholds
 from memnets._core.errors import ConstructionError, InputError, OptionError
 from memnets._core.network import AffineLayer
 from memnets._core.runs import ProjectionCollision, label_runs
@@ -128,8 +132,11 @@ def line_memorizer(
         "constant"), ``blocks`` (J), ``boundaries_per_block`` (slots m), ``rho`` (bits per
         stored boundary: offset bits in block mode, threshold bits in direct mode),
         ``packed_bits``, ``scale_log2`` (s), ``gap`` (smallest opposite-label gap, in units
-        of ``t``), ``depth``, ``stage1_layers``, ``stage2_layers``, ``width``; see the
-        module docstring for the formulas.
+        of ``t``), ``depth``, ``stage1_layers``, ``stage2_layers``, ``width``, the plan's
+        ``planned_params``, ``planned_depth`` and ``planned_sizes`` (the layer sizes it
+        scored, equal to the built network's) and ``register_step`` (the first stage-1 step
+        that changes ``P``; ``blocks`` if none, 0 in direct mode); see the module docstring
+        for the formulas.
 
     >>> from memnets import ReLUNetwork
     >>> layers, d = line_memorizer([0, 3, 1, 7, 8], [1, -1, 1, 1, -1], rng=np.random.default_rng(0))
@@ -236,6 +243,8 @@ def line_memorizer(
         depth=len(b.layers),
         planned_depth=plan["depth"],
         planned_params=plan["params"],
+        planned_sizes=(1, 1, *(w for w, c in plan["widths"] for _ in range(c)), 1),
+        register_step=plan.get("change", 0),
         stage1_layers=st1,
         unfold_layers=unf,
         stage2_layers=st2,
@@ -258,10 +267,9 @@ def _pack(th: list[int], starts: list[int], counts: list[int], m: int, rho: int)
     for S, cnt in zip(starts, counts, strict=True):
         # m - cnt leading zeros (they always fire), then the offsets; the counter field starts
         # at 2 F, F correcting for the zeros and the c thresholds below the block
-        offs = [0] * (m - cnt) + [th[k] - S for k in range(c, c + cnt)]
+        flip, offs = _block_slots(th, S, c, cnt, m)
         if any(not 0 <= o < 2**rho for o in offs):  # pragma: no cover - by construction
             raise ConstructionError("line_memorizer: offset out of range (internal error)")
-        flip = (c + m - cnt) % 2
         reg = sum(o << (_ACC_BITS + rho * (m - 1 - i)) for i, o in enumerate(offs[:-1]))
         packed.append(reg + ((2 * flip) << rho) + offs[-1])
         c += cnt + 1

@@ -41,17 +41,25 @@ def _direct_widths(B: int, q: int) -> list[tuple[int, int]]:
     return [(1 + 2 * q, 1), (2 + 2 * q, G - 2), (1 + 2 * last, 1)]
 
 
-def _stage1_widths(J: int, q: int, fold: bool) -> list[tuple[int, int]]:
+def _stage1_widths(J: int, q: int, fold: bool, change: int = 1) -> list[tuple[int, int]]:
     """Stage-1 layer widths (``J - 1`` block steps, ``q`` per layer; ``P`` and ``S`` are
     constants in the first layer, so it has ``1 + 2 q`` units, the others ``3 + 2 q``, or
-    ``2 + 2 q`` when the start ``S`` is folded into ``P``)."""
+    ``2 + 2 q`` when the start ``S`` is folded into ``P``).
+
+    ``change`` is the first step ``j`` with ``P_j != P_{j-1}`` (:func:`_register_change`;
+    ``J`` if none): until the layer that takes it, ``P`` is still a constant and is not
+    carried, so the ``(change - 1) // q`` layers after the first have one unit less.
+    """
     steps = J - 1
     G = -(-steps // q)
     last = steps - q * (G - 1)
     c = 1 if fold else 2
     if G == 1:
         return [(1 + 2 * last, 1)]
-    return [(1 + 2 * q, 1), (1 + c + 2 * q, G - 2), (1 + c + 2 * last, 1)]
+    idle = min((change - 1) // q, G - 1)  # layers after the first that do not carry P yet
+    mid = min(idle, G - 2)
+    lazy = [(c + 2 * q, mid)] if mid else []
+    return [(1 + 2 * q, 1), *lazy, (1 + c + 2 * q, G - 2 - mid), (1 + c - (idle == G - 1) + 2 * last, 1)]
 
 
 def _unfold_widths(start_bits: int, r: int) -> list[tuple[int, int]]:
@@ -59,15 +67,24 @@ def _unfold_widths(start_bits: int, r: int) -> list[tuple[int, int]]:
     return [(2 + 2 * (2**r - 1), -(-start_bits // r))] if start_bits else []
 
 
-def _stage2_widths(m: int, rho: int, r: int) -> list[tuple[int, int]]:
+def _stage2_widths(m: int, rho: int, r: int, const: bool = False) -> list[tuple[int, int]]:
     """Stage-2 layer widths: per slot ``i < m - 1`` one layer of ``P, V``, a comparison pair
     and ``2 (2**r - 1)`` digit units, then ``rho / r - 1`` layers without the comparison;
     then the counter's two bits, one per layer (``P, V`` + 2, then ``P, V``, the high bit
-    + 2), the last comparison (``S`` + 2) and the parity (4)."""
+    + 2), the last comparison (``S`` + 2) and the parity (4).
+
+    ``const``: every block has the same register, so ``P`` enters stage 2 as a constant and
+    its digits are constants (no units) until the first comparison is added to it: the
+    first slot layer keeps ``V`` and the comparison pair (3 units); with one slot
+    (``m = 1``) nothing is ever added before the last comparison, so the counter layers keep
+    ``V`` alone (1, 1), the last comparison its pair (2) and the parity its 4.
+    """
+    if const and m == 1:
+        return [(1, 1), (1, 1), (2, 1), (4, 1)]
     d = 2 * (2**r - 1)
     out: list[tuple[int, int]] = []
-    for _ in range(m - 1):
-        out += [(4 + d, 1), (2 + d, rho // r - 1)]
+    for i in range(m - 1):
+        out += [(3 if const and i == 0 else 4 + d, 1), (2 + d, rho // r - 1)]
     return [*out, (4, 1), (5, 1), (3, 1), (4, 1)]
 
 
@@ -122,6 +139,27 @@ def _partition(
             return None
 
 
+def _block_slots(th: list[int], start: int, c: int, cnt: int, m: int) -> tuple[int, list[int]]:
+    """What block register ``P_j`` holds: the counter flip ``F_j`` and the ``m`` slot offsets
+    (``m - cnt`` zeros, then ``theta_k - S_j`` for the block's ``cnt`` thresholds, the first
+    of them ``th[c]``); ``P_j`` is one-to-one in this pair for offsets below ``2**rho``."""
+    return (c + m - cnt) % 2, [0] * (m - cnt) + [th[k] - start for k in range(c, c + cnt)]
+
+
+def _register_change(th: list[int], starts: list[int], counts: list[int], m: int) -> int:
+    """The first block step ``j >= 1`` whose register ``P_j`` differs from ``P_{j-1}``, or
+    ``J`` if every block holds the same register (then ``P`` is a constant in stage 1)."""
+    c = 0
+    prev = _block_slots(th, starts[0], c, counts[0], m)
+    for j in range(1, len(starts)):
+        c += counts[j - 1] + 1
+        cur = _block_slots(th, starts[j], c, counts[j], m)
+        if cur != prev:
+            return j
+        prev = cur
+    return len(starts)
+
+
 #: multiples of the balance point ``sqrt(1.4 B / rho)`` tried for the slots per block ``m``
 _M_FACTORS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0, 2.8, 4.0)
 
@@ -138,7 +176,8 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int, cap: int = MAX_WIDTH
     the balance point ``sqrt(1.4 B / rho)`` (where ``28 B / (m + 1) ~ 20 (m - 1) rho``, the
     per-threshold stage-1 and per-bit stage-2 costs for ``q = 2``, ``r = 1``) and every ``q``
     in :data:`_STAGE1_Q`; blocks come from :func:`_partition`. Params and depth are exact
-    (:func:`_plan_params` of the layer widths the construction builds). The slot count
+    (:func:`_plan_params` of the layer widths the construction builds, ``widths`` in the
+    plan, with the register ``P`` a constant until :func:`_register_change`). The slot count
     ``ceil(sqrt(K / rho_bound)) - 1`` of the bound in :mod:`memnets._constructions.optimal`'s docstring is always tried.
     Only layouts whose every hidden layer has at most ``cap`` units are considered (``cap =
     6``: ``r = 1``, at most 2 steps per direct-mode or folded stage-1 layer, 1 unfolded).
@@ -146,12 +185,13 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int, cap: int = MAX_WIDTH
     B = len(th)
     best: dict[str, Any] = {}
     for q in _DIRECT_Q:
-        if not _fits(_direct_widths(B, q), cap):
+        widths = _direct_widths(B, q)
+        if not _fits(widths, cap):
             continue
-        p, depth = _plan_params(_direct_widths(B, q))
+        p, depth = _plan_params(widths)
         if not best or (p, depth) < (best["params"], best["depth"]):
             best = {"mode": "direct", "params": p, "depth": depth, "q": q, "m": B, "J": 1,
-                    "rho": 0, "r": 0}
+                    "rho": 0, "r": 0, "widths": widths}
     if B < 2:
         return best
     hi = max(th).bit_length()
@@ -165,25 +205,31 @@ def _plan(th: list[int], rs: Sequence[int], rho_bound: int, cap: int = MAX_WIDTH
             for m in sorted(ms):
                 if m >= B:
                     continue
-                s2, _ = _chain_params(_stage2_widths(m, rho, r), 1)
+                # a lower bound: P may enter stage 2 as a constant (every register equal)
+                s2, _ = _chain_params(_stage2_widths(m, rho, r, const=True), 1)
                 if s2 >= best["params"]:
                     continue
-                # every stage-1 step costs >= 20 params (q = 1: 5 x 6 per layer, q >= 2 more)
+                # every stage-1 step costs >= 20 params (q = 1: >= 4 x 5 per layer, q >= 2 more)
                 part = _partition(th, m, rho, max_blocks=(best["params"] - s2) // 20 + 2)
                 if part is None:
                     continue
                 J = len(part[0])
-                s2w = _stage2_widths(m, rho, r)
+                ch = _register_change(th, part[0], part[1], m)
                 for fold in (False, True):
                     # folded: the coarse start rides on top of P and is read off after stage 1
+                    # (so P changes at every step); unfolded, P is a constant until step ch
                     sb = max(part[0]).bit_length() if fold else 0
+                    change = 1 if fold else ch
+                    s2w = _stage2_widths(m, rho, r, const=change == J)
                     for q in _STAGE1_Q:
-                        if not _fits(_stage1_widths(J, q, fold), cap):
+                        s1w = _stage1_widths(J, q, fold, change)
+                        if not _fits(s1w, cap):
                             continue
-                        p, depth = _plan_params(_stage1_widths(J, q, fold) + _unfold_widths(sb, r) + s2w)
+                        widths = s1w + _unfold_widths(sb, r) + s2w
+                        p, depth = _plan_params(widths)
                         if (p, depth) < (best["params"], best["depth"]):
                             best = {"mode": "blocks", "params": p, "depth": depth, "q": q, "m": m,
-                                    "J": J, "rho": rho, "r": r, "start_bits": sb,
-                                    "starts": part[0], "counts": part[1]}
+                                    "J": J, "rho": rho, "r": r, "start_bits": sb, "change": change,
+                                    "starts": part[0], "counts": part[1], "widths": widths}
     return best
 

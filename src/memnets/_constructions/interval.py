@@ -30,12 +30,16 @@ uses the generic certified float engine instead.
 
 Examples
 --------
->>> import numpy as np
+Three runs along a line (``K = 3``): ``2 (K - 1) = 4`` step units and ``n + 6K - 4 = 15``
+params, output exactly ``+-1`` on the samples:
+
 >>> import memnets as mn
->>> X = np.random.default_rng(0).random((30, 4)); y = np.arange(30) % 2
->>> res = mn.construct(X, y, method="interval", rng=0)
->>> res.verified, res.network.depth, res.stats["runs"] == (res.network.width // 2 + 1)
-(True, 3, True)
+>>> X = [[0.1], [0.2], [0.4], [0.5], [0.7], [0.9]]
+>>> res = mn.construct(X, ["a", "a", "b", "b", "a", "a"], method="interval", rng=0)
+>>> res.stats["runs"], res.network.layer_sizes, res.params, res.min_margin
+(3, (1, 1, 4, 1), 15, 1.0)
+>>> res.predict([[0.15], [0.45], [0.95]]).tolist()
+['a', 'b', 'a']
 """
 
 from __future__ import annotations

@@ -88,12 +88,23 @@ References
 
 Examples
 --------
+The data of the table's first row (``N = 100`` in ``[0, 1]^20``, fair labels): width at most 6,
+params within the bound above, margin exactly 1, weights of more bits than a float64 holds
+(evaluated exactly), and ``max_width=8`` trading depth for width:
+
 >>> import numpy as np
 >>> import memnets as mn
->>> X = np.random.default_rng(0).random((40, 3)); y = np.arange(40) % 2
+>>> rng = np.random.default_rng(100)
+>>> X, y = rng.random((100, 20)), rng.integers(0, 2, 100); y[0], y[-1] = 0, 1
 >>> res = mn.construct(X, y, method="optimal", rng=0)
->>> res.verified, res.min_margin == 1, res.network.width <= 6
-(True, True, True)
+>>> K, rho = res.stats["runs"], res.stats["rho"]
+>>> res.network.width <= 6, res.params <= 40 * (K * rho) ** 0.5 + 18 * (K / rho) ** 0.5 + X.shape[1] + 53
+(True, True)
+>>> res.min_margin == 1, res.max_weight_bits > 53, res.stats["verification"]
+(True, True, 'exact')
+>>> wide = mn.construct(X, y, method="optimal", rng=0, max_width=8)
+>>> wide.network.width <= 8, wide.network.depth < res.network.depth
+(True, True)
 """
 
 from __future__ import annotations

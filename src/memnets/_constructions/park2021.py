@@ -44,12 +44,17 @@ References
 
 Examples
 --------
+Groups of ``B = ceil(M^(1/3))`` values, so ``A ~ M^(2/3)`` groups (Vardi et al.'s
+``B = ceil(sqrt(M / log2 M))`` is 224 at ``M = 10**6``); on 125 distinct points, 25 groups of 5:
+
 >>> import numpy as np
 >>> import memnets as mn
->>> X = np.random.default_rng(0).random((64, 3)); y = np.arange(64) % 2
->>> res = mn.construct(X, y, method="park2021", rng=0)
->>> res.verified, res.stats["group_size"], res.stats["groups"]
-(True, 4, 16)
+>>> [park_group_size(M) for M in (125, 1000, 10**6)]
+[5, 10, 100]
+>>> X = np.random.default_rng(0).random((125, 3))
+>>> res = mn.construct(X, np.arange(125) % 2, method="park2021", rng=0)
+>>> res.stats["groups"], res.stats["group_size"], res.stats["reconstruction"]
+(25, 5, True)
 """
 
 from __future__ import annotations

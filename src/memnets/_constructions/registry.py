@@ -50,18 +50,23 @@ __all__ = [
     "methods_rst",
 ]
 
+#: name -> one-line description; method ``name`` is built by module ``memnets._constructions.<name>``
+_DESCRIPTIONS: dict[str, str] = {
+    "efficient": "ours, after Theorem 7.3 (not the paper's network): nearest-representative max-trees, O(R n) params",
+    "pairwise": "the paper's Theorem 7.3 network as written (Table 4's M1): one unit per ordered opposite pair, O(N^2 n) params",
+    "optimal": "Theorem 4.1 (after Vardi et al. 2022): O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights",
+    "interval": "Theta(N) reference: one ReLU step per run boundary of a 1-D projection",
+    "constant": "ours, Theorem 4.3's bound reached another way: grid quantization + integer codes + optimal (params independent of N)",
+    "robust": "robust memorization (ours, after Yu, Gao & Zhang ICLR 2024): nearest-sample network, label kept on B(x_i, mu) for mu < c/2, O(N n) params; net=True: Theorem 4.3's c0/3-net route (params <= Q O(n))",
+    "vardi2022": "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)",
+    "park2021": "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)",
+    "thm53": "ours, after Theorem 5.3 / Appendix E (decoys and a cube-slicing bound instead of Lemmas E.2-E.3, majority label from the sample): O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)",
+    "trained": "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy",
+}
+
 #: name -> (module, one-line description)
 METHODS: dict[str, tuple[str, str]] = {
-    "efficient": ("memnets._constructions.efficient", "ours, after Theorem 7.3 (not the paper's network): nearest-representative max-trees, O(R n) params"),
-    "pairwise": ("memnets._constructions.pairwise", "the paper's Theorem 7.3 network as written (Table 4's M1): one unit per ordered opposite pair, O(N^2 n) params"),
-    "optimal": ("memnets._constructions.optimal", "Theorem 4.1 (after Vardi et al. 2022): O~(sqrt N) params, width 6 (max_width=8/12 optional), exact big-integer weights"),
-    "interval": ("memnets._constructions.interval", "Theta(N) reference: one ReLU step per run boundary of a 1-D projection"),
-    "constant": ("memnets._constructions.constant", "ours, Theorem 4.3's bound reached another way: grid quantization + integer codes + optimal (params independent of N)"),
-    "robust": ("memnets._constructions.robust", "robust memorization (ours, after Yu, Gao & Zhang ICLR 2024): nearest-sample network, label kept on B(x_i, mu) for mu < c/2, O(N n) params; net=True: Theorem 4.3's c0/3-net route (params <= Q O(n))"),
-    "vardi2022": ("memnets._constructions.vardi2022", "Vardi, Yehudai & Shamir (ICLR 2022): O~(sqrt N) params, width 12, projection + group lookup + bit extraction, multi-class (Table 4's M3)"),
-    "park2021": ("memnets._constructions.park2021", "Park, Lee, Yun & Shin (COLT 2021): O(N^(2/3)) params, projection + N^(2/3) groups of N^(1/3) (reconstructed; Table 4's M2)"),
-    "thm53": ("memnets._constructions.thm53", "ours, after Theorem 5.3 / Appendix E (decoys and a cube-slicing bound instead of Lemmas E.2-E.3, majority label from the sample): O(n + sqrt(N) ln(Nnr/c)) params, built NOT to generalize (accuracy <= P(y != b) + mass when D's density <= r)"),
-    "trained": ("memnets._constructions.trained", "baseline: gradient-trained MLP (PyTorch) driven to 100% training accuracy"),
+    name: (f"memnets._constructions.{name}", text) for name, text in _DESCRIPTIONS.items()
 }
 
 

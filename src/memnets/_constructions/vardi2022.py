@@ -86,12 +86,18 @@ References
 
 Examples
 --------
+Three classes in one network (no one-vs-rest): ``F(x_i) = y_i`` read as three class scores;
+``M = 60`` values in ``A = 15`` groups of ``B = ceil(sqrt(60 / log2 60)) = 4``, labels in
+``kappa = bitlen(3) = 2`` bits, within their width 12:
+
 >>> import numpy as np
 >>> import memnets as mn
 >>> X = np.random.default_rng(0).random((60, 3)); y = np.arange(60) % 3
 >>> res = mn.construct(X, y, method="vardi2022", rng=0)
->>> res.verified, res.network.width <= 12, res.network.n_outputs
-(True, True, 3)
+>>> res.network.n_outputs, res.predict(X[:6]).tolist(), res.network.width <= 12
+(3, [0, 1, 2, 0, 1, 2], True)
+>>> res.stats["groups"], res.stats["group_size"], res.stats["label_bits"], res.stats["within_R"]
+(15, 4, 2, True)
 """
 
 from __future__ import annotations

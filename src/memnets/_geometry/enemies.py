@@ -36,6 +36,7 @@ __all__ = [
     "check_codes",
     "nearest_enemy_bounds",
     "nearest_enemy_sq",
+    "nearest_enemy_sq_geom",
     "run_tiles",
     "take_rows",
     "to_f32",
@@ -243,8 +244,9 @@ def _enemy_rows(cb: ClassBlocks, r0: int, r1: int, hi: int) -> tuple[np.ndarray,
     return rows, cols
 
 
-def _nearest_enemy(g: Geom, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`nearest_enemy_sq` on a :class:`Geom` and integer class codes."""
+def nearest_enemy_sq_geom(g: Geom, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_enemy_sq` on a :class:`Geom` and integer class codes (for callers that
+    keep the :class:`Geom` for a later pass)."""
     N = g.X32.shape[0]
     best = np.full(N, np.inf, dtype=np.float32)
     if N:
@@ -278,7 +280,7 @@ def nearest_enemy_sq(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     ([4.0, 2.25, 2.25], True)
     """
     Xa, codes = check_codes(X, y)
-    return _nearest_enemy(Geom(Xa), codes)
+    return nearest_enemy_sq_geom(Geom(Xa), codes)
 
 
 def nearest_enemy_bounds(X: np.ndarray, codes: np.ndarray, *, geom: Geom | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -299,7 +301,7 @@ def nearest_enemy_bounds(X: np.ndarray, codes: np.ndarray, *, geom: Geom | None 
     if geom is None:
         computed, lower = nearest_enemy_sq(X, codes)
     else:
-        computed, lower = _nearest_enemy(geom, np.asarray(codes, dtype=np.int64))
+        computed, lower = nearest_enemy_sq_geom(geom, np.asarray(codes, dtype=np.int64))
     upper = 2.0 * computed - lower  # computed + tolerance: a rigorous upper bound
     if float(lower.min()) <= 0.0:
         pair = closest_opposite_pair(X, codes)

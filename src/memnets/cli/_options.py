@@ -13,7 +13,18 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["ClassSubset", "DataDir", "DeprecatedNTest", "LabelColumn", "SubsampleSeed"]
+__all__ = [
+    "BaseSeed",
+    "ClassSubset",
+    "DaskScheduler",
+    "DataDir",
+    "DeprecatedNTest",
+    "FullFlag",
+    "Jobs",
+    "LabelColumn",
+    "Profile",
+    "SubsampleSeed",
+]
 
 #: the classes of a dataset to keep
 ClassSubset = Annotated[str | None, typer.Option(help="Class subset, e.g. 3,5")]
@@ -25,3 +36,17 @@ SubsampleSeed = Annotated[int, typer.Option(help="Seed of the subsample")]
 DataDir = Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled")]
 #: the earlier name of --n-test, kept for one release
 DeprecatedNTest = Annotated[int | None, typer.Option("--n", hidden=True, help="Deprecated: use --n-test")]
+
+# the run options of ``memnets experiment`` and ``memnets reproduce``
+#: the deprecated spelling of --profile full
+FullFlag = Annotated[bool, typer.Option("--full", help="Same as --profile full")]
+#: the run's size (memnets.experiments.PROFILES)
+Profile = Annotated[str | None, typer.Option(help=(
+    "quick (default), full (every image, the large grids: more than the paper used), paper (the paper's "
+    "settings where an experiment reproduces a table: pairs = Tables 1-2), tiny (tests)"))]
+#: joblib worker processes
+Jobs = Annotated[int, typer.Option(help="Parallel jobs on this machine")]
+#: the seed every cell derives its seeds from
+BaseSeed = Annotated[int, typer.Option(help="Base seed")]
+#: a Dask distributed scheduler
+DaskScheduler = Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")]

@@ -9,6 +9,7 @@ import typer
 
 from memnets import MemnetsError, OptionError
 from memnets.cli._app import app, console, fail, warn
+from memnets.cli._options import BaseSeed, DaskScheduler, FullFlag, Jobs, Profile
 from memnets.experiments import EXPERIMENTS
 
 #: What ResNet-18 costs without a GPU, measured for Table 3's column (``pairs``, CIFAR-10).
@@ -61,19 +62,17 @@ def _own_options(name: str, set_: list[str] | None, data: str | None, resnet: bo
 _SET_HELP = ("An option of the experiment's run as KEY=VALUE, repeatable (e.g. --set n_train=200 --set "
              "pairs=[[3,5],[4,9]]); values are typed by the experiment's signature (numbers, lists, "
              "true/false, none); an unknown KEY is an error listing the valid ones")
-_PROFILE_HELP = ("quick (default), full (every image, the large grids: more than the paper used), paper (the "
-                 "paper's settings where an experiment reproduces a table: pairs = Tables 1-2), tiny (tests)")
 
 
 @app.command(help="Run one experiment; writes NAME.json and PNG plots into --out.")
 def experiment(
     name: Annotated[str, typer.Argument(help=f"Experiment name: {', '.join(EXPERIMENTS)}")],
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Same as --profile full")] = False,
-    profile: Annotated[str | None, typer.Option(help=_PROFILE_HELP)] = None,
-    jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 1,
-    seed: Annotated[int, typer.Option(help="Base seed")] = 0,
-    dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")] = None,
+    full: FullFlag = False,
+    profile: Profile = None,
+    jobs: Jobs = 1,
+    seed: BaseSeed = 0,
+    dask_scheduler: DaskScheduler = None,
     data: Annotated[str | None, typer.Option(help="Dataset, for experiments that take one")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
     resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
@@ -100,11 +99,11 @@ def experiment(
 @app.command()
 def reproduce(
     out: Annotated[Path, typer.Option(help="Report folder")] = Path("memnets-report"),
-    full: Annotated[bool, typer.Option("--full", help="Same as --profile full")] = False,
-    profile: Annotated[str | None, typer.Option(help=_PROFILE_HELP)] = None,
-    jobs: Annotated[int, typer.Option(help="Parallel jobs on this machine")] = 2,
-    seed: Annotated[int, typer.Option(help="Base seed")] = 0,
-    dask_scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler")] = None,
+    full: FullFlag = False,
+    profile: Profile = None,
+    jobs: Jobs = 2,
+    seed: BaseSeed = 0,
+    dask_scheduler: DaskScheduler = None,
     data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py, or train/ and test/ class folders of PNGs)")] = None,
     resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="Table 3's ResNet-18 column on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
     device: Annotated[str | None, typer.Option(help="Torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,

@@ -25,19 +25,25 @@ from memnets._core.checks import check_name as check_known
 
 __all__ = ["EXPERIMENTS", "check_name", "experiment_options", "module", "own_options", "parse_experiment_options"]
 
+#: name -> one-line description; experiment ``name`` runs in module
+#: ``memnets.experiments.<name with "-" as "_">``
+_DESCRIPTIONS: dict[str, str] = {
+    "scaling": "Theorem 4.1: optimal's params against N, beside interval, vardi2022 and park2021",
+    "constant": "Theorem 4.3: constant's params independent of N on separated-ball mixtures",
+    "width": "Section 5: bottleneck < n cannot generalize (Theorem 5.1's ball-shell, alternating shells)",
+    "density": "Theorem 5.3: small memorizers need not generalize (density-bounded ball mixtures)",
+    "sample-complexity": "Section 6: accuracy vs N/2^n on cube corners; the N_D^2 law",
+    "exponential": "Section 6: params needed to generalize grow exponentially in n",
+    "guarantee": "Theorem 7.3: efficient's success probability vs (S_D/eps) ln(S_D/delta)",
+    "pairs": "Tables 1-3: efficient (and at the paper's settings the paper's network) on every class pair",
+    "compare": "Table 4: M1 (pairwise) vs M2 (park2021) vs M3 (vardi2022), our constructions, 1-NN, MLP on five MNIST pairs",
+    "certify": "efficient's accuracy certified from the training set alone (sample compression), per pair",
+    "robustness": "certified robustness radii of every construction vs the distance an attack (PGD + bisection) needs to flip the label",
+}
+
 #: name -> (module, description)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
-    "scaling": ("memnets.experiments.scaling", "Theorem 4.1: optimal's params against N, beside interval, vardi2022 and park2021"),
-    "constant": ("memnets.experiments.constant", "Theorem 4.3: constant's params independent of N on separated-ball mixtures"),
-    "width": ("memnets.experiments.width", "Section 5: bottleneck < n cannot generalize (Theorem 5.1's ball-shell, alternating shells)"),
-    "density": ("memnets.experiments.density", "Theorem 5.3: small memorizers need not generalize (density-bounded ball mixtures)"),
-    "sample-complexity": ("memnets.experiments.sample_complexity", "Section 6: accuracy vs N/2^n on cube corners; the N_D^2 law"),
-    "exponential": ("memnets.experiments.exponential", "Section 6: params needed to generalize grow exponentially in n"),
-    "guarantee": ("memnets.experiments.guarantee", "Theorem 7.3: efficient's success probability vs (S_D/eps) ln(S_D/delta)"),
-    "pairs": ("memnets.experiments.pairs", "Tables 1-3: efficient (and at the paper's settings the paper's network) on every class pair"),
-    "compare": ("memnets.experiments.compare", "Table 4: M1 (pairwise) vs M2 (park2021) vs M3 (vardi2022), our constructions, 1-NN, MLP on five MNIST pairs"),
-    "certify": ("memnets.experiments.certify", "efficient's accuracy certified from the training set alone (sample compression), per pair"),
-    "robustness": ("memnets.experiments.robustness", "certified robustness radii of every construction vs the distance an attack (PGD + bisection) needs to flip the label"),
+    name: (f"memnets.experiments.{name.replace('-', '_')}", text) for name, text in _DESCRIPTIONS.items()
 }
 
 

@@ -31,22 +31,16 @@ import numpy as np
 import memnets as mn
 from memnets.experiments._options import RunOptions
 from memnets.experiments._tail import image_links, table_head
-from memnets.experiments._width_cells import DELTA, arm_cell, arm_row, fmt, trained_options
+from memnets.experiments._width_cells import DELTA, arm_cell, arm_row, arms, fmt, trained_options
 
 __all__ = ["BALL_ARMS", "BALL_FULL", "BALL_QUICK", "BALL_TINY", "ball_cell", "ball_features", "ball_markdown",
            "ball_sweep"]
 
 #: Theorem 5.1's arms: name -> (method, label). Rank-w memorizers first, then wide networks.
-BALL_ARMS: dict[str, tuple[str, str]] = {
-    "optimal": ("optimal", "optimal (projects to 1-D)"),
-    "interval": ("interval", "interval (projects to 1-D)"),
-    "vardi2022": ("vardi2022", "vardi2022 (projects to 1-D)"),
-    "park2021": ("park2021", "park2021 (projects to 1-D)"),
-    "trained_w": ("trained", "trained MLP, first width w"),
-    "efficient": ("efficient", "efficient (rank = representatives)"),
-    "pairwise": ("pairwise", "pairwise (Theorem 7.3's network)"),
-    "trained_wide": ("trained", "trained MLP, first width n"),
-}
+BALL_ARMS: dict[str, tuple[str, str]] = arms(
+    optimal="projects to 1-D", interval="projects to 1-D", vardi2022="projects to 1-D", park2021="projects to 1-D",
+    trained_w="w", efficient="rank = representatives", pairwise="Theorem 7.3's network", trained_wide="n",
+)
 
 
 def ball_features(width: int) -> int:

@@ -16,10 +16,23 @@ import memnets as mn
 from memnets import ConstructionError
 from memnets.experiments._runner import mean_or_none
 
-__all__ = ["DELTA", "arm_cell", "arm_row", "fmt", "trained_options"]
+__all__ = ["DELTA", "arm_cell", "arm_row", "arms", "fmt", "trained_options"]
 
 #: the audit's (and the test accuracies') failure probability
 DELTA = 0.05
+
+
+def arms(**notes: str) -> dict[str, tuple[str, str]]:
+    """An arm table, name -> (method, label), from one note per arm: an arm named ``trained_*``
+    trains an MLP (``method="trained"``) and its note is the first layer's width; any other arm
+    builds the method of its own name, and its note says what matters about it here.
+
+    >>> arms(optimal="projects to 1-D", trained_wide="4n")  # doctest: +NORMALIZE_WHITESPACE
+    {'optimal': ('optimal', 'optimal (projects to 1-D)'),
+     'trained_wide': ('trained', 'trained MLP, first width 4n')}
+    """
+    return {name: ("trained", f"trained MLP, first width {note}") if name.startswith("trained_")
+            else (name, f"{name} ({note})") for name, note in notes.items()}
 
 
 def trained_options(first_width: int, cell: dict[str, Any]) -> dict[str, Any]:

@@ -53,18 +53,15 @@ from memnets.experiments._width_ball import (
     ball_markdown,
     ball_sweep,
 )
-from memnets.experiments._width_cells import DELTA, arm_cell, arm_row, fmt, trained_options
+from memnets.experiments._width_cells import DELTA, arm_cell, arm_row, arms, fmt, trained_options
 
 __all__ = ["ARMS", "BALL_ARMS", "ball_features", "run"]
 
 #: arm name -> (method, description)
-ARMS: dict[str, tuple[str, str]] = {
-    "efficient": ("efficient", "efficient (rank W_1 = n)"),
-    "optimal": ("optimal", "optimal (projects to 1-D)"),
-    "constant": ("constant", "constant (staircases, then width-1 code)"),
-    "trained_narrow": ("trained", "trained MLP, first width n-1"),
-    "trained_wide": ("trained", "trained MLP, first width 4n"),
-}
+ARMS: dict[str, tuple[str, str]] = arms(
+    efficient="rank W_1 = n", optimal="projects to 1-D", constant="staircases, then width-1 code",
+    trained_narrow="n-1", trained_wide="4n",
+)
 
 QUICK: dict[str, Any] = {
     "dims": [2, 3, 4], "Ns": [30, 100, 300, 1000], "seeds": 1, "n_test": 2000,

@@ -24,8 +24,8 @@ from memnets._geometry.enemies import (
     TILE_COLS,
     ClassBlocks,
     Geom,
-    _nearest_enemy,
     check_codes,
+    nearest_enemy_sq_geom,
     run_tiles,
     to_f32,
 )
@@ -219,6 +219,6 @@ def cover(
     low = _check_c2(c2_lower, Xa.shape[0])
     g = Geom(Xa)
     if low is None:
-        low = _nearest_enemy(g, codes)[1]
+        low = nearest_enemy_sq_geom(g, codes)[1]
     return cover_geom(g, codes, low, a, kk, mss=order == "boundary")
 
