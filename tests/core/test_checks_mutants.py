@@ -99,15 +99,15 @@ def test_dataset_messages_and_codes_word_for_word() -> None:
         check_y([[1], [1, 2]], 2)
 
 
-def test_conflicts_beyond_the_first_block_of_hashed_rows_are_found() -> None:
-    N = checks._HASH_ROWS + 900
+def test_conflicts_across_blocks_of_hashed_rows_are_found() -> None:
+    N = 2 * checks._HASH_ROWS + 900  # three blocks of hashed rows
     X = np.zeros((N, 2))
     X[:, 0] = np.arange(N) / N
-    X[N - 1] = X[N - 400]  # a duplicate far beyond the first block, with another label
+    X[N - 1] = X[100]  # a duplicate in the last block of one in the first, with another label
     codes = np.zeros(N, dtype=np.int64)
     codes[N - 1] = 1
-    assert find_conflict(X, codes) == (N - 400, N - 1)
-    assert find_conflict(X[:, :1], codes) == (N - 400, N - 1)  # one feature: fewer columns than blocks
+    assert find_conflict(X, codes) == (100, N - 1)
+    assert find_conflict(X[:, :1], codes) == (100, N - 1)  # one feature: fewer columns than blocks
     codes[N - 1] = 0
     assert find_conflict(X, codes) is None
 

@@ -74,21 +74,36 @@ def test_near_ties_of_a_1d_network_stay_within_their_bounds() -> None:
         assert (b == 0.0) == (gap == 0) and gap <= Fraction(b) <= gap + Fraction(abs(v)) * 2**-52 + Fraction(2.0**-1074)
 
 
-def _reference(net: mn.ReLUNetwork, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The module docstring's value and bound, unit by unit, from the engine's float distances."""
-    ev = pair_units._eval_for(net)
-    plan = ev.plan
+def _reference(net: mn.ReLUNetwork, Q: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The module docstring's value and bound, unit by unit, at ``Q`` (None: at the samples,
+    with the plan's table ``D`` for opposite samples and ``e_d >= e_D``)."""
+    plan = pair_units._eval_for(net).plan
     X, D = plan.X, plan.D
     n = X.shape[1]
-    d, _ = pair_units._distances(ev, Q)
-    sqx = np.einsum("ij,ij->i", Q, Q)
-    e_d = 1.25 * (2 * n + 12) * U64 * (sqx + float(np.einsum("ij,ij->i", X, X).max())) * INF
-    c2 = float(plan.c2)
-    e_c = 1.01 * U64 * c2 + 1e-300
+    sq = np.einsum("ij,ij->i", X, X)
+    kappa = 1.25 * (2 * n + 12) * U64
     D_max = float(D.max())
     e_D = plan.D_rel * D_max * INF
-    vals, errs = np.zeros(len(Q)), np.zeros(len(Q))
-    for r in range(len(Q)):
+    if Q is None:  # the engine's order of operations: one class's Gram, then the table
+        d = np.empty((len(X), len(X)))
+        for own, opp, Dside in ((plan.pos, plan.neg, D), (plan.neg, plan.pos, D.T)):
+            same = (X[own] @ X[own].T) * -2.0
+            same += sq[own][:, None]
+            same += sq[own][None, :]
+            d[np.ix_(own, own)] = same
+            d[np.ix_(own, opp)] = Dside
+        e_d = np.maximum(kappa * (sq + sq.max()) * INF, e_D)
+    else:
+        sqx = np.einsum("ij,ij->i", Q, Q)
+        d = Q @ X.T  # |x|^2 + |x_k|^2 - 2 <x, x_k>, in the engine's order of operations
+        d *= -2.0
+        d += sqx[:, None]
+        d += sq[None, :]
+        e_d = kappa * (sqx + float(sq.max())) * INF
+    c2 = float(plan.c2)
+    e_c = 1.01 * U64 * c2 + 1e-300
+    vals, errs = np.zeros(len(d)), np.zeros(len(d))
+    for r in range(len(d)):
         e_a = (100.0 * e_d[r] + e_D + 4 * U64 * (100.0 * (d[r].max() + e_d[r]) + D_max)) * INF
         lo, hi, live = [0.0, 0.0], [0.0, 0.0], 0
         for side, (own, opp, Dside) in enumerate([(plan.pos, plan.neg, D), (plan.neg, plan.pos, D.T)]):
@@ -119,22 +134,28 @@ def _reference(net: mn.ReLUNetwork, Q: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return vals, errs
 
 
+def _case(seed: int) -> tuple[mn.ReLUNetwork, np.ndarray]:
+    if seed == 0:
+        return _net([[0.0], [0.5]], [0, 1]), _near_ties()
+    rng = np.random.default_rng(seed)
+    X = np.unique(rng.random((8, 3)), axis=0)
+    y = np.arange(8) % 2
+    net = _net(X.tolist(), y.tolist())
+    return net, np.vstack([rng.random((30, 3)), (X[:-1] + X[1:]) / 2, X[0] * 0.5 + X[1] * 0.5 + 1e-9])
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_float_bound_is_its_documented_formula(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    if seed == 0:
-        net, Q = _net([[0.0], [0.5]], [0, 1]), _near_ties()
-    else:
-        X = np.unique(rng.random((8, 3)), axis=0)
-        y = np.arange(8) % 2
-        net = _net(X.tolist(), y.tolist())
-        Q = np.vstack([rng.random((30, 3)), (X[:-1] + X[1:]) / 2, X[0] * 0.5 + X[1] * 0.5 + 1e-9])
+    net, Q = _case(seed)
     vals, bounds = forward_pairwise(net, Q)
     rv, rb = _reference(net, Q)
     assert np.allclose(vals, rv, rtol=1e-12, atol=0.0)
     assert np.allclose(bounds, rb, rtol=1e-12, atol=0.0)
     assert (rb > 0).any() and (rb > 1e3 * U64 * np.abs(rv)).any()  # not only the rounding term
     _check_against_exact(net, Q)
+    sv, sb = forward_pairwise_samples(net)
+    rv, rb = _reference(net, None)
+    assert np.allclose(sv, rv, rtol=1e-12, atol=0.0) and np.allclose(sb, rb, rtol=1e-12, atol=0.0)
 
 
 def test_verification_at_the_samples_is_the_gemm_path_certified_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,3 +222,46 @@ def test_exact_pass_on_random_and_boundary_points() -> None:
     for v, b, e in zip(ev.tolist(), eb.tolist(), exact, strict=True):
         gap = abs(Fraction(v) - e)
         assert (b == 0.0) == (gap == 0) and gap <= Fraction(b) <= gap + Fraction(abs(v)) * 2**-52
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_row_by_row_block_equals_the_vectorised_block_on_near_ties(seed: int) -> None:
+    """The exact pass reads its candidate sets from the row-by-row block: its values and
+    bounds must be the vectorised block's, bit for bit, near ties and dead rows included."""
+    net, Q = _case(seed)
+    ev = pair_units._eval_for(net)
+    d, e_d = pair_units._distances(ev, Q)
+    v_row, e_row, sets = pair_units._block(ev, d, e_d, True)
+    v_vec, e_vec = pair_units._block_values(ev, d, e_d)
+    assert np.array_equal(v_row.view(np.int64), v_vec.view(np.int64))
+    assert np.array_equal(e_row.view(np.int64), e_vec.view(np.int64))
+    assert (v_vec == 0).any() and (v_vec != 0).any() and len(sets) == len(Q)
+
+
+def test_the_construction_registers_its_plan_and_other_networks_are_recognised_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    res = mn.construct([[0.0], [0.25], [1.0]], [0, 0, 1], method="pairwise")
+    ev = pair_units._PLANS.get(res.network)
+    assert isinstance(ev, pair_units._Eval) and pair_units.pairwise_plan(res.network) is ev.plan
+    calls: list[int] = []
+    real = pair_units.match_pairwise
+
+    def spy(layers: object) -> object:
+        calls.append(1)
+        return real(layers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pair_units, "match_pairwise", spy)
+    Q = np.array([[0.5], [0.75]])
+    forward_pairwise(res.network, Q)
+    assert calls == []  # registered: never rebuilt
+    copy = mn.ReLUNetwork(list(res.network.layers))
+    a = forward_pairwise(copy, Q)
+    b = forward_pairwise(copy, Q)
+    assert calls == [1] and np.array_equal(a[0], b[0])  # recognised once, then cached
+    other = mn.construct([[0.0], [0.25], [1.0]], [0, 0, 1], method="efficient").network
+    with pytest.raises(mn.InputError) as info:
+        forward_pairwise(other, Q)
+    assert str(info.value) == (
+        "the pairwise engine needs the paper's Theorem 7.3 network as built by construct(method='pairwise') "
+        "(layers n -> 2N+K -> P+K' -> N -> 1, rebuilt and compared entry by entry); "
+        "use ReLUNetwork.forward_certified otherwise")
