@@ -142,7 +142,7 @@ def _case(seed: int) -> tuple[mn.ReLUNetwork, np.ndarray]:
         return _net([[0.0], [0.49], [1.0]], [0, 0, 1]), np.array(_steps(0.49, 20) + _steps(0.745, 20))[:, None]
     if seed == 5:  # near 0.505 the class-1 unit passes the one-term test (vs 0.01) but its two
         # terms sum above c^2 (certainly dead) while the class-0 unit of 0.01 sits at its threshold
-        return _net([[0.0], [0.01], [1.0]], [0, 0, 1]), np.array(_steps(0.505, 30) + [0.3])[:, None]
+        return _net([[0.0], [0.01], [1.0]], [0, 0, 1]), np.array([*_steps(0.505, 30), 0.3])[:, None]
     if seed == 4:  # a band where every unit is certainly dead, between rows with live units
         X = [[0.0, 0.0], [0.0, 0.125], [1.0, 0.0], [1.0, 0.125]]
         xs = np.linspace(0.0, 1.0, 41)
