@@ -180,7 +180,7 @@ def _align(maps: list[_Map], cache: dict[tuple[int, ...], Any]) -> tuple[_Map, l
         for c, m in zip(codes[1:], ms[1:], strict=True):
             key = key * m.size + c
         first, inv = _groups(key)
-    else:  # pragma: no cover - tables of 2**62 combinations do not fit in memory anyway
+    else:  # 2**62 combinations or more (65 two-entry tables already): rows of codes
         _, first, inv = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
     new, _ = _compact(starts, inv.astype(_I64).ravel(), int(first.size))
     rows = {id(m): c[first] for m, c in zip(ms, codes, strict=True)}
