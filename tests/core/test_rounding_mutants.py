@@ -28,10 +28,27 @@ def _parts(values: object, chunk: int = 1 << 20) -> list[list[tuple[int, int]]]:
     return [list(zip(o.tolist(), e.tolist(), strict=True)) for o, e in dyadic_parts(values, chunk)]
 
 
+def _is_ceil(g: float, exact: Fraction) -> bool:
+    """``g`` is the smallest float64 at least ``exact``."""
+    return Fraction(g) >= exact > Fraction(float(np.nextafter(g, -np.inf)))
+
+
+def test_gamma_is_rounded_up_where_the_float_quotient_falls_below() -> None:
+    # 3 u / (1 - 3 u) in float64 rounds to nearest, here below the exact value: gamma must not
+    q = 3 * U64 / (1 - 3 * U64)
+    exact = 3 * Fraction(U64) / (1 - 3 * Fraction(U64))
+    assert Fraction(q) < exact
+    assert gamma(3, U64) == float(np.nextafter(q, np.inf)) and _is_ceil(gamma(3, U64), exact)
+    for m in range(1, 2000):
+        mu = m * Fraction(U64)
+        assert _is_ceil(gamma(m, U64), mu / (1 - mu))
+
+
 def test_gamma_values_are_m_u_over_1_minus_m_u() -> None:
     assert gamma(2, 0.25) == 1.0  # 0.5 / 0.5
-    assert gamma(1, 0.5 - 2.0**-4) == (0.5 - 2.0**-4) / (0.5 + 2.0**-4)
-    assert gamma(3, U32) == 3 * U32 / (1 - 3 * U32)
+    assert _is_ceil(gamma(1, 0.5 - 2.0**-4), Fraction(7, 9))  # (1/2 - 1/16) / (1/2 + 1/16)
+    mu = 3 * Fraction(U32)
+    assert _is_ceil(gamma(3, U32), mu / (1 - mu))
     assert gamma(0, U64) == 0.0  # m u = 0 is allowed: no operation, no error
     assert gamma(0.0, 0.5) == 0.0
     assert unit_roundoff(np.float64) == U64 and unit_roundoff(np.float32) == U32
