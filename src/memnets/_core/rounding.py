@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["U32", "U64", "dyadic_parts", "gamma", "unit_roundoff"]
+__all__ = ["U32", "U64", "dyadic_parts", "gamma", "gammas", "unit_roundoff"]
 
 #: unit roundoff of IEEE float64 (round to nearest): half the machine epsilon
 U64 = 2.0**-53
@@ -52,6 +52,17 @@ def gamma(m: float, u: float = U64) -> float:
     exact = mu / (1 - mu)
     g = float(exact)
     return g if Fraction(g) >= exact else math.nextafter(g, math.inf)
+
+
+def gammas(m: Any, u: float = U64) -> np.ndarray:
+    """:func:`gamma` of every entry of the integer array ``m``, the same floats bit for bit.
+
+    >>> gammas(np.array([[2, 3], [3, 0]])).tolist() == [[gamma(2), gamma(3)], [gamma(3), 0.0]]
+    True
+    """
+    m = np.asarray(m)
+    values, where = np.unique(m, return_inverse=True)
+    return np.array([gamma(int(v), u) for v in values.tolist()], dtype=np.float64)[where].reshape(m.shape)
 
 
 def dyadic_parts(values: Any, chunk: int = 1 << 20) -> Iterator[tuple[np.ndarray, np.ndarray]]:
