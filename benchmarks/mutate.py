@@ -59,15 +59,22 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                   "tests/core/test_network.py", "tests/engines/test_decide.py"]),
     "sweep": ("_engines/sweep.py", ["tests/engines/test_sweep.py", "tests/engines/test_sweep_mutants.py",
                                     "tests/engines/test_decide.py"]),
-    "rounding": ("_core/rounding.py", ["tests/core/test_exact.py", "tests/engines/test_maxtree.py"]),
-    "checks": ("_core/checks.py", ["tests/core/test_checks.py"]),
-    "pair_units": ("_engines/pair_units.py", ["tests/constructions/test_pairwise.py"]),
+    "rounding": ("_core/rounding.py", ["tests/core/test_rounding_mutants.py", "tests/core/test_exact.py",
+                                        "tests/core/test_exactdigits.py", "tests/core/test_exactgram.py",
+                                        "tests/core/test_network.py", "tests/engines/test_maxtree.py"]),
+    "exactdigits": ("_core/exactdigits.py", ["tests/core/test_exactdigits.py", "tests/core/test_exactdigits_mutants.py",
+                                              "tests/core/test_exactgram.py", "tests/blocks/test_pair_blocks.py"]),
+    "checks": ("_core/checks.py", ["tests/core/test_checks.py", "tests/core/test_checks_mutants.py"]),
+    "pair_units": ("_engines/pair_units.py", ["tests/engines/test_pair_units_mutants.py", "tests/blocks/test_pair_blocks.py",
+                                              "tests/constructions/test_pairwise.py",
+                                              "-k", "not onnx and not export_matches and not lemmas "
+                                              "and not engine_matches_exact"]),
     "exactgram": ("_core/exactgram.py", ["tests/core/test_exactgram.py", "tests/core/test_exactgram_mutants.py",
                                           "tests/core/test_exactdigits.py"]),
     "radius": ("_engines/radius.py", ["tests/engines/test_radius.py", "tests/engines/test_radius_mutants.py",
                                       "tests/constructions/test_robust.py"]),
-    # run with --names 'memnets._core.network.xǁReLUNetworkǁ*certified*' (the certified float
-    # evaluation; the rest of the module is structure reports and exporters)
+    # run with --names globs over forward_certified, _certified_chunks, _chunk and _check_inputs
+    # (benchmarks/README.md); the rest of the module is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
                                      "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
 }

@@ -10,18 +10,22 @@ order (FMA included) is off by at most
 
 >>> U64 == 2.0**-53, U32 == 2.0**-24, unit_roundoff("float32") == U32
 (True, True, True)
->>> gamma(2, U64) == 2 * U64 / (1 - 2 * U64)
+>>> from fractions import Fraction
+>>> exact = Fraction(2 * U64) / (1 - Fraction(2 * U64))
+>>> Fraction(gamma(2, U64)) >= exact > Fraction(np.nextafter(gamma(2, U64), 0))
 True
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-__all__ = ["U32", "U64", "dyadic_parts", "gamma", "unit_roundoff"]
+__all__ = ["U32", "U64", "dyadic_parts", "gamma", "gammas", "unit_roundoff"]
 
 #: unit roundoff of IEEE float64 (round to nearest): half the machine epsilon
 U64 = 2.0**-53
@@ -37,13 +41,28 @@ def unit_roundoff(dtype: Any) -> float:
 def gamma(m: float, u: float = U64) -> float:
     """:math:`\\gamma_m = m u / (1 - m u)`: the error factor of ``m`` rounded operations.
 
-    Raises ValueError when ``m u >= 1`` (no bound exists: the computation is too long for
-    the format).
+    Rounded up: the smallest float64 at least the exact value of ``m u / (1 - m u)`` (the
+    float quotient alone may fall half an ulp below it, and every certified bound multiplies
+    by this factor). Raises ValueError when ``m u >= 1`` (no bound exists: the computation is
+    too long for the format).
     """
-    mu = m * u
-    if not 0.0 <= mu < 1.0:
+    mu = Fraction(m) * Fraction(u)
+    if not 0 <= mu < 1:
         raise ValueError(f"gamma_m needs 0 <= m u < 1, got m = {m}, u = {u}")
-    return mu / (1.0 - mu)
+    exact = mu / (1 - mu)
+    g = float(exact)
+    return g if Fraction(g) >= exact else math.nextafter(g, math.inf)
+
+
+def gammas(m: Any, u: float = U64) -> np.ndarray:
+    """:func:`gamma` of every entry of the integer array ``m``, the same floats bit for bit.
+
+    >>> gammas(np.array([[2, 3], [3, 0]])).tolist() == [[gamma(2), gamma(3)], [gamma(3), 0.0]]
+    True
+    """
+    m = np.asarray(m)
+    values, where = np.unique(m, return_inverse=True)
+    return np.array([gamma(int(v), u) for v in values.tolist()], dtype=np.float64)[where].reshape(m.shape)
 
 
 def dyadic_parts(values: Any, chunk: int = 1 << 20) -> Iterator[tuple[np.ndarray, np.ndarray]]:

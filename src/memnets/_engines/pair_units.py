@@ -73,7 +73,7 @@ from memnets._core.errors import InputError, OptionError
 from memnets._core.exactgram import fixed_point_exponent, gram_ints, sq_norm_ints
 from memnets._core.network import ReLUNetwork
 from memnets._core.progress import track
-from memnets._core.rounding import U64, gamma
+from memnets._core.rounding import U64, gamma, gammas
 
 __all__ = ["forward_pairwise", "forward_pairwise_exact", "forward_pairwise_samples", "pairwise_plan", "register_plan"]
 
@@ -284,8 +284,7 @@ def _block_values(ev: _Eval, d: np.ndarray, e_d: np.ndarray) -> tuple[np.ndarray
         A += Dside[cc[unit], j]
         T = _segment_sums(np.maximum(A, 0.0), seg, nW)
         k = np.bincount(unit[-ea[unit] < A], minlength=rr.size)
-        mu = (nW + 1) * U64
-        e_T = np.where(nW > 0, k * ea + mu / (1.0 - mu) * T, 0.0)
+        e_T = np.where(nW > 0, k * ea + gammas(nW + 1) * T, 0.0)
         keep, v, ek = _live_units(ev, T, e_T)
         if not keep.any():
             continue
