@@ -73,10 +73,15 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                           "tests/core/test_exactdigits.py"]),
     "radius": ("_engines/radius.py", ["tests/engines/test_radius.py", "tests/engines/test_radius_mutants.py",
                                       "tests/constructions/test_robust.py"]),
-    # run with --names globs over forward_certified, _certified_chunks, _chunk and _check_inputs
-    # (benchmarks/README.md); the rest of the module is structure reports and exporters
+    # only the certified float evaluation (NAMES); the rest is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
                                      "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
+}
+
+#: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
+NAMES: dict[str, list[str]] = {
+    "network": [f"memnets._core.network.xǁReLUNetworkǁ{f}__mutmut_*"
+                for f in ("forward_certified", "_certified_chunks", "_chunk", "_check_inputs")],
 }
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
@@ -91,6 +96,7 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
                timeout_multiplier: float = 10.0, without_new: bool = False,
                names: Sequence[str] = ()) -> dict[str, object]:
     path, tests = MODULES[key]
+    names = list(names) or NAMES.get(key, [])
     tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t.split("::")[0]).exists()]
     if without_new:
         tests = [t for t in tests if not t.endswith("_mutants.py")]

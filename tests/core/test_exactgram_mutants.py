@@ -120,7 +120,7 @@ def test_gram_words_with_splits_arrays_and_explicit_T() -> None:
     short = np.array([[2.0**-30, 0.0]])                # one limb against A's two
     assert gram_words(A, short, 30).to_ints().tolist() == _ref(A, short, 30)
     assert gram_words(short, A, 30).to_ints().tolist() == [list(r) for r in zip(*_ref(A, short, 30), strict=True)]
-    with pytest.raises(InputError, match="^gram_words: the two splits differ in T or columns$"):
+    with pytest.raises(InputError, match=r"^gram_words: the two splits differ in T or columns$"):
         gram_words(Split(A, 30), Split(B, 31))
     with pytest.raises(InputError, match="differ in T or columns"):
         gram_words(Split(A, 30), Split(np.zeros((1, CHUNK + 1)), 30))

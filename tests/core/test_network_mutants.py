@@ -114,8 +114,9 @@ def test_every_chunk_is_evaluated_with_its_own_bound(chunk: int | None) -> None:
     vals, err = net.forward_certified(X, chunk_size=chunk)
     for i in range(7):
         v1, e1 = net.forward_certified(X[i : i + 1])
-        assert vals[i].tolist() == v1[0].tolist() and err[i].tolist() == e1[0].tolist()
-    assert vals.tolist() == net.forward(X).tolist()
+        # BLAS may round a batch and a single row differently: within the bound, not bit for bit
+        assert (np.abs(vals[i] - v1[0]) <= err[i] + e1[0]).all()
+        assert np.allclose(err[i], e1[0], rtol=1e-12, atol=0)
 
 
 def test_one_input_as_a_1d_array_and_one_output_shapes() -> None:
