@@ -186,3 +186,29 @@ def test_nearest_centre_positivity_bound_and_ties() -> None:
     # decided codes that the winning centre does not certify get radius 0, not None or 1
     wrong = certified_radii(res.network, Q, 1 - _codes(res.network, Q), res.classes, engine=res.engine)
     assert wrong.radii.tolist() == [0.0] * 4 and wrong.codes.tolist() == (1 - _codes(res.network, Q)).tolist()
+
+
+def test_nearest_centre_radii_far_from_the_cube_stay_below_exact() -> None:
+    """Inputs a few 1e-9 off the bisector x1 = 1/2 but 1e5..1e6 away along it: float64 errs
+    in h_k by ~1e-10, a large part of the gap, so every rounding allowance matters. Each
+    certified r is checked in exact rationals: r |w_k - w_t| <= h_k - h_t and r |w_k| <= h_k."""
+    res = mn.construct([[0.25, 0.5], [0.75, 0.5]], [0, 1], method="efficient", preset="theorem", condense="none")
+    first = res.network.layers[0]
+    W = [[Fraction(float(v)) for v in row] for row in np.asarray(first.float_weight)]
+    b = [Fraction(float(v)) for v in first.float_bias]
+    rng = np.random.default_rng(11)
+    m = 300
+    X = np.stack([0.5 + rng.choice([-1.0, 1.0], m) * rng.uniform(2e-9, 4e-8, m),
+                  rng.choice([-1.0, 1.0], m) * rng.uniform(1e5, 1e6, m)], axis=1)
+    X[:, 1] = np.abs(X[:, 1])                       # h_k > 0 needs x2 > 0 here
+    codes = _codes(res.network, X)
+    r = certified_radii(res.network, X, codes, res.classes, engine=res.engine).radii
+    assert (r > 0).sum() >= m // 2
+    for x, rad_, code in zip(X, r.tolist(), codes.tolist(), strict=True):
+        xs = [Fraction(float(v)) for v in x]
+        h = [sum((wi * xi for wi, xi in zip(w, xs, strict=True)), bk) for w, bk in zip(W, b, strict=True)]
+        R = Fraction(rad_)
+        k, t = code, 1 - code
+        d2 = sum((p - q) ** 2 for p, q in zip(W[k], W[t], strict=True))
+        assert R * R * d2 <= (h[k] - h[t]) ** 2 and (rad_ == 0 or h[k] > h[t])
+        assert R * R * sum(v * v for v in W[k]) <= h[k] ** 2
