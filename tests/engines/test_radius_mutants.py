@@ -212,3 +212,22 @@ def test_nearest_centre_radii_far_from_the_cube_stay_below_exact() -> None:
         d2 = sum((p - q) ** 2 for p, q in zip(W[k], W[t], strict=True))
         assert R * R * d2 <= (h[k] - h[t]) ** 2 and (rad_ == 0 or h[k] > h[t])
         assert R * R * sum(v * v for v in W[k]) <= h[k] ** 2
+
+
+def test_pairwise_radii_far_along_the_bisector_stay_below_it() -> None:
+    """Two samples, decision boundary x1 = 1/2 (F = 0 only there, deciding the first class):
+    inputs 1e-7..1e-6 off it and 1e3..1e4 along it, where the float64 squared distances
+    (~1e8) err by a large part of their difference. Every certified r stays below the exact
+    distance to the boundary (strictly on the second class's side)."""
+    res = mn.construct([[0.25, 0.5], [0.75, 0.5]], ["a", "b"], method="pairwise")
+    rng = np.random.default_rng(12)
+    m = 200
+    off = rng.choice([-1.0, 1.0], m) * rng.uniform(1e-7, 1e-6, m)
+    X = np.stack([0.5 + off, rng.uniform(1e3, 1e4, m)], axis=1)
+    codes = np.where(off > 0, 1, 0)
+    assert codes.tolist() == _codes(res.network, X).tolist()
+    rr = certified_radii(res.network, X, codes, res.classes, engine="pairwise")
+    assert rr.bound == "pairwise-unit" and (rr.radii > 0).sum() >= m // 2
+    for x, r, c in zip(X, rr.radii.tolist(), codes.tolist(), strict=True):
+        dist = abs(Fraction(float(x[0])) - Fraction(1, 2))
+        assert Fraction(r) < dist if c == 1 else Fraction(r) <= dist
