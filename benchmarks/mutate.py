@@ -24,12 +24,14 @@ no tests = no selected test reaches the mutated function.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +69,19 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                               "tests/constructions/test_pairwise.py",
                                               "-k", "not onnx and not export_matches and not lemmas "
                                               "and not engine_matches_exact"]),
+    "exactgram": ("_core/exactgram.py", ["tests/core/test_exactgram.py", "tests/core/test_exactgram_mutants.py",
+                                          "tests/core/test_exactdigits.py"]),
+    "radius": ("_engines/radius.py", ["tests/engines/test_radius.py", "tests/engines/test_radius_mutants.py",
+                                      "tests/constructions/test_robust.py"]),
+    # only the certified float evaluation (NAMES); the rest is structure reports and exporters
+    "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
+                                     "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
+}
+
+#: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
+NAMES: dict[str, list[str]] = {
+    "network": [f"memnets._core.network.xǁReLUNetworkǁ{f}__mutmut_*"
+                for f in ("forward_certified", "_certified_chunks", "_chunk", "_check_inputs")],
 }
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
@@ -78,8 +93,10 @@ def _mutmut() -> str:
 
 
 def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = False,
-               timeout_multiplier: float = 10.0, without_new: bool = False) -> dict[str, object]:
+               timeout_multiplier: float = 10.0, without_new: bool = False,
+               names: Sequence[str] = ()) -> dict[str, object]:
     path, tests = MODULES[key]
+    names = list(names) or NAMES.get(key, [])
     tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t.split("::")[0]).exists()]
     if without_new:
         tests = [t for t in tests if not t.endswith("_mutants.py")]
@@ -108,7 +125,7 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     env = {**os.environ, **threads, "PYTHONPATH": str(work / "src")}
     log = work / "mutmut-run.log"
     with log.open("w") as fh:
-        subprocess.run([_mutmut(), "run", "--max-children", str(max_children)], cwd=work, env=env,
+        subprocess.run([_mutmut(), "run", "--max-children", str(max_children), *names], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, check=False)
     if "failed to collect stats" in log.read_text(errors="replace"):
         raise SystemExit(f"{key}: the selected tests fail on the unmutated code; see {log}")
@@ -118,6 +135,8 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     survivors = []
     for line in listing.splitlines():
         name, _, verdict = line.strip().rpartition(": ")
+        if names and not any(fnmatch.fnmatch(name, pat) for pat in names):
+            continue  # a mutant of a function left out of a --names run
         if verdict in counts:
             counts[verdict] += 1
             if verdict == "survived":
@@ -142,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --keep: go on with a module's earlier, interrupted run in that folder")
     ap.add_argument("--without-new", action="store_true",
                     help="leave the *_mutants.py tests out (the 'killed before' column of benchmarks/README.md)")
+    ap.add_argument("--names", nargs="+", default=(),
+                    help="run (and count) only these mutant names or fnmatch globs, e.g. "
+                         "'memnets._core.network.xǁReLUNetworkǁ*certified*'")
     ap.add_argument("--timeout-multiplier", type=float, default=10.0,
                     help="mutmut's timeout_multiplier (a mutant's CPU limit: (test time + 1 s) x this x 2)")
     args = ap.parse_args(argv)
@@ -154,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         for key in args.modules:
             tag = key + ("-before" if args.without_new else "")
             rows[tag] = run_module(key, scratch, args.max_children, resume=args.resume,
-                                   timeout_multiplier=args.timeout_multiplier, without_new=args.without_new)
+                                   timeout_multiplier=args.timeout_multiplier, without_new=args.without_new,
+                                   names=args.names)
             print(tag, rows[tag], flush=True)
     finally:
         if args.keep is None:
