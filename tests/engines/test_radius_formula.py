@@ -46,13 +46,14 @@ def _nearest_formula(W: np.ndarray, b: np.ndarray, cls: np.ndarray, X: np.ndarra
     nw = np.einsum("ij,ij->i", W, W)
     H = X @ W.T + b
     E = 1.01 * gamma(n + 2) * (np.abs(X) @ np.abs(W).T + np.abs(b)) + 1e-300
+    K = np.argmax(H, axis=1)
+    GK = W[K] @ W.T                      # Gram rows as one matrix product, as the module forms them
     out = np.zeros(X.shape[0])
     for m in range(X.shape[0]):
-        k = int(np.argmax(H[m]))
+        k = int(K[m])
         hk, ek = H[m, k], E[m, k]
         num = (hk - ek) - (H[m] + E[m]) - 4 * U64 * (abs(hk) + ek + np.abs(H[m]) + E[m])
-        G = W[k] @ W.T
-        d2 = np.maximum(nw[k] + nw - 2.0 * G, 0.0) + 1.01 * (2 * gamma(n) + 8 * U64) * (nw[k] + nw)
+        d2 = np.maximum(nw[k] + nw - 2.0 * GK[m], 0.0) + 1.01 * (2 * gamma(n) + 8 * U64) * (nw[k] + nw)
         den = np.sqrt(d2) * (1 + 4 * U64)
         opp = cls != cls[k]
         h_low = hk - ek - 4 * U64 * abs(hk)
