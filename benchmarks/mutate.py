@@ -72,6 +72,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "exactgram": ("_core/exactgram.py", ["tests/core/test_exactgram.py", "tests/core/test_exactgram_mutants.py",
                                           "tests/core/test_exactdigits.py"]),
     "radius": ("_engines/radius.py", ["tests/engines/test_radius.py", "tests/engines/test_radius_mutants.py",
+                                      "tests/engines/test_radius_allowance_mutants.py",
                                       "tests/constructions/test_robust.py"]),
     # only the certified float evaluation (NAMES); the rest is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
