@@ -263,16 +263,13 @@ def line_memorizer(
 def _pack(th: list[int], starts: list[int], counts: list[int], m: int, rho: int) -> list[int]:
     """The block registers ``P_j`` (coarse offsets; see the module docstring, step 2)."""
     packed = []
-    c = 0
-    for S, cnt in zip(starts, counts, strict=True):
-        # m - cnt leading zeros (they always fire), then the offsets; the counter field starts
-        # at 2 F, F correcting for the zeros and the c thresholds below the block
-        flip, offs = _block_slots(th, S, c, cnt, m)
+    # m - cnt leading zeros (they always fire), then the offsets; the counter field starts at
+    # 2 F, F correcting for the zeros and the thresholds below the block
+    for flip, offs in _block_slots(th, starts, counts, m):
         if any(not 0 <= o < 2**rho for o in offs):  # pragma: no cover - by construction
             raise ConstructionError("line_memorizer: offset out of range (internal error)")
         reg = sum(o << (_ACC_BITS + rho * (m - 1 - i)) for i, o in enumerate(offs[:-1]))
         packed.append(reg + ((2 * flip) << rho) + offs[-1])
-        c += cnt + 1
     return packed
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 MAX_WIDTH = 12
@@ -139,24 +140,24 @@ def _partition(
             return None
 
 
-def _block_slots(th: list[int], start: int, c: int, cnt: int, m: int) -> tuple[int, list[int]]:
-    """What block register ``P_j`` holds: the counter flip ``F_j`` and the ``m`` slot offsets
-    (``m - cnt`` zeros, then ``theta_k - S_j`` for the block's ``cnt`` thresholds, the first
-    of them ``th[c]``); ``P_j`` is one-to-one in this pair for offsets below ``2**rho``."""
-    return (c + m - cnt) % 2, [0] * (m - cnt) + [th[k] - start for k in range(c, c + cnt)]
+def _block_slots(th: list[int], starts: list[int], counts: list[int], m: int) -> Iterator[tuple[int, list[int]]]:
+    """What each block register ``P_j`` holds, block by block: the counter flip ``F_j`` and
+    the ``m`` slot offsets (``m - cnt`` zeros, then ``theta_k - S_j`` for the block's ``cnt``
+    thresholds; block ``j`` starts at threshold ``c = sum_{i<j} (counts_i + 1)``, the
+    thresholds between blocks being their starts); ``P_j`` is one-to-one in this pair for
+    offsets below ``2**rho``."""
+    c = 0
+    for start, cnt in zip(starts, counts, strict=True):
+        yield (c + m - cnt) % 2, [0] * (m - cnt) + [th[k] - start for k in range(c, c + cnt)]
+        c += cnt + 1
 
 
 def _register_change(th: list[int], starts: list[int], counts: list[int], m: int) -> int:
     """The first block step ``j >= 1`` whose register ``P_j`` differs from ``P_{j-1}``, or
     ``J`` if every block holds the same register (then ``P`` is a constant in stage 1)."""
-    c = 0
-    prev = _block_slots(th, starts[0], c, counts[0], m)
-    for j in range(1, len(starts)):
-        c += counts[j - 1] + 1
-        cur = _block_slots(th, starts[j], c, counts[j], m)
+    for j, (prev, cur) in enumerate(pairwise(_block_slots(th, starts, counts, m)), start=1):
         if cur != prev:
             return j
-        prev = cur
     return len(starts)
 
 
