@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from memnets._engines import decide
 
 
 @pytest.fixture
-def exact_calls(monkeypatch) -> list[int]:
+def row_counts(monkeypatch) -> Callable[[str], list[int]]:
+    """``row_counts(name)`` wraps ``decide.<name>(net, X)`` and returns the list that records
+    how many rows each call gets."""
+
+    def install(name: str) -> list[int]:
+        calls: list[int] = []
+        real = getattr(decide, name)
+
+        def counting(net, X):
+            calls.append(X.shape[0])
+            return real(net, X)
+
+        monkeypatch.setattr(decide, name, counting)
+        return calls
+
+    return install
+
+
+@pytest.fixture
+def exact_calls(row_counts) -> list[int]:
     """Sizes of the batches :func:`decide.predict_codes` hands on to exact arithmetic."""
-    calls: list[int] = []
-    real = decide.predict_codes_exact
-
-    def counting(net, X):
-        calls.append(X.shape[0])
-        return real(net, X)
-
-    monkeypatch.setattr(decide, "predict_codes_exact", counting)
-    return calls
+    return row_counts("predict_codes_exact")

@@ -146,18 +146,11 @@ def test_every_exact_chunk_is_decided(monkeypatch) -> None:
     assert decide.margins_exact(_eye(3), check_dataset(X3, [2, 0, 1, 0, 1])) == [q / 2, q / 2, q / 2, 5 * q / 2, 3 * q / 2]
 
 
-def test_the_sweep_takes_over_from_MIN_SAMPLES_samples(monkeypatch) -> None:
+def test_the_sweep_takes_over_from_MIN_SAMPLES_samples(row_counts) -> None:
     """The 1-D fast path starts at ``MIN_SAMPLES`` samples (inclusive) and agrees with the
     generic exact engine; below, the generic engine runs."""
     net = mn.ReLUNetwork([(np.array([[1.0, -1.0]]), np.zeros(1)), (np.array([[2.0]]), np.array([-0.5]))])
-    used: list[int] = []
-    real = decide.scalar_outputs
-
-    def spy(net_, X_):
-        used.append(X_.shape[0])
-        return real(net_, X_)
-
-    monkeypatch.setattr(decide, "scalar_outputs", spy)
+    used = row_counts("scalar_outputs")
     X = np.random.default_rng(1).uniform(0.0, 1.0, size=(sweep.MIN_SAMPLES, 2))
     want = (2 * np.maximum(X[:, 0] - X[:, 1], 0) > 0.5).astype(int)
     assert decide.predict_codes_exact(net, X).tolist() == want.tolist()
