@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 import memnets as mn
 from memnets._core.exact import exact_units
-from memnets._engines import decide
 from memnets._engines.sweep import applies, scalar_outputs
 
 
@@ -144,18 +143,12 @@ def test_margins_on_a_random_subset_equal_generic(method: str) -> None:
     assert min(f * s for f, s in zip(swept, signs.tolist(), strict=True)) == res.min_margin
 
 
-def test_decision_path_uses_the_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_decision_path_uses_the_sweep(row_counts) -> None:
     rng = np.random.default_rng(3)
     X = rng.random((200, 5))
     y = rng.integers(0, 2, 200)
     res = mn.construct(X, y, method="optimal", rng=0)
-    called: list[int] = []
-
-    def spy(net: mn.ReLUNetwork, Xa: np.ndarray) -> list[tuple[np.ndarray, int]]:
-        called.append(Xa.shape[0])
-        return scalar_outputs(net, Xa)
-
-    monkeypatch.setattr(decide, "scalar_outputs", spy)
+    called = row_counts("scalar_outputs")
     assert res.predict(X).tolist() == y.tolist()
     assert called == [200]
     called.clear()
