@@ -1,4 +1,4 @@
-"""Shared test helpers: the one place where numeric tolerances live, plus exact-identity checks.
+"""Shared test helpers: the one place where numeric tolerances live, exact-identity checks and exact reference outputs.
 
 Test modules import from here (``from _helpers import assert_close``); ``conftest.py``
 holds only fixtures. ``tests/`` has no ``__init__.py``, so pytest's default ``prepend``
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from memnets import ReLUNetwork
+from memnets._core.exact import exact_units
+from memnets._engines.sweep import scalar_outputs
 
 #: float64 agreement between independent float paths (NumPy vs torch vs onnxruntime)
 FLOAT_RTOL = 1e-12
@@ -82,3 +85,17 @@ def assert_same_value(a, b) -> None:
         assert a.dtype == b.dtype and a == b
     else:
         assert a == b
+
+
+def generic_columns(net: ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
+    """Every output of ``net`` on ``X``, column by column, from the generic exact engine."""
+    cols: list[list[Fraction]] = [[] for _ in range(net.n_outputs)]
+    for _, units in exact_units(net, X):
+        for o, (num, den) in enumerate(units):
+            cols[o].extend(Fraction(int(v), den) for v in num.tolist())
+    return cols
+
+
+def swept_columns(net: ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
+    """The same outputs from the 1-D sweep (:func:`memnets._engines.sweep.scalar_outputs`)."""
+    return [[Fraction(int(v), den) for v in num.tolist()] for num, den in scalar_outputs(net, X)]

@@ -13,20 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
-from memnets._core.exact import exact_units
-from memnets._engines.sweep import applies, scalar_outputs
-
-
-def _generic(net: mn.ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
-    cols: list[list[Fraction]] = [[] for _ in range(net.n_outputs)]
-    for _, units in exact_units(net, X):
-        for o, (num, den) in enumerate(units):
-            cols[o].extend(Fraction(int(v), den) for v in num.tolist())
-    return cols
-
-
-def _swept(net: mn.ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
-    return [[Fraction(int(v), den) for v in num.tolist()] for num, den in scalar_outputs(net, X)]
+from _helpers import generic_columns, swept_columns
+from memnets._engines.sweep import applies
 
 
 def _entry(rng: np.random.Generator, big: bool) -> int | Fraction:
@@ -72,8 +60,8 @@ def test_hand_network() -> None:
                           (np.array([[1.0, -2.0]]), np.array([0.0]))])
     X = np.array([[0.25, 0.5], [1.0, 1.0], [0.5, 0.5], [1.0, 0.75], [0.0, 0.0]])
     # s = -1/4, 1, 0, 3/4, -1  ->  u = 0, 1, 0, 3/4, 0  ->  F = 0, 1, 0, 3/4, 0
-    assert _swept(net, X) == [[0, 1, 0, Fraction(3, 4), 0]]
-    assert _swept(net, X) == _generic(net, X)
+    assert swept_columns(net, X) == [[0, 1, 0, Fraction(3, 4), 0]]
+    assert swept_columns(net, X) == generic_columns(net, X)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -84,7 +72,7 @@ def test_random_networks_with_ties_and_big_weights(seed: int) -> None:
     X = rng.integers(0, 5, size=(int(rng.integers(1, 60)), n)) / 4.0
     net = _random_chain(rng, n, big=seed % 2 == 0)
     assert applies(net)
-    assert _swept(net, X) == _generic(net, X)
+    assert swept_columns(net, X) == generic_columns(net, X)
 
 
 def test_step_pairs_on_big_registers() -> None:
@@ -97,9 +85,9 @@ def test_step_pairs_on_big_registers() -> None:
     out = (np.array([[1, -1, 0], [0, 0, 1]], dtype=object), np.array([0, -(1 << 200)], dtype=object))
     net = mn.ReLUNetwork([first, layer2, out])
     X = np.array([[0.0], [1.0], [0.5], [1.0 - 2.0**-52], [1.0]])
-    got = _swept(net, X)
+    got = swept_columns(net, X)
     assert got[0] == [0, 1, 0, Fraction(0), 1]
-    assert got == _generic(net, X)
+    assert got == generic_columns(net, X)
 
 
 def test_negative_first_unit_and_duplicates() -> None:
@@ -107,7 +95,7 @@ def test_negative_first_unit_and_duplicates() -> None:
                           (np.array([[1.0], [-1.0]]), np.array([0.0, 3.0])),
                           (np.array([[1.0, 1.0]]), np.array([-1.0]))])
     X = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.5, 1.0], [1.0, 0.0], [0.25, 0.75]])
-    assert _swept(net, X) == _generic(net, X)
+    assert swept_columns(net, X) == generic_columns(net, X)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,7 +113,7 @@ def test_memorizers_agree_with_generic(n_samples: int, n_features: int, method: 
     res = mn.construct(X, y, method=method, rng=seed)
     assert applies(res.network) == (method != "interval" or res.network.width <= 32)
     probe = np.vstack([X, rng.random((10, n_features))])  # training samples and new points
-    assert _swept(res.network, probe) == _generic(res.network, probe)
+    assert swept_columns(res.network, probe) == generic_columns(res.network, probe)
 
 
 @pytest.mark.parametrize("method", ["optimal", "vardi2022", "park2021"])
@@ -136,8 +124,8 @@ def test_margins_on_a_random_subset_equal_generic(method: str) -> None:
     res = mn.construct(X, y, method=method, rng=0)
     sub = rng.choice(3000, 300, replace=False)
     signs = np.where(y == res.classes[1], 1, -1)
-    swept = _swept(res.network, X)[0]
-    generic = _generic(res.network, X[sub])[0]
+    swept = swept_columns(res.network, X)[0]
+    generic = generic_columns(res.network, X[sub])[0]
     assert [swept[i] for i in sub.tolist()] == generic
     assert all(f * s > 0 for f, s in zip(swept, signs.tolist(), strict=True))
     assert min(f * s for f, s in zip(swept, signs.tolist(), strict=True)) == res.min_margin
@@ -165,6 +153,6 @@ def test_first_layer_beyond_int64_and_negative_inputs() -> None:
     net = mn.ReLUNetwork([first, hidden, out])
     rng = np.random.default_rng(5)
     X = np.vstack([rng.normal(size=(40, 3)), [[0.0, 0.0, 0.0], [0.5, -0.25, 3.0], [0.5, -0.25, 3.0]]])
-    assert _swept(net, X) == _generic(net, X)
+    assert swept_columns(net, X) == generic_columns(net, X)
     small = mn.ReLUNetwork([(np.array([[2.0, -1.0, 0.5]]), np.array([0.25])), hidden, out])
-    assert _swept(small, X) == _generic(small, X)
+    assert swept_columns(small, X) == generic_columns(small, X)

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import memnets as mn
-from memnets._core.exact import exact_units
+from _helpers import generic_columns, swept_columns
 from memnets._engines import sweep
 
 ONE = sweep._Map(np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), 1)
@@ -63,18 +63,6 @@ def _net(*layers: tuple[list[list[Any]], list[Any]]) -> mn.ReLUNetwork:
     return mn.ReLUNetwork([(np.array(W, dtype=object), np.array(b, dtype=object)) for W, b in layers])
 
 
-def _swept(net: mn.ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
-    return [[Fraction(int(v), den) for v in num.tolist()] for num, den in sweep.scalar_outputs(net, X)]
-
-
-def _generic(net: mn.ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
-    cols: list[list[Fraction]] = [[] for _ in range(net.n_outputs)]
-    for _, units in exact_units(net, X):
-        for o, (num, den) in enumerate(units):
-            cols[o] += [Fraction(int(v), den) for v in num.tolist()]
-    return cols
-
-
 def _step_net(w: Any, biases: list[Any], extra: list[tuple[list[list[Any]], list[Any]]]) -> mn.ReLUNetwork:
     """``s = x``; ``t = s(2s - 5) - s(2s - 6) = [s >= 3]`` on integers (no sample on the ramp,
     so ``w t`` is a constant table); one ReLU row ``s(w t + bias)`` per bias: lazy units that
@@ -95,8 +83,8 @@ def test_step_pairs_are_read_without_evaluating_the_lazy_units(monkeypatch: pyte
 
     monkeypatch.setattr(sweep._Fn, "_force", forced)
     want = [[Fraction(7 * t + 3) for t in T7], [Fraction(-2 * t) for t in T7]]
-    assert _swept(net, S7) == want
-    assert _generic(net, S7) == want
+    assert swept_columns(net, S7) == want
+    assert generic_columns(net, S7) == want
 
 
 def test_only_biases_exactly_one_apart_on_one_denominator_make_a_step_pair() -> None:
@@ -115,14 +103,14 @@ def test_only_biases_exactly_one_apart_on_one_denominator_make_a_step_pair() -> 
     h = Fraction(1, 2)
     per_t = [(14, 63 * h), (-7 * h, -7 * h), (49 * h, 49 * h), (14, 63 * h), (14, 21), (7 * h, 7)]
     want = [[Fraction(pair[t]) for t in T7] for pair in per_t]
-    assert _swept(net, S7) == want
-    assert _generic(net, S7) == want
+    assert swept_columns(net, S7) == want
+    assert generic_columns(net, S7) == want
 
 
 def test_a_single_input_of_weight_one_half_is_not_passed_on_as_it_is() -> None:
     net = _net(([[1]], [0]), ([[1]], [-2]), ([[Fraction(1, 2)], [1]], [0, 0]), ([[1, 1]], [0]))
     want = [[Fraction(3 * max(s - 2, 0), 2) for s in range(7)]]  # s(s - 2) / 2 + s(s - 2)
-    assert _swept(net, S7) == want == _generic(net, S7)
+    assert swept_columns(net, S7) == want == generic_columns(net, S7)
 
 
 def test_kinks_beyond_2_to_the_53_are_cut_at_the_exact_sample() -> None:
@@ -132,7 +120,7 @@ def test_kinks_beyond_2_to_the_53_are_cut_at_the_exact_sample() -> None:
     net = _net(([[1]], [big]), ([[-1], [1]], [big + 2, -big - 1]), ([[1, 0], [0, 1]], [0, 0]))
     X = np.arange(4.0).reshape(-1, 1)
     want = [[Fraction(v) for v in (2, 1, 0, 0)], [Fraction(v) for v in (0, 0, 1, 2)]]
-    assert _swept(net, X) == want == _generic(net, X)
+    assert swept_columns(net, X) == want == generic_columns(net, X)
 
 
 def test_more_table_combinations_than_int64_keys_are_aligned_exactly() -> None:
@@ -143,7 +131,7 @@ def test_more_table_combinations_than_int64_keys_are_aligned_exactly() -> None:
     net = _net(([[1]], [0]), ([[1]] * 65, [-k for k in kinks]), ([list(range(1, 66))], [0]))
     X = np.arange(100.0).reshape(-1, 1)
     want = [[Fraction(sum((i + 1) * max(s - k, 0) for i, k in enumerate(kinks))) for s in range(100)]]
-    assert _swept(net, X) == want == _generic(net, X)
+    assert swept_columns(net, X) == want == generic_columns(net, X)
 
 
 @pytest.mark.parametrize(("first", "bias", "X", "want"), [
@@ -159,13 +147,13 @@ def test_more_table_combinations_than_int64_keys_are_aligned_exactly() -> None:
 def test_first_layer_scalars_are_exact(first: list[int], bias: Any, X: list[list[float]], want: list[Any]) -> None:
     net = _net(([first], [bias]), ([[1]], [0]))
     Xa = np.array(X)
-    assert _swept(net, Xa) == [[Fraction(v) for v in want]] == _generic(net, Xa)
+    assert swept_columns(net, Xa) == [[Fraction(v) for v in want]] == generic_columns(net, Xa)
 
 
 def test_one_and_two_layer_networks() -> None:
     """Depth 1 is affine (no ReLU on the first unit); depth 2 takes the ReLU of it."""
-    assert _swept(_net(([[1]], [-3])), S7) == [[Fraction(s - 3) for s in range(7)]]
-    assert _swept(_net(([[1]], [-3]), ([[2]], [0])), S7) == [[Fraction(2 * max(s - 3, 0)) for s in range(7)]]
+    assert swept_columns(_net(([[1]], [-3])), S7) == [[Fraction(s - 3) for s in range(7)]]
+    assert swept_columns(_net(([[1]], [-3]), ([[2]], [0])), S7) == [[Fraction(2 * max(s - 3, 0)) for s in range(7)]]
 
 
 def test_outputs_keep_the_least_common_denominator() -> None:
