@@ -99,3 +99,27 @@ def generic_columns(net: ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
 def swept_columns(net: ReLUNetwork, X: np.ndarray) -> list[list[Fraction]]:
     """The same outputs from the 1-D sweep (:func:`memnets._engines.sweep.scalar_outputs`)."""
     return [[Fraction(int(v), den) for v in num.tolist()] for num, den in scalar_outputs(net, X)]
+
+
+def fixed_point_ints(A: np.ndarray, T: int) -> list[list[int]]:
+    """Every entry of ``A`` times ``2**T`` as a Python int (asserted exact)."""
+    out = []
+    for row in np.asarray(A).tolist():
+        r = []
+        for v in row:
+            p, q = Fraction(v).numerator, Fraction(v).denominator
+            assert (p << T) % q == 0
+            r.append((p << T) // q)
+        out.append(r)
+    return out
+
+
+def fixed_point_gram(A: np.ndarray, B: np.ndarray, T: int) -> list[list[int]]:
+    """The exact Gram matrix ``A B^T`` of the entries scaled by ``2**T`` (so times ``4**T``)."""
+    Ma, Mb = fixed_point_ints(A, T), fixed_point_ints(B, T)
+    return [[sum(a * b for a, b in zip(ra, rb, strict=True)) for rb in Mb] for ra in Ma]
+
+
+def digits_value(d: list[np.ndarray], i: int, j: int) -> int:
+    """Entry ``(i, j)`` of a number held as base-``2**52`` int64 digit arrays ``d[0], d[1], ...``."""
+    return sum(int(d[q][i, j]) << (52 * q) for q in range(len(d)))

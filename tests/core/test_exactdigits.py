@@ -4,13 +4,13 @@ Python integers: grid Gram, limb Gram, carries, sign-magnitude, float64 pieces, 
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _helpers import digits_value, fixed_point_gram, fixed_point_ints
 from memnets._core.exactdigits import (
     GramParts,
     GridGram,
@@ -25,27 +25,6 @@ from memnets._core.exactdigits import (
 from memnets._core.exactgram import CHUNK, Words, fixed_point_exponent, limbs
 from memnets._core.layers import entry_bits
 from memnets._core.rounding import dyadic_parts
-
-
-def _ints(A: np.ndarray, T: int) -> list[list[int]]:
-    out = []
-    for row in A.tolist():
-        r = []
-        for v in row:
-            p, q = Fraction(v).numerator, Fraction(v).denominator
-            assert (p << T) % q == 0
-            r.append((p << T) // q)
-        out.append(r)
-    return out
-
-
-def _gram_ref(A: np.ndarray, B: np.ndarray, T: int) -> list[list[int]]:
-    Ma, Mb = _ints(A, T), _ints(B, T)
-    return [[sum(a * b for a, b in zip(ra, rb, strict=True)) for rb in Mb] for ra in Ma]
-
-
-def _value(d: list[np.ndarray], i: int, j: int) -> int:
-    return sum(int(d[q][i, j]) << (52 * q) for q in range(len(d)))
 
 
 def _grid(rng: np.random.Generator, shape: tuple[int, int], signed: bool) -> np.ndarray:
@@ -65,12 +44,12 @@ def test_grid_gram_digits_are_the_exact_products(seed: int, signed: bool, n: int
     sa, sb = GridSide.of(A, T), GridSide.of(B, T)
     assert sa is not None and sb is not None and sa.exact_with(sb)
     d = GridGram(sa, sb, T).digits(slice(None))
-    ref = _gram_ref(A, B, T)
+    ref = fixed_point_gram(A, B, T)
     for i in range(A.shape[0]):
         for j in range(B.shape[0]):
-            assert _value(d, i, j) == ref[i][j]
+            assert digits_value(d, i, j) == ref[i][j]
     assert int(d[0].min()) >= 0 and int(d[0].max()) < 2**52 and int(d[1].max()) < 2**52  # carried
-    assert sa.sq_norms(T) == [sum(v * v for v in r) for r in _ints(A, T)]
+    assert sa.sq_norms(T) == [sum(v * v for v in r) for r in fixed_point_ints(A, T)]
 
 
 def test_grid_side_refuses_data_off_the_grid() -> None:
@@ -104,10 +83,10 @@ def test_limb_gram_digits_are_the_exact_products(seed: int, kind: int, n: int) -
     assert L <= 3
     assert len(limbs(np.vstack([A, B]), T)) <= L
     d = carry52(GramParts(A, B, T, L).digits(slice(None)))
-    ref = _gram_ref(A, B, T)
+    ref = fixed_point_gram(A, B, T)
     for i in range(A.shape[0]):
         for j in range(B.shape[0]):
-            assert _value(d, i, j) == ref[i][j]
+            assert digits_value(d, i, j) == ref[i][j]
 
 
 def test_gram_parts_chunks_when_cauchy_schwarz_fails() -> None:
@@ -120,8 +99,8 @@ def test_gram_parts_chunks_when_cauchy_schwarz_fails() -> None:
     parts = GramParts(A, B, T, 3)
     assert len(parts.products[(0, 0)]) == -(-n // CHUNK)
     d = carry52(parts.digits(slice(None)))
-    ref = _gram_ref(A, B, T)
-    assert [_value(d, i, 0) for i in range(2)] == [ref[0][0], ref[1][0]]
+    ref = fixed_point_gram(A, B, T)
+    assert [digits_value(d, i, 0) for i in range(2)] == [ref[0][0], ref[1][0]]
 
 
 @settings(max_examples=60, deadline=None)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _helpers import digits_value, fixed_point_gram, fixed_point_ints
 from memnets._core.errors import InputError
 from memnets._core.exactdigits import (
     GramParts,
@@ -27,19 +28,6 @@ from memnets._core.exactdigits import (
 )
 from memnets._core.exactgram import CHUNK, fixed_point_exponent, limbs
 from memnets._core.layers import entry_bits
-
-
-def _ints(A: np.ndarray, T: int) -> list[list[int]]:
-    return [[int(Fraction(v) * 2**T) for v in row] for row in A.tolist()]
-
-
-def _gram_ref(A: np.ndarray, B: np.ndarray, T: int) -> list[list[int]]:
-    Ma, Mb = _ints(A, T), _ints(B, T)
-    return [[sum(a * b for a, b in zip(ra, rb, strict=True)) for rb in Mb] for ra in Ma]
-
-
-def _value(d: list[np.ndarray], i: int, j: int) -> int:
-    return sum(int(d[q][i, j]) << (52 * q) for q in range(len(d)))
 
 
 def _max_sq(a: np.ndarray) -> int:
@@ -111,7 +99,7 @@ def test_gram_parts_refuses_four_limbs_and_65_chunks_and_takes_64() -> None:
     T = fixed_point_exponent(A)
     parts = GramParts(A, A, T, 3)
     assert len(parts.products[(0, 0)]) == 64 and parts.shape == (1, 1)
-    assert _value(carry52(parts.digits(slice(None))), 0, 0) == sum(v * v for v in _ints(A, T)[0])
+    assert digits_value(carry52(parts.digits(slice(None))), 0, 0) == sum(v * v for v in fixed_point_ints(A, T)[0])
     B = rng.random((1, 64 * CHUNK + 1))
     with pytest.raises(ValueError, match=r"^too many chunks for the digit path$"):
         GramParts(B, B, fixed_point_exponent(B), 3)
@@ -128,8 +116,8 @@ def test_one_gemm_over_all_columns_when_cauchy_schwarz_allows() -> None:
     assert parts.shape == (3, 2)
     d = parts.digits(slice(None))
     assert len(d) == 3
-    ref = _gram_ref(A, B, T)
-    assert [[_value(carry52(d), i, j) for j in range(2)] for i in range(3)] == ref
+    ref = fixed_point_gram(A, B, T)
+    assert [[digits_value(carry52(d), i, j) for j in range(2)] for i in range(3)] == ref
 
 
 # --------------------------------------------------------------------------- digits and pieces
@@ -199,7 +187,7 @@ def test_pieces_bits_is_entry_bits_for_every_scale_and_floor(seed: int, scale: i
 def _side_ref_ok(side: GridSide, X: np.ndarray, T: int, tight: bool = True) -> None:
     K = np.rint(X * 255.0)
     assert np.array_equal(side.K, K)
-    R = [[255 * m - int(k) * 2**T for m, k in zip(rm, rk, strict=True)] for rm, rk in zip(_ints(X, T), K.tolist(), strict=True)]
+    R = [[255 * m - int(k) * 2**T for m, k in zip(rm, rk, strict=True)] for rm, rk in zip(fixed_point_ints(X, T), K.tolist(), strict=True)]
     assert side.R.tolist() == [[float(r) for r in row] for row in R]
     assert np.array_equal(side.KR, side.K + side.R)
     for name, a in (("K", side.K), ("R", side.R), ("KR", side.KR)):
@@ -258,7 +246,7 @@ def test_grid_side_of_a_large_block_covers_every_row() -> None:
     assert side is not None
     assert np.array_equal(side.K, np.rint(X * 255.0))
     rows = [0, 511, 512, 1023, 1535, 1536, 1699]
-    want = [sum(m * m for m in row) for row in _ints(X[rows], T)]
+    want = [sum(m * m for m in row) for row in fixed_point_ints(X[rows], T)]
     assert [side.sq_norms(T)[r] for r in rows] == want
     _side_ref_ok(side.rows(np.array(rows)), X[rows], T, tight=False)
     Ri = side.R.astype(np.int64)
@@ -283,6 +271,6 @@ def test_grid_gram_of_dyadic_data_at_small_exponents(seed: int, T: int, n: int, 
     _side_ref_ok(sa, A, T)
     d = GridGram(sa, sb, T).digits(slice(None))
     assert len(d) == 3
-    ref = _gram_ref(A, B, T)
-    assert [[_value(d, i, j) for j in range(B.shape[0])] for i in range(A.shape[0])] == ref
-    assert sa.sq_norms(T) == [sum(v * v for v in r) for r in _ints(A, T)]
+    ref = fixed_point_gram(A, B, T)
+    assert [[digits_value(d, i, j) for j in range(B.shape[0])] for i in range(A.shape[0])] == ref
+    assert sa.sq_norms(T) == [sum(v * v for v in r) for r in fixed_point_ints(A, T)]
