@@ -18,6 +18,7 @@ import pytest
 
 from memnets import ReLUNetwork
 from memnets._core.exact import exact_units
+from memnets._engines import pair_units
 from memnets._engines.sweep import scalar_outputs
 
 #: float64 agreement between independent float paths (NumPy vs torch vs onnxruntime)
@@ -123,3 +124,16 @@ def fixed_point_gram(A: np.ndarray, B: np.ndarray, T: int) -> list[list[int]]:
 def digits_value(d: list[np.ndarray], i: int, j: int) -> int:
     """Entry ``(i, j)`` of a number held as base-``2**52`` int64 digit arrays ``d[0], d[1], ...``."""
     return sum(int(d[q][i, j]) << (52 * q) for q in range(len(d)))
+
+
+def pair_blocks_agree(net: ReLUNetwork, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """The pairwise engine's certified values and bounds on ``Q``, asserted bit-identical
+    between its row-by-row block (which also gives the exact pass its candidate sets) and
+    its vectorised block; returns the values, the bounds and the sets."""
+    ev = pair_units._eval_for(net)
+    d, e_d = pair_units._distances(ev, Q)
+    v_row, e_row, sets = pair_units._block(ev, d, e_d, True)
+    v_vec, e_vec = pair_units._block_values(ev, d, e_d)
+    assert np.array_equal(v_row.view(np.int64), v_vec.view(np.int64))
+    assert np.array_equal(e_row.view(np.int64), e_vec.view(np.int64))
+    return v_vec, e_vec, sets

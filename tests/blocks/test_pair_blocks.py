@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import memnets._blocks.pair_constants as pc
+from _helpers import pair_blocks_agree
 from memnets._blocks.pair_layers import match_pairwise, pairwise_layers
 from memnets._core.network import ReLUNetwork
 from memnets._engines import pair_units
@@ -90,13 +91,8 @@ def test_vectorised_block_equals_the_row_by_row_block(kind: int) -> None:
     layers, plan = pairwise_layers(X, signs)
     net = ReLUNetwork(layers)
     pair_units.register_plan(net, plan)
-    ev = pair_units._eval_for(net)
     queries = np.vstack([X, rng.random((40, X.shape[1])), (X[:-1] + X[1:]) / 2])  # samples, random, midpoints
-    d, e_d = pair_units._distances(ev, queries)
-    v_row, e_row, _ = pair_units._block(ev, d, e_d, True)
-    v_vec, e_vec = pair_units._block_values(ev, d, e_d)
-    assert np.array_equal(v_row.view(np.int64), v_vec.view(np.int64))
-    assert np.array_equal(e_row.view(np.int64), e_vec.view(np.int64))
+    v_vec, _, _ = pair_blocks_agree(net, queries)
     assert (np.abs(v_vec[: X.shape[0]]) >= float(plan.c2) * (1 - 1e-12)).all()  # the samples: |100 F| >= c^2
 
 

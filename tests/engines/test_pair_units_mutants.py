@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import memnets as mn
+from _helpers import pair_blocks_agree
 from memnets._core.rounding import U64, gamma
 from memnets._engines import pair_units
 from memnets._engines.pair_units import (
@@ -239,12 +240,7 @@ def test_row_by_row_block_equals_the_vectorised_block_on_near_ties(seed: int) ->
     """The exact pass reads its candidate sets from the row-by-row block: its values and
     bounds must be the vectorised block's, bit for bit, near ties and dead rows included."""
     net, Q = _case(seed)
-    ev = pair_units._eval_for(net)
-    d, e_d = pair_units._distances(ev, Q)
-    v_row, e_row, sets = pair_units._block(ev, d, e_d, True)
-    v_vec, e_vec = pair_units._block_values(ev, d, e_d)
-    assert np.array_equal(v_row.view(np.int64), v_vec.view(np.int64))
-    assert np.array_equal(e_row.view(np.int64), e_vec.view(np.int64))
+    v_vec, e_vec, sets = pair_blocks_agree(net, Q)
     assert (v_vec != 0).any() and len(sets) == len(Q)
     if seed == 4:
         dead = e_vec == 0.0  # certainly dead rows (F = 0 exactly) with live rows after them
