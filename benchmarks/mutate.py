@@ -77,12 +77,29 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     # only the certified float evaluation (NAMES); the rest is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
                                      "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
+    # exact ranks and null vectors: rank_first_layer and the width audit's null direction of W_1
+    "linalg": ("_core/linalg.py", ["tests/core/test_linalg.py", "tests/core/test_linalg_mutants.py",
+                                   "tests/theory/test_audit.py", "tests/core/test_network.py"]),
+    # network.py without the certified float evaluation ("network" above): NAMES
+    "network-rest": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_rest_mutants.py",
+                                          "tests/core/test_export.py", "tests/core/test_sparse_index_dtype.py"]),
+    # the torch/ONNX exactness contract: refusals with ExactnessError, weights bit for bit
+    "export": ("_core/export.py", ["tests/core/test_export.py", "tests/core/test_export_mutants.py",
+                                   "tests/core/test_network.py"]),
 }
 
 #: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
 NAMES: dict[str, list[str]] = {
     "network": [f"memnets._core.network.xǁReLUNetworkǁ{f}__mutmut_*"
                 for f in ("forward_certified", "_certified_chunks", "_chunk", "_check_inputs")],
+    "network-rest": [*(f"memnets._core.network.xǁReLUNetworkǁ{f}__mutmut_*"
+                       for f in ("__init__", "num_params", "rank_first_layer", "max_weight_bits",
+                                 "float64_bits_needed", "float64_representable", "check_float64_representable",
+                                 "forward", "forward_exact", "from_torch", "to_torch", "to_onnx", "summary",
+                                 "__repr__", "n_inputs", "n_outputs", "depth", "hidden_sizes", "layer_sizes",
+                                 "width", "bottleneck")),
+                     "memnets._core.network.x__single_entry_rank__mutmut_*",
+                     "memnets._core.network.x__gram_for_rank__mutmut_*"],
 }
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
