@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from memnets._core.checks import check_X
+from memnets._core.errors import InputError
 from memnets._core.layers import AffineLayer, LayerStack
 from memnets._core.progress import track
 
@@ -335,7 +336,10 @@ def exact_units(
 
     ``X`` must already be a checked float64 array. Numerators are int64 or object arrays;
     output ``o`` of sample ``start + b`` equals ``numerators[b] / denominator`` exactly.
+    ``chunk_size`` must be positive (``None``: :data:`DEFAULT_CHUNK`), as for ``forward``.
     """
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError(f"chunk_size must be positive, got {chunk_size}")
     step = chunk_size or DEFAULT_CHUNK
     compiled = [compile_rows(layer) for layer in net.layers]
     last = len(compiled) - 1
