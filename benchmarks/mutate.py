@@ -193,7 +193,8 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     for name in survivors:
         shown = subprocess.run([_mutmut(), "show", name], cwd=work, env=env, capture_output=True, text=True,
                                check=False).stdout
-        diffs.append(f"## {name}\n" + "\n".join(ln for ln in shown.splitlines() if ln.startswith(("-  ", "+  ", "- ", "+ "))
+        # body lines and the def line itself (a mutated default argument)
+        diffs.append(f"## {name}\n" + "\n".join(ln for ln in shown.splitlines() if ln.startswith(("- ", "+ ", "-def ", "+def "))
                                                and not ln.startswith(("---", "+++"))))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"mutmut_{tag}.txt").write_text("\n\n".join(diffs) + "\n")
