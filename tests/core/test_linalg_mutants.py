@@ -50,7 +50,7 @@ def test_rank_first_layer_and_null_direction_after_a_dependent_column():
 
 
 def test_an_empty_vector_has_no_rows_and_rank_zero():
-    # a 1-D input takes n = 0 (no columns are read); an empty one is an empty system
+    # a 1-D input takes n = 0 (no columns are read): an empty one is a system without rows
     assert rational_rref(np.zeros(0)) == ([], [])
     assert exact_rank(np.zeros(0)) == 0
 
