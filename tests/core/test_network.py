@@ -279,3 +279,14 @@ def test_layer_sizes_have_one_name_and_the_old_one_is_deprecated() -> None:
         assert layer.in_features == 5
     with pytest.warns(DeprecationWarning, match=r"AffineLayer\.out_features is deprecated: use AffineLayer\.n_outputs"):
         assert layer.out_features == 3
+
+
+def test_rank_of_a_wide_sparse_float_first_layer_above_the_gram_threshold() -> None:
+    """Regression: above 5e7 dense entries a sparse float first layer is ranked through its
+    Gram matrix, which was always W^T W (n x n): a 2 x 25,000,001 layer asked NumPy for a
+    4.4 PiB array. A wide W now uses W W^T (2 x 2 here), with the same rank."""
+    n = 25_000_001
+    w = SparseWeight((2, n), [0, 2, 4], [0, n - 1, 0, n - 1], np.array([1.0, 2.0, 3.0, 6.0]))
+    assert not w.is_exact
+    net = ReLUNetwork([(w, np.zeros(2)), ([[1.0, 1.0]], [0.0])])
+    assert net.rank_first_layer == 1 and net.bottleneck == 1  # row 2 = 3 row 1

@@ -382,5 +382,7 @@ def _single_entry_rank(w: Weight) -> int | None:
 
 
 def _gram_for_rank(w: sp.csr_array) -> np.ndarray:
-    """W^T W for a tall sparse W: same rank, n x n (float; fine for a structural report)."""
-    return np.asarray((w.T @ w).toarray())
+    """W^T W for a tall sparse W, W W^T for a wide one: same rank, min(m, n) square (float;
+    fine for a structural report)."""
+    gram = w @ w.T if w.shape[0] < w.shape[1] else w.T @ w
+    return np.asarray(gram.toarray())
