@@ -80,11 +80,15 @@ def test_a_sparse_float_first_layer_is_densified_and_ranked() -> None:
     assert _net(sp.csr_array(W), 3).rank_first_layer == 2
 
 
-def test_gram_for_rank_is_w_transpose_w() -> None:
+def test_gram_for_rank_is_the_smaller_gram_matrix() -> None:
     W = sp.csr_array(np.array([[1.0, 2.0], [0.0, 1.0], [3.0, 6.0], [0.0, 0.0]]))
-    G = network_module._gram_for_rank(W)
+    G = network_module._gram_for_rank(W)  # tall: W^T W, 2 x 2
     assert isinstance(G, np.ndarray) and G.tolist() == [[10.0, 20.0], [20.0, 41.0]]
     assert np.linalg.matrix_rank(G) == 2
+    G = network_module._gram_for_rank(sp.csr_array(W.toarray().T))  # wide: W W^T, 2 x 2 again
+    assert G.tolist() == [[10.0, 20.0], [20.0, 41.0]]
+    square = sp.csr_array(np.array([[1.0, 2.0], [0.0, 1.0]]))  # W^T W = [[1, 2], [2, 5]]; W W^T differs
+    assert network_module._gram_for_rank(square).tolist() == [[1.0, 2.0], [2.0, 5.0]]
 
 
 # ------------------------------------------------------------------ float64 exactness
