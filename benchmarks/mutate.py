@@ -77,6 +77,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     # only the certified float evaluation (NAMES); the rest is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
                                      "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
+    # mut-layers: the layers behind the certified float bounds and the float64 checks, and the scaling
+    "layers": ("_core/layers.py", ["tests/core/test_layers_mutants.py", "tests/core/test_network.py",
+                                   "tests/core/test_sparse_index_dtype.py", "tests/core/test_exact.py"]),
+    "scaling": ("_core/scaling.py", ["tests/core/test_scaling_mutants.py", "tests/constructions/test_rescale_domain.py",
+                                     "-k", "not every_method and not progress_bar"]),
 }
 
 #: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
