@@ -79,7 +79,7 @@ def test_register_change_and_the_widths_it_gives_hand_worked():
     assert _stage1_widths(7, 1, False, 3) == [(3, 1), (4, 2), (5, 2), (5, 1)]
     assert _stage1_widths(7, 1, False, 1) == [(3, 1), (5, 4), (5, 1)]
     # 3 steps of 2 and no change: Tf, S + 4 after the first layer, the last one included
-    assert _stage1_widths(7, 2, False, 7) == [(5, 1), (6, 1), (7, 0), (6, 1)]
+    assert _stage1_widths(7, 2, False, 7) == [(5, 1), (6, 1), (6, 1)]  # no (7, 0) run
     # a constant register: the first slot layer keeps V and its comparison pair only
     assert _stage2_widths(3, 2, 1, const=True) == [(3, 1), (4, 1), (6, 1), (4, 1), (4, 1), (5, 1), (3, 1), (4, 1)]
     assert _stage2_widths(1, 4, 1, const=True) == [(1, 1), (1, 1), (2, 1), (4, 1)]

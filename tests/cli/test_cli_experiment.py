@@ -147,3 +147,20 @@ def test_experiment_pairs_paper_profile_without_gpu_leaves_resnet_out(cli, tmp_p
     assert out.exit_code == 0 and "70-115 hours" in " ".join(out.stderr.split())
     assert cli("experiment", "pairs", "--out", tmp_path, "--profile", "paper", "--resnet").exit_code == 0
     assert seen == [("paper", False), ("paper", True)]
+
+
+def test_experiment_and_reproduce_declare_their_shared_options_alike():
+    import typer.main
+
+    from memnets.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    options = {name: {p.name: p for p in commands[name].params} for name in ("experiment", "reproduce")}
+    shared = ["out", "full", "profile", "jobs", "seed", "dask_scheduler", "data_dir", "resnet", "device"]
+    assert set(shared) <= set(options["experiment"]) & set(options["reproduce"])
+    for name in shared:
+        a, b = options["experiment"][name], options["reproduce"][name]
+        assert (a.opts, a.secondary_opts) == (b.opts, b.secondary_opts), name
+        if name != "out":  # the folder's role differs: an experiment's outputs, the whole report
+            assert a.help == b.help, name
+    assert options["reproduce"]["data_dir"].help.startswith("CIFAR-10 folder")

@@ -96,8 +96,8 @@ def test_layer_width_formulas_hand_worked():
     assert _direct_widths(7, 3) == [(7, 1), (8, 1), (3, 1)]
     assert _direct_widths(3, 5) == [(6, 1)]
     # stage 1: 4 block steps, 2 per layer -> Tf + 4 (P, S constants) | Tf, P, S + 4
-    assert _stage1_widths(5, 2, False) == [(5, 1), (7, 0), (7, 1)]
-    assert _stage1_widths(5, 2, True) == [(5, 1), (6, 0), (6, 1)]  # S folded into P
+    assert _stage1_widths(5, 2, False) == [(5, 1), (7, 1)]
+    assert _stage1_widths(5, 2, True) == [(5, 1), (6, 1)]  # S folded into P
     assert _unfold_widths(5, 1) == [(4, 5)] and _unfold_widths(5, 2) == [(8, 3)]
     # stage 2, m = 3 slots of 4 bits, r = 1: per slot i < 2: P, V, cmp, digit | P, V, digit x 3
     # then the counter one bit per layer (P, V + 2; P, V, high bit + 2), compare (3), parity (4)

@@ -59,8 +59,8 @@ def _stage1_widths(J: int, q: int, fold: bool, change: int = 1) -> list[tuple[in
         return [(1 + 2 * last, 1)]
     idle = min((change - 1) // q, G - 1)  # layers after the first that do not carry P yet
     mid = min(idle, G - 2)
-    lazy = [(c + 2 * q, mid)] if mid else []
-    return [(1 + 2 * q, 1), *lazy, (1 + c + 2 * q, G - 2 - mid), (1 + c - (idle == G - 1) + 2 * last, 1)]
+    runs = [(1 + 2 * q, 1), (c + 2 * q, mid), (1 + c + 2 * q, G - 2 - mid), (1 + c - (idle == G - 1) + 2 * last, 1)]
+    return [(w, n) for w, n in runs if n]  # no run of zero layers
 
 
 def _unfold_widths(start_bits: int, r: int) -> list[tuple[int, int]]:

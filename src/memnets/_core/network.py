@@ -290,14 +290,8 @@ class ReLUNetwork:
             err_out[s : s + step] = err
 
     def forward_exact(self, X: Any, *, chunk_size: int | None = None) -> np.ndarray:
-        """Exact outputs, float inputs read as exact binary fractions.
-
-        Parameters
-        ----------
-        X : array-like of shape (N, n)
-            Inputs.
-        chunk_size : int, optional
-            Rows per chunk.
+        """Exact outputs, float inputs read as exact binary fractions; ``X`` and
+        ``chunk_size`` as in :meth:`forward`.
 
         Returns
         -------

@@ -15,6 +15,7 @@ import typer
 
 __all__ = [
     "BaseSeed",
+    "CifarDir",
     "ClassSubset",
     "DaskScheduler",
     "DataDir",
@@ -23,6 +24,8 @@ __all__ = [
     "Jobs",
     "LabelColumn",
     "Profile",
+    "ResNet",
+    "ResNetDevice",
     "SubsampleSeed",
 ]
 
@@ -50,3 +53,12 @@ Jobs = Annotated[int, typer.Option(help="Parallel jobs on this machine")]
 BaseSeed = Annotated[int, typer.Option(help="Base seed")]
 #: a Dask distributed scheduler
 DaskScheduler = Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the grid on")]
+#: the CIFAR-10 folder (the only dataset an experiment reads that is not bundled)
+CifarDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="CIFAR-10 folder (cifar-10-batches-py, or train/ and test/ class folders of PNGs)")]
+#: Table 3's ResNet-18 column of the pairs experiment
+ResNet = Annotated[bool | None, typer.Option("--resnet/--no-resnet", help=(
+    "pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles, on a "
+    "machine with a GPU)"))]
+#: the torch device of that ResNet-18
+ResNetDevice = Annotated[str | None, typer.Option("--device", help="pairs: torch device of the ResNet-18 (cpu, cuda, cuda:1)")]

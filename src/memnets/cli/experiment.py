@@ -9,7 +9,16 @@ import typer
 
 from memnets import MemnetsError, OptionError
 from memnets.cli._app import app, console, fail, warn
-from memnets.cli._options import BaseSeed, DaskScheduler, FullFlag, Jobs, Profile
+from memnets.cli._options import (
+    BaseSeed,
+    CifarDir,
+    DaskScheduler,
+    FullFlag,
+    Jobs,
+    Profile,
+    ResNet,
+    ResNetDevice,
+)
 from memnets.experiments import EXPERIMENTS
 
 #: What ResNet-18 costs without a GPU, measured for Table 3's column (``pairs``, CIFAR-10).
@@ -74,9 +83,9 @@ def experiment(
     seed: BaseSeed = 0,
     dask_scheduler: DaskScheduler = None,
     data: Annotated[str | None, typer.Option(help="Dataset, for experiments that take one")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of a dataset that is not bundled (CIFAR-10)")] = None,
-    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="pairs: train Table 3's ResNet-18 on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
-    device: Annotated[str | None, typer.Option(help="pairs: torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,
+    data_dir: CifarDir = None,
+    resnet: ResNet = None,
+    device: ResNetDevice = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
 ) -> None:
     from memnets import experiments
@@ -104,9 +113,9 @@ def reproduce(
     jobs: Jobs = 2,
     seed: BaseSeed = 0,
     dask_scheduler: DaskScheduler = None,
-    data_dir: Annotated[Path | None, typer.Option(help="CIFAR-10 folder (cifar-10-batches-py, or train/ and test/ class folders of PNGs)")] = None,
-    resnet: Annotated[bool | None, typer.Option("--resnet/--no-resnet", help="Table 3's ResNet-18 column on the CIFAR-10 pairs (default: paper and full profiles, on a machine with a GPU)")] = None,
-    device: Annotated[str | None, typer.Option(help="Torch device of the ResNet-18 (cpu, cuda, cuda:1)")] = None,
+    data_dir: CifarDir = None,
+    resnet: ResNet = None,
+    device: ResNetDevice = None,
 ) -> None:
     """The main job: run every experiment and write report.md with tables and plots."""
     from memnets.experiments import RunOptions
