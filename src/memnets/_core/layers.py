@@ -139,7 +139,7 @@ class SparseWeight:
     def from_coo(
         cls, rows: Any, cols: Any, vals: Any, shape: tuple[int, int]
     ) -> SparseWeight:
-        """Build from coordinate triplets (duplicates are not allowed)."""
+        """Build from coordinate triplets (duplicates and rows out of range are refused)."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
         vals = _as_entries(vals)
