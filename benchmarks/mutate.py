@@ -78,6 +78,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     # only the certified float evaluation (NAMES); the rest is structure reports and exporters
     "network": ("_core/network.py", ["tests/core/test_network.py", "tests/core/test_network_mutants.py",
                                      "tests/core/test_exact.py", "tests/engines/test_decide_mutants.py"]),
+    # mut-layers: the layers behind the certified float bounds and the float64 checks, and the scaling
+    "layers": ("_core/layers.py", ["tests/core/test_layers_mutants.py", "tests/core/test_network.py",
+                                   "tests/core/test_sparse_index_dtype.py", "tests/core/test_exact.py"]),
+    "scaling": ("_core/scaling.py", ["tests/core/test_scaling_mutants.py", "tests/constructions/test_rescale_domain.py",
+                                     "-k", "not every_method and not progress_bar"]),
     # exact ranks and null vectors: rank_first_layer and the width audit's null direction of W_1
     "linalg": ("_core/linalg.py", ["tests/core/test_linalg.py", "tests/core/test_linalg_mutants.py",
                                    "tests/theory/test_audit.py", "tests/core/test_network.py"]),

@@ -217,6 +217,19 @@ def test_sparse_weight_validation():
         SparseWeight((1, 2), [0, 1], [0], [1.0, 2.0])
 
 
+def test_sparse_weight_from_coo_refuses_rows_out_of_range():
+    # regression: row -2 of 2 rows was counted in the slot of row 1 and silently stored there
+    for rows in ([-2], [0, -3], [-1], [2]):
+        with pytest.raises(InputError, match=r"^COO row index out of range for 2 rows$"):
+            SparseWeight.from_coo(rows, [0] * len(rows), [5.0] * len(rows), (2, 3))
+    with pytest.raises(InputError, match=r"^COO rows, cols and vals must be 1-D of one length, got shapes \(2,\), \(1,\) and \(2,\)$"):
+        SparseWeight.from_coo([0, 1], [0], [5.0, 7.0], (2, 2))
+    with pytest.raises(InputError, match="1-D of one length"):
+        SparseWeight.from_coo([0, 1], [0, 1], [5.0], (2, 2))
+    assert SparseWeight.from_coo([1], [0], [5.0], (2, 2)).toarray().tolist() == [[0.0, 0.0], [5.0, 0.0]]
+    assert SparseWeight.from_coo([], [], [], (2, 2)).toarray().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
 def test_forward_shapes_and_chunking():
     rng = np.random.default_rng(0)
     net = ReLUNetwork([(rng.normal(size=(7, 3)), rng.normal(size=7)), (rng.normal(size=(4, 7)), rng.normal(size=4))])

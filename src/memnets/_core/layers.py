@@ -139,10 +139,16 @@ class SparseWeight:
     def from_coo(
         cls, rows: Any, cols: Any, vals: Any, shape: tuple[int, int]
     ) -> SparseWeight:
-        """Build from coordinate triplets (duplicates are not allowed)."""
+        """Build from coordinate triplets (duplicates and rows out of range are refused)."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
         vals = _as_entries(vals)
+        if not (rows.ndim == cols.ndim == vals.ndim == 1 and len(rows) == len(cols) == len(vals)):
+            raise InputError(f"COO rows, cols and vals must be 1-D of one length, got shapes "
+                             f"{rows.shape}, {cols.shape} and {vals.shape}")
+        # checked here: a negative row would count in another row's slot of indptr below
+        if len(rows) and (rows.min() < 0 or rows.max() >= shape[0]):
+            raise InputError(f"COO row index out of range for {shape[0]} rows")
         order = np.lexsort((cols, rows))
         rows, cols, vals = rows[order], cols[order], vals[order]
         if len(rows) > 1 and np.any((np.diff(rows) == 0) & (np.diff(cols) == 0)):
