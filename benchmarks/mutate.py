@@ -92,6 +92,19 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     # the torch/ONNX exactness contract: refusals with ExactnessError, weights bit for bit
     "export": ("_core/export.py", ["tests/core/test_export.py", "tests/core/test_export_mutants.py",
                                    "tests/core/test_network.py"]),
+    # mut-small: the _core modules never mutated before; label runs (what the 1-D memorizer
+    # stores) first, then ConstructionResult equality, then the small helpers
+    "runs": ("_core/runs.py", ["tests/core/test_runs_mutants.py", "tests/blocks/test_line_plan.py",
+                               "tests/geometry/test_projection.py"]),
+    "equality": ("_core/equality.py", ["tests/core/test_equality_mutants.py", "tests/core/test_sparse_index_dtype.py",
+                                       "tests/constructions/test_rescale_domain.py::test_equality_of_results"]),
+    "option_groups": ("_core/option_groups.py", ["tests/core/test_option_groups_mutants.py",
+                                                 "tests/constructions/test_option_groups.py"]),
+    "deprecated": ("_core/deprecated.py", ["tests/core/test_deprecated_mutants.py",
+                                           "tests/constructions/test_vocabulary.py"]),
+    "errors": ("_core/errors.py", ["tests/core/test_errors_mutants.py", "tests/core/test_checks.py"]),
+    "progress": ("_core/progress.py", ["tests/core/test_progress_mutants.py",
+                                       "tests/experiments/test_run_options.py"]),
 }
 
 #: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
