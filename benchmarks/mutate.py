@@ -123,7 +123,7 @@ NAMES: dict[str, list[str]] = {
 
 #: module keys whose ``@property`` / ``@cached_property`` methods are mutated too: mutmut 3 skips
 #: every decorated function, so the scratch copy spells ``@p def f`` as ``def f`` + ``f = p(f)``
-UNDECORATE = {"network-rest"}
+UNDECORATE = {"network-rest", "runs"}
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
 
