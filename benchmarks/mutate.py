@@ -98,10 +98,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                "tests/geometry/test_projection.py"]),
     "equality": ("_core/equality.py", ["tests/core/test_equality_mutants.py", "tests/core/test_sparse_index_dtype.py",
                                        "tests/constructions/test_rescale_domain.py::test_equality_of_results"]),
-    "option_groups": ("_core/option_groups.py", ["tests/core/test_option_groups_mutants.py",
+    "option_groups": ("_core/option_groups.py", [
                                                  "tests/constructions/test_option_groups.py"]),
+    # -k: the exact-frame tests (mutmut's trampoline adds frames); a relative test stands in
     "deprecated": ("_core/deprecated.py", ["tests/core/test_deprecated_mutants.py",
-                                           "tests/constructions/test_vocabulary.py"]),
+                                           "tests/constructions/test_vocabulary.py", "-k", "not points_at"]),
     "errors": ("_core/errors.py", ["tests/core/test_errors_mutants.py", "tests/core/test_checks.py"]),
     "progress": ("_core/progress.py", ["tests/core/test_progress_mutants.py",
                                        "tests/experiments/test_run_options.py"]),
