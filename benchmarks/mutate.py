@@ -105,7 +105,9 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                            "tests/constructions/test_vocabulary.py", "-k", "not points_at"]),
     "errors": ("_core/errors.py", ["tests/core/test_errors_mutants.py", "tests/core/test_checks.py"]),
     "progress": ("_core/progress.py", ["tests/core/test_progress_mutants.py",
-                                       "tests/experiments/test_run_options.py"]),
+                                       "tests/constructions/test_rescale_domain.py::test_progress_bar_only_when_asked",
+                                       "tests/constructions/test_rescale_domain.py::test_progress_waits_for_slow_loops",
+                                       "tests/sklearn/test_sklearn.py::test_verbose_shows_progress"]),
 }
 
 #: module key -> the mutant-name globs run when ``--names`` is not given (default: all)
