@@ -200,7 +200,7 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     with log.open("w") as fh:
         subprocess.run([_mutmut(), "run", "--max-children", str(max_children), *names], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, check=False)
-    if "failed to collect stats" in log.read_text(errors="replace"):
+    if any(m in log.read_text(errors="replace") for m in ("failed to collect stats", "Failed to run clean test")):
         raise SystemExit(f"{key}: the selected tests fail on the unmutated code; see {log}")
     listing = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=work, env=env, capture_output=True,
                              text=True, check=False).stdout
