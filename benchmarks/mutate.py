@@ -14,6 +14,7 @@ Usage::
     .venv/bin/python benchmarks/mutate.py exact decide       # some of them
     .venv/bin/python benchmarks/mutate.py --max-children 2 --keep /tmp/mut
     .venv/bin/python benchmarks/mutate.py maxtree --keep /tmp/mut --resume   # go on after a cut
+    .venv/bin/python benchmarks/mutate.py checks layers --decorated   # only their @property methods
 
 Killed = a test failed on the mutant; survived = every selected test passed (read the
 diffs: an equivalent mutant, a performance-only path, or a missing test); timeout = the
@@ -24,6 +25,7 @@ no tests = no selected test reaches the mutated function.
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import json
 import os
@@ -98,8 +100,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                "tests/geometry/test_projection.py"]),
     "equality": ("_core/equality.py", ["tests/core/test_equality_mutants.py", "tests/core/test_sparse_index_dtype.py",
                                        "tests/constructions/test_rescale_domain.py::test_equality_of_results"]),
-    "option_groups": ("_core/option_groups.py", [
-                                                 "tests/constructions/test_option_groups.py"]),
+    "option_groups": ("_core/option_groups.py", ["tests/constructions/test_option_groups.py"]),
     # -k: the exact-frame tests (mutmut's trampoline adds frames); a relative test stands in
     "deprecated": ("_core/deprecated.py", ["tests/core/test_deprecated_mutants.py",
                                            "tests/constructions/test_vocabulary.py", "-k", "not points_at"]),
@@ -125,8 +126,11 @@ NAMES: dict[str, list[str]] = {
 }
 
 #: module keys whose ``@property`` / ``@cached_property`` methods are mutated too: mutmut 3 skips
-#: every decorated function, so the scratch copy spells ``@p def f`` as ``def f`` + ``f = p(f)``
-UNDECORATE = {"network-rest", "runs"}
+#: every decorated function, so the scratch copy spells ``@p def f`` as ``def f`` + ``f = p(f)``.
+#: (mutmut 3.8.1 itself mutates a method whose only decorator is ``@staticmethod`` or
+#: ``@classmethod``: ``GridSide.of`` and ``GramParts.side`` were in exactdigits' first run.)
+#: ``--decorated`` runs only these methods (:func:`decorated_names`).
+UNDECORATE = {"network-rest", "exact", "sweep", "checks", "exactgram", "radius", "scaling", "layers", "runs"}
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
 
@@ -153,6 +157,17 @@ def undecorate(text: str) -> str:
     return "".join(out)
 
 
+def decorated_names(path: str) -> list[str]:
+    """Mutant-name globs of the ``@property`` / ``@cached_property`` methods of a module file
+    (``memnets._core.checks.xǁDatasetǁn_classes__mutmut_*``): what :func:`undecorate` adds."""
+    module = "memnets." + path.removesuffix(".py").replace("/", ".")
+    tree = ast.parse((ROOT / "src" / "memnets" / path).read_text())
+    return [f"{module}.xǁ{cls.name}ǁ{fn.name}__mutmut_*"
+            for cls in tree.body if isinstance(cls, ast.ClassDef)
+            for fn in cls.body if isinstance(fn, ast.FunctionDef)
+            and any(isinstance(d, ast.Name) and d.id in ("property", "cached_property") for d in fn.decorator_list)]
+
+
 def _mutmut() -> str:
     exe = Path(sys.executable).with_name("mutmut")
     return str(exe) if exe.exists() else "mutmut"
@@ -160,13 +175,17 @@ def _mutmut() -> str:
 
 def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = False,
                timeout_multiplier: float = 10.0, without_new: bool = False,
-               names: Sequence[str] = ()) -> dict[str, object]:
+               names: Sequence[str] = (), decorated: bool = False) -> dict[str, object]:
     path, tests = MODULES[key]
-    names = list(names) or NAMES.get(key, [])
+    if decorated and key not in UNDECORATE:
+        raise SystemExit(f"{key}: --decorated needs the key in UNDECORATE")
+    names = list(names) or (decorated_names(path) if decorated else NAMES.get(key, []))
+    if decorated and not names:
+        return {"module": path, "tests": tests, **dict.fromkeys(VERDICTS, 0)}
     tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t.split("::")[0]).exists()]
     if without_new:
         tests = [t for t in tests if not t.endswith("_mutants.py")]
-    tag = f"{key}-before" if without_new else key
+    tag = key + ("-decorated" if decorated else "") + ("-before" if without_new else "")
     work = scratch / tag
     if not (resume and (work / "mutants").exists()):
         if work.exists():
@@ -196,7 +215,7 @@ def run_module(key: str, scratch: Path, max_children: int, *, resume: bool = Fal
     with log.open("w") as fh:
         subprocess.run([_mutmut(), "run", "--max-children", str(max_children), *names], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, check=False)
-    if "failed to collect stats" in log.read_text(errors="replace"):
+    if any(m in log.read_text(errors="replace") for m in ("failed to collect stats", "Failed to run clean test")):
         raise SystemExit(f"{key}: the selected tests fail on the unmutated code; see {log}")
     listing = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=work, env=env, capture_output=True,
                              text=True, check=False).stdout
@@ -234,6 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--names", nargs="+", default=(),
                     help="run (and count) only these mutant names or fnmatch globs, e.g. "
                          "'memnets._core.network.xǁReLUNetworkǁ*certified*'")
+    ap.add_argument("--decorated", action="store_true",
+                    help="run (and count) only the @property/@cached_property methods of each module "
+                         "(its key must be in UNDECORATE); results tagged <key>-decorated")
     ap.add_argument("--timeout-multiplier", type=float, default=10.0,
                     help="mutmut's timeout_multiplier (a mutant's CPU limit: (test time + 1 s) x this x 2)")
     args = ap.parse_args(argv)
@@ -244,10 +266,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = {}
     try:
         for key in args.modules:
-            tag = key + ("-before" if args.without_new else "")
+            tag = key + ("-decorated" if args.decorated else "") + ("-before" if args.without_new else "")
             rows[tag] = run_module(key, scratch, args.max_children, resume=args.resume,
                                    timeout_multiplier=args.timeout_multiplier, without_new=args.without_new,
-                                   names=args.names)
+                                   names=args.names, decorated=args.decorated)
             print(tag, rows[tag], flush=True)
     finally:
         if args.keep is None:

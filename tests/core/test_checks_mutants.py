@@ -117,3 +117,18 @@ def test_colliding_hashes_of_close_but_different_rows_are_no_conflict(monkeypatc
     X = np.array([[0.0, 0.5], [1e-17, 0.5], [-0.0, 0.5]])
     assert find_conflict(X, np.array([0, 1, 0])) is None  # 1e-17 is not 0 (1 + 1e-17 would be)
     assert find_conflict(X, np.array([0, 0, 1])) == (0, 2)  # -0.0 is 0.0
+
+
+def test_signs_are_int64_plus_or_minus_one_in_label_order() -> None:
+    """``Dataset.signs`` (a property: mutated through ``UNDECORATE``) is the int64 -1/+1 of the
+    codes; float signs would turn ``int(v) * g`` in ``margins_exact`` into a float (a rounded
+    margin, or a TypeError from ``Fraction``)."""
+    data = check_dataset([[0.0], [0.5], [1.0], [0.25]], ["b", "a", "b", "a"])
+    assert (data.n_samples, data.n_features, data.n_classes) == (4, 1, 2)
+    assert data.classes.tolist() == ["a", "b"] and data.codes.tolist() == [1, 0, 1, 0]
+    signs = data.signs
+    assert signs is not None and signs.dtype == np.int64
+    assert signs.tolist() == [1, -1, 1, -1] and all(type(g) is int for g in signs.tolist())
+    assert data.binary_signs("pairwise").tolist() == [1, -1, 1, -1]
+    assert (2**60 + 1) * signs.tolist()[1] == -(2**60 + 1)  # exact, as margins_exact multiplies
+    assert check_dataset([[0.0], [0.5], [1.0]], [0, 1, 2]).signs is None

@@ -131,3 +131,15 @@ def test_an_integer_written_as_a_fraction_is_dyadic() -> None:
     assert _significand_bits(Fraction(24)) == 2
     assert _significand_bits(Fraction(5, 8)) == 3
     assert _significand_bits(Fraction(1, 3)) is None
+
+
+def test_max_row_terms_counts_stored_terms_of_the_fullest_row() -> None:
+    """The ``k`` of ``gamma_k`` in ``forward_certified`` (a cached property: mutated through
+    ``UNDECORATE``): stored entries of the fullest sparse row, 0 for a sparse layer without
+    rows or entries (not an error, not 1), every column for a dense layer."""
+    no_rows = AffineLayer(SparseWeight.from_coo([], [], [], (0, 3)), np.zeros(0))
+    assert no_rows.max_row_terms == 0 and no_rows.n_outputs == 0 and no_rows.n_inputs == 3
+    assert AffineLayer(SparseWeight.from_coo([], [], [], (2, 3)), np.zeros(2)).max_row_terms == 0
+    sparse = AffineLayer(SparseWeight.from_coo([0, 1, 1], [0, 0, 2], [1.0, 2.0, 3.0], (2, 3)), np.zeros(2))
+    assert sparse.max_row_terms == 2
+    assert AffineLayer(np.zeros((2, 5)), np.zeros(2)).max_row_terms == 5
