@@ -248,15 +248,15 @@ def test_object_layers_with_numpy_integer_entries_are_read_as_integers():
     assert [reference_forward_exact(net, x) for x in X] == want
 
 
-@pytest.mark.parametrize("chunk", [0, -1, -5])
+@pytest.mark.parametrize("chunk", [0, -1, -5, 1.5, True])
 def test_a_chunk_size_below_one_is_refused_not_evaluated(chunk):
     """Regression: ``chunk_size=-1`` made ``range(0, N, -1)`` empty and ``forward_exact``
     returned ``None`` for every sample; ``0`` silently meant the default. Both are now refused
-    as by ``forward`` and ``forward_certified``."""
+    as by ``forward`` and ``forward_certified`` (one ``check_scalar``: no float, no bool)."""
     net = ReLUNetwork([([[1.0], [-1.0]], [0.0, 0.0]), ([[1, 1]], [0])])
     X = np.array([[0.25], [0.5], [0.75]])
-    with pytest.raises(InputError, match=f"chunk_size must be positive, got {chunk}"):
+    with pytest.raises(InputError, match=f"chunk_size must be an int >= 1, got {chunk}"):
         net.forward_exact(X, chunk_size=chunk)
-    with pytest.raises(InputError, match="chunk_size must be positive"):
+    with pytest.raises(InputError, match="chunk_size must be an int >= 1"):
         list(exact_units(net, X, chunk_size=chunk))
     assert net.forward_exact(X, chunk_size=1).tolist() == [Fraction(1, 4), Fraction(1, 2), Fraction(3, 4)]

@@ -241,8 +241,9 @@ def test_forward_shapes_and_chunking():
         vals, err = net.forward_certified(X, chunk_size=chunk)
         assert_close(vals, full)
         assert err.shape == (23, 4) and (err > 0).all()
-    with pytest.raises(InputError, match="chunk_size must be positive"):
-        net.forward(X, chunk_size=0)
+    for bad in (0, 2.0, False):
+        with pytest.raises(InputError, match=f"chunk_size must be an int >= 1, got {bad}"):
+            net.forward(X, chunk_size=bad)
     with pytest.raises(InputError, match="X has 2 features, expected 3"):
         net.forward(X[:, :2])
     with pytest.raises(InputError, match="finite"):

@@ -139,7 +139,7 @@ def test_an_error_hidden_by_relu_makes_the_bound_infinite_not_nan() -> None:
 def test_chunk_size_is_checked_and_default_chunks_are_whole_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     net = ReLUNetwork([([[1.0], [2.0], [-1.0], [0.5]], [0.0, 0.1, 0.2, 0.3]), ([[1.0, 1.0, 1.0, 1.0]], [0.0])])
     X = np.linspace(0, 1, 9).reshape(-1, 1)
-    with pytest.raises(InputError, match="chunk_size must be positive"):
+    with pytest.raises(InputError, match="chunk_size must be an int >= 1"):
         net.forward_certified(X, chunk_size=0)
     want = net.forward_certified(X)
     import memnets._core.network as network_module

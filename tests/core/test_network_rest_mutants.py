@@ -161,7 +161,7 @@ def test_default_chunks_cover_every_row_once_in_whole_chunks(monkeypatch: pytest
 def test_forward_exact_passes_chunk_size_on() -> None:
     net = ReLUNetwork([([[1.0], [-1.0]], [0.0, 0.0]), ([[1, 1]], [0])])
     X = np.array([[0.25], [-0.5]])
-    with pytest.raises(InputError, match="chunk_size must be positive, got 0"):
+    with pytest.raises(InputError, match="chunk_size must be an int >= 1, got 0"):
         net.forward_exact(X, chunk_size=0)
     assert net.forward_exact(X, chunk_size=1).tolist() == [Fraction(1, 4), Fraction(1, 2)]
 

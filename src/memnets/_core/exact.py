@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import check_X
+from memnets._core.checks import check_scalar, check_X
 from memnets._core.errors import InputError
 from memnets._core.layers import AffineLayer, LayerStack
 from memnets._core.progress import track
@@ -338,9 +338,7 @@ def exact_units(
     output ``o`` of sample ``start + b`` equals ``numerators[b] / denominator`` exactly.
     ``chunk_size`` must be positive (``None``: :data:`DEFAULT_CHUNK`), as for ``forward``.
     """
-    if chunk_size is not None and chunk_size < 1:
-        raise InputError(f"chunk_size must be positive, got {chunk_size}")
-    step = chunk_size or DEFAULT_CHUNK
+    step = DEFAULT_CHUNK if chunk_size is None else check_scalar("chunk_size", chunk_size, int, ge=1, error=InputError)
     compiled = [compile_rows(layer) for layer in net.layers]
     last = len(compiled) - 1
     ticks = iter(track(range(-(-X.shape[0] // step) * len(compiled) + 1), "exact evaluation (layers x chunks)"))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from memnets._core.checks import check_X
+from memnets._core.checks import check_scalar, check_X
 from memnets._core.errors import ExactnessError, InputError
 from memnets._core.exact import forward_exact
 from memnets._core.export import to_onnx, to_torch, torch_layers
@@ -208,9 +208,7 @@ class ReLUNetwork:
 
     def _chunk(self, n: int, chunk_size: int | None) -> int:
         if chunk_size is not None:
-            if chunk_size < 1:
-                raise InputError(f"chunk_size must be positive, got {chunk_size}")
-            return chunk_size
+            return check_scalar("chunk_size", chunk_size, int, ge=1, error=InputError)
         widest = max(self.layer_sizes)
         return max(1, min(n, _FLOAT_TARGET_ELEMENTS // max(widest, 1)))
 
