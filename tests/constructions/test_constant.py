@@ -119,6 +119,17 @@ def test_bad_input_and_options() -> None:
         mn.construct([[0.2, 0.2], [0.2, 0.2]], [0, 1], method="constant", rng=0)
     with pytest.raises(mn.InputError, match="finite"):
         mn.construct([[np.nan, 0.2], [0.2, 0.2]], [0, 1], method="constant", rng=0)
+    for bad, msg in [({"min_band": float("nan")}, "min_band must be a finite number >= 0, got nan"),
+                     ({"min_band": -0.5}, "min_band must be a finite number >= 0, got -0.5"),
+                     ({"offset_tries": 0}, "offset_tries must be an int >= 1, got 0")]:
+        with pytest.raises(mn.OptionError, match=msg):
+            mn.construct(X, [0, 1, 1], method="constant", rng=0, **bad)
+    # the grid's own checks, for callers below construct's typed options: no bool as a number
+    data = check_dataset(np.asarray(X), [0, 1, 1])
+    for bad, msg in [({"min_band": True}, "min_band must be a finite number >= 0, got True"),
+                     ({"offset_tries": True}, "offset_tries must be an int >= 1, got True")]:
+        with pytest.raises(mn.OptionError, match=msg):
+            G.choose_grid(data.X, data.codes, rng=np.random.default_rng(0), separation=0.5, **bad)
 
 
 def test_too_coarse_cell_size_raises_mixed_cell() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import ConstructionError, InputError, OptionError
 from memnets._geometry.separation import closest_opposite_pair
 
@@ -116,10 +117,8 @@ def choose_grid(
     n = X.shape[1]
     if grid not in ("fixed", "adaptive"):
         raise OptionError(f"grid must be 'fixed' or 'adaptive', got {grid!r}")
-    if not (isinstance(offset_tries, int) and offset_tries >= 1):
-        raise OptionError(f"offset_tries must be a positive int, got {offset_tries!r}")
-    if not (math.isfinite(min_band) and min_band >= 0):
-        raise OptionError(f"min_band must be >= 0, got {min_band!r}")
+    offset_tries = check_scalar("offset_tries", offset_tries, int, ge=1)
+    min_band = check_scalar("min_band", min_band, float, ge=0)
     if cell_size is not None:
         h_fixed = _dyadic_cell_size(cell_size)
     else:
