@@ -268,6 +268,38 @@ def test_the_library_refuses_booleans_for_numbers_everywhere() -> None:
             call()
 
 
+@pytest.mark.parametrize("bad", [True, 2.5])
+def test_positive_int_options_are_one_check_below_construct_too(bad: object) -> None:
+    """Item 5 again: the positive-int checks once written by hand in the engines, the
+    projections, ``constant``, ``vardi2022``, the audit and the data loader are
+    ``check_scalar``: a bool or a float is refused by name (``int(2.5)`` once passed as 2)."""
+    from memnets._constructions import vardi2022
+    from memnets._constructions.constant import draw_codes
+    from memnets._engines.maxtree import forward_m1
+    from memnets._engines.pair_units import forward_pairwise
+    from memnets._geometry.projection import find_projection
+
+    X, y = np.array([[0.0], [0.25], [1.0]]), np.array([0, 0, 1])
+    efficient = mn.construct(X, y, method="efficient", rng=0).network
+    pairwise = mn.construct(X, y, method="pairwise").network
+    idx, gen, data = np.array([[0], [1], [3]]), np.random.default_rng(0), checks_mod.check_dataset(X, y)
+    cases = [
+        (lambda: forward_m1(efficient, X, chunk_size=bad), "chunk_size"),
+        (lambda: forward_pairwise(pairwise, X, chunk_size=bad), "chunk_size"),
+        (lambda: find_projection(X, 2.0 * y - 1, y, rng=gen, method="interval", max_tries=bad), "max_tries"),
+        (lambda: draw_codes(idx, rng=gen, code_range=bad, max_tries=4), "code_range"),
+        (lambda: draw_codes(idx, rng=gen, code_range=None, max_tries=bad), "max_tries"),
+        (lambda: vardi2022.build(data, rng=gen, seed=0, group_size=bad), "group_size"),
+        (lambda: mn.audit(efficient, n_lines=bad), "n_lines"),
+        (lambda: mn.datasets.load("digits", n=bad), "n"),
+    ]
+    for call, name in cases:
+        with pytest.raises(OptionError, match=rf"\b{name}\b.* must be an int >= 1, got {bad}"):
+            call()
+    with pytest.raises(OptionError, match=r"^delta must be a finite number in \(0, 1\), got True$"):
+        mn.audit(efficient, delta=True)
+
+
 def test_check_name_returns_known_names_and_lists_every_valid_one_otherwise():
     from memnets._core.checks import check_name
 

@@ -476,7 +476,7 @@ def test_load_errors(tmp_path, monkeypatch):
         ds.load("digits", split="validation")
     with pytest.raises(mn.OptionError, match="exceeds"):
         ds.load("digits", classes=(3,), n=1000)
-    with pytest.raises(mn.OptionError, match="positive integer"):
+    with pytest.raises(mn.OptionError, match=r"^n \(or None\) must be an int >= 1, got 0$"):
         ds.load("digits", n=0)
     with pytest.raises(mn.OptionError, match="repeats"):
         ds.load("digits", classes=(3, 3))

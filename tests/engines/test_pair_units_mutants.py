@@ -209,7 +209,7 @@ def test_chunk_size_is_checked_and_used() -> None:
     net = _net([[0.0], [0.25], [1.0]], [0, 0, 1])
     Q = np.linspace(0, 1, 17)[:, None]
     for bad in (0, -1, True):
-        with pytest.raises(mn.OptionError, match=r"^chunk_size must be a positive int, got "):
+        with pytest.raises(mn.OptionError, match=r"^chunk_size must be an int >= 1, got "):
             forward_pairwise(net, Q, chunk_size=bad)
     one = _check_against_exact(net, Q, chunk_size=1)
     assert np.array_equal(one[1], _check_against_exact(net, Q, chunk_size=5)[1])

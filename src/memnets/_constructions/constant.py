@@ -74,8 +74,8 @@ from memnets._blocks import compose_affine, exact_layer, staircase
 from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import ConstructionError, OptionError
+from memnets._core.checks import Dataset, check_scalar
+from memnets._core.errors import ConstructionError
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._geometry.grid import Grid, choose_grid, kept_thresholds, occupied_cells
 
@@ -96,10 +96,8 @@ def draw_codes(
     """
     K, n = idx.shape
     R = code_range if code_range is not None else max(2, 2 * K * K)
-    if not (isinstance(R, int | np.integer) and R >= 1):
-        raise OptionError(f"code_range must be a positive int, got {code_range!r}")
-    if not (isinstance(max_tries, int) and max_tries >= 1):
-        raise OptionError(f"max_tries must be a positive int, got {max_tries!r}")
+    R = check_scalar("code_range", R, int, ge=1)
+    check_scalar("max_tries", max_tries, int, ge=1)
     active = idx.max(axis=0) > 0
     big = int(R) * int(idx.max(initial=0)) * n >= 2**62
     for tries in range(1, max_tries + 1):

@@ -111,8 +111,7 @@ import numpy as np
 from memnets._blocks.group_lookup import lookup_stats, projected_lookup
 from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import OptionError
+from memnets._core.checks import Dataset, check_scalar
 from memnets._core.option_groups import with_defaults
 from memnets._geometry.projection import ProjectionOptions, find_projection_within_R
 
@@ -146,8 +145,8 @@ def build(
     group_size : samples per lookup group (``B``). Default ``ceil(sqrt(M / log2 M))``, theirs.
     """
     started = time.perf_counter()
-    if group_size is not None and group_size < 1:
-        raise OptionError(f"vardi2022: group_size must be a positive int or None, got {group_size!r}")
+    if group_size is not None:
+        group_size = check_scalar("vardi2022: group_size (or None)", group_size, int, ge=1)
     sizer = vardi_group_size if group_size is None else (lambda M: min(int(group_size), M))
     labels = (np.asarray(data.codes) + 1).astype(np.int64)
     proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, method="vardi2022", **projection)

@@ -18,8 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from memnets._blocks import max_tree, max_tree_readout
-from memnets._core.checks import check_X
-from memnets._core.errors import InputError, OptionError
+from memnets._core.checks import check_scalar, check_X
+from memnets._core.errors import InputError
 from memnets._core.network import ReLUNetwork
 from memnets._core.progress import track
 from memnets._core.rounding import gamma, unit_roundoff
@@ -187,8 +187,8 @@ def forward_m1(
     Xa = check_X(X, n_features=network.n_inputs, unit_interval=False)
     if (Xa < 0).any():
         raise InputError("forward_m1 certifies inputs with x >= 0 only (efficient networks act on [0,1]^n)")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) < 1):
-        raise OptionError(f"chunk_size must be a positive int, got {chunk_size!r}")
+    if chunk_size is not None:
+        chunk_size = check_scalar("chunk_size", chunk_size, int, ge=1)
     eng = _plan(network, dtype)
     u = unit_roundoff(dtype)
     n = eng.W.shape[1]  # used inputs + the bias column

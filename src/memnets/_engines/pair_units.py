@@ -68,8 +68,8 @@ import numpy as np
 
 from memnets._blocks.pair_constants import PairwisePlan
 from memnets._blocks.pair_layers import match_pairwise
-from memnets._core.checks import check_X
-from memnets._core.errors import InputError, OptionError
+from memnets._core.checks import check_scalar, check_X
+from memnets._core.errors import InputError
 from memnets._core.exactgram import fixed_point_exponent, gram_ints, sq_norm_ints
 from memnets._core.network import ReLUNetwork
 from memnets._core.progress import track
@@ -308,9 +308,7 @@ def _rows(X: Any, network: ReLUNetwork) -> np.ndarray:
 
 def _step(ev: _Eval, chunk_size: int | None) -> int:
     if chunk_size is not None:
-        if isinstance(chunk_size, bool) or int(chunk_size) < 1:
-            raise OptionError(f"chunk_size must be a positive int, got {chunk_size!r}")
-        return int(chunk_size)
+        return check_scalar("chunk_size", chunk_size, int, ge=1)
     return max(1, _BLOCK_ENTRIES // ev.plan.n_samples)
 
 

@@ -26,6 +26,7 @@ from typing import Annotated, Any, TypedDict, Unpack
 
 import numpy as np
 
+from memnets._core.checks import check_scalar
 from memnets._core.errors import ConstructionError, InputError, OptionError
 from memnets._core.option_groups import Default, with_defaults
 from memnets._core.runs import ProjectionCollision, Runs, label_runs
@@ -167,8 +168,7 @@ class ProjectionOptions(TypedDict, total=False):
 
 
 def _check_max_tries(max_tries: object, method: str) -> None:
-    if not isinstance(max_tries, int | np.integer) or max_tries < 1:
-        raise OptionError(f"{method}: max_tries must be a positive int, got {max_tries!r}")
+    check_scalar(f"{method}: max_tries", max_tries, int, ge=1)
 
 
 def find_projection(

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike, as_rng, check_X, minmax_scale
+from memnets._core.checks import RNGLike, as_rng, check_scalar, check_X, minmax_scale
 from memnets._core.errors import DataUnavailableError, OptionError
 from memnets.datasets import _cifar, _imagefolder
 from memnets.datasets._idx import DataFileError, read_idx
@@ -399,8 +399,8 @@ def load(
     key = canonical(name)
     if split not in SPLITS:
         raise OptionError(f"split must be one of {list(SPLITS)}, got {split!r}")
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-        raise OptionError(f"n must be a positive integer or None, got {n!r}")
+    if n is not None:
+        n = check_scalar("n (or None)", n, int, ge=1)
     if download and key != "cifar10":
         raise OptionError(f"download=True is only supported for cifar10, not {key!r}")
     if key in SYNTHETIC:

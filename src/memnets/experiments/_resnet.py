@@ -65,7 +65,7 @@ from typing import Any, Literal
 import numpy as np
 
 from memnets import OptionError
-from memnets._core.checks import RNGLike, as_rng
+from memnets._core.checks import RNGLike, as_rng, check_scalar
 
 __all__ = ["IMAGENET_RESNET18_PARAMS", "Predictor", "check_device", "cuda_available", "resnet18",
            "resolve_device", "train_resnet18"]
@@ -183,8 +183,7 @@ def resnet18(num_classes: int = 10, *, variant: Literal["cifar", "imagenet"] = "
     ``"cifar"``: 3x3 stride-1 stem, no max-pool (for 32x32 images). The global torch RNG is
     not advanced.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise OptionError(f"num_classes must be a positive int, got {num_classes!r}")
+    check_scalar("num_classes", num_classes, int, ge=1)
     if variant not in ("cifar", "imagenet"):
         raise OptionError(f"variant must be 'cifar' or 'imagenet', got {variant!r}")
     import torch
@@ -283,8 +282,7 @@ def train_resnet18(
     to train (:func:`resolve_device`; the module says what stays the same across devices).
     """
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("threads", threads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise OptionError(f"{name} must be a positive int, got {value!r}")
+        check_scalar(name, value, int, ge=1)
     if not (math.isfinite(lr) and lr > 0):
         raise OptionError(f"lr must be a positive number, got {lr!r}")
     dev = resolve_device(device)

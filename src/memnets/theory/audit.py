@@ -77,8 +77,8 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import RNGLike, as_rng
-from memnets._core.errors import InputError, OptionError
+from memnets._core.checks import RNGLike, as_rng, check_scalar
+from memnets._core.errors import InputError
 from memnets._core.linalg import exact_null_vector, is_null, pivoted_null_vector
 from memnets._core.network import ReLUNetwork
 from memnets.datasets import FibreMeasured, LineMeasured
@@ -314,10 +314,8 @@ def audit(
     (1, [0.0, 1.0], True)
     """
     net = _as_network(network)
-    if isinstance(n_lines, bool) or not isinstance(n_lines, int | np.integer) or n_lines < 1:
-        raise OptionError(f"n_lines must be a positive int, got {n_lines!r}")
-    if not (isinstance(delta, int | float) and 0 < delta < 1):
-        raise OptionError(f"delta must lie in (0, 1), got {delta!r}")
+    n_lines = check_scalar("n_lines", n_lines, int, ge=1)
+    delta = check_scalar("delta", delta, float, gt=0, lt=1)
     gen, seed = as_rng(rng)
     v, v_exact, residual = null_direction(net)
     report = AuditReport(
