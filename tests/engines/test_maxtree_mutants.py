@@ -145,3 +145,15 @@ def test_the_float32_maxima_are_float64_arrays() -> None:
     assert vals.dtype == np.float64
     h = np.float32(x[0] @ W.T + b)  # each maximum rounded once to float32
     assert vals.tolist() == [float(h[1]) - float(h[0])]
+
+
+@pytest.mark.parametrize("bad", [0, 2.5, True])
+def test_chunk_size_must_be_a_positive_int_named_in_the_refusal(bad: object) -> None:
+    """``check_scalar`` for ``chunk_size``: ``2.5`` is not truncated to 2 (mutants dropping
+    ``int`` or renaming the argument survived the selection before)."""
+    net = _m1(np.array([[0.5, 0.25], [0.25, 0.5]]), np.zeros(2), [1, 1])
+    X = np.array([[0.25, 0.75], [0.5, 0.5]])
+    with pytest.raises(mn.OptionError, match=rf"^chunk_size must be an int >= 1, got {bad}$"):
+        maxtree.forward_m1(net, X, chunk_size=bad)
+    values, _ = maxtree.forward_m1(net, X, chunk_size=1)
+    assert np.array_equal(values, maxtree.forward_m1(net, X)[0])
