@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memnets._core.rounding import U32, U64, dyadic_parts, gamma, unit_roundoff
+from memnets._core.rounding import U32, U64, dyadic_parts, gamma, gammas, unit_roundoff
 
 
 def _odd_exp(v: float) -> tuple[int, int]:
@@ -55,6 +55,23 @@ def test_gamma_values_are_m_u_over_1_minus_m_u() -> None:
     # gamma_m bounds m u from above (the model's error factor), here with room to spare
     for m in (1, 5, 1000, 10**9):
         assert Fraction(gamma(m, U64)) >= m * Fraction(U64)
+
+
+def test_gammas_is_gamma_entry_by_entry_in_shape_and_rounded_up() -> None:
+    """The array form the pairwise engine's vectorised block uses: every entry the rounded-up
+    ``gamma`` of its count (the shape kept, repeated counts in any order, the format's ``u``
+    passed on), so the block stays bit-identical to the row-by-row one."""
+    m = np.array([[3, 0, 7], [3, 1999, 1], [7, 7, 0]])
+    g = gammas(m)
+    assert g.shape == m.shape and g.dtype == np.float64
+    assert g.tolist() == [[gamma(int(v)) for v in row] for row in m.tolist()]
+    assert all(_is_ceil(x, int(v) * Fraction(U64) / (1 - int(v) * Fraction(U64)))
+               for x, v in zip(g.ravel().tolist(), m.ravel().tolist(), strict=True))
+    assert gammas(np.array([2, 5]), U32).tolist() == [gamma(2, U32), gamma(5, U32)]
+    assert gammas(np.array([2, 1]), 0.25).tolist() == [1.0, float(np.nextafter(1 / 3, 1))]  # u passed on; 1/3 rounded up
+    assert gammas(np.zeros((0, 2), dtype=np.int64)).shape == (0, 2)
+    with pytest.raises(ValueError, match="gamma_m needs"):
+        gammas(np.array([1, 2**60]), 2.0**-53)
 
 
 @pytest.mark.parametrize(("m", "u"), [(1, 1.0), (2, 0.5), (3, 0.5), (1, 2.0), (-1, U64), (2**60, 2.0**-53)])
