@@ -268,6 +268,35 @@ def test_the_library_refuses_booleans_for_numbers_everywhere() -> None:
             call()
 
 
+def test_the_float_options_once_checked_by_hand_are_check_scalar_too() -> None:
+    """The last hand-written float checks (``two_moons``' noise and offset, ``thm53``'s density
+    and mass, the grid's separation, the ResNet's ``lr``): a bool is refused by name, a value
+    out of range too, and a valid value still passes."""
+    from memnets._constructions import thm53
+    from memnets._geometry import grid as G
+    from memnets.experiments._resnet import train_resnet18
+
+    data = checks_mod.check_dataset([[0.1, 0.1], [0.9, 0.9]], [0, 1])
+    gen = np.random.default_rng(0)
+    calls = {
+        "noise": lambda v: mn.datasets.two_moons(noise=v),
+        "offset": lambda v: mn.datasets.two_moons(offset=v),
+        "thm53: density": lambda v: thm53.build(data, rng=gen, seed=0, density=v),
+        "thm53: mass": lambda v: thm53.build(data, rng=gen, seed=0, mass=v),
+        "separation": lambda v: G.choose_grid(data.X, data.codes, rng=gen, separation=v),
+        "lr": lambda v: train_resnet18(data.X, data.y, lr=v),
+    }
+    for name, call in calls.items():
+        for bad in (True, -1.0, float("nan")):
+            with pytest.raises(OptionError, match=rf"^{name} must be a finite number .*, got {bad}$"):
+                call(bad)
+    with pytest.raises(OptionError, match=r"^offset must be a finite number in \[0, 1\), got 1\.0$"):
+        mn.datasets.two_moons(offset=1.0)
+    with pytest.raises(OptionError, match=r"^thm53: mass must be a finite number in \(0, 1\), got 1\.0$"):
+        thm53.build(data, rng=gen, seed=0, mass=1.0)
+    assert mn.datasets.two_moons(noise=0.05, offset=0.25).offset == 0.25
+
+
 @pytest.mark.parametrize("bad", [True, 2.5])
 def test_positive_int_options_are_one_check_below_construct_too(bad: object) -> None:
     """Item 5 again: the positive-int checks once written by hand in the engines, the

@@ -99,9 +99,9 @@ def draw_codes(
     R = check_scalar("code_range", R, int, ge=1)
     check_scalar("max_tries", max_tries, int, ge=1)
     active = idx.max(axis=0) > 0
-    big = int(R) * int(idx.max(initial=0)) * n >= 2**62
+    big = R * int(idx.max(initial=0)) * n >= 2**62
     for tries in range(1, max_tries + 1):
-        a = rng.integers(1, int(R) + 1, size=n) * active
+        a = rng.integers(1, R + 1, size=n) * active
         if big:
             t = np.array([sum(int(x) * int(w) for x, w in zip(row, a, strict=True)) for row in idx], dtype=object)
             distinct = len(set(t.tolist())) == K

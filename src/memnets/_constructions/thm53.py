@@ -89,8 +89,7 @@ from memnets._blocks import project_first
 from memnets._blocks.line_memorizer import line_memorizer
 from memnets._constructions.result import ConstructionResult
 from memnets._constructions.verify import finish
-from memnets._core.checks import Dataset
-from memnets._core.errors import OptionError
+from memnets._core.checks import Dataset, check_scalar
 from memnets._core.network import ReLUNetwork
 from memnets._core.option_groups import with_defaults
 from memnets._geometry.projection import ProjectionOptions, find_projection
@@ -175,10 +174,8 @@ def build(
     bits_per_layer : boundary bits extracted per layer (1 or 2). As for ``method="optimal"``.
     """
     started = time.perf_counter()
-    if not (math.isfinite(density) and density > 0):
-        raise OptionError(f"thm53: density must be a positive finite number, got {density!r}")
-    if not 0 < mass < 1:
-        raise OptionError(f"thm53: mass must lie in (0, 1), got {mass!r}")
+    check_scalar("thm53: density", density, float, gt=0)
+    check_scalar("thm53: mass", mass, float, gt=0, lt=1)
     signs = data.binary_signs("thm53")
     bumped = 1 if int((signs == 1).sum()) >= int((signs == -1).sum()) else -1
     n_bumped = int((signs == bumped).sum())

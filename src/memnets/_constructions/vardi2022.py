@@ -145,8 +145,8 @@ def build(
     group_size : samples per lookup group (``B``). Default ``ceil(sqrt(M / log2 M))``, theirs.
     """
     started = time.perf_counter()
-    if group_size is not None:
-        group_size = check_scalar("vardi2022: group_size (or None)", group_size, int, ge=1)
+    if group_size is not None:  # checked, but recorded in the options as given
+        check_scalar("vardi2022: group_size (or None)", group_size, int, ge=1)
     sizer = vardi_group_size if group_size is None else (lambda M: min(int(group_size), M))
     labels = (np.asarray(data.codes) + 1).astype(np.int64)
     proj, theory = find_projection_within_R(data.X, labels, data.y, rng=rng, method="vardi2022", **projection)

@@ -123,9 +123,7 @@ def choose_grid(
         h_fixed = _dyadic_cell_size(cell_size)
     else:
         if separation is not None:
-            if not (math.isfinite(separation) and separation > 0):
-                raise OptionError(f"separation must be a positive number, got {separation!r}")
-            c2 = Fraction(float(separation)) ** 2
+            c2 = Fraction(check_scalar("separation", separation, float, gt=0)) ** 2
         else:
             c2 = closest_opposite_pair(X, codes).squared
         h_fixed = fixed_cell_size(n, c2)

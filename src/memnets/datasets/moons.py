@@ -187,12 +187,7 @@ def two_moons(
     >>> round(M.separation, 12)  # (1 - 0.5) / 3
     0.166666666667
     """
-    try:
-        nu = float(noise)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"noise must be a number >= 0, got {noise!r}") from exc
-    if not math.isfinite(nu) or nu < 0:
-        raise OptionError(f"noise must be a finite number >= 0, got {noise!r}")
+    nu = check_scalar("noise", noise, float, ge=0)
     if separation is not None and offset is not None:
         raise OptionError("give separation or offset, not both")
     if separation is not None:
@@ -204,9 +199,7 @@ def two_moons(
                 f"{(1.0 - 2.0 * nu) / (3.0 + 2.0 * nu):.6g}"
             )
     else:
-        h = 0.5 if offset is None else float(offset)
-        if not (math.isfinite(h) and 0.0 <= h < 1.0):
-            raise OptionError(f"offset must lie in [0, 1), got {offset!r}")
+        h = 0.5 if offset is None else check_scalar("offset", offset, float, ge=0, lt=1)
     moons = TwoMoons(offset=h, noise=nu)
     if moons.separation <= 0:
         raise OptionError(

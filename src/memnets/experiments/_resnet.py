@@ -283,8 +283,7 @@ def train_resnet18(
     """
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("threads", threads)):
         check_scalar(name, value, int, ge=1)
-    if not (math.isfinite(lr) and lr > 0):
-        raise OptionError(f"lr must be a positive number, got {lr!r}")
+    lr = check_scalar("lr", lr, float, gt=0)
     dev = resolve_device(device)
     import torch
 
