@@ -29,4 +29,5 @@ def test_robust_command_bad_model(cli, tmp_path) -> None:
     bad = tmp_path / "bad.memnet"
     bad.write_text("not a model")
     out = cli("robust", bad, "--data", "moons")
-    assert out.exit_code != 0
+    assert out.exit_code == 2 and out.output.startswith("error: "), out.output  # a clean refusal
+    assert "not a memnets model file (wrong magic bytes)" in out.output
