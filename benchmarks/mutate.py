@@ -14,7 +14,7 @@ Usage::
     .venv/bin/python benchmarks/mutate.py exact decide       # some of them
     .venv/bin/python benchmarks/mutate.py --max-children 2 --keep /tmp/mut
     .venv/bin/python benchmarks/mutate.py maxtree --keep /tmp/mut --resume   # go on after a cut
-    .venv/bin/python benchmarks/mutate.py checks layers --decorated   # only their @property methods
+    .venv/bin/python benchmarks/mutate.py checks progress --decorated   # only their @property / @contextmanager functions
 
 Killed = a test failed on the mutant; survived = every selected test passed (read the
 diffs: an equivalent mutant, a performance-only path, or a missing test); timeout = the
