@@ -210,5 +210,5 @@ def _item(hint: Any) -> str:
         return "(" + ", ".join(_item(h) for h in args) + ("," if len(args) == 1 else "") + ")"
     words = describe_hint(hint)
     for article in ("a ", "an "):
-        words = words.removeprefix(article) if words.startswith(article) else words
+        words = words.removeprefix(article)
     return f"({words})" if " or " in words or ", " in words else words
