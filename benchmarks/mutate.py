@@ -14,7 +14,7 @@ Usage::
     .venv/bin/python benchmarks/mutate.py exact decide       # some of them
     .venv/bin/python benchmarks/mutate.py --max-children 2 --keep /tmp/mut
     .venv/bin/python benchmarks/mutate.py maxtree --keep /tmp/mut --resume   # go on after a cut
-    .venv/bin/python benchmarks/mutate.py checks layers --decorated   # only their @property methods
+    .venv/bin/python benchmarks/mutate.py checks progress --decorated   # only their @property / @contextmanager functions
 
 Killed = a test failed on the mutant; survived = every selected test passed (read the
 diffs: an equivalent mutant, a performance-only path, or a missing test); timeout = the
@@ -29,7 +29,6 @@ import ast
 import fnmatch
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -128,47 +127,80 @@ NAMES: dict[str, list[str]] = {
                      "memnets._core.network.x__gram_for_rank__mutmut_*"],
 }
 
-#: module keys whose ``@property`` / ``@cached_property`` methods are mutated too: mutmut 3 skips
-#: every decorated function, so the scratch copy spells ``@p def f`` as ``def f`` + ``f = p(f)``.
-#: (mutmut 3.8.1 itself mutates a method whose only decorator is ``@staticmethod`` or
-#: ``@classmethod``: ``GridSide.of`` and ``GramParts.side`` were in exactdigits' first run.)
-#: ``--decorated`` runs only these methods (:func:`decorated_names`).
-UNDECORATE = {"network-rest", "exact", "sweep", "checks", "exactgram", "radius", "scaling", "layers", "runs"}
+#: module keys whose ``@property`` / ``@cached_property`` methods and module-level ``@contextmanager``
+#: functions are mutated too: mutmut 3 skips every decorated function, so the scratch copy spells
+#: ``@p def f`` as ``def f`` + ``f = p(f)`` (:func:`undecorate`). (mutmut 3.8.1 itself mutates a method
+#: whose only decorator is ``@staticmethod`` or ``@classmethod``: ``GridSide.of`` and
+#: ``GramParts.side`` were in exactdigits' first run.) ``--decorated`` runs only the rewritten
+#: functions (:func:`decorated_names`).
+UNDECORATE = {"network-rest", "exact", "sweep", "checks", "exactgram", "radius", "scaling", "layers", "runs",
+              "progress"}
+
+#: the decorators :func:`undecorate` spells out: on a method of a top-level class, on a top-level function
+METHOD_DECORATORS = ("property", "cached_property")
+FUNCTION_DECORATORS = ("contextmanager",)
 
 VERDICTS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "not checked")
 
 
+def _only_decorator(node: ast.stmt, names: Sequence[str]) -> str | None:
+    """The name of ``node``'s decorator when it is a ``def`` whose one decorator is a bare name of
+    ``names`` (``@property``, not ``@functools.cached_property`` or ``@lru_cache(2)``), else None."""
+    if isinstance(node, ast.FunctionDef) and len(node.decorator_list) == 1:
+        deco = node.decorator_list[0]
+        if isinstance(deco, ast.Name) and deco.id in names:
+            return deco.id
+    return None
+
+
+def _rewritten(tree: ast.Module) -> list[tuple[str | None, ast.FunctionDef, str]]:
+    """(class name or None, function, decorator) of every function :func:`undecorate` rewrites: the
+    methods of top-level classes (not of nested ones: mutmut 3 names no nested method) whose only
+    decorator is one of :data:`METHOD_DECORATORS`, and the top-level functions whose only decorator
+    is one of :data:`FUNCTION_DECORATORS`."""
+    found: list[tuple[str | None, ast.FunctionDef, str]] = []
+    for node in tree.body:
+        owner, body, names = ((node.name, node.body, METHOD_DECORATORS) if isinstance(node, ast.ClassDef)
+                              else (None, [node], FUNCTION_DECORATORS))
+        for fn in body:
+            if isinstance(fn, ast.FunctionDef) and (deco := _only_decorator(fn, names)):
+                found.append((owner, fn, deco))
+    return found
+
+
 def undecorate(text: str) -> str:
-    """``@property``/``@cached_property`` methods (4-space class bodies) written as a plain ``def``
-    followed by ``name = property(name)``: the same class, but one that mutmut 3 mutates."""
+    """The module source with each function of :func:`_rewritten` written as a plain ``def``
+    followed by ``name = decorator(name)`` at the same indent: the same module, but one whose
+    functions mutmut 3 mutates. The decorator's line goes; the assignment follows the body's
+    last line. Anything else (other decorators, nested classes) is left as it is."""
     lines = text.splitlines(keepends=True)
-    out: list[str] = []
-    pending: tuple[str, str] | None = None  # (decorator, method name) until the method ends
+    drop: set[int] = set()
+    after: dict[int, str] = {}
+    for _, fn, deco in _rewritten(ast.parse(text)):
+        d = fn.decorator_list[0]
+        if "".join(lines[d.lineno - 1].split("#", 1)[0].split()) != f"@{deco}":
+            raise ValueError(f"undecorate: @{deco} of {fn.name} is not alone on its line")
+        drop.add(d.lineno - 1)
+        end = fn.end_lineno if fn.end_lineno is not None else fn.lineno
+        after[end - 1] = f"{' ' * fn.col_offset}{fn.name} = {deco}({fn.name})\n"
+    out = []
     for i, line in enumerate(lines):
-        deco = re.fullmatch(r"    @(property|cached_property)\n", line)
-        if deco and i + 1 < len(lines) and (m := re.match(r"    def (\w+)\(", lines[i + 1])):
-            if pending:
-                out.append(f"    {pending[1]} = {pending[0]}({pending[1]})\n")
-            pending = (deco.group(1), m.group(1))
-            continue
-        if pending and line.strip() and not line.startswith("        ") and not line.startswith("    def " + pending[1]):
-            out.append(f"    {pending[1]} = {pending[0]}({pending[1]})\n")
-            pending = None
-        out.append(line)
-    if pending:
-        out.append(f"    {pending[1]} = {pending[0]}({pending[1]})\n")
+        if i not in drop:
+            out.append(line)
+        if i in after:
+            out.append(("" if line.endswith("\n") else "\n") + after[i])
     return "".join(out)
 
 
-def decorated_names(path: str) -> list[str]:
-    """Mutant-name globs of the ``@property`` / ``@cached_property`` methods of a module file
-    (``memnets._core.checks.xǁDatasetǁn_classes__mutmut_*``): what :func:`undecorate` adds."""
+def decorated_names(path: str, source: str | None = None) -> list[str]:
+    """Mutant-name globs of the functions :func:`undecorate` rewrites in a module file
+    (``memnets._core.checks.xǁDatasetǁn_classes__mutmut_*``,
+    ``memnets._core.progress.x_progress_enabled__mutmut_*``); ``source``: the file's text
+    (default: read from ``src/memnets/<path>``)."""
     module = "memnets." + path.removesuffix(".py").replace("/", ".")
-    tree = ast.parse((ROOT / "src" / "memnets" / path).read_text())
-    return [f"{module}.xǁ{cls.name}ǁ{fn.name}__mutmut_*"
-            for cls in tree.body if isinstance(cls, ast.ClassDef)
-            for fn in cls.body if isinstance(fn, ast.FunctionDef)
-            and any(isinstance(d, ast.Name) and d.id in ("property", "cached_property") for d in fn.decorator_list)]
+    text = (ROOT / "src" / "memnets" / path).read_text() if source is None else source
+    return [f"{module}.xǁ{cls}ǁ{fn.name}__mutmut_*" if cls else f"{module}.x_{fn.name}__mutmut_*"
+            for cls, fn, _ in _rewritten(ast.parse(text))]
 
 
 def _mutmut() -> str:
@@ -257,7 +289,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="run (and count) only these mutant names or fnmatch globs, e.g. "
                          "'memnets._core.network.xǁReLUNetworkǁ*certified*'")
     ap.add_argument("--decorated", action="store_true",
-                    help="run (and count) only the @property/@cached_property methods of each module "
+                    help="run (and count) only the @property/@cached_property methods and module-level "
+                         "@contextmanager functions of each module "
                          "(its key must be in UNDECORATE); results tagged <key>-decorated")
     ap.add_argument("--timeout-multiplier", type=float, default=10.0,
                     help="mutmut's timeout_multiplier (a mutant's CPU limit: (test time + 1 s) x this x 2)")

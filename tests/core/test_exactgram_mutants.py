@@ -4,11 +4,13 @@ Each test pins a value the earlier tests left free (see the `_core/exactgram.py`
 benchmarks/README.md): the int64 fast path of :func:`fixed_point_exponent`, the overflow
 guards of :func:`limbs`, the carry invariants of :class:`Words`, the mixed
 :class:`Split` / array calls of :func:`gram_words`, its intermediate carries over many
-chunks (int64 words that would overflow without them), and the Python-int wrappers.
+chunks (int64 words that would overflow without them) and how often they come, and the
+Python-int wrappers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 import numpy as np
@@ -164,3 +166,43 @@ def test_gram_ints_at_a_larger_T_and_on_the_python_path() -> None:
     assert small.dtype == object and small.tolist() == [1]
     S = sq_norm_ints(A3, 1001)
     assert S.dtype == object and S.tolist() == [int((Fraction(2.0**-1000) ** 2 + Fraction(5, 16)) * 4**1001)]
+
+
+class _Counted(list[list[np.ndarray]]):
+    """A chunk list that counts the chunks :func:`gram_words` has taken from it."""
+
+    seen = 0
+
+    def __iter__(self) -> Iterator[list[np.ndarray]]:
+        for item in super().__iter__():
+            self.seen += 1
+            yield item
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 6])
+def test_gram_words_carries_as_often_as_the_documented_word_bound_needs(L: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The carry schedule itself, on ``L`` limbs and few columns (the overflow it prevents needs
+    millions). Per chunk a word grows by at most ``3 L 2**53`` (the bound in ``gram_words``); a
+    carry leaves it below ``2**53``. So after ``g`` chunks since the last carry the words are below
+    ``(1 + 3 L g) 2**53``, which must stay ``<= 2**63`` (int64), and the carry comes after the chunk
+    at which one more chunk could take the bound to ``2**62``: every ``g = ceil(511 / 3L) - 1``
+    chunks (170, 85, 56, 28), whatever the values (here one column per chunk, its top limb 1)."""
+    g = -(-511 // (3 * L)) - 1
+    n = 2 * g + 7
+    S, R = (Split(np.full((1, 1), 2.0 ** (BETA * (L - 1))), 0) for _ in range(2))
+    assert S.n_limbs == R.n_limbs == L
+    S.chunks = _Counted(S.chunks * n)
+    R.chunks = R.chunks * n
+    at: list[int] = []
+    carry = Words.carry
+
+    def counting(self: Words) -> Words:
+        at.append(S.chunks.seen)
+        return carry(self)
+
+    monkeypatch.setattr(Words, "carry", counting)
+    G = gram_words(S, R)
+    for k, (a, b) in enumerate(zip([0, *at[:-1]], at, strict=True)):
+        assert (k > 0) + 3 * L * (b - a) <= 2**10    # the documented bound stays <= 2**63
+    assert at == [g, 2 * g, n]                       # two periodic carries, then the final one
+    assert G.to_ints().tolist() == [[n * 2 ** (2 * BETA * (L - 1))]]

@@ -168,6 +168,30 @@ def test_pairwise_radii_are_their_allowance_formula() -> None:
     _pinned(rad.pairwise_radii(two.network, X)[0], want)
 
 
+def test_pairwise_radii_of_samples_1e_145_apart_keep_the_absolute_allowance() -> None:
+    """Two samples ``1e-145`` apart per coordinate (``D = 2e-290``, squared distances near
+    ``1e-290``, none underflowing): the absolute ``1e-300`` of the distance allowance ``e_d`` is
+    then the largest term of ``e_A`` (``D_rel D`` is ~``1e-305``). The radius is its formula
+    there too, and the ball stays on the input's side of the bisector ``x1 + x2 = delta`` (a
+    unit active on the ball makes its sample the nearer one). With the ``1e-300`` subtracted
+    (mutant ``pairwise_radii_55``) radii of 230 of these inputs cross the bisector, up to 5e4
+    times over, and the exact decision changes inside 136 balls."""
+    delta = 1e-145
+    two = mn.construct([[0.0, 0.0], [delta, delta]], [0, 1], method="pairwise")
+    rng = np.random.default_rng(8)
+    off = np.geomspace(1e-15, 1e-5, 150)
+    along = rng.uniform(-2.0, 2.0, 150)
+    X = delta * np.vstack([np.stack([0.5 - off + along, 0.5 - along], axis=1),
+                           np.stack([0.5 + off + along, 0.5 - along], axis=1)])
+    r, _ = rad.pairwise_radii(two.network, X)
+    want = _pairwise_formula(two.network, X)
+    assert (want > 0).sum() >= 100
+    _pinned(r, want)
+    for (x0, x1), rho in zip(X.tolist(), r.tolist(), strict=True):
+        # rho < |x0 + x1 - delta| / sqrt(2), exactly
+        assert 2 * Fraction(rho) ** 2 < (Fraction(x0) + Fraction(x1) - Fraction(delta)) ** 2
+
+
 # --------------------------------------------------------------------------- lipschitz
 def test_spectral_bound_is_its_formula() -> None:
     """``min(|W|_F, sqrt(|W|_1 |W|_inf)) (1 + 1.01 gamma_{m+4} + 4u)``, ``m`` the larger side;

@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Literal, Unpack
 
+from memnets._core.annotations import describe_hint
 from memnets._core.option_groups import group_fields
 
 __all__ = ["MethodOption", "describe_hint", "option_docs", "option_hints", "options_of"]
@@ -75,23 +76,6 @@ class MethodOption:
 
     def __str__(self) -> str:
         return f"{self.name}={self.default!r}: {self.meaning} ({self.allowed})"
-
-
-def describe_hint(hint: Any) -> str:
-    """An annotation in words: ``Literal['a', 'b'] | None`` -> ``"one of 'a', 'b' or None"``."""
-    origin = typing.get_origin(hint)
-    if hint is Any:
-        return "any value"
-    if origin is Literal:
-        return "one of " + ", ".join(repr(c) for c in typing.get_args(hint))
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(describe_hint(h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return "None"
-    if origin is tuple:
-        return "a tuple"
-    name = getattr(hint, "__name__", str(hint))
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
 def _choices(hint: Any) -> tuple[Any, ...] | None:

@@ -4,11 +4,15 @@ Each construction lives in its own module under ``memnets._constructions`` and e
 ``build(data, *, rng, seed, **options) -> ConstructionResult``. Modules are imported
 lazily, so optional dependencies (torch for ``"trained"``) are only needed when used.
 
-Options are checked once, here, from ``build``'s signature: an unknown name, a value
-outside a ``Literal[...]`` choice, or a value of the wrong kind for an ``int``/``float``/
-``bool``/``str`` annotation (``None`` where the annotation admits it) raises
-:class:`~memnets.OptionError` naming the method, the option and the valid values. Range
-checks that the type cannot express (``0 < alpha < 1``) stay in the construction.
+Options are checked once, here, from ``build``'s signature: an unknown name, or a value
+that does not fit its annotation (:func:`memnets._core.annotations.fit_hint`, the rule the
+experiments' ``--set`` options follow too: a ``Literal[...]`` choice, an ``int``/``float``/
+``bool``/``str``, a list or tuple whose items fit, ``None`` where admitted) raises
+:class:`~memnets.OptionError` naming the method, the option and the valid values. The value
+reaches ``build`` as given (an int passed for a float option stays an int, a list for a
+tuple option a list): this check converts nothing, so what a result records is what the
+caller passed or what ``build`` made of it. Range checks that the type cannot express
+(``0 < alpha < 1``) stay in the construction.
 
 One vocabulary across methods: ``max_tries`` bounds the draws of a random projection or
 code; ``verify`` takes ``"certificate"`` (the construction's proof checked on every sample,
@@ -23,16 +27,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import numbers
-import types
-import typing
 import warnings
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
-
-from memnets._constructions.options import MethodOption, describe_hint, option_hints, options_of
+from memnets._constructions.options import MethodOption, option_hints, options_of
 from memnets._constructions.result import ConstructionResult
+from memnets._core.annotations import describe_hint, fit_hint
 from memnets._core.checks import RNGLike, as_rng, check_dataset, check_name
 from memnets._core.deprecated import warn_renamed
 from memnets._core.errors import OptionError
@@ -156,30 +156,6 @@ def methods_rst(indent: str = "") -> str:
     return "\n".join(f"{indent}- ``{name}``: {text}" for name, (_, text) in METHODS.items())
 
 
-def _kind_ok(value: Any, hint: Any) -> bool:
-    """Whether ``value`` fits the annotation ``hint`` (unknown annotations admit anything)."""
-    origin = typing.get_origin(hint)
-    if hint is Any:
-        return True
-    if origin is Literal:
-        return any(type(value) is type(c) and value == c for c in typing.get_args(hint))
-    if origin in (typing.Union, types.UnionType):
-        return any(_kind_ok(value, h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return value is None
-    if hint is bool:
-        return isinstance(value, bool | np.bool_)
-    if hint is int:
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-    if hint is float:
-        return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-    if hint is str:
-        return isinstance(value, str)
-    if origin is tuple:
-        return isinstance(value, tuple | list)
-    return True
-
-
 def check_options(method: str, options: dict[str, Any]) -> None:
     """Raise :class:`OptionError` unless every option is a parameter of ``method``'s
     ``build`` and fits its annotation (see the module docstring)."""
@@ -193,7 +169,7 @@ def check_options(method: str, options: dict[str, Any]) -> None:
     hints = option_hints(_module(method).build)
     for name, value in options.items():
         hint = hints.get(name, Any)
-        if not _kind_ok(value, hint):
+        if not fit_hint(value, hint)[0]:  # the value goes on as given, not converted
             raise OptionError(f"method {method!r}: option {name!r} must be {describe_hint(hint)}, got {value!r}")
 
 

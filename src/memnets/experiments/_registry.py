@@ -3,9 +3,10 @@
 :data:`EXPERIMENTS` is the one list that ``run``, ``reproduce``, the run options' error
 messages and the command line read. :func:`experiment_options` reads an experiment's own
 options (and defaults) off its ``run`` signature; :func:`parse_experiment_options` turns
-``key=value`` strings (the command line's ``--set``) into values of the annotated types, in
-the style of :func:`memnets._constructions.registry.check_options`: an unknown key or a
-value of the wrong kind raises :class:`memnets.OptionError` listing the valid options.
+``key=value`` strings (the command line's ``--set``) into values of the annotated types by
+the rule :func:`memnets._constructions.registry.check_options` follows too
+(:func:`memnets._core.annotations.fit_hint`): an unknown key or a value of the wrong kind
+raises :class:`memnets.OptionError` listing the valid options or wording the type.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-import numbers
-import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 from memnets import OptionError
+from memnets._core.annotations import describe_hint, fit_hint
 from memnets._core.checks import check_name as check_known
 
 __all__ = ["EXPERIMENTS", "check_name", "experiment_options", "module", "own_options", "parse_experiment_options"]
@@ -106,9 +106,11 @@ def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
     Each value is read as a Python literal where it is one (``3``, ``0.5``, ``[2, 3]``,
     ``((1, 7), (2, 3))``), ``true``/``false``/``none`` in any case as ``True``/``False``/
     ``None``, a comma-separated list (``2,3,4``) as a list, and otherwise as the text
-    itself; the first reading that fits the option's annotation in ``run``'s signature is
-    kept (ints are accepted where floats are, lists where tuples are, and converted). A later
-    ``key`` replaces an earlier one.
+    itself; the first reading that fits the option's annotation in ``run``'s signature
+    (:func:`memnets._core.annotations.fit_hint`, the rule of ``construct``'s options) is
+    kept, converted to it: an int where a float goes becomes a float, a list or tuple
+    becomes a tuple for ``tuple[...]`` and a list for ``list[...]``/``Sequence[...]``, its
+    items converted too. A later ``key`` replaces an earlier one.
 
     Parameters
     ----------
@@ -124,7 +126,8 @@ def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
     ------
     memnets.OptionError
         an item is not ``key=value``, ``key`` is not an option of ``name`` (the message lists
-        them), or no reading of the value fits the option's type (the message names it).
+        them), or no reading of the value fits the option's type (the message words it as
+        ``construct``'s do: ``"must be a list or tuple of int or None"``).
 
     Examples
     --------
@@ -149,14 +152,12 @@ def parse_experiment_options(name: str, items: Iterable[str]) -> dict[str, Any]:
             )
         hint = hints.get(key, Any)
         for candidate in _readings(text):
-            ok, value = _fit(candidate, hint)
+            ok, value = fit_hint(candidate, hint)
             if ok:
                 out[key] = value
                 break
         else:
-            annotation = params[key].annotation
-            kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-            raise OptionError(f"experiment {name!r}: option {key!r} must be {kind}, got {text.strip()!r}")
+            raise OptionError(f"experiment {name!r}: option {key!r} must be {describe_hint(hint)}, got {text.strip()!r}")
     return out
 
 
@@ -184,43 +185,3 @@ def _readings(text: str) -> Iterator[Any]:
     if "," in t:
         yield [part.strip() for part in t.split(",")]
     yield t
-
-
-def _fit(value: Any, hint: Any) -> tuple[bool, Any]:
-    """Whether ``value`` fits the annotation ``hint``, and the value converted to it."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is Any:
-        return True, value
-    if origin is Literal:
-        return any(type(value) is type(c) and value == c for c in args), value
-    if origin in (typing.Union, types.UnionType):
-        for h in args:
-            ok, got = _fit(value, h)
-            if ok:
-                return True, got
-        return False, value
-    if hint is type(None):
-        return value is None, value
-    if hint is bool:
-        return isinstance(value, bool), value
-    if hint is int:
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool), value
-    if hint is float:
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        return ok, float(value) if ok else value
-    if hint is str:
-        return isinstance(value, str), value
-    if origin in (list, tuple, Sequence):
-        if not isinstance(value, list | tuple):
-            return False, value
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            if len(args) != len(value):
-                return False, value
-            fitted = [_fit(v, h) for v, h in zip(value, args, strict=True)]
-        else:
-            fitted = [_fit(v, args[0] if args else Any) for v in value]
-        if not all(ok for ok, _ in fitted):
-            return False, value
-        items = [got for _, got in fitted]
-        return True, tuple(items) if origin is tuple else items
-    return True, value
