@@ -110,9 +110,11 @@ def test_methods_lists_every_option(cli):
 
 
 def test_build_help_lists_every_method(cli):
-    text = " ".join(cli("build", "--help").output.split())
-    for name in mn.METHODS:
-        assert name in text
+    text = " ".join(cli("build", "--help", env={"COLUMNS": "400"}).output.split())
+    # both lists, each whole and in registry order (one complete list hid a short other one)
+    every = ", ".join(mn.METHODS)
+    assert f"Methods (`memnets methods` lists their options): {every}." in text
+    assert f"--method <str> Construction: {every} [default: efficient]" in text
 
 
 @pytest.mark.parametrize("condense", ["cover", "mcs"])
