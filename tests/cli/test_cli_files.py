@@ -99,10 +99,17 @@ def test_export_refuses_what_float64_cannot_hold(cli, tmp_path):
 def test_methods_lists_every_option(cli):
     out = cli("methods", env={"COLUMNS": "400"})
     assert out.exit_code == 0, out.output
-    for name in mn.METHODS:
-        assert f"{name}:" in out.output
-        for opt in mn.method_options(name).values():
-            assert opt.name in out.output and opt.meaning[:20] in out.output
+    # one table per method, in registry order, each with a row per option of that method
+    # (options shared by several methods, such as the projection group, in every table)
+    starts = [out.output.index(f"{name}: {' '.join(text.split()[:3])}") for name, (_, text) in mn.METHODS.items()]
+    assert starts == sorted(starts) and starts[0] == 0
+    sections = [out.output[a:b] for a, b in zip(starts, [*starts[1:], len(out.output)], strict=True)]
+    for name, section in zip(mn.METHODS, sections, strict=True):
+        rows = [line for line in section.splitlines() if line.startswith("│")]
+        assert len(rows) == max(1, len(mn.method_options(name))), (name, rows)
+        for opt, row in zip(mn.method_options(name).values(), rows, strict=False):
+            cells = [c.strip() for c in row.strip("│").split("│")]
+            assert cells[:3] == [opt.name, repr(opt.default), opt.allowed] and cells[3] == opt.meaning, (name, cells)
     one = cli("methods", "optimal")
     assert "max_width" in one.output and "condense" not in one.output
     bad = cli("methods", "nope")
