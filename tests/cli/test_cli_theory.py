@@ -17,8 +17,22 @@ def test_estimate_prints_the_numbers(cli):
     assert out.exit_code == 0, out.output
     X, y = mn.datasets.load("balls", n=400, rng=1)
     est = theory.estimate_all(X, y, rng=1)
-    for text in ("S_D", "M_D occupied cells", "N_D upper", f"{est['separation']:.6g}", str(est["N_D_upper"])):
-        assert text in out.output
+    # each row's value, read from its own row of the table (a value printed in the wrong row,
+    # or only the row labels, would be found anywhere in the output)
+    rows = {}
+    for line in out.output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(cells) == 2 and cells[0]:
+            rows[cells[0]] = cells[1]
+    md = est["M_D"]
+    assert rows["c (separation, >= c_D)"] == f"{est['separation']:.6g}"
+    assert rows["S_D (Definition 7.1: greedy cover by balls L(x)/3.1)"] == str(est["S_D"])
+    assert rows["cells of diameter < c/2 (greedy cover, radius c/4)"] == str(est["cells"])
+    assert rows["M_D occupied cells"] == str(md["occupied"]) and rows["Chao1 cells"] == f"{md['chao1']:.1f}"
+    assert rows["N_D upper (constant params, nonzero)"] == f"{est['N_D_upper']} ({est['N_D_upper_nonzero']})"
+    assert rows["N lower bound (1-2eps) N_D^2, any memorizer (eps=0.01)"] == str(est["samples_lower_bound"])
+    assert rows["N for Theorem 7.3 S_D ln(S_D/delta)/eps"] == str(est["sample_size_thm73"])
+    assert rows["N for constant cells (M/eps) ln(M/delta), M = Chao1"] == str(est["sample_size_cells"])
     # the paper's bounds at v = 1, said to be shapes: 6.1 and 6.5 at the N_D estimate, 6.4 at (n, c)
     assert est["v"] == 1.0
     assert est["bound_thm61"] == theory.bound_thm61(est["N_D_upper"], 0.01, 0.05)
