@@ -12,6 +12,16 @@ import memnets as mn
 from memnets import theory
 
 
+def _table_rows(output: str) -> list[tuple[str, str]]:
+    """(label, value) of every two-column row of a printed stats table."""
+    rows = []
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(cells) == 2 and cells[0]:
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
 def test_estimate_prints_the_numbers(cli):
     out = cli("estimate", "balls", "--n-train", "400", "--seed", "1")
     assert out.exit_code == 0, out.output
@@ -19,11 +29,7 @@ def test_estimate_prints_the_numbers(cli):
     est = theory.estimate_all(X, y, rng=1)
     # each row's value, read from its own row of the table (a value printed in the wrong row,
     # or only the row labels, would be found anywhere in the output)
-    rows = {}
-    for line in out.output.splitlines():
-        cells = [c.strip() for c in line.strip().strip("│").split("│")]
-        if len(cells) == 2 and cells[0]:
-            rows[cells[0]] = cells[1]
+    rows = dict(_table_rows(out.output))
     md = est["M_D"]
     assert rows["c (separation, >= c_D)"] == f"{est['separation']:.6g}"
     assert rows["S_D (Definition 7.1: greedy cover by balls L(x)/3.1)"] == str(est["S_D"])
@@ -78,6 +84,12 @@ def test_audit_on_files(cli, tmp_path):
     assert "error lower bound" in out.output
     doc = json.loads((tmp_path / "a.json").read_text())
     assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
+    # the printed table says what the JSON says, each number in its own row
+    rows = dict(_table_rows(out.output))
+    assert (rows["bottleneck"], rows["rank_first_layer"], rows["exact"]) == ("1", "1", "True")
+    assert rows["error lower bound (prob >= 0.95)"] == f"{doc['error_lower_bound']:.4f}"
+    assert rows["mean minority mass on lines"] == f"{doc['minority_mean']:.4f}"
+    assert rows["network error on lines (estimate)"] == f"{doc['line_error']:.4f} +- {doc['line_error_halfwidth']:.4f}"
     bad = cli("audit", tmp_path / "junk.pt")
     assert bad.exit_code == 2 and " ".join(bad.output.split()).startswith(
         f"error: cannot read {tmp_path / 'junk.pt'} as a memnets model or a torch.save of an nn.Sequential"), bad.output
