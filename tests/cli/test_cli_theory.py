@@ -109,7 +109,10 @@ def test_certify_on_a_saved_model(cli, tmp_path):
     out = cli("certify", path, "--delta", "0.1", "--json", tmp_path / "c.json")
     assert out.exit_code == 0, out.output
     cert = res.certify(0.1)
-    assert f"{cert.accuracy:.4f}" in out.output and f"{cert.k:,} / 300" in out.output
+    # each number in its own row (the statement row repeats the accuracy: anywhere is not enough)
+    rows = dict(_table_rows(out.output))
+    assert rows["certified accuracy"] == f"{cert.accuracy:.4f}" and rows["error bound"] == f"{cert.error_bound:.4f}"
+    assert rows["kept samples k / N"] == f"{cert.k:,} / 300 ({cert.k / 300:.2%})"
     doc = json.loads((tmp_path / "c.json").read_text())
     assert doc["certificates"] == [cert.to_dict()]
     # with --data: the training-set certificate and a held-out one on the test split
