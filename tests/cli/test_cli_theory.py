@@ -46,8 +46,9 @@ def test_estimate_prints_the_numbers(cli):
     assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05) == 0
     text = " ".join(out.output.split())
     assert "v is unknown; v = 1 here" in text
-    for key, row in (("bound_thm61", "Thm 6.1"), ("bound_thm65", "Thm 6.5")):
-        assert row in text and f"{est[key]:.4g}" in text
+    for key, row in (("bound_thm61", "Thm 6.1:"), ("bound_thm65", "Thm 6.5:")):
+        (value,) = [v for label, v in _table_rows(out.output) if label.startswith(row)]
+        assert value == f"{est[key]:.4g}", (row, value)
     assert "Cor 6.4 at (n, c) = (2," in text and "vacuous" in text
 
 
