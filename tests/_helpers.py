@@ -68,7 +68,7 @@ def assert_same_network(a: ReLUNetwork, b: ReLUNetwork) -> None:
 
 
 def assert_same_value(a, b) -> None:
-    """Equal values of identical types, recursively (NaN equals NaN; arrays as above)."""
+    """Equal values of identical types, recursively (NaN equals NaN, -0.0 only -0.0; arrays as above)."""
     assert type(a) is type(b), (a, b)
     if isinstance(a, np.ndarray):
         assert_same_array(a, b)
@@ -82,6 +82,8 @@ def assert_same_value(a, b) -> None:
             assert_same_value(x, y)
     elif isinstance(a, float) and math.isnan(a):
         assert math.isnan(b)
+    elif isinstance(a, float):  # bit patterns, as for arrays: -0.0 is not 0.0 here
+        assert a == b and math.copysign(1.0, a) == math.copysign(1.0, b), (a, b)
     elif isinstance(a, np.generic):
         assert a.dtype == b.dtype and a == b
     else:

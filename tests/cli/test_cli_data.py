@@ -6,10 +6,15 @@ import memnets as mn
 
 
 def test_data_list_names_every_dataset(cli):
-    out = cli("data", "list")
+    out = cli("data", "list", env={"COLUMNS": "400"})  # wide: a long note does not wrap
     assert out.exit_code == 0, out.output
-    for entry in mn.datasets.catalog():
-        assert entry["name"] in out.output
+    # one row per dataset, in catalog order ("mnist" alone would be found in "fashion-mnist")
+    rows = [[c.strip() for c in line.strip().strip("│").split("│")] for line in out.output.splitlines()
+            if line.startswith("│")]
+    catalog = mn.datasets.catalog()
+    assert [r[0] for r in rows] == [e["name"] for e in catalog]
+    for row, entry in zip(rows, catalog, strict=True):
+        assert row[1:3] == [entry["kind"], "yes" if entry["available"] else "no"], row
 
 
 def test_version(cli):

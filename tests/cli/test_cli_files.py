@@ -86,23 +86,33 @@ def test_export_torch_and_onnx_answer_like_predict(cli, tmp_path):
     out = cli("inspect", tmp_path / "m.pt")
     sizes = " -> ".join(map(str, res.network_with_scaling().layer_sizes))
     assert out.exit_code == 0 and "bare network" in out.output and sizes in out.output
-    assert cli("export", tmp_path / "m.memnet").exit_code == 2
+    out = cli("export", tmp_path / "m.memnet")
+    assert out.exit_code == 2 and out.output == "error: give --onnx OUT and/or --torch OUT\n", out.output
 
 
 def test_export_refuses_what_float64_cannot_hold(cli, tmp_path):
     X, y = mn.datasets.load("moons", n=400, rng=0)
     mn.save(mn.construct(X, y, method="optimal", rng=0), tmp_path / "o.memnet")
     out = cli("export", tmp_path / "o.memnet", "--torch", tmp_path / "o.pt")
-    assert out.exit_code == 2 and "error" in out.output and not (tmp_path / "o.pt").exists()
+    text = " ".join(out.output.split())
+    assert out.exit_code == 2 and not (tmp_path / "o.pt").exists()
+    assert text.startswith("error: cannot export to torch: the weights need") and "float64 stores 53" in text, text
 
 
 def test_methods_lists_every_option(cli):
     out = cli("methods", env={"COLUMNS": "400"})
     assert out.exit_code == 0, out.output
-    for name in mn.METHODS:
-        assert f"{name}:" in out.output
-        for opt in mn.method_options(name).values():
-            assert opt.name in out.output and opt.meaning[:20] in out.output
+    # one table per method, in registry order, each with a row per option of that method
+    # (options shared by several methods, such as the projection group, in every table)
+    starts = [out.output.index(f"{name}: {' '.join(text.split()[:3])}") for name, (_, text) in mn.METHODS.items()]
+    assert starts == sorted(starts) and starts[0] == 0
+    sections = [out.output[a:b] for a, b in zip(starts, [*starts[1:], len(out.output)], strict=True)]
+    for name, section in zip(mn.METHODS, sections, strict=True):
+        rows = [line for line in section.splitlines() if line.startswith("│")]
+        assert len(rows) == max(1, len(mn.method_options(name))), (name, rows)
+        for opt, row in zip(mn.method_options(name).values(), rows, strict=False):
+            cells = [c.strip() for c in row.strip("│").split("│")]
+            assert cells[:3] == [opt.name, repr(opt.default), opt.allowed] and cells[3] == opt.meaning, (name, cells)
     one = cli("methods", "optimal")
     assert "max_width" in one.output and "condense" not in one.output
     bad = cli("methods", "nope")
@@ -110,9 +120,11 @@ def test_methods_lists_every_option(cli):
 
 
 def test_build_help_lists_every_method(cli):
-    text = " ".join(cli("build", "--help").output.split())
-    for name in mn.METHODS:
-        assert name in text
+    text = " ".join(cli("build", "--help", env={"COLUMNS": "400"}).output.split())
+    # both lists, each whole and in registry order (one complete list hid a short other one)
+    every = ", ".join(mn.METHODS)
+    assert f"Methods (`memnets methods` lists their options): {every}." in text
+    assert f"--method <str> Construction: {every} [default: efficient]" in text
 
 
 @pytest.mark.parametrize("condense", ["cover", "mcs"])

@@ -12,13 +12,33 @@ import memnets as mn
 from memnets import theory
 
 
+def _table_rows(output: str) -> list[tuple[str, str]]:
+    """(label, value) of every two-column row of a printed stats table."""
+    rows = []
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(cells) == 2 and cells[0]:
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
 def test_estimate_prints_the_numbers(cli):
     out = cli("estimate", "balls", "--n-train", "400", "--seed", "1")
     assert out.exit_code == 0, out.output
     X, y = mn.datasets.load("balls", n=400, rng=1)
     est = theory.estimate_all(X, y, rng=1)
-    for text in ("S_D", "M_D occupied cells", "N_D upper", f"{est['separation']:.6g}", str(est["N_D_upper"])):
-        assert text in out.output
+    # each row's value, read from its own row of the table (a value printed in the wrong row,
+    # or only the row labels, would be found anywhere in the output)
+    rows = dict(_table_rows(out.output))
+    md = est["M_D"]
+    assert rows["c (separation, >= c_D)"] == f"{est['separation']:.6g}"
+    assert rows["S_D (Definition 7.1: greedy cover by balls L(x)/3.1)"] == str(est["S_D"])
+    assert rows["cells of diameter < c/2 (greedy cover, radius c/4)"] == str(est["cells"])
+    assert rows["M_D occupied cells"] == str(md["occupied"]) and rows["Chao1 cells"] == f"{md['chao1']:.1f}"
+    assert rows["N_D upper (constant params, nonzero)"] == f"{est['N_D_upper']} ({est['N_D_upper_nonzero']})"
+    assert rows["N lower bound (1-2eps) N_D^2, any memorizer (eps=0.01)"] == str(est["samples_lower_bound"])
+    assert rows["N for Theorem 7.3 S_D ln(S_D/delta)/eps"] == str(est["sample_size_thm73"])
+    assert rows["N for constant cells (M/eps) ln(M/delta), M = Chao1"] == str(est["sample_size_cells"])
     # the paper's bounds at v = 1, said to be shapes: 6.1 and 6.5 at the N_D estimate, 6.4 at (n, c)
     assert est["v"] == 1.0
     assert est["bound_thm61"] == theory.bound_thm61(est["N_D_upper"], 0.01, 0.05)
@@ -26,8 +46,9 @@ def test_estimate_prints_the_numbers(cli):
     assert est["bound_cor64"] == theory.bound_cor64(2, est["separation"], 0.01, 0.05) == 0
     text = " ".join(out.output.split())
     assert "v is unknown; v = 1 here" in text
-    for key, row in (("bound_thm61", "Thm 6.1"), ("bound_thm65", "Thm 6.5")):
-        assert row in text and f"{est[key]:.4g}" in text
+    for key, row in (("bound_thm61", "Thm 6.1:"), ("bound_thm65", "Thm 6.5:")):
+        (value,) = [v for label, v in _table_rows(out.output) if label.startswith(row)]
+        assert value == f"{est[key]:.4g}", (row, value)
     assert "Cor 6.4 at (n, c) = (2," in text and "vacuous" in text
 
 
@@ -64,14 +85,22 @@ def test_audit_on_files(cli, tmp_path):
     assert "error lower bound" in out.output
     doc = json.loads((tmp_path / "a.json").read_text())
     assert doc["certified"] and doc["error_lower_bound"] > 0.1 and doc["bottleneck"] == 1
+    # the printed table says what the JSON says, each number in its own row
+    rows = dict(_table_rows(out.output))
+    assert (rows["bottleneck"], rows["rank_first_layer"], rows["exact"]) == ("1", "1", "True")
+    assert rows["error lower bound (prob >= 0.95)"] == f"{doc['error_lower_bound']:.4f}"
+    assert rows["mean minority mass on lines"] == f"{doc['minority_mean']:.4f}"
+    assert rows["network error on lines (estimate)"] == f"{doc['line_error']:.4f} +- {doc['line_error_halfwidth']:.4f}"
     bad = cli("audit", tmp_path / "junk.pt")
-    assert bad.exit_code == 2 and "error" in bad.output
+    assert bad.exit_code == 2 and " ".join(bad.output.split()).startswith(
+        f"error: cannot read {tmp_path / 'junk.pt'} as a memnets model or a torch.save of an nn.Sequential"), bad.output
     for data, extra in (("balls", []), ("corners", []), ("shells", ["--n-shells", "3"])):
         out = cli("audit", tmp_path / "m.memnet", "--data", data, "--lines", "200", *extra)
         assert out.exit_code == 0 and "error lower bound" in out.output, (data, out.output)
-    for data, extra in (("moons", []), ("balls", ["--n-shells", "3"])):
+    for data, extra, why in (("moons", [], "'moons' has no exact line measure"),
+                             ("balls", ["--n-shells", "3"], "balls has no parameter(s) ['n_shells']")):
         bad = cli("audit", tmp_path / "m.memnet", "--data", data, *extra)
-        assert bad.exit_code == 2 and "error" in bad.output, (data, bad.output)
+        assert bad.exit_code == 2 and bad.output.startswith(f"error: {why}"), (data, bad.output)
 
 
 def test_certify_on_a_saved_model(cli, tmp_path):
@@ -81,7 +110,10 @@ def test_certify_on_a_saved_model(cli, tmp_path):
     out = cli("certify", path, "--delta", "0.1", "--json", tmp_path / "c.json")
     assert out.exit_code == 0, out.output
     cert = res.certify(0.1)
-    assert f"{cert.accuracy:.4f}" in out.output and f"{cert.k:,} / 300" in out.output
+    # each number in its own row (the statement row repeats the accuracy: anywhere is not enough)
+    rows = dict(_table_rows(out.output))
+    assert rows["certified accuracy"] == f"{cert.accuracy:.4f}" and rows["error bound"] == f"{cert.error_bound:.4f}"
+    assert rows["kept samples k / N"] == f"{cert.k:,} / 300 ({cert.k / 300:.2%})"
     doc = json.loads((tmp_path / "c.json").read_text())
     assert doc["certificates"] == [cert.to_dict()]
     # with --data: the training-set certificate and a held-out one on the test split

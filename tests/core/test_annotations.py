@@ -140,11 +140,13 @@ CASES = [
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Equal and of the same types, items too."""
+    """Equal and of the same types, items and dict values too."""
     if type(a) is not type(b):
         return False
     if isinstance(a, list | tuple):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):  # == alone would take {"eps": 1} for {"eps": 1.0}
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
     return bool(a == b) or a is b
 
 

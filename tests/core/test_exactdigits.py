@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _helpers import digits_value, fixed_point_gram, fixed_point_ints
+from memnets._core.errors import InputError
 from memnets._core.exactdigits import (
     GramParts,
     GridGram,
@@ -203,5 +204,5 @@ def test_limbs_equal_the_ldexp_reference(seed: int) -> None:
     for a, b in zip(got, ref, strict=True):
         assert np.array_equal(a, b)
     assert math.isfinite(float(sum(np.abs(g).sum() for g in got)))
-    with pytest.raises(Exception, match="not an integer"):
+    with pytest.raises(InputError, match="not an integer"):
         limbs(np.array([[0.5]]), 0)

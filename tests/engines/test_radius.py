@@ -50,7 +50,10 @@ def test_pairwise_1d_hand_worked() -> None:
     assert 0.275 * (1 - 1e-8) <= rr.radii[2] <= 0.275          # unit 1.0 active for x > 0.625
 
 
-def test_generic_bound_is_labelled_and_sound() -> None:
+def test_generic_bound_is_labelled_and_positive() -> None:
+    """Soundness of the Lipschitz radii is checked by test_brute_force_sphere_2d[interval] (a
+    bound 10x too large fails there, not here: at its training samples it is over 10x loose)
+    and their formula by test_lipschitz_radii_are_their_allowance_formula."""
     X, y = mn.datasets.two_moons().sample(40, rng=3)
     res = mn.construct(X, y, method="interval", rng=0)
     rr = theory.robust_radii(res, X)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import memnets as mn
@@ -164,6 +164,7 @@ values = st.recursive(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values)
+@example([-0.0, 0.0, {"z": -0.0}])  # the sign of a zero survives too (hypothesis may not draw it)
 def test_any_supported_info_value_round_trips(tmp_path, value):
     res = dataclasses.replace(cached_toy_result(), info={"value": value})
     back = load(save(res, tmp_path / "v.memnet"))
