@@ -347,7 +347,7 @@ def _has_container(hint: Any) -> bool:
     return any(_has_container(h) for h in typing.get_args(hint) if h is not Ellipsis)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(VALUES, HINTS)
 def test_fit_hint_against_the_two_it_replaced(value, hint):
     """construct: nothing refused before is accepted now, and what is refused now but was not
@@ -413,7 +413,7 @@ def _fitting(hint: Any) -> st.SearchStrategy[Any]:
     return items.map(list) | items.map(tuple)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data(), HINTS)
 def test_a_fitting_value_fits_and_converts_to_the_annotated_types(data, hint):
     value = data.draw(_fitting(hint))
@@ -427,7 +427,7 @@ def test_a_fitting_value_fits_and_converts_to_the_annotated_types(data, hint):
     assert again_ok and _conforms(again, hint)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(VALUES, HINTS)
 def test_a_refused_value_comes_back_untouched(value, hint):
     ok, converted = fit_hint(value, hint)
