@@ -124,6 +124,10 @@ def test_shells_properties(n_features, n_shells, frac, weights, seed):
     assert S.shell_labels.tolist() == [k % 2 for k in range(n_shells)]
     w = (0.5 - (n_shells - 1) * gap) / n_shells
     assert S.radii[0][0] == 0.0 and S.radii[-1][1] == 0.5
+    # closed shells: the centre (inner ball), every inner and outer sphere, and a gap
+    e0 = np.eye(n_features)[0]
+    edges = [0.5 + t * e0 for t in [0.0, *(r for ab in S.radii for r in ab), S.radii[0][1] + gap / 2]]
+    assert S.shell_index(edges).tolist() == [0, *(k for k in range(n_shells) for _ in "io"), -1]
     for k, (a, b) in enumerate(S.radii):
         assert math.isclose(b - a, w, rel_tol=1e-9)
         if k:
