@@ -168,6 +168,21 @@ def test_density_theorem_53(tiny_report):
     assert fit["ratio_min"] <= fit["C"] <= fit["ratio_max"] and 0.8 < fit["slope_vs_expression"] < 1.3
 
 
+def test_density_bound_counts_overlapping_balls():
+    # two label-0 balls overlap (centres 0.05 < 2 rho apart): on their intersection the
+    # mixture's density is 2 * (1/3) / (pi rho'^2), twice one ball's (rho' = rho - eta_2)
+    from memnets.datasets import fp_margin
+    from memnets.experiments.density import density_bound
+
+    D = mn.datasets.BallMixture(centers=[[0.3, 0.5], [0.35, 0.5], [0.8, 0.5]], radius=0.1,
+                                ball_labels=[0, 0, 1], requested_separation=0.2, seed=None)
+    one = 1 / (3 * math.pi * (0.1 - fp_margin(2)) ** 2)
+    assert math.isclose(density_bound(D), 2 * one, rel_tol=1e-12)
+    apart = mn.datasets.BallMixture(centers=[[0.2, 0.5], [0.5, 0.5], [0.8, 0.5]], radius=0.1,
+                                    ball_labels=[0, 0, 1], requested_separation=0.1, seed=None)
+    assert math.isclose(density_bound(apart), one, rel_tol=1e-12)
+
+
 def test_sample_complexity_information_bound(tiny_report):
     doc = _doc(tiny_report[0], "sample-complexity")
     claims = doc["claims"]
