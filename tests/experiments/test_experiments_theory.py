@@ -296,3 +296,13 @@ def test_direct_run_returns_summary(tmp_path):
     assert summary["name"] == "guarantee" and summary["json"] == str(tmp_path / "guarantee.json")
     assert summary["plots"] == [str(tmp_path / "guarantee_success.png")]
     assert "guarantee_success.png" in summary["markdown"] and summary["claims"]["N_star"] == 246
+    # the claim reads the rows with N >= N*: here the N* row alone; with every N below N*
+    # there is nothing to claim (False, not the vacuous truth of all([]))
+    doc = json.loads((tmp_path / "guarantee.json").read_text())
+    (row,) = doc["table"]
+    claims = doc["claims"]
+    assert row["N"] == 246 and claims["min_success_fraction_from_N_star"] == row["success_fraction"]
+    assert claims["success_at_least_1_minus_delta_from_N_star"] == (row["success_fraction"] >= 1 - claims["delta"])
+    below = mn.experiments.run("guarantee", tmp_path / "below", profile="tiny", seeds=2, factors=[0.25], progress=False)
+    assert below["claims"]["min_success_fraction_from_N_star"] is None
+    assert below["claims"]["success_at_least_1_minus_delta_from_N_star"] is False
