@@ -146,6 +146,30 @@ def _exact_positive(value: Any, name: str) -> Fraction:
     return q
 
 
+def check_ball_ratio(ratio: Any) -> Fraction:
+    """Definition 7.1's radius ratio (balls of radius ``L(x) / ratio``), read exactly as
+    :func:`bound_prop77` reads ``c``, if it is > 3 (Remark 7.2) and finite as a float64;
+    else :class:`OptionError`. The one check behind :func:`bound_prop77` and
+    :func:`memnets.theory.estimate_SD`.
+
+    >>> check_ball_ratio(3.1), check_ball_ratio(Fraction(7, 2))
+    (Fraction(31, 10), Fraction(7, 2))
+    >>> check_ball_ratio(3)
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.OptionError: ratio must be a finite number > 3 (Definition 7.1, Remark 7.2), got 3
+    """
+    bad = OptionError(f"ratio must be a finite number > 3 (Definition 7.1, Remark 7.2), got {ratio!r}")
+    try:
+        r = _exact_positive(ratio, "ratio")
+        float(r)  # OverflowError beyond float64: estimate_SD computes with the float
+    except (OptionError, OverflowError):
+        raise bad from None
+    if not r > 3:
+        raise bad
+    return r
+
+
 def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) -> int:
     r"""Proposition 7.7's bound on the nearby-set size: :math:`S_D \le (\lfloor 6.2 n / c \rfloor + 1)^n`.
 
@@ -171,9 +195,7 @@ def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) 
     """
     check_scalar("n", n, int, ge=1)
     cc = _exact_positive(c, "c")
-    r = _exact_positive(ratio, "ratio")
-    if not r > 3:
-        raise OptionError(f"ratio must be > 3 (Remark 7.2), got {ratio!r}")
+    r = check_ball_ratio(ratio)
     return (math.floor(2 * r * int(n) / cc) + 1) ** int(n)
 
 
