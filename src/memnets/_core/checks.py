@@ -12,7 +12,7 @@ import numpy as np
 
 from memnets._core.errors import ConflictingLabelsError, InputError, MemnetsError, OptionError
 
-__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "check_scalar", "find_conflict", "label_codes"]
+__all__ = ["Dataset", "as_rng", "check_X", "check_dataset", "check_labelled", "check_scalar", "find_conflict", "label_codes"]
 
 RNGLike = np.random.Generator | int | np.integer | None
 
@@ -315,6 +315,26 @@ def label_codes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return classes, codes.ravel().astype(np.int64)
 
 
+def check_labelled(
+    X: object, y: object, *, rescale: bool = False, unit_interval: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, y, classes, codes)``: ``X`` by :func:`check_X` (``rescale``, ``unit_interval``
+    as there), ``y`` by :func:`check_y` against its rows, the labels by :func:`label_codes`.
+
+    The one check of a labelled sample: :func:`check_dataset` adds the class count and the
+    conflicts to it, the geometry (``closest_opposite_pair``, the enemy distances and the
+    condensing rules) calls it with ``unit_interval=False``.
+
+    >>> X, y, classes, codes = check_labelled([[2.0], [0.0]], [["b"], ["a"]], unit_interval=False)
+    >>> X.tolist(), y.tolist(), classes.tolist(), codes.tolist()
+    ([[2.0], [0.0]], ['b', 'a'], ['a', 'b'], [1, 0])
+    """
+    Xa = check_X(X, rescale=rescale, unit_interval=unit_interval)
+    ya = check_y(y, Xa.shape[0])
+    classes, codes = label_codes(ya)
+    return Xa, ya, classes, codes
+
+
 def find_conflict(X: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:
     """Return the first pair (i, j), i < j, of identical rows with different codes, or None.
 
@@ -378,9 +398,7 @@ def check_dataset(
     values outside [0, 1] (unless ``rescale``), fewer than ``min_classes`` classes, and
     :class:`ConflictingLabelsError` naming the two indices of a conflicting duplicate.
     """
-    Xa = check_X(X, rescale=rescale)
-    ya = check_y(y, Xa.shape[0])
-    classes, codes = label_codes(ya)
+    Xa, ya, classes, codes = check_labelled(X, y, rescale=rescale)
     if len(classes) < min_classes:
         raise InputError(
             f"y has {len(classes)} class{'es' if len(classes) != 1 else ''} "

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from memnets._core.checks import check_X
-from memnets._core.errors import ConflictingLabelsError, InputError
+from memnets._core.checks import check_labelled
+from memnets._core.errors import ConflictingLabelsError
 from memnets._core.progress import track
 from memnets._core.rounding import U32, U64
 from memnets._geometry.separation import closest_opposite_pair
@@ -212,11 +212,9 @@ class Geom:
 
 
 def check_codes(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    Xa = check_X(X, unit_interval=False)
-    ya = np.asarray(y).ravel()
-    if ya.shape[0] != Xa.shape[0]:
-        raise InputError(f"X has {Xa.shape[0]} samples but y has {ya.shape[0]}")
-    codes = np.unique(ya, return_inverse=True)[1].astype(np.int64)
+    """``X`` (any range) and the int64 class codes of ``y``, checked as
+    :func:`~memnets._core.checks.check_labelled` checks every labelled sample."""
+    Xa, _, _, codes = check_labelled(X, y, unit_interval=False)
     return Xa, codes
 
 

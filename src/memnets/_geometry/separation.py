@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from memnets._core.checks import check_X, check_y, label_codes
+from memnets._core.checks import check_labelled
 from memnets._core.errors import InputError
 from memnets._core.rounding import U32, U64
 
@@ -87,8 +87,7 @@ def closest_opposite_pair(X: Any, y: Any) -> SeparationPair:
     >>> pair.i, pair.j, pair.squared, pair.distance
     (0, 1, Fraction(1, 4), 0.5)
     """
-    Xa = check_X(X, unit_interval=False)
-    classes, codes = label_codes(check_y(y, Xa.shape[0]))
+    Xa, _, classes, codes = check_labelled(X, y, unit_interval=False)
     if len(classes) < 2:
         raise InputError("separation needs at least two classes in y")
     order = np.argsort(codes, kind="stable")

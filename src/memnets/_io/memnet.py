@@ -53,6 +53,7 @@ import numpy as np
 
 from memnets._constructions.result import ConstructionResult
 from memnets._core.errors import InputError, MemnetsError, ModelFileError
+from memnets._core.files import atomic_open
 from memnets._core.network import AffineLayer, ReLUNetwork, SparseWeight
 from memnets._core.scaling import InputScaling
 from memnets._engines.decide import ENGINES
@@ -156,16 +157,10 @@ def save(obj: ConstructionResult | ReLUNetwork, path: str | os.PathLike[str]) ->
     head = _HEAD.pack(MAGIC, version, len(text), len(payload))
     digest = hashlib.sha256(head + text + payload).digest()
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(head + digest)
-            fh.write(text)
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "wb", parents=False) as fh:
+        fh.write(head + digest)
+        fh.write(text)
+        fh.write(payload)
     return path
 
 

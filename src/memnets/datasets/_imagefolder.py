@@ -58,7 +58,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +65,7 @@ from pathlib import Path
 import numpy as np
 
 from memnets._core.errors import DataFileError, DataUnavailableError, OptionError
+from memnets._core.files import atomic_open
 
 __all__ = [
     "CACHE_ENV_VAR",
@@ -256,18 +256,11 @@ def _read_cache(path: Path, key: str) -> ImageSet | None:
 def _write_cache(path: Path, key: str, data: ImageSet) -> None:
     """Write atomically (temporary file renamed into place); a failure only skips the cache."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
-    except OSError:
-        return
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_open(path, "wb") as fh:
             np.savez(fh, key=np.array(key), X=data.X, y=data.y, classes=np.array(data.classes),
                      shape=np.array(data.shape))
-        os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        return
 
 
 @functools.lru_cache(maxsize=4)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from memnets import OptionError
+from memnets._core.files import atomic_open
 
 __all__ = [
     "AGREE_FACTOR",
@@ -39,6 +40,7 @@ __all__ = [
     "without_timing",
     "write_csv",
     "write_json",
+    "write_text",
 ]
 
 Cell = dict[str, Any]
@@ -128,23 +130,24 @@ def to_jsonable(obj: Any) -> Any:
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write ``obj`` as pretty JSON atomically (write to a temp file, then rename)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(p.suffix + ".tmp")
-    tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
-    tmp.replace(p)
-    return p
+    return write_text(path, json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (:func:`~memnets._core.files.atomic_open`)."""
+    with atomic_open(path) as fh:
+        fh.write(text)
+    return Path(path)
 
 
 def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    """Write a header of ``columns`` and then ``rows`` as CSV to ``path`` (folders created)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", newline="") as fh:
+    """Write a header of ``columns`` and then ``rows`` as CSV to ``path`` (folders created),
+    atomically like :func:`write_json`."""
+    with atomic_open(path, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         writer.writerows(rows)
-    return p
+    return Path(path)
 
 
 def cell_key(fn: Callable[..., Any], cell: Cell) -> str:

@@ -35,7 +35,7 @@ from typing import Any
 from memnets import MemnetsError
 from memnets.experiments import _registry
 from memnets.experiments._options import RunOptions
-from memnets.experiments._runner import write_json
+from memnets.experiments._runner import write_json, write_text
 
 __all__ = ["ExperimentsFailed", "reproduce"]
 
@@ -185,8 +185,4 @@ def _write_report(opts: RunOptions, sections: list[dict[str, Any]], *, wall: flo
             rel = _rel(root, plot)
             if rel not in markdown and Path(rel).name not in markdown:
                 lines += [f"![{s['name']}]({rel})", ""]
-    report = root / "report.md"
-    tmp = report.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines).rstrip() + "\n")
-    tmp.replace(report)
-    return report
+    return write_text(root / "report.md", "\n".join(lines).rstrip() + "\n")

@@ -15,6 +15,7 @@ from memnets._core.checks import check_dataset, check_X
 from memnets._core.errors import InputError, OptionError
 from memnets._geometry.condense import cover
 from memnets._geometry.enemies import nearest_enemy_bounds
+from memnets.theory.bounds import check_ball_ratio
 
 __all__ = ["MAX_BALL_INCIDENCES", "estimate_SD", "estimate_cells", "greedy_cover"]
 
@@ -175,10 +176,7 @@ def estimate_SD(X: Any, y: Any, *, ratio: float = 3.1) -> int:
     >>> estimate_SD([[0.0], [0.5], [1.0]], [0, 0, 1])      # L(0.5) = 0.5: three balls
     3
     """
-    if isinstance(ratio, bool) or not isinstance(ratio, int | float | np.integer | np.floating) or not (
-        math.isfinite(float(ratio)) and float(ratio) > 3
-    ):
-        raise OptionError(f"ratio must be a finite number > 3 (Definition 7.1, Remark 7.2), got {ratio!r}")
+    r = float(check_ball_ratio(ratio))
     data = check_dataset(X, y)
-    _, inc = _nearby_balls(data.X, data.codes, float(ratio))
+    _, inc = _nearby_balls(data.X, data.codes, r)
     return int(_greedy_set_cover(inc).size)

@@ -40,6 +40,19 @@ def _check_count(value: Any, name: str) -> float:
     return check_scalar(name, value, float, ge=1)
 
 
+#: the largest input dimension ``n`` a bound takes: every integer up to it is exact in float64
+#: (``bound_thm43`` computes in floats; the exact bounds would not finish long before it)
+MAX_DIMENSION = 2**53
+
+
+def _check_dimension(value: Any) -> int:
+    """The input dimension ``n`` of every bound here: an int in ``[1, MAX_DIMENSION]``."""
+    n = check_scalar("n", value, int, ge=1)
+    if n > MAX_DIMENSION:
+        raise OptionError(f"n must be an int >= 1 and <= 2**53 (exact in float64), got {value!r}")
+    return n
+
+
 def _check_prob(value: Any, name: str) -> float:
     return check_scalar(name, value, float, gt=0, lt=1)
 
@@ -146,6 +159,30 @@ def _exact_positive(value: Any, name: str) -> Fraction:
     return q
 
 
+def check_ball_ratio(ratio: Any) -> Fraction:
+    """Definition 7.1's radius ratio (balls of radius ``L(x) / ratio``), read exactly as
+    :func:`bound_prop77` reads ``c``, if it is > 3 (Remark 7.2) and finite as a float64;
+    else :class:`OptionError`. The one check behind :func:`bound_prop77` and
+    :func:`memnets.theory.estimate_SD`.
+
+    >>> check_ball_ratio(3.1), check_ball_ratio(Fraction(7, 2))
+    (Fraction(31, 10), Fraction(7, 2))
+    >>> check_ball_ratio(3)
+    Traceback (most recent call last):
+    ...
+    memnets._core.errors.OptionError: ratio must be a finite number > 3 (Definition 7.1, Remark 7.2), got 3
+    """
+    bad = OptionError(f"ratio must be a finite number > 3 (Definition 7.1, Remark 7.2), got {ratio!r}")
+    try:
+        r = _exact_positive(ratio, "ratio")
+        float(r)  # OverflowError beyond float64: estimate_SD computes with the float
+    except (OptionError, OverflowError):
+        raise bad from None
+    if not r > 3:
+        raise bad
+    return r
+
+
 def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) -> int:
     r"""Proposition 7.7's bound on the nearby-set size: :math:`S_D \le (\lfloor 6.2 n / c \rfloor + 1)^n`.
 
@@ -169,12 +206,10 @@ def bound_prop77(n: int, c: float | Fraction, *, ratio: float | Fraction = 3.1) 
     >>> bound_prop77(1, 0.1)                   # floor(62) + 1, exactly (0.1 read as 1/10)
     63
     """
-    check_scalar("n", n, int, ge=1)
+    n = _check_dimension(n)
     cc = _exact_positive(c, "c")
-    r = _exact_positive(ratio, "ratio")
-    if not r > 3:
-        raise OptionError(f"ratio must be > 3 (Remark 7.2), got {ratio!r}")
-    return (math.floor(2 * r * int(n) / cc) + 1) ** int(n)
+    r = check_ball_ratio(ratio)
+    return (math.floor(2 * r * n / cc) + 1) ** n
 
 
 def sample_size_cells(M: float, eps: float = 0.01, delta: float = 0.05) -> int:
@@ -263,18 +298,18 @@ def bound_cor64(n: int, c: float, eps: float, delta: float, *, v: float = 1.0, p
     >>> bound_cor64(20, 1.0, 0.1, 0.1, proved=True)  # 2^20 * 0.7
     734003
     """
-    check_scalar("n", n, int, ge=1)
+    n = _check_dimension(n)
     cc = _check_positive(c, "c")
     e, d, k = _check_prob(eps, "eps"), _check_prob(delta, "delta"), _check_positive(v, "v (the absolute constant)")
     # decimal arguments read as the decimals they print as (0.2 is 1/5, not its binary neighbour)
     k_, c_, e_, d_ = (Fraction(repr(x)) for x in (k, cc, e, d))
     if not isinstance(proved, bool):
         raise OptionError(f"proved must be True or False, got {proved!r}")
-    t = int(n) // math.ceil(cc * cc)
+    t = n // math.ceil(cc * cc)
     if proved:
         scale = k_ * (1 - 2 * e_ - d_)
         return 0 if scale <= 0 else math.floor(scale * 2**t)
-    scale = k_ * c_**4 * (1 - 2 * e_ - d_) / (int(n) ** 2)
+    scale = k_ * c_**4 * (1 - 2 * e_ - d_) / n**2
     if scale <= 0:
         return 0
     return math.floor(scale * 2 ** (2 * t))
@@ -319,9 +354,7 @@ def bound_thm43(n: int, c: float) -> Thm43Bound:
     >>> bound_thm43(2000, 0.5).Q, round(bound_thm43(2000, 0.5).log_Q)
     (inf, 8926)
     """
-    n_ = int(_check_count(n, "n"))
-    if n_ != n:
-        raise OptionError(f"n must be a positive integer, got {n!r}")
+    n_ = _check_dimension(n)
     c_ = _check_positive(c, "c")
     log_q = net_volume_bound_log(n_, c_ / 3.0)
     log_s = net_volume_bound_log_sound(n_, c_ / 3.0)
