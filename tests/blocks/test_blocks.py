@@ -425,3 +425,15 @@ def test_base_four_digits_of_every_byte() -> None:
     assert net.forward_exact([[0b10_01_11_00]]).tolist() == [[2, 1, 3, 0]]
     P = np.arange(256, dtype=np.float64).reshape(-1, 1)
     assert net.forward_exact(P).tolist() == [[(v >> k) & 3 for k in (6, 4, 2, 0)] for v in range(256)]
+
+
+def test_nearest_centre_network_hand_worked():
+    # unit k before the max-tree: 2 <s_k, x> + C - |s_k|^2 = C + |x|^2 - |x - s_k|^2; at
+    # x = (3/4, 1/4), C = 2: |x|^2 = 5/8 and |x - s_k|^2 = 5/8, 1/8, 9/8 -> 2, 5/2, 3/2
+    from memnets._blocks.nearest import nearest_centre_network
+
+    S = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    x = np.array([[0.75, 0.25]])
+    assert nearest_centre_network(S, np.array([1, 1, 1]), 2.0).forward(x).tolist() == [[2.0, 2.5, 1.5]]
+    # two groups {s_0, s_1} and {s_2}: one output, max of group 1 minus max of group 0
+    assert nearest_centre_network(S, np.array([2, 1]), 2.0).forward(x).tolist() == [-1.0]

@@ -26,6 +26,18 @@ def test_fixed_cell_size_is_the_largest_dyadic_below_c_over_sqrt_n() -> None:
         G.fixed_cell_size(2, Fraction(0))
 
 
+def test_an_offset_with_a_sample_on_a_threshold_is_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    # first draw: offsets 0, so 0.5 sits on a threshold of the cells of size 1/4 (band 0);
+    # the staircase is not exact there, so the grid must take the next draw (u = 2**28:
+    # offsets h / 4: every sample 1/16 from its nearest threshold)
+    draws = iter([np.zeros(1, dtype=np.int64), np.full(1, 2**28)])
+    monkeypatch.setattr(G, "_draw_offsets", lambda rng, n: next(draws))
+    X, codes = np.array([[0.125], [0.5], [0.875]]), np.array([0, 0, 1])  # c = 3/8: h = 1/4
+    g = G.choose_grid(X, codes, rng=np.random.default_rng(0), grid="fixed")
+    assert g.cell_size == Fraction(1, 4) and g.offsets == [Fraction(1, 16)]
+    assert g.band == 1 / 16 and g.offset_draws == 2
+
+
 def test_grid_cells_and_band_exact(rng: np.random.Generator) -> None:
     X = rng.random((200, 3))
     h = Fraction(1, 8)

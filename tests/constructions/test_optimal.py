@@ -293,6 +293,13 @@ def test_optimal_is_seeded():
     assert a.stats["params"] == b.stats["params"] and a.stats["seed"] == 11
 
 
+def test_projected_gap_is_in_input_units():
+    # 1-D: <w, x> = w x, the closest opposite-label projections are w * 0.25 and w * 1.0
+    res = mn.construct([[0.0], [0.25], [1.0]], [0, 0, 1], method="optimal", rng=0)
+    w = int(res.info["direction"][0])
+    assert res.stats["input_scale_log2"] == 2 and res.stats["projected_gap"] == abs(w) * 0.75
+
+
 def test_optimal_goes_one_vs_rest_on_multiclass():
     X = np.random.default_rng(0).random((9, 2))
     res = mn.construct(X, np.arange(9) % 3, method="optimal", rng=0)

@@ -106,6 +106,8 @@ def test_hand_worked_1d_example() -> None:
     assert res.verified and res.engine == "pairwise"
     assert res.info["r"] == F(9, 1600)
     assert res.stats["n_pairs"] == 4 and res.stats["n_pos"] == 1 and res.stats["n_neg"] == 2
+    # c = |0.25 - 1| = 3/4: Lemma H.3's guarantee 100 y F >= 100 r = c^2 = 9/16
+    assert res.stats["separation"] == 0.75 and res.stats["margin_guarantee"] == 0.5625 <= res.min_margin
     # the paper's layers 1 -> 4 -> 3 -> 1: 4 pair units x (1 weight + bias), each feeding only its
     # own sample unit (4 weights), 3 sample biases, 3 output weights + bias
     assert res.stats["params_paper"] == 4 * 2 + 4 + 3 + 4 == 19 == paper_params(1, 2, 1)
@@ -222,6 +224,17 @@ def test_zero_bound_means_exact_and_skips_the_exact_engine(monkeypatch: pytest.M
 
     monkeypatch.setattr(decide, "predict_codes_exact", boom)
     assert res.predict_codes(np.array([[0.625], [0.5], [0.9]])).tolist() == [0, 0, 1]
+
+
+def test_a_margin_below_lemma_h3_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the engine's margins scaled by 3/4 (a construction bug that keeps every sign): some
+    # sample is then below c^2 = 9/16 (see the hand-worked example) and must be refused
+    from memnets._constructions import pairwise as M
+
+    real = M.forward_pairwise_samples
+    monkeypatch.setattr(M, "forward_pairwise_samples", lambda net: (0.75 * real(net)[0], real(net)[1]))
+    with pytest.raises(mn.VerificationError, match=r"Lemma H\.3"):
+        mn.construct([[0.0], [0.25], [1.0]], ["a", "a", "b"], method="pairwise", rng=0)
 
 
 # --------------------------------------------------------------------------- export, files

@@ -55,6 +55,7 @@ def test_rescale_is_construct_on_the_scaled_data(method, tmp_path):
     assert res.scaling == s
     plain = mn.construct(s.transform(X), y, method=method, rng=0)
     assert dataclasses.replace(plain, scaling=s) == res
+    assert plain != res  # the same network, without the scaling: predictions on raw X differ
     T, _ = _raw(2, 200)
     T[:5] *= 3.0
     assert (res.predict(T) == plain.predict(s.transform(T))).all()

@@ -46,6 +46,24 @@ def test_radius_option_and_errors() -> None:
         mn.construct(X, y, method="robust", net=True, radius=0.1)
 
 
+def test_a_given_radius_is_never_claimed_above_the_certified_one() -> None:
+    # radii a few ulps around the certified maximum (the default run's): each is either
+    # refused or certified at every centre; both outcomes occur
+    X, y = np.array([[0.0], [0.2], [1.0]]), np.array([0, 0, 1])
+    r = mn.construct(X, y, method="robust").stats["radius"]
+    outcomes = set()
+    for k in range(-12, 12):
+        mu = r + k * math.ulp(r)
+        try:
+            stats = mn.construct(X, y, method="robust", radius=mu).stats
+        except mn.ConstructionError:
+            outcomes.add("refused")
+            continue
+        outcomes.add("built")
+        assert stats["radius"] == mu and stats["min_certified_radius"] >= mu
+    assert outcomes == {"refused", "built"}
+
+
 def test_net_hand_worked() -> None:
     # c0 = 0.8, c0/3 = 0.2667: 0.2 is covered by 0.0, so D_s = {0.0, 1.0}
     X, y = np.array([[0.0], [0.2], [1.0]]), np.array([0, 0, 1])

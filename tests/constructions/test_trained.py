@@ -26,6 +26,15 @@ def test_xor_is_memorized_and_verified():
     assert min(margins_exact(res.network, check_dataset(XOR_X, XOR_Y))) > 0
 
 
+def test_a_constant_column_is_left_unscaled():
+    # a feature constant over the training set (MNIST has 67 such pixels) has sd 0: it is
+    # standardized with sd 1, not divided by 0 (NaN inputs would never memorize)
+    X = np.c_[XOR_X, np.full(4, 0.5)]
+    res = mn.construct(X, XOR_Y, method="trained", rng=0, hidden=(8,))
+    assert res.verified and res.score(X, XOR_Y) == 1.0
+    assert np.isfinite(res.network.layers[0].dense_weight().astype(float)).all()
+
+
 def test_same_seed_same_weights_and_other_seed_differs():
     a = mn.construct(XOR_X, XOR_Y, method="trained", rng=3, hidden=(8,))
     b = mn.construct(XOR_X, XOR_Y, method="trained", rng=3, hidden=(8,))

@@ -53,6 +53,12 @@ def test_group_lookup_multiclass_scores_hand_worked():
 def test_group_sizes():
     assert [vardi_group_size(M) for M in (2, 16, 100, 10**4)] == [2, 2, 4, 28]
     assert [park_group_size(M) for M in (2, 8, 9, 27, 28, 1000, 1001)] == [2, 2, 3, 3, 4, 10, 11]
+    # a group_size above the M = 20 values is one group of 20 (not 100 slots, 80 of them padding)
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    for B, groups in ((100, 1), (20, 1), (7, 3)):
+        res = mn.construct(X, y, method="vardi2022", rng=0, group_size=B)
+        assert (res.stats["group_size"], res.stats["groups"]) == (min(B, 20), groups)
+        assert res.stats["options"]["group_size"] == B
 
 
 def test_group_lookup_errors():

@@ -124,6 +124,10 @@ def test_shells_properties(n_features, n_shells, frac, weights, seed):
     assert S.shell_labels.tolist() == [k % 2 for k in range(n_shells)]
     w = (0.5 - (n_shells - 1) * gap) / n_shells
     assert S.radii[0][0] == 0.0 and S.radii[-1][1] == 0.5
+    # closed shells: the centre (inner ball), every inner and outer sphere, and a gap
+    e0 = np.eye(n_features)[0]
+    edges = [0.5 + t * e0 for t in [0.0, *(r for ab in S.radii for r in ab), S.radii[0][1] + gap / 2]]
+    assert S.shell_index(edges).tolist() == [0, *(k for k in range(n_shells) for _ in "io"), -1]
     for k, (a, b) in enumerate(S.radii):
         assert math.isclose(b - a, w, rel_tol=1e-9)
         if k:
@@ -320,6 +324,15 @@ def test_two_moons_separation():
     raw[:, 1] = (Xn[:, 1] - (1 - height) / 2) / s + noisy.offset - 1.0 - 0.1
     centre = np.where((yn == 0)[:, None], [0.0, 0.0], [1.0, noisy.offset])
     assert np.abs(np.linalg.norm(raw - centre, axis=1) - 1.0).max() <= 0.1 + 1e-9
+    # and uniform in the disc of radius 0.1 around its arc point (the sample's first draws
+    # are the moons and the angles): a quarter of the points within 0.05 of it
+    gen = np.random.default_rng(1)
+    assert np.array_equal(gen.integers(0, 2, size=5000), yn)
+    t = np.pi * gen.random(5000)
+    arc = np.where((yn == 0)[:, None], np.stack([np.cos(t), np.sin(t)], axis=1),
+                   np.stack([1.0 - np.cos(t), noisy.offset - np.sin(t)], axis=1))
+    rho = np.linalg.norm(raw - arc, axis=1)
+    assert rho.max() <= 0.1 + 1e-9 and abs(np.mean(rho <= 0.05) - 0.25) < 0.03
     by_sep = ds.two_moons(noise=0.05, separation=0.1)
     assert by_sep.separation == pytest.approx(0.1, abs=2e-13)
     with pytest.raises(mn.OptionError, match="too large"):

@@ -236,6 +236,22 @@ def test_compare_m1_beats_m2_and_m3(tmp_path):
     assert "| 1-7 | " in summary["markdown"] and "compare.png" in summary["markdown"]
 
 
+def test_compare_claim_hand_worked():
+    # the run above has M1 far ahead on every pair; here a tie (2-3) and a loss (4-9):
+    # "best of M1/M2/M3" is strict, the claim holds only if M1 is strictly best on every pair
+    acc = {"1-7": (0.75, 0.5, 0.25, 0.875), "2-3": (0.5, 0.5, 0.25, 0.25), "4-9": (0.25, 0.5, 0.375, 0.125)}
+    columns = ["M1", "M2", "M3", "1-NN"]
+    table = {(g, m): {"accuracy": a} for g, row in acc.items() for m, a in zip(columns, row, strict=True)}
+    claim = compare._claim(table, list(acc), columns)
+    assert claim["rivals"] == ["M2", "M3"] and claim["pairs"] == 3
+    assert claim["m1_best_of_paper_methods"] == 1 and claim["holds"] is False
+    assert claim["m1_best_of_all"] == 1 and claim["m1_strictly_best_of_all"] == 0  # the 2-3 tie
+    assert claim["smallest_gap"] == -0.25
+    assert {g: p["best"] for g, p in claim["per_pair"].items()} == {"1-7": "1-NN", "2-3": "M1", "4-9": "M2"}
+    assert compare._claim(table, ["1-7"], columns)["holds"] is True
+    assert compare._claim(table, ["1-7"], ["M1", "1-NN"]) == {"checked": False}
+
+
 @pytest.mark.slow
 def test_compare_deterministic_jobs_cache_and_replicates(tmp_path):
     """Same seed, same numbers: one process, two workers and a cached rerun agree apart

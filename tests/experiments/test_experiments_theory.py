@@ -111,6 +111,36 @@ def test_width_ball_shell_theorem_51(width_run):
     assert {(c["arm"], c["N"]) for c in ball["cells"]} == {(a, N) for a in width.BALL_ARMS for N in (100, 300)}
 
 
+def test_ball_claims_hand_worked():
+    # n = 4, w = 1: a narrow run (rank 1, certified), a rank-3 run (certified, but its
+    # accuracy 0.9 is above its ceiling 1 - 0.3 + test slack 0.043), a full-rank run (no
+    # bound) and a run that did not memorize (ignored)
+    from memnets.experiments._width_ball import _ball_claims
+
+    def cell(arm, rank, acc, bound, minority, memorized=True):
+        return {"arm": arm, "n": 4, "w": 1, "memorized": memorized, "rank_first_layer": rank,
+                "test_accuracy": acc, "audit_bound": bound, "audit_minority_mean": minority}
+
+    got = [cell("trained_w", 1, 0.55, 0.45, 0.47), cell("efficient", 3, 0.9, 0.3, 0.35),
+           cell("efficient", 4, 0.95, None, None), cell("trained_w", 1, 0.6, None, None, memorized=False)]
+    c = _ball_claims(got, {"n_test": 1000, "n_lines": 2000, "arms": ["trained_w", "efficient"]})
+    assert math.isclose(c["test_slack"], 0.0429469, rel_tol=1e-5)  # sqrt(ln 40 / 2000)
+    assert math.isclose(c["audit_slack"], 0.0136833, rel_tol=1e-5)  # sqrt(ln 20 / 4000) / 2
+    assert (c["rank_deficient_runs"], c["rank_at_most_w_runs"], c["full_rank_runs"]) == (2, 1, 1)
+    assert c["every_rank_deficient_run_certified"] is True and c["rank_deficient_below_ceiling"] is False
+    assert c["min_bound"] == 0.3 and c["rank_at_most_w_min_bound"] == 0.45
+    assert c["rank_at_most_w_max_ceiling"] == 0.55 and c["rank_at_most_w_max_accuracy"] == 0.55
+    assert c["rank_at_most_w_at_theorem_level"] is True  # 0.47 >= 0.49 - 2 * 0.0137
+    assert c["full_rank_uncertified"] is True and c["full_rank_max_accuracy"] == 0.95
+    assert c["by_arm"]["trained_w"] == {"runs": 2, "memorized": 1, "max_accuracy": 0.55, "min_accuracy": 0.55,
+                                        "min_bound": 0.45, "ranks": [1]}
+    got[0]["audit_minority_mean"] = 0.46  # below 0.49 - 2 * 0.0137 = 0.4626
+    got[1]["audit_bound"] = None
+    c = _ball_claims(got, {"n_test": 1000, "n_lines": 2000, "arms": ["trained_w", "efficient"]})
+    assert c["rank_at_most_w_at_theorem_level"] is False and c["every_rank_deficient_run_certified"] is False
+    assert c["rank_deficient_below_ceiling"] is True  # the uncertified run has no ceiling
+
+
 def test_width_ball_shell_options(tmp_path):
     with pytest.raises(mn.OptionError, match="191"):
         width.run(tmp_path, ball_cases=[[50, 1]], progress=False)
@@ -136,6 +166,21 @@ def test_density_theorem_53(tiny_report):
             assert c["slab_halfwidth"] <= 0.01 / (2 * math.sqrt(2) * c["N"] * r / 2) + 1e-15
     fit = doc["fits"]["thm53"]
     assert fit["ratio_min"] <= fit["C"] <= fit["ratio_max"] and 0.8 < fit["slope_vs_expression"] < 1.3
+
+
+def test_density_bound_counts_overlapping_balls():
+    # two label-0 balls overlap (centres 0.05 < 2 rho apart): on their intersection the
+    # mixture's density is 2 * (1/3) / (pi rho'^2), twice one ball's (rho' = rho - eta_2)
+    from memnets.datasets import fp_margin
+    from memnets.experiments.density import density_bound
+
+    D = mn.datasets.BallMixture(centers=[[0.3, 0.5], [0.35, 0.5], [0.8, 0.5]], radius=0.1,
+                                ball_labels=[0, 0, 1], requested_separation=0.2, seed=None)
+    one = 1 / (3 * math.pi * (0.1 - fp_margin(2)) ** 2)
+    assert math.isclose(density_bound(D), 2 * one, rel_tol=1e-12)
+    apart = mn.datasets.BallMixture(centers=[[0.2, 0.5], [0.5, 0.5], [0.8, 0.5]], radius=0.1,
+                                    ball_labels=[0, 0, 1], requested_separation=0.1, seed=None)
+    assert math.isclose(density_bound(apart), one, rel_tol=1e-12)
 
 
 def test_sample_complexity_information_bound(tiny_report):
@@ -251,3 +296,13 @@ def test_direct_run_returns_summary(tmp_path):
     assert summary["name"] == "guarantee" and summary["json"] == str(tmp_path / "guarantee.json")
     assert summary["plots"] == [str(tmp_path / "guarantee_success.png")]
     assert "guarantee_success.png" in summary["markdown"] and summary["claims"]["N_star"] == 246
+    # the claim reads the rows with N >= N*: here the N* row alone; with every N below N*
+    # there is nothing to claim (False, not the vacuous truth of all([]))
+    doc = json.loads((tmp_path / "guarantee.json").read_text())
+    (row,) = doc["table"]
+    claims = doc["claims"]
+    assert row["N"] == 246 and claims["min_success_fraction_from_N_star"] == row["success_fraction"]
+    assert claims["success_at_least_1_minus_delta_from_N_star"] == (row["success_fraction"] >= 1 - claims["delta"])
+    below = mn.experiments.run("guarantee", tmp_path / "below", profile="tiny", seeds=2, factors=[0.25], progress=False)
+    assert below["claims"]["min_success_fraction_from_N_star"] is None
+    assert below["claims"]["success_at_least_1_minus_delta_from_N_star"] is False

@@ -376,3 +376,17 @@ def test_is_consistent_matches_exact_check(seed, n, dim, n_reps):
     minus = np.where(same, big, D).min(axis=1, initial=big)
     expected = (plus < minus) & (plus < big)
     assert cd.is_consistent(X, y, reps).tolist() == expected.tolist()
+
+
+def test_is_consistent_refuses_exact_ties_that_float32_splits():
+    # x and its two representatives x + v and x - v: an exact tie (d_+^2 = d_-^2 = |v|^2),
+    # so x is consistent under neither labelling. float32 computes the two distances with
+    # |x|^2 + |z|^2 - 2 <x, z> (cancellation at |x| ~ 1, |v| ~ 1e-3) and splits most ties;
+    # only the tolerance sends them on to float64 / exact arithmetic.
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        x = rng.integers(2**18, 2**20, size=8) / 2.0**20  # dyadic: x +- v exact in float64
+        v = rng.integers(-2**10, 2**10, size=8) / 2.0**20
+        X = np.array([x, x + v, x - v])
+        assert cd.is_consistent(X, [0, 0, 1], [1, 2]).tolist() == [False, True, True]
+        assert cd.is_consistent(X, [0, 1, 0], [1, 2]).tolist() == [False, True, True]

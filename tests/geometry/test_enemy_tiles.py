@@ -207,3 +207,25 @@ def test_first_cover_takes_the_earliest_chosen_set() -> None:
     ptr, xs = np.array([0, 2, 4, 7]), np.array([0, 1, 1, 2, 2, 3, 0])
     x, s = _cover._first_cover(ptr, xs, np.array([2, 0]))
     assert x.tolist() == [0, 1, 2, 3] and s.tolist() == [2, 0, 2, 2]
+
+
+def test_bounds_bracket_the_exact_distance_off_the_float32_grid() -> None:
+    """Samples float32 cannot hold (0.1-like values) and one next to the origin, far from
+    its enemies: there the float32 error comes from the enemy's norm, not the sample's.
+    Every lower bound must stay at or below, every upper bound at or above, the exact
+    squared distance to the nearest enemy (exact in rational arithmetic)."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(5)
+    X = rng.random((40, 6)) + 0.6
+    X[0] = 1e-3  # |x_0| tiny: its tolerance must cover the enemies' norms too
+    y = np.arange(40) % 3
+    exact = [min(sum((Fraction(float(a)) - Fraction(float(b))) ** 2 for a, b in zip(X[i], X[j], strict=True))
+                 for j in range(40) if y[j] != y[i]) for i in range(40)]
+    computed, lower = enemies.nearest_enemy_sq(X, y)
+    upper, low2 = enemies.nearest_enemy_bounds(X, y)
+    assert np.array_equal(lower, low2)
+    assert all(Fraction(float(lo)) <= e <= Fraction(float(up)) for lo, e, up in zip(lower, exact, upper, strict=True))
+    # the computed values really are off the exact ones, both ways (the bounds are needed)
+    assert any(Fraction(float(c)) < e for c, e in zip(computed, exact, strict=True))
+    assert any(Fraction(float(c)) > e for c, e in zip(computed, exact, strict=True))

@@ -3,6 +3,7 @@ and the exact projection itself (any sign, any exponent) against Fraction arithm
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 import memnets as mn
 from memnets import OptionError
-from memnets._geometry.projection import exact_projection
+from memnets._geometry.projection import exact_projection, theorem_R
 
 X = np.random.default_rng(0).random((12, 3))
 Y = np.arange(12) % 2
@@ -67,3 +68,12 @@ def test_exact_projection_agrees_with_fraction_arithmetic(rows, bits, data):
     assert [Fraction(v) for v in p] == ref
     # E is the smallest power of two that makes every entry an integer
     assert E == 0 or any((Fraction(float(x)) * 2 ** (E - 1)).denominator != 1 for x in X.ravel())
+
+
+def test_theorem_R_hand_worked():
+    # Vardi et al.'s R = 5 r N^2 eps^-1 sqrt(pi d) with 2 eps = c: samples (0, 0), (3, 4) and
+    # (0, 1) labelled 0, 1, 0: c = |(3, 4) - (0, 1)| = sqrt(18), r = 5, N = 3, d = 2
+    R, r, c = theorem_R(np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]), np.array([0, 1, 0]))
+    assert (r, c) == (5.0, math.sqrt(18.0))
+    # R = 5 * 5 * 9 / (sqrt(18) / 2) * sqrt(2 pi) = 450 sqrt(2 pi / 18) = 150 sqrt(pi)
+    assert math.isclose(R, 150 * math.sqrt(math.pi), rel_tol=1e-12)

@@ -86,6 +86,20 @@ def test_binary_decision_function_sign() -> None:
     assert clf.network_.n_outputs == 1
 
 
+def test_random_state_kinds_seed_the_construction() -> None:
+    # an int, a RandomState (its next randint(0, 2**31 - 1) is the seed) and a Generator
+    # (the caller owns its state: no seed recorded); equal random states, equal networks
+    X = np.random.default_rng(0).random((30, 3))
+    y = np.arange(30) % 2
+    first = MemorizationClassifier(method="interval", random_state=np.random.RandomState(5)).fit(X, y)
+    again = MemorizationClassifier(method="interval", random_state=np.random.RandomState(5)).fit(X, y)
+    assert first.result_.seed == np.random.RandomState(5).randint(0, 2**31 - 1)
+    assert np.array_equal(first.result_.info["direction"], again.result_.info["direction"])
+    assert MemorizationClassifier(method="interval", random_state=11).fit(X, y).result_.seed == 11
+    gen = MemorizationClassifier(method="interval", random_state=np.random.default_rng(5)).fit(X, y)
+    assert gen.result_.seed is None
+
+
 def test_params_round_trip_and_errors() -> None:
     clf = MemorizationClassifier(condense="none", alpha=0.25, random_state=7)
     assert clf.get_params() == {

@@ -297,3 +297,21 @@ def test_audit_bounds_the_error_on_cube_corners():
     assert 0.2 < rep.error_lower_bound <= exact_minority
     xor = mn.datasets.CubeCorners(labels=((idx >> 3) & 1) ^ ((idx >> 2) & 1), seed=None)
     assert mn.audit(net, xor, n_lines=500, rng=0).minority_mean == 0.0
+
+
+def test_three_classes_hand_worked_minority_and_halfwidth():
+    # three balls of one radius on the line x1 = 0.5, labels 0, 1, 2; F reads x1 only, so
+    # every sampled line x + t e0 cuts the three balls in equal chords: pi = (1/3, 1/3, 1/3)
+    # on every line, minority mass 1 - max pi = 2/3 (not min pi = 1/3), and every
+    # prediction is right on a third of its line: line error 2/3
+    D = mn.datasets.BallMixture(centers=[[0.2, 0.5], [0.5, 0.5], [0.8, 0.5]], radius=0.1,
+                                ball_labels=[0, 1, 2], requested_separation=0.1, seed=None)
+    rep = audit(projection_net([0.0, 1.0]), D, n_lines=800, delta=0.05, rng=0)
+    assert rep.minority_mean == pytest.approx(2 / 3, abs=1e-12)
+    assert rep.line_error == pytest.approx(2 / 3, abs=1e-12)
+    slack = (2 / 3) * math.sqrt(math.log(20) / 1600)  # (1 - 1/C) sqrt(ln(1/delta) / (2 L))
+    assert rep.error_lower_bound == pytest.approx(2 / 3 - slack, abs=1e-8)
+    assert rep.line_error_halfwidth == pytest.approx(math.sqrt(math.log(40) / 1600), rel=1e-12)  # two-sided
+    # a bare network whose argmax (class index 3) is no class of D is wrong on every line
+    four = mn.ReLUNetwork([([[0.0, 1.0]], [0.0]), ([[0.0], [0.0], [0.0], [0.0]], [0.0, 0.0, 0.0, 1.0])])
+    assert audit(four, D, n_lines=50, rng=0).line_error == 1.0

@@ -201,6 +201,26 @@ def test_certify_option_errors():
         res.certify(0.05, X_test=X, y_test=y[:-1])
 
 
+def test_compression_certificate_reads_its_record_safely():
+    # what a saved or edited record can hold: an unverified result has no certificate, a
+    # repeated representative is one kept sample, and an index outside [0, N) anywhere
+    # in the list (here in the middle: the list is not sorted) is refused
+    import dataclasses
+
+    X, y = moons(100, 7)
+    res = mn.construct(X, y, method="efficient", condense="mcs", rng=0)
+    with pytest.raises(NotCompressibleError, match="not verified"):
+        dataclasses.replace(res, verified=False).certify(0.05)
+
+    def with_reps(reps):
+        return dataclasses.replace(res, info={**res.info, "representatives": np.array(reps)})
+
+    assert with_reps([3, 1, 3]).certify(0.05).k == 2
+    assert with_reps([3, 1, 3]).certify(0.05).error_bound == pac.compression_bound(100, 2, 0.05)
+    with pytest.raises(mn.InputError, match=r"\[0, 100\)"):
+        with_reps([5, 100, 0]).certify(0.05)
+
+
 # --------------------------------------------------------------------------- the promise
 def test_certificate_holds_in_at_least_1_minus_delta_of_repetitions():
     # 40 labelled balls in [0,1]^2, N = 100 i.i.d. samples per repetition: M1 with the

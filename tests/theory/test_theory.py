@@ -193,6 +193,12 @@ def test_estimate_SD_hand_examples_and_options() -> None:
     # greedy takes the ball covering most: B(0.3) (L = 0.7, radius 0.226) holds 0.1, 0.3, 0.5
     X = [[0.1], [0.3], [0.5], [1.0]]
     assert theory.estimate_SD(X, [0, 0, 0, 1]) == 2
+    # B(x) is closed: ratio 4, L(0) = 1, so 0.25 lies on the sphere of B(0) and is covered
+    # (L(0.25) = 0.75: B(0.25) misses 0); 0 is then inside and 1 needs its own ball
+    assert theory.estimate_SD([[0.0], [0.25], [1.0]], [0, 0, 1], ratio=4) == 2
+    # estimate_cells covers at radius c / 4 (cells of diameter < c / 2): c = 0.7 here, and
+    # 0.3 is outside B(0, 0.175): three cells (at radius c / 2 0 and 0.3 would share one)
+    assert theory.estimate_cells([[0.0], [0.3], [1.0]], [0, 0, 1]) == 3
     for bad in (3.0, 2.5, float("nan"), True, "3.1"):
         with pytest.raises(mn.OptionError, match="ratio"):
             theory.estimate_SD(X, [0, 0, 0, 1], ratio=bad)  # type: ignore[arg-type]
